@@ -1,0 +1,9 @@
+/** The canonical model: vocabularies, quantities, status rules, policies, events. Pure, no I/O. */
+export * from './vocabularies.js';
+export * from './errors.js';
+export * from './quantities.js';
+export * from './status.js';
+export * from './carrier.js';
+export * from './returnPolicy.js';
+export * from './cloudevents.js';
+export * from './validation.js';

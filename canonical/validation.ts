@@ -1,0 +1,26 @@
+/** Longest id the graph accepts. */
+export const MAX_ID_LENGTH = 64;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Checks an identifier argument. Returns null when valid, else a message saying what was expected
+ * and what arrived (never echoing the raw value, which may be hostile).
+ */
+export function checkId(argument: string, value: string): string | null {
+  if (value.length === 0) return `${argument} must be a non-empty id; received an empty string`;
+  if (value.length > MAX_ID_LENGTH) return `${argument} must be at most ${MAX_ID_LENGTH} characters; received ${value.length}`;
+  if (CONTROL.test(value)) return `${argument} must not contain control characters; received one at position ${value.search(CONTROL)}`;
+  return null;
+}
+
+/** Strict ISO-8601 date-time with a zone (what the DateTime scalar accepts). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an ISO-8601 date-time to a normalized UTC string, or null when it is not one. */
+export function parseDateTime(value: string): string | null {
+  if (!ISO_DATE_TIME.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}

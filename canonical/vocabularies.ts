@@ -1,0 +1,56 @@
+/**
+ * The closed vocabularies of the order graph (CANONICAL_MODEL.md, "Vocabularies").
+ * Each is a readonly tuple so code can iterate it and a type can be derived from it.
+ */
+
+/** Order and line status, derived at read time by {@link deriveStatus}. */
+export const ORDER_STATUSES = [
+  'PENDING', 'ACCEPTED', 'ON_HOLD', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED',
+  'IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED',
+  'RETURN_INITIATED', 'PARTIALLY_RETURNED', 'RETURNED', 'CANCELLED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Normalized shipment status; the carrier's raw code is kept beside it. */
+export const SHIPMENT_STATUSES = [
+  'LABEL_CREATED', 'IN_TRANSIT', 'OUT_FOR_DELIVERY', 'AVAILABLE_FOR_PICKUP', 'DELIVERY_ATTEMPTED',
+  'DELIVERED', 'EXCEPTION', 'RETURNED_TO_SENDER', 'CANCELLED', 'UNKNOWN',
+] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+export const RETURN_STATUSES = [
+  'REQUESTED', 'APPROVED', 'REJECTED', 'IN_TRANSIT', 'RECEIVED', 'REFUND_PENDING', 'REFUNDED',
+  'CLOSED', 'CANCELLED',
+] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+
+export const PAYMENT_STATUSES = [
+  'PENDING', 'AUTHORIZED', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_REFUNDED', 'REFUNDED', 'VOIDED',
+  'FAILED',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const HOLD_TYPES = ['CREDIT', 'PAYMENT_REVIEW', 'FRAUD', 'INVENTORY', 'ADDRESS'] as const;
+export type HoldType = (typeof HOLD_TYPES)[number];
+
+export const DISPOSITIONS = ['RESTOCK', 'REFURBISH', 'DAMAGED', 'VENDOR_RETURN', 'SCRAP'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export const CHANNELS = ['WEB', 'MOBILE_APP', 'STORE', 'CALL_CENTER', 'MARKETPLACE'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const NODE_TYPES = ['DC', 'STORE', 'DROP_SHIP'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export const WAREHOUSE_STATUSES = ['RELEASED', 'PICKING', 'PICKED', 'PACKED', 'SHIPPED', 'CANCELLED'] as const;
+export type WarehouseStatus = (typeof WAREHOUSE_STATUSES)[number];
+
+/** The system that is the source of truth for a fact; VISIBILITY is this product (derived facts). */
+export const SOURCE_SYSTEMS = ['ERP', 'OMS', 'WMS', 'CARRIER', 'RETURNS', 'VISIBILITY'] as const;
+export type SourceSystem = (typeof SOURCE_SYSTEMS)[number];
+
+/** Return statuses that no longer count as initiated (CANONICAL_MODEL.md, line quantities). */
+export const VOID_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set(['REJECTED', 'CANCELLED']);
+
+/** Warehouse statuses at which a fulfillment order's lines count as picked. */
+export const PICKED_WAREHOUSE_STATUSES: ReadonlySet<WarehouseStatus> = new Set(['PICKED', 'PACKED', 'SHIPPED']);
