@@ -35,7 +35,9 @@ export const KNOWN_CARRIERS: readonly string[] = Object.keys(CARRIER_CODES);
  * (never a guess); the caller keeps the raw code for diagnosis.
  */
 export function normalizeCarrierStatus(carrier: string, rawCode: string): ShipmentStatus {
-  return CARRIER_CODES[carrier.toUpperCase()]?.[rawCode] ?? 'UNKNOWN';
+  // Own properties only: a code such as "toString" or "__proto__" must not reach Object.prototype.
+  const codes = Object.hasOwn(CARRIER_CODES, carrier.toUpperCase()) ? CARRIER_CODES[carrier.toUpperCase()] : undefined;
+  return codes && Object.hasOwn(codes, rawCode) ? codes[rawCode]! : 'UNKNOWN';
 }
 
 /** Every raw code of a carrier mapping to `status` (used by simulators to speak native codes). */

@@ -24,7 +24,8 @@ export type ReturnRuleFailure =
   | { rule: 'NOT_INVOICED'; message: string }
   | { rule: 'WINDOW_CLOSED'; message: string; closedAt: string }
   | { rule: 'FINAL_SALE'; message: string }
-  | { rule: 'QUANTITY_ABOVE_RETURNABLE'; message: string; returnable: number };
+  | { rule: 'QUANTITY_ABOVE_RETURNABLE'; message: string; returnable: number }
+  | { rule: 'INVALID_REQUEST'; message: string };
 
 export interface ReturnEligibility {
   eligible: boolean;
@@ -43,6 +44,8 @@ const DAY_MS = 86_400_000;
  */
 export function evaluateReturnEligibility(r: ReturnRequestFacts): ReturnEligibility {
   const failures: ReturnRuleFailure[] = [];
+  if (!Number.isInteger(r.quantity) || r.quantity < 1) failures.push({ rule: 'INVALID_REQUEST', message: `quantity must be a whole number of at least 1; received ${r.quantity}` });
+  if (Number.isNaN(Date.parse(r.requestedAt))) failures.push({ rule: 'INVALID_REQUEST', message: 'requestedAt must be an ISO-8601 date-time' });
   const returnable = Math.max(0, Math.min(r.delivered, r.invoiced) - r.returnInitiated);
   if (r.delivered <= 0 || r.lastDeliveredAt == null) failures.push({ rule: 'NOT_DELIVERED', message: 'the line has not been delivered' });
   if (r.invoiced <= 0) failures.push({ rule: 'NOT_INVOICED', message: 'the line has not been invoiced' });

@@ -140,10 +140,12 @@ function explain(rule: number, inputs: StatusInputs, q: LineQuantities): StatusF
       }
       break;
     case 'ALLOCATED':
-    case 'PARTIALLY_ALLOCATED':
-      facts.push({ source: 'OMS', fact: `${q.allocated} units sourced to ${inputs.fulfillmentOrders.filter((f) => f.warehouseStatus !== 'CANCELLED').length} fulfillment order(s)`, observedAt: latest(inputs.fulfillmentOrders.map((f) => f.allocatedAt)) });
+    case 'PARTIALLY_ALLOCATED': {
+      const live = inputs.fulfillmentOrders.filter((f) => f.warehouseStatus !== 'CANCELLED');
+      facts.push({ source: 'OMS', fact: `${q.allocated} units sourced to ${live.length} fulfillment order(s)`, observedAt: latest(live.map((f) => f.allocatedAt)) });
       if (q.backordered > 0) facts.push({ source: 'OMS', fact: `${q.backordered} units backordered`, observedAt: null });
       break;
+    }
     case 'BACKORDERED':
       facts.push({ source: 'OMS', fact: `${q.backordered} units backordered`, observedAt: null });
       break;

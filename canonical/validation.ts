@@ -16,11 +16,19 @@ export function checkId(argument: string, value: string): string | null {
 }
 
 /** Strict ISO-8601 date-time with a zone (what the DateTime scalar accepts). */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Parses an ISO-8601 date-time to a normalized UTC string, or null when it is not one. */
+/**
+ * Parses an ISO-8601 / RFC 3339 date-time to a normalized UTC string, or null when it is not one.
+ * Calendar dates must exist (no 30 February) and hours run 00-23: `Date.parse` alone would roll
+ * such values over into another day.
+ */
 export function parseDateTime(value: string): string | null {
-  if (!ISO_DATE_TIME.test(value)) return null;
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (hour > 23 || calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
