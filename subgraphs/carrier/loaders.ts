@@ -1,0 +1,12 @@
+import { batchLoader } from '../common/loaders.js';
+import type { CarrierPort } from './port.js';
+
+/** The carrier subgraph's per-request DataLoaders, one per batch-shaped port method. */
+export function createLoaders(port: CarrierPort) {
+  return {
+    byShipment: batchLoader((ids: readonly string[]) => port.trackByShipmentIds(ids)),
+    byNumber: batchLoader((numbers: readonly string[]) => port.trackByNumbers(numbers)),
+  };
+}
+
+export interface CarrierContext { loaders: ReturnType<typeof createLoaders> }

@@ -1,0 +1,23 @@
+import { checkId } from '../../canonical/index.js';
+import { badUserInput } from '../common/errors.js';
+import { DateTime } from '../common/scalars.js';
+import type { CarrierContext } from './loaders.js';
+import { toTrackingView, unknownShipment } from './tracking.js';
+
+export const resolvers = {
+  DateTime,
+  Query: {
+    tracking: async (_: unknown, { trackingNumber }: { trackingNumber: string }, ctx: CarrierContext) => {
+      const problem = checkId('trackingNumber', trackingNumber);
+      if (problem) throw badUserInput(problem);
+      const record = await ctx.loaders.byNumber.load(trackingNumber);
+      return record ? toTrackingView(record) : null;
+    },
+  },
+  Shipment: {
+    __resolveReference: async (ref: { id: string }, ctx: CarrierContext) => {
+      const record = await ctx.loaders.byShipment.load(ref.id);
+      return record ? toTrackingView(record) : unknownShipment(ref.id);
+    },
+  },
+};

@@ -1,0 +1,16 @@
+import { batchLoader } from '../common/loaders.js';
+import type { OmsPort } from './port.js';
+
+/** The oms subgraph's per-request DataLoaders, one per batch-shaped port method. */
+export function createLoaders(port: OmsPort) {
+  return {
+    order: batchLoader((ids: readonly string[]) => port.ordersById(ids)),
+    orderByNumber: batchLoader((numbers: readonly string[]) => port.ordersByNumber(numbers)),
+    customer: batchLoader((ids: readonly string[]) => port.customersById(ids)),
+    fulfillmentOrder: batchLoader((ids: readonly string[]) => port.fulfillmentOrdersById(ids)),
+    node: batchLoader((ids: readonly string[]) => port.nodesById(ids)),
+  };
+}
+export type OmsLoaders = ReturnType<typeof createLoaders>;
+
+export interface OmsContext { port: OmsPort; loaders: OmsLoaders }

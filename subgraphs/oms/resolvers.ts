@@ -1,0 +1,83 @@
+import { checkId } from '../../canonical/index.js';
+import { badUserInput } from '../common/errors.js';
+import { loadPresent } from '../common/loaders.js';
+import { DateTime } from '../common/scalars.js';
+import { derive, type OrderWithSlices } from './derived.js';
+import type { OmsContext } from './loaders.js';
+import { checkPageSize, decodeCursor, encodeCursor } from './pagination.js';
+import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
+
+interface OrdersArgs {
+  filter?: {
+    customerId?: string | null; salesforceAccountId?: string | null; channel?: OrderQuery['channel'] | null;
+    placedFrom?: string | null; placedTo?: string | null; fulfillmentNodeId?: string | null;
+  } | null;
+  first: number;
+  after?: string | null;
+}
+
+function requireId(argument: string, value: string): void {
+  const problem = checkId(argument, value);
+  if (problem) throw badUserInput(problem);
+}
+
+/** Turns the GraphQL arguments into a port query, refusing what cannot be valid. */
+export function orderQuery(args: OrdersArgs): OrderQuery {
+  checkPageSize(args.first);
+  const q: OrderQuery = { first: args.first };
+  const f = args.filter ?? {};
+  if (f.customerId != null) { requireId('filter.customerId', f.customerId); q.customerId = f.customerId; }
+  if (f.salesforceAccountId != null) { requireId('filter.salesforceAccountId', f.salesforceAccountId); q.salesforceAccountId = f.salesforceAccountId; }
+  if (f.fulfillmentNodeId != null) { requireId('filter.fulfillmentNodeId', f.fulfillmentNodeId); q.fulfillmentNodeId = f.fulfillmentNodeId; }
+  if (f.channel != null) q.channel = f.channel;
+  if (f.placedFrom != null) q.placedFrom = f.placedFrom;
+  if (f.placedTo != null) q.placedTo = f.placedTo;
+  if (q.placedFrom && q.placedTo && q.placedFrom > q.placedTo) {
+    throw badUserInput(`filter.placedFrom must not be after filter.placedTo; received placedFrom ${q.placedFrom} and placedTo ${q.placedTo}`);
+  }
+  if (args.after != null) q.after = decodeCursor(args.after);
+  return q;
+}
+
+export const resolvers = {
+  DateTime,
+  Query: {
+    order: (_: unknown, { id }: { id: string }, ctx: OmsContext) => {
+      requireId('id', id);
+      return ctx.loaders.order.load(id);
+    },
+    orderByNumber: (_: unknown, { number }: { number: string }, ctx: OmsContext) => {
+      requireId('number', number);
+      return ctx.loaders.orderByNumber.load(number);
+    },
+    orders: async (_: unknown, args: OrdersArgs, ctx: OmsContext) => {
+      const page = await ctx.port.findOrders(orderQuery(args));
+      for (const o of page.orders) ctx.loaders.order.prime(o.id, o);
+      const edges = page.orders.map((node) => ({ cursor: encodeCursor(node), node }));
+      return {
+        edges,
+        totalCount: page.totalCount,
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
+  },
+  Order: {
+    __resolveReference: async (ref: { id: string }, ctx: OmsContext) => {
+      const row = await ctx.loaders.order.load(ref.id);
+      // The representation carries only the key and the @requires slices: merge it over our row.
+      return row ? { ...row, ...ref } : null;
+    },
+    customer: (o: OmsOrder, _: unknown, ctx: OmsContext) => ctx.loaders.customer.load(o.customerId),
+    fulfillmentOrders: (o: OmsOrder, _: unknown, ctx: OmsContext) => loadPresent(ctx.loaders.fulfillmentOrder, o.fulfillmentOrderIds),
+    status: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation.status,
+    statusDetail: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation,
+    lineStatuses: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).lines,
+  },
+  Customer: {
+    __resolveReference: (ref: { id: string }, ctx: OmsContext) => ctx.loaders.customer.load(ref.id),
+  },
+  FulfillmentOrder: {
+    __resolveReference: (ref: { id: string }, ctx: OmsContext) => ctx.loaders.fulfillmentOrder.load(ref.id),
+    node: (fo: OmsFulfillmentOrder, _: unknown, ctx: OmsContext) => ctx.loaders.node.load(fo.nodeId),
+  },
+};

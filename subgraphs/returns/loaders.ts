@@ -1,0 +1,12 @@
+import { batchLoader } from '../common/loaders.js';
+import type { ReturnsPort } from './port.js';
+
+/** The returns subgraph's per-request DataLoaders, one per batch-shaped port method. */
+export function createLoaders(port: ReturnsPort) {
+  return {
+    returnsByOrder: batchLoader((ids: readonly string[]) => port.returnsByOrderIds(ids)),
+    return: batchLoader((ids: readonly string[]) => port.returnsById(ids)),
+  };
+}
+
+export interface ReturnsContext { loaders: ReturnType<typeof createLoaders> }
