@@ -20,11 +20,24 @@ export class EnvReader {
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
+    return this.numeric(name, fallback, min, max, true);
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    return this.numeric(name, fallback, min, max, false);
+  }
+
+  /** True when the variable is set (non-empty). */
+  has(name: string): boolean {
+    return this.env[name] !== undefined && this.env[name] !== '';
+  }
+
+  private numeric(name: string, fallback: number, min: number, max: number, integer: boolean): number {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max}; received "${raw}"`);
+    if ((integer ? !Number.isInteger(n) : !Number.isFinite(n)) || n < min || n > max) {
+      this.problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; received "${raw}"`);
       return fallback;
     }
     return n;
@@ -33,9 +46,9 @@ export class EnvReader {
   bool(name: string, fallback: boolean): boolean {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    this.problems.push(`${name} must be true or false; received "${raw}"`);
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    this.problems.push(`${name} must be "true" or "false"; received "${raw}"`);
     return fallback;
   }
 

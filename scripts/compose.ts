@@ -1,15 +1,23 @@
-/** `npm run compose`: supergraph.yaml → supergraph.graphql, in-process (no rover needed). */
+/**
+ * `npm run compose [-- --config supergraph.yaml --out supergraph.graphql]`: composes rover's
+ * supergraph config in-process (no rover needed) and writes the supergraph SDL. Composition
+ * errors are listed and the exit code is 1.
+ */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CompositionError, composeSupergraph } from '../gateway/supergraph/compose.js';
 import { projectRoot } from '../runtime/project.js';
 
 const root = projectRoot();
+const { values } = parseArgs({ options: { config: { type: 'string' }, out: { type: 'string' } } });
+const config = values.config ? resolve(values.config) : join(root, 'supergraph.yaml');
+const out = values.out ? resolve(values.out) : join(root, 'supergraph.graphql');
 try {
-  const sdl = composeSupergraph(join(root, 'supergraph.yaml'));
-  writeFileSync(join(root, 'supergraph.graphql'), sdl);
-  console.log(`wrote supergraph.graphql (${sdl.length} bytes)`);
+  const sdl = composeSupergraph(config);
+  writeFileSync(out, sdl);
+  console.log(`composed ${config} → ${out} (${sdl.length} bytes)`);
 } catch (err) {
-  console.error(err instanceof CompositionError ? err.message : err);
+  console.error(err instanceof CompositionError || (err as NodeJS.ErrnoException).code === 'ENOENT' ? (err as Error).message : err);
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
@@ -77,7 +78,8 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: formatPublicError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), rateLimitStatusPlugin],
+    // Inline traces (ftv1) only feed Apollo Studio; the gateway does not report there.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), rateLimitStatusPlugin],
   });
   await apollo.start();
   app.disable('x-powered-by');

@@ -1,3 +1,4 @@
+import { EnvReader } from '../../runtime/env.js';
 import { SystemRateLimitedError, SystemUnavailableError } from './errors.js';
 
 /** Fault knobs of a simulated system; every one may be changed while it runs. */
@@ -77,29 +78,19 @@ export class SystemSimulator {
   }
 }
 
-/** Reads fault knobs for one system from the environment (`ERP_SIM_LATENCY_MS`, …). */
+/**
+ * Reads fault knobs for one system from the environment (`ERP_SIM_LATENCY_MS`,
+ * `ERP_SIM_ERROR_RATE`, `ERP_SIM_OUTAGE`, `ERP_SIM_RATE_LIMIT`, …); only the knobs that are set.
+ * Throws a ConfigError naming every bad value.
+ */
 export function faultsFromEnv(system: string, env: NodeJS.ProcessEnv = process.env): Partial<FaultKnobs> {
   const p = `${system.toUpperCase()}_SIM_`;
+  const r = new EnvReader(env);
   const out: Partial<FaultKnobs> = {};
-  const num = (name: string, min: number, max: number): number | undefined => {
-    const raw = env[p + name];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      throw new Error(`${p + name} must be a number from ${min} to ${max}; received "${raw}"`);
-    }
-    return n;
-  };
-  const latency = num('LATENCY_MS', 0, 60_000);
-  if (latency !== undefined) out.latencyMs = latency;
-  const errorRate = num('ERROR_RATE', 0, 1);
-  if (errorRate !== undefined) out.errorRate = errorRate;
-  const rate = num('RATE_LIMIT', 0, 1_000_000);
-  if (rate !== undefined) out.rateLimitPerSecond = rate;
-  const outage = env[p + 'OUTAGE'];
-  if (outage !== undefined && outage !== '') {
-    if (outage !== 'true' && outage !== 'false') throw new Error(`${p}OUTAGE must be "true" or "false"; received "${outage}"`);
-    out.outage = outage === 'true';
-  }
+  if (r.has(p + 'LATENCY_MS')) out.latencyMs = r.int(p + 'LATENCY_MS', 0, 0, 60_000);
+  if (r.has(p + 'ERROR_RATE')) out.errorRate = r.number(p + 'ERROR_RATE', 0, 0, 1);
+  if (r.has(p + 'RATE_LIMIT')) out.rateLimitPerSecond = r.number(p + 'RATE_LIMIT', 0, 0, 1_000_000);
+  if (r.has(p + 'OUTAGE')) out.outage = r.bool(p + 'OUTAGE', false);
+  r.done();
   return out;
 }

@@ -1,0 +1,94 @@
+import type { DemoData } from '../demo/records.js';
+import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
+import { startGateway, type GatewayService } from '../gateway/server.js';
+import type { RunningService } from '../runtime/http.js';
+import { createLogger, type Logger } from '../runtime/logger.js';
+import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
+import { start as startCarrier } from '../subgraphs/carrier/server.js';
+import type { FaultKnobs, SystemSimulator } from '../subgraphs/common/simulator.js';
+import { MemoryErp } from '../subgraphs/erp/adapters/memory.js';
+import { start as startErp } from '../subgraphs/erp/server.js';
+import { MemoryOms } from '../subgraphs/oms/adapters/memory.js';
+import { start as startOms } from '../subgraphs/oms/server.js';
+import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
+import { start as startReturns } from '../subgraphs/returns/server.js';
+import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
+import { start as startWms } from '../subgraphs/wms/server.js';
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** The demo world the simulators serve. */
+  data: DemoData;
+  /** Port per subgraph; 0 or absent = a free port. */
+  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Initial fault knobs per simulated system. */
+  faults?: Partial<Record<SubgraphName, Partial<FaultKnobs>>>;
+  /** Gateway options beyond ports and subgraph URLs. */
+  gateway?: Partial<GatewayConfig>;
+  logger?: Logger;
+}
+
+/** One running subgraph and the simulator behind it. */
+export interface RunningSubgraph { service: RunningService; sim: SystemSimulator }
+
+/** The whole graph in one process. */
+export interface Stack {
+  gateway: GatewayService;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** Stops everything, gateway first. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the five subgraphs on their simulators and the gateway in front of them, in one process:
+ * the embedded default behind `npm start`, and what the end-to-end tests run against.
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const host = opts.host ?? '127.0.0.1';
+  const f = opts.faults ?? {};
+  const ports = opts.ports ?? {};
+  const adapters = {
+    erp: new MemoryErp(opts.data.erp, f.erp),
+    oms: new MemoryOms(opts.data.oms, f.oms),
+    wms: new MemoryWms(opts.data.wms, f.wms),
+    carrier: new MemoryCarrier(opts.data.carrier, f.carrier),
+    returns: new MemoryReturns(opts.data.returns, f.returns),
+  };
+  const started: RunningService[] = [];
+  try {
+    const [erp, oms, wms, carrier, returns] = await Promise.all([
+      startErp({ system: adapters.erp, port: ports.erp, host }),
+      startOms({ system: adapters.oms, port: ports.oms, host }),
+      startWms({ system: adapters.wms, port: ports.wms, host }),
+      startCarrier({ system: adapters.carrier, port: ports.carrier, host }),
+      startReturns({ system: adapters.returns, port: ports.returns, host }),
+    ]);
+    started.push(erp, oms, wms, carrier, returns);
+    const services = { erp, oms, wms, carrier, returns };
+    const gateway = await startGateway(
+      defaultGatewayConfig({
+        ...opts.gateway,
+        port: ports.gateway ?? 0,
+        host,
+        subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])),
+      }),
+      opts.logger ?? createLogger('gateway'),
+    );
+    const subgraphs = Object.fromEntries(
+      Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim }]),
+    ) as Record<SubgraphName, RunningSubgraph>;
+    return {
+      gateway,
+      subgraphs,
+      stop: async () => {
+        await gateway.stop();
+        await Promise.all(started.map((s) => s.stop()));
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    throw err;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from './logger.js';
+
+/**
+ * Stops cleanly on SIGINT/SIGTERM (Ctrl-C): runs `stop` once and exits 0, or 1 if stopping fails.
+ * A second signal while stopping exits at once.
+ */
+export function stopOnSignal(stop: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/** Prints a start-up failure without a stack (configuration errors say what to fix) and exits 1. */
+export function failStartup(err: unknown): never {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

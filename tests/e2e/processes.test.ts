@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../runtime/project.js';
+import { gql } from '../helpers/http.js';
+
+const root = projectRoot();
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/** Runs a TypeScript entry point as its own process, as `node dist/…/main.js` would. */
+function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpMatchArray>; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const m = out.match(re);
+      if (m) return m;
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${entry} never printed ${re}; output:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, output: () => out, waitFor, exit };
+}
+
+describe('processes', () => {
+  it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', async () => {
+    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', LOG_LEVEL: 'warn' };
+    const p = run('embedded/main.ts', env);
+    const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/);
+    const example = p.output().match(/-d '(.+)'/)![1]!;
+    const r = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: example });
+    const body: any = await r.json();
+    expect(body.errors).toBeUndefined();
+    expect(body.data.order.status).toMatch(/^[A-Z_]+$/);
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('should refuse a bad configuration at start-up with a message naming the variable', async () => {
+    const p = run('embedded/main.ts', { PORT: 'abc', DEMO_ORDERS: '0' });
+    expect(await p.exit).toBe(1);
+    expect(p.output()).toMatch(/PORT must be an integer from 0 to 65535; received "abc"/);
+  });
+
+  it('should run each subgraph and the gateway as separate processes (distributed mode)', async () => {
+    const names = ['erp', 'oms', 'wms', 'carrier', 'returns'];
+    const urls: Record<string, string> = {};
+    await Promise.all(names.map(async (name) => {
+      const p = run(`subgraphs/${name}/main.ts`, { PORT: '0' });
+      const [, url] = await p.waitFor(/"url":"(http:\/\/[^"]+)"/);
+      urls[`${name.toUpperCase()}_URL`] = url!;
+    }));
+    const gw = run('gateway/main.ts', { PORT: '0', ...urls });
+    const [, url] = await gw.waitFor(/"url":"(http:\/\/[^"]+)"/);
+    const r = await gql(url!, '{ order(id: "ORD-000001") { number acceptedAt shipments { id } returns { id } status } }');
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.order.status).toMatch(/^[A-Z_]+$/);
+  });
+});
