@@ -1,0 +1,15 @@
+import { generateDemo } from '/work/main/demo/index.js';
+import { startStack } from '/work/main/embedded/stack.js';
+const gc = (globalThis as any).gc as () => void;
+const n = Number(process.argv[2] ?? 100000);
+gc(); const before = process.memoryUsage().heapUsed;
+const t = performance.now();
+const { data } = generateDemo({ orders: n });
+const s = await startStack({ data });
+const ms = performance.now() - t;
+gc(); const after = process.memoryUsage();
+const t2 = performance.now();
+const r = await fetch(s.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ orders(first: 5, filter: {customerId: "CUST-00001"}) { totalCount edges { node { id status } } } }' }) });
+const body: any = await r.json();
+console.log(JSON.stringify({ orders: n, startMs: Math.round(ms), bytesPerOrder: Math.round((after.heapUsed - before) / n), heapMB: Math.round(after.heapUsed / 1e6), rssMB: Math.round(after.rss / 1e6), queryMs: Math.round(performance.now() - t2), total: body.data?.orders.totalCount, err: body.errors }));
+await s.stop();
