@@ -1,5 +1,4 @@
-import { checkId } from '../../canonical/index.js';
-import { badUserInput } from '../common/errors.js';
+import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import type { CarrierContext } from './loaders.js';
 import { toTrackingView, unknownShipment } from './tracking.js';
@@ -8,8 +7,7 @@ export const resolvers = {
   DateTime,
   Query: {
     tracking: async (_: unknown, { trackingNumber }: { trackingNumber: string }, ctx: CarrierContext) => {
-      const problem = checkId('trackingNumber', trackingNumber);
-      if (problem) throw badUserInput(problem);
+      requireId('trackingNumber', trackingNumber);
       const record = await ctx.loaders.byNumber.load(trackingNumber);
       return record ? toTrackingView(record) : null;
     },

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../canonical/index.js';
+import { checkId, ErrorCode } from '../../canonical/index.js';
 
 /** The backing system did not answer (outage, error, timeout). */
 export class SystemUnavailableError extends Error {
@@ -23,6 +23,12 @@ export function graphqlError(code: ErrorCode, message: string, extensions: Recor
 }
 
 export const badUserInput = (message: string): GraphQLError => graphqlError(ErrorCode.BAD_USER_INPUT, message);
+
+/** Refuses an id argument that cannot be valid (empty, over 64 characters, control characters). */
+export function requireId(argument: string, value: string): void {
+  const problem = checkId(argument, value);
+  if (problem) throw badUserInput(problem);
+}
 
 /**
  * Maps a port failure to the public error a client sees. Anything unexpected becomes

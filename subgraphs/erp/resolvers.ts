@@ -1,5 +1,4 @@
-import { checkId } from '../../canonical/index.js';
-import { badUserInput } from '../common/errors.js';
+import { requireId } from '../common/errors.js';
 import { loadPresent } from '../common/loaders.js';
 import { DateTime } from '../common/scalars.js';
 import type { ErpContext } from './loaders.js';
@@ -22,8 +21,7 @@ export const resolvers = {
   DateTime,
   Query: {
     payment: (_: unknown, { id }: { id: string }, ctx: ErpContext) => {
-      const problem = checkId('id', id);
-      if (problem) throw badUserInput(problem);
+      requireId('id', id);
       return ctx.loaders.payment.load(id);
     },
   },

@@ -1,5 +1,4 @@
-import { checkId } from '../../canonical/index.js';
-import { badUserInput } from '../common/errors.js';
+import { badUserInput, requireId } from '../common/errors.js';
 import { loadPresent } from '../common/loaders.js';
 import { DateTime } from '../common/scalars.js';
 import { derive, type OrderWithSlices } from './derived.js';
@@ -14,11 +13,6 @@ interface OrdersArgs {
   } | null;
   first: number;
   after?: string | null;
-}
-
-function requireId(argument: string, value: string): void {
-  const problem = checkId(argument, value);
-  if (problem) throw badUserInput(problem);
 }
 
 /** Turns the GraphQL arguments into a port query, refusing what cannot be valid. */

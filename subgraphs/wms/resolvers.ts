@@ -1,5 +1,4 @@
-import { checkId } from '../../canonical/index.js';
-import { badUserInput } from '../common/errors.js';
+import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import type { WmsContext } from './loaders.js';
 import type { WmsFulfillmentOrder, WmsShipment } from './port.js';
@@ -8,8 +7,7 @@ export const resolvers = {
   DateTime,
   Query: {
     shipment: (_: unknown, { id }: { id: string }, ctx: WmsContext) => {
-      const problem = checkId('id', id);
-      if (problem) throw badUserInput(problem);
+      requireId('id', id);
       return ctx.loaders.shipment.load(id);
     },
   },

@@ -1,4 +1,5 @@
 import type { OmsSlice } from '../../../demo/records.js';
+import { pushTo } from '../../common/collections.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder, OmsPort, OrderPage, OrderQuery } from '../port.js';
 
@@ -23,7 +24,7 @@ export class MemoryOms implements OmsPort {
     this.sim = new SystemSimulator('oms', faults);
     for (const c of slice.customers) {
       this.customers.set(c.id, c);
-      if (c.salesforceAccountId) push(this.customersBySalesforce, c.salesforceAccountId, c.id);
+      if (c.salesforceAccountId) pushTo(this.customersBySalesforce, c.salesforceAccountId, c.id);
     }
     for (const n of slice.nodes) this.nodes.set(n.id, n);
     for (const fo of slice.fulfillmentOrders) this.fulfillmentOrders.set(fo.id, fo);
@@ -39,13 +40,13 @@ export class MemoryOms implements OmsPort {
     this.byCustomer.clear();
     this.byNode.clear();
     for (const o of this.sorted) {
-      push(this.byCustomer, o.customerId, o);
+      pushTo(this.byCustomer, o.customerId, o);
       const seen = new Set<string>();
       for (const foId of o.fulfillmentOrderIds) {
         const nodeId = this.fulfillmentOrders.get(foId)?.nodeId;
         if (nodeId && !seen.has(nodeId)) {
           seen.add(nodeId);
-          push(this.byNode, nodeId, o);
+          pushTo(this.byNode, nodeId, o);
         }
       }
     }
@@ -108,10 +109,4 @@ export class MemoryOms implements OmsPort {
     if (q.fulfillmentNodeId !== undefined) return [this.byNode.get(q.fulfillmentNodeId) ?? []];
     return [this.sorted];
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -1,4 +1,5 @@
 import type { ReturnsSlice } from '../../../demo/records.js';
+import { byTime, pushTo } from '../../common/collections.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { ReturnRecord, ReturnsPort } from '../port.js';
 
@@ -10,11 +11,9 @@ export class MemoryReturns implements ReturnsPort {
 
   constructor(slice: ReturnsSlice, faults: Partial<FaultKnobs> = {}) {
     this.sim = new SystemSimulator('returns', faults);
-    for (const r of [...slice.returns].sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0))) {
+    for (const r of [...slice.returns].sort(byTime((x) => x.requestedAt))) {
       this.returns.set(r.id, r);
-      const list = this.byOrder.get(r.orderId);
-      if (list) list.push(r);
-      else this.byOrder.set(r.orderId, [r]);
+      pushTo(this.byOrder, r.orderId, r);
     }
   }
 

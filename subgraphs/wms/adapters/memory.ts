@@ -1,4 +1,5 @@
 import type { WmsSlice } from '../../../demo/records.js';
+import { byTime, pushTo } from '../../common/collections.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { WmsFulfillmentOrder, WmsPort, WmsReturnReceipt, WmsShipment } from '../port.js';
 
@@ -14,11 +15,9 @@ export class MemoryWms implements WmsPort {
     this.sim = new SystemSimulator('wms', faults);
     for (const fo of slice.fulfillmentOrders) this.fulfillmentOrders.set(fo.id, fo);
     for (const r of slice.receipts) this.receipts.set(r.returnId, r);
-    for (const s of [...slice.shipments].sort((a, b) => (a.shippedAt < b.shippedAt ? -1 : a.shippedAt > b.shippedAt ? 1 : 0))) {
+    for (const s of [...slice.shipments].sort(byTime((x) => x.shippedAt))) {
       this.shipments.set(s.id, s);
-      const list = this.shipmentsByOrder.get(s.orderId);
-      if (list) list.push(s);
-      else this.shipmentsByOrder.set(s.orderId, [s]);
+      pushTo(this.shipmentsByOrder, s.orderId, s);
     }
   }
 
