@@ -1,4 +1,6 @@
 import type { DemoData } from '../demo/records.js';
+import type { EventBus } from '../events/bus.js';
+import type { StatusStore } from '../gateway/tracker/store.js';
 import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
 import type { RunningService } from '../runtime/http.js';
@@ -28,6 +30,12 @@ export interface StackOptions {
   /** Gateway options beyond ports and subgraph URLs. */
   gateway?: Partial<GatewayConfig>;
   logger?: Logger;
+  /** The event bus: subgraphs publish ingested events to it; the gateway serves subscriptions from it. */
+  bus?: EventBus;
+  /** With a bus: the status tracker's store (the gateway then runs a tracker). */
+  statusStore?: StatusStore;
+  /** Record every order's status before tracking. @default false */
+  seedTracker?: boolean;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -74,7 +82,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         host,
         subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])),
       }),
-      opts.logger ?? createLogger('gateway'),
+      { logger: opts.logger ?? createLogger('gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker },
     );
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim }]),

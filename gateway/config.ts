@@ -25,6 +25,12 @@ export interface GatewayConfig {
   exposeQueryPlan: boolean;
   /** Timeout of one subgraph health probe in `/health/ready`, ms (`HEALTH_PROBE_TIMEOUT_MS`). @default 1000 */
   healthProbeTimeoutMs: number;
+  /** Events a subscriber may fall behind before it is dropped as a slow consumer (`WS_MAX_QUEUED_EVENTS`). @default 1000 */
+  maxQueuedEvents: number;
+  /** Unsent bytes a subscriber's socket may hold before it is dropped (`WS_MAX_BUFFERED_BYTES`). @default 1048576 */
+  maxBufferedBytes: number;
+  /** A WebSocket that sends no `connection_init` within this time is closed, ms (`WS_INIT_TIMEOUT_MS`). @default 3000 */
+  wsInitTimeoutMs: number;
 }
 
 export const DEFAULT_GATEWAY_PORT = 4000;
@@ -45,6 +51,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     exposeQueryPlan: r.bool('EXPOSE_QUERY_PLAN', false),
     healthProbeTimeoutMs: r.int('HEALTH_PROBE_TIMEOUT_MS', 1000, 50, 30_000),
+    maxQueuedEvents: r.int('WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
+    maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
+    wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
   };
   r.done();
   return config;

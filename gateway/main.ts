@@ -7,7 +7,7 @@ import { startGateway } from './server.js';
 // (their URLs from the supergraph's routing_url, or ERP_URL, OMS_URL, … to override).
 const logger = createLogger('gateway');
 try {
-  const gateway = await startGateway(gatewayConfigFromEnv(), logger);
+  const gateway = await startGateway(gatewayConfigFromEnv(), { logger });
   logger.info({ url: gateway.url }, 'gateway listening');
   stopOnSignal(() => gateway.stop(), logger);
 } catch (err) {

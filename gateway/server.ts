@@ -4,6 +4,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { hostname } from 'node:os';
+import type { GraphQLSchema } from 'graphql';
+import { Streams, type EventBus } from '../events/bus.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import type { GatewayConfig } from './config.js';
@@ -12,6 +15,24 @@ import { healthRoutes } from './health.js';
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
+import { EventHub } from './subscriptions/hub.js';
+import { OrderPayloads, type ExecuteOperation } from './subscriptions/payloads.js';
+import { buildClientSchema } from './subscriptions/schema.js';
+import { startSubscriptionServer } from './subscriptions/server.js';
+import type { StatusStore } from './tracker/store.js';
+import { StatusTracker, type ReadStatus } from './tracker/tracker.js';
+import type { OrderStatus } from '../canonical/index.js';
+
+/** What the gateway runs with beyond its configuration. */
+export interface GatewayDeps {
+  logger?: Logger;
+  /** The event bus. With it, the gateway serves subscriptions (graphql-ws on its HTTP port). */
+  bus?: EventBus;
+  /** The status tracker's shared store. With a bus and a store, this replica runs a status tracker. */
+  statusStore?: StatusStore;
+  /** Record every order's current status before tracking (no change published for them). @default false */
+  seedTracker?: boolean;
+}
 
 /** A running gateway. */
 export interface GatewayService extends RunningService {
@@ -19,13 +40,19 @@ export interface GatewayService extends RunningService {
   loader: SupergraphLoader;
   /** How many supergraphs were loaded (1 at start, +1 per hot reload). */
   loads(): number;
+  /** Runs an operation through this gateway's pipeline, in process, as `scope`. */
+  execute: ExecuteOperation;
+  /** Present when the gateway serves subscriptions. */
+  subscriptions?: { hub: EventHub; payloads: OrderPayloads; clients(): number };
+  tracker?: StatusTracker;
 }
 
 /**
  * Starts the gateway: ApolloGateway on Apollo Server 5 (Express 5) at `/graphql`, the health
  * endpoints, and the supergraph from {@link SupergraphLoader} (hot-reloaded).
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway')): Promise<GatewayService> {
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<GatewayService> {
+  const logger = deps.logger ?? createLogger('gateway');
   let loads = 0;
   let ready = false;
   const loader = new SupergraphLoader(config.supergraphPath, {
@@ -58,18 +85,82 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     formatError: formatGatewayError,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
+  let clientSchema: GraphQLSchema | undefined;
+  const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
+  if (hub) {
+    gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+      clientSchema = buildClientSchema(apiSchema, { hub, maxQueued: config.maxQueuedEvents });
+    });
+  }
   await apollo.start();
+  const execute: ExecuteOperation = async (query, variables, scope) => {
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: { scope } });
+    if (res.body.kind !== 'single') throw new Error('incremental delivery is not used here');
+    return res.body.singleResult as Awaited<ReturnType<ExecuteOperation>>;
+  };
   app.disable('x-powered-by');
   app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
   app.use('/graphql', express.json({ limit: config.bodyLimitBytes }), expressMiddleware(apollo));
   app.use(jsonErrorHandler);
 
+  let subscriptions: GatewayService['subscriptions'];
+  let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
+  let tracker: StatusTracker | undefined;
+  if (hub && deps.bus) {
+    await hub.start([Streams.SOURCE, Streams.VISIBILITY]);
+    const payloads = new OrderPayloads(execute);
+    wsServer = startSubscriptionServer({
+      httpServer, schema: () => clientSchema, payloads, logger,
+      maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
+    });
+    subscriptions = { hub, payloads, clients: wsServer.clients };
+    if (deps.statusStore) {
+      tracker = new StatusTracker({
+        bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
+        read: trackerRead(execute),
+        seed: deps.seedTracker ? () => allStatuses(execute) : undefined,
+      });
+      await tracker.start();
+    }
+  }
+
   const service = await listen('gateway', httpServer, config.port, config.host, async () => {
     ready = false;
+    await tracker?.stop();
+    await wsServer?.close();
+    await hub?.stop();
     await apollo.stop();
     loader.close();
     fetcher.destroy();
   });
   ready = true;
-  return { ...service, gateway, loader, loads: () => loads };
+  return { ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker };
+}
+
+/** The tracker's view of the graph: least-privilege internal scope, no caches. */
+const TRACKER_SCOPE = 'internal:status-tracker';
+
+function trackerRead(execute: ExecuteOperation): ReadStatus {
+  return async (orderId) => {
+    const r = await execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id: orderId }, TRACKER_SCOPE);
+    const order = r.data?.order as { status: OrderStatus | null; customer: { id: string } | null } | null | undefined;
+    if (!order) {
+      if (r.errors?.length) throw new Error(`reading ${orderId} failed: ${r.errors[0]!.message}`);
+      return null;
+    }
+    return { status: order.status, customerId: order.customer?.id ?? null };
+  };
+}
+
+/** Every order's current status, page by page through the graph. */
+async function* allStatuses(execute: ExecuteOperation): AsyncIterable<{ orderId: string; status: OrderStatus }> {
+  let after: string | null = null;
+  for (;;) {
+    const r = await execute('query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after }, TRACKER_SCOPE);
+    const page = r.data?.orders as { edges: { node: { id: string; status: OrderStatus | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined;
+    if (!page) return;
+    for (const { node } of page.edges) if (node.status) yield { orderId: node.id, status: node.status };
+    if (!page.pageInfo.hasNextPage) return;
+    after = page.pageInfo.endCursor;
+  }
 }

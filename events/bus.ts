@@ -1,0 +1,101 @@
+import type { CloudEvent } from '../canonical/index.js';
+
+/**
+ * A position in a stream: `<ms>-<seq>`, the Redis Streams entry-id format, used by every adapter.
+ * It is what clients see as a subscription cursor.
+ */
+export type StreamId = string;
+
+/** The streams of the product. */
+export const Streams = {
+  /** Every canonical event published by a subgraph's ingest (source erp, oms, wms, carrier, returns). */
+  SOURCE: 'ovg.events.source',
+  /** Derived events (source `visibility`): `order.status_changed`. */
+  VISIBILITY: 'ovg.events.visibility',
+} as const;
+
+/** The dead-letter stream of a stream: where an event goes after too many failed deliveries. */
+export const deadLetterStream = (stream: string): string => `${stream}.dead`;
+// The dead-letter entry holds the original event plus `deadletter*` extension attributes: events/deadLetter.ts.
+
+/** One event as stored in a stream. `event.recordedtime` is set by the bus on publish. */
+export interface Envelope {
+  id: StreamId;
+  event: CloudEvent;
+}
+
+/** A work-shared delivery: how many times this entry has been delivered (1 on first delivery). */
+export interface Delivery extends Envelope {
+  deliveries: number;
+}
+
+/** A running subscription or consumer. */
+export interface Subscription {
+  /** Resolves once the subscription reads (for `after` subscriptions: once the replay position is set). */
+  readonly ready: Promise<void>;
+  /** Stops reading; pending handler calls finish first. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Deliver every entry after this id (exclusive), then live ones. Absent: only entries published
+   * after the subscription is ready. Older than what the stream retains → {@link CursorExpiredError}
+   * (thrown by `subscribe` synchronously-or-via-`ready`).
+   */
+  after?: StreamId;
+}
+
+export interface ConsumeOptions {
+  /** Deliveries before an entry goes to the dead-letter stream. @default 5 */
+  maxDeliveries?: number;
+  /** Entries pending longer than this on a consumer (a dead one) are reclaimed by another. @default 30000 */
+  reclaimIdleMs?: number;
+  /** Entries read per round. @default 100 */
+  batchSize?: number;
+  /** Where a group that does not exist yet starts: `'$'` new entries only, `'0'` the whole stream. @default '$' */
+  startFrom?: '$' | '0';
+}
+
+/**
+ * The event bus port (ARCHITECTURE.md, "Change path"): append-only streams with two delivery modes.
+ * - broadcast (`subscribe`): every subscriber sees every event, in order — cache purge and
+ *   subscription fan-out on every gateway replica;
+ * - work-shared (`consume`): consumer groups, one member handles each event, acked when the handler
+ *   resolves, redelivered when it throws (or its consumer dies), dead-lettered after N deliveries —
+ *   the status tracker, later the Salesforce connector.
+ * Adapters: `MemoryEventBus` (embedded default, one process) and `RedisEventBus` (Redis Streams).
+ */
+export interface EventBus {
+  /** Appends an event, stamping `recordedtime`; returns its id. Bounded: old entries are trimmed past `maxLen`. */
+  publish(stream: string, event: CloudEvent): Promise<StreamId>;
+  /**
+   * Entries after `after` (exclusive; absent = from the oldest retained), oldest first, at most `count` (default 100).
+   * Rejects with {@link CursorExpiredError} when `after` is older than what the stream retains (entries were lost).
+   */
+  read(stream: string, opts?: { after?: StreamId; count?: number }): Promise<Envelope[]>;
+  subscribe(stream: string, handler: (e: Envelope) => void | Promise<void>, opts?: SubscribeOptions): Subscription;
+  consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription;
+  /** The id of the newest entry, or null for an empty stream. */
+  lastId(stream: string): Promise<StreamId | null>;
+  /** Closes every subscription and connection. */
+  close(): Promise<void>;
+}
+
+/** A cursor older than what the stream still retains: events in between are gone. */
+export class CursorExpiredError extends Error {
+  constructor(readonly cursor: StreamId, readonly oldestRetained: StreamId | null) {
+    super(`cursor ${cursor} is older than the retained stream (oldest retained: ${oldestRetained ?? 'none'}); resubscribe without a cursor`);
+    this.name = 'CursorExpiredError';
+  }
+}
+
+/** Orders two stream ids; negative when a < b. */
+export function compareIds(a: StreamId, b: StreamId): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am !== bm ? am - bm : as - bs;
+}
+
+/** True when `id` has the `<ms>-<seq>` form. */
+export const isStreamId = (id: string): boolean => /^\d{1,15}-\d{1,15}$/.test(id);

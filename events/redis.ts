@@ -1,0 +1,163 @@
+import type { Redis } from 'ioredis';
+import type { CloudEvent } from '../canonical/index.js';
+import {
+  deadLetterStream,
+  type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
+} from './bus.js';
+import {
+  assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
+  type BusErrorHandler, type CommonBusOptions,
+} from './options.js';
+import { openConnection } from './redisConnection.js';
+import { RedisConsumer } from './redisConsumer.js';
+import { stamped } from './redisEntries.js';
+import { RedisSubscriber, StreamReader } from './redisReader.js';
+import { RedisStreams } from './redisStreams.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Options of {@link RedisEventBus}. */
+export interface RedisEventBusOptions extends CommonBusOptions {
+  /**
+   * The Redis server (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS); Redis 7 or later.
+   * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
+   */
+  url?: string;
+  /** Prepended to every stream key, e.g. a unique prefix per test run. @default '' */
+  keyPrefix?: string;
+  /**
+   * How long one blocking read (XREAD / XREADGROUP BLOCK) waits before it starts over. Closing does not
+   * wait for it (the blocking connection is disconnected); consumers also wake every `reclaimIdleMs / 2`.
+   * @default 5000
+   */
+  blockMs?: number;
+  /**
+   * Bounds a command — publish, read, ack: it waits up to this long for the connection to be (re)established
+   * — failing after that with an error naming the operation and the server, nothing sent — and then
+   * up to this long for the reply. Blocking reads wait for the server indefinitely (they resume on reconnect).
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * How long Redis remembers each publish call so that a re-sent XADD (its reply lost with the
+   * connection) is not appended twice. A publish re-sent after a longer outage may be duplicated;
+   * consumers deduplicate by the CloudEvents `id` in any case. Costs one small key per publish.
+   * @default 60000
+   */
+  dedupeWindowMs?: number;
+}
+
+/**
+ * The {@link EventBus} on Redis Streams (https://redis.io/docs/latest/develop/data-types/streams/).
+ * Connections: one for commands, one blocking reader per subscribed stream (shared by every
+ * subscription of that stream in this bus), one per consumer. Through a Redis restart, readers and
+ * consumers continue from the last id they saw and publishes wait (up to `timeoutMs`) to be sent.
+ * A publish is appended once even when ioredis re-sends it after a lost reply (within
+ * `dedupeWindowMs`); delivery to consumers is at least once, so they deduplicate by the CloudEvents
+ * `id`, as the whole change path does.
+ */
+export class RedisEventBus implements EventBus {
+  private readonly streams: RedisStreams;
+  private readonly readers = new Map<string, StreamReader>();
+  private readonly open = new Set<Subscription>();
+  private readonly url: string;
+  private readonly blockMs: number;
+  private readonly onError: BusErrorHandler;
+  private closed: Promise<void> | undefined;
+
+  constructor(opts: RedisEventBusOptions = {}) {
+    this.url = opts.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+    if (!/^rediss?:\/\//.test(this.url)) throw new TypeError(`RedisEventBus option url: expected redis://… or rediss://…, got ${JSON.stringify(this.url)}`);
+    const keyPrefix = opts.keyPrefix ?? '';
+    if (/\s/.test(keyPrefix)) throw new TypeError(`RedisEventBus option keyPrefix: expected no whitespace, got ${JSON.stringify(keyPrefix)}`);
+    this.blockMs = positiveInt('blockMs', opts.blockMs, 5000);
+    this.onError = opts.onError ?? defaultOnError;
+    const config = {
+      url: this.url, keyPrefix, onError: this.onError,
+      maxLen: positiveInt('maxLen', opts.maxLen, DEFAULT_MAX_LEN),
+      timeoutMs: positiveInt('timeoutMs', opts.timeoutMs, 10_000),
+      dedupeWindowMs: positiveInt('dedupeWindowMs', opts.dedupeWindowMs, 60_000),
+    };
+    this.streams = new RedisStreams(this.connect('command', keyPrefix || '*'), config);
+  }
+
+  async publish(stream: string, event: CloudEvent): Promise<StreamId> {
+    this.assertOpen('publish');
+    assertName('stream', stream);
+    return this.streams.add(stream, stamped(event));
+  }
+
+  async read(stream: string, opts: { after?: StreamId; count?: number } = {}): Promise<Envelope[]> {
+    this.assertOpen('read');
+    assertCursor(opts.after);
+    return this.streams.read(stream, opts.after ?? null, positiveInt('count', opts.count, 100));
+  }
+
+  subscribe(stream: string, handler: (e: Envelope) => void | Promise<void>, opts: SubscribeOptions = {}): Subscription {
+    this.assertOpen('subscribe');
+    assertName('stream', stream);
+    assertCursor(opts.after);
+    let reader = this.readers.get(stream);
+    if (!reader) {
+      reader = new StreamReader(stream, this.connect('reader', this.streams.key(stream)), this.streams, this.blockMs);
+      this.readers.set(stream, reader);
+    }
+    const r = reader;
+    r.refs += 1;
+    const release = async (): Promise<void> => {
+      r.refs -= 1;
+      if (r.refs > 0) return;
+      if (this.readers.get(stream) === r) this.readers.delete(stream);
+      await r.stop();
+    };
+    return this.track(new RedisSubscriber(stream, handler, r, this.streams, this.onError, opts.after, release));
+  }
+
+  consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription {
+    this.assertOpen('consume');
+    assertName('stream', stream);
+    assertName('group', group);
+    assertName('consumer', consumer);
+    const resolved = resolveConsumeOptions(opts);
+    return this.track(new RedisConsumer({
+      conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
+      streams: this.streams, stream, deadStream: deadLetterStream(stream), group, consumer, handler,
+      opts: resolved, blockMs: this.blockMs,
+    }));
+  }
+
+  async lastId(stream: string): Promise<StreamId | null> {
+    this.assertOpen('lastId');
+    return this.streams.newest(stream);
+  }
+
+  /** Closes every subscription and consumer (in-progress handler calls finish first), then the connections. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await Promise.all([...this.open].map((s) => s.close()));
+      await Promise.all([...this.readers.values()].map((r) => r.stop()));
+      this.readers.clear();
+      this.streams.conn.disconnect();
+    })();
+    return this.closed;
+  }
+
+  private connect(role: 'command' | 'reader' | 'consumer', key: string): Redis {
+    return openConnection(this.url, role, key, this.onError);
+  }
+
+  private track(sub: Subscription): Subscription {
+    this.open.add(sub);
+    return {
+      ready: sub.ready,
+      close: async () => {
+        await sub.close();
+        this.open.delete(sub);
+      },
+    };
+  }
+
+  private assertOpen(op: string): void {
+    if (this.closed) throw new Error(`RedisEventBus.${op}: the bus is closed`);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A bounded push → pull bridge: producers `push`, graphql-ws pulls with `for await`. Past
+ * `maxBuffered` unread values the queue fails with {@link QueueOverflowError} instead of growing:
+ * memory per subscriber stays bounded whatever the consumer does.
+ */
+export class QueueOverflowError extends Error {
+  constructor(readonly limit: number) {
+    super(`subscriber fell more than ${limit} events behind`);
+    this.name = 'QueueOverflowError';
+  }
+}
+
+export class PushQueue<T> implements AsyncIterableIterator<T> {
+  private readonly buffer: T[] = [];
+  private waiting: ((r: IteratorResult<T>) => void) | undefined;
+  private failWaiting: ((e: unknown) => void) | undefined;
+  private done = false;
+  private error: unknown;
+  /** True once the consumer fell more than `maxBuffered` values behind. */
+  overflowed = false;
+
+  constructor(private readonly maxBuffered: number, private readonly onClose: () => void) {}
+
+  push(value: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = this.failWaiting = undefined;
+      resolve({ value, done: false });
+      return;
+    }
+    if (this.buffer.length >= this.maxBuffered) {
+      this.overflowed = true;
+      this.fail(new QueueOverflowError(this.maxBuffered));
+      return;
+    }
+    this.buffer.push(value);
+  }
+
+  /** Ends the iteration with an error (delivered after what is buffered). */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.error = error;
+    this.finish();
+    if (this.failWaiting) {
+      const reject = this.failWaiting;
+      this.waiting = this.failWaiting = undefined;
+      reject(error);
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.done) return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.buffer.length = 0;
+    this.error = undefined;
+    this.finish();
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = this.failWaiting = undefined;
+      resolve({ value: undefined, done: true });
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onClose();
+  }
+}

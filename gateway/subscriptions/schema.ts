@@ -1,0 +1,181 @@
+import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { checkId, ErrorCode } from '../../canonical/index.js';
+import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
+import type { StatusChangeData } from '../tracker/tracker.js';
+import type { EventHub } from './hub.js';
+import type { OrderPayloads } from './payloads.js';
+import { PushQueue } from './queue.js';
+
+/**
+ * The gateway-declared part of the client schema (CANONICAL_MODEL.md, "gateway-declared"):
+ * @apollo/gateway does not execute subscriptions, so the gateway adds `Subscription` to the
+ * supergraph's API schema and serves it over graphql-ws.
+ */
+export const SUBSCRIPTION_SDL = /* GraphQL */ `
+"Any JSON value: the normalized data of an event."
+scalar JSON
+
+extend schema { subscription: Subscription }
+
+"Live changes, pushed over graphql-ws on the gateway's /graphql. Every message carries a cursor; pass it back as after to resume without gaps or repeats."
+type Subscription {
+  "Every change of a derived order status, optionally for one order or one customer."
+  orderStatusChanged(
+    "Only this order's changes."
+    orderId: ID
+    "Only changes of this customer's orders."
+    customerId: ID
+    "Resume after this cursor: every change since is delivered first, in order."
+    after: String
+  ): OrderStatusChange!
+  "Every event a system reported for one order."
+  orderEvents(
+    "The order."
+    orderId: ID!
+    "Resume after this cursor: every event since is delivered first, in order."
+    after: String
+  ): OrderEvent!
+}
+
+"A change of an order's derived status (source VISIBILITY)."
+type OrderStatusChange {
+  "Position of this change; pass as after to resume."
+  cursor: String!
+  "The order whose status changed."
+  orderId: ID!
+  "The status before; null when the order was not known before."
+  previousStatus: OrderStatus
+  "The status now."
+  status: OrderStatus!
+  "When the change was published."
+  changedAt: DateTime!
+  "The system event that caused it."
+  cause: OrderEvent!
+  "The order now, resolved through the graph: select any Order field of any subgraph."
+  order: Order
+}
+
+"An event a system reported about an order (CloudEvents 1.0)."
+type OrderEvent {
+  "Position of this event in its stream; pass as after to resume orderEvents."
+  cursor: String!
+  "The event id (the idempotency key)."
+  id: ID!
+  "The event type, e.g. shipment.delivered."
+  type: String!
+  "The system that reported it."
+  source: SourceSystem!
+  "The order it is about."
+  orderId: ID!
+  "When it happened in the source system."
+  occurredAt: DateTime!
+  "When the bus recorded it."
+  recordedAt: DateTime!
+  "The normalized facts of the event."
+  data: JSON
+}
+`;
+
+const SUBSCRIPTION_DOC = parse(SUBSCRIPTION_SDL);
+
+/** Per-subscription context: who asks (visibility scope) and the payload resolver. */
+export interface SubscriptionContext {
+  scope: string;
+  payloads: OrderPayloads;
+  /** Drops the subscriber's connection as a slow consumer. */
+  dropSlowConsumer: () => void;
+}
+
+export interface SubscriptionDeps {
+  hub: EventHub;
+  /** Unread events a subscriber may fall behind before it is dropped. */
+  maxQueued: number;
+}
+
+const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+
+function checkArgs(args: { orderId?: string | null; customerId?: string | null; after?: string | null }): void {
+  for (const name of ['orderId', 'customerId'] as const) {
+    const v = args[name];
+    if (v != null) {
+      const problem = checkId(name, v);
+      if (problem) throw badInput(problem);
+    }
+  }
+  if (args.after != null && !isStreamId(args.after)) {
+    throw badInput(`after must be a cursor from a previous message (like 1732612345678-0); received ${args.after.length} characters that are not one`);
+  }
+}
+
+/** Maps one stored event to the OrderEvent shape. */
+export function toOrderEvent(cursor: string, e: Envelope['event']) {
+  return {
+    cursor, id: e.id, type: e.type, source: e.source.toUpperCase(), orderId: e.subject,
+    occurredAt: e.time, recordedAt: e.recordedtime ?? e.time, data: e.data,
+  };
+}
+
+function toStatusChange(e: Envelope) {
+  const d = e.event.data as unknown as StatusChangeData;
+  return {
+    cursor: e.id, orderId: d.orderId, previousStatus: d.previousStatus, status: d.status, changedAt: e.event.time,
+    cause: toOrderEvent(d.cause.cursor, d.cause.event), eventId: e.event.id,
+  };
+}
+
+/** An async iterator of one stream's events for a key, from the hub, with replay after a cursor. */
+async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, streamName: string, key: string | undefined, after: string | undefined, map: (e: Envelope) => T, accept: (e: Envelope) => boolean = () => true): Promise<AsyncIterableIterator<T>> {
+  let detach = (): void => {};
+  const queue = new PushQueue<T>(deps.maxQueued, () => detach());
+  try {
+    detach = await deps.hub.listen(streamName, { key, after }, (e) => {
+      if (!accept(e)) return;
+      queue.push(map(e));
+      if (queue.overflowed) ctx.dropSlowConsumer();
+    });
+  } catch (err) {
+    if (err instanceof CursorExpiredError) {
+      throw new GraphQLError(err.message, { extensions: { code: ErrorCode.CURSOR_EXPIRED } });
+    }
+    throw err;
+  }
+  return queue;
+}
+
+/** The client schema: the supergraph's API schema plus the Subscription extension, with resolvers. */
+export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDeps): GraphQLSchema {
+  const schema = extendSchema(apiSchema, SUBSCRIPTION_DOC);
+  const fields = (schema.getSubscriptionType() as GraphQLObjectType).getFields();
+  type Field = GraphQLFieldConfig<unknown, SubscriptionContext> & { subscribe?: unknown };
+  const set = (name: string, config: Partial<Field>): void => {
+    Object.assign(fields[name]!, config);
+  };
+
+  set('orderStatusChanged', {
+    subscribe: async (_: unknown, args: { orderId?: string | null; customerId?: string | null; after?: string | null }, ctx: SubscriptionContext) => {
+      checkArgs(args);
+      const key = args.orderId ? `order:${args.orderId}` : args.customerId ? `customer:${args.customerId}` : undefined;
+      const customer = args.orderId && args.customerId ? args.customerId : undefined;
+      return stream(deps, ctx, Streams.VISIBILITY, key, args.after ?? undefined, toStatusChange,
+        (e) => e.event.type === 'order.status_changed' && (!customer || (e.event.data as { customerId?: string }).customerId === customer));
+    },
+    resolve: (payload: unknown) => payload,
+  } as Partial<Field>);
+  set('orderEvents', {
+    subscribe: async (_: unknown, args: { orderId: string; after?: string | null }, ctx: SubscriptionContext) => {
+      checkArgs(args);
+      return stream(deps, ctx, Streams.SOURCE, `order:${args.orderId}`, args.after ?? undefined, (e) => toOrderEvent(e.id, e.event));
+    },
+    resolve: (payload: unknown) => payload,
+  } as Partial<Field>);
+
+  const change = schema.getType('OrderStatusChange') as GraphQLObjectType;
+  for (const [name, field] of Object.entries(change.getFields())) {
+    field.resolve = name === 'order'
+      ? (p: ReturnType<typeof toStatusChange>, _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx.scope, info)
+      : (p: Record<string, unknown>) => p[name];
+  }
+  const event = schema.getType('OrderEvent') as GraphQLObjectType;
+  for (const [name, field] of Object.entries(event.getFields())) field.resolve = (p: Record<string, unknown>) => p[name];
+  return schema;
+}

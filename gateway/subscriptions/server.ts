@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { ErrorCode } from '../../canonical/index.js';
+import type { Logger } from '../../runtime/logger.js';
+import { aliasAwareFieldResolver, type OrderPayloads } from './payloads.js';
+import type { SubscriptionContext } from './schema.js';
+
+/**
+ * Close codes this server uses beyond graphql-ws's own (4400 bad request, 4401 unauthorized,
+ * 4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 too many init requests, 4500).
+ */
+export const CloseCode = {
+  /**
+   * The client let more than `maxBufferedBytes` pile up unread (or fell more than `maxQueued`
+   * events behind). It is dropped; reconnect and resubscribe with `after: <last cursor>` to get
+   * every missed event.
+   */
+  SlowConsumer: 4420,
+} as const;
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  /** @default '/graphql' (the same path as HTTP) */
+  path?: string;
+  /** The current client schema (rebuilt when the supergraph reloads). */
+  schema: () => GraphQLSchema | undefined;
+  payloads: OrderPayloads;
+  logger: Logger;
+  /** Unsent bytes a socket may hold before the subscriber is dropped. @default 1048576 */
+  maxBufferedBytes?: number;
+  /** Close a connection that sends no `connection_init` within this time. @default 3000 */
+  connectionInitWaitTimeoutMs?: number;
+  /** Largest incoming message, bytes. @default 65536 */
+  maxMessageBytes?: number;
+}
+
+function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue'): void {
+  if (socket.readyState !== socket.OPEN) return;
+  logger.warn({ why, buffered: socket.bufferedAmount }, 'dropping a slow subscriber');
+  socket.close(CloseCode.SlowConsumer, 'Slow consumer: too many unread messages; resubscribe with after');
+}
+
+const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): GraphQLError[] => [new GraphQLError(message, { extensions: { code } })];
+
+/**
+ * graphql-ws on the gateway's own HTTP server and path. Apollo Server plugins do not run here, so
+ * every check runs in `onConnect` / `onSubscribe`: the governed-access work adds credentials,
+ * operation limits and persisted-query rules there, through the same functions as HTTP.
+ */
+export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number } {
+  const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
+  const wss = new WebSocketServer({ server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536 });
+  const server = useServer<Record<string, unknown> | undefined>({
+    connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
+    // Governed access: verify the credential from the connection_init payload here.
+    onConnect: () => true,
+    onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      const schema = opts.schema();
+      if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
+      let document;
+      try {
+        document = parse(payload.query);
+      } catch (err) {
+        return [err as GraphQLError];
+      }
+      const errors = validate(schema, document);
+      if (errors.length) return errors;
+      const op = getOperationAST(document, payload.operationName);
+      if (!op) return refuse('the document must contain the operation to run (name it with operationName)');
+      if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send ${op.operation}s as HTTP POST /graphql`);
+      const socket = ctx.extra.socket;
+      const contextValue: SubscriptionContext = {
+        scope: 'public',
+        payloads: opts.payloads,
+        dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
+      };
+      return {
+        schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined,
+        contextValue, fieldResolver: aliasAwareFieldResolver,
+      };
+    },
+    onNext: (ctx) => {
+      if (ctx.extra.socket.bufferedAmount > maxBuffered) dropSlow(ctx.extra.socket, opts.logger, 'socket');
+    },
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
+      const code = e.extensions?.code;
+      return { message: code ? e.message : 'internal error', locations: e.locations, path: e.path, extensions: { code: code ?? ErrorCode.INTERNAL_SERVER_ERROR } };
+    }),
+  }, wss);
+  return {
+    clients: () => wss.clients.size,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it, vi } from 'vitest';
+import { compareIds, CursorExpiredError, isStreamId } from '../../events/bus.js';
+import { MemoryEventBus } from '../../events/memory.js';
+import { busHarness, ev, waitFor } from './harness.js';
+
+describe('MemoryEventBus', () => {
+  const { bus, stream, errors } = busHarness((opts) => new MemoryEventBus(opts));
+
+  it('should number entries <ms>-<seq>, strictly increasing within one millisecond', async () => {
+    const b = await bus();
+    const s = stream();
+    const ids = await Promise.all(Array.from({ length: 2000 }, (_, i) => b.publish(s, ev(i))));
+    expect(ids.every(isStreamId)).toBe(true);
+    for (let i = 1; i < ids.length; i++) expect(compareIds(ids[i - 1]!, ids[i]!)).toBeLessThan(0);
+    expect(ids.some((id) => !id.endsWith('-0'))).toBe(true);
+  });
+
+  it('should trim exactly to maxLen and not expire a cursor equal to the newest trimmed id', async () => {
+    const b = await bus({ maxLen: 10 });
+    const s = stream();
+    const ids = await Promise.all(Array.from({ length: 25 }, (_, i) => b.publish(s, ev(i))));
+    expect((await b.read(s)).map((e) => e.id)).toEqual(ids.slice(15));
+    expect((await b.read(s, { after: ids[14] })).map((e) => e.id)).toEqual(ids.slice(15));
+    await expect(b.read(s, { after: ids[13] })).rejects.toEqual(new CursorExpiredError(ids[13]!, ids[15]!));
+  });
+
+  it('should report a subscriber that fell behind the retained stream and go on from the oldest retained', async () => {
+    const b = await bus({ maxLen: 5 });
+    const s = stream();
+    const got: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = b.subscribe(s, async (e) => {
+      got.push(e.event.id);
+      await gate;
+    });
+    await sub.ready;
+    for (let i = 0; i < 20; i++) await b.publish(s, ev(i));
+    await waitFor('the first event', () => got.length === 1);
+    release();
+    await waitFor('the retained tail', () => got.at(-1) === 'e19');
+    expect(got).toEqual(['e0', 'e15', 'e16', 'e17', 'e18', 'e19']);
+    expect(errors.some((e) => e.includes('lost entries') && e.includes('older than the retained stream'))).toBe(true);
+  });
+
+  it('should leave no timer behind once closed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+      const b = new MemoryEventBus({ onError: () => undefined });
+      const s = stream();
+      let release!: () => void;
+      const hang = new Promise<void>((r) => (release = r));
+      let taken = false;
+      const a = b.consume(s, 'g', 'A', () => ((taken = true), hang), { reclaimIdleMs: 60_000 });
+      const sub = b.subscribe(s, () => undefined);
+      await Promise.all([a.ready, sub.ready]);
+      await b.publish(s, ev(1));
+      await tick();
+      expect(taken).toBe(true);
+      b.consume(s, 'g', 'B', async () => undefined, { reclaimIdleMs: 60_000 });
+      await tick();
+      expect(vi.getTimerCount()).toBe(1); // B waits to reclaim A's entry
+      release();
+      await b.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

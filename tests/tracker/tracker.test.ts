@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cloudEvent } from '../../canonical/index.js';
+import { generateDemo, type GeneratedDemo } from '../../demo/index.js';
+import type { ErpHold } from '../../demo/records.js';
+import { startStack, type Stack } from '../../embedded/stack.js';
+import { Streams, type Envelope } from '../../events/bus.js';
+import { MemoryEventBus } from '../../events/memory.js';
+import { defaultGatewayConfig } from '../../gateway/config.js';
+import { startGateway, type GatewayService } from '../../gateway/server.js';
+import { MemoryStatusStore } from '../../gateway/tracker/store.js';
+import type { StatusChangeData } from '../../gateway/tracker/tracker.js';
+import { eventually } from '../helpers/ws.js';
+
+let s: Stack | undefined;
+const extra: GatewayService[] = [];
+afterEach(async () => {
+  await Promise.all(extra.splice(0).map((g) => g.stop()));
+  await s?.stop();
+  s = undefined;
+});
+
+/** An ALLOCATED order, and a hold placed on it in the ERP's records (as an ERP notice would). */
+function placeHold(demo: GeneratedDemo, id: string, at = '2026-11-01T10:00:00.000Z'): ErpHold {
+  const erp = demo.data.erp.orders.find((o) => o.orderId === id)!;
+  const hold: ErpHold = { type: 'CREDIT', reason: 'credit limit', placedAt: at, releasedAt: null };
+  erp.holds.push(hold);
+  return hold;
+}
+
+const holdEvent = (id: string, orderId: string) => cloudEvent({
+  id, source: 'erp', type: 'order.hold_placed', subject: orderId, time: '2026-11-01T10:00:00.000Z', data: { holdType: 'CREDIT' },
+});
+
+async function changes(bus: MemoryEventBus): Promise<Envelope[]> {
+  return (await bus.read(Streams.VISIBILITY, { count: 1000 })).filter((e) => e.event.type === 'order.status_changed');
+}
+
+describe('status tracker', () => {
+  it('should publish exactly one order.status_changed per real change, with previous status and cause', async () => {
+    const demo = generateDemo({ orders: 60 });
+    const bus = new MemoryEventBus();
+    s = await startStack({ data: demo.data, bus, statusStore: new MemoryStatusStore(), seedTracker: true });
+    await s.gateway.tracker!.whenSeeded();
+    const id = demo.scenarios.allocated[0]!;
+    placeHold(demo, id);
+    await bus.publish(Streams.SOURCE, holdEvent('erp:hold-1', id));
+    await eventually(async () => (await changes(bus)).length === 1, 5000, 'one status change');
+    const [change] = await changes(bus);
+    const data = change!.event.data as unknown as StatusChangeData;
+    expect(data).toMatchObject({ orderId: id, previousStatus: 'ALLOCATED', status: 'ON_HOLD', version: 2 });
+    expect(data.cause.event.id).toBe('erp:hold-1');
+    expect(change!.event.source).toBe('visibility');
+    expect(change!.event.subject).toBe(id);
+
+    // The same event again, and another event that changes nothing: no further change.
+    await bus.publish(Streams.SOURCE, holdEvent('erp:hold-1', id));
+    await bus.publish(Streams.SOURCE, cloudEvent({ id: 'carrier:noise', source: 'carrier', type: 'shipment.tracking_updated', subject: id, time: '2026-11-01T10:01:00.000Z', data: {} }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await changes(bus)).toHaveLength(1);
+  });
+
+  it('should let only one of two racing trackers publish a change', async () => {
+    const demo = generateDemo({ orders: 60 });
+    const bus = new MemoryEventBus();
+    const store = new MemoryStatusStore();
+    s = await startStack({ data: demo.data, bus, statusStore: store, seedTracker: true });
+    const second = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])) }), { bus, statusStore: store });
+    extra.push(second);
+    await s.gateway.tracker!.whenSeeded();
+    await second.tracker!.whenSeeded();
+    const ids = demo.scenarios.allocated.slice(0, 3);
+    for (const id of ids) placeHold(demo, id);
+    // Several source events per order, spread over both trackers of the group.
+    for (let i = 0; i < 8; i++) for (const id of ids) await bus.publish(Streams.SOURCE, holdEvent(`erp:race-${id}-${i}`, id));
+    await eventually(async () => (await changes(bus)).length >= ids.length, 5000, 'a change per order');
+    await new Promise((r) => setTimeout(r, 300));
+    const all = await changes(bus);
+    expect(all.map((e) => e.event.subject).sort()).toEqual([...ids].sort());
+    expect((s.gateway.tracker?.published ?? 0) + (second.tracker?.published ?? 0)).toBe(ids.length);
+  });
+
+  it('should retry while a slice the status needs is down, and publish once it is back', async () => {
+    const demo = generateDemo({ orders: 60 });
+    const bus = new MemoryEventBus();
+    s = await startStack({ data: demo.data, bus, statusStore: new MemoryStatusStore(), seedTracker: true });
+    await s.gateway.tracker!.whenSeeded();
+    const id = demo.scenarios.allocated[0]!;
+    s.subgraphs.erp.sim.faults.outage = true;
+    placeHold(demo, id);
+    await bus.publish(Streams.SOURCE, holdEvent('erp:hold-outage', id));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await changes(bus)).toHaveLength(0);
+    s.subgraphs.erp.sim.faults.outage = false;
+    await eventually(async () => (await changes(bus)).length === 1, 10_000, 'the change after recovery');
+  });
+});
