@@ -6,4 +6,5 @@ export * from './status.js';
 export * from './carrier.js';
 export * from './returnPolicy.js';
 export * from './cloudevents.js';
+export * from './eventTypes.js';
 export * from './validation.js';

@@ -1,5 +1,5 @@
 import {
-  PICKED_WAREHOUSE_STATUSES, VOID_RETURN_STATUSES,
+  isPicked, VOID_RETURN_STATUSES,
   type HoldType, type ReturnStatus, type ShipmentStatus, type WarehouseStatus,
 } from './vocabularies.js';
 
@@ -38,8 +38,8 @@ export interface QuantityLine { lineNumber: number; quantity: number }
 export interface FulfillmentFacts {
   /** oms: which units of which lines were sourced to the node (counted as allocated). */
   lines: readonly QuantityLine[];
-  /** wms: execution status at the node. */
-  warehouseStatus: WarehouseStatus;
+  /** wms: execution status at the node; null while the node has not received it (still allocated, nothing picked). */
+  warehouseStatus: WarehouseStatus | null;
   /** wms: when the pick completed, if it has. */
   pickedAt?: string | null;
   /** oms: when the units were sourced to the node, if known. */
@@ -119,7 +119,7 @@ export function computeLineQuantities(inputs: StatusInputs): Map<number, LineQua
   for (const fo of inputs.fulfillmentOrders) {
     // A fulfillment order the node cancelled no longer holds the units: they are not allocated.
     if (fo.warehouseStatus !== 'CANCELLED') add(fo.lines, 'allocated');
-    if (PICKED_WAREHOUSE_STATUSES.has(fo.warehouseStatus)) add(fo.lines, 'picked');
+    if (isPicked(fo.warehouseStatus)) add(fo.lines, 'picked');
   }
   for (const s of inputs.shipments) {
     add(s.lines, 'shipped');

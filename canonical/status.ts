@@ -2,7 +2,7 @@ import {
   addQuantities, computeLineQuantities, emptyQuantities,
   type LineQuantities, type StatusInputs,
 } from './quantities.js';
-import { PICKED_WAREHOUSE_STATUSES, VOID_RETURN_STATUSES, type OrderStatus, type SourceSystem } from './vocabularies.js';
+import { isPicked, VOID_RETURN_STATUSES, type OrderStatus, type SourceSystem } from './vocabularies.js';
 
 /** One input behind a derived status: what was observed, by which system, and when. */
 export interface StatusFact {
@@ -136,7 +136,7 @@ function explain(rule: number, inputs: StatusInputs, q: LineQuantities): StatusF
       break;
     case 'IN_FULFILLMENT':
       for (const fo of inputs.fulfillmentOrders) {
-        if (PICKED_WAREHOUSE_STATUSES.has(fo.warehouseStatus)) facts.push({ source: 'WMS', fact: `fulfillment order ${fo.warehouseStatus}: ${sum(fo.lines)} units`, observedAt: fo.pickedAt ?? null });
+        if (isPicked(fo.warehouseStatus)) facts.push({ source: 'WMS', fact: `fulfillment order ${fo.warehouseStatus}: ${sum(fo.lines)} units`, observedAt: fo.pickedAt ?? null });
       }
       break;
     case 'ALLOCATED':

@@ -54,3 +54,6 @@ export const VOID_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set(['REJECTE
 
 /** Warehouse statuses at which a fulfillment order's lines count as picked. */
 export const PICKED_WAREHOUSE_STATUSES: ReadonlySet<WarehouseStatus> = new Set(['PICKED', 'PACKED', 'SHIPPED']);
+
+/** A fulfillment order's lines count as picked (null = not yet received by its node: not picked). */
+export const isPicked = (status: WarehouseStatus | null): boolean => status !== null && PICKED_WAREHOUSE_STATUSES.has(status);

@@ -6,6 +6,10 @@ import { failStartup, stopOnSignal } from '../runtime/process.js';
 import { DEFAULT_PORTS } from '../subgraphs/common/main.js';
 import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
+import { createEventBus } from '../events/create.js';
+import { createStatusStore } from '../gateway/tracker/store.js';
+import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
+import { startLifecycle } from './lifecycle.js';
 import { startStack } from './stack.js';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.
@@ -17,18 +21,35 @@ try {
     gateway: env.int('PORT', 4000, 0, 65535),
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)])),
   };
+  const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
+  const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
   env.done();
   const faults = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, faultsFromEnv(n)]));
   const demoOptions = demoOptionsFromEnv();
   const started = performance.now();
   const { data } = generateDemo(demoOptions);
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
-  const stack = await startStack({ data, host, ports, faults });
-  stopOnSignal(() => stack.stop(), logger);
+  const bus = createEventBus(process.env);
+  const statusStore = createStatusStore(process.env);
+  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets });
+  await stack.gateway.tracker?.whenSeeded();
+  // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
+  const lifecycle = lifecycleRate > 0
+    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger, ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
+    : undefined;
+  if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
+  stopOnSignal(async () => {
+    await lifecycle?.stop();
+    await stack.stop();
+    await bus.close();
+    await statusStore.close();
+  }, logger);
   const url = stack.gateway.url;
   process.stdout.write(
     `\nOrder-visibility graph ready at ${url}\n\nTry:\n  curl -s ${url} -H 'content-type: application/json' \\\n` +
-      `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\nCtrl-C stops everything.\n\n`,
+      `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n` +
+      `Live status changes (${lifecycleRate > 0 ? `${lifecycleRate}/s from the lifecycle simulator` : 'lifecycle simulator off'}): subscribe over graphql-ws at ${url.replace(/^http/, 'ws')}\n` +
+      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
   );
 } catch (err) {
   failStartup(err);

@@ -36,10 +36,17 @@ export interface StackOptions {
   statusStore?: StatusStore;
   /** Record every order's status before tracking. @default false */
   seedTracker?: boolean;
+  /** With a bus: each subgraph serves `POST /ingest` verifying this secret (one, or one per system). */
+  webhookSecret?: string | Partial<Record<SubgraphName, string>>;
 }
 
 /** One running subgraph and the simulator behind it. */
-export interface RunningSubgraph { service: RunningService; sim: SystemSimulator }
+export interface RunningSubgraph {
+  service: RunningService;
+  sim: SystemSimulator;
+  /** `POST` endpoint for the system's webhooks (served when the stack has a bus and a secret). */
+  ingestUrl: string;
+}
 
 /** The whole graph in one process. */
 export interface Stack {
@@ -65,13 +72,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     returns: new MemoryReturns(opts.data.returns, f.returns),
   };
   const started: RunningService[] = [];
+  const logger = opts.logger ?? createLogger('embedded');
+  const ingest = (name: SubgraphName) => {
+    const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
+    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger };
+  };
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
-      startErp({ system: adapters.erp, port: ports.erp, host }),
-      startOms({ system: adapters.oms, port: ports.oms, host }),
-      startWms({ system: adapters.wms, port: ports.wms, host }),
-      startCarrier({ system: adapters.carrier, port: ports.carrier, host }),
-      startReturns({ system: adapters.returns, port: ports.returns, host }),
+      startErp({ system: adapters.erp, ...ingest('erp') }),
+      startOms({ system: adapters.oms, ...ingest('oms') }),
+      startWms({ system: adapters.wms, ...ingest('wms') }),
+      startCarrier({ system: adapters.carrier, ...ingest('carrier') }),
+      startReturns({ system: adapters.returns, ...ingest('returns') }),
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
@@ -82,10 +94,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         host,
         subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])),
       }),
-      { logger: opts.logger ?? createLogger('gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker },
+      { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker },
     );
     const subgraphs = Object.fromEntries(
-      Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim }]),
+      Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;
     return {
       gateway,

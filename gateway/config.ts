@@ -31,6 +31,8 @@ export interface GatewayConfig {
   maxBufferedBytes: number;
   /** A WebSocket that sends no `connection_init` within this time is closed, ms (`WS_INIT_TIMEOUT_MS`). @default 3000 */
   wsInitTimeoutMs: number;
+  /** The status tracker first records every order's current status (`TRACKER_SEED`). @default true */
+  trackerSeed: boolean;
 }
 
 export const DEFAULT_GATEWAY_PORT = 4000;
@@ -54,6 +56,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxQueuedEvents: r.int('WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
+    trackerSeed: r.bool('TRACKER_SEED', true),
   };
   r.done();
   return config;

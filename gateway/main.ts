@@ -1,15 +1,25 @@
 import { createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
+import { createEventBus } from '../events/create.js';
 import { gatewayConfigFromEnv } from './config.js';
+import { createStatusStore } from './tracker/store.js';
 import { startGateway } from './server.js';
 
 // `node dist/gateway/main.js`: the gateway alone, in front of subgraphs running elsewhere
 // (their URLs from the supergraph's routing_url, or ERP_URL, OMS_URL, … to override).
 const logger = createLogger('gateway');
 try {
-  const gateway = await startGateway(gatewayConfigFromEnv(), { logger });
+  const config = gatewayConfigFromEnv();
+  // With REDIS_URL, every replica reads the same streams and shares the tracker's store.
+  const bus = createEventBus(process.env);
+  const statusStore = createStatusStore(process.env);
+  const gateway = await startGateway(config, { logger, bus, statusStore });
   logger.info({ url: gateway.url }, 'gateway listening');
-  stopOnSignal(() => gateway.stop(), logger);
+  stopOnSignal(async () => {
+    await gateway.stop();
+    await bus.close();
+    await statusStore.close();
+  }, logger);
 } catch (err) {
   failStartup(err);
 }

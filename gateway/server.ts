@@ -30,7 +30,7 @@ export interface GatewayDeps {
   bus?: EventBus;
   /** The status tracker's shared store. With a bus and a store, this replica runs a status tracker. */
   statusStore?: StatusStore;
-  /** Record every order's current status before tracking (no change published for them). @default false */
+  /** Record every order's current status before tracking (no change published for them). @default config.trackerSeed */
   seedTracker?: boolean;
 }
 
@@ -118,7 +118,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       tracker = new StatusTracker({
         bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
         read: trackerRead(execute),
-        seed: deps.seedTracker ? () => allStatuses(execute) : undefined,
+        seed: deps.seedTracker ?? config.trackerSeed ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();
     }

@@ -1,5 +1,5 @@
 import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { checkId, ErrorCode } from '../../canonical/index.js';
+import { checkId, ErrorCode, ORDER_STATUS_CHANGED } from '../../canonical/index.js';
 import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
 import type { StatusChangeData } from '../tracker/tracker.js';
 import type { EventHub } from './hub.js';
@@ -157,7 +157,7 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
       const key = args.orderId ? `order:${args.orderId}` : args.customerId ? `customer:${args.customerId}` : undefined;
       const customer = args.orderId && args.customerId ? args.customerId : undefined;
       return stream(deps, ctx, Streams.VISIBILITY, key, args.after ?? undefined, toStatusChange,
-        (e) => e.event.type === 'order.status_changed' && (!customer || (e.event.data as { customerId?: string }).customerId === customer));
+        (e) => e.event.type === ORDER_STATUS_CHANGED && (!customer || (e.event.data as { customerId?: string }).customerId === customer));
     },
     resolve: (payload: unknown) => payload,
   } as Partial<Field>);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { OrderStatus } from '../../canonical/index.js';
 
 /** The last status published for an order, with its version (1 for the first record). */
@@ -70,4 +70,13 @@ export class RedisStatusStore implements StatusStore {
   async close(): Promise<void> {
     this.redis.disconnect();
   }
+}
+
+/**
+ * The store for this process: {@link RedisStatusStore} on `REDIS_URL` (shared by every gateway
+ * replica), else {@link MemoryStatusStore} (one process).
+ */
+export function createStatusStore(env: { REDIS_URL?: string | undefined } = process.env, prefix = 'ovg:'): StatusStore {
+  const url = env.REDIS_URL?.trim();
+  return url ? new RedisStatusStore(new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 }), prefix) : new MemoryStatusStore();
 }

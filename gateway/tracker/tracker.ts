@@ -1,4 +1,4 @@
-import { cloudEvent, type CloudEvent, type OrderStatus } from '../../canonical/index.js';
+import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent, type OrderStatus } from '../../canonical/index.js';
 import { Streams, type Delivery, type EventBus, type Subscription } from '../../events/bus.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { StatusStore } from './store.js';
@@ -149,7 +149,7 @@ export class StatusTracker {
     await this.opts.bus.publish(Streams.VISIBILITY, cloudEvent({
       id: `visibility:${orderId}:${version}`,
       source: 'visibility',
-      type: 'order.status_changed',
+      type: ORDER_STATUS_CHANGED,
       subject: orderId,
       time: new Date().toISOString(),
       data: data as unknown as Record<string, unknown>,

@@ -1,15 +1,18 @@
 import type { RunningService } from '../../runtime/http.js';
-import { startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { recorderOf } from '../common/ingest.js';
+import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { carrierIngest } from './ingest.js';
 import { createLoaders, type CarrierContext } from './loaders.js';
-import type { CarrierPort } from './port.js';
+import type { CarrierPort, CarrierRecorder } from './port.js';
 import { resolvers } from './resolvers.js';
 
-/** Starts the carrier subgraph over its system's port. */
-export function start(opts: SubgraphServiceOptions<CarrierPort>): Promise<RunningService> {
+/** Starts the carrier subgraph over its system's port, with `POST /ingest` when `bus` and `webhookSecret` are given. */
+export async function start(opts: SubgraphServiceOptions<CarrierPort>): Promise<RunningService> {
   return startSubgraphServer<CarrierContext>({
     name: 'carrier',
     resolvers,
     context: () => ({ loaders: createLoaders(opts.system) }),
     listen: opts,
+    ingest: ingestFromOptions(opts, () => carrierIngest(recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']))),
   });
 }

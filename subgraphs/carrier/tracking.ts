@@ -45,7 +45,7 @@ export function toTrackingView(record: CarrierShipment): TrackingView {
   return {
     id: record.references.shipmentId,
     carrier: record.carrier,
-    service: record.service,
+    service: record.service || null,
     trackingNumber: record.trackingNumber,
     trackingUrl: page ? page + encodeURIComponent(record.trackingNumber) : null,
     status: last?.status ?? 'UNKNOWN',

@@ -4,13 +4,16 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express from 'express';
+import express, { type Router } from 'express';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ErrorCode } from '../../canonical/index.js';
 import { readProjectFile } from '../../runtime/project.js';
 import { toPublicError } from './errors.js';
 import { jsonErrorHandler, listen, type RunningService } from '../../runtime/http.js';
+import type { EventBus } from '../../events/bus.js';
+import type { Logger } from '../../runtime/logger.js';
+import { ingestRouter, type IngestSystem } from './ingest.js';
 
 export interface SubgraphServerOptions<Ctx extends BaseContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
@@ -21,6 +24,11 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   context: () => Ctx;
   /** Where to listen. */
   listen?: ListenOptions;
+  /**
+   * The `POST /ingest` router (subgraphs/common/ingest.ts), mounted before any body parser.
+   * Absent: no ingest endpoint.
+   */
+  ingest?: Router;
 }
 
 /** Where a service listens. */
@@ -31,10 +39,28 @@ export interface ListenOptions {
   host?: string;
 }
 
-/** What every subgraph's `start()` takes: its system's port, and where to listen. */
+/** What every subgraph's `start()` takes: its system's port, where to listen, and ingest. */
 export interface SubgraphServiceOptions<Port> extends ListenOptions {
-  /** The backing system this subgraph reads, through its port. */
+  /**
+   * The backing system this subgraph reads, through its port. With ingest enabled it must also
+   * accept changes (the memory adapters do).
+   */
   system: Port;
+  /**
+   * Where `POST /ingest` publishes canonical events (`Streams.SOURCE`). Ingest is mounted only
+   * when both `bus` and `webhookSecret` are given.
+   */
+  bus?: EventBus;
+  /** The HMAC secret webhook senders sign with; at least 16 characters. Never logged. */
+  webhookSecret?: string;
+  /** Receives ingest's log lines. @default none */
+  logger?: Logger;
+}
+
+/** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
+export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>): Router | undefined {
+  if (!opts.bus || opts.webhookSecret === undefined) return undefined;
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */
@@ -69,7 +95,7 @@ export function formatPublicError(formatted: GraphQLFormattedError, error: unkno
   return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: mapped.extensions };
 }
 
-/** Starts one subgraph: Apollo Server 5 on Express 5, `/graphql`, `/health/live`, `/health/ready`. */
+/** Starts one subgraph: Apollo Server 5 on Express 5, `/graphql`, `/health/live`, `/health/ready`, and `/ingest` when given. */
 export async function startSubgraphServer<Ctx extends BaseContext>(opts: SubgraphServerOptions<Ctx>): Promise<RunningService> {
   const app = express();
   const httpServer = createServer(app);
@@ -85,6 +111,7 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
   app.disable('x-powered-by');
   app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
   app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
+  if (opts.ingest) app.use('/ingest', opts.ingest);
   app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => opts.context() }));
   app.use(jsonErrorHandler);
   return listen(opts.name, httpServer, opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => apollo.stop());

@@ -41,7 +41,9 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
   const holds = complete(order.holds, 'holds', 'erp');
   const shipments = complete(order.shipments, 'shipments', 'wms', (s) => s.status != null || unavailable('tracking status', 'carrier'));
   const returns = complete(order.returns, 'returns', 'returns', (r) => r.receipt !== undefined || unavailable('return receipts', 'wms'));
-  const execution = complete(order.fulfillmentOrders, 'fulfillment execution', 'wms', (f) => f.warehouseStatus != null);
+  // An item is null when the WMS failed; a present item with a null status is a fulfillment order
+  // the node has not received yet (allocated, nothing picked).
+  const execution = complete(order.fulfillmentOrders, 'fulfillment execution', 'wms', (f) => f.warehouseStatus !== undefined);
   const own = await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds);
   // The gateway lists fulfillment orders in the order oms returned them; a different count means
   // the order changed between the fetches of this request, and zipping would mix two versions.
@@ -49,7 +51,7 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
   const fulfillmentOrders: FulfillmentFacts[] = own.map((fo, i) => ({
     lines: fo.lines,
     allocatedAt: fo.allocatedAt,
-    warehouseStatus: execution[i]!.warehouseStatus!,
+    warehouseStatus: execution[i]!.warehouseStatus ?? null,
     pickedAt: execution[i]!.pickedAt ?? null,
   }));
   return {

@@ -1,5 +1,6 @@
 import type { Channel } from '../../canonical/index.js';
 import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder } from '../../demo/records.js';
+import type { ApplyResult } from '../common/ingest.js';
 
 export type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder };
 
@@ -31,4 +32,21 @@ export interface OmsPort {
   customersById(ids: readonly string[]): Promise<(OmsCustomer | null)[]>;
   fulfillmentOrdersById(ids: readonly string[]): Promise<(OmsFulfillmentOrder | null)[]>;
   nodesById(ids: readonly string[]): Promise<(OmsNode | null)[]>;
+}
+
+/** The write side ingest applies OMS notifications to (the memory simulator implements it). */
+export interface OmsRecorder {
+  /**
+   * Records a new order, and its customer when new, and makes it findable by every
+   * {@link OmsPort.findOrders} index at once. An order that exists already is left as it is.
+   */
+  placeOrder(order: OmsOrder, customer: OmsCustomer): ApplyResult;
+  /** Sets a line's cancelled units (a total); `stale` when fewer than already cancelled. */
+  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number): ApplyResult;
+  /** Cancels every unit of every line. */
+  cancelOrder(orderId: string): ApplyResult;
+  /** Sources units to a node as a new fulfillment order; those units stop being backordered. */
+  allocate(fulfillmentOrder: OmsFulfillmentOrder): ApplyResult;
+  /** Sets lines' backordered units (totals). */
+  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult;
 }

@@ -1,15 +1,18 @@
 import type { RunningService } from '../../runtime/http.js';
-import { startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { recorderOf } from '../common/ingest.js';
+import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { omsIngest } from './ingest.js';
 import { createLoaders, type OmsContext } from './loaders.js';
-import type { OmsPort } from './port.js';
+import type { OmsPort, OmsRecorder } from './port.js';
 import { resolvers } from './resolvers.js';
 
-/** Starts the oms subgraph over its system's port. */
-export function start(opts: SubgraphServiceOptions<OmsPort>): Promise<RunningService> {
+/** Starts the oms subgraph over its system's port, with `POST /ingest` when `bus` and `webhookSecret` are given. */
+export async function start(opts: SubgraphServiceOptions<OmsPort>): Promise<RunningService> {
   return startSubgraphServer<OmsContext>({
     name: 'oms',
     resolvers,
     context: () => ({ port: opts.system, loaders: createLoaders(opts.system) }),
     listen: opts,
+    ingest: ingestFromOptions(opts, () => omsIngest(recorderOf<OmsRecorder>(opts.system, 'oms', ['placeOrder', 'cancelLine', 'cancelOrder', 'allocate', 'backorder']))),
   });
 }

@@ -1,15 +1,18 @@
 import type { RunningService } from '../../runtime/http.js';
-import { startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { recorderOf } from '../common/ingest.js';
+import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { returnsIngest } from './ingest.js';
 import { createLoaders, type ReturnsContext } from './loaders.js';
-import type { ReturnsPort } from './port.js';
+import type { ReturnsPort, ReturnsRecorder } from './port.js';
 import { resolvers } from './resolvers.js';
 
-/** Starts the returns subgraph over its system's port. */
-export function start(opts: SubgraphServiceOptions<ReturnsPort>): Promise<RunningService> {
+/** Starts the returns subgraph over its system's port, with `POST /ingest` when `bus` and `webhookSecret` are given. */
+export async function start(opts: SubgraphServiceOptions<ReturnsPort>): Promise<RunningService> {
   return startSubgraphServer<ReturnsContext>({
     name: 'returns',
     resolvers,
     context: () => ({ loaders: createLoaders(opts.system) }),
     listen: opts,
+    ingest: ingestFromOptions(opts, () => returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']))),
   });
 }

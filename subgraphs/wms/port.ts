@@ -1,4 +1,6 @@
+import type { WarehouseStatus } from '../../canonical/index.js';
 import type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment } from '../../demo/records.js';
+import type { ApplyResult } from '../common/ingest.js';
 
 export type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment };
 
@@ -13,4 +15,28 @@ export interface WmsPort {
   fulfillmentOrdersById(ids: readonly string[]): Promise<(WmsFulfillmentOrder | null)[]>;
   /** Each return's receipt, or null when nothing was received yet. */
   receiptsByReturnIds(returnIds: readonly string[]): Promise<(WmsReturnReceipt | null)[]>;
+}
+
+/** A fulfillment order moving at its node (shipping goes through {@link WmsRecorder.confirmShipment}). */
+export interface FulfillmentChange {
+  fulfillmentOrderId: string;
+  orderId: string;
+  nodeId: string;
+  status: Exclude<WarehouseStatus, 'SHIPPED'>;
+  /** When it happened at the node. */
+  at: string;
+}
+
+/** The write side ingest applies WMS messages to (the memory simulator implements it). */
+export interface WmsRecorder {
+  /**
+   * Moves a fulfillment order forward (RELEASED → PICKING → PICKED → PACKED), or cancels it;
+   * creates it when the WMS had no record. `stale` when it already stands further (or is
+   * shipped or cancelled): a status never moves back.
+   */
+  advanceFulfillment(change: FulfillmentChange): ApplyResult;
+  /** Records a parcel handed to a carrier and marks its fulfillment order SHIPPED. `stale` for a cancelled one. */
+  confirmShipment(shipment: WmsShipment, nodeId: string): ApplyResult;
+  /** Records what the warehouse physically received for a return. */
+  receiveReturn(receipt: WmsReturnReceipt): ApplyResult;
 }

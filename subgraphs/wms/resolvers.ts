@@ -3,6 +3,11 @@ import { DateTime } from '../common/scalars.js';
 import type { WmsContext } from './loaders.js';
 import type { WmsFulfillmentOrder, WmsShipment } from './port.js';
 
+/** What the WMS says of a fulfillment order its node has not received yet. */
+function notYetReleased(id: string) {
+  return { id, status: null, pickedAt: null, packedAt: null };
+}
+
 export const resolvers = {
   DateTime,
   Query: {
@@ -21,10 +26,11 @@ export const resolvers = {
     fulfillmentOrder: (s: WmsShipment) => ({ __typename: 'FulfillmentOrder', id: s.fulfillmentOrderId }),
   },
   FulfillmentOrder: {
-    // A fulfillment order the WMS has no record of resolves to null: its execution is unknown,
-    // and the derived status then refuses to guess (UPSTREAM_UNAVAILABLE) instead of assuming.
-    __resolveReference: (ref: { id: string }, ctx: WmsContext) => ctx.loaders.fulfillmentOrder.load(ref.id),
-    warehouseStatus: (fo: WmsFulfillmentOrder) => fo.status,
+    // A fulfillment order the WMS has no record of has not been released to its node yet: the
+    // WMS answers that honestly (no status, nothing picked). A WMS that fails answers nothing,
+    // and the derived status then refuses to guess (UPSTREAM_UNAVAILABLE).
+    __resolveReference: async (ref: { id: string }, ctx: WmsContext) => (await ctx.loaders.fulfillmentOrder.load(ref.id)) ?? notYetReleased(ref.id),
+    warehouseStatus: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.status,
   },
   Return: {
     __resolveReference: (ref: { id: string }) => ref,

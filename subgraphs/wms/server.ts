@@ -1,15 +1,18 @@
 import type { RunningService } from '../../runtime/http.js';
-import { startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { recorderOf } from '../common/ingest.js';
+import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { wmsIngest } from './ingest.js';
 import { createLoaders, type WmsContext } from './loaders.js';
-import type { WmsPort } from './port.js';
+import type { WmsPort, WmsRecorder } from './port.js';
 import { resolvers } from './resolvers.js';
 
-/** Starts the wms subgraph over its system's port. */
-export function start(opts: SubgraphServiceOptions<WmsPort>): Promise<RunningService> {
+/** Starts the wms subgraph over its system's port, with `POST /ingest` when `bus` and `webhookSecret` are given. */
+export async function start(opts: SubgraphServiceOptions<WmsPort>): Promise<RunningService> {
   return startSubgraphServer<WmsContext>({
     name: 'wms',
     resolvers,
     context: () => ({ loaders: createLoaders(opts.system) }),
     listen: opts,
+    ingest: ingestFromOptions(opts, () => wmsIngest(recorderOf<WmsRecorder>(opts.system, 'wms', ['advanceFulfillment', 'confirmShipment', 'receiveReturn']))),
   });
 }

@@ -1,14 +1,31 @@
-import type { ErpSlice } from '../../../demo/records.js';
+import type { HoldType, PaymentStatus } from '../../../canonical/index.js';
+import type { ErpSlice, Money } from '../../../demo/records.js';
+import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
-import type { ErpOrder, ErpPayment, ErpPort } from '../port.js';
+import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, ErpPort, ErpRecorder, PaymentChange } from '../port.js';
 
-/** A seeded in-memory ERP with fault knobs; the embedded default. */
-export class MemoryErp implements ErpPort {
+const cents = (m: Money): number => Math.round(Number(m.amount) * 100);
+const money = (c: number, currency: string): Money => ({ amount: `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`, currency });
+
+/** A payment's status from its amounts (for a payment that is neither failed nor voided). */
+function statusFromAmounts(p: ErpPayment): PaymentStatus {
+  const captured = cents(p.capturedAmount);
+  const refunded = cents(p.refundedAmount);
+  if (refunded > 0) return refunded >= captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+  if (captured > 0) return captured >= cents(p.amount) ? 'PAID' : 'PARTIALLY_PAID';
+  return p.authorizedAt ? 'AUTHORIZED' : 'PENDING';
+}
+
+/**
+ * A seeded in-memory ERP with fault knobs; the embedded default. Ingest changes its records in
+ * place (Money values are replaced, never mutated) and appends new ones to the slice it was given.
+ */
+export class MemoryErp implements ErpPort, ErpRecorder {
   readonly sim: SystemSimulator;
   private readonly orders = new Map<string, ErpOrder>();
   private readonly payments = new Map<string, ErpPayment>();
 
-  constructor(slice: ErpSlice, faults: Partial<FaultKnobs> = {}) {
+  constructor(private readonly slice: ErpSlice, faults: Partial<FaultKnobs> = {}) {
     this.sim = new SystemSimulator('erp', faults);
     for (const o of slice.orders) this.orders.set(o.orderId, o);
     for (const p of slice.payments) this.payments.set(p.id, p);
@@ -20,5 +37,105 @@ export class MemoryErp implements ErpPort {
 
   paymentsById(ids: readonly string[]) {
     return this.sim.call('paymentsById', () => ids.map((id) => this.payments.get(id) ?? null));
+  }
+
+  private order(orderId: string): ErpOrder {
+    const o = this.orders.get(orderId);
+    if (!o) throw new RecordConflictError(`order ${orderId} is unknown to the ERP; its acceptance (SALES_ORDER_ACCEPTED with totals) must come first`);
+    return o;
+  }
+
+  acceptOrder(a: { orderId: string; erpSalesOrderId: string | null; totals: ErpOrder['totals'] | null; at: string }): ApplyResult {
+    const o = this.orders.get(a.orderId);
+    if (o) {
+      o.acceptedAt ??= a.at;
+      return 'applied';
+    }
+    if (!a.totals || !a.erpSalesOrderId) throw new RecordConflictError(`order ${a.orderId} is unknown to the ERP; its first acceptance must carry salesOrder.salesOrderId and totals`);
+    const created: ErpOrder = {
+      orderId: a.orderId, erpSalesOrderId: a.erpSalesOrderId, acceptedAt: a.at, holds: [], invoices: [], paymentIds: [],
+      paymentStatus: 'PENDING', creditMemos: [], totals: a.totals,
+    };
+    this.orders.set(a.orderId, created);
+    this.slice.orders.push(created);
+    return 'applied';
+  }
+
+  placeHold(orderId: string, h: { type: HoldType; reason: string | null; at: string }): ApplyResult {
+    const o = this.order(orderId);
+    if (o.holds.some((x) => x.type === h.type && x.releasedAt == null)) return 'applied';
+    if (o.holds.some((x) => x.type === h.type && x.placedAt >= h.at)) return 'stale';
+    o.holds.push({ type: h.type, reason: h.reason, placedAt: h.at, releasedAt: null });
+    return 'applied';
+  }
+
+  releaseHold(orderId: string, type: HoldType, at: string): ApplyResult {
+    const o = this.order(orderId);
+    const active = o.holds.find((x) => x.type === type && x.releasedAt == null);
+    if (active) {
+      active.releasedAt = at > active.placedAt ? at : active.placedAt;
+      return 'applied';
+    }
+    return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+  }
+
+  postInvoice(orderId: string, invoice: ErpInvoice): ApplyResult {
+    const o = this.order(orderId);
+    if (!o.invoices.some((i) => i.number === invoice.number)) o.invoices.push(invoice);
+    return 'applied';
+  }
+
+  postCreditMemo(orderId: string, memo: ErpCreditMemo): ApplyResult {
+    const o = this.order(orderId);
+    if (!o.creditMemos.some((m) => m.number === memo.number)) o.creditMemos.push(memo);
+    return 'applied';
+  }
+
+  recordPayment(orderId: string, c: PaymentChange): ApplyResult {
+    const o = this.order(orderId);
+    let p = this.payments.get(c.paymentId);
+    if (p && p.orderId !== orderId) throw new RecordConflictError(`payment ${c.paymentId} belongs to order ${p.orderId}, not ${orderId}`);
+    if (!p) {
+      if (c.kind !== 'authorized' && c.kind !== 'failed') throw new RecordConflictError(`payment ${c.paymentId} is unknown to the ERP; it must be authorized first`);
+      const zero = money(0, c.amount!.currency);
+      p = { id: c.paymentId, orderId, method: c.method, status: 'PENDING', amount: c.amount!, capturedAmount: zero, refundedAmount: zero, authorizedAt: null, capturedAt: null };
+      this.payments.set(p.id, p);
+      this.slice.payments.push(p);
+      o.paymentIds.push(p.id);
+    }
+    const result = this.movePayment(p, c);
+    o.paymentStatus = this.payments.get(o.paymentIds.at(-1)!)?.status ?? 'PENDING';
+    return result;
+  }
+
+  private movePayment(p: ErpPayment, c: PaymentChange): ApplyResult {
+    const final = p.status === 'VOIDED' || p.status === 'FAILED';
+    switch (c.kind) {
+      case 'authorized':
+        if (p.authorizedAt || final) return p.status === 'AUTHORIZED' || p.authorizedAt === c.at ? 'applied' : 'stale';
+        p.authorizedAt = c.at;
+        p.amount = c.amount ?? p.amount;
+        break;
+      case 'failed':
+      case 'voided': {
+        const target: PaymentStatus = c.kind === 'failed' ? 'FAILED' : 'VOIDED';
+        if (p.status === target) return 'applied';
+        if (final || cents(p.capturedAmount) > 0) return 'stale';
+        p.status = target;
+        return 'applied';
+      }
+      case 'captured':
+      case 'refunded': {
+        if (final) return 'stale';
+        const field = c.kind === 'captured' ? 'capturedAmount' : 'refundedAmount';
+        const delta = cents(c.total!) - cents(p[field]);
+        if (delta < 0) return 'stale';
+        p[field] = c.total!;
+        if (c.kind === 'captured') p.capturedAt = p.capturedAt && p.capturedAt > c.at ? p.capturedAt : c.at;
+        break;
+      }
+    }
+    p.status = statusFromAmounts(p);
+    return 'applied';
   }
 }

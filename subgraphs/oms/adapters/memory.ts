@@ -1,13 +1,30 @@
 import type { OmsSlice } from '../../../demo/records.js';
 import { pushTo } from '../../common/collections.js';
+import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
-import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder, OmsPort, OrderPage, OrderQuery } from '../port.js';
+import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder, OmsPort, OmsRecorder, OrderPage, OrderQuery } from '../port.js';
 
 const newestFirst = (a: OmsOrder, b: OmsOrder): number =>
   a.placedAt === b.placedAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.placedAt < b.placedAt ? 1 : -1;
 
-/** A seeded in-memory OMS with fault knobs; the embedded default. */
-export class MemoryOms implements OmsPort {
+/** Inserts `o` into a newest-first list at its place (binary search), unless it is there already. */
+function insertSorted(list: OmsOrder[], o: OmsOrder): OmsOrder[] {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (newestFirst(list[mid]!, o) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo] !== o) list.splice(lo, 0, o);
+  return list;
+}
+
+/**
+ * A seeded in-memory OMS with fault knobs; the embedded default. Ingest changes its records in
+ * place, appends new ones to the slice it was given and keeps the paging indexes current.
+ */
+export class MemoryOms implements OmsPort, OmsRecorder {
   readonly sim: SystemSimulator;
   private readonly orders = new Map<string, OmsOrder>();
   private readonly byNumber = new Map<string, OmsOrder>();
@@ -20,12 +37,9 @@ export class MemoryOms implements OmsPort {
   private readonly byCustomer = new Map<string, OmsOrder[]>();
   private readonly byNode = new Map<string, OmsOrder[]>();
 
-  constructor(slice: OmsSlice, faults: Partial<FaultKnobs> = {}) {
+  constructor(private readonly slice: OmsSlice, faults: Partial<FaultKnobs> = {}) {
     this.sim = new SystemSimulator('oms', faults);
-    for (const c of slice.customers) {
-      this.customers.set(c.id, c);
-      if (c.salesforceAccountId) pushTo(this.customersBySalesforce, c.salesforceAccountId, c.id);
-    }
+    for (const c of slice.customers) this.addCustomer(c);
     for (const n of slice.nodes) this.nodes.set(n.id, n);
     for (const fo of slice.fulfillmentOrders) this.fulfillmentOrders.set(fo.id, fo);
     for (const o of slice.orders) {
@@ -33,6 +47,11 @@ export class MemoryOms implements OmsPort {
       this.byNumber.set(o.number, o);
     }
     this.reindex();
+  }
+
+  private addCustomer(c: OmsCustomer): void {
+    this.customers.set(c.id, c);
+    if (c.salesforceAccountId) pushTo(this.customersBySalesforce, c.salesforceAccountId, c.id);
   }
 
   private reindex(): void {
@@ -108,5 +127,82 @@ export class MemoryOms implements OmsPort {
     }
     if (q.fulfillmentNodeId !== undefined) return [this.byNode.get(q.fulfillmentNodeId) ?? []];
     return [this.sorted];
+  }
+
+  placeOrder(order: OmsOrder, customer: OmsCustomer): ApplyResult {
+    if (this.orders.has(order.id)) return 'applied';
+    const sameNumber = this.byNumber.get(order.number);
+    if (sameNumber) throw new RecordConflictError(`order number ${order.number} already belongs to order ${sameNumber.id}`);
+    if (!this.customers.has(customer.id)) {
+      this.addCustomer(customer);
+      this.slice.customers.push(customer);
+    }
+    this.orders.set(order.id, order);
+    this.byNumber.set(order.number, order);
+    this.slice.orders.push(order);
+    insertSorted(this.sorted, order);
+    this.byCustomer.set(order.customerId, insertSorted(this.byCustomer.get(order.customerId) ?? [], order));
+    for (const foId of order.fulfillmentOrderIds) this.indexNode(order, foId);
+    return 'applied';
+  }
+
+  private indexNode(order: OmsOrder, foId: string): void {
+    const nodeId = this.fulfillmentOrders.get(foId)?.nodeId;
+    if (nodeId) this.byNode.set(nodeId, insertSorted(this.byNode.get(nodeId) ?? [], order));
+  }
+
+  private order(orderId: string): OmsOrder {
+    const o = this.orders.get(orderId);
+    if (!o) throw new RecordConflictError(`order ${orderId} is unknown to the OMS; its ORDER_CREATED must come first`);
+    return o;
+  }
+
+  private line(order: OmsOrder, lineNumber: number) {
+    const line = order.lines.find((l) => l.lineNumber === lineNumber);
+    if (!line) throw new RecordConflictError(`order ${order.id} has no line ${lineNumber}; its lines are ${order.lines.map((l) => l.lineNumber).join(', ')}`);
+    return line;
+  }
+
+  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number): ApplyResult {
+    const line = this.line(this.order(orderId), lineNumber);
+    if (cancelledQuantity > line.quantity) throw new RecordConflictError(`line ${lineNumber} of order ${orderId} has ${line.quantity} units; cannot cancel ${cancelledQuantity}`);
+    if (cancelledQuantity < line.cancelledQuantity) return 'stale';
+    line.cancelledQuantity = cancelledQuantity;
+    line.backorderedQuantity = Math.min(line.backorderedQuantity, line.quantity - cancelledQuantity);
+    return 'applied';
+  }
+
+  cancelOrder(orderId: string): ApplyResult {
+    for (const line of this.order(orderId).lines) {
+      line.cancelledQuantity = line.quantity;
+      line.backorderedQuantity = 0;
+    }
+    return 'applied';
+  }
+
+  allocate(fo: OmsFulfillmentOrder): ApplyResult {
+    const existing = this.fulfillmentOrders.get(fo.id);
+    if (existing) {
+      if (existing.orderId !== fo.orderId) throw new RecordConflictError(`fulfillment order ${fo.id} belongs to order ${existing.orderId}, not ${fo.orderId}`);
+      return 'applied';
+    }
+    const order = this.order(fo.orderId);
+    if (!this.nodes.has(fo.nodeId)) throw new RecordConflictError(`node ${fo.nodeId} is unknown to the OMS; known nodes are ${[...this.nodes.keys()].join(', ')}`);
+    for (const l of fo.lines) {
+      const line = this.line(order, l.lineNumber);
+      line.backorderedQuantity = Math.max(0, line.backorderedQuantity - l.quantity);
+    }
+    this.fulfillmentOrders.set(fo.id, fo);
+    this.slice.fulfillmentOrders.push(fo);
+    order.fulfillmentOrderIds.push(fo.id);
+    this.indexNode(order, fo.id);
+    return 'applied';
+  }
+
+  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult {
+    const order = this.order(orderId);
+    const targets = lines.map((l) => [this.line(order, l.lineNumber), l.backorderedQuantity] as const);
+    for (const [line, quantity] of targets) line.backorderedQuantity = Math.min(quantity, line.quantity - line.cancelledQuantity);
+    return 'applied';
   }
 }

@@ -1,0 +1,474 @@
+/**
+ * The lifecycle simulator of the embedded mode (ARCHITECTURE.md, "Two ways to run"): moves demo
+ * orders through their life by sending each system's own signed webhooks to the subgraphs'
+ * `POST /ingest` over real HTTP — the same path a real system's notification takes. It reads where
+ * each order stands from the shared demo records (which ingest changes in place) and sends the
+ * next natural step: accept → allocate → release → pick → pack → ship → scans → delivered →
+ * sometimes a return → refund; now and then a hold, a failed payment, a cancellation, a new order.
+ */
+import { Agent, request } from 'node:http';
+import { carrierCodesFor, normalizeCarrierStatus, type ShipmentStatus } from '../canonical/index.js';
+import {
+  CARRIER_SERVICES, CARRIERS_BY_NODE_TYPE, CHANNEL_LETTER, CHANNELS_WEIGHTED, DCS, DISPOSITIONS_WEIGHTED, HOLD_REASONS, HUBS,
+  NODES, PAYMENT_METHODS, RELEASED_HOLD_TYPES, RETURN_REASONS, SCAN_DESCRIPTIONS, SKUS, STORES,
+} from '../demo/catalogue.js';
+import { DEMO_EPOCH, Rng } from '../demo/index.js';
+import type {
+  CarrierShipment, DemoData, ErpOrder, ErpPayment, Money, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName,
+  WmsFulfillmentOrder, WmsShipment,
+} from '../demo/records.js';
+import { pushTo } from '../subgraphs/common/collections.js';
+import type { Logger } from '../runtime/logger.js';
+import type { CarrierTrackingWebhook } from '../subgraphs/carrier/ingest.js';
+import { signWebhook } from '../subgraphs/common/ingest.js';
+import type { ErpNotification } from '../subgraphs/erp/ingest.js';
+import type { OmsNotification } from '../subgraphs/oms/ingest.js';
+import type { ReturnsTopic, ReturnsWebhook } from '../subgraphs/returns/ingest.js';
+import type { WmsMessage } from '../subgraphs/wms/ingest.js';
+
+/** Options of {@link startLifecycle}. */
+export interface LifecycleOptions {
+  /** The demo world the embedded simulators serve (ingest changes it in place; read to choose each step). */
+  data: DemoData;
+  /** Each system's ingest URL, e.g. `http://127.0.0.1:4004/ingest`. */
+  ingest: Record<SystemName, string>;
+  /** The webhook secret the subgraphs verify (docs/ingest.md), or one per system. */
+  secret: string | Readonly<Record<SystemName, string>>;
+  /** Order changes started per second (each is one to four webhooks). @default 1 */
+  ratePerSecond?: number;
+  /** Seed of every choice (which order, which step); timing may still vary. @default 7 */
+  seed?: number;
+  /** Share of changes that place a brand-new order. @default 0.1 */
+  newOrderShare?: number;
+  /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
+  maxInFlight?: number;
+  logger?: Logger;
+}
+
+/** A running simulator. */
+export interface Lifecycle {
+  /** Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent. */
+  stop(): Promise<void>;
+  /** Webhooks acknowledged with 2xx (`sent`) and refused or unreachable (`failed`) so far. */
+  stats(): { sent: number; failed: number };
+}
+
+type Send = { system: SystemName; body: object };
+const PRICE = new Map(SKUS.map((s) => [s.sku, s]));
+const NODE = new Map(NODES.map((n) => [n.id, n]));
+const money = (c: number): Money => ({ amount: (c / 100).toFixed(2), currency: 'USD' });
+const cents = (m: Money): number => Math.round(Number(m.amount) * 100);
+const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((n, x) => n + f(x), 0);
+const price = (o: OmsOrder, lineNumber: number): number => PRICE.get(o.lines.find((l) => l.lineNumber === lineNumber)?.sku ?? '')?.cents ?? 2500;
+const NEXT_PICK: Partial<Record<WmsFulfillmentOrder['status'], WmsMessage['messageType']>> = { RELEASED: 'PICK_START', PICKING: 'PICK_CONFIRM', PICKED: 'PACK_CONFIRM' };
+
+/** Orders the simulator keeps in view; a bigger demo world is sampled evenly (new orders always join). */
+const VIEW_LIMIT = 5000;
+
+/**
+ * Every system's records of the orders in view, indexed from the shared demo data. Ingest only
+ * appends records to the slices (and changes them in place), so a refresh indexes the new tails.
+ */
+class View {
+  readonly orders = new Map<string, OmsOrder>();
+  readonly orderIds: string[] = [];
+  readonly omsFos = new Map<string, OmsFulfillmentOrder>();
+  readonly erp = new Map<string, ErpOrder>();
+  readonly payments = new Map<string, ErpPayment>();
+  readonly fos = new Map<string, WmsFulfillmentOrder>();
+  readonly shipments = new Map<string, WmsShipment[]>();
+  readonly receipts = new Set<string>();
+  readonly tracking = new Map<string, CarrierShipment>();
+  readonly returns = new Map<string, ReturnRecord[]>();
+  private readonly tails = new Map<unknown[], number>();
+
+  constructor(private readonly data: DemoData) {}
+
+  private scan<T>(list: T[], orderId: (t: T) => string, add: (t: T) => void): void {
+    for (let i = this.tails.get(list) ?? 0; i < list.length; i++) if (this.orders.has(orderId(list[i]!))) add(list[i]!);
+    this.tails.set(list, list.length);
+  }
+
+  refresh(): void {
+    const d = this.data;
+    const from = this.tails.get(d.oms.orders) ?? 0;
+    const stride = from === 0 ? Math.max(1, Math.ceil(d.oms.orders.length / VIEW_LIMIT)) : 1;
+    for (let i = from; i < d.oms.orders.length; i += stride) {
+      const o = d.oms.orders[i]!;
+      this.orders.set(o.id, o);
+      this.orderIds.push(o.id);
+    }
+    this.tails.set(d.oms.orders, d.oms.orders.length);
+    this.scan(d.oms.fulfillmentOrders, (f) => f.orderId, (f) => this.omsFos.set(f.id, f));
+    this.scan(d.erp.orders, (o) => o.orderId, (o) => this.erp.set(o.orderId, o));
+    this.scan(d.erp.payments, (p) => p.orderId, (p) => this.payments.set(p.id, p));
+    this.scan(d.wms.fulfillmentOrders, (f) => f.orderId, (f) => this.fos.set(f.id, f));
+    this.scan(d.wms.shipments, (s) => s.orderId, (s) => pushTo(this.shipments, s.orderId, s));
+    this.scan(d.wms.receipts, (r) => r.orderId, (r) => this.receipts.add(r.returnId));
+    this.scan(d.carrier.shipments, (s) => s.references.orderId, (s) => this.tracking.set(s.references.shipmentId, s));
+    this.scan(d.returns.returns, (r) => r.orderId, (r) => pushTo(this.returns, r.orderId, r));
+  }
+}
+
+/** Starts the simulator; it runs until {@link Lifecycle.stop}. */
+export function startLifecycle(opts: LifecycleOptions): Lifecycle {
+  const rate = opts.ratePerSecond ?? 1;
+  const share = opts.newOrderShare ?? 0.1;
+  const maxInFlight = opts.maxInFlight ?? 4;
+  if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
+  if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
+  return new Runner(opts, rate, share, maxInFlight);
+}
+
+class Runner implements Lifecycle {
+  private readonly rng: Rng;
+  private readonly view: View;
+  private readonly agent: Agent;
+  private readonly abort = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly running = new Set<Promise<void>>();
+  private readonly busy = new Set<string>();
+  /** Orders at rest, orders that already had their one chance of a hold, a cancellation, a backorder, a return. */
+  private readonly atRest = new Set<string>();
+  private readonly decided = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private active: string[] = [];
+  private readonly t0 = performance.now();
+  private readonly tag = Date.now().toString(36).toUpperCase();
+  private launched = 0;
+  private lastTime = 0;
+  private counter = 0;
+  private created = 0;
+  private sent = 0;
+  private failed = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
+    this.rng = new Rng(opts.seed ?? 7, 11);
+    this.view = new View(opts.data);
+    this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
+    this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
+  }
+
+  stats() {
+    return { sent: this.sent, failed: this.failed };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.timer);
+      this.abort.abort();
+      await Promise.allSettled([...this.running]);
+      this.agent.destroy();
+    })();
+    return this.stopping;
+  }
+
+  private tick(): void {
+    const due = Math.floor(((performance.now() - this.t0) * this.rate) / 1000) + 1;
+    if (due - this.launched > this.rate) this.launched = due - Math.ceil(this.rate); // never more than a second of backlog
+    while (this.launched < due && this.running.size < this.maxInFlight && !this.stopping) {
+      this.launched++;
+      const change = this.choose();
+      if (!change) continue;
+      const run = this.run(change.id, change.sends).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+  }
+
+  private async run(id: string, sends: Send[]): Promise<void> {
+    this.busy.add(id);
+    try {
+      for (const s of sends) {
+        if (!(await this.post(s.system, s.body))) {
+          const n = (this.failures.get(id) ?? 0) + 1;
+          this.failures.set(id, n);
+          if (n >= 3) this.rest(id);
+          return;
+        }
+      }
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** POSTs one signed webhook; true when it was acknowledged with 2xx. */
+  private post(system: SystemName, body: object): Promise<boolean> {
+    const { secret, ingest } = this.opts;
+    const url = ingest[system];
+    const raw = JSON.stringify(body);
+    const headers = { ...signWebhook(typeof secret === 'string' ? secret : secret[system], raw), 'content-length': String(Buffer.byteLength(raw)) };
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (ok: boolean, detail?: string): void => {
+        if (settled) return;
+        settled = true;
+        if (!this.stopping && ok) this.sent++;
+        if (!this.stopping && !ok) {
+          this.failed++;
+          this.opts.logger?.warn({ url, detail }, 'lifecycle webhook failed');
+        }
+        resolve(ok && !this.stopping);
+      };
+      const req = request(url, { method: 'POST', headers, agent: this.agent, signal: this.abort.signal }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text = (text + d).slice(0, 300)));
+        res.on('end', () => done(res.statusCode! >= 200 && res.statusCode! < 300, text));
+        res.on('error', (err) => done(false, err.message));
+      });
+      req.on('error', (err) => done(false, err.message));
+      req.end(raw);
+    });
+  }
+
+  /** The next change: a new order now and then, else the next step of an order in the working set or found at random. */
+  private choose(): { id: string; sends: Send[] } | null {
+    this.view.refresh();
+    if (this.rng.chance(this.share)) return this.newOrder();
+    for (let tries = 0; tries < 40; tries++) {
+      const fromActive = this.active.length > 0 && this.rng.chance(0.75);
+      const pool = fromActive ? this.active : this.view.orderIds;
+      if (pool.length === 0) return null;
+      const id = pool[this.rng.int(0, pool.length - 1)]!;
+      if (this.busy.has(id) || this.atRest.has(id)) continue;
+      const sends = this.plan(this.view.orders.get(id)!);
+      if (!sends) {
+        this.rest(id);
+        continue;
+      }
+      if (!fromActive && this.active.length < 256) this.active.push(id);
+      return { id, sends };
+    }
+    return null;
+  }
+
+  private rest(id: string): void {
+    this.atRest.add(id);
+    this.active = this.active.filter((x) => x !== id);
+  }
+
+  private clock(): string {
+    const now = Date.now();
+    this.lastTime = Math.max(now, Date.parse(DEMO_EPOCH) + (performance.now() - this.t0), this.lastTime + 1);
+    return new Date(this.lastTime).toISOString();
+  }
+
+  private nextId(prefix: string): string {
+    return `${prefix}-${this.tag}-${++this.counter}`;
+  }
+
+  /** The next natural step of one order, or null when it is at rest. */
+  private plan(o: OmsOrder): Send[] | null {
+    const v = this.view;
+    const key = o.id.replace(/^ORD-/, '');
+    const open = o.fulfillmentOrderIds.map((f) => v.fos.get(f)).filter((f): f is WmsFulfillmentOrder => !!f && f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
+    const net = sum(o.lines, (l) => l.quantity - l.cancelledQuantity);
+    if (net === 0) return open.length ? open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' })) : null;
+    const erp = v.erp.get(o.id);
+    if (!erp?.acceptedAt) return [this.accept(o, key, erp)];
+    const hold = erp.holds.find((h) => h.releasedAt == null);
+    if (hold) return [this.erp(o, 'HOLD_RELEASED', { hold: { type: hold.type } })];
+    const payment = [...erp.paymentIds].reverse().map((p) => v.payments.get(p)).find((p) => p && p.status !== 'FAILED' && p.status !== 'VOIDED');
+    if (!payment || payment.status === 'PENDING') {
+      const paymentId = payment?.id ?? `PAY-${key}-${erp.paymentIds.length + 1}`;
+      const kind = this.rng.chance(0.05) ? 'PAYMENT_FAILED' : 'PAYMENT_AUTHORIZED';
+      return [this.erp(o, kind, { payment: { paymentId, method: this.rng.weighted(PAYMENT_METHODS), amount: erp.totals.total } })];
+    }
+    const shipments = v.shipments.get(o.id) ?? [];
+    if (shipments.length === 0 && !this.decided.has(`hold:${o.id}`)) {
+      this.decided.add(`hold:${o.id}`);
+      const type = this.rng.weighted(RELEASED_HOLD_TYPES);
+      if (this.rng.chance(0.06)) return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
+      if (this.rng.chance(0.03)) return this.cancel(o, open, payment);
+    }
+    const sourcing = this.source(o, key);
+    if (sourcing) return sourcing;
+    const unreleased = o.fulfillmentOrderIds.map((f) => v.omsFos.get(f)).find((f) => f && !v.fos.has(f.id));
+    if (unreleased) return [this.wms({ id: unreleased.id, orderId: o.id, nodeId: unreleased.nodeId }, 'RELEASE')];
+    const steps: (() => Send[] | null)[] = [];
+    for (const f of open) steps.push(() => this.fulfil(o, key, f));
+    if (shipments.length > erp.invoices.length) steps.push(() => this.invoice(o, key, erp, payment, shipments, net));
+    for (const s of shipments) {
+      const t = v.tracking.get(s.id);
+      const last = t?.scans.at(-1);
+      const status = last ? normalizeCarrierStatus(t!.carrier, last.code) : null;
+      if (!status || !['DELIVERED', 'RETURNED_TO_SENDER', 'CANCELLED', 'UNKNOWN'].includes(status)) steps.push(() => [this.scan(s, this.nextScan(status, t))]);
+    }
+    for (const r of v.returns.get(o.id) ?? []) steps.push(() => this.returnStep(o, r, payment));
+    while (steps.length) {
+      const sends = steps.splice(this.rng.int(0, steps.length - 1), 1)[0]!();
+      if (sends) return sends;
+    }
+    return this.requestReturn(o, key);
+  }
+
+  private erp(o: OmsOrder, eventType: ErpNotification['eventType'], extra: Partial<ErpNotification> = {}): Send {
+    const body: ErpNotification = { notificationId: this.nextId('ERP'), eventType, postedAt: this.clock(), salesOrder: { orderRef: o.id }, ...extra };
+    return { system: 'erp', body };
+  }
+
+  private accept(o: OmsOrder, key: string, erp: ErpOrder | undefined): Send {
+    if (erp) return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: erp.erpSalesOrderId } });
+    const subtotal = sum(o.lines, (l) => l.quantity * price(o, l.lineNumber));
+    const tax = Math.round(subtotal * 0.08);
+    const shipping = subtotal >= 7500 ? 0 : 595;
+    const totals = { subtotal: money(subtotal), tax: money(tax), shipping: money(shipping), total: money(subtotal + tax + shipping) };
+    return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: `SO-${key}` }, totals });
+  }
+
+  private oms(o: OmsOrder, eventType: OmsNotification['eventType'], extra: Partial<OmsNotification> = {}): Send {
+    const body: OmsNotification = { eventId: this.nextId('OMS'), eventType, eventTime: this.clock(), orderId: o.id, ...extra };
+    return { system: 'oms', body };
+  }
+
+  private wms(f: Pick<WmsFulfillmentOrder, 'id' | 'orderId' | 'nodeId'>, messageType: WmsMessage['messageType'], extra: Partial<WmsMessage> = {}): Send {
+    const body: WmsMessage = { messageId: this.nextId('WMS'), messageType, occurredAt: this.clock(), nodeId: f.nodeId, orderId: f.orderId, fulfillmentOrderId: f.id, ...extra };
+    return { system: 'wms', body };
+  }
+
+  private returns(r: Pick<ReturnRecord, 'id' | 'orderId'>, topic: ReturnsTopic, extra: Partial<ReturnsWebhook['return']> = {}): Send {
+    const body: ReturnsWebhook = { webhookId: this.nextId('RET'), topic, createdAt: this.clock(), return: { id: r.id, orderId: r.orderId, ...extra } };
+    return { system: 'returns', body };
+  }
+
+  private cancel(o: OmsOrder, open: WmsFulfillmentOrder[], payment: ErpPayment): Send[] {
+    const sends = [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' }), ...open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' }))];
+    if (cents(payment.capturedAmount) === 0) sends.push(this.erp(o, 'PAYMENT_VOIDED', { payment: { paymentId: payment.id } }));
+    return sends;
+  }
+
+  /** Units not yet sourced (fulfillment orders the node cancelled no longer hold theirs): backorder, cancel or allocate them. */
+  private source(o: OmsOrder, key: string): Send[] | null {
+    const live = o.fulfillmentOrderIds.map((f) => this.view.omsFos.get(f)).filter((f): f is OmsFulfillmentOrder => !!f && this.view.fos.get(f.id)?.status !== 'CANCELLED');
+    const short = o.lines.map((l) => ({ l, left: l.quantity - l.cancelledQuantity - sum(live, (f) => sum(f.lines.filter((x) => x.lineNumber === l.lineNumber), (x) => x.quantity)) })).filter((x) => x.left > 0);
+    if (short.length === 0) return null;
+    if (!this.decided.has(`source:${o.id}`)) {
+      this.decided.add(`source:${o.id}`);
+      if (this.rng.chance(0.1)) return [this.oms(o, 'ORDER_BACKORDERED', { backorders: short.map((x) => ({ lineNumber: x.l.lineNumber, backorderedQuantity: x.left })) })];
+      if (this.rng.chance(0.04)) return [this.oms(o, 'ORDER_LINE_CANCELLED', { line: { lineNumber: short[0]!.l.lineNumber, cancelledQuantity: short[0]!.l.cancelledQuantity + short[0]!.left }, reasonCode: 'CUSTOMER_REQUEST' })];
+    }
+    const partner = (sku: string): string | null => PRICE.get(sku)?.dropShip ?? null;
+    const target = partner(short[0]!.l.sku) ?? (this.rng.chance(0.12) ? this.rng.pick(STORES) : this.rng.weighted(DCS)).id;
+    const lines = short.filter((x) => (partner(x.l.sku) ?? target) === target).map((x) => ({ lineNumber: x.l.lineNumber, quantity: x.left }));
+    const id = `FO-${key}-${o.fulfillmentOrderIds.length + 1}`;
+    const allocated = this.oms(o, 'ORDER_ALLOCATED', { fulfillmentOrder: { id, nodeId: target, lines } });
+    // The node's WMS hears of the release before the OMS lists the fulfillment order: the graph never
+    // shows an order whose fulfillment order the WMS does not know (its derived status would be null).
+    return [this.wms({ id, orderId: o.id, nodeId: target }, 'RELEASE'), allocated];
+  }
+
+  /** One step at the node; packed (or any drop-ship) parcels ship with a label scan from the carrier. */
+  private fulfil(o: OmsOrder, key: string, f: WmsFulfillmentOrder): Send[] {
+    const type = NODE.get(f.nodeId)?.type ?? 'DC';
+    if (f.status === 'RELEASED' && type !== 'DROP_SHIP' && this.rng.chance(0.03)) return [this.wms(f, 'CANCEL', { reasonCode: 'SHORT_PICK' })];
+    const next = type === 'DROP_SHIP' || f.status === 'PACKED' ? null : NEXT_PICK[f.status];
+    if (next) return [this.wms(f, next)];
+    const carrier = this.rng.weighted(CARRIERS_BY_NODE_TYPE[type]);
+    const shipment: WmsShipment = {
+      id: `SHP-${key}-${(this.view.shipments.get(o.id)?.length ?? 0) + 1}`, orderId: o.id, fulfillmentOrderId: f.id, shippedAt: '',
+      carrier, trackingNumber: `${carrier.slice(0, 2)}LC${this.tag}${String(++this.counter).padStart(7, '0')}`,
+      lines: this.view.omsFos.get(f.id)?.lines ?? [],
+    };
+    const ship = this.wms(f, type === 'DROP_SHIP' ? 'ASN' : 'SHIP_CONFIRM', { shipments: [{ shipmentId: shipment.id, carrier, trackingNumber: shipment.trackingNumber, lines: shipment.lines }] });
+    return [ship, this.scan(shipment, 'LABEL_CREATED')];
+  }
+
+  private invoice(o: OmsOrder, key: string, erp: ErpOrder, payment: ErpPayment, shipments: WmsShipment[], net: number): Send[] {
+    const s = shipments[erp.invoices.length]!;
+    const authorized = cents(payment.amount);
+    const invoiced = sum(erp.invoices, (i) => cents(i.amount));
+    const last = erp.invoices.length + 1 === shipments.length && sum(shipments, (x) => sum(x.lines, (l) => l.quantity)) >= net;
+    const amount = Math.max(0, last ? authorized - invoiced : Math.min(authorized - invoiced, Math.round((authorized * sum(s.lines, (l) => l.quantity)) / net)));
+    const lines = s.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, amount: money(l.quantity * price(o, l.lineNumber)) }));
+    const capturedTotal = money(Math.min(authorized, cents(payment.capturedAmount) + amount));
+    return [
+      this.erp(o, 'INVOICE_POSTED', { invoice: { number: `INV-${key}-${erp.invoices.length + 1}`, amount: money(amount), lines } }),
+      this.erp(o, 'PAYMENT_CAPTURED', { payment: { paymentId: payment.id, capturedTotal } }),
+    ];
+  }
+
+  private nextScan(status: ShipmentStatus | null, t: CarrierShipment | undefined): ShipmentStatus {
+    const r = this.rng;
+    switch (status) {
+      case null: return 'LABEL_CREATED';
+      case 'LABEL_CREATED': return 'IN_TRANSIT';
+      case 'IN_TRANSIT': return r.chance(0.05) ? 'EXCEPTION' : (t?.scans.length ?? 0) < 4 && r.chance(0.4) ? 'IN_TRANSIT' : 'OUT_FOR_DELIVERY';
+      case 'EXCEPTION': return r.chance(0.1) ? 'RETURNED_TO_SENDER' : 'IN_TRANSIT';
+      case 'OUT_FOR_DELIVERY': return r.chance(0.08) ? 'DELIVERY_ATTEMPTED' : r.chance(0.04) ? 'AVAILABLE_FOR_PICKUP' : 'DELIVERED';
+      case 'DELIVERY_ATTEMPTED': return 'OUT_FOR_DELIVERY';
+      default: return 'DELIVERED';
+    }
+  }
+
+  private scan(s: WmsShipment, status: ShipmentStatus): Send {
+    const body: CarrierTrackingWebhook = {
+      eventId: this.nextId('TRK'), carrier: s.carrier, trackingNumber: s.trackingNumber, references: { shipmentId: s.id, orderId: s.orderId },
+      service: CARRIER_SERVICES[s.carrier]?.[0]?.name ?? null,
+      scans: [{ code: this.rng.pick(carrierCodesFor(s.carrier, status)), occurredAt: this.clock(), description: SCAN_DESCRIPTIONS[status], location: this.rng.pick(HUBS) }],
+    };
+    return { system: 'carrier', body };
+  }
+
+  private returnStep(o: OmsOrder, r: ReturnRecord, payment: ErpPayment): Send[] | null {
+    const amount = money(sum(r.lines, (l) => l.quantity * price(o, l.lineNumber)));
+    const memo = `CM-${r.id.replace(/^RET-/, '')}`;
+    switch (r.status) {
+      case 'REQUESTED': return [this.rng.chance(0.1) ? this.returns(r, 'return.rejected') : this.returns(r, 'return.approved', { rmaNumber: `RMA-${r.id.replace(/^RET-/, '')}` })];
+      case 'APPROVED': return [this.returns(r, this.rng.chance(0.05) ? 'return.cancelled' : 'return.shipped')];
+      case 'IN_TRANSIT': {
+        const lines = r.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED) }));
+        const receipt: WmsMessage = { messageId: this.nextId('WMS'), messageType: 'RETURN_RECEIPT', occurredAt: this.clock(), nodeId: this.rng.weighted(DCS).id, orderId: o.id, returnId: r.id, lines };
+        return [...(this.view.receipts.has(r.id) ? [] : [{ system: 'wms' as const, body: receipt }]), this.returns(r, 'return.received')];
+      }
+      case 'RECEIVED': return [this.returns(r, 'return.refund_pending', { refund: { amount } })];
+      case 'REFUND_PENDING': {
+        const refundedTotal = money(Math.min(cents(payment.capturedAmount), cents(payment.refundedAmount) + cents(amount)));
+        return [
+          this.erp(o, 'CREDIT_MEMO_POSTED', { creditMemo: { number: memo, amount, returnRef: r.id } }),
+          ...(cents(payment.capturedAmount) > 0 ? [this.erp(o, 'PAYMENT_REFUNDED', { payment: { paymentId: payment.id, refundedTotal } })] : []),
+          this.returns(r, 'return.refunded', { refund: { amount, creditMemoNumber: memo } }),
+        ];
+      }
+      case 'REFUNDED': return [this.returns(r, 'return.closed')];
+      default: return null;
+    }
+  }
+
+  /** Once per order, after delivery: sometimes the customer returns a line's delivered units. */
+  private requestReturn(o: OmsOrder, key: string): Send[] | null {
+    if (this.decided.has(`return:${o.id}`)) return null;
+    this.decided.add(`return:${o.id}`);
+    const returns = this.view.returns.get(o.id) ?? [];
+    const delivered = (n: number) => sum(this.view.shipments.get(o.id) ?? [], (s) => {
+      const t = this.view.tracking.get(s.id);
+      const last = t?.scans.at(-1);
+      return last && normalizeCarrierStatus(t!.carrier, last.code) === 'DELIVERED' ? sum(s.lines.filter((l) => l.lineNumber === n), (l) => l.quantity) : 0;
+    });
+    const initiated = (n: number) => sum(returns.filter((r) => r.status !== 'REJECTED' && r.status !== 'CANCELLED'), (r) => sum(r.lines.filter((l) => l.lineNumber === n), (l) => l.quantity));
+    const candidates = o.lines.filter((l) => !l.finalSale && delivered(l.lineNumber) > initiated(l.lineNumber));
+    if (candidates.length === 0 || !this.rng.chance(0.3)) return null;
+    const line = this.rng.pick(candidates);
+    const reason = this.rng.pick(RETURN_REASONS);
+    const lines = [{ lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reason }];
+    return [this.returns({ id: `RET-${key}-${returns.length + 1}`, orderId: o.id }, 'return.requested', { channel: o.channel, reason, lines })];
+  }
+
+  private newOrder(): { id: string; sends: Send[] } | null {
+    const customers = this.opts.data.oms.customers;
+    if (customers.length === 0) return null;
+    let id: string;
+    do id = `ORD-L${String(++this.created).padStart(6, '0')}`;
+    while (this.view.orders.has(id));
+    const c = this.rng.pick(customers);
+    const channel = this.rng.weighted(CHANNELS_WEIGHTED);
+    const skus = new Set<string>();
+    for (let i = this.rng.int(1, 3); i > 0; i--) skus.add(this.rng.pick(SKUS).sku);
+    const lines = [...skus].map((sku, i) => ({ lineNumber: i + 1, sku, description: PRICE.get(sku)!.description, finalSale: PRICE.get(sku)!.finalSale, quantity: this.rng.int(1, 2) }));
+    const order = { number: `${CHANNEL_LETTER[channel]}${9_000_000 + this.created}`, channel, customer: { id: c.id, name: c.name, email: c.email, salesforceAccountId: c.salesforceAccountId }, lines };
+    const body: OmsNotification = { eventId: this.nextId('OMS'), eventType: 'ORDER_CREATED', eventTime: this.clock(), orderId: id, order };
+    if (this.active.length < 256) this.active.push(id);
+    return { id, sends: [{ system: 'oms', body }] };
+  }
+}

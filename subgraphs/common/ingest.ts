@@ -1,0 +1,228 @@
+/**
+ * The ingest kit every subgraph mounts at `POST /ingest` (ARCHITECTURE.md, "Change path"): raw
+ * body → HMAC signature → JSON → the system's validator → canonical CloudEvents → idempotent,
+ * monotonic apply to the system's records → publish to `Streams.SOURCE`. Docs: docs/ingest.md.
+ */
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
+import { Streams, type EventBus } from '../../events/bus.js';
+import type { Logger } from '../../runtime/logger.js';
+import { SystemUnavailableError } from './errors.js';
+import { IngestLedger } from './ingestLedger.js';
+import { InvalidNotificationError } from './reader.js';
+import { DEFAULT_TOLERANCE_SECONDS, MIN_SECRET_LENGTH, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
+
+export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, MIN_SECRET_LENGTH } from './signature.js';
+export { InvalidNotificationError } from './reader.js';
+
+/** Largest webhook body accepted: 1 MiB. */
+export const INGEST_BODY_LIMIT = 1024 * 1024;
+
+/** What applying one event did: changed the records (or found them already so), or found them newer. */
+export type ApplyResult = 'applied' | 'stale';
+
+/** A system that emits source events (everything but the derived `visibility`). */
+export type SourceSystemName = Exclude<EventSource, 'visibility'>;
+
+/** One canonical event planned from a native notification, with how to apply it. */
+export interface PlannedEvent {
+  event: CloudEvent;
+  /** The entity whose state it moves, e.g. `shipment:SHP-000001-1`: the monotonicity key. */
+  entity: string;
+  /** Applies the event to the system's records. Idempotent: applying it twice changes nothing more. */
+  apply(): ApplyResult | Promise<ApplyResult>;
+}
+
+/** What one system contributes: its native shape's validator and its normalizer. */
+export interface IngestSystem<N> {
+  source: SourceSystemName;
+  /** Checks the parsed body; throws {@link InvalidNotificationError} naming the bad field. */
+  validate(body: unknown): N;
+  /** The canonical events a valid notification means (at least one). Pure: no record is read. */
+  plan(notification: N): PlannedEvent[];
+}
+
+/** The notification refers to a record the system does not have (yet), or contradicts one: HTTP 409. */
+export class RecordConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecordConflictError';
+  }
+}
+
+/**
+ * Builds a source event. The id derives from the native notification id (plus a suffix when one
+ * notification means several events), so a replayed webhook yields the same ids.
+ */
+export function sourceEvent(
+  source: SourceSystemName, nativeId: string, suffix: string | null,
+  e: { type: string; subject: string; time: string; data: Record<string, unknown> },
+): CloudEvent {
+  return cloudEvent({ id: suffix ? `${source}:${nativeId}:${suffix}` : `${source}:${nativeId}`, source, ...e });
+}
+
+/** Options of {@link ingestRouter}. */
+export interface IngestOptions<N> {
+  /** The system's validator and normalizer. */
+  system: IngestSystem<N>;
+  /** Where every applied event is published, on `Streams.SOURCE`. */
+  bus: EventBus;
+  /** The HMAC secret shared with the sender, at least 16 characters. Never logged. */
+  secret: string;
+  /** Largest body accepted, in bytes. @default 1048576 (1 MiB) */
+  bodyLimitBytes?: number;
+  /** How far `X-Signature-Timestamp` may be from this clock. @default 300 */
+  toleranceSeconds?: number;
+  /** Event ids and entities remembered for idempotency and monotonicity. @default 100000 */
+  ledgerSize?: number;
+  /** Receives one line per webhook (outcome and event ids; never headers, secret or signature). */
+  logger?: Logger;
+  /** The clock, in ms. @default Date.now */
+  now?: () => number;
+}
+
+/** The answer to an accepted webhook. */
+export interface IngestOutcome {
+  /** applied: at least one event changed state; stale: older than what was applied; duplicate: seen before. */
+  status: 'applied' | 'stale' | 'duplicate';
+  /** Ids of the events applied and published by this request. */
+  events: string[];
+  stale?: string[];
+  duplicates?: string[];
+}
+
+class HttpProblem extends Error {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+const problem = (res: Response, p: HttpProblem): void => {
+  if (p.status === 503) res.set('retry-after', '1');
+  res.status(p.status).json({ error: { code: p.code, message: p.message } });
+};
+
+const bad = (message: string): HttpProblem => new HttpProblem(400, ErrorCode.BAD_USER_INPUT, message);
+
+/** Turns a body-parser failure (too large, aborted, encoded) into a JSON error. */
+const bodyErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+  const e = err as { type?: string; limit?: number; length?: number; status?: number };
+  if (e.type === 'entity.too.large') {
+    return problem(res, new HttpProblem(413, ErrorCode.BAD_USER_INPUT, `request body too large: at most ${e.limit} bytes are accepted; received ${e.length ?? 'more'}`));
+  }
+  if (e.type === 'encoding.unsupported') return problem(res, new HttpProblem(415, ErrorCode.BAD_USER_INPUT, 'Content-Encoding is not supported: send the body uncompressed (identity), as it was signed'));
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return problem(res, bad('the request body could not be read'));
+  return problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseJson(req: Request, raw: Buffer): unknown {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new HttpProblem(415, ErrorCode.BAD_USER_INPUT, `Content-Type must be application/json; received ${JSON.stringify(req.get('content-type') ?? 'none')}`);
+  }
+  try {
+    return JSON.parse(utf8.decode(raw));
+  } catch (err) {
+    const detail = err instanceof SyntaxError ? `: ${err.message.slice(0, 120)}` : ' (invalid UTF-8)';
+    throw bad(`request body must be valid JSON${detail}`);
+  }
+}
+
+/**
+ * The `/ingest` router of one subgraph. Mount it before any JSON body parser: the signature covers
+ * the raw bytes. Every request is handled in turn, so two deliveries of one webhook never race.
+ * @see https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
+ */
+export function ingestRouter<N>(opts: IngestOptions<N>): Router {
+  checkWebhookSecret(opts.secret, `${opts.system.source} ingest secret`);
+  const { system, bus, secret, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const ledger = new IngestLedger(opts.ledgerSize);
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  async function ingestAll(planned: PlannedEvent[]): Promise<IngestOutcome> {
+    const applied: string[] = [];
+    const stale: string[] = [];
+    const duplicates: string[] = [];
+    for (const p of planned) {
+      const { id, time } = p.event;
+      if (ledger.isSeen(id)) { duplicates.push(id); continue; }
+      const entity = `${system.source}|${p.entity}`;
+      if (ledger.isStale(entity, time) || (await p.apply()) === 'stale') { stale.push(id); continue; }
+      ledger.advance(entity, time);
+      try {
+        await bus.publish(Streams.SOURCE, p.event);
+      } catch {
+        // Not marked as seen: the sender's retry applies again (a no-op) and publishes.
+        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
+      }
+      ledger.markSeen(id);
+      applied.push(id);
+    }
+    const status = applied.length > 0 ? 'applied' : stale.length > 0 ? 'stale' : 'duplicate';
+    return { status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}) };
+  }
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const refused = verifySignature(secret, req.get(SIGNATURE_HEADER), req.get(TIMESTAMP_HEADER), raw, now() / 1000, opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+    if (refused) {
+      logger?.warn({ system: system.source, reason: refused }, 'webhook refused');
+      throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, refused);
+    }
+    let notification: N;
+    try {
+      notification = system.validate(parseJson(req, raw));
+    } catch (err) {
+      if (err instanceof InvalidNotificationError) throw bad(err.message);
+      throw err;
+    }
+    const planned = system.plan(notification);
+    const outcome = await serially(() => ingestAll(planned));
+    logger?.debug({ system: system.source, status: outcome.status, events: outcome.events }, 'webhook ingested');
+    res.status(200).json(outcome);
+  }
+
+  const router = express.Router();
+  router.post('/', express.raw({ type: () => true, limit: opts.bodyLimitBytes ?? INGEST_BODY_LIMIT, inflate: false }), async (req, res) => {
+    try {
+      await handle(req, res);
+    } catch (err) {
+      if (err instanceof HttpProblem) return problem(res, err);
+      if (err instanceof InvalidNotificationError) return problem(res, bad(err.message));
+      if (err instanceof RecordConflictError) return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
+      if (err instanceof SystemUnavailableError) return problem(res, new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, err.message));
+      logger?.error({ system: system.source, err: (err as Error).message }, 'webhook failed');
+      problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));
+    }
+  });
+  router.all('/', (_req, res) => {
+    res.set('allow', 'POST');
+    problem(res, new HttpProblem(405, ErrorCode.BAD_USER_INPUT, 'use POST to deliver a webhook'));
+  });
+  router.use(bodyErrors);
+  return router;
+}
+
+/** Throws when a webhook secret is too short to be a secret; `what` names where it came from. */
+export function checkWebhookSecret(secret: string, what: string): void {
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`${what} must be at least ${MIN_SECRET_LENGTH} characters; received ${typeof secret === 'string' ? secret.length : 0}`);
+  }
+}
+
+/**
+ * The write side of a system that ingest applies to, or a clear error when the given port has
+ * none (a read-only adapter cannot ingest).
+ */
+export function recorderOf<W>(system: unknown, name: string, methods: readonly (keyof W & string)[]): W {
+  const missing = methods.filter((m) => typeof (system as Record<string, unknown> | null)?.[m] !== 'function');
+  if (missing.length) throw new Error(`${name} ingest needs a system that records changes; the given adapter lacks ${missing.join(', ')}`);
+  return system as W;
+}
