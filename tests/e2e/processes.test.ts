@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../runtime/project.js';
 import { gql } from '../helpers/http.js';
+import { collect, wsClient } from '../helpers/ws.js';
 
 const root = projectRoot();
 const children: ChildProcess[] = [];
@@ -14,7 +15,7 @@ afterEach(() => {
 function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpMatchArray>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -36,7 +37,7 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
 
 describe('processes', () => {
   it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', async () => {
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', LOG_LEVEL: 'warn' };
+    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
     const p = run('embedded/main.ts', env);
     const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/);
     const example = p.output().match(/-d '(.+)'/)![1]!;
@@ -44,6 +45,15 @@ describe('processes', () => {
     const body: any = await r.json();
     expect(body.errors).toBeUndefined();
     expect(body.data.order.status).toMatch(/^[A-Z_]+$/);
+
+    // The lifecycle simulator moves orders through their life: an unfiltered subscriber sees changes.
+    const client = wsClient(url!);
+    const live = collect(client, 'subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } order { number } } }');
+    const [change] = await live.waitFor(1, 20_000);
+    expect(change!.data.orderStatusChanged.status).toMatch(/^[A-Z_]+$/);
+    expect(change!.data.orderStatusChanged.order.number).toMatch(/\S/);
+    await client.dispose();
+
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
   });
