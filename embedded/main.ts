@@ -9,7 +9,7 @@ import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createStatusStore } from '../gateway/tracker/store.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
-import { startLifecycle } from './lifecycle.js';
+import { startLifecycle } from './lifecycle/index.js';
 import { startStack } from './stack.js';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.

@@ -4,7 +4,7 @@ import { generateDemo, SYSTEM_NAMES } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import { Streams } from '../../events/bus.js';
 import { MemoryEventBus } from '../../events/memory.js';
-import { startLifecycle, type Lifecycle, type LifecycleOptions } from '../../embedded/lifecycle.js';
+import { startLifecycle, type Lifecycle, type LifecycleOptions } from '../../embedded/lifecycle/index.js';
 import type { RunningService } from '../../runtime/http.js';
 import { gql } from '../helpers/http.js';
 import { SECRET, startSubgraph } from '../ingest/harness.js';

@@ -1,59 +1,22 @@
-/**
- * The lifecycle simulator of the embedded mode (ARCHITECTURE.md, "Two ways to run"): moves demo
- * orders through their life by sending each system's own signed webhooks to the subgraphs'
- * `POST /ingest` over real HTTP — the same path a real system's notification takes. It reads where
- * each order stands from the shared demo records (which ingest changes in place) and sends the
- * next natural step: accept → allocate → release → pick → pack → ship → scans → delivered →
- * sometimes a return → refund; now and then a hold, a failed payment, a cancellation, a new order.
- */
-import { Agent, request } from 'node:http';
-import { carrierCodesFor, normalizeCarrierStatus, type ShipmentStatus } from '../canonical/index.js';
+/** The lifecycle simulator's step planner: each order's next natural step, as each system's native webhook bodies. */
+import { carrierCodesFor, normalizeCarrierStatus, type ShipmentStatus } from '../../canonical/index.js';
 import {
   CARRIER_SERVICES, CARRIERS_BY_NODE_TYPE, CHANNEL_LETTER, CHANNELS_WEIGHTED, DCS, DISPOSITIONS_WEIGHTED, HOLD_REASONS, HUBS,
   NODES, PAYMENT_METHODS, RELEASED_HOLD_TYPES, RETURN_REASONS, SCAN_DESCRIPTIONS, SKUS, STORES,
-} from '../demo/catalogue.js';
-import { DEMO_EPOCH, Rng } from '../demo/index.js';
+} from '../../demo/catalogue.js';
+import { DEMO_EPOCH, type Rng } from '../../demo/index.js';
 import type {
-  CarrierShipment, DemoData, ErpOrder, ErpPayment, Money, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName,
-  WmsFulfillmentOrder, WmsShipment,
-} from '../demo/records.js';
-import { pushTo } from '../subgraphs/common/collections.js';
-import type { Logger } from '../runtime/logger.js';
-import type { CarrierTrackingWebhook } from '../subgraphs/carrier/ingest.js';
-import { signWebhook } from '../subgraphs/common/ingest.js';
-import type { ErpNotification } from '../subgraphs/erp/ingest.js';
-import type { OmsNotification } from '../subgraphs/oms/ingest.js';
-import type { ReturnsTopic, ReturnsWebhook } from '../subgraphs/returns/ingest.js';
-import type { WmsMessage } from '../subgraphs/wms/ingest.js';
+  CarrierShipment, DemoData, ErpOrder, ErpPayment, Money, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName, WmsFulfillmentOrder, WmsShipment,
+} from '../../demo/records.js';
+import type { CarrierTrackingWebhook } from '../../subgraphs/carrier/ingest.js';
+import type { ErpNotification } from '../../subgraphs/erp/ingest.js';
+import type { OmsNotification } from '../../subgraphs/oms/ingest.js';
+import type { ReturnsTopic, ReturnsWebhook } from '../../subgraphs/returns/ingest.js';
+import type { WmsMessage } from '../../subgraphs/wms/ingest.js';
+import type { View } from './view.js';
 
-/** Options of {@link startLifecycle}. */
-export interface LifecycleOptions {
-  /** The demo world the embedded simulators serve (ingest changes it in place; read to choose each step). */
-  data: DemoData;
-  /** Each system's ingest URL, e.g. `http://127.0.0.1:4004/ingest`. */
-  ingest: Record<SystemName, string>;
-  /** The webhook secret the subgraphs verify (docs/ingest.md), or one per system. */
-  secret: string | Readonly<Record<SystemName, string>>;
-  /** Order changes started per second (each is one to four webhooks). @default 1 */
-  ratePerSecond?: number;
-  /** Seed of every choice (which order, which step); timing may still vary. @default 7 */
-  seed?: number;
-  /** Share of changes that place a brand-new order. @default 0.1 */
-  newOrderShare?: number;
-  /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
-  maxInFlight?: number;
-  logger?: Logger;
-}
-
-/** A running simulator. */
-export interface Lifecycle {
-  /** Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent. */
-  stop(): Promise<void>;
-  /** Webhooks acknowledged with 2xx (`sent`) and refused or unreachable (`failed`) so far. */
-  stats(): { sent: number; failed: number };
-}
-
-type Send = { system: SystemName; body: object };
+/** One webhook to POST: the system whose ingest receives it, and its native body. */
+export type Send = { system: SystemName; body: object };
 const PRICE = new Map(SKUS.map((s) => [s.sku, s]));
 const NODE = new Map(NODES.map((n) => [n.id, n]));
 const money = (c: number): Money => ({ amount: (c / 100).toFixed(2), currency: 'USD' });
@@ -62,192 +25,16 @@ const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((n, 
 const price = (o: OmsOrder, lineNumber: number): number => PRICE.get(o.lines.find((l) => l.lineNumber === lineNumber)?.sku ?? '')?.cents ?? 2500;
 const NEXT_PICK: Partial<Record<WmsFulfillmentOrder['status'], WmsMessage['messageType']>> = { RELEASED: 'PICK_START', PICKING: 'PICK_CONFIRM', PICKED: 'PACK_CONFIRM' };
 
-/** Orders the simulator keeps in view; a bigger demo world is sampled evenly (new orders always join). */
-const VIEW_LIMIT = 5000;
-
-/**
- * Every system's records of the orders in view, indexed from the shared demo data. Ingest only
- * appends records to the slices (and changes them in place), so a refresh indexes the new tails.
- */
-class View {
-  readonly orders = new Map<string, OmsOrder>();
-  readonly orderIds: string[] = [];
-  readonly omsFos = new Map<string, OmsFulfillmentOrder>();
-  readonly erp = new Map<string, ErpOrder>();
-  readonly payments = new Map<string, ErpPayment>();
-  readonly fos = new Map<string, WmsFulfillmentOrder>();
-  readonly shipments = new Map<string, WmsShipment[]>();
-  readonly receipts = new Set<string>();
-  readonly tracking = new Map<string, CarrierShipment>();
-  readonly returns = new Map<string, ReturnRecord[]>();
-  private readonly tails = new Map<unknown[], number>();
-
-  constructor(private readonly data: DemoData) {}
-
-  private scan<T>(list: T[], orderId: (t: T) => string, add: (t: T) => void): void {
-    for (let i = this.tails.get(list) ?? 0; i < list.length; i++) if (this.orders.has(orderId(list[i]!))) add(list[i]!);
-    this.tails.set(list, list.length);
-  }
-
-  refresh(): void {
-    const d = this.data;
-    const from = this.tails.get(d.oms.orders) ?? 0;
-    const stride = from === 0 ? Math.max(1, Math.ceil(d.oms.orders.length / VIEW_LIMIT)) : 1;
-    for (let i = from; i < d.oms.orders.length; i += stride) {
-      const o = d.oms.orders[i]!;
-      this.orders.set(o.id, o);
-      this.orderIds.push(o.id);
-    }
-    this.tails.set(d.oms.orders, d.oms.orders.length);
-    this.scan(d.oms.fulfillmentOrders, (f) => f.orderId, (f) => this.omsFos.set(f.id, f));
-    this.scan(d.erp.orders, (o) => o.orderId, (o) => this.erp.set(o.orderId, o));
-    this.scan(d.erp.payments, (p) => p.orderId, (p) => this.payments.set(p.id, p));
-    this.scan(d.wms.fulfillmentOrders, (f) => f.orderId, (f) => this.fos.set(f.id, f));
-    this.scan(d.wms.shipments, (s) => s.orderId, (s) => pushTo(this.shipments, s.orderId, s));
-    this.scan(d.wms.receipts, (r) => r.orderId, (r) => this.receipts.add(r.returnId));
-    this.scan(d.carrier.shipments, (s) => s.references.orderId, (s) => this.tracking.set(s.references.shipmentId, s));
-    this.scan(d.returns.returns, (r) => r.orderId, (r) => pushTo(this.returns, r.orderId, r));
-  }
-}
-
-/** Starts the simulator; it runs until {@link Lifecycle.stop}. */
-export function startLifecycle(opts: LifecycleOptions): Lifecycle {
-  const rate = opts.ratePerSecond ?? 1;
-  const share = opts.newOrderShare ?? 0.1;
-  const maxInFlight = opts.maxInFlight ?? 4;
-  if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
-  if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
-  return new Runner(opts, rate, share, maxInFlight);
-}
-
-class Runner implements Lifecycle {
-  private readonly rng: Rng;
-  private readonly view: View;
-  private readonly agent: Agent;
-  private readonly abort = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  private readonly running = new Set<Promise<void>>();
-  private readonly busy = new Set<string>();
-  /** Orders at rest, orders that already had their one chance of a hold, a cancellation, a backorder, a return. */
-  private readonly atRest = new Set<string>();
-  private readonly decided = new Set<string>();
-  private readonly failures = new Map<string, number>();
-  private active: string[] = [];
-  private readonly t0 = performance.now();
+/** Plans each change; every choice comes from the one {@link Rng} the runner shares, in the order it is made. */
+export class Planner {
   private readonly tag = Date.now().toString(36).toUpperCase();
-  private launched = 0;
+  /** Orders that already had their one chance of a hold, a cancellation, a backorder, a return. */
+  private readonly decided = new Set<string>();
   private lastTime = 0;
   private counter = 0;
   private created = 0;
-  private sent = 0;
-  private failed = 0;
-  private stopping: Promise<void> | undefined;
 
-  constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
-    this.rng = new Rng(opts.seed ?? 7, 11);
-    this.view = new View(opts.data);
-    this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
-    this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
-  }
-
-  stats() {
-    return { sent: this.sent, failed: this.failed };
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      clearInterval(this.timer);
-      this.abort.abort();
-      await Promise.allSettled([...this.running]);
-      this.agent.destroy();
-    })();
-    return this.stopping;
-  }
-
-  private tick(): void {
-    const due = Math.floor(((performance.now() - this.t0) * this.rate) / 1000) + 1;
-    if (due - this.launched > this.rate) this.launched = due - Math.ceil(this.rate); // never more than a second of backlog
-    while (this.launched < due && this.running.size < this.maxInFlight && !this.stopping) {
-      this.launched++;
-      const change = this.choose();
-      if (!change) continue;
-      const run = this.run(change.id, change.sends).finally(() => this.running.delete(run));
-      this.running.add(run);
-    }
-  }
-
-  private async run(id: string, sends: Send[]): Promise<void> {
-    this.busy.add(id);
-    try {
-      for (const s of sends) {
-        if (!(await this.post(s.system, s.body))) {
-          const n = (this.failures.get(id) ?? 0) + 1;
-          this.failures.set(id, n);
-          if (n >= 3) this.rest(id);
-          return;
-        }
-      }
-    } finally {
-      this.busy.delete(id);
-    }
-  }
-
-  /** POSTs one signed webhook; true when it was acknowledged with 2xx. */
-  private post(system: SystemName, body: object): Promise<boolean> {
-    const { secret, ingest } = this.opts;
-    const url = ingest[system];
-    const raw = JSON.stringify(body);
-    const headers = { ...signWebhook(typeof secret === 'string' ? secret : secret[system], raw), 'content-length': String(Buffer.byteLength(raw)) };
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (ok: boolean, detail?: string): void => {
-        if (settled) return;
-        settled = true;
-        if (!this.stopping && ok) this.sent++;
-        if (!this.stopping && !ok) {
-          this.failed++;
-          this.opts.logger?.warn({ url, detail }, 'lifecycle webhook failed');
-        }
-        resolve(ok && !this.stopping);
-      };
-      const req = request(url, { method: 'POST', headers, agent: this.agent, signal: this.abort.signal }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text = (text + d).slice(0, 300)));
-        res.on('end', () => done(res.statusCode! >= 200 && res.statusCode! < 300, text));
-        res.on('error', (err) => done(false, err.message));
-      });
-      req.on('error', (err) => done(false, err.message));
-      req.end(raw);
-    });
-  }
-
-  /** The next change: a new order now and then, else the next step of an order in the working set or found at random. */
-  private choose(): { id: string; sends: Send[] } | null {
-    this.view.refresh();
-    if (this.rng.chance(this.share)) return this.newOrder();
-    for (let tries = 0; tries < 40; tries++) {
-      const fromActive = this.active.length > 0 && this.rng.chance(0.75);
-      const pool = fromActive ? this.active : this.view.orderIds;
-      if (pool.length === 0) return null;
-      const id = pool[this.rng.int(0, pool.length - 1)]!;
-      if (this.busy.has(id) || this.atRest.has(id)) continue;
-      const sends = this.plan(this.view.orders.get(id)!);
-      if (!sends) {
-        this.rest(id);
-        continue;
-      }
-      if (!fromActive && this.active.length < 256) this.active.push(id);
-      return { id, sends };
-    }
-    return null;
-  }
-
-  private rest(id: string): void {
-    this.atRest.add(id);
-    this.active = this.active.filter((x) => x !== id);
-  }
+  constructor(private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number) {}
 
   private clock(): string {
     const now = Date.now();
@@ -260,7 +47,7 @@ class Runner implements Lifecycle {
   }
 
   /** The next natural step of one order, or null when it is at rest. */
-  private plan(o: OmsOrder): Send[] | null {
+  plan(o: OmsOrder): Send[] | null {
     const v = this.view;
     const key = o.id.replace(/^ORD-/, '');
     const open = o.fulfillmentOrderIds.map((f) => v.fos.get(f)).filter((f): f is WmsFulfillmentOrder => !!f && f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
@@ -455,8 +242,9 @@ class Runner implements Lifecycle {
     return [this.returns({ id: `RET-${key}-${returns.length + 1}`, orderId: o.id }, 'return.requested', { channel: o.channel, reason, lines })];
   }
 
-  private newOrder(): { id: string; sends: Send[] } | null {
-    const customers = this.opts.data.oms.customers;
+  /** A brand-new order placed through the OMS, or null when the world has no customers. */
+  newOrder(): { id: string; sends: Send[] } | null {
+    const customers = this.data.oms.customers;
     if (customers.length === 0) return null;
     let id: string;
     do id = `ORD-L${String(++this.created).padStart(6, '0')}`;
@@ -468,7 +256,6 @@ class Runner implements Lifecycle {
     const lines = [...skus].map((sku, i) => ({ lineNumber: i + 1, sku, description: PRICE.get(sku)!.description, finalSale: PRICE.get(sku)!.finalSale, quantity: this.rng.int(1, 2) }));
     const order = { number: `${CHANNEL_LETTER[channel]}${9_000_000 + this.created}`, channel, customer: { id: c.id, name: c.name, email: c.email, salesforceAccountId: c.salesforceAccountId }, lines };
     const body: OmsNotification = { eventId: this.nextId('OMS'), eventType: 'ORDER_CREATED', eventTime: this.clock(), orderId: id, order };
-    if (this.active.length < 256) this.active.push(id);
     return { id, sends: [{ system: 'oms', body }] };
   }
 }

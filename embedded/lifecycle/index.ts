@@ -1,0 +1,183 @@
+/**
+ * The lifecycle simulator of the embedded mode (ARCHITECTURE.md, "Two ways to run"): moves demo
+ * orders through their life by sending each system's own signed webhooks to the subgraphs'
+ * `POST /ingest` over real HTTP — the same path a real system's notification takes. It reads where
+ * each order stands from the shared demo records (which ingest changes in place) and sends the
+ * next natural step: accept → allocate → release → pick → pack → ship → scans → delivered →
+ * sometimes a return → refund; now and then a hold, a failed payment, a cancellation, a new order.
+ */
+import { Agent, request } from 'node:http';
+import { Rng } from '../../demo/index.js';
+import type { DemoData, SystemName } from '../../demo/records.js';
+import type { Logger } from '../../runtime/logger.js';
+import { signWebhook } from '../../subgraphs/common/ingest.js';
+import { Planner, type Send } from './planner.js';
+import { View } from './view.js';
+
+/** Options of {@link startLifecycle}. */
+export interface LifecycleOptions {
+  /** The demo world the embedded simulators serve (ingest changes it in place; read to choose each step). */
+  data: DemoData;
+  /** Each system's ingest URL, e.g. `http://127.0.0.1:4004/ingest`. */
+  ingest: Record<SystemName, string>;
+  /** The webhook secret the subgraphs verify (docs/ingest.md), or one per system. */
+  secret: string | Readonly<Record<SystemName, string>>;
+  /** Order changes started per second (each is one to four webhooks). @default 1 */
+  ratePerSecond?: number;
+  /** Seed of every choice (which order, which step); timing may still vary. @default 7 */
+  seed?: number;
+  /** Share of changes that place a brand-new order. @default 0.1 */
+  newOrderShare?: number;
+  /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
+  maxInFlight?: number;
+  logger?: Logger;
+}
+
+/** A running simulator. */
+export interface Lifecycle {
+  /** Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent. */
+  stop(): Promise<void>;
+  /** Webhooks acknowledged with 2xx (`sent`) and refused or unreachable (`failed`) so far. */
+  stats(): { sent: number; failed: number };
+}
+
+/** Starts the simulator; it runs until {@link Lifecycle.stop}. */
+export function startLifecycle(opts: LifecycleOptions): Lifecycle {
+  const rate = opts.ratePerSecond ?? 1;
+  const share = opts.newOrderShare ?? 0.1;
+  const maxInFlight = opts.maxInFlight ?? 4;
+  if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
+  if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
+  return new Runner(opts, rate, share, maxInFlight);
+}
+
+class Runner implements Lifecycle {
+  private readonly rng: Rng;
+  private readonly view: View;
+  private readonly planner: Planner;
+  private readonly agent: Agent;
+  private readonly abort = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly running = new Set<Promise<void>>();
+  private readonly busy = new Set<string>();
+  /** Orders at rest: no step left, or three changes that failed. */
+  private readonly atRest = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private active: string[] = [];
+  private readonly t0 = performance.now();
+  private launched = 0;
+  private sent = 0;
+  private failed = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
+    this.rng = new Rng(opts.seed ?? 7, 11);
+    this.view = new View(opts.data);
+    this.planner = new Planner(opts.data, this.view, this.rng, this.t0);
+    this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
+    this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
+  }
+
+  stats() {
+    return { sent: this.sent, failed: this.failed };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.timer);
+      this.abort.abort();
+      await Promise.allSettled([...this.running]);
+      this.agent.destroy();
+    })();
+    return this.stopping;
+  }
+
+  private tick(): void {
+    const due = Math.floor(((performance.now() - this.t0) * this.rate) / 1000) + 1;
+    if (due - this.launched > this.rate) this.launched = due - Math.ceil(this.rate); // never more than a second of backlog
+    while (this.launched < due && this.running.size < this.maxInFlight && !this.stopping) {
+      this.launched++;
+      const change = this.choose();
+      if (!change) continue;
+      const run = this.run(change.id, change.sends).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+  }
+
+  private async run(id: string, sends: Send[]): Promise<void> {
+    this.busy.add(id);
+    try {
+      for (const s of sends) {
+        if (!(await this.post(s.system, s.body))) {
+          const n = (this.failures.get(id) ?? 0) + 1;
+          this.failures.set(id, n);
+          if (n >= 3) this.rest(id);
+          return;
+        }
+      }
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** POSTs one signed webhook; true when it was acknowledged with 2xx. */
+  private post(system: SystemName, body: object): Promise<boolean> {
+    const { secret, ingest } = this.opts;
+    const url = ingest[system];
+    const raw = JSON.stringify(body);
+    const headers = { ...signWebhook(typeof secret === 'string' ? secret : secret[system], raw), 'content-length': String(Buffer.byteLength(raw)) };
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (ok: boolean, detail?: string): void => {
+        if (settled) return;
+        settled = true;
+        if (!this.stopping && ok) this.sent++;
+        if (!this.stopping && !ok) {
+          this.failed++;
+          this.opts.logger?.warn({ url, detail }, 'lifecycle webhook failed');
+        }
+        resolve(ok && !this.stopping);
+      };
+      const req = request(url, { method: 'POST', headers, agent: this.agent, signal: this.abort.signal }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text = (text + d).slice(0, 300)));
+        res.on('end', () => done(res.statusCode! >= 200 && res.statusCode! < 300, text));
+        res.on('error', (err) => done(false, err.message));
+      });
+      req.on('error', (err) => done(false, err.message));
+      req.end(raw);
+    });
+  }
+
+  /** The next change: a new order now and then, else the next step of an order in the working set or found at random. */
+  private choose(): { id: string; sends: Send[] } | null {
+    this.view.refresh();
+    if (this.rng.chance(this.share)) {
+      const created = this.planner.newOrder();
+      if (created && this.active.length < 256) this.active.push(created.id);
+      return created;
+    }
+    for (let tries = 0; tries < 40; tries++) {
+      const fromActive = this.active.length > 0 && this.rng.chance(0.75);
+      const pool = fromActive ? this.active : this.view.orderIds;
+      if (pool.length === 0) return null;
+      const id = pool[this.rng.int(0, pool.length - 1)]!;
+      if (this.busy.has(id) || this.atRest.has(id)) continue;
+      const sends = this.planner.plan(this.view.orders.get(id)!);
+      if (!sends) {
+        this.rest(id);
+        continue;
+      }
+      if (!fromActive && this.active.length < 256) this.active.push(id);
+      return { id, sends };
+    }
+    return null;
+  }
+
+  private rest(id: string): void {
+    this.atRest.add(id);
+    this.active = this.active.filter((x) => x !== id);
+  }
+}
