@@ -16,12 +16,13 @@ import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
 import { EventHub } from './subscriptions/hub.js';
-import { OrderPayloads, type ExecuteOperation } from './subscriptions/payloads.js';
+import type { ExecuteOperation } from './execute.js';
+import { OrderPayloads } from './subscriptions/payloads.js';
 import { buildClientSchema } from './subscriptions/schema.js';
 import { startSubscriptionServer } from './subscriptions/server.js';
 import type { StatusStore } from './tracker/store.js';
-import { StatusTracker, type ReadStatus } from './tracker/tracker.js';
-import type { OrderStatus } from '../canonical/index.js';
+import { StatusTracker } from './tracker/tracker.js';
+import { allStatuses, trackerRead } from './tracker/graphReads.js';
 
 /** What the gateway runs with beyond its configuration. */
 export interface GatewayDeps {
@@ -135,32 +136,4 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   ready = true;
   return { ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker };
-}
-
-/** The tracker's view of the graph: least-privilege internal scope, no caches. */
-const TRACKER_SCOPE = 'internal:status-tracker';
-
-function trackerRead(execute: ExecuteOperation): ReadStatus {
-  return async (orderId) => {
-    const r = await execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id: orderId }, TRACKER_SCOPE);
-    const order = r.data?.order as { status: OrderStatus | null; customer: { id: string } | null } | null | undefined;
-    if (!order) {
-      if (r.errors?.length) throw new Error(`reading ${orderId} failed: ${r.errors[0]!.message}`);
-      return null;
-    }
-    return { status: order.status, customerId: order.customer?.id ?? null };
-  };
-}
-
-/** Every order's current status, page by page through the graph. */
-async function* allStatuses(execute: ExecuteOperation): AsyncIterable<{ orderId: string; status: OrderStatus }> {
-  let after: string | null = null;
-  for (;;) {
-    const r = await execute('query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after }, TRACKER_SCOPE);
-    const page = r.data?.orders as { edges: { node: { id: string; status: OrderStatus | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined;
-    if (!page) return;
-    for (const { node } of page.edges) if (node.status) yield { orderId: node.id, status: node.status };
-    if (!page.pageInfo.hasNextPage) return;
-    after = page.pageInfo.endCursor;
-  }
 }

@@ -3,9 +3,8 @@ import {
   type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type VariableDefinitionNode,
 } from 'graphql';
 import { ErrorCode } from '../../canonical/index.js';
+import type { ExecuteOperation } from '../execute.js';
 
-/** Runs an operation through the federated graph (the gateway's own pipeline, in process). */
-export type ExecuteOperation = (query: string, variables: Record<string, unknown>, scope: string) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }>;
 
 const ORDER_ID_VARIABLE = 'ovgSubscriptionOrderId';
 
