@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Subscription } from './bus.js';
 
 /** A one-shot wake-up for loops that wait for "something changed": `wait()` resolves on the next `notify()`. */
 export class Signal {
@@ -65,3 +66,27 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
 
 /** The message of anything thrown. */
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The subscriptions a bus has handed out and not yet closed, so `close()` of the bus can close
+ * them all; each adapter keeps one.
+ */
+export class OpenSubscriptions {
+  private readonly open = new Set<Subscription>();
+
+  /** Wraps `sub` so that closing it also forgets it. */
+  track(sub: Subscription): Subscription {
+    this.open.add(sub);
+    return {
+      ready: sub.ready,
+      close: async () => {
+        await sub.close();
+        this.open.delete(sub);
+      },
+    };
+  }
+
+  closeAll(): Promise<void> {
+    return Promise.all([...this.open].map((s) => s.close())).then(() => undefined);
+  }
+}

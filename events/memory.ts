@@ -3,7 +3,7 @@ import {
   CursorExpiredError, deadLetterStream,
   type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
 } from './bus.js';
-import { yieldToEventLoop } from './async.js';
+import { OpenSubscriptions, yieldToEventLoop } from './async.js';
 import { MemoryConsumer } from './memoryConsumer.js';
 import { MemoryGroup, MemoryStream } from './memoryStream.js';
 import {
@@ -21,7 +21,7 @@ export type MemoryEventBusOptions = CommonBusOptions;
  */
 export class MemoryEventBus implements EventBus {
   private readonly streams = new Map<string, MemoryStream>();
-  private readonly open = new Set<Subscription>();
+  private readonly open = new OpenSubscriptions();
   private readonly maxLen: number;
   private readonly onError: BusErrorHandler;
   private closed = false;
@@ -74,7 +74,7 @@ export class MemoryEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.open].map((s) => s.close()));
+    await this.open.closeAll();
   }
 
   private streamOf(name: string): MemoryStream {
@@ -84,14 +84,7 @@ export class MemoryEventBus implements EventBus {
   }
 
   private track(sub: Subscription): Subscription {
-    this.open.add(sub);
-    return {
-      ready: sub.ready,
-      close: async () => {
-        await sub.close();
-        this.open.delete(sub);
-      },
-    };
+    return this.open.track(sub);
   }
 
   private assertOpen(op: string): void {

@@ -8,6 +8,7 @@ import {
   assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
   type BusErrorHandler, type CommonBusOptions,
 } from './options.js';
+import { OpenSubscriptions } from './async.js';
 import { openConnection } from './redisConnection.js';
 import { RedisConsumer } from './redisConsumer.js';
 import { stamped } from './redisEntries.js';
@@ -59,7 +60,7 @@ export interface RedisEventBusOptions extends CommonBusOptions {
 export class RedisEventBus implements EventBus {
   private readonly streams: RedisStreams;
   private readonly readers = new Map<string, StreamReader>();
-  private readonly open = new Set<Subscription>();
+  private readonly open = new OpenSubscriptions();
   private readonly url: string;
   private readonly blockMs: number;
   private readonly onError: BusErrorHandler;
@@ -134,7 +135,7 @@ export class RedisEventBus implements EventBus {
   /** Closes every subscription and consumer (in-progress handler calls finish first), then the connections. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      await Promise.all([...this.open].map((s) => s.close()));
+      await this.open.closeAll();
       await Promise.all([...this.readers.values()].map((r) => r.stop()));
       this.readers.clear();
       this.streams.conn.disconnect();
@@ -147,14 +148,7 @@ export class RedisEventBus implements EventBus {
   }
 
   private track(sub: Subscription): Subscription {
-    this.open.add(sub);
-    return {
-      ready: sub.ready,
-      close: async () => {
-        await sub.close();
-        this.open.delete(sub);
-      },
-    };
+    return this.open.track(sub);
   }
 
   private assertOpen(op: string): void {
