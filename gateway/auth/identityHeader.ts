@@ -1,0 +1,100 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CONSUMERS, MIN_IDENTITY_SECRET_LENGTH, type IdentityKind } from './consumers.js';
+import type { Identity } from './identity.js';
+
+/**
+ * The identity the gateway forwards to subgraphs, signed so that a subgraph can refuse any request
+ * that did not pass through the gateway's authentication (and `_entities` fetches that did not
+ * follow a guarded entry point).
+ *
+ * Value: `v1.<payload>.<signature>`, where payload is base64url of a compact JSON object
+ * `{ c: consumer, s: subject, cu?: customerId, p?: partnerNodeId, sc: scopes, x?: expiresAt, iat }`
+ * (`iat` in epoch seconds) and signature is base64url HMAC-SHA256(secret, `v1.<payload>`).
+ */
+export const IDENTITY_HEADER = 'x-gateway-identity';
+
+const VERSION = 'v1';
+/** A header signed this far in the future (another host's clock) is still accepted, seconds. */
+const FUTURE_SKEW_SECONDS = 5;
+const MAX_HEADER_LENGTH = 8192;
+const KINDS = new Set<string>([...CONSUMERS, 'internal']);
+
+interface Payload {
+  c: IdentityKind;
+  s: string;
+  cu?: string;
+  p?: string;
+  sc: string[];
+  x?: number;
+  iat: number;
+}
+
+function checkSecret(secret: string): void {
+  if (secret.length < MIN_IDENTITY_SECRET_LENGTH) {
+    throw new Error(`the identity secret must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters; received ${secret.length}`);
+  }
+}
+
+function mac(secret: string, signed: string): Buffer {
+  return createHmac('sha256', secret).update(signed, 'utf8').digest();
+}
+
+/**
+ * The header value carrying `identity`, issued at `now`.
+ * @param now epoch milliseconds. @default Date.now()
+ */
+export function signIdentity(identity: Identity, secret: string, now: number = Date.now()): string {
+  checkSecret(secret);
+  const payload: Payload = { c: identity.consumer, s: identity.subject, sc: identity.scopes, iat: Math.floor(now / 1000) };
+  if (identity.customerId !== undefined) payload.cu = identity.customerId;
+  if (identity.partnerNodeId !== undefined) payload.p = identity.partnerNodeId;
+  if (identity.expiresAt !== undefined) payload.x = identity.expiresAt;
+  const signed = `${VERSION}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
+  return `${signed}.${mac(secret, signed).toString('base64url')}`;
+}
+
+/**
+ * The identity in a header value, or null when it is absent, malformed, not signed with `secret`
+ * (constant-time compare), issued more than `maxAgeSeconds` ago or more than 5 s in the future.
+ * It does not judge `expiresAt`: that is the gateway's call when it signs.
+ * @param now epoch milliseconds. @default Date.now()
+ * @param maxAgeSeconds @default 60
+ */
+export function verifyIdentity(headerValue: string | undefined, secret: string, now: number = Date.now(), maxAgeSeconds = 60): Identity | null {
+  checkSecret(secret);
+  if (typeof headerValue !== 'string' || headerValue.length > MAX_HEADER_LENGTH) return null;
+  const parts = headerValue.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION) return null;
+  const [, body, signature] = parts as [string, string, string];
+  // Compare the encoded text, so no second spelling of the same bytes is accepted.
+  const expected = Buffer.from(mac(secret, `${VERSION}.${body}`).toString('base64url'), 'utf8');
+  const actual = Buffer.from(signature, 'utf8');
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+  let p: Partial<Payload>;
+  try {
+    p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Payload>;
+  } catch {
+    return null;
+  }
+  if (!isPayload(p)) return null;
+  const nowSeconds = now / 1000;
+  if (nowSeconds - p.iat > maxAgeSeconds || p.iat - nowSeconds > FUTURE_SKEW_SECONDS) return null;
+  const identity: Identity = { consumer: p.c, subject: p.s, scopes: p.sc };
+  if (p.cu !== undefined) identity.customerId = p.cu;
+  if (p.p !== undefined) identity.partnerNodeId = p.p;
+  if (p.x !== undefined) identity.expiresAt = p.x;
+  return identity;
+}
+
+function isPayload(p: Partial<Payload> | null): p is Payload {
+  if (p === null || typeof p !== 'object') return false;
+  const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+  return (
+    typeof p.c === 'string' && KINDS.has(p.c) &&
+    typeof p.s === 'string' &&
+    Array.isArray(p.sc) && p.sc.every((s) => typeof s === 'string') &&
+    typeof p.iat === 'number' && Number.isFinite(p.iat) &&
+    optionalString(p.cu) && optionalString(p.p) &&
+    (p.x === undefined || (typeof p.x === 'number' && Number.isFinite(p.x)))
+  );
+}
