@@ -44,7 +44,16 @@ export interface GatewayService extends RunningService {
   /** Runs an operation through this gateway's pipeline, in process, as `scope`. */
   execute: ExecuteOperation;
   /** Present when the gateway serves subscriptions. */
-  subscriptions?: { hub: EventHub; payloads: OrderPayloads; clients(): number };
+  subscriptions?: {
+    hub: EventHub;
+    payloads: OrderPayloads;
+    /** Open WebSocket connections. */
+    clients(): number;
+    /** Running subscriptions (many may share one execution). */
+    subscribers(): number;
+    /** Distinct subscription executions started. */
+    executions(): number;
+  };
   tracker?: StatusTracker;
 }
 
@@ -112,9 +121,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     const payloads = new OrderPayloads(execute);
     wsServer = startSubscriptionServer({
       httpServer, schema: () => clientSchema, payloads, logger,
-      maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
+      maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
     });
-    subscriptions = { hub, payloads, clients: wsServer.clients };
+    subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
     if (deps.statusStore) {
       tracker = new StatusTracker({
         bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,

@@ -46,8 +46,24 @@ export class OrderPayloads {
   }
 }
 
-/** The query that fetches exactly what the subscriber selected under `order`. */
+/** The printed query and the names of the subscriber's variables it uses, per `order` field node. */
+const queries = new WeakMap<object, { query: string; variableNames: string[] }>();
+
+/**
+ * The query that fetches exactly what the subscriber selected under `order`. Printed once per
+ * document (subscribers sending the same text share one parsed document): only the variable
+ * values are taken per call.
+ */
 export function orderQuery(info: GraphQLResolveInfo, orderId: string): { query: string; variables: Record<string, unknown> } {
+  const node = info.fieldNodes[0]!;
+  let built = queries.get(node);
+  if (!built) queries.set(node, (built = buildOrderQuery(info)));
+  const variables: Record<string, unknown> = { [ORDER_ID_VARIABLE]: orderId };
+  for (const name of built.variableNames) variables[name] = info.variableValues[name];
+  return { query: built.query, variables };
+}
+
+function buildOrderQuery(info: GraphQLResolveInfo): { query: string; variableNames: string[] } {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const used = new Set<string>();
   const collect = (node: FieldNode | FragmentDefinitionNode): void => {
@@ -67,13 +83,11 @@ export function orderQuery(info: GraphQLResolveInfo, orderId: string): { query: 
   };
   for (const node of info.fieldNodes) collect(node);
   const defs: VariableDefinitionNode[] = (info.operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
-  const variables: Record<string, unknown> = { [ORDER_ID_VARIABLE]: orderId };
-  for (const d of defs) variables[d.variable.name.value] = info.variableValues[d.variable.name.value];
   const selection = info.fieldNodes.map((n) => (n.selectionSet ? print(n.selectionSet).slice(1, -1) : '')).join(' ');
   const varDefs = [`$${ORDER_ID_VARIABLE}: ID!`, ...defs.map((d) => print(d))].join(', ');
   const body = `query SubscriptionOrder(${varDefs}) { order(id: $${ORDER_ID_VARIABLE}) { ${selection} } }`;
   const fragmentText = [...fragments.values()].map((f) => print(f)).join('\n');
-  return { query: fragmentText ? `${body}\n${fragmentText}` : body, variables };
+  return { query: fragmentText ? `${body}\n${fragmentText}` : body, variableNames: defs.map((d) => d.variable.name.value) };
 }
 
 /**

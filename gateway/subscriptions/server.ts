@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../canonical/index.js';
 import type { Logger } from '../../runtime/logger.js';
+import { SubscriptionMulticast } from './multicast.js';
 import { aliasAwareFieldResolver, type OrderPayloads } from './payloads.js';
 import type { SubscriptionContext } from './schema.js';
 
@@ -34,12 +35,45 @@ export interface SubscriptionServerOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Largest incoming message, bytes. @default 65536 */
   maxMessageBytes?: number;
+  /** Results a subscriber may fall behind before it is dropped as a slow consumer. @default 1000 */
+  maxQueued?: number;
 }
 
 function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue'): void {
   if (socket.readyState !== socket.OPEN) return;
   logger.warn({ why, buffered: socket.bufferedAmount }, 'dropping a slow subscriber');
   socket.close(CloseCode.SlowConsumer, 'Slow consumer: too many unread messages; resubscribe with after');
+}
+
+/**
+ * Parsed and validated documents by query text, per client schema: 10,000 subscribers sending the
+ * same subscription share one document (and the per-document work keyed on it) instead of parsing
+ * and validating 10,000 copies. Bounded; oldest entries go first.
+ */
+class DocumentCache {
+  private schema: GraphQLSchema | undefined;
+  private readonly docs = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  constructor(private readonly max = 1000) {}
+
+  get(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
+    if (schema !== this.schema) {
+      this.schema = schema;
+      this.docs.clear();
+    }
+    let doc = this.docs.get(query);
+    if (!doc) {
+      try {
+        const parsed = parse(query);
+        const errors = validate(schema, parsed);
+        doc = errors.length ? errors : parsed;
+      } catch (err) {
+        doc = [err as GraphQLError];
+      }
+      if (this.docs.size >= this.max) this.docs.delete(this.docs.keys().next().value!);
+      this.docs.set(query, doc);
+    }
+    return doc;
+  }
 }
 
 const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): GraphQLError[] => [new GraphQLError(message, { extensions: { code } })];
@@ -49,25 +83,22 @@ const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): Graph
  * every check runs in `onConnect` / `onSubscribe`: the governed-access work adds credentials,
  * operation limits and persisted-query rules there, through the same functions as HTTP.
  */
-export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number } {
+export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number } {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
+  const documents = new DocumentCache();
+  const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000);
   const wss = new WebSocketServer({ server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536 });
   const server = useServer<Record<string, unknown> | undefined>({
     connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
+    subscribe: multicast.subscribe,
     // Governed access: verify the credential from the connection_init payload here.
     onConnect: () => true,
     onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
       const schema = opts.schema();
       if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
-      let document;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return [err as GraphQLError];
-      }
-      const errors = validate(schema, document);
-      if (errors.length) return errors;
-      const op = getOperationAST(document, payload.operationName);
+      const document = documents.get(schema, payload.query);
+      if (Array.isArray(document)) return document as readonly GraphQLError[];
+      const op = getOperationAST(document as DocumentNode, payload.operationName);
       if (!op) return refuse('the document must contain the operation to run (name it with operationName)');
       if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send ${op.operation}s as HTTP POST /graphql`);
       const socket = ctx.extra.socket;
@@ -77,7 +108,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
         dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
       };
       return {
-        schema, document, operationName: payload.operationName, variableValues: payload.variables ?? undefined,
+        schema, document: document as DocumentNode, operationName: payload.operationName, variableValues: payload.variables ?? undefined,
         contextValue, fieldResolver: aliasAwareFieldResolver,
       };
     },
@@ -91,6 +122,8 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
   }, wss);
   return {
     clients: () => wss.clients.size,
+    executions: () => multicast.executions,
+    subscribers: () => multicast.subscribers,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await server.dispose();

@@ -75,15 +75,39 @@ describe('subscriptions over graphql-ws', () => {
     expect(byCustomer.messages.map((m) => m.data.orderStatusChanged.orderId)).toEqual([b]);
   });
 
-  it('should resolve the order once per event and selection, not once per subscriber', async () => {
+  it('should execute once per event and distinct subscription, not once per subscriber', async () => {
     const { bus, url } = await start();
     const id = demo.data.oms.orders[5]!.id;
     const subs = Array.from({ length: 25 }, () => collect(client(url), 'subscription ($o: ID) { orderStatusChanged(orderId: $o) { order { status number } } }', { o: id }));
-    await eventually(() => s!.gateway.subscriptions!.hub.size() === 25, 5000, 'subscribed');
+    // A different selection of the same order is its own execution.
+    const other = collect(client(url), 'subscription ($o: ID) { orderStatusChanged(orderId: $o) { status order { channel } } }', { o: id });
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 26, 5000, 'subscribed');
+    expect(s!.gateway.subscriptions!.executions()).toBe(2); // 25 identical subscriptions share one
     const before = s!.gateway.subscriptions!.payloads.executions;
     await bus.publish(Streams.VISIBILITY, change(id, 1));
-    await Promise.all(subs.map((x) => x.waitFor(1)));
-    expect(s!.gateway.subscriptions!.payloads.executions - before).toBe(1);
+    await Promise.all([...subs, other].map((x) => x.waitFor(1)));
+    for (const x of subs) expect(x.messages[0]!.data.orderStatusChanged.order.number).toBe(demo.data.oms.orders[5]!.number);
+    expect(other.messages[0]!.data.orderStatusChanged.order.channel).toBe(demo.data.oms.orders[5]!.channel);
+    expect(s!.gateway.subscriptions!.payloads.executions - before).toBe(2);
+  });
+
+  it('should keep delivering to the other members when one of many identical subscribers leaves', async () => {
+    const { bus, url } = await start();
+    const id = demo.data.oms.orders[6]!.id;
+    const q = 'subscription ($o: ID) { orderStatusChanged(orderId: $o) { cause { id } } }';
+    const [a, b, c] = [collect(client(url), q, { o: id }), collect(client(url), q, { o: id }), collect(client(url), q, { o: id })];
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 3, 5000, 'subscribed');
+    await bus.publish(Streams.VISIBILITY, change(id, 1));
+    await Promise.all([a, b, c].map((x) => x.waitFor(1)));
+    b.stop();
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 2, 5000, 'b left');
+    await bus.publish(Streams.VISIBILITY, change(id, 2));
+    await Promise.all([a, c].map((x) => x.waitFor(2)));
+    expect(a.messages.map((m) => m.data.orderStatusChanged.cause.id)).toEqual(['erp:1', 'erp:2']);
+    expect(b.messages).toHaveLength(1);
+    a.stop();
+    c.stop();
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 0 && s!.gateway.subscriptions!.hub.size() === 0, 5000, 'all gone, hub listener released');
   });
 
   it('should resume after a cursor with every missed event, in order, without duplicates', async () => {
