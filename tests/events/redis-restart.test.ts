@@ -59,12 +59,20 @@ describeOwnRedis('RedisEventBus across a Redis restart', () => {
       await bus.publish(s, ev(1));
       await redis.stop();
       const started = Date.now();
-      await expect(bus.publish(s, ev(2))).rejects.toThrow(/publish to restart\.outage failed: Redis at redis:\/\/127\.0\.0\.1:\d+\/? was unreachable for 300 ms.*nothing was sent/);
+      // Whether ioredis has noticed the dead connection before the publish decides which bounded
+      // failure it is: "unreachable, nothing was sent", or "sent, no reply" — in which case the
+      // stopping server may have applied it, as the message says. Either way the caller is told.
+      const failure = await bus.publish(s, ev(2)).then(() => null, (err: Error) => err.message);
+      expect(failure).toMatch(
+        /publish to restart\.outage (failed: Redis at redis:\/\/127\.0\.0\.1:\d+\/? was unreachable for 300 ms.*nothing was sent|got no reply from Redis at redis:\/\/127\.0\.0\.1:\d+\/? within 300 ms; it may or may not have been applied)/,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
       await redis.start();
-      // A failed publish sent nothing, so retrying until the bus has reconnected cannot duplicate.
+      // Retrying until the bus has reconnected cannot duplicate: a failed publish is not re-sent.
       await waitFor('a publish after the reconnect', () => bus.publish(s, ev(3)).then(() => true, () => false), 5000);
-      expect((await bus.read(s)).map((e) => e.event.id)).toEqual(['e1', 'e3']);
+      const ids = (await bus.read(s)).map((e) => e.event.id);
+      expect(ids).toEqual(/nothing was sent/.test(failure!) ? ['e1', 'e3'] : expect.arrayContaining(['e1', 'e3']));
+      expect(ids.length).toBeLessThanOrEqual(3);
     } finally {
       await bus.close();
     }
