@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { EnvReader } from '../runtime/env.js';
 import { projectRoot } from '../runtime/project.js';
+import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
 /** The subgraphs of this graph, as named in supergraph.yaml. */
 export const SUBGRAPH_NAMES = ['erp', 'oms', 'wms', 'carrier', 'returns'] as const;
@@ -33,6 +34,21 @@ export interface GatewayConfig {
   wsInitTimeoutMs: number;
   /** The status tracker first records every order's current status (`TRACKER_SEED`). @default true */
   trackerSeed: boolean;
+  /** Operation limits (`LIMIT_*`), the same over HTTP and WebSocket; see docs/limits.md. @default DEFAULT_LIMITS */
+  limits: OperationLimits;
+}
+
+/** `Type.field=weight,…` (`LIMIT_COST_FIELD_WEIGHTS`), e.g. `Order.lineStatuses=5,Query.orders=2`. */
+function fieldWeights(r: EnvReader, name: string): Record<string, number> {
+  const raw = r.string(name, '').trim();
+  const weights: Record<string, number> = {};
+  if (!raw) return weights;
+  for (const part of raw.split(',')) {
+    const m = /^\s*([A-Za-z_]\w*\.[A-Za-z_]\w*)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) r.problems.push(`${name} must be Type.field=<non-negative integer>[,…]; received "${part.trim()}"`);
+    else weights[m[1]!] = Number(m[2]);
+  }
+  return weights;
 }
 
 export const DEFAULT_GATEWAY_PORT = 4000;
@@ -57,6 +73,21 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     trackerSeed: r.bool('TRACKER_SEED', true),
+    limits: {
+      maxTokens: r.int('LIMIT_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 50, 1_000_000),
+      maxDepth: r.int('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 1000),
+      maxAliases: r.int('LIMIT_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 100_000),
+      maxRootFields: r.int('LIMIT_MAX_ROOT_FIELDS', DEFAULT_LIMITS.maxRootFields, 1, 10_000),
+      maxDirectivesPerField: r.int('LIMIT_MAX_DIRECTIVES_PER_FIELD', DEFAULT_LIMITS.maxDirectivesPerField, 0, 1000),
+      maxDirectives: r.int('LIMIT_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 100_000),
+      cost: {
+        ...DEFAULT_LIMITS.cost,
+        max: r.int('LIMIT_MAX_COST', DEFAULT_LIMITS.cost.max, 1, Number.MAX_SAFE_INTEGER),
+        defaultListSize: r.int('LIMIT_DEFAULT_LIST_SIZE', DEFAULT_LIMITS.cost.defaultListSize, 1, 100_000),
+        fieldWeights: fieldWeights(r, 'LIMIT_COST_FIELD_WEIGHTS'),
+      },
+      maxBatch: r.int('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch, 1, 1000),
+    },
   };
   r.done();
   return config;

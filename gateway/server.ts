@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../runtime/logger.js';
 import type { GatewayConfig } from './config.js';
 import { formatGatewayError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { batchLimit, operationLimitsPlugin, operationLimitsServerOptions } from './plugins/operationLimits.js';
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
@@ -93,7 +94,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     logger,
     includeStacktraceInErrorResponses: false,
     formatError: formatGatewayError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    ...operationLimitsServerOptions(config.limits),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), operationLimitsPlugin({ limits: config.limits })],
   });
   let clientSchema: GraphQLSchema | undefined;
   const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
@@ -110,7 +112,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   };
   app.disable('x-powered-by');
   app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
-  app.use('/graphql', express.json({ limit: config.bodyLimitBytes }), expressMiddleware(apollo));
+  app.use('/graphql', express.json({ limit: config.bodyLimitBytes }), batchLimit(config.limits), expressMiddleware(apollo));
   app.use(jsonErrorHandler);
 
   let subscriptions: GatewayService['subscriptions'];
@@ -122,6 +124,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     wsServer = startSubscriptionServer({
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
+      limits: config.limits,
     });
     subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
     if (deps.statusStore) {

@@ -39,12 +39,14 @@ export async function listen(name: string, httpServer: Server, port: number, hos
  */
 export const jsonErrorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  const tooLarge = status === 413 && typeof err.limit === 'number';
   const message = status === 413
-    ? `request body too large: the limit is ${err.limit ?? 'configured'} bytes, received ${err.length ?? 'more'}`
+    ? `request body too large: body size ${err.length ?? 'over the limit'} bytes exceeds the limit of ${err.limit ?? 'the configured'} bytes`
     : status === 400 && err?.type === 'entity.parse.failed'
       ? 'request body must be valid JSON'
       : status < 500 ? String(err?.message ?? 'bad request') : 'internal error';
-  const code = status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  const code = tooLarge ? ErrorCode.LIMIT_EXCEEDED : status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+  const extensions = tooLarge ? { code, limit: err.limit, ...(typeof err.length === 'number' ? { value: err.length } : {}) } : { code };
+  res.status(status).json({ errors: [{ message, extensions }] });
 };
 

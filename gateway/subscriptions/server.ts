@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../canonical/index.js';
 import type { Logger } from '../../runtime/logger.js';
+import { DEFAULT_LIMITS, parseAndValidate, type OperationLimits } from '../limits/index.js';
 import { SubscriptionMulticast } from './multicast.js';
 import { aliasAwareFieldResolver, type OrderPayloads } from './payloads.js';
 import type { SubscriptionContext } from './schema.js';
@@ -37,6 +38,8 @@ export interface SubscriptionServerOptions {
   maxMessageBytes?: number;
   /** Results a subscriber may fall behind before it is dropped as a slow consumer. @default 1000 */
   maxQueued?: number;
+  /** Operation limits, the same as over HTTP. @default DEFAULT_LIMITS */
+  limits?: OperationLimits;
 }
 
 function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue'): void {
@@ -53,7 +56,7 @@ function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' 
 class DocumentCache {
   private schema: GraphQLSchema | undefined;
   private readonly docs = new Map<string, DocumentNode | readonly GraphQLError[]>();
-  constructor(private readonly max = 1000) {}
+  constructor(private readonly limits: OperationLimits, private readonly max = 1000) {}
 
   get(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
     if (schema !== this.schema) {
@@ -62,13 +65,7 @@ class DocumentCache {
     }
     let doc = this.docs.get(query);
     if (!doc) {
-      try {
-        const parsed = parse(query);
-        const errors = validate(schema, parsed);
-        doc = errors.length ? errors : parsed;
-      } catch (err) {
-        doc = [err as GraphQLError];
-      }
+      doc = parseAndValidate(schema, query, this.limits);
       if (this.docs.size >= this.max) this.docs.delete(this.docs.keys().next().value!);
       this.docs.set(query, doc);
     }
@@ -85,7 +82,7 @@ const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): Graph
  */
 export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number } {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
-  const documents = new DocumentCache();
+  const documents = new DocumentCache(opts.limits ?? DEFAULT_LIMITS);
   const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000);
   const wss = new WebSocketServer({ server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536 });
   const server = useServer<Record<string, unknown> | undefined>({
@@ -117,7 +114,8 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     },
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
       const code = e.extensions?.code;
-      return { message: code ? e.message : 'internal error', locations: e.locations, path: e.path, extensions: { code: code ?? ErrorCode.INTERNAL_SERVER_ERROR } };
+      const limit = code === ErrorCode.LIMIT_EXCEEDED ? { limit: e.extensions.limit, value: e.extensions.value } : {};
+      return { message: code ? e.message : 'internal error', locations: e.locations, path: e.path, extensions: { code: code ?? ErrorCode.INTERNAL_SERVER_ERROR, ...limit } };
     }),
   }, wss);
   return {
