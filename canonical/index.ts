@@ -6,5 +6,6 @@ export * from './status.js';
 export * from './carrier.js';
 export * from './returnPolicy.js';
 export * from './cloudevents.js';
+export * from './money.js';
 export * from './eventTypes.js';
 export * from './validation.js';

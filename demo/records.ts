@@ -7,7 +7,8 @@ import type {
   Channel, Disposition, HoldType, NodeType, PaymentStatus, ReturnStatus, WarehouseStatus,
 } from '../canonical/index.js';
 
-export interface Money { amount: string; currency: string }
+export type { Money } from '../canonical/money.js';
+import type { Money } from '../canonical/money.js';
 export interface QtyLine { lineNumber: number; quantity: number }
 
 // ---- OMS: customers, orders, lines, sourcing to nodes

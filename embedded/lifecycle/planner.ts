@@ -1,12 +1,12 @@
 /** The lifecycle simulator's step planner: each order's next natural step, as each system's native webhook bodies. */
-import { carrierCodesFor, normalizeCarrierStatus, type ShipmentStatus } from '../../canonical/index.js';
+import { carrierCodesFor, fromCents, normalizeCarrierStatus, toCents, type ShipmentStatus } from '../../canonical/index.js';
 import {
   CARRIER_SERVICES, CARRIERS_BY_NODE_TYPE, CHANNEL_LETTER, CHANNELS_WEIGHTED, DCS, DISPOSITIONS_WEIGHTED, HOLD_REASONS, HUBS,
   NODES, PAYMENT_METHODS, RELEASED_HOLD_TYPES, RETURN_REASONS, SCAN_DESCRIPTIONS, SKUS, STORES,
 } from '../../demo/catalogue.js';
 import { DEMO_EPOCH, type Rng } from '../../demo/index.js';
 import type {
-  CarrierShipment, DemoData, ErpOrder, ErpPayment, Money, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName, WmsFulfillmentOrder, WmsShipment,
+  CarrierShipment, DemoData, ErpOrder, ErpPayment, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName, WmsFulfillmentOrder, WmsShipment,
 } from '../../demo/records.js';
 import type { CarrierTrackingWebhook } from '../../subgraphs/carrier/ingest.js';
 import type { ErpNotification } from '../../subgraphs/erp/ingest.js';
@@ -19,8 +19,6 @@ import type { View } from './view.js';
 export type Send = { system: SystemName; body: object };
 const PRICE = new Map(SKUS.map((s) => [s.sku, s]));
 const NODE = new Map(NODES.map((n) => [n.id, n]));
-const money = (c: number): Money => ({ amount: (c / 100).toFixed(2), currency: 'USD' });
-const cents = (m: Money): number => Math.round(Number(m.amount) * 100);
 const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((n, x) => n + f(x), 0);
 const price = (o: OmsOrder, lineNumber: number): number => PRICE.get(o.lines.find((l) => l.lineNumber === lineNumber)?.sku ?? '')?.cents ?? 2500;
 const NEXT_PICK: Partial<Record<WmsFulfillmentOrder['status'], WmsMessage['messageType']>> = { RELEASED: 'PICK_START', PICKING: 'PICK_CONFIRM', PICKED: 'PACK_CONFIRM' };
@@ -101,7 +99,7 @@ export class Planner {
     const subtotal = sum(o.lines, (l) => l.quantity * price(o, l.lineNumber));
     const tax = Math.round(subtotal * 0.08);
     const shipping = subtotal >= 7500 ? 0 : 595;
-    const totals = { subtotal: money(subtotal), tax: money(tax), shipping: money(shipping), total: money(subtotal + tax + shipping) };
+    const totals = { subtotal: fromCents(subtotal), tax: fromCents(tax), shipping: fromCents(shipping), total: fromCents(subtotal + tax + shipping) };
     return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: `SO-${key}` }, totals });
   }
 
@@ -122,7 +120,7 @@ export class Planner {
 
   private cancel(o: OmsOrder, open: WmsFulfillmentOrder[], payment: ErpPayment): Send[] {
     const sends = [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' }), ...open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' }))];
-    if (cents(payment.capturedAmount) === 0) sends.push(this.erp(o, 'PAYMENT_VOIDED', { payment: { paymentId: payment.id } }));
+    if (toCents(payment.capturedAmount) === 0) sends.push(this.erp(o, 'PAYMENT_VOIDED', { payment: { paymentId: payment.id } }));
     return sends;
   }
 
@@ -164,14 +162,14 @@ export class Planner {
 
   private invoice(o: OmsOrder, key: string, erp: ErpOrder, payment: ErpPayment, shipments: WmsShipment[], net: number): Send[] {
     const s = shipments[erp.invoices.length]!;
-    const authorized = cents(payment.amount);
-    const invoiced = sum(erp.invoices, (i) => cents(i.amount));
+    const authorized = toCents(payment.amount);
+    const invoiced = sum(erp.invoices, (i) => toCents(i.amount));
     const last = erp.invoices.length + 1 === shipments.length && sum(shipments, (x) => sum(x.lines, (l) => l.quantity)) >= net;
     const amount = Math.max(0, last ? authorized - invoiced : Math.min(authorized - invoiced, Math.round((authorized * sum(s.lines, (l) => l.quantity)) / net)));
-    const lines = s.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, amount: money(l.quantity * price(o, l.lineNumber)) }));
-    const capturedTotal = money(Math.min(authorized, cents(payment.capturedAmount) + amount));
+    const lines = s.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, amount: fromCents(l.quantity * price(o, l.lineNumber)) }));
+    const capturedTotal = fromCents(Math.min(authorized, toCents(payment.capturedAmount) + amount));
     return [
-      this.erp(o, 'INVOICE_POSTED', { invoice: { number: `INV-${key}-${erp.invoices.length + 1}`, amount: money(amount), lines } }),
+      this.erp(o, 'INVOICE_POSTED', { invoice: { number: `INV-${key}-${erp.invoices.length + 1}`, amount: fromCents(amount), lines } }),
       this.erp(o, 'PAYMENT_CAPTURED', { payment: { paymentId: payment.id, capturedTotal } }),
     ];
   }
@@ -199,7 +197,7 @@ export class Planner {
   }
 
   private returnStep(o: OmsOrder, r: ReturnRecord, payment: ErpPayment): Send[] | null {
-    const amount = money(sum(r.lines, (l) => l.quantity * price(o, l.lineNumber)));
+    const amount = fromCents(sum(r.lines, (l) => l.quantity * price(o, l.lineNumber)));
     const memo = `CM-${r.id.replace(/^RET-/, '')}`;
     switch (r.status) {
       case 'REQUESTED': return [this.rng.chance(0.1) ? this.returns(r, 'return.rejected') : this.returns(r, 'return.approved', { rmaNumber: `RMA-${r.id.replace(/^RET-/, '')}` })];
@@ -211,10 +209,10 @@ export class Planner {
       }
       case 'RECEIVED': return [this.returns(r, 'return.refund_pending', { refund: { amount } })];
       case 'REFUND_PENDING': {
-        const refundedTotal = money(Math.min(cents(payment.capturedAmount), cents(payment.refundedAmount) + cents(amount)));
+        const refundedTotal = fromCents(Math.min(toCents(payment.capturedAmount), toCents(payment.refundedAmount) + toCents(amount)));
         return [
           this.erp(o, 'CREDIT_MEMO_POSTED', { creditMemo: { number: memo, amount, returnRef: r.id } }),
-          ...(cents(payment.capturedAmount) > 0 ? [this.erp(o, 'PAYMENT_REFUNDED', { payment: { paymentId: payment.id, refundedTotal } })] : []),
+          ...(toCents(payment.capturedAmount) > 0 ? [this.erp(o, 'PAYMENT_REFUNDED', { payment: { paymentId: payment.id, refundedTotal } })] : []),
           this.returns(r, 'return.refunded', { refund: { amount, creditMemoNumber: memo } }),
         ];
       }

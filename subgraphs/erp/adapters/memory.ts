@@ -1,18 +1,17 @@
-import type { HoldType, PaymentStatus } from '../../../canonical/index.js';
+import { toCents, type HoldType, type PaymentStatus } from '../../../canonical/index.js';
 import type { ErpSlice, Money } from '../../../demo/records.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, ErpPort, ErpRecorder, PaymentChange } from '../port.js';
 
-const cents = (m: Money): number => Math.round(Number(m.amount) * 100);
 const money = (c: number, currency: string): Money => ({ amount: `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`, currency });
 
 /** A payment's status from its amounts (for a payment that is neither failed nor voided). */
 function statusFromAmounts(p: ErpPayment): PaymentStatus {
-  const captured = cents(p.capturedAmount);
-  const refunded = cents(p.refundedAmount);
+  const captured = toCents(p.capturedAmount);
+  const refunded = toCents(p.refundedAmount);
   if (refunded > 0) return refunded >= captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-  if (captured > 0) return captured >= cents(p.amount) ? 'PAID' : 'PARTIALLY_PAID';
+  if (captured > 0) return captured >= toCents(p.amount) ? 'PAID' : 'PARTIALLY_PAID';
   return p.authorizedAt ? 'AUTHORIZED' : 'PENDING';
 }
 
@@ -120,7 +119,7 @@ export class MemoryErp implements ErpPort, ErpRecorder {
       case 'voided': {
         const target: PaymentStatus = c.kind === 'failed' ? 'FAILED' : 'VOIDED';
         if (p.status === target) return 'applied';
-        if (final || cents(p.capturedAmount) > 0) return 'stale';
+        if (final || toCents(p.capturedAmount) > 0) return 'stale';
         p.status = target;
         return 'applied';
       }
@@ -128,7 +127,7 @@ export class MemoryErp implements ErpPort, ErpRecorder {
       case 'refunded': {
         if (final) return 'stale';
         const field = c.kind === 'captured' ? 'capturedAmount' : 'refundedAmount';
-        const delta = cents(c.total!) - cents(p[field]);
+        const delta = toCents(c.total!) - toCents(p[field]);
         if (delta < 0) return 'stale';
         p[field] = c.total!;
         if (c.kind === 'captured') p.capturedAt = p.capturedAt && p.capturedAt > c.at ? p.capturedAt : c.at;
