@@ -8,3 +8,4 @@ export {
   deadLetterEvent, isDeadLetterEvent, withoutDeadLetter,
   type DeadLetterAttributes, type DeadLetterEvent,
 } from './deadLetter.js';
+export * from './versions.js';

@@ -6,6 +6,7 @@
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
 import { Streams, type EventBus } from '../../events/bus.js';
+import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import { SystemUnavailableError } from './errors.js';
 import { IngestLedger } from './ingestLedger.js';
@@ -69,6 +70,13 @@ export interface IngestOptions<N> {
   bus: EventBus;
   /** The HMAC secret shared with the sender, at least 16 characters. Never logged. */
   secret: string;
+  /**
+   * The order versions the gateway's caches check (ARCHITECTURE.md, "Caching without lying"). Each
+   * applied event bumps its order and, for a new order, its customer's lists (`customer:<id>`), after
+   * it is published and before the 2xx; a failed bump answers 503 and the retry bumps again.
+   * @default none: nothing is bumped (no cache depends on this ingest)
+   */
+  versions?: OrderVersions;
   /** Largest body accepted, in bytes. @default 1048576 (1 MiB) */
   bodyLimitBytes?: number;
   /** How far `X-Signature-Timestamp` may be from this clock. @default 300 */
@@ -136,7 +144,7 @@ function parseJson(req: Request, raw: Buffer): unknown {
  */
 export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   checkWebhookSecret(opts.secret, `${opts.system.source} ingest secret`);
-  const { system, bus, secret, logger } = opts;
+  const { system, bus, secret, logger, versions } = opts;
   const now = opts.now ?? Date.now;
   const ledger = new IngestLedger(opts.ledgerSize);
   let queue: Promise<unknown> = Promise.resolve();
@@ -161,6 +169,12 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       } catch {
         // Not marked as seen: the sender's retry applies again (a no-op) and publishes.
         throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
+      }
+      try {
+        await versions?.bump(versionIdsOfEvent(p.event));
+      } catch {
+        // Not marked as seen either: until a bump succeeds, caches could still serve the replaced value.
+        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the cache version store did not record the change; retry the webhook');
       }
       ledger.markSeen(id);
       applied.push(id);

@@ -1,0 +1,61 @@
+import { EnvReader } from '../../runtime/env.js';
+import type { SubgraphName } from '../config.js';
+
+/** The gateway caches' configuration (ARCHITECTURE.md, "Caching without lying"); defaults beside each option. */
+export interface CacheConfig {
+  /** Whether the gateway caches at all (`CACHE_ENABLED`). @default true */
+  enabled: boolean;
+  /** How long a whole response is kept, ms (`CACHE_RESPONSE_TTL_MS`); 0: responses are not cached. @default 30000 */
+  responseTtlMs: number;
+  /**
+   * How long a subgraph fetch is kept, ms, per subgraph (`CACHE_TTL_ERP_MS`, `CACHE_TTL_OMS_MS`, …);
+   * 0: that subgraph's fetches are not cached.
+   * @default { erp: 60000, oms: 30000, wms: 15000, carrier: 10000, returns: 30000 }
+   */
+  fetchTtlMs: Record<SubgraphName, number>;
+  /** Entries the in-memory store keeps before evicting the least recently used (`CACHE_MAX_ENTRIES`). @default 100000 */
+  maxEntries: number;
+  /** Longest one cache call (Redis) may take before it counts as a miss, ms (`CACHE_REDIS_TIMEOUT_MS`). @default 50 */
+  redisTimeoutMs: number;
+  /** Where the cache lives (`REDIS_URL`, shared with the event bus); undefined: in this process. @default undefined */
+  redisUrl: string | undefined;
+}
+
+/** Every TTL stays far below the order versions' 7 days; one day is the most accepted. */
+export const MAX_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
+  enabled: true,
+  responseTtlMs: 30_000,
+  fetchTtlMs: Object.freeze({ erp: 60_000, oms: 30_000, wms: 15_000, carrier: 10_000, returns: 30_000 }),
+  maxEntries: 100_000,
+  redisTimeoutMs: 50,
+  redisUrl: undefined,
+});
+
+/**
+ * Reads the cache configuration from an environment — throwing one `ConfigError` that names every
+ * bad value — or through the caller's {@link EnvReader}, which collects the problems with the rest
+ * of its configuration (the caller then calls `reader.done()`).
+ */
+export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = process.env): CacheConfig {
+  const reader = source instanceof EnvReader ? source : undefined;
+  const r = reader ?? new EnvReader(source as NodeJS.ProcessEnv);
+  const d = DEFAULT_CACHE_CONFIG;
+  const fetchTtlMs = { ...d.fetchTtlMs };
+  for (const name of Object.keys(fetchTtlMs) as SubgraphName[]) {
+    fetchTtlMs[name] = r.int(`CACHE_TTL_${name.toUpperCase()}_MS`, d.fetchTtlMs[name], 0, MAX_CACHE_TTL_MS);
+  }
+  const redisUrl = r.string('REDIS_URL', '').trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) r.problems.push(`REDIS_URL must be a redis:// or rediss:// URL; received "${redisUrl}"`);
+  const config: CacheConfig = {
+    enabled: r.bool('CACHE_ENABLED', d.enabled),
+    responseTtlMs: r.int('CACHE_RESPONSE_TTL_MS', d.responseTtlMs, 0, MAX_CACHE_TTL_MS),
+    fetchTtlMs,
+    maxEntries: r.int('CACHE_MAX_ENTRIES', d.maxEntries, 1, 10_000_000),
+    redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', d.redisTimeoutMs, 1, 10_000),
+    redisUrl,
+  };
+  if (!reader) r.done();
+  return config;
+}

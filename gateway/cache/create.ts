@@ -1,0 +1,46 @@
+import type { Keyv } from 'keyv';
+import type { OrderVersions } from '../../events/versions.js';
+import type { CacheConfig } from './config.js';
+import { errorsAreMisses } from './errorsAreMisses.js';
+import { CacheGuard, type CacheErrorHandler } from './guard.js';
+import { createKeyv, keyvStore, type CacheStore } from './store.js';
+import { TaggedCache } from './tagged.js';
+import { createTagIndex } from './tagIndex.js';
+
+/** What {@link createTaggedCache} builds; `cache.close()` releases all of it. */
+export interface CacheSetup {
+  cache: TaggedCache;
+  /** The entries' store, errors as misses: e.g. the APQ store, `keyValueCache(store)` (keys `apq:…`). */
+  store: CacheStore;
+  /** The raw Keyv under `store` (throws on errors), for whoever needs keyv itself. */
+  keyv: Keyv<string>;
+  /** The guard every call goes through: one report per outage, whichever part failed. */
+  guard: CacheGuard;
+}
+
+/** Options of {@link createTaggedCache}. */
+export interface CreateTaggedCacheOptions {
+  /** Prefix of every Redis key (`<prefix>cache:…`, `<prefix>cache-tag:…`). @default 'ovg:' */
+  prefix?: string;
+  /** Where cache failures are reported (at most once per 10 s). @default one line to `console.warn` */
+  onError?: CacheErrorHandler;
+}
+
+/**
+ * The gateway's cache for its configuration: entries and tags in Redis when `redisUrl` is set
+ * (shared by every replica), else in this process (an LRU of `maxEntries`); every call bounded by
+ * `redisTimeoutMs` and failing as a miss; served only while `versions` say the entry is current.
+ */
+export function createTaggedCache(
+  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'>,
+  versions: OrderVersions,
+  opts: CreateTaggedCacheOptions = {},
+): CacheSetup {
+  const guard = new CacheGuard({ timeoutMs: config.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const where = { redisUrl: config.redisUrl, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) };
+  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries });
+  const raw = keyvStore(keyv);
+  const tags = createTagIndex({ ...where, maxTags: config.maxEntries });
+  // The TaggedCache guards its own calls; `store` is for everyone else (e.g. APQ).
+  return { cache: new TaggedCache({ store: raw, versions, tags, guard }), store: errorsAreMisses(raw, { guard }), keyv, guard };
+}

@@ -1,0 +1,142 @@
+import { KeyvAdapter } from '@apollo/utils.keyvadapter';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createCacheStore, createKeyv, keyValueCache, keyvStore, LruMap, type CacheStore } from '../../gateway/cache/index.js';
+import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { sleep } from './versionsContract.js';
+
+/** What every CacheStore does, memory or Redis. */
+function cacheStoreContract(name: string, make: () => CacheStore): void {
+  describe(`${name}: CacheStore`, () => {
+    const open: CacheStore[] = [];
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    });
+    const store = (): CacheStore => {
+      const s = make();
+      open.push(s);
+      return s;
+    };
+
+    it('should get what was set, and undefined for an absent key', async () => {
+      const s = store();
+      await s.set('k1', '{"a":1}', 10_000);
+      expect(await s.get('k1')).toBe('{"a":1}');
+      expect(await s.get('absent')).toBeUndefined();
+    });
+
+    it('should expire an entry after its TTL', async () => {
+      const s = store();
+      await s.set('short', 'v', 100);
+      await s.set('long', 'v', 10_000);
+      await sleep(200);
+      expect(await s.get('short')).toBeUndefined();
+      expect(await s.get('long')).toBe('v');
+    });
+
+    it('should delete the given keys only', async () => {
+      const s = store();
+      await Promise.all(['a', 'b', 'c'].map((k) => s.set(k, k, 10_000)));
+      await s.delete(['a', 'b', 'absent']);
+      await s.delete([]);
+      expect([await s.get('a'), await s.get('b'), await s.get('c')]).toEqual([undefined, undefined, 'c']);
+    });
+
+    it('should refuse a TTL that is not a positive number', async () => {
+      await expect(store().set('k', 'v', 0)).rejects.toThrow(/expected a positive TTL in ms, got 0/);
+    });
+  });
+}
+
+cacheStoreContract('memory', () => createCacheStore());
+
+describe('in-memory store', () => {
+  it('should keep at most maxEntries, evicting the least recently used', async () => {
+    const s = createCacheStore({ maxEntries: 3 });
+    for (const k of ['a', 'b', 'c']) await s.set(k, k, 10_000);
+    expect(await s.get('a')).toBe('a');
+    await s.set('d', 'd', 10_000);
+    expect(await s.get('b')).toBeUndefined();
+    expect([await s.get('a'), await s.get('c'), await s.get('d')]).toEqual(['a', 'c', 'd']);
+  });
+
+  it('should bound the LruMap itself and refuse a bound that is not a positive integer', () => {
+    const m = new LruMap<string, number>(2);
+    m.set('x', 1).set('y', 2).set('x', 3).set('z', 4);
+    expect([...m.entries()]).toEqual([['x', 3], ['z', 4]]);
+    expect(() => new LruMap(0)).toThrow(/positive integer, got 0/);
+  });
+});
+
+describe('keyValueCache', () => {
+  it('should convert Apollo TTLs in seconds to ms, with a default for none', async () => {
+    const calls: [string, number][] = [];
+    const store: CacheStore = {
+      get: async () => undefined,
+      set: async (key, _v, ttlMs) => void calls.push([key, ttlMs]),
+      delete: async () => undefined,
+      close: async () => undefined,
+    };
+    const kv = keyValueCache(store, 5000);
+    await kv.set('apq:1', 'q', { ttl: 300 });
+    await kv.set('apq:2', 'q', { ttl: null });
+    await kv.set('apq:3', 'q');
+    expect(calls).toEqual([['apq:1', 300_000], ['apq:2', 5000], ['apq:3', 5000]]);
+  });
+});
+
+await describeRedis('Redis store (@keyv/redis)', () => {
+  const prefix = uniquePrefix();
+  const raw = new Redis(redisUrl());
+  afterAll(async () => {
+    raw.disconnect();
+    await cleanupPrefix(prefix);
+  });
+
+  cacheStoreContract('Redis', () => createCacheStore({ redisUrl: redisUrl(), prefix }));
+
+  it('should write the value itself under a clean key <prefix>cache:<key> with a PX TTL, not keyv\'s doubled namespace', async () => {
+    const s = createCacheStore({ redisUrl: redisUrl(), prefix });
+    try {
+      await s.set('response:abc', 'v', 60_000);
+      const keys = await raw.keys(`${prefix}*`);
+      expect(keys).toContain(`${prefix}cache:response:abc`);
+      expect(keys.filter((k) => k.includes('::') || k.includes('keyv'))).toEqual([]);
+      expect(await raw.get(`${prefix}cache:response:abc`)).toBe('v');
+      const ttl = await raw.pttl(`${prefix}cache:response:abc`);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('should share its entries with Apollo\'s KeyvAdapter on the same Keyv (the APQ store)', async () => {
+    const keyv = createKeyv({ redisUrl: redisUrl(), prefix });
+    // @apollo/utils.keyvadapter is CommonJS and types its parameter with keyv's CJS declarations: same API, other declaration file.
+    const apq = new KeyvAdapter(keyv as unknown as ConstructorParameters<typeof KeyvAdapter>[0]);
+    const s = keyvStore(keyv);
+    try {
+      await apq.set('apq:hash1', '{ order(id: "ORD-1") { id } }', { ttl: 60 });
+      expect(await s.get('apq:hash1')).toBe('{ order(id: "ORD-1") { id } }');
+      expect(await raw.exists(`${prefix}cache:apq:hash1`)).toBe(1);
+      await s.set('apq:hash2', 'q2', 60_000);
+      expect(await apq.get('apq:hash2')).toBe('q2');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('should see one replica\'s writes from another replica\'s store', async () => {
+    const a = createCacheStore({ redisUrl: redisUrl(), prefix });
+    const b = createCacheStore({ redisUrl: redisUrl(), prefix });
+    try {
+      await a.set('shared', 'from-a', 60_000);
+      expect(await b.get('shared')).toBe('from-a');
+      await b.delete(['shared']);
+      expect(await a.get('shared')).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
