@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CONSUMERS, MIN_IDENTITY_SECRET_LENGTH, type IdentityKind } from './consumers.js';
-import type { Identity } from './identity.js';
+import { CONSUMERS, type Identity, type IdentityKind } from './access.js';
 
 /**
  * The identity the gateway forwards to subgraphs, signed so that a subgraph can refuse any request
@@ -12,6 +11,9 @@ import type { Identity } from './identity.js';
  * (`iat` in epoch seconds) and signature is base64url HMAC-SHA256(secret, `v1.<payload>`).
  */
 export const IDENTITY_HEADER = 'x-gateway-identity';
+
+/** The shortest identity secret accepted. */
+export const MIN_IDENTITY_SECRET_LENGTH = 32;
 
 const VERSION = 'v1';
 /** A header signed this far in the future (another host's clock) is still accepted, seconds. */

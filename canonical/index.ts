@@ -9,3 +9,5 @@ export * from './cloudevents.js';
 export * from './money.js';
 export * from './eventTypes.js';
 export * from './validation.js';
+export * from './access.js';
+export * from './identityHeader.js';

@@ -1,5 +1,5 @@
 import { generateDemo, demoOptionsFromEnv } from '../demo/index.js';
-import { SUBGRAPH_NAMES } from '../gateway/config.js';
+import { gatewayConfigFromEnv, SUBGRAPH_NAMES } from '../gateway/config.js';
 import { EnvReader } from '../runtime/env.js';
 import { createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
@@ -31,7 +31,9 @@ try {
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
   const bus = createEventBus(process.env);
   const statusStore = createStatusStore(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets });
+  // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
+  const gateway = gatewayConfigFromEnv(process.env);
+  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, gateway });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
@@ -46,9 +48,11 @@ try {
   }, logger);
   const url = stack.gateway.url;
   process.stdout.write(
-    `\nOrder-visibility graph ready at ${url}\n\nTry:\n  curl -s ${url} -H 'content-type: application/json' \\\n` +
+    `\nOrder-visibility graph ready at ${url}\n\nTry (every request carries a credential; \`npm run -s token -- salesforce\` prints a development one):\n` +
+      `  curl -s ${url} -H 'content-type: application/json' -H "$(npm run -s token -- salesforce)" \\\n` +
       `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n` +
       `Live status changes (${lifecycleRate > 0 ? `${lifecycleRate}/s from the lifecycle simulator` : 'lifecycle simulator off'}): subscribe over graphql-ws at ${url.replace(/^http/, 'ws')}\n` +
+      `  (connection_init payload: { "authorization": "Bearer <token>" })\n` +
       `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
   );
 } catch (err) {

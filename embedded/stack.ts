@@ -73,9 +73,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const started: RunningService[] = [];
   const logger = opts.logger ?? createLogger('embedded');
+  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host });
   const ingest = (name: SubgraphName) => {
     const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger };
+    // The subgraphs verify the identity the gateway signs, with the same secret.
+    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger, identitySecret: config.auth.identitySecret };
   };
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
@@ -88,12 +90,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
     const gateway = await startGateway(
-      defaultGatewayConfig({
-        ...opts.gateway,
-        port: ports.gateway ?? 0,
-        host,
-        subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])),
-      }),
+      { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
       { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker },
     );
     const subgraphs = Object.fromEntries(

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { EnvReader } from '../runtime/env.js';
+import { CONSUMERS, type Consumer } from '../canonical/index.js';
+import { NODES } from '../demo/catalogue.js';
+import { ConfigError, EnvReader } from '../runtime/env.js';
+import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
 import { projectRoot } from '../runtime/project.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
@@ -36,6 +39,46 @@ export interface GatewayConfig {
   trackerSeed: boolean;
   /** Operation limits (`LIMIT_*`), the same over HTTP and WebSocket; see docs/limits.md. @default DEFAULT_LIMITS */
   limits: OperationLimits;
+  /** Who may call and how credentials are checked (`AUTH_*`, `PARTNER_API_KEYS`, `GATEWAY_IDENTITY_SECRET`); docs/security.md. @default developmentAuth() outside production */
+  auth: AuthConfig;
+  /**
+   * Browser origins allowed by CORS and on WebSocket upgrades (`CORS_ORIGINS`, comma-separated;
+   * exact origins or `https://*.domain` wildcards). Requests without an `Origin` are not affected.
+   * @default the Salesforce Lightning domains: https://*.lightning.force.com, https://*.my.salesforce.com, https://*.visualforce.com
+   */
+  corsOrigins: string[];
+  /** The persisted-query manifest (`OPERATIONS_MANIFEST`). @default '<repo>/operations/manifest.json' */
+  manifestPath: string;
+  /** Consumers that may only run their manifest operations (`PERSISTED_ONLY_CONSUMERS`, comma-separated; partner always). @default ['partner'] */
+  persistedOnlyConsumers: Consumer[];
+  /** How long an automatic persisted query (APQ) registration is kept, seconds (`APQ_TTL_SECONDS`). @default 86400 */
+  apqTtlSeconds: number;
+  /** Redis for state shared by replicas: APQ store, caches, rate-limit buckets (`REDIS_URL`). @default none: in memory */
+  redisUrl?: string;
+  /** Key prefix in that Redis (`REDIS_KEY_PREFIX`). @default 'ovg:' */
+  redisKeyPrefix: string;
+}
+
+/** The Salesforce Lightning domains an LWC calls from. */
+export const SALESFORCE_ORIGINS = ['https://*.lightning.force.com', 'https://*.my.salesforce.com', 'https://*.visualforce.com'];
+
+const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i;
+
+function origins(r: EnvReader): string[] {
+  const raw = r.string('CORS_ORIGINS', SALESFORCE_ORIGINS.join(','));
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) if (!ORIGIN.test(o)) r.problems.push(`CORS_ORIGINS entries must be origins like https://shop.example.com or https://*.lightning.force.com (no path, no trailing slash); received "${o}"`);
+  return list;
+}
+
+function persistedOnly(r: EnvReader): Consumer[] {
+  const raw = r.string('PERSISTED_ONLY_CONSUMERS', 'partner');
+  const list = new Set<Consumer>(['partner']);
+  for (const c of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if ((CONSUMERS as readonly string[]).includes(c)) list.add(c as Consumer);
+    else r.problems.push(`PERSISTED_ONLY_CONSUMERS must list consumers among ${CONSUMERS.join(', ')}; received "${c}"`);
+  }
+  return [...list];
 }
 
 /** `Type.field=weight,…` (`LIMIT_COST_FIELD_WEIGHTS`), e.g. `Order.lineStatuses=5,Query.orders=2`. */
@@ -88,9 +131,30 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       },
       maxBatch: r.int('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch, 1, 1000),
     },
+    auth: authOrProblems(env, r),
+    corsOrigins: origins(r),
+    manifestPath: r.string('OPERATIONS_MANIFEST', join(projectRoot(), 'operations', 'manifest.json')),
+    persistedOnlyConsumers: persistedOnly(r),
+    apqTtlSeconds: r.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    redisUrl: r.string('REDIS_URL', '') || undefined,
+    redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'ovg:'),
   };
   r.done();
   return config;
+}
+
+/**
+ * The authentication configuration, its problems joined to the others' so that one start-up
+ * message names every bad value. Development partner keys exist for the demo's nodes.
+ */
+function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
+  try {
+    return authConfigFromEnv(env, NODES.map((n) => n.id));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.problems.push(...err.problems);
+    return developmentAuth({}, {});
+  }
 }
 
 /** The configuration with every default, for embedding and tests. */

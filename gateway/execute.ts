@@ -1,9 +1,12 @@
+import type { Identity } from '../canonical/index.js';
+
 /**
- * Runs an operation through the federated graph (the gateway's own pipeline, in process), as the
- * caller's visibility scope (e.g. `internal:status-tracker`, or a subscriber's).
+ * Runs an operation through the federated graph (the gateway's own pipeline, in process), as
+ * `identity` (the status tracker's internal identity, or a subscriber's): the same field and row
+ * rules as over HTTP.
  */
 export type ExecuteOperation = (
   query: string,
   variables: Record<string, unknown>,
-  scope: string,
+  identity: Identity,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }>;

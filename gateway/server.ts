@@ -16,6 +16,14 @@ import { batchLimit, operationLimitsPlugin, operationLimitsServerOptions } from 
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
+import { createCacheStore, errorsAreMisses, keyValueCache } from './cache/index.js';
+import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
+import { gatewayContext, type GatewayContext } from './context.js';
+import { authenticateRequests, identityOf } from './plugins/authentication.js';
+import { cors } from './plugins/cors.js';
+import { fieldAccessPlugin } from './plugins/fieldAccess.js';
+import { persistedOperationCheck, persistedOperations, readManifest } from './plugins/persistedOperations.js';
+import { CONSUMER_POLICIES } from '../canonical/index.js';
 import { EventHub } from './subscriptions/hub.js';
 import type { ExecuteOperation } from './execute.js';
 import { OrderPayloads } from './subscriptions/payloads.js';
@@ -66,13 +74,23 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const logger = deps.logger ?? createLogger('gateway');
   let loads = 0;
   let ready = false;
+  // The field rules come from the composed supergraph; ApolloGateway gets it without them.
+  let rules: AccessRules = new Map();
   const loader = new SupergraphLoader(config.supergraphPath, {
     onLoaded: ({ reason }) => {
       loads++;
-      logger.info({ reason, path: config.supergraphPath }, 'supergraph loaded');
+      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size }, 'supergraph loaded');
     },
     onError: (err) => logger.error({ err: err.message }, 'supergraph change refused; still serving the previous one'),
+  }, (sdl) => {
+    const next = readAccessRules(sdl);
+    const stripped = stripAccessDirectives(sdl);
+    rules = next;
+    return stripped;
   });
+  const manifest = readManifest(config.manifestPath);
+  const persistedOnly = new Set(config.persistedOnlyConsumers);
+  const persistedCheck = persistedOperationCheck({ manifest, persistedOnly });
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
   const gateway = new ApolloGateway({
@@ -83,19 +101,28 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       const target = config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
-      return new SubgraphDataSource({ name, url: target, fetcher });
+      return new SubgraphDataSource({ name, url: target, fetcher, identitySecret: config.auth.identitySecret });
     },
   });
 
   const app = express();
   const httpServer = createServer(app);
-  const apollo = new ApolloServer({
+  // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
+  // store is a miss (the client resends the query), never an error.
+  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }));
+  const apqCache = keyValueCache(apqStore, config.apqTtlSeconds * 1000);
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
     formatError: formatGatewayError,
     ...operationLimitsServerOptions(config.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), operationLimitsPlugin({ limits: config.limits })],
+    persistedQueries: { cache: apqCache, ttl: config.apqTtlSeconds },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationLimitsPlugin({ limits: config.limits, isExternal: (ctx) => !CONSUMER_POLICIES[ctx.contextValue.identity.consumer].operational && ctx.contextValue.identity.consumer !== 'internal' }),
+      fieldAccessPlugin({ rules: () => rules }),
+    ],
   });
   let clientSchema: GraphQLSchema | undefined;
   const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
@@ -105,14 +132,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     });
   }
   await apollo.start();
-  const execute: ExecuteOperation = async (query, variables, scope) => {
-    const res = await apollo.executeOperation({ query, variables }, { contextValue: { scope } });
+  const execute: ExecuteOperation = async (query, variables, identity) => {
+    const res = await apollo.executeOperation({ query, variables }, { contextValue: gatewayContext(identity) });
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used here');
     return res.body.singleResult as Awaited<ReturnType<ExecuteOperation>>;
   };
   app.disable('x-powered-by');
   app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
-  app.use('/graphql', express.json({ limit: config.bodyLimitBytes }), batchLimit(config.limits), expressMiddleware(apollo));
+  app.use('/graphql',
+    cors(config.corsOrigins),
+    authenticateRequests(config.auth, logger),
+    express.json({ limit: config.bodyLimitBytes }),
+    batchLimit(config.limits),
+    persistedOperations({ manifest, persistedOnly }),
+    expressMiddleware(apollo, { context: async ({ res }) => gatewayContext(identityOf(res.locals)) }));
   app.use(jsonErrorHandler);
 
   let subscriptions: GatewayService['subscriptions'];
@@ -125,6 +158,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
       limits: config.limits,
+      auth: config.auth,
+      corsOrigins: config.corsOrigins,
+      persistedCheck,
     });
     subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
     if (deps.statusStore) {
@@ -145,6 +181,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await apollo.stop();
     loader.close();
     fetcher.destroy();
+    await apqStore.close();
   });
   ready = true;
   return { ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker };

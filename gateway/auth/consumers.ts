@@ -1,3 +1,4 @@
+import { MIN_IDENTITY_SECRET_LENGTH } from '../../canonical/identityHeader.js';
 import { ConfigError, EnvReader } from '../../runtime/env.js';
 import { API_KEY_ID_PATTERN, derivedApiKey, parseApiKeyHash, sha256ApiKeyHash } from './apiKeys.js';
 import {
@@ -8,39 +9,13 @@ import {
 } from './keys.js';
 
 /**
- * The consumers of the graph and what each may see (CANONICAL_MODEL.md, "Consumers"), and the
- * typed, validated configuration of how each one's credential is checked.
+ * How each consumer's credential is configured and checked: the typed, validated authentication
+ * configuration. The consumers and what each may see are canonical (canonical/access.ts).
  */
-export const CONSUMERS = ['salesforce', 'storefront', 'partner', 'ops'] as const;
-export type Consumer = (typeof CONSUMERS)[number];
-/** A consumer, or `internal`: the gateway's own least-privilege service identity (status tracker). */
-export type IdentityKind = Consumer | 'internal';
+export { CONSUMERS, CONSUMER_POLICIES, type Consumer, type ConsumerPolicy, type IdentityKind } from '../../canonical/access.js';
 /** The consumers that present a JWT (`Authorization: Bearer`); their `aud` selects which one. */
 export const JWT_CONSUMERS = ['salesforce', 'storefront', 'ops'] as const;
 export type JwtConsumer = (typeof JWT_CONSUMERS)[number];
-
-/** What one kind of caller may read. Enforced by the access-policy plugin and row guards (next). */
-export interface ConsumerPolicy {
-  /** How it proves who it is. */
-  credential: 'jwt' | 'api-key' | 'service';
-  /** Which orders it may see: all, the customer's own (`sub`), or those with a fulfillment order at its node. */
-  rows: 'all' | 'own-customer' | 'partner-node';
-  /** Whether it may read the fields marked internal in CANONICAL_MODEL.md. */
-  internalFields: boolean;
-  /** Whether it may only run persisted (safelisted) operations. */
-  persistedOperationsOnly: boolean;
-  /** Whether it may read operational data: subgraph health detail, dead letters. */
-  operational: boolean;
-}
-
-/** The consumer model: one row per consumer of CANONICAL_MODEL.md, plus the internal identity. */
-export const CONSUMER_POLICIES: Readonly<Record<IdentityKind, ConsumerPolicy>> = {
-  salesforce: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: false },
-  storefront: { credential: 'jwt', rows: 'own-customer', internalFields: false, persistedOperationsOnly: false, operational: false },
-  partner: { credential: 'api-key', rows: 'partner-node', internalFields: false, persistedOperationsOnly: true, operational: false },
-  ops: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: true },
-  internal: { credential: 'service', rows: 'all', internalFields: false, persistedOperationsOnly: false, operational: false },
-};
 
 /** How the tokens of one JWT consumer are checked. */
 export interface JwtConsumerConfig {
@@ -84,7 +59,6 @@ export interface AuthConfig {
 
 export const DEFAULT_ALGORITHMS: JwtAlgorithm[] = ['ES256', 'RS256'];
 export const DEFAULT_JWKS_OPTIONS: JwksFetchOptions = { cacheMaxAgeMs: 600_000, cooldownMs: 30_000, timeoutMs: 5_000 };
-export const MIN_IDENTITY_SECRET_LENGTH = 32;
 const PRODUCTION_HINT = 'the development keys are refused when NODE_ENV=production (docs/security.md)';
 
 /** The development partner API key of a node: deterministic, so stable across runs and processes. */

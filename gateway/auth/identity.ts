@@ -1,26 +1,11 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { parseApiKey, verifyApiKey } from './apiKeys.js';
 import { AuthError, quote } from './authError.js';
-import { JWT_CONSUMERS, type AuthConfig, type IdentityKind, type JwtConsumer } from './consumers.js';
+import type { Identity } from '../../canonical/access.js';
+import { JWT_CONSUMERS, type AuthConfig, type JwtConsumer } from './consumers.js';
 import { describeKeySource, verificationKey } from './keys.js';
 
-/**
- * Who is calling, as established from their credential; the gateway forwards it to subgraphs in
- * the signed identity header (identityHeader.ts). Request-scoped: it lives in the request context.
- */
-export interface Identity {
-  consumer: IdentityKind;
-  /** The JWT `sub` (for salesforce without one: `client_id` or `azp`), the partner key id, or the service name. */
-  subject: string;
-  /** storefront only: the customer whose orders this caller may see (the `sub`). */
-  customerId?: string;
-  /** partner only: the fulfillment node whose orders this caller may see. */
-  partnerNodeId?: string;
-  /** The token's space-delimited `scope` (or `scp`) claim, split; `[]` for API keys. */
-  scopes: string[];
-  /** When the credential expires, epoch milliseconds (JWT `exp` × 1000); absent for API keys. */
-  expiresAt?: number;
-}
+export type { Identity } from '../../canonical/access.js';
 
 /** The credential-bearing request headers, as Node's `IncomingHttpHeaders` holds them (lower-case). */
 export interface CredentialHeaders {

@@ -1,6 +1,6 @@
 /**
  * Authentication: who is calling (identity.ts), how each consumer's credential is configured
- * (consumers.ts), and the signed identity the gateway forwards to subgraphs (identityHeader.ts).
+ * (consumers.ts), and the signed identity the gateway forwards to subgraphs (canonical/identityHeader.ts).
  * See docs/security.md.
  */
 export { AuthError, type AuthFailure } from './authError.js';
@@ -13,5 +13,5 @@ export {
 export {
   authenticate, credentialsFromConnectionParams, internalIdentity, type CredentialHeaders, type Identity,
 } from './identity.js';
-export { IDENTITY_HEADER, signIdentity, verifyIdentity } from './identityHeader.js';
+export { IDENTITY_HEADER, signIdentity, verifyIdentity } from '../../canonical/identityHeader.js';
 export type { JwksFetchOptions, JwtAlgorithm, KeySource } from './keys.js';

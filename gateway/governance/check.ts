@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { SUBSCRIPTION_SDL } from '../subscriptions/schema.js';
 import { CompositionError, composeSupergraph, readSupergraphConfig } from '../supergraph/compose.js';
 import { compareWithReleased } from './breaking.js';
+import { readAccessRules, type AccessRules } from '../access/rules.js';
 import { clientSchemaOf, readReleased } from './clientSchema.js';
 import { lintSdl } from './lint.js';
 import { buildManifest, serializeManifest } from './manifest.js';
@@ -27,6 +28,8 @@ export interface SchemaCheckResult {
   problems: Problem[];
   /** The new client schema; undefined when composition failed. */
   clientSchema?: GraphQLSchema;
+  /** The field rules (`@authenticated`, `@requiresScopes`) of the composed supergraph. */
+  accessRules: AccessRules;
   operations: OperationFile[];
 }
 
@@ -96,7 +99,8 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
   const loaded = existsSync(opts.operations) ? loadOperations(opts.operations, opts.displayRoot) : { operations: [], problems: [] };
   if (!existsSync(opts.operations)) error('operations', show(opts.operations), 'no operations folder');
   problems.push(...loaded.problems);
-  if (clientSchema) problems.push(...validateOperations(clientSchema, loaded.operations));
+  const accessRules = supergraphSdl ? readAccessRules(supergraphSdl) : new Map();
+  if (clientSchema) problems.push(...validateOperations(clientSchema, loaded.operations, accessRules));
   else if (loaded.operations.length > 0) problems.push({ severity: 'note', stage: 'operations', where: show(opts.operations), message: 'operations not validated: there is no client schema (composition failed)' });
 
   // (5) manifest
@@ -108,5 +112,5 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
       error('manifest', show(manifestPath), actual === undefined ? 'missing' : 'out of date with the operations', 'the output of `npm run operations:manifest`');
     }
   }
-  return { problems, ...(clientSchema ? { clientSchema } : {}), operations: loaded.operations };
+  return { problems, ...(clientSchema ? { clientSchema } : {}), accessRules, operations: loaded.operations };
 }

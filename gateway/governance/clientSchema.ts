@@ -1,5 +1,6 @@
 import { Supergraph } from '@apollo/federation-internals';
 import { buildSchema, extendSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
+import { stripAccessDirectives } from '../access/rules.js';
 import { SUBSCRIPTION_SDL } from '../subscriptions/schema.js';
 
 /** The header of `schema/released.graphql`; comments are not part of the schema. */
@@ -11,10 +12,11 @@ export const RELEASED_HEADER = [
 
 /**
  * The API schema of a supergraph (what @apollo/gateway serves: federation internals such as
- * `join__*`, `_entities` and `@inaccessible` elements removed), built the way the gateway builds it.
+ * `join__*`, `_entities` and `@inaccessible` elements removed), built the way the gateway builds it
+ * (from the supergraph without the access directives ApolloGateway refuses).
  */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  return Supergraph.build(stripAccessDirectives(supergraphSdl)).apiSchema().toGraphQLJSSchema();
 }
 
 /**

@@ -4,22 +4,26 @@ import {
   getLocation, getNamedType, GraphQLError, Kind, NoDeprecatedCustomRule, parse, Source, specifiedRules, validate,
   type ASTVisitor, type DocumentNode, type GraphQLSchema, type OperationTypeNode, type ValidationContext, type ValueNode,
 } from 'graphql';
+import { grantedScopes, type Consumer } from '../../canonical/index.js';
+import { satisfies, type AccessRules } from '../access/rules.js';
 import type { Problem } from './problems.js';
 
 /** The clients with operations under `operations/<client>/`. */
 export const CLIENTS = ['lwc', 'storefront', 'partner'] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
+/** The consumer each client's operations run as. */
+export const CONSUMER_OF_CLIENT: Readonly<Record<ClientName, Consumer>> = { lwc: 'salesforce', storefront: 'storefront', partner: 'partner' };
+
 /**
- * Fields a client must not select (CANONICAL_MODEL.md, "Consumers"): the storefront sees no
- * internal field. The gateway answers them with `FORBIDDEN` anyway; the check keeps them out of
- * the operations in the first place.
+ * Fields a client must not select: those whose `@authenticated` / `@requiresScopes` rule its
+ * consumer does not satisfy (e.g. the internal fields, for the storefront). The gateway answers
+ * them with `FORBIDDEN` anyway; the check keeps them out of the operations in the first place.
  */
-export const FORBIDDEN_FIELDS: Readonly<Record<ClientName, readonly string[]>> = {
-  lwc: [],
-  storefront: ['Order.erpSalesOrderId', 'Hold.reason', 'Payment.method', 'StatusExplanation.facts'],
-  partner: [],
-};
+export function forbiddenFieldsOf(client: ClientName, rules: AccessRules): string[] {
+  const scopes = new Set(grantedScopes({ consumer: CONSUMER_OF_CLIENT[client], subject: client, scopes: [] }));
+  return [...rules].filter(([coordinate, rule]) => coordinate.includes('.') && !satisfies(rule, true, scopes)).map(([coordinate]) => coordinate);
+}
 
 /** One operation document: `operations/<client>/<OperationName>.graphql`. */
 export interface OperationFile {
@@ -116,7 +120,7 @@ export function forbiddenFieldsRule(client: string, forbidden: readonly string[]
       const parent = context.getParentType();
       const coordinate = parent ? `${parent.name}.${node.name.value}` : '';
       if (forbidden.includes(coordinate)) {
-        context.reportError(new GraphQLError(`${coordinate} is internal: ${client} may not select it`, { nodes: node }));
+        context.reportError(new GraphQLError(`${coordinate} is not visible to ${client} (its @requiresScopes / @authenticated rule): ${client} may not select it`, { nodes: node }));
       }
     },
   });
@@ -128,10 +132,10 @@ export function forbiddenFieldsRule(client: string, forbidden: readonly string[]
  * client's forbidden fields. One problem per error, at `file:line:column`; a use of a deprecated
  * field, argument or enum value is a warning (it will fail once the element is removed).
  */
-export function validateOperations(schema: GraphQLSchema, operations: readonly OperationFile[]): Problem[] {
+export function validateOperations(schema: GraphQLSchema, operations: readonly OperationFile[], accessRules: AccessRules = new Map()): Problem[] {
   const problems: Problem[] = [];
   for (const op of operations) {
-    const rules = [...specifiedRules, NoIdLiteralsRule, forbiddenFieldsRule(op.client, FORBIDDEN_FIELDS[op.client])];
+    const rules = [...specifiedRules, NoIdLiteralsRule, forbiddenFieldsRule(op.client, forbiddenFieldsOf(op.client, accessRules))];
     const source = new Source(op.text, op.file);
     for (const err of validate(schema, op.document, rules)) {
       problems.push({ severity: 'error', stage: 'operations', where: `${located(source, op.file, err)} ${op.name}`, message: err.message, expected: 'an operation valid against the new client schema: change the operation, or keep (deprecate) what it uses' });

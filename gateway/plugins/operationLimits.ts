@@ -5,14 +5,14 @@ import { ErrorCode } from '../../canonical/index.js';
 import { limitExceeded, limitRules, tokenLimitError, type OperationLimits } from '../limits/index.js';
 
 /** Options of {@link operationLimitsPlugin}. */
-export interface OperationLimitsOptions {
+export interface OperationLimitsOptions<C extends BaseContext = BaseContext> {
   limits: OperationLimits;
   /**
    * Whether a request comes from an external consumer. External consumers may not introspect the
-   * schema; everyone may until identities are wired (governed access replaces this hook).
+   * schema (the gateway: everyone but ops and its own internal reads).
    * @default () => false
    */
-  isExternal?: (ctx: GraphQLRequestContext<BaseContext>) => boolean;
+  isExternal?: (ctx: GraphQLRequestContext<C>) => boolean;
 }
 
 /**
@@ -41,7 +41,7 @@ const introspects = (doc: DocumentNode): boolean => {
  * LIMIT_EXCEEDED with its token count (graphql reports it as a syntax error), and introspection is
  * refused to external consumers ({@link OperationLimitsOptions.isExternal}).
  */
-export function operationLimitsPlugin(opts: OperationLimitsOptions): ApolloServerPlugin<BaseContext> {
+export function operationLimitsPlugin<C extends BaseContext>(opts: OperationLimitsOptions<C>): ApolloServerPlugin<C> {
   const isExternal = opts.isExternal ?? (() => false);
   return {
     async requestDidStart() {

@@ -1,7 +1,8 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../../canonical/index.js';
+import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
+import type { GatewayContext } from '../context.js';
 
 /** Options of {@link SubgraphDataSource}. */
 export interface SubgraphDataSourceOptions {
@@ -11,7 +12,12 @@ export interface SubgraphDataSourceOptions {
   url: string;
   /** The HTTP client (shared keep-alive agents). */
   fetcher: Fetcher;
+  /** Signs the caller's identity into `x-gateway-identity` (GATEWAY_IDENTITY_SECRET). */
+  identitySecret: string;
 }
+
+/** A signed header is reused for this long (subgraphs accept it for 60 s). */
+const SIGNATURE_REUSE_MS = 20_000;
 
 interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[] }
 
@@ -22,12 +28,33 @@ interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?:
  * unreadable bodies → `UPSTREAM_UNAVAILABLE`. Both name the subgraph in `serviceName`.
  * The shield and the fetch cache will live here.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
+
+  private readonly identitySecret: string;
+  private readonly signed = new WeakMap<Identity, { value: string; at: number }>();
 
   constructor(opts: SubgraphDataSourceOptions) {
     super({ url: opts.url, fetcher: opts.fetcher });
     this.name = opts.name;
+    this.identitySecret = opts.identitySecret;
+  }
+
+  /**
+   * Forwards who is asking, signed: the subgraph refuses requests without it and applies its row
+   * rules to it. Whatever a client sent in that header never reaches a subgraph (the gateway builds
+   * each subgraph request itself).
+   */
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    const identity = (context as Partial<GatewayContext>).identity;
+    if (!identity) throw new Error('a subgraph fetch without an identity: every operation runs as someone');
+    const now = Date.now();
+    let signed = this.signed.get(identity);
+    if (!signed || now - signed.at > SIGNATURE_REUSE_MS) {
+      signed = { value: signIdentity(identity, this.identitySecret, now), at: now };
+      this.signed.set(identity, signed);
+    }
+    request.http?.headers.set(IDENTITY_HEADER, signed.value);
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {

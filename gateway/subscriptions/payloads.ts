@@ -2,11 +2,19 @@ import {
   print, visit, GraphQLError,
   type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type VariableDefinitionNode,
 } from 'graphql';
-import { ErrorCode } from '../../canonical/index.js';
+import { CONSUMER_POLICIES, ErrorCode, type Identity } from '../../canonical/index.js';
 import type { ExecuteOperation } from '../execute.js';
 
 
 const ORDER_ID_VARIABLE = 'ovgSubscriptionOrderId';
+const VISIBLE_QUERY = 'query SubscriptionVisible($id: ID!) { order(id: $id) { id } }';
+
+/** Who a subscription runs as. */
+export interface Caller {
+  identity: Identity;
+  /** visibilityScope(identity). */
+  scope: string;
+}
 
 /**
  * Resolves the `order` of a subscription payload through the federated graph, so a subscriber may
@@ -21,13 +29,35 @@ export class OrderPayloads {
 
   constructor(private readonly execute: ExecuteOperation, private readonly keepMs = 10_000) {}
 
-  resolve(orderId: string, eventId: string, scope: string, info: GraphQLResolveInfo): Promise<unknown> {
+  /** The subscriber's `order` selection for this event, resolved as the subscriber. */
+  resolve(orderId: string, eventId: string, caller: Caller, info: GraphQLResolveInfo): Promise<unknown> {
     const { query, variables } = orderQuery(info, orderId);
-    const key = `${eventId}\u0000${scope}\u0000${query}\u0000${JSON.stringify(variables)}`;
+    const key = `${eventId}\u0000${caller.scope}\u0000${query}\u0000${JSON.stringify(variables)}`;
+    return this.once(key, () => {
+      this.executions++;
+      return this.run(query, variables, caller.identity);
+    });
+  }
+
+  /**
+   * Whether the subscriber may see the order this event is about: the row rules of the entry
+   * point `order(id)`, applied by the OMS to the subscriber's identity. One probe per event and
+   * visibility scope; identities that see every order skip it.
+   */
+  async visible(orderId: string, eventId: string, caller: Caller): Promise<boolean> {
+    if (CONSUMER_POLICIES[caller.identity.consumer].rows === 'all') return true;
+    const key = `${eventId}\u0000${caller.scope}\u0000visible`;
+    const seen = await this.once(key, async () => {
+      const r = await this.execute(VISIBLE_QUERY, { id: orderId }, caller.identity);
+      return Boolean(r.data?.order);
+    });
+    return seen === true;
+  }
+
+  private once(key: string, run: () => Promise<unknown>): Promise<unknown> {
     let result = this.inflight.get(key);
     if (!result) {
-      this.executions++;
-      result = this.run(query, variables, scope);
+      result = run();
       this.inflight.set(key, result);
       // Subscribers of one event are served within moments of each other; keep briefly, then forget.
       setTimeout(() => this.inflight.delete(key), this.keepMs).unref();
@@ -35,8 +65,8 @@ export class OrderPayloads {
     return result;
   }
 
-  private async run(query: string, variables: Record<string, unknown>, scope: string): Promise<unknown> {
-    const r = await this.execute(query, variables, scope);
+  private async run(query: string, variables: Record<string, unknown>, identity: Identity): Promise<unknown> {
+    const r = await this.execute(query, variables, identity);
     const order = r.data?.order ?? null;
     if (order === null && r.errors?.length) {
       const first = r.errors[0]!;

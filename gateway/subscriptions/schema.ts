@@ -1,5 +1,5 @@
 import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { checkId, ErrorCode, ORDER_STATUS_CHANGED } from '../../canonical/index.js';
+import { checkId, CONSUMER_POLICIES, ErrorCode, ORDER_STATUS_CHANGED, type Identity } from '../../canonical/index.js';
 import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
 import type { StatusChangeData } from '../tracker/tracker.js';
 import type { EventHub } from './hub.js';
@@ -78,8 +78,11 @@ type OrderEvent {
 
 const SUBSCRIPTION_DOC = parse(SUBSCRIPTION_SDL);
 
-/** Per-subscription context: who asks (visibility scope) and the payload resolver. */
+/** Per-subscription context: who asks (identity and visibility scope) and the payload resolver. */
 export interface SubscriptionContext {
+  /** The subscriber, authenticated in `onConnect`. */
+  identity: Identity;
+  /** visibilityScope(identity): subscribers with the same scope may share executions. */
   scope: string;
   payloads: OrderPayloads;
   /** Drops the subscriber's connection as a slow consumer. */
@@ -127,11 +130,22 @@ function toStatusChange(e: Envelope) {
 async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, streamName: string, key: string | undefined, after: string | undefined, map: (e: Envelope) => T, accept: (e: Envelope) => boolean = () => true): Promise<AsyncIterableIterator<T>> {
   let detach = (): void => {};
   const queue = new PushQueue<T>(deps.maxQueued, () => detach());
+  const push = (e: Envelope): void => {
+    queue.push(map(e));
+    if (queue.overflowed) ctx.dropSlowConsumer();
+  };
+  // Row rules: a subscriber who does not see every order gets only events of orders it may see,
+  // checked per event as the subscriber, in stream order.
+  const restricted = CONSUMER_POLICIES[ctx.identity.consumer].rows !== 'all';
+  let admitted: Promise<void> = Promise.resolve();
   try {
     detach = await deps.hub.listen(streamName, { key, after }, (e) => {
       if (!accept(e)) return;
-      queue.push(map(e));
-      if (queue.overflowed) ctx.dropSlowConsumer();
+      if (!restricted) return push(e);
+      admitted = admitted.then(async () => {
+        const visible = await ctx.payloads.visible(e.event.subject, e.event.id, ctx).catch(() => false);
+        if (visible) push(e);
+      });
     });
   } catch (err) {
     if (err instanceof CursorExpiredError) {
@@ -154,7 +168,9 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
   set('orderStatusChanged', {
     subscribe: async (_: unknown, args: { orderId?: string | null; customerId?: string | null; after?: string | null }, ctx: SubscriptionContext) => {
       checkArgs(args);
-      const key = args.orderId ? `order:${args.orderId}` : args.customerId ? `customer:${args.customerId}` : undefined;
+      // A storefront customer listens to its own orders, whatever it asked for (rows are checked per event too).
+      const own = ctx.identity.customerId;
+      const key = args.orderId ? `order:${args.orderId}` : args.customerId ? `customer:${args.customerId}` : own ? `customer:${own}` : undefined;
       const customer = args.orderId && args.customerId ? args.customerId : undefined;
       return stream(deps, ctx, Streams.VISIBILITY, key, args.after ?? undefined, toStatusChange,
         (e) => e.event.type === ORDER_STATUS_CHANGED && (!customer || (e.event.data as { customerId?: string }).customerId === customer));
@@ -172,7 +188,7 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
   const change = schema.getType('OrderStatusChange') as GraphQLObjectType;
   for (const [name, field] of Object.entries(change.getFields())) {
     field.resolve = name === 'order'
-      ? (p: ReturnType<typeof toStatusChange>, _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx.scope, info)
+      ? (p: ReturnType<typeof toStatusChange>, _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
       : (p: Record<string, unknown>) => p[name];
   }
   const event = schema.getType('OrderEvent') as GraphQLObjectType;

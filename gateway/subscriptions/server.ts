@@ -1,8 +1,12 @@
 import type { Server } from 'node:http';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode as GraphQLWsCloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { ErrorCode } from '../../canonical/index.js';
+import { ErrorCode, visibilityScope, type Identity } from '../../canonical/index.js';
+import { authenticate, AuthError, credentialsFromConnectionParams, type AuthConfig } from '../auth/index.js';
+import { originAllowed } from '../plugins/cors.js';
+import type { GraphQLParams, PersistedOperationCheck } from '../plugins/persistedOperations.js';
 import type { Logger } from '../../runtime/logger.js';
 import { DEFAULT_LIMITS, parseAndValidate, type OperationLimits } from '../limits/index.js';
 import { SubscriptionMulticast } from './multicast.js';
@@ -14,6 +18,10 @@ import type { SubscriptionContext } from './schema.js';
  * 4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 too many init requests, 4500).
  */
 export const CloseCode = {
+  /** graphql-ws's: the credential is missing, refused or expired. */
+  Unauthorized: GraphQLWsCloseCode.Unauthorized,
+  /** graphql-ws's: the identity provider's keys could not be fetched; retry. */
+  InternalServerError: GraphQLWsCloseCode.InternalServerError,
   /**
    * The client let more than `maxBufferedBytes` pile up unread (or fell more than `maxQueued`
    * events behind). It is dropped; reconnect and resubscribe with `after: <last cursor>` to get
@@ -40,7 +48,23 @@ export interface SubscriptionServerOptions {
   maxQueued?: number;
   /** Operation limits, the same as over HTTP. @default DEFAULT_LIMITS */
   limits?: OperationLimits;
+  /** How the credential of `connection_init` is checked (the same as over HTTP). */
+  auth: AuthConfig;
+  /** Browser origins allowed to open a socket (a request without `Origin` is not a browser's). */
+  corsOrigins: readonly string[];
+  /** The persisted-operation rule, the same as over HTTP. */
+  persistedCheck: PersistedOperationCheck;
 }
+
+/** What graphql-ws keeps per connection beyond the socket. */
+interface ConnectionExtra {
+  identity?: Identity;
+  scope?: string;
+  expiry?: NodeJS.Timeout;
+}
+
+/** A close reason must fit in a control frame (123 bytes). */
+const reason = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 119)}…`);
 
 function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue'): void {
   if (socket.readyState !== socket.OPEN) return;
@@ -84,23 +108,75 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
   const documents = new DocumentCache(opts.limits ?? DEFAULT_LIMITS);
   const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000);
-  const wss = new WebSocketServer({ server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536 });
+  const wss = new WebSocketServer({
+    server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536,
+    // A browser page from another origin may not open a socket (cross-site WebSocket hijacking).
+    verifyClient: ({ origin }: { origin?: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      if (origin === undefined || originAllowed(origin, opts.corsOrigins)) return done(true);
+      opts.logger.info({ origin: origin.slice(0, 100) }, 'refused a WebSocket from an origin not in CORS_ORIGINS');
+      done(false, 403, 'Origin not allowed');
+    },
+  });
+  const extras = new WeakMap<object, ConnectionExtra>();
+  const extraOf = (socket: object): ConnectionExtra => {
+    let extra = extras.get(socket);
+    if (!extra) extras.set(socket, (extra = {}));
+    return extra;
+  };
   const server = useServer<Record<string, unknown> | undefined>({
     connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
     subscribe: multicast.subscribe,
-    // Governed access: verify the credential from the connection_init payload here.
-    onConnect: () => true,
+    // The credential travels in the connection_init payload (authorization or x-api-key), checked
+    // as over HTTP; the socket is closed (4401) when the token expires.
+    onConnect: async (ctx) => {
+      const socket = ctx.extra.socket;
+      try {
+        const identity = await authenticate(credentialsFromConnectionParams(ctx.connectionParams), opts.auth);
+        const extra = extraOf(socket);
+        extra.identity = identity;
+        extra.scope = visibilityScope(identity);
+        if (identity.expiresAt !== undefined) {
+          const close = () => {
+            if (socket.readyState === socket.OPEN) socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
+          };
+          // setTimeout holds at most ~24.8 days; a longer token is re-checked then.
+          const wait = Math.min(identity.expiresAt - Date.now(), 2_147_000_000);
+          if (wait <= 0) {
+            close();
+            return false;
+          }
+          extra.expiry = setTimeout(close, wait);
+          extra.expiry.unref();
+        }
+        return true;
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        opts.logger.info({ reason: err.reason }, 'refused a WebSocket credential');
+        socket.close(err.httpStatus === 401 ? CloseCode.Unauthorized : CloseCode.InternalServerError, reason(`Unauthorized: ${err.message}`));
+        return false;
+      }
+    },
+    onClose: (ctx) => {
+      clearTimeout(extras.get(ctx.extra.socket)?.expiry);
+    },
     onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      const extra = extras.get(ctx.extra.socket);
+      if (!extra?.identity || !extra.scope) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
+      const persisted = opts.persistedCheck(extra.identity, payload as GraphQLParams);
+      if ('refusal' in persisted) return refuse(persisted.refusal, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED);
+      const query = payload.query ? payload.query : persisted.op?.body;
+      if (!query) return refuse('expected query, or extensions.persistedQuery.sha256Hash of a persisted operation');
       const schema = opts.schema();
       if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
-      const document = documents.get(schema, payload.query);
+      const document = documents.get(schema, query);
       if (Array.isArray(document)) return document as readonly GraphQLError[];
       const op = getOperationAST(document as DocumentNode, payload.operationName);
       if (!op) return refuse('the document must contain the operation to run (name it with operationName)');
       if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send ${op.operation}s as HTTP POST /graphql`);
       const socket = ctx.extra.socket;
       const contextValue: SubscriptionContext = {
-        scope: 'public',
+        identity: extra.identity,
+        scope: extra.scope,
         payloads: opts.payloads,
         dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
       };

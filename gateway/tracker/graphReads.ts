@@ -1,13 +1,14 @@
 import type { OrderStatus } from '../../canonical/index.js';
+import { internalIdentity } from '../auth/index.js';
 import type { ExecuteOperation } from '../execute.js';
 import type { ReadStatus } from './tracker.js';
 
-/** The tracker's view of the graph: least-privilege internal scope, no caches. */
-const TRACKER_SCOPE = 'internal:status-tracker';
+/** The tracker's view of the graph: the least-privilege internal identity (every row, no internal fields). */
+const TRACKER = internalIdentity('status-tracker');
 
 export function trackerRead(execute: ExecuteOperation): ReadStatus {
   return async (orderId) => {
-    const r = await execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id: orderId }, TRACKER_SCOPE);
+    const r = await execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id: orderId }, TRACKER);
     const order = r.data?.order as { status: OrderStatus | null; customer: { id: string } | null } | null | undefined;
     if (!order) {
       if (r.errors?.length) throw new Error(`reading ${orderId} failed: ${r.errors[0]!.message}`);
@@ -21,7 +22,7 @@ export function trackerRead(execute: ExecuteOperation): ReadStatus {
 export async function* allStatuses(execute: ExecuteOperation): AsyncIterable<{ orderId: string; status: OrderStatus }> {
   let after: string | null = null;
   for (;;) {
-    const r = await execute('query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after }, TRACKER_SCOPE);
+    const r = await execute('query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after }, TRACKER);
     const page = r.data?.orders as { edges: { node: { id: string; status: OrderStatus | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined;
     if (!page) return;
     for (const { node } of page.edges) if (node.status) yield { orderId: node.id, status: node.status };

@@ -1,3 +1,4 @@
+import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
 import type { CarrierPort } from './port.js';
 
@@ -9,4 +10,8 @@ export function createLoaders(port: CarrierPort) {
   };
 }
 
-export interface CarrierContext { loaders: ReturnType<typeof createLoaders> }
+export interface CarrierContext {
+  /** Who is calling, from the gateway's signed identity header. */
+  identity: Identity;
+  loaders: ReturnType<typeof createLoaders>;
+}

@@ -1,3 +1,4 @@
+import { seesAllOrders } from '../common/access.js';
 import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import type { CarrierContext } from './loaders.js';
@@ -8,6 +9,7 @@ export const resolvers = {
   Query: {
     tracking: async (_: unknown, { trackingNumber }: { trackingNumber: string }, ctx: CarrierContext) => {
       requireId('trackingNumber', trackingNumber);
+      if (!seesAllOrders(ctx.identity)) return null;
       const record = await ctx.loaders.byNumber.load(trackingNumber);
       return record ? toTrackingView(record) : null;
     },

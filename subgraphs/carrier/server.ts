@@ -1,6 +1,6 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { carrierIngest } from './ingest.js';
 import { createLoaders, type CarrierContext } from './loaders.js';
 import type { CarrierPort, CarrierRecorder } from './port.js';
@@ -11,8 +11,10 @@ export async function start(opts: SubgraphServiceOptions<CarrierPort>): Promise<
   return startSubgraphServer<CarrierContext>({
     name: 'carrier',
     resolvers,
-    context: () => ({ loaders: createLoaders(opts.system) }),
+    context: (identity) => ({ identity, loaders: createLoaders(opts.system) }),
     listen: opts,
+    logger: opts.logger,
+    identity: identityCheckFromOptions('carrier', opts),
     ingest: ingestFromOptions(opts, () => carrierIngest(recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']))),
   });
 }

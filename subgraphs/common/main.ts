@@ -2,6 +2,7 @@ import { generateDemo, demoOptionsFromEnv } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import { createEventBus } from '../../events/create.js';
 import { EnvReader } from '../../runtime/env.js';
+import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identitySecret.js';
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../../runtime/process.js';
@@ -30,11 +31,13 @@ export async function runSubgraphMain<Port>(
     const port = env.int('PORT', DEFAULT_PORTS[name], 0, 65535);
     const host = env.string('HOST', '127.0.0.1');
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
+    const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
     env.done();
     const faults = faultsFromEnv(name);
     const { data } = generateDemo({ ...demoOptionsFromEnv(), systems: [name] });
     const bus = createEventBus(process.env);
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, logger });
+    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger });
+    if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);
     stopOnSignal(async () => {

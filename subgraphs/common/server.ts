@@ -4,10 +4,11 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode } from '../../canonical/index.js';
+import { ErrorCode, IDENTITY_HEADER, verifyIdentity, type Identity } from '../../canonical/index.js';
+import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 import { readProjectFile } from '../../runtime/project.js';
 import { toPublicError } from './errors.js';
 import { jsonErrorHandler, listen, type RunningService } from '../../runtime/http.js';
@@ -20,10 +21,14 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   name: string;
   /** Resolvers keyed by type name (checked against schema.graphql when the schema is built). */
   resolvers: object;
-  /** Builds the per-request context (DataLoaders live here, never in module globals). */
-  context: () => Ctx;
+  /** Builds the per-request context from the caller's verified identity (DataLoaders live here, never in module globals). */
+  context: (identity: Identity) => Ctx;
+  /** Verifies the gateway's signed identity header on every `/graphql` request (see {@link SubgraphServiceOptions.identitySecret}). */
+  identity: IdentityCheck;
   /** Where to listen. */
   listen?: ListenOptions;
+  /** Refusals of unsigned requests are logged here. */
+  logger?: Logger;
   /**
    * The `POST /ingest` router (subgraphs/common/ingest.ts), mounted before any body parser.
    * Absent: no ingest endpoint.
@@ -55,6 +60,55 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
   webhookSecret?: string;
   /** Receives ingest's log lines. @default none */
   logger?: Logger;
+  /**
+   * The secret the gateway signs `x-gateway-identity` with (`GATEWAY_IDENTITY_SECRET`). Every
+   * `/graphql` request without a valid signature is refused with 401 `UNAUTHENTICATED`, so
+   * `_entities` fetches can only follow an entry point the gateway guarded.
+   * @default DEV_IDENTITY_SECRET (development only)
+   */
+  identitySecret?: string;
+  /**
+   * Trust mode, for the benchmark's peer gateways only: requests without the signature are served
+   * as an all-rows service identity. Never the default; logged loudly when on. @default false
+   */
+  trustUnsignedRequests?: boolean;
+}
+
+/** How a subgraph checks who is calling. */
+export interface IdentityCheck {
+  secret: string;
+  trustUnsigned: boolean;
+}
+
+/** The identity check of a subgraph's options, warning when trust mode is on. */
+export function identityCheckFromOptions<Port>(name: string, opts: SubgraphServiceOptions<Port>): IdentityCheck {
+  const trustUnsigned = opts.trustUnsignedRequests === true;
+  if (trustUnsigned) opts.logger?.warn(`${name}: trust mode — unsigned requests are served as an all-rows identity (benchmarks only)`);
+  return { secret: opts.identitySecret ?? DEV_IDENTITY_SECRET, trustUnsigned };
+}
+
+/** The identity requests without a signature get in trust mode. */
+const TRUSTED_UNSIGNED: Identity = { consumer: 'internal', subject: 'trust-mode', scopes: [] };
+
+/**
+ * The caller's identity from the gateway's signed header, or a 401 with a GraphQL error body. The
+ * reason stays in the log: a caller that is not the gateway learns only that it was refused.
+ */
+function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers[IDENTITY_HEADER];
+    const identity = verifyIdentity(typeof header === 'string' ? header : undefined, check.secret);
+    if (identity) {
+      res.locals.identity = identity;
+      return next();
+    }
+    if (header === undefined && check.trustUnsigned) {
+      res.locals.identity = TRUSTED_UNSIGNED;
+      return next();
+    }
+    logger?.warn({ present: header !== undefined }, 'refused a request without a valid gateway identity signature');
+    res.status(401).json({ errors: [{ message: `expected a request signed by the gateway (${IDENTITY_HEADER}); this subgraph serves only the gateway`, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+  };
 }
 
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
@@ -112,7 +166,8 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
   app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
   app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
   if (opts.ingest) app.use('/ingest', opts.ingest);
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => opts.context() }));
+  app.use('/graphql', verifiedIdentity(opts.identity, opts.logger), express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async ({ res }) => opts.context(res.locals.identity as Identity) }));
   app.use(jsonErrorHandler);
   return listen(opts.name, httpServer, opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => apollo.stop());
 }

@@ -1,3 +1,4 @@
+import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
 import type { ErpPort } from './port.js';
 
@@ -9,4 +10,8 @@ export function createLoaders(port: ErpPort) {
   };
 }
 
-export interface ErpContext { loaders: ReturnType<typeof createLoaders> }
+export interface ErpContext {
+  /** Who is calling, from the gateway's signed identity header. */
+  identity: Identity;
+  loaders: ReturnType<typeof createLoaders>;
+}

@@ -1,3 +1,4 @@
+import { seesAllOrders } from '../common/access.js';
 import { requireId } from '../common/errors.js';
 import { loadPresent } from '../common/loaders.js';
 import { DateTime } from '../common/scalars.js';
@@ -22,7 +23,7 @@ export const resolvers = {
   Query: {
     payment: (_: unknown, { id }: { id: string }, ctx: ErpContext) => {
       requireId('id', id);
-      return ctx.loaders.payment.load(id);
+      return seesAllOrders(ctx.identity) ? ctx.loaders.payment.load(id) : null;
     },
   },
   Order: {

@@ -1,6 +1,6 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { erpIngest } from './ingest.js';
 import { createLoaders, type ErpContext } from './loaders.js';
 import type { ErpPort, ErpRecorder } from './port.js';
@@ -11,8 +11,10 @@ export async function start(opts: SubgraphServiceOptions<ErpPort>): Promise<Runn
   return startSubgraphServer<ErpContext>({
     name: 'erp',
     resolvers,
-    context: () => ({ loaders: createLoaders(opts.system) }),
+    context: (identity) => ({ identity, loaders: createLoaders(opts.system) }),
     listen: opts,
+    logger: opts.logger,
+    identity: identityCheckFromOptions('erp', opts),
     ingest: ingestFromOptions(opts, () => erpIngest(recorderOf<ErpRecorder>(opts.system, 'erp', ['acceptOrder', 'placeHold', 'releaseHold', 'postInvoice', 'postCreditMemo', 'recordPayment']))),
   });
 }

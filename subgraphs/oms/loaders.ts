@@ -1,3 +1,4 @@
+import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
 import type { OmsPort } from './port.js';
 
@@ -13,4 +14,9 @@ export function createLoaders(port: OmsPort) {
 }
 export type OmsLoaders = ReturnType<typeof createLoaders>;
 
-export interface OmsContext { port: OmsPort; loaders: OmsLoaders }
+export interface OmsContext {
+  /** Who is calling, from the gateway's signed identity header. */
+  identity: Identity;
+  port: OmsPort;
+  loaders: OmsLoaders;
+}

@@ -1,6 +1,6 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { omsIngest } from './ingest.js';
 import { createLoaders, type OmsContext } from './loaders.js';
 import type { OmsPort, OmsRecorder } from './port.js';
@@ -11,8 +11,10 @@ export async function start(opts: SubgraphServiceOptions<OmsPort>): Promise<Runn
   return startSubgraphServer<OmsContext>({
     name: 'oms',
     resolvers,
-    context: () => ({ port: opts.system, loaders: createLoaders(opts.system) }),
+    context: (identity) => ({ identity, port: opts.system, loaders: createLoaders(opts.system) }),
     listen: opts,
+    logger: opts.logger,
+    identity: identityCheckFromOptions('oms', opts),
     ingest: ingestFromOptions(opts, () => omsIngest(recorderOf<OmsRecorder>(opts.system, 'oms', ['placeOrder', 'cancelLine', 'cancelOrder', 'allocate', 'backorder']))),
   });
 }

@@ -1,3 +1,4 @@
+import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
 import type { ReturnsPort } from './port.js';
 
@@ -9,4 +10,8 @@ export function createLoaders(port: ReturnsPort) {
   };
 }
 
-export interface ReturnsContext { loaders: ReturnType<typeof createLoaders> }
+export interface ReturnsContext {
+  /** Who is calling, from the gateway's signed identity header. */
+  identity: Identity;
+  loaders: ReturnType<typeof createLoaders>;
+}

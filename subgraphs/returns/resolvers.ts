@@ -1,3 +1,4 @@
+import { seesAllOrders } from '../common/access.js';
 import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import type { ReturnsContext } from './loaders.js';
@@ -8,7 +9,7 @@ export const resolvers = {
   Query: {
     return: (_: unknown, { id }: { id: string }, ctx: ReturnsContext) => {
       requireId('id', id);
-      return ctx.loaders.return.load(id);
+      return seesAllOrders(ctx.identity) ? ctx.loaders.return.load(id) : null;
     },
   },
   Order: {

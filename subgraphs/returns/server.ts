@@ -1,6 +1,6 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { returnsIngest } from './ingest.js';
 import { createLoaders, type ReturnsContext } from './loaders.js';
 import type { ReturnsPort, ReturnsRecorder } from './port.js';
@@ -11,8 +11,10 @@ export async function start(opts: SubgraphServiceOptions<ReturnsPort>): Promise<
   return startSubgraphServer<ReturnsContext>({
     name: 'returns',
     resolvers,
-    context: () => ({ loaders: createLoaders(opts.system) }),
+    context: (identity) => ({ identity, loaders: createLoaders(opts.system) }),
     listen: opts,
+    logger: opts.logger,
+    identity: identityCheckFromOptions('returns', opts),
     ingest: ingestFromOptions(opts, () => returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']))),
   });
 }

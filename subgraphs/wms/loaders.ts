@@ -1,3 +1,4 @@
+import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
 import type { WmsPort } from './port.js';
 
@@ -11,4 +12,8 @@ export function createLoaders(port: WmsPort) {
   };
 }
 
-export interface WmsContext { loaders: ReturnType<typeof createLoaders> }
+export interface WmsContext {
+  /** Who is calling, from the gateway's signed identity header. */
+  identity: Identity;
+  loaders: ReturnType<typeof createLoaders>;
+}

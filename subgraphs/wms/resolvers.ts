@@ -1,3 +1,4 @@
+import { seesAllOrders } from '../common/access.js';
 import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import type { WmsContext } from './loaders.js';
@@ -13,7 +14,7 @@ export const resolvers = {
   Query: {
     shipment: (_: unknown, { id }: { id: string }, ctx: WmsContext) => {
       requireId('id', id);
-      return ctx.loaders.shipment.load(id);
+      return seesAllOrders(ctx.identity) ? ctx.loaders.shipment.load(id) : null;
     },
   },
   Order: {

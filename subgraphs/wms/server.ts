@@ -1,6 +1,6 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { wmsIngest } from './ingest.js';
 import { createLoaders, type WmsContext } from './loaders.js';
 import type { WmsPort, WmsRecorder } from './port.js';
@@ -11,8 +11,10 @@ export async function start(opts: SubgraphServiceOptions<WmsPort>): Promise<Runn
   return startSubgraphServer<WmsContext>({
     name: 'wms',
     resolvers,
-    context: () => ({ loaders: createLoaders(opts.system) }),
+    context: (identity) => ({ identity, loaders: createLoaders(opts.system) }),
     listen: opts,
+    logger: opts.logger,
+    identity: identityCheckFromOptions('wms', opts),
     ingest: ingestFromOptions(opts, () => wmsIngest(recorderOf<WmsRecorder>(opts.system, 'wms', ['advanceFulfillment', 'confirmShipment', 'receiveReturn']))),
   });
 }

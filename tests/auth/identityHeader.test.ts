@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../gateway/auth/identity.js';
-import { signIdentity, verifyIdentity } from '../../gateway/auth/identityHeader.js';
+import { signIdentity, verifyIdentity } from '../../canonical/identityHeader.js';
 
 const SECRET = 'a-test-identity-secret-of-at-least-32-chars';
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

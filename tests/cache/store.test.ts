@@ -1,4 +1,3 @@
-import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCacheStore, createKeyv, keyValueCache, keyvStore, LruMap, type CacheStore } from '../../gateway/cache/index.js';
@@ -111,17 +110,19 @@ await describeRedis('Redis store (@keyv/redis)', () => {
     }
   });
 
-  it('should share its entries with Apollo\'s KeyvAdapter on the same Keyv (the APQ store)', async () => {
-    const keyv = createKeyv({ redisUrl: redisUrl(), prefix });
-    // @apollo/utils.keyvadapter is CommonJS and types its parameter with keyv's CJS declarations: same API, other declaration file.
-    const apq = new KeyvAdapter(keyv as unknown as ConstructorParameters<typeof KeyvAdapter>[0]);
-    const s = keyvStore(keyv);
+  it('should serve Apollo Server\'s APQ cache (keyValueCache) from the same keyv store, ttl in seconds', async () => {
+    const s = createCacheStore({ redisUrl: redisUrl(), prefix });
+    const apq = keyValueCache(s);
     try {
       await apq.set('apq:hash1', '{ order(id: "ORD-1") { id } }', { ttl: 60 });
       expect(await s.get('apq:hash1')).toBe('{ order(id: "ORD-1") { id } }');
-      expect(await raw.exists(`${prefix}cache:apq:hash1`)).toBe(1);
+      const ttl = await raw.pttl(`${prefix}cache:apq:hash1`);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
       await s.set('apq:hash2', 'q2', 60_000);
       expect(await apq.get('apq:hash2')).toBe('q2');
+      await apq.delete('apq:hash2');
+      expect(await apq.get('apq:hash2')).toBeUndefined();
     } finally {
       await s.close();
     }

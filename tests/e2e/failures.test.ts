@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { codes, gql } from '../helpers/http.js';
+import { codes, gql, requestHeaders } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 
 const ORDERS = 200;
@@ -120,7 +120,8 @@ describe('a backing system that fails behind a running subgraph', () => {
   it('should answer HTTP 429 with Retry-After and RATE_LIMITED from a subgraph whose system refuses the fetch', async () => {
     s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } } });
     const entities = { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt } } }', variables: { r: [{ __typename: 'Order', id: richOrder() }] } };
-    const call = () => fetch(s!.subgraphs.erp.service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entities) });
+    const headers = await requestHeaders();
+    const call = () => fetch(s!.subgraphs.erp.service.url, { method: 'POST', headers, body: JSON.stringify(entities) });
     const ok = await call();
     expect(ok.status).toBe(200);
     const refused = await call();

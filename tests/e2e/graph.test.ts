@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { codes, gql } from '../helpers/http.js';
+import { codes, gql, requestHeaders } from '../helpers/http.js';
 import { FULL_ORDER } from '../helpers/orders.js';
 import { demo, stack } from '../helpers/stack.js';
 
@@ -123,14 +123,14 @@ describe('bad input', () => {
   }
 
   it('should answer malformed JSON with a 400 JSON error, not an HTML stack page', async () => {
-    const res = await fetch(s.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await fetch(s.gateway.url, { method: 'POST', headers: await requestHeaders(), body: '{"query": ' });
     expect(res.status).toBe(400);
     const body: any = await res.json();
     expect(body.errors[0].message).toMatch(/valid JSON/);
   });
 
   it('should answer a body over the limit with 413', async () => {
-    const res = await fetch(s.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename }`, pad: 'x'.repeat(1_100_000) }) });
+    const res = await fetch(s.gateway.url, { method: 'POST', headers: await requestHeaders(), body: JSON.stringify({ query: `{ __typename }`, pad: 'x'.repeat(1_100_000) }) });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).errors[0].message).toMatch(/too large/);
   });

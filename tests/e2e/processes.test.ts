@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../runtime/project.js';
-import { gql } from '../helpers/http.js';
+import { gql, requestHeaders } from '../helpers/http.js';
 import { collect, wsClient } from '../helpers/ws.js';
 
 const root = projectRoot();
@@ -41,7 +41,8 @@ describe('processes', () => {
     const p = run('embedded/main.ts', env);
     const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/);
     const example = p.output().match(/-d '(.+)'/)![1]!;
-    const r = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: example });
+    expect(p.output()).toContain('npm run -s token -- salesforce');
+    const r = await fetch(url!, { method: 'POST', headers: await requestHeaders(), body: example });
     const body: any = await r.json();
     expect(body.errors).toBeUndefined();
     expect(body.data.order.status).toMatch(/^[A-Z_]+$/);

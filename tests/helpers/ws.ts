@@ -1,8 +1,12 @@
+import { salesforceAuthorization } from './http.js';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
-/** A real graphql-ws client (over `ws`) on the gateway's /graphql. */
-export function wsClient(httpUrl: string, opts: { connectionParams?: Record<string, unknown>; onClose?: (code: number, reason: string) => void } = {}): Client {
+/**
+ * A real graphql-ws client (over `ws`) on the gateway's /graphql. Without `connectionParams` it
+ * sends a salesforce credential in `connection_init`.
+ */
+export function wsClient(httpUrl: string, opts: { connectionParams?: Record<string, unknown> | (() => Promise<Record<string, unknown>>); onClose?: (code: number, reason: string) => void; headers?: Record<string, string> } = {}): Client {
   return createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -10,7 +14,8 @@ export function wsClient(httpUrl: string, opts: { connectionParams?: Record<stri
     lazy: false,
     // Closes are asserted by the tests through `onClose`; do not print them.
     onNonLazyError: () => {},
-    connectionParams: opts.connectionParams,
+    connectionParams: opts.connectionParams ?? (async () => ({ authorization: await salesforceAuthorization() })),
+    ...(opts.headers ? { webSocketImpl: class extends WebSocket { constructor(url: string, protocols?: string | string[]) { super(url, protocols, { headers: opts.headers }); } } } : {}),
     on: opts.onClose ? { closed: (e) => opts.onClose!((e as { code: number }).code, String((e as { reason?: string }).reason ?? '')) } : undefined,
   });
 }

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { SUBGRAPH_NAMES } from '../../gateway/config.js';
 import type { Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
-import type { GqlResponse } from '../helpers/http.js';
+import { requestHeaders, type GqlResponse } from '../helpers/http.js';
 import { stack } from '../helpers/stack.js';
 
 /** A small graph (60 orders) with subscriptions on, under the default limits. */
@@ -33,7 +33,7 @@ export async function expectRefused(s: Stack, send: () => Promise<GqlResponse>, 
 
 /** POSTs a raw body (a string, or JSON of any shape: a batch is an array). */
 export async function post(url: string, body: unknown): Promise<GqlResponse> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: await requestHeaders(), body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, headers: res.headers, body: (await res.json()) as GqlResponse['body'] };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { DEFAULT_LIMITS } from '../../gateway/limits/index.js';
-import { gql } from '../helpers/http.js';
+import { codes, credential, gql, requestHeaders, salesforceAuthorization } from '../helpers/http.js';
 import { expectRefused, limitsStack, post, times } from './harness.js';
 
 let s: Stack;
@@ -36,7 +36,7 @@ describe('graphql-cop probes', () => {
 
   it('should refuse a mutation sent as GET', async () => {
     const url = `${s.gateway.url}?query=${encodeURIComponent('mutation { __typename }')}`;
-    const res = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    const res = await fetch(url, { headers: { 'apollo-require-preflight': 'true', authorization: await salesforceAuthorization() } });
     const body: any = await res.json();
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -56,7 +56,7 @@ describe('graphql-cop probes', () => {
 
   it('should answer a body over the size limit with 413 LIMIT_EXCEEDED naming the limit and the size', async () => {
     const body = JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(1_100_000) });
-    const res = await fetch(s.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(s.gateway.url, { method: 'POST', headers: await requestHeaders(), body });
     expect(res.status).toBe(413);
     const err = ((await res.json()) as any).errors[0];
     expect(err.message).toBe(`request body too large: body size ${Buffer.byteLength(body)} bytes exceeds the limit of 1048576 bytes`);
@@ -69,10 +69,18 @@ describe('graphql-cop probes', () => {
     expect(r.body.errors![0]!.message).toBe('Cannot query field "numbr" on type "Order".');
   });
 
-  it('should keep introspection on (until external consumers are identified)', async () => {
-    const r = await gql(s.gateway.url, '{ __schema { queryType { name } } }');
-    expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.__schema.queryType.name).toBe('Query');
+  it('should refuse introspection to external consumers and allow it to ops', async () => {
+    for (const consumer of ['salesforce', 'storefront'] as const) {
+      const r = await gql(s.gateway.url, '{ __schema { queryType { name } } }', undefined, await credential(consumer, { customerId: 'CUST-00001' }));
+      expect(r.status).toBe(403);
+      expect(codes(r)).toEqual(['FORBIDDEN']);
+      expect(r.body.data ?? undefined).toBeUndefined();
+    }
+    const partner = await gql(s.gateway.url, '{ __schema { queryType { name } } }', undefined, await credential('partner', { partnerNodeId: 'DC-EAST' }));
+    expect(codes(partner)).toEqual(['PERSISTED_QUERY_NOT_ALLOWED']);
+    const ops = await gql(s.gateway.url, '{ __schema { queryType { name } } }', undefined, await credential('ops'));
+    expect(ops.body.errors).toBeUndefined();
+    expect(ops.body.data.__schema.queryType.name).toBe('Query');
   });
 
   it('should keep the limits of the defaults documented in docs/limits.md', () => {

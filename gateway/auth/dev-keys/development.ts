@@ -39,8 +39,8 @@ export const DEV_PRIVATE_JWK = {
  */
 export const DEV_PARTNER_KEY_SECRET = 'ovg-development-partner-key-derivation-secret';
 
-/** Signs the identity header between gateway and subgraphs in development (≥ 32 characters). */
-export const DEV_IDENTITY_SECRET = 'ovg-development-gateway-identity-signing-secret';
+/** Signs the identity header between gateway and subgraphs in development (runtime/identitySecret.ts). */
+export { DEV_IDENTITY_SECRET } from '../../../runtime/identitySecret.js';
 
 /** Key ids of development partner keys start with this; refused in production. */
 export const DEV_PARTNER_KEY_PREFIX = 'dev-';

@@ -1,0 +1,40 @@
+import { CONSUMER_POLICIES, mayReadOrder } from '../../canonical/index.js';
+import { loadPresent } from '../common/loaders.js';
+import type { OmsContext } from './loaders.js';
+import type { OmsOrder, OrderQuery } from './port.js';
+
+/**
+ * Row rules of the OMS, the owner of orders and so of every order entry point (CANONICAL_MODEL.md,
+ * "Consumers"): a storefront customer sees only own orders, a partner only orders with a
+ * fulfillment order at its node. A row the caller may not see is absent — null, or left out of a
+ * list — so its existence never leaks.
+ */
+
+/** The order if the caller may see it, else null. */
+export async function visibleOrder(order: OmsOrder | null, ctx: OmsContext): Promise<OmsOrder | null> {
+  if (!order) return null;
+  const rows = CONSUMER_POLICIES[ctx.identity.consumer].rows;
+  if (rows === 'all') return order;
+  const nodeIds = rows === 'partner-node'
+    ? (await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds)).map((fo) => fo.nodeId)
+    : [];
+  return mayReadOrder(ctx.identity, { customerId: order.customerId, nodeIds }) ? order : null;
+}
+
+/**
+ * The list query narrowed to the caller's rows, or null when the caller's own filter asks for rows
+ * outside them (the answer is then an empty page, the same as for a customer with no orders).
+ */
+export function visibleQuery(q: OrderQuery, ctx: OmsContext): OrderQuery | null {
+  const { identity } = ctx;
+  switch (CONSUMER_POLICIES[identity.consumer].rows) {
+    case 'all':
+      return q;
+    case 'own-customer':
+      if (!identity.customerId || (q.customerId !== undefined && q.customerId !== identity.customerId)) return null;
+      return { ...q, customerId: identity.customerId };
+    case 'partner-node':
+      if (!identity.partnerNodeId || (q.fulfillmentNodeId !== undefined && q.fulfillmentNodeId !== identity.partnerNodeId)) return null;
+      return { ...q, fulfillmentNodeId: identity.partnerNodeId };
+  }
+}
