@@ -7,6 +7,7 @@ import { DEFAULT_PORTS } from '../subgraphs/common/main.js';
 import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
+import { createOrderVersions } from '../events/versions.js';
 import { createStatusStore } from '../gateway/tracker/store.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
@@ -33,7 +34,9 @@ try {
   const statusStore = createStatusStore(process.env);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
   const gateway = gatewayConfigFromEnv(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, gateway });
+  // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
+  const versions = createOrderVersions(process.env);
+  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, gateway, versions });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
@@ -45,6 +48,7 @@ try {
     await stack.stop();
     await bus.close();
     await statusStore.close();
+    await versions.close();
   }, logger);
   const url = stack.gateway.url;
   process.stdout.write(

@@ -1,5 +1,6 @@
 import type { DemoData } from '../demo/records.js';
 import type { EventBus } from '../events/bus.js';
+import { MemoryOrderVersions, type OrderVersions } from '../events/versions.js';
 import type { StatusStore } from '../gateway/tracker/store.js';
 import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
@@ -38,6 +39,8 @@ export interface StackOptions {
   seedTracker?: boolean;
   /** With a bus: each subgraph serves `POST /ingest` verifying this secret (one, or one per system). */
   webhookSecret?: string | Partial<Record<SubgraphName, string>>;
+  /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
+  versions?: OrderVersions;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -74,10 +77,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const started: RunningService[] = [];
   const logger = opts.logger ?? createLogger('embedded');
   const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host });
+  // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
+  const versions = opts.versions ?? new MemoryOrderVersions();
   const ingest = (name: SubgraphName) => {
     const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
     // The subgraphs verify the identity the gateway signs, with the same secret.
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger, identitySecret: config.auth.identitySecret };
+    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger, identitySecret: config.auth.identitySecret, versions };
   };
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
@@ -91,7 +96,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const services = { erp, oms, wms, carrier, returns };
     const gateway = await startGateway(
       { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
-      { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker },
+      { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),

@@ -53,11 +53,20 @@ export const DEFAULT_KEY_PREFIX = 'ovg:';
 export const customerVersionId = (customerId: string): string => `customer:${customerId}`;
 
 /**
- * The ids an accepted event bumps: its order (`subject`), plus its customer's lists
+ * The version id of one system's slice of an order (`ORD-1@carrier`): the fetch cache's entries
+ * for that subgraph depend on it, so a carrier scan leaves the order's ERP fetches cached.
+ */
+export function sliceVersionId(orderId: string, source: string): string {
+  return `${orderId}@${source}`;
+}
+
+/**
+ * The ids an accepted event bumps: its order (`subject`), that order's slice of the source system
+ * ({@link sliceVersionId}), plus its customer's lists
  * ({@link customerVersionId}) when it places a new order whose `data.customerId` is given.
  */
 export function versionIdsOfEvent(event: CloudEvent): string[] {
-  const ids = [event.subject];
+  const ids = [event.subject, sliceVersionId(event.subject, event.source)];
   const customerId = event.data['customerId'];
   if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '') ids.push(customerVersionId(customerId));
   return ids;

@@ -3,6 +3,8 @@ import { CONSUMERS, type Consumer } from '../canonical/index.js';
 import { NODES } from '../demo/catalogue.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
+import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
+import { shieldConfigFromEnv, type ShieldConfig } from './shield/config.js';
 import { projectRoot } from '../runtime/project.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
@@ -57,7 +59,18 @@ export interface GatewayConfig {
   redisUrl?: string;
   /** Key prefix in that Redis (`REDIS_KEY_PREFIX`). @default 'ovg:' */
   redisKeyPrefix: string;
+  /** Response cache and fetch cache (`CACHE_*`); docs/caching.md. */
+  cache: CacheConfig;
+  /** How long the last answer of each subgraph fetch is kept to be served stale when the subgraph fails, ms (`CACHE_STALE_TTL_MS`). @default 3600000 */
+  staleTtlMs: number;
+  /** The shield around each subgraph (`SHIELD_<SUBGRAPH>_*`, `SHIELD_DEFAULT_*`); docs/caching.md. */
+  shield: Record<SubgraphName, ShieldConfig>;
+  /** Requests per minute each caller (consumer + subject) may make (`QUOTA_<CONSUMER>_PER_MINUTE`; 0 = unlimited). */
+  quotas: Record<Consumer, number>;
 }
+
+/** Requests per minute per caller: a shopper, a partner key, the Salesforce org, an operator. */
+export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = { salesforce: 600_000, storefront: 12_000, partner: 60_000, ops: 60_000 };
 
 /** The Salesforce Lightning domains an LWC calls from. */
 export const SALESFORCE_ORIGINS = ['https://*.lightning.force.com', 'https://*.my.salesforce.com', 'https://*.visualforce.com'];
@@ -138,6 +151,10 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     apqTtlSeconds: r.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),
     redisUrl: r.string('REDIS_URL', '') || undefined,
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'ovg:'),
+    cache: cacheConfigFromEnv(r),
+    staleTtlMs: r.int('CACHE_STALE_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
+    shield: shieldConfigFromEnv(env, SUBGRAPH_NAMES, r) as Record<SubgraphName, ShieldConfig>,
+    quotas: Object.fromEntries(CONSUMERS.map((c) => [c, r.int(`QUOTA_${c.toUpperCase()}_PER_MINUTE`, DEFAULT_QUOTAS[c], 0, 1_000_000_000)])) as Record<Consumer, number>,
   };
   r.done();
   return config;

@@ -9,14 +9,20 @@ import type { GraphQLSchema } from 'graphql';
 import { Streams, type EventBus } from '../events/bus.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import type { GatewayConfig } from './config.js';
+import type { GatewayConfig, SubgraphName } from './config.js';
 import { formatGatewayError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { batchLimit, operationLimitsPlugin, operationLimitsServerOptions } from './plugins/operationLimits.js';
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
-import { createCacheStore, errorsAreMisses, keyValueCache } from './cache/index.js';
+import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent, type TaggedCache } from './cache/index.js';
+import { responseCacheLookup, responseCachePlugin, type ResponseCacheTicket } from './cache/responseCache.js';
+import { setUpCaching, setUpShields } from './setup.js';
+import { clientQuotas } from './plugins/quotas.js';
+import { freshnessPlugin } from './plugins/freshness.js';
+import type { Shield } from './shield/index.js';
+import type { OrderVersions } from '../events/versions.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
 import { gatewayContext, type GatewayContext } from './context.js';
 import { authenticateRequests, identityOf } from './plugins/authentication.js';
@@ -42,6 +48,12 @@ export interface GatewayDeps {
   statusStore?: StatusStore;
   /** Record every order's current status before tracking (no change published for them). @default config.trackerSeed */
   seedTracker?: boolean;
+  /**
+   * The order versions ingest bumps, which every cache read checks. The subgraphs' ingest must bump
+   * the same store (the embedded stack shares one in memory; distributed: Redis). @default Redis
+   * when `REDIS_URL` is set; otherwise none, and caching is off (a cache nobody invalidates would lie).
+   */
+  versions?: OrderVersions;
 }
 
 /** A running gateway. */
@@ -64,6 +76,10 @@ export interface GatewayService extends RunningService {
     executions(): number;
   };
   tracker?: StatusTracker;
+  /** Upstream fetches made per subgraph (cache hits and coalesced followers are not fetches). */
+  upstreamFetches(): Record<string, number>;
+  /** The shield of each subgraph (its counters: `stats()`). */
+  shields: ReadonlyMap<string, Shield>;
 }
 
 /**
@@ -93,6 +109,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const persistedCheck = persistedOperationCheck({ manifest, persistedOnly });
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
+  const caching = setUpCaching(config, deps.versions, logger);
+  const shields = setUpShields(config, logger);
+  const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: loader,
     logger,
@@ -101,12 +120,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       const target = config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url;
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
-      return new SubgraphDataSource({ name, url: target, fetcher, identitySecret: config.auth.identitySecret });
+      const source = new SubgraphDataSource({
+        name, url: target, fetcher, identitySecret: config.auth.identitySecret, shield: shields.byName.get(name),
+        caching: caching && { cache: caching.tagged.cache, ttlMs: config.cache.fetchTtlMs[name as SubgraphName] ?? 0, lastKnown: caching.tagged.store, staleTtlMs: config.staleTtlMs },
+      });
+      dataSources.set(name, source);
+      return source;
     },
   });
 
   const app = express();
   const httpServer = createServer(app);
+  const quotas = clientQuotas(config, logger);
   // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
   // store is a miss (the client resends the query), never an error.
   const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }));
@@ -122,6 +147,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationLimitsPlugin({ limits: config.limits, isExternal: (ctx) => !CONSUMER_POLICIES[ctx.contextValue.identity.consumer].operational && ctx.contextValue.identity.consumer !== 'internal' }),
       fieldAccessPlugin({ rules: () => rules }),
+      responseCachePlugin({ cache: caching?.tagged.cache as TaggedCache, ttlMs: caching ? config.cache.responseTtlMs : 0 }),
+      freshnessPlugin(),
     ],
   });
   let clientSchema: GraphQLSchema | undefined;
@@ -142,17 +169,22 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.use('/graphql',
     cors(config.corsOrigins),
     authenticateRequests(config.auth, logger),
+    quotas.middleware,
     express.json({ limit: config.bodyLimitBytes }),
     batchLimit(config.limits),
     persistedOperations({ manifest, persistedOnly }),
-    expressMiddleware(apollo, { context: async ({ res }) => gatewayContext(identityOf(res.locals)) }));
+    ...(caching && config.cache.responseTtlMs > 0 ? [responseCacheLookup({ cache: caching.tagged.cache, ttlMs: config.cache.responseTtlMs })] : []),
+    expressMiddleware(apollo, { context: async ({ res }) => gatewayContext(identityOf(res.locals), { responseCache: res.locals.responseCache as ResponseCacheTicket | undefined }) }));
   app.use(jsonErrorHandler);
 
   let subscriptions: GatewayService['subscriptions'];
   let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
   let tracker: StatusTracker | undefined;
+  let stopPurging = (): void => {};
   if (hub && deps.bus) {
     await hub.start([Streams.SOURCE, Streams.VISIBILITY]);
+    // Versions keep caches correct; purging by the event's tags only reclaims the space early.
+    if (caching) stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
     const payloads = new OrderPayloads(execute);
     wsServer = startSubscriptionServer({
       httpServer, schema: () => clientSchema, payloads, logger,
@@ -175,6 +207,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
 
   const service = await listen('gateway', httpServer, config.port, config.host, async () => {
     ready = false;
+    stopPurging();
     await tracker?.stop();
     await wsServer?.close();
     await hub?.stop();
@@ -182,7 +215,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     loader.close();
     fetcher.destroy();
     await apqStore.close();
+    await caching?.close();
+    await shields.close();
+    await quotas.close();
   });
   ready = true;
-  return { ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker };
+  return {
+    ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker,
+    upstreamFetches: () => Object.fromEntries([...dataSources].map(([n, d]) => [n, d.upstreamFetches])),
+    shields: shields.byName,
+  };
 }

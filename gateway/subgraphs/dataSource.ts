@@ -1,8 +1,24 @@
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import { createHash } from 'node:crypto';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
+import { sliceVersionId } from '../../events/versions.js';
+import type { CacheStore } from '../cache/store.js';
+import type { TaggedCache } from '../cache/tagged.js';
 import type { GatewayContext } from '../context.js';
+import { isShieldRefusal, type Shield, type Verdict } from '../shield/index.js';
+
+/** The fetch cache and the last known slices of one subgraph. */
+export interface FetchCaching {
+  /** Fresh entries, checked against the order versions (CACHE_TTL_<SUBGRAPH>_MS; 0 = off). */
+  cache: TaggedCache;
+  ttlMs: number;
+  /** The last answer of every fetch, served stale when the subgraph fails or the shield refuses (CACHE_STALE_TTL_MS). */
+  lastKnown: CacheStore;
+  staleTtlMs: number;
+}
 
 /** Options of {@link SubgraphDataSource}. */
 export interface SubgraphDataSourceOptions {
@@ -14,47 +30,155 @@ export interface SubgraphDataSourceOptions {
   fetcher: Fetcher;
   /** Signs the caller's identity into `x-gateway-identity` (GATEWAY_IDENTITY_SECRET). */
   identitySecret: string;
+  /** Rate limit, concurrency cap, deadline, retries, breaker and coalescing around every fetch. Absent: none. */
+  shield?: Shield;
+  /** Fetch cache and last known slices. Absent: every fetch goes upstream, nothing is served stale. */
+  caching?: FetchCaching;
 }
 
 /** A signed header is reused for this long (subgraphs accept it for 60 s). */
 const SIGNATURE_REUSE_MS = 20_000;
 
 interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[] }
+type Response = GatewayGraphQLResponse;
+
+/** The codes that mean "the slice could not be had", after which a last known slice may be served. */
+const FAILURE_CODES = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
 
 /**
- * The one way the gateway calls a subgraph. Maps every subgraph failure to the public codes
- * (CANONICAL_MODEL.md, "Error codes") instead of Apollo's DOWNSTREAM_SERVICE_ERROR:
- * HTTP 429 → `RATE_LIMITED` with `retryAfter` (seconds); refused connections, timeouts, 5xx and
- * unreadable bodies → `UPSTREAM_UNAVAILABLE`. Both name the subgraph in `serviceName`.
- * The shield and the fetch cache will live here.
+ * The one way the gateway calls a subgraph:
+ * - forwards who is asking, signed (`x-gateway-identity`); subgraphs refuse anything else;
+ * - answers from the fetch cache when the operation starts from known orders (`order(id:)`) and
+ *   the entry is current (the versions of those orders' slices in this subgraph are unchanged);
+ * - otherwise fetches through the shield (coalescing identical in-flight fetches of the same
+ *   caller scope, rate limit shared by replicas, concurrency cap, deadline, retries, breaker);
+ * - when the shield refuses or the subgraph fails, serves the last known answer of the same fetch
+ *   and lists it in `extensions.freshness`; with nothing known, the failure becomes a typed error
+ *   (`RATE_LIMITED` with `retryAfter`, or `UPSTREAM_UNAVAILABLE`) naming the subgraph — never
+ *   Apollo's DOWNSTREAM_SERVICE_ERROR.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
-
   private readonly identitySecret: string;
+  private readonly shield: Shield | undefined;
+  private readonly caching: FetchCaching | undefined;
   private readonly signed = new WeakMap<Identity, { value: string; at: number }>();
+  /** Upstream fetches made (not cache hits, not coalesced followers): for tests and the benchmark. */
+  upstreamFetches = 0;
 
   constructor(opts: SubgraphDataSourceOptions) {
     super({ url: opts.url, fetcher: opts.fetcher });
     this.name = opts.name;
     this.identitySecret = opts.identitySecret;
+    this.shield = opts.shield;
+    this.caching = opts.caching;
   }
 
-  /**
-   * Forwards who is asking, signed: the subgraph refuses requests without it and applies its row
-   * rules to it. Whatever a client sent in that header never reaches a subgraph (the gateway builds
-   * each subgraph request itself).
-   */
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    const identity = (context as Partial<GatewayContext>).identity;
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const ctx = options.context as Partial<GatewayContext>;
+    const identity = ctx.identity;
     if (!identity) throw new Error('a subgraph fetch without an identity: every operation runs as someone');
+    const { query, variables, operationName } = options.request;
+    if (!query) throw new Error('Missing query');
+    const body = JSON.stringify({ query, variables, operationName });
+    const key = `fetch:${this.name}:${createHash('sha256').update(ctx.scope ?? '').update('\u0000').update(body).digest('base64url')}`;
+    const caching = this.caching;
+    const versionIds = caching && caching.ttlMs > 0 && ctx.rootOrderIds?.length ? ctx.rootOrderIds.map((id) => sliceVersionId(id, this.name)) : undefined;
+
+    if (caching && versionIds) {
+      const hit = await caching.cache.get(key);
+      if (hit !== undefined) return JSON.parse(hit) as Response;
+    }
+    const snapshot = caching && versionIds ? await caching.cache.snapshot(versionIds) : undefined;
+    const header = this.signature(identity);
+    let response: Response;
+    try {
+      const fetchOnce = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
+      response = this.shield ? await this.shield.run(key, fetchOnce, classify) : await fetchOnce();
+    } catch (err) {
+      const error = this.publicError(err);
+      const stale = await this.lastKnown(key);
+      if (stale) {
+        ctx.freshness?.push({ subgraph: this.name, asOf: stale.asOf, reason: String(error.extensions.code) });
+        return stale.response;
+      }
+      throw error;
+    }
+    const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
+    if (failed) {
+      const stale = await this.lastKnown(key);
+      if (stale) {
+        ctx.freshness?.push({ subgraph: this.name, asOf: stale.asOf, reason: String(failed.extensions?.code) });
+        return stale.response;
+      }
+      return response;
+    }
+    if (caching && !response.errors?.length) {
+      const text = JSON.stringify(response);
+      const writes: Promise<unknown>[] = [caching.lastKnown.set(`last:${key}`, `${new Date().toISOString()}\n${text}`, caching.staleTtlMs)];
+      if (snapshot) writes.push(caching.cache.set(key, text, { ttlMs: caching.ttlMs, versions: snapshot, tags: ctx.rootOrderIds!.map((id) => `order:${id}:${this.name}`) }));
+      await Promise.all(writes);
+    }
+    return response;
+  }
+
+  /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */
+  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal): Promise<Response> {
+    this.upstreamFetches++;
+    let res: FetcherResponse;
+    try {
+      res = await this.fetcher(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identityHeader },
+        body,
+        ...(signal ? { signal } : {}),
+      } as Parameters<Fetcher>[1]);
+    } catch (err) {
+      throw this.publicError(err);
+    }
+    if (!res.ok) throw await this.errorFromResponse(res as never);
+    try {
+      return (await res.json()) as Response;
+    } catch {
+      throw unavailable(this.name, 'unreadable response');
+    }
+  }
+
+  private async lastKnown(key: string): Promise<{ asOf: string; response: Response } | undefined> {
+    const raw = await this.caching?.lastKnown.get(`last:${key}`);
+    if (raw === undefined) return undefined;
+    const newline = raw.indexOf('\n');
+    try {
+      return { asOf: raw.slice(0, newline), response: JSON.parse(raw.slice(newline + 1)) as Response };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The signed identity header, reused for a while per identity (one HMAC per caller, not per fetch). */
+  private signature(identity: Identity): string {
     const now = Date.now();
     let signed = this.signed.get(identity);
     if (!signed || now - signed.at > SIGNATURE_REUSE_MS) {
       signed = { value: signIdentity(identity, this.identitySecret, now), at: now };
       this.signed.set(identity, signed);
     }
-    request.http?.headers.set(IDENTITY_HEADER, signed.value);
+    return signed.value;
+  }
+
+  /** Any failure as the public error clients see. */
+  private publicError(err: unknown): GraphQLError {
+    if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && err.extensions.code in ErrorCode) return err;
+    if (isShieldRefusal(err)) {
+      if (err.reason === 'rate_limited') {
+        const retryAfter = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+        return new GraphQLError(`${this.name} is rate limited by the gateway's shield; retry after ${retryAfter}s`, {
+          extensions: { code: ErrorCode.RATE_LIMITED, serviceName: this.name, retryAfter },
+        });
+      }
+      return unavailable(this.name, err.reason === 'circuit_open' ? 'circuit open' : err.reason === 'timeout' ? 'timed out' : 'too many requests in flight');
+    }
+    return unavailable(this.name, describeNetworkError(err as Error));
   }
 
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
@@ -79,11 +203,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     return unavailable(this.name, `HTTP ${response.status}`);
   }
+}
 
-  override didEncounterError(error: Error): never {
-    if (error instanceof GraphQLError && typeof error.extensions.code === 'string' && error.extensions.code in ErrorCode) throw error;
-    throw unavailable(this.name, describeNetworkError(error));
+/** How the shield judges one attempt: 429 pauses, unavailability is retried, anything else is final. */
+function classify(outcome: { ok: true; value: Response } | { ok: false; error: unknown }): Verdict {
+  if (outcome.ok) {
+    const failed = outcome.value.errors?.some((e) => e.extensions?.code === ErrorCode.UPSTREAM_UNAVAILABLE);
+    return failed ? 'retryable' : 'ok';
   }
+  const err = outcome.error;
+  if (err instanceof GraphQLError) {
+    if (err.extensions.code === ErrorCode.RATE_LIMITED) return { rateLimited: Number(err.extensions.retryAfter ?? 1) * 1000 };
+    if (err.extensions.code === ErrorCode.UPSTREAM_UNAVAILABLE) return 'retryable';
+    return 'fatal';
+  }
+  return 'retryable';
 }
 
 function unavailable(name: string, why: string): GraphQLError {
@@ -100,6 +234,6 @@ function describeNetworkError(error: Error): string {
     case 'ECONNRESET': return 'connection reset';
     case 'ETIMEDOUT': return 'timed out';
     case 'ENOTFOUND': case 'EAI_AGAIN': return 'host not found';
-    default: return error.name === 'AbortError' ? 'timed out' : 'request failed';
+    default: return error.name === 'AbortError' || error.name === 'TimeoutError' ? 'timed out' : 'request failed';
   }
 }

@@ -33,6 +33,7 @@ interface Listener {
 export class EventHub {
   private readonly byStream = new Map<string, { all: Set<Listener>; byKey: Map<string, Set<Listener>> }>();
   private readonly subs: Subscription[] = [];
+  private readonly observers = new Map<string, Set<(e: Envelope) => void>>();
 
   constructor(private readonly bus: EventBus, private readonly logger: Logger) {}
 
@@ -99,9 +100,27 @@ export class EventHub {
     for (const e of held) this.send(l, e);
   }
 
+  /**
+   * Calls `observe` with every live event of `stream` (no replay, no ordering guarantees beyond
+   * the stream's): for the gateway's own reactions, e.g. purging caches. Not counted by {@link size}.
+   */
+  observe(stream: string, observe: (e: Envelope) => void): () => void {
+    let set = this.observers.get(stream);
+    if (!set) this.observers.set(stream, (set = new Set()));
+    set.add(observe);
+    return () => set.delete(observe);
+  }
+
   private dispatch(stream: string, e: Envelope): void {
     const index = this.byStream.get(stream);
     if (!index) return;
+    for (const o of this.observers.get(stream) ?? []) {
+      try {
+        o(e);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'event observer failed');
+      }
+    }
     for (const l of index.all) this.offer(l, e);
     for (const key of eventKeys(e)) {
       const set = index.byKey.get(key);

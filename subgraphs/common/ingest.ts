@@ -164,17 +164,19 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       const entity = `${system.source}|${p.entity}`;
       if (ledger.isStale(entity, time) || (await p.apply()) === 'stale') { stale.push(id); continue; }
       ledger.advance(entity, time);
-      try {
-        await bus.publish(Streams.SOURCE, p.event);
-      } catch {
-        // Not marked as seen: the sender's retry applies again (a no-op) and publishes.
-        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
-      }
+      // Bump before publishing: whoever reacts to the event (the status tracker, a subscriber's
+      // payload) must already read past every cached copy of the replaced value.
       try {
         await versions?.bump(versionIdsOfEvent(p.event));
       } catch {
-        // Not marked as seen either: until a bump succeeds, caches could still serve the replaced value.
+        // Not marked as seen: until a bump succeeds, caches could still serve the replaced value.
         throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the cache version store did not record the change; retry the webhook');
+      }
+      try {
+        await bus.publish(Streams.SOURCE, p.event);
+      } catch {
+        // Not marked as seen either: the sender's retry applies again (a no-op) and publishes.
+        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
       }
       ledger.markSeen(id);
       applied.push(id);

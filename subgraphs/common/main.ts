@@ -1,6 +1,7 @@
 import { generateDemo, demoOptionsFromEnv } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import { createEventBus } from '../../events/create.js';
+import { createOrderVersions } from '../../events/versions.js';
 import { EnvReader } from '../../runtime/env.js';
 import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identitySecret.js';
 import type { RunningService } from '../../runtime/http.js';
@@ -36,13 +37,16 @@ export async function runSubgraphMain<Port>(
     const faults = faultsFromEnv(name);
     const { data } = generateDemo({ ...demoOptionsFromEnv(), systems: [name] });
     const bus = createEventBus(process.env);
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger });
+    // With REDIS_URL, ingest bumps the order versions the gateways' caches check (shared in Redis).
+    const versions = process.env.REDIS_URL ? createOrderVersions(process.env) : undefined;
+    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);
     stopOnSignal(async () => {
       await service.stop();
       await bus.close();
+      await versions?.close();
     }, logger);
   } catch (err) {
     failStartup(err);

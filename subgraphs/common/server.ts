@@ -13,6 +13,7 @@ import { readProjectFile } from '../../runtime/project.js';
 import { toPublicError } from './errors.js';
 import { jsonErrorHandler, listen, type RunningService } from '../../runtime/http.js';
 import type { EventBus } from '../../events/bus.js';
+import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import { ingestRouter, type IngestSystem } from './ingest.js';
 
@@ -60,6 +61,8 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
   webhookSecret?: string;
   /** Receives ingest's log lines. @default none */
   logger?: Logger;
+  /** Bumped by ingest before each 2xx (ARCHITECTURE.md, "Caching without lying"). @default none */
+  versions?: OrderVersions;
   /**
    * The secret the gateway signs `x-gateway-identity` with (`GATEWAY_IDENTITY_SECRET`). Every
    * `/graphql` request without a valid signature is refused with 401 `UNAUTHENTICATED`, so
@@ -114,7 +117,7 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
 export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger });
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */

@@ -72,7 +72,7 @@ describe('ingest with order versions', () => {
     await post(url, created);
     expect((await post(url, cancelled)).body.status).toBe('applied');
     expect((await post(url, cancelled)).body.status).toBe('duplicate');
-    expect(versions.bumps).toEqual([[ORDER_ID, customerVersionId(CUSTOMER_ID)], [ORDER_ID]]);
+    expect(versions.bumps).toEqual([[ORDER_ID, `${ORDER_ID}@oms`, customerVersionId(CUSTOMER_ID)], [ORDER_ID, `${ORDER_ID}@oms`]]);
   });
 
   it('should answer 503 when the bump fails, and bump on the retry', async () => {

@@ -106,9 +106,9 @@ describe('versionIdsOfEvent', () => {
     cloudEvent({ id: 'oms:e1', source: 'oms', type, subject: 'ORD-1', time: '2026-01-01T00:00:00.000Z', data });
 
   it('should bump the order, and the customer\'s lists for a placed order only', () => {
-    expect(versionIdsOfEvent(ev('order.placed', { customerId: 'CUST-1' }))).toEqual(['ORD-1', 'customer:CUST-1']);
-    expect(versionIdsOfEvent(ev('order.cancelled', { customerId: 'CUST-1' }))).toEqual(['ORD-1']);
-    expect(versionIdsOfEvent(ev('order.placed', {}))).toEqual(['ORD-1']);
+    expect(versionIdsOfEvent(ev('order.placed', { customerId: 'CUST-1' }))).toEqual(['ORD-1', 'ORD-1@oms', 'customer:CUST-1']);
+    expect(versionIdsOfEvent(ev('order.cancelled', { customerId: 'CUST-1' }))).toEqual(['ORD-1', 'ORD-1@oms']);
+    expect(versionIdsOfEvent(ev('order.placed', {}))).toEqual(['ORD-1', 'ORD-1@oms']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { defaultGatewayConfig } from '../../gateway/config.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { codes, gql, requestHeaders } from '../helpers/http.js';
@@ -132,7 +133,10 @@ describe('a backing system that fails behind a running subgraph', () => {
   });
 
   it('should pass a subgraph\'s 429 to the client as RATE_LIMITED with retryAfter, not DOWNSTREAM_SERVICE_ERROR', async () => {
-    s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } } });
+    // Caching and the shield's retries off: the mapping of the subgraph's own 429 is under test,
+    // not what stands in front of it (tests/shielding covers that).
+    const d = defaultGatewayConfig();
+    s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } }, gateway: { cache: { ...d.cache, enabled: false }, shield: { ...d.shield, erp: { ...d.shield.erp, retries: 0 } } } });
     await gql(s.gateway.url, Q, { id: richOrder() }); // takes the one token
     const r = await gql(s.gateway.url, Q, { id: richOrder() });
     expect(r.status).toBe(200);

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { Redis } from 'ioredis';
+import { ErrorCode, type Identity } from '../../canonical/index.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { GatewayConfig } from '../config.js';
+
+/** The quota window. */
+const WINDOW_MS = 60_000;
+
+/**
+ * Client quotas: each caller — a consumer and its subject (a shopper, a partner key, the
+ * Salesforce org, an operator) — may make `QUOTA_<CONSUMER>_PER_MINUTE` requests per minute
+ * (fixed one-minute windows; 0 = unlimited). Over quota: HTTP 429 with `Retry-After` (seconds to
+ * the next window) and a GraphQL error body, `RATE_LIMITED`. With REDIS_URL the count is shared
+ * by every replica (INCR + PEXPIRE); a Redis outage lets requests through (logged), never fails them.
+ */
+export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' | 'redisKeyPrefix'>, logger: Logger): { middleware: RequestHandler; close(): Promise<void> } {
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  let reported = 0;
+  redis?.on('error', (err) => {
+    if (Date.now() - reported > 10_000) {
+      reported = Date.now();
+      logger.warn({ err: err.message }, 'client quotas unavailable: letting requests through');
+    }
+  });
+  const local = new Map<string, { window: number; count: number }>();
+  const count = async (key: string, window: number): Promise<number> => {
+    if (redis) {
+      try {
+        const k = `${config.redisKeyPrefix}quota:${key}:${window}`;
+        const [[, n]] = (await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec()) as [[unknown, number]];
+        return n;
+      } catch {
+        return 0;
+      }
+    }
+    const entry = local.get(key);
+    if (!entry || entry.window !== window) {
+      if (local.size > 100_000) local.clear();
+      local.set(key, { window, count: 1 });
+      return 1;
+    }
+    return ++entry.count;
+  };
+  const middleware: RequestHandler = (req, res, next) => {
+    const identity = res.locals.identity as Identity | undefined;
+    if (!identity || identity.consumer === 'internal' || req.method === 'OPTIONS') return next();
+    const limit = config.quotas[identity.consumer];
+    if (!limit) return next();
+    const now = Date.now();
+    const window = Math.floor(now / WINDOW_MS);
+    const key = `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
+    count(key, window).then((n) => {
+      if (n <= limit) return next();
+      const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+      res.setHeader('retry-after', String(retryAfter));
+      res.status(429).json({
+        errors: [{
+          message: `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
+          extensions: { code: ErrorCode.RATE_LIMITED, retryAfter, limit },
+        }],
+      });
+    }, next);
+  };
+  return { middleware, close: async () => { redis?.disconnect(); } };
+}
