@@ -19,13 +19,17 @@ function statusFromAmounts(p: ErpPayment): PaymentStatus {
  * A seeded in-memory ERP with fault knobs; the embedded default. Ingest changes its records in
  * place (Money values are replaced, never mutated) and appends new ones to the slice it was given.
  */
+/** The ERP simulator's default rate limit, requests per second (Dynamics answers 429 past 6,000 per 5 minutes). */
+export const ERP_DEFAULT_RATE_LIMIT = 50;
+
 export class MemoryErp implements ErpPort, ErpRecorder {
   readonly sim: SystemSimulator;
   private readonly orders = new Map<string, ErpOrder>();
   private readonly payments = new Map<string, ErpPayment>();
 
   constructor(private readonly slice: ErpSlice, faults: Partial<FaultKnobs> = {}) {
-    this.sim = new SystemSimulator('erp', faults);
+    // Like a real ERP, the simulator refuses bursts: 50 requests/s unless told otherwise (ERP_SIM_RATE_LIMIT; 0 = unlimited).
+    this.sim = new SystemSimulator('erp', { rateLimitPerSecond: ERP_DEFAULT_RATE_LIMIT, ...faults });
     for (const o of slice.orders) this.orders.set(o.orderId, o);
     for (const p of slice.payments) this.payments.set(p.id, p);
   }
