@@ -7,6 +7,8 @@ import { startGateway } from './server.js';
 
 // `node dist/gateway/main.js`: the gateway alone, in front of subgraphs running elsewhere
 // (their URLs from the supergraph's routing_url, or ERP_URL, OMS_URL, … to override).
+// OpenTelemetry's GCP resource detector (loaded by @apollo/gateway) would probe the cloud metadata server.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 const logger = createLogger('gateway');
 try {
   const config = gatewayConfigFromEnv();

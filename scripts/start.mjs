@@ -26,4 +26,7 @@ if (stale) {
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
+// @apollo/gateway loads OpenTelemetry's GCP resource detector, which probes the cloud metadata
+// server and warns when something answers; this graph reports nowhere, so skip the probe.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 await import(entry);
