@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, SubscribePayload } from 'graphql-ws';
+import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { Consumer, Identity } from '../../canonical/index.js';
 import type { GeneratedDemo } from '../../demo/index.js';
 import type { Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
+import { devToken } from '../../gateway/auth/devCredentials.js';
+import { DEV_ISSUER, DEV_KEY_ID, DEV_PRIVATE_JWK } from '../../gateway/auth/dev-keys/development.js';
 import { sha256Hex, type PersistedQueryManifest } from '../../gateway/governance/manifest.js';
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
 import { projectRoot } from '../../runtime/project.js';
@@ -234,4 +237,25 @@ export function socket(httpUrl: string, connectionParams: Record<string, unknown
     },
   });
   return { client, closed };
+}
+
+/**
+ * Tokens the gateway must refuse, each otherwise a valid storefront token of `customerId`:
+ * signed by a key pair of our own under the development kid (forged), expired an hour ago (well
+ * past the 30 s clock tolerance), for an audience that is no consumer, from another issuer.
+ */
+export async function badTokens(customerId: string): Promise<Record<'forged' | 'expired' | 'wrongAudience' | 'wrongIssuer', string>> {
+  const devKey = await importJWK({ ...DEV_PRIVATE_JWK }, 'ES256');
+  const { privateKey: attackerKey } = await generateKeyPair('ES256');
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>, key: Parameters<SignJWT['sign']>[0] = devKey) =>
+    new SignJWT({ iss: DEV_ISSUER, aud: 'storefront', sub: customerId, scope: 'orders:read:own', iat: now, exp: now + 600, ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: DEV_KEY_ID, typ: 'JWT' })
+      .sign(key);
+  return {
+    forged: await sign({}, attackerKey),
+    expired: await devToken('storefront', { customerId, now: Date.now() - 2 * 3600_000, ttlSeconds: 3600 }),
+    wrongAudience: await sign({ aud: 'billing' }),
+    wrongIssuer: await sign({ iss: 'https://idp.attacker.example' }),
+  };
 }
