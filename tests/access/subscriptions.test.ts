@@ -187,7 +187,11 @@ describe('field rules over graphql-ws', () => {
     const [m] = subs.shopper.messages;
     expect(m!.data.a).toMatchObject({ orderId: f.orderA, cause: { type: 'order.accepted', data: null }, order: { id: f.orderA, erpSalesOrderId: null, statusDetail: { facts: null } } });
     for (const h of m!.data.a.order.holds) expect(h.reason).toBeNull();
-    expect(m!.errors?.map((e) => e.extensions?.field)).toContain('OrderEvent.data');
+    // One FORBIDDEN error for each internal field where it appears, as over HTTP.
+    const expected = ['Order.erpSalesOrderId', 'OrderEvent.data', 'StatusExplanation.facts', ...(m!.data.a.order.holds.length ? ['Hold.reason'] : [])];
+    expect(m!.errors?.map((e) => e.extensions?.field).sort()).toEqual(expected.sort());
+    for (const e of m!.errors!) expect(e.extensions!.code).toBe('FORBIDDEN');
+    expect(m!.errors!.find((e) => e.extensions!.field === 'Order.erpSalesOrderId')!.path).toEqual(['a', 'order', 'erpSalesOrderId']);
     const [e] = subs.shopperEvents.messages;
     expect(e!.data.orderEvents).toMatchObject({ orderId: f.orderA, type: 'order.accepted', data: null });
     expect(e!.errors?.map((x) => [x.extensions?.code, x.extensions?.field])).toEqual([['FORBIDDEN', 'OrderEvent.data']]);
