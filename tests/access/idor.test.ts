@@ -101,6 +101,18 @@ describe('storefront customer A against customer B over HTTP', () => {
     expect(byNode.nodes.map((n) => n.id)).not.toContain(f.orderB);
   });
 
+  it('should keep A to A\'s orders when paging from a cursor of another caller\'s listing', async () => {
+    const sf = await query(url, await as.salesforce(), ORDERS, { filter: { customerId: f.customerB } });
+    const cursor = sf.body.data.orders.pageInfo.endCursor ?? null;
+    const all = await query(url, await as.salesforce(), 'query { orders(first: 3) { pageInfo { endCursor } } }');
+    for (const after of [cursor, all.body.data.orders.pageInfo.endCursor]) {
+      const r = await query(url, A, ORDERS, { after });
+      expect(r.body.errors, r.text.slice(0, 300)).toBeUndefined();
+      for (const e of r.body.data.orders.edges) expect(e.node.customer.id).toBe(f.customerA);
+      expect(r.body.data.orders.totalCount).toBe(f.ordersOfA.length);
+    }
+  });
+
   it('should list exactly A\'s orders from orders() without a filter', async () => {
     const { totalCount, nodes } = await listAll(A);
     expect(totalCount).toBe(f.ordersOfA.length);
@@ -213,8 +225,11 @@ describe('storefront customer A against customer B over graphql-ws', () => {
       eventsA: subscribe(a, { query: `subscription ($o: ID!) { orderEvents(orderId: $o) ${EVENT} }`, variables: { o: f.orderA } }),
     };
     const control = subscribe(sf, { query: `subscription ($o: ID) { orderStatusChanged(orderId: $o) ${CHANGE} }`, variables: { o: f.orderB } });
-    // 9 listeners on the hub: every subscription is running before anything changes.
-    await until(() => s.gateway.subscriptions!.hub.size() >= 9, 5000, () => `subscribed: ${s.gateway.subscriptions!.hub.size()}`);
+    // B runs the very same document as A: identical subscriptions of different customers must not share an execution.
+    const b = await open(await as.customer(f.customerB));
+    const unfilteredB = subscribe(b, { query: `subscription { orderStatusChanged ${CHANGE} }` });
+    // 10 listeners on the hub: every subscription is running before anything changes.
+    await until(() => s.gateway.subscriptions!.hub.size() >= 10, 5000, () => `subscribed: ${s.gateway.subscriptions!.hub.size()}`);
 
     // B's order changes first: salesforce sees it, so it happened.
     expect(await erpWebhook(s, holdPlaced('ACCESS-HOLD-B', f.orderB))).toBe(200);
@@ -225,7 +240,9 @@ describe('storefront customer A against customer B over graphql-ws', () => {
     await subs.byOrderA.waitFor(1);
     await subs.unfiltered.waitFor(1);
     await subs.eventsA.waitFor(1);
+    await unfilteredB.waitFor(1);
     await sleep(300);
+    expect(orderIdsOf(unfilteredB, 'orderStatusChanged')).toEqual([f.orderB]);
 
     expect(subs.byOrderA.messages[0]!.data.orderStatusChanged).toMatchObject({ orderId: f.orderA, status: 'ON_HOLD', order: { id: f.orderA, customer: { id: f.customerA } } });
     expect(orderIdsOf(subs.unfiltered, 'orderStatusChanged')).toEqual([f.orderA]);
