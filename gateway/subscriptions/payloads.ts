@@ -72,8 +72,31 @@ export class OrderPayloads {
       const first = r.errors[0]!;
       throw new GraphQLError(first.message, { extensions: { code: first.extensions?.code ?? ErrorCode.UPSTREAM_UNAVAILABLE } });
     }
+    // A field the subscriber may not see answers null with its FORBIDDEN error, as over HTTP.
+    for (const e of r.errors ?? []) {
+      if (e.extensions?.code !== ErrorCode.FORBIDDEN || e.path?.[0] !== 'order') continue;
+      markForbidden(order, e.path.slice(1), new ForbiddenValue(new GraphQLError(e.message, { extensions: { ...e.extensions } })));
+    }
     return order;
   }
+}
+
+/** Stands in a payload for a field the subscriber may not see: reading it raises the field's FORBIDDEN error. */
+class ForbiddenValue {
+  constructor(readonly error: GraphQLError) {}
+}
+
+/** Puts `marker` where `path` (response keys and list indices) ends under `value`, if a null is there. */
+function markForbidden(value: unknown, path: readonly (string | number)[], marker: ForbiddenValue): void {
+  let at: unknown = value;
+  for (const key of path.slice(0, -1)) {
+    if (at === null || typeof at !== 'object') return;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  const last = path.at(-1);
+  if (last === undefined || at === null || typeof at !== 'object') return;
+  const container = at as Record<string | number, unknown>;
+  if (container[last] === null) container[last] = marker;
 }
 
 /** The printed query and the names of the subscriber's variables it uses, per `order` field node. */
@@ -122,11 +145,13 @@ function buildOrderQuery(info: GraphQLResolveInfo): { query: string; variableNam
 
 /**
  * Field resolver for the payload's `order` subtree, which holds the graph's JSON answer keyed by
- * response name: aliases are read by alias.
+ * response name: aliases are read by alias; a field the subscriber may not see raises its FORBIDDEN error.
  */
 export function aliasAwareFieldResolver(source: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo): unknown {
   if (source === null || typeof source !== 'object') return undefined;
   const s = source as Record<string, unknown>;
   const key = info.path.key as string;
-  return key in s ? s[key] : s[info.fieldName];
+  const value = key in s ? s[key] : s[info.fieldName];
+  if (value instanceof ForbiddenValue) throw value.error;
+  return value;
 }

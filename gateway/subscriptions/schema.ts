@@ -1,5 +1,6 @@
 import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { checkId, CONSUMER_POLICIES, ErrorCode, ORDER_STATUS_CHANGED, type Identity } from '../../canonical/index.js';
+import { AccessScope, checkId, CONSUMER_POLICIES, ErrorCode, grantedScopes, ORDER_STATUS_CHANGED, type Identity } from '../../canonical/index.js';
+import { describeRule, satisfies, type FieldRule } from '../access/rules.js';
 import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
 import type { StatusChangeData } from '../tracker/tracker.js';
 import type { EventHub } from './hub.js';
@@ -71,7 +72,7 @@ type OrderEvent {
   occurredAt: DateTime!
   "When the bus recorded it."
   recordedAt: DateTime!
-  "The normalized facts of the event."
+  "The normalized facts of the event. Internal: salesforce and ops only (null with FORBIDDEN for others)."
   data: JSON
 }
 `;
@@ -156,6 +157,20 @@ async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, strea
   return queue;
 }
 
+/** What reading `OrderEvent.data` requires: the systems' normalized facts include internal ones (the ERP's sales order id). */
+const EVENT_DATA_RULE: FieldRule = { authenticated: true, scopes: [[[AccessScope.INTERNAL_FIELDS]]] };
+
+/**
+ * `OrderEvent.data` for callers granted the internal fields (salesforce, ops); for the others null
+ * with a `FORBIDDEN` error naming the field, as for the fields marked internal in the subgraphs.
+ */
+function internalEventData(p: { data?: unknown }, _args: unknown, ctx: SubscriptionContext): unknown {
+  if (satisfies(EVENT_DATA_RULE, true, new Set(grantedScopes(ctx.identity)))) return p.data;
+  throw new GraphQLError(`Not authorized to read OrderEvent.data: it requires ${describeRule(EVENT_DATA_RULE)}, which this credential does not grant`, {
+    extensions: { code: ErrorCode.FORBIDDEN, field: 'OrderEvent.data' },
+  });
+}
+
 /** The client schema: the supergraph's API schema plus the Subscription extension, with resolvers. */
 export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDeps): GraphQLSchema {
   const schema = extendSchema(apiSchema, SUBSCRIPTION_DOC);
@@ -192,6 +207,8 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
       : (p: Record<string, unknown>) => p[name];
   }
   const event = schema.getType('OrderEvent') as GraphQLObjectType;
-  for (const [name, field] of Object.entries(event.getFields())) field.resolve = (p: Record<string, unknown>) => p[name];
+  for (const [name, field] of Object.entries(event.getFields())) {
+    field.resolve = name === 'data' ? internalEventData : (p: Record<string, unknown>) => p[name];
+  }
   return schema;
 }

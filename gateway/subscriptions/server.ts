@@ -162,7 +162,9 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
       const extra = extras.get(ctx.extra.socket);
       if (!extra?.identity || !extra.scope) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
-      const persisted = opts.persistedCheck(extra.identity, payload as GraphQLParams);
+      // graphql-ws requires a query string: a client running a persisted operation by hash alone
+      // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
+      const persisted = opts.persistedCheck(extra.identity, { ...(payload as GraphQLParams), query: payload.query || undefined });
       if ('refusal' in persisted) return refuse(persisted.refusal, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED);
       const query = payload.query ? payload.query : persisted.op?.body;
       if (!query) return refuse('expected query, or extensions.persistedQuery.sha256Hash of a persisted operation');

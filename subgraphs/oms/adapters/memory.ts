@@ -96,6 +96,8 @@ export class MemoryOms implements OmsPort, OmsRecorder {
       const candidates = this.candidates(q);
       const matches = (o: OmsOrder): boolean =>
         (q.customerId === undefined || o.customerId === q.customerId) &&
+        // Checked here too: with customerId also given (a storefront caller's row rule adds it), the candidates are that customer's.
+        (q.salesforceAccountId === undefined || this.customers.get(o.customerId)?.salesforceAccountId === q.salesforceAccountId) &&
         (q.channel === undefined || o.channel === q.channel) &&
         (q.placedFrom === undefined || o.placedAt >= q.placedFrom) &&
         (q.placedTo === undefined || o.placedAt <= q.placedTo) &&
