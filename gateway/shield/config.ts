@@ -5,7 +5,7 @@ import { checkNumber } from './validate.js';
 export interface ShieldConfig {
   /**
    * Upstream calls per second, sustained, from all gateway replicas together (`_RATE_PER_SECOND`).
-   * @default 40 for erp (its simulator allows 50/s), 500 for the others
+   * @default 25 for erp (its simulator allows 50 calls/s, and one fetch may cost it two calls), 500 for the others
    */
   ratePerSecond: number;
   /** Token-bucket capacity: the most calls after an idle spell, on top of the rate (`_BURST`). @default 20 for erp, 500 for the others */
@@ -61,7 +61,7 @@ export const SHIELD_DEFAULTS: Readonly<ShieldConfig> = Object.freeze({
 
 /** Built-in defaults that differ per subgraph: the ERP is a rate-limited system of record. */
 export const SUBGRAPH_SHIELD_DEFAULTS: Readonly<Record<string, Partial<ShieldConfig>>> = Object.freeze({
-  erp: { ratePerSecond: 40, burst: 20, maxConcurrency: 8, maxQueue: 32 },
+  erp: { ratePerSecond: 25, burst: 10, maxConcurrency: 8, maxQueue: 32 },
 });
 
 /** The built-in configuration of `subgraph`. */

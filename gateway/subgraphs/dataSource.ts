@@ -36,11 +36,20 @@ export interface SubgraphDataSourceOptions {
   caching?: FetchCaching;
 }
 
+/** How long a fetch with nothing to fall back on waits for a rate-limit token before it is refused. */
+const RATE_WAIT_MS = 1500;
+
 /** A signed header is reused for this long (subgraphs accept it for 60 s). */
 const SIGNATURE_REUSE_MS = 20_000;
 
 interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[] }
 type Response = GatewayGraphQLResponse;
+
+/**
+ * The subgraphs whose answers depend on who asks, for entity fetches too (row rules). Any subgraph
+ * that starts applying rules to its entities must be added here, or its answers would be shared.
+ */
+const ROW_RULES_IN: ReadonlySet<string> = new Set(['oms']);
 
 /** The codes that mean "the slice could not be had", after which a last known slice may be served. */
 const FAILURE_CODES = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
@@ -81,7 +90,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, variables, operationName });
-    const key = `fetch:${this.name}:${createHash('sha256').update(ctx.scope ?? '').update('\u0000').update(body).digest('base64url')}`;
+    // Entity fetches of subgraphs without row rules answer the same to everyone (field rules are
+    // applied before planning): they are shared across callers — cached, coalesced, kept as last
+    // known. Everything else is keyed by the caller's scope.
+    const shared = !ROW_RULES_IN.has(this.name) && query.includes('_entities(');
+    const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : ctx.scope ?? '').update('\u0000').update(body).digest('base64url')}`;
     const caching = this.caching;
     const versionIds = caching && caching.ttlMs > 0 && ctx.rootOrderIds?.length ? ctx.rootOrderIds.map((id) => sliceVersionId(id, this.name)) : undefined;
 
@@ -94,7 +107,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     let response: Response;
     try {
       const fetchOnce = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
-      response = this.shield ? await this.shield.run(key, fetchOnce, classify) : await fetchOnce();
+      response = this.shield ? await this.throughShield(key, fetchOnce) : await fetchOnce();
     } catch (err) {
       const error = this.publicError(err);
       const stale = await this.lastKnown(key);
@@ -120,6 +133,31 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       await Promise.all(writes);
     }
     return response;
+  }
+
+  /**
+   * Through the shield. Over the rate limit, a fetch with a last known answer gives up at once
+   * (the caller serves that); one without waits for a token, up to {@link RATE_WAIT_MS}, so a
+   * burst is smoothed rather than refused.
+   */
+  private async throughShield(key: string, fetchOnce: (signal?: AbortSignal) => Promise<Response>): Promise<Response> {
+    const shield = this.shield!;
+    const giveUpAt = Date.now() + RATE_WAIT_MS;
+    let checkedLastKnown = false;
+    for (;;) {
+      try {
+        return await shield.run(key, fetchOnce, classify);
+      } catch (err) {
+        if (!isShieldRefusal(err) || err.reason !== 'rate_limited') throw err;
+        if (!checkedLastKnown) {
+          checkedLastKnown = true;
+          if (await this.lastKnown(key)) throw err;
+        }
+        const wait = Math.max(err.retryAfterMs, 10);
+        if (Date.now() + wait > giveUpAt) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */

@@ -8,7 +8,7 @@ describe('shieldConfigFromEnv', () => {
   it('should give the ERP its own defaults and the others the shared ones', () => {
     const configs = shieldConfigFromEnv({}, NAMES);
     expect(Object.keys(configs)).toEqual(NAMES);
-    expect(configs.erp).toEqual({ ...SHIELD_DEFAULTS, ratePerSecond: 40, burst: 20, maxConcurrency: 8, maxQueue: 32 });
+    expect(configs.erp).toEqual({ ...SHIELD_DEFAULTS, ratePerSecond: 25, burst: 10, maxConcurrency: 8, maxQueue: 32 });
     expect(configs.oms).toEqual(SHIELD_DEFAULTS);
     expect(configs.erp).toEqual(defaultShieldConfig('erp'));
     expect(SHIELD_DEFAULTS).toMatchObject({ ratePerSecond: 500, maxConcurrency: 64, timeoutMs: 2000, retries: 2, breakerFailures: 5, breakerCooldownMs: 5000 });
@@ -23,7 +23,7 @@ describe('shieldConfigFromEnv', () => {
       SHIELD_CARRIER_RETRIES: '0',
       SHIELD_RETURNS_RETRY_BUDGET_RATIO: '0.2',
     }, NAMES);
-    expect(configs.erp).toMatchObject({ ratePerSecond: 25, burst: 20, timeoutMs: 1500 });
+    expect(configs.erp).toMatchObject({ ratePerSecond: 25, burst: 10, timeoutMs: 1500 });
     expect(configs.oms).toMatchObject({ ratePerSecond: 300, timeoutMs: 1500 });
     expect(configs.wms).toMatchObject({ ratePerSecond: 300, timeoutMs: 800 });
     expect(configs.carrier).toMatchObject({ retries: 0 });

@@ -67,7 +67,7 @@ describe('Shield rate limit', () => {
   });
 
   it('should use the subgraph\'s built-in defaults, ignoring undefined overrides', () => {
-    expect(new Shield({ name: 'erp', config: { timeoutMs: undefined } }).config).toMatchObject({ ratePerSecond: 40, burst: 20, maxConcurrency: 8, timeoutMs: 2000 });
+    expect(new Shield({ name: 'erp', config: { timeoutMs: undefined } }).config).toMatchObject({ ratePerSecond: 25, burst: 10, maxConcurrency: 8, timeoutMs: 2000 });
     expect(new Shield({ name: 'oms' }).config).toMatchObject({ ratePerSecond: 500, maxConcurrency: 64 });
   });
 });
@@ -90,8 +90,8 @@ describe('Shield under load', () => {
     }
     await Promise.all(pending);
     const seconds = (performance.now() - started) / 1000;
-    expect(upstream).toBeLessThanOrEqual(20 + Math.ceil(40 * seconds));
-    expect(upstream).toBeGreaterThanOrEqual(20 + 40 * 0.4);
+    expect(upstream).toBeLessThanOrEqual(10 + Math.ceil(25 * seconds));
+    expect(upstream).toBeGreaterThanOrEqual(10 + 25 * 0.4);
     expect(refused).toBe(1000 - upstream);
   });
 });
