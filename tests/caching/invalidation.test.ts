@@ -11,7 +11,7 @@ import { RedisOrderVersions } from '../../events/versions.js';
 import type { GatewayService } from '../../gateway/server.js';
 import { credential, gql } from '../helpers/http.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
-import { carrierScan, erpHold, gatewayOptions, later, omsOrderCreated, secondReplica, SECRET, webhook } from './harness.js';
+import { carrierScan, erpHold, gatewayOptions, later, omsAllocated, omsOrderCreated, secondReplica, SECRET, webhook } from './harness.js';
 
 const demo = generateDemo({ orders: 150 });
 
@@ -21,6 +21,7 @@ const ORDER = `query ($id: ID!) { order(id: $id) {
 } }`;
 const ERP_ONLY = 'query ($id: ID!) { order(id: $id) { id holds { type releasedAt } } }';
 const LIST = `query ($c: ID) { orders(filter: { customerId: $c }, first: 50) { totalCount edges { node { id number } } } }`;
+const NODE_LIST = `query ($c: ID, $n: ID) { orders(filter: { customerId: $c, fulfillmentNodeId: $n }, first: 50) { totalCount edges { node { id } } } }`;
 
 await describeRedis('cache invalidation on two replicas sharing Redis', () => {
   const prefix = uniquePrefix();
@@ -133,6 +134,26 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
         expect(r.body.data.orders.totalCount).toBe(counts[i]! + 1);
         expect(r.body.data.orders.edges[0].node.id).toBe(newId);
       }
+    }
+  });
+
+  it('should show an order in a cached list by fulfillment node once it is allocated there', async () => {
+    const id = demo.scenarios.backordered[0]!;
+    const order = demo.data.oms.orders.find((o) => o.id === id)!;
+    const nodesOf = new Set(demo.data.oms.fulfillmentOrders.filter((f) => f.orderId === id).map((f) => f.nodeId));
+    const node = demo.data.oms.nodes.find((n) => !nodesOf.has(n.id))!;
+    const vars = { c: order.customerId, n: node.id };
+    const first = await gql(a.url, NODE_LIST, vars);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data.orders.edges.map((e: any) => e.node.id)).not.toContain(id);
+    await gql(a.url, NODE_LIST, vars);
+
+    expect((await webhook(s, 'oms', omsAllocated(id, `${id}-FT`, node.id, later(5)))).status).toBe(200);
+    for (const g of [b, a]) {
+      const r = await gql(g.url, NODE_LIST, vars);
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.orders.edges.map((e: any) => e.node.id)).toContain(id);
+      expect(r.body.data.orders.totalCount).toBe(first.body.data.orders.totalCount + 1);
     }
   });
 
