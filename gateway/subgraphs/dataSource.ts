@@ -4,7 +4,7 @@ import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
-import { sliceVersionId } from '../../events/versions.js';
+import { sliceVersionId, type VersionSnapshot } from '../../events/versions.js';
 import type { CacheStore } from '../cache/store.js';
 import type { TaggedCache } from '../cache/tagged.js';
 import type { GatewayContext } from '../context.js';
@@ -94,7 +94,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     let response: Response;
     try {
       const fetchOnce = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
-      response = this.shield ? await this.shield.run(key, fetchOnce, classify) : await fetchOnce();
+      response = this.shield ? await this.shield.run(await this.flightKey(key, ctx, snapshot), fetchOnce, classify) : await fetchOnce();
     } catch (err) {
       const error = this.publicError(err);
       const stale = await this.lastKnown(key);
@@ -120,6 +120,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       await Promise.all(writes);
     }
     return response;
+  }
+
+  /**
+   * The key identical fetches coalesce on: the fetch's key and the versions it started from — of
+   * its orders' slices, else the versions clock read once per request. A fetch that started
+   * before a webhook's bump may have read the value that webhook replaced; a read that starts
+   * after its 2xx sees the bumped versions, so it never joins that fetch (nor caches its answer
+   * under the new versions). With no versions (caching off, or the store unreachable — then
+   * ingest cannot bump and acknowledge either) the fetch's key alone.
+   */
+  private async flightKey(key: string, ctx: Partial<GatewayContext>, snapshot: VersionSnapshot | undefined): Promise<string> {
+    if (!this.caching) return key;
+    if (snapshot) return `${key}@${[...snapshot.versions.values()].join(',')}`;
+    const clock = ctx.responseCache
+      ? ctx.responseCache.snapshot.clock
+      : await (ctx.versionsClock ??= this.caching.cache.snapshot([]).then((s) => s?.clock));
+    return clock === undefined ? key : `${key}@${clock}`;
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */

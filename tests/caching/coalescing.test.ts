@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
-import { gql } from '../helpers/http.js';
-import { gatewayOptions, SECRET, sleep } from './harness.js';
+import { gql, type GqlResponse } from '../helpers/http.js';
+import { erpHold, gatewayOptions, later, SECRET, sleep, webhook } from './harness.js';
 
 const demo = generateDemo({ orders: 120 });
 const BY_NUMBER = 'query ($n: String!) { orderByNumber(number: $n) { id acceptedAt holds { type releasedAt } paymentStatus } }';
@@ -79,6 +79,38 @@ describe('coalescing identical fetches', () => {
       }
       expect(erpFetches() - fetches).toBe(1);
       expect(sim.callCount() - calls).toBe(1);
+    }
+  });
+
+  it.each([
+    { by: 'id (fetch cache keyed on the order)', query: BY_ID, n: 2 },
+    { by: 'number (coalesced on the versions clock)', query: BY_NUMBER, n: 3 },
+  ])('should not give a read by $by that starts after a webhook\'s 2xx the answer of a fetch that started before it', async ({ query, n }) => {
+    const id = demo.scenarios.accepted[n]!;
+    const variables = query === BY_ID ? { id } : { n: numberOf(id) };
+    const pick = (r: GqlResponse) => (query === BY_ID ? r.body.data.order : r.body.data.orderByNumber);
+    const sim = s.subgraphs.erp.sim;
+    // A slow ERP that reads its records at once and answers 400 ms later: what a read in flight
+    // while a change is acknowledged looks like (a copy, as a remote system returns).
+    const call = sim.call.bind(sim);
+    sim.call = async <T>(method: string, work: () => T): Promise<T> => {
+      const value = structuredClone(await call(method, work));
+      await sleep(400);
+      return value;
+    };
+    try {
+      const calls = sim.callCount();
+      const first = gql(s.gateway.url, query, variables);
+      while (sim.callCount() === calls) await sleep(5); // the first read is at the ERP
+      expect((await webhook(s, 'erp', erpHold(id, later(1)))).status).toBe(200);
+      const second = await gql(s.gateway.url, query, variables);
+      expect(pick(second).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
+      // The first read may answer either value; nothing it fetched may be cached as current.
+      await first;
+      const third = await gql(s.gateway.url, query, variables);
+      expect(pick(third).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
+    } finally {
+      sim.call = call;
     }
   });
 });
