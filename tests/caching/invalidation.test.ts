@@ -3,6 +3,7 @@
  * event streams): an acknowledged webhook is seen by the next read on either replica, an event
  * leaves the other systems' fetches cached, and a new order shows in its customer's cached lists.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
@@ -11,6 +12,7 @@ import { RedisOrderVersions } from '../../events/versions.js';
 import type { GatewayService } from '../../gateway/server.js';
 import { credential, gql } from '../helpers/http.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { eventually } from '../helpers/ws.js';
 import { carrierScan, erpHold, gatewayOptions, later, omsAllocated, omsOrderCreated, secondReplica, SECRET, webhook } from './harness.js';
 
 const demo = generateDemo({ orders: 150 });
@@ -32,8 +34,9 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
 
   beforeAll(async () => {
     // The ERP's shield rate is raised: past it, the last known slice is served (marked stale) —
-    // right, but not what these tests are about (staleIfError.test.ts is).
-    const options = gatewayOptions({ redis: { url: redisUrl(), prefix }, shield: { erp: { ratePerSecond: 1000, burst: 1000 } } });
+    // right, but not what these tests are about (staleIfError.test.ts is). So is the Redis timeout
+    // of cache calls (a slower call is a miss): these tests count fetches on a busy machine.
+    const options = gatewayOptions({ redis: { url: redisUrl(), prefix }, cache: { redisTimeoutMs: 1000 }, shield: { erp: { ratePerSecond: 1000, burst: 1000 } } });
     const bus = (): RedisEventBus => {
       const x = new RedisEventBus({ url: redisUrl(), keyPrefix: prefix });
       closers.push(() => x.close());
@@ -96,6 +99,28 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     expect(after.carrier! - before.carrier!).toBeGreaterThanOrEqual(1);
     expect(after.erp).toBe(before.erp);
     expect(r.body.data.order.holds).toEqual(first.body.data.order.holds);
+  });
+
+  it('should purge by tag what an event changed — the order\'s responses and its carrier fetches — and keep its ERP fetches', async () => {
+    const id = demo.scenarios['in-transit'][1]!;
+    expect((await gql(a.url, ORDER, { id })).body.errors).toBeUndefined();
+    const redis = new Redis(redisUrl());
+    try {
+      const tagged = async (tag: string) => redis.smembers(`${prefix}cache-tag:${tag}`);
+      const present = async (keys: string[]) => (keys.length ? redis.exists(...keys.map((k) => `${prefix}cache:${k}`)) : 0);
+      const responses = await tagged(`order:${id}`);
+      const carrier = await tagged(`order:${id}:carrier`);
+      const erp = await tagged(`order:${id}:erp`);
+      for (const keys of [responses, carrier, erp]) {
+        expect(keys.length).toBeGreaterThan(0);
+        expect(await present(keys)).toBe(keys.length);
+      }
+      expect((await webhook(s, 'carrier', carrierScan(demo, id, 'OUT_FOR_DELIVERY', later(6)))).status).toBe(200);
+      await eventually(async () => (await present([...responses, ...carrier])) === 0, 5000, 'the purged entries gone');
+      expect(await present(erp)).toBe(erp.length);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('should refetch the ERP slice, and only it, after an ERP event when only ERP fields are asked', async () => {
