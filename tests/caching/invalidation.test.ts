@@ -136,7 +136,7 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     expect(after.oms).toBe(cached.oms); // the OMS entry point's fetch is still current
   });
 
-  it('should show a new order in its customer\'s cached list on both replicas', async () => {
+  it('should show a new order in its customer\'s cached lists, and where it was cached as absent, on both replicas', async () => {
     const customerId = demo.data.oms.orders.find((o) => o.id === demo.scenarios.delivered[0])!.customerId;
     const storefront = await credential('storefront', { customerId });
     const lists = [
@@ -151,7 +151,11 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
       expect((await gql(b.url, l.query, l.variables, l.headers)).headers.get('x-cache')).toBe('hit');
     }
     const newId = `ORD-T${process.pid}`;
+    // Not placed yet: null, and that answer is cached too.
+    expect((await gql(a.url, ORDER, { id: newId })).body.data.order).toBeNull();
+    expect((await gql(b.url, ORDER, { id: newId })).headers.get('x-cache')).toBe('hit');
     expect((await webhook(s, 'oms', omsOrderCreated(demo, newId, customerId, later(4)))).status).toBe(200);
+    expect((await gql(b.url, ORDER, { id: newId })).body.data.order).toMatchObject({ id: newId, status: expect.any(String) });
     for (const [i, l] of lists.entries()) {
       for (const g of [b, a]) {
         const r = await gql(g.url, l.query, l.variables, l.headers);
