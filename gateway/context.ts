@@ -16,6 +16,11 @@ export interface GatewayContext {
   responseCache?: ResponseCacheTicket;
   /** The orders the operation starts from (`order(id:)`), which its subgraph fetches are cached under. */
   rootOrderIds?: string[];
+  /**
+   * The order versions clock, read once per request (lazily) when no response cache ticket holds
+   * it: identical subgraph fetches coalesce only within one clock value.
+   */
+  versionsClock?: Promise<number | undefined>;
 }
 
 /** One slice served stale, as `extensions.freshness` lists it (CANONICAL_MODEL.md, "Error codes"). */

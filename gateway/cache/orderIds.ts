@@ -4,7 +4,7 @@ import {
   type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { customerVersionId } from '../../events/versions.js';
-import type { Identity } from '../../canonical/index.js';
+import { CONSUMER_POLICIES, type Identity } from '../../canonical/index.js';
 
 /** What a cached answer depends on: the version ids to check, and the tags to purge it by. */
 export interface Dependencies {
@@ -111,7 +111,10 @@ export function dependenciesOf(
       if (!value) return null;
       walk(getNamedType(field.type) as GraphQLObjectType, node.selectionSet, value);
     } else {
-      const filter = (a.filter ?? {}) as { customerId?: string | null };
+      const filter = (a.filter ?? {}) as { customerId?: string | null; fulfillmentNodeId?: string | null };
+      // Which orders are at a node changes with every allocation, which bumps only the allocated
+      // order — not a listed one, nor the customer's lists: such a list could not be kept current.
+      if (filter.fulfillmentNodeId != null || CONSUMER_POLICIES[identity.consumer].rows === 'partner-node') return null;
       const customer = filter.customerId ?? identity.customerId;
       if (!customer) return null;
       ids.add(customerVersionId(customer));

@@ -4,7 +4,7 @@ import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
-import { sliceVersionId } from '../../events/versions.js';
+import { sliceVersionId, type VersionSnapshot } from '../../events/versions.js';
 import type { CacheStore } from '../cache/store.js';
 import type { TaggedCache } from '../cache/tagged.js';
 import type { GatewayContext } from '../context.js';
@@ -107,7 +107,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     let response: Response;
     try {
       const fetchOnce = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
-      response = this.shield ? await this.throughShield(key, fetchOnce) : await fetchOnce();
+      response = this.shield ? await this.throughShield(await this.flightKey(key, ctx, snapshot), key, fetchOnce) : await fetchOnce();
     } catch (err) {
       const error = this.publicError(err);
       const stale = await this.lastKnown(key);
@@ -140,13 +140,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * (the caller serves that); one without waits for a token, up to {@link RATE_WAIT_MS}, so a
    * burst is smoothed rather than refused.
    */
-  private async throughShield(key: string, fetchOnce: (signal?: AbortSignal) => Promise<Response>): Promise<Response> {
+  private async throughShield(flight: string, key: string, fetchOnce: (signal?: AbortSignal) => Promise<Response>): Promise<Response> {
     const shield = this.shield!;
     const giveUpAt = Date.now() + RATE_WAIT_MS;
     let checkedLastKnown = false;
     for (;;) {
       try {
-        return await shield.run(key, fetchOnce, classify);
+        return await shield.run(flight, fetchOnce, classify);
       } catch (err) {
         if (!isShieldRefusal(err) || err.reason !== 'rate_limited') throw err;
         if (!checkedLastKnown) {
@@ -158,6 +158,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  /**
+   * The key identical fetches coalesce on: the fetch's key and the versions it started from — of
+   * its orders' slices, else the versions clock read once per request. A fetch that started
+   * before a webhook's bump may have read the value that webhook replaced; a read that starts
+   * after its 2xx sees the bumped versions, so it never joins that fetch (nor caches its answer
+   * under the new versions). With no versions (caching off, or the store unreachable — then
+   * ingest cannot bump and acknowledge either) the fetch's key alone.
+   */
+  private async flightKey(key: string, ctx: Partial<GatewayContext>, snapshot: VersionSnapshot | undefined): Promise<string> {
+    if (!this.caching) return key;
+    if (snapshot) return `${key}@${[...snapshot.versions.values()].join(',')}`;
+    const clock = ctx.responseCache
+      ? ctx.responseCache.snapshot.clock
+      : await (ctx.versionsClock ??= this.caching.cache.snapshot([]).then((s) => s?.clock));
+    return clock === undefined ? key : `${key}@${clock}`;
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */

@@ -1,0 +1,53 @@
+/**
+ * Client quotas: each caller (consumer + subject) gets QUOTA_<CONSUMER>_PER_MINUTE requests per
+ * one-minute window; past it, HTTP 429 with Retry-After and a GraphQL body, RATE_LIMITED — cached
+ * answers included (the quota is checked before the response cache).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo } from '../../demo/index.js';
+import { startStack, type Stack } from '../../embedded/stack.js';
+import { codes, credential, gql } from '../helpers/http.js';
+import { gatewayOptions, sleep } from './harness.js';
+
+const demo = generateDemo({ orders: 60 });
+const LIMIT = 3;
+const ORDER = 'query ($id: ID!) { order(id: $id) { id number } }';
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack({ data: demo.data, gateway: gatewayOptions({ quotas: { storefront: LIMIT } }) });
+});
+afterAll(() => s?.stop());
+
+describe('client quotas', () => {
+  it('should answer a shopper past the quota with 429, Retry-After and RATE_LIMITED, and leave other callers alone', async () => {
+    // The windows are fixed minutes: do not start within 3 s of the next one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
+
+    const [mine, other] = demo.data.oms.orders.slice(0, 2);
+    const shopper = await credential('storefront', { customerId: mine!.customerId });
+    for (let i = 1; i <= LIMIT; i++) {
+      const r = await gql(s.gateway.url, ORDER, { id: mine!.id }, shopper);
+      expect(r.status, `request ${i}`).toBe(200);
+      expect(r.headers.get('x-cache')).toBe(i === 1 ? 'miss' : 'hit');
+    }
+    const over = await gql(s.gateway.url, ORDER, { id: mine!.id }, shopper);
+    expect(over.status).toBe(429);
+    const retryAfter = Number(over.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(over.headers.get('x-cache')).toBeNull(); // refused before the response cache
+    expect(codes(over)).toEqual(['RATE_LIMITED']);
+    expect(over.body.errors![0]!.extensions).toMatchObject({ retryAfter, limit: LIMIT });
+    expect(over.body.data).toBeUndefined();
+
+    // Another shopper, and Salesforce, have their own quotas.
+    const otherShopper = await credential('storefront', { customerId: other!.customerId === mine!.customerId ? 'CUST-NOBODY' : other!.customerId });
+    expect((await gql(s.gateway.url, ORDER, { id: other!.id }, otherShopper)).status).toBe(200);
+    expect((await gql(s.gateway.url, ORDER, { id: mine!.id })).status).toBe(200);
+    // A fresh token for the same shopper is the same caller.
+    const again = await credential('storefront', { customerId: mine!.customerId, now: Date.now() - 1000 });
+    expect((await gql(s.gateway.url, ORDER, { id: mine!.id }, again)).status).toBe(429);
+  });
+});
