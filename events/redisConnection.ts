@@ -12,8 +12,10 @@ export const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** Ma
  * reconnects (`maxRetriesPerRequest: null`) and an in-flight blocking read is re-sent after the
  * reconnect; callers bound the wait themselves. Connection errors are reported once per outage.
  */
-export function openConnection(url: string, role: ConnectionRole, key: string, onError: BusErrorHandler): Redis {
+export function openConnection(url: string, role: ConnectionRole, key: string, onError: BusErrorHandler, autoPipelining = false): Redis {
   const conn = new Redis(url, {
+    // Concurrent commands in one round trip; only for connections that never block (not stream reads).
+    enableAutoPipelining: autoPipelining,
     connectionName: `ovg-events:${role}:${key}`.replace(/\s/g, '_'),
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,

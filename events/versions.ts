@@ -52,6 +52,11 @@ export const DEFAULT_KEY_PREFIX = 'ovg:';
 /** The version id of a customer's lists (`customer:<id>`): bumped when an order is placed for the customer. */
 export const customerVersionId = (customerId: string): string => `customer:${customerId}`;
 
+/** The version id of the order lists of one Salesforce Account (`account:<id>`), bumped when an order is placed for it. */
+export function accountVersionId(salesforceAccountId: string): string {
+  return `account:${salesforceAccountId}`;
+}
+
 /**
  * The version id of one system's slice of an order (`ORD-1@carrier`): the fetch cache's entries
  * for that subgraph depend on it, so a carrier scan leaves the order's ERP fetches cached.
@@ -69,6 +74,8 @@ export function versionIdsOfEvent(event: CloudEvent): string[] {
   const ids = [event.subject, sliceVersionId(event.subject, event.source)];
   const customerId = event.data['customerId'];
   if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '') ids.push(customerVersionId(customerId));
+  const accountId = event.data['salesforceAccountId'];
+  if (event.type === EventType.ORDER_PLACED && typeof accountId === 'string' && accountId !== '') ids.push(accountVersionId(accountId));
   return ids;
 }
 
@@ -199,7 +206,8 @@ export class RedisOrderVersions implements OrderVersions {
     if (/\s/.test(this.prefix)) throw new TypeError(`RedisOrderVersions option keyPrefix: expected no whitespace, got ${JSON.stringify(this.prefix)}`);
     this.ttlMs = positiveInt('ttlMs', opts.ttlMs, DEFAULT_VERSION_TTL_MS);
     this.timeoutMs = positiveInt('timeoutMs', opts.timeoutMs, 5000);
-    this.conn = openConnection(this.url, 'command', `versions:${this.prefix}`, opts.onError ?? defaultOnError);
+    // Every cache hit reads versions: concurrent reads share round trips.
+    this.conn = openConnection(this.url, 'command', `versions:${this.prefix}`, opts.onError ?? defaultOnError, true);
   }
 
   /** The Redis key of an id's version. */

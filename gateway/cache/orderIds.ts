@@ -3,7 +3,7 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema,
   type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
-import { customerVersionId } from '../../events/versions.js';
+import { accountVersionId, customerVersionId } from '../../events/versions.js';
 import { CONSUMER_POLICIES, type Identity } from '../../canonical/index.js';
 
 /** What a cached answer depends on: the version ids to check, and the tags to purge it by. */
@@ -111,14 +111,19 @@ export function dependenciesOf(
       if (!value) return null;
       walk(getNamedType(field.type) as GraphQLObjectType, node.selectionSet, value);
     } else {
-      const filter = (a.filter ?? {}) as { customerId?: string | null; fulfillmentNodeId?: string | null };
+      const filter = (a.filter ?? {}) as { customerId?: string | null; salesforceAccountId?: string | null; fulfillmentNodeId?: string | null };
       // Which orders are at a node changes with every allocation, which bumps only the allocated
       // order — not a listed one, nor the customer's lists: such a list could not be kept current.
       if (filter.fulfillmentNodeId != null || CONSUMER_POLICIES[identity.consumer].rows === 'partner-node') return null;
       const customer = filter.customerId ?? identity.customerId;
-      if (!customer) return null;
-      ids.add(customerVersionId(customer));
-      tags.add(`customer:${customer}:lists`);
+      const account = filter.salesforceAccountId;
+      if (!customer && !account) return null;
+      // A new order bumps its customer's and its Salesforce Account's lists (events/versions.ts).
+      if (customer) {
+        ids.add(customerVersionId(customer));
+        tags.add(`customer:${customer}:lists`);
+      }
+      if (account) ids.add(accountVersionId(account));
       const named = getNamedType(field.type);
       if (!isObjectType(named)) return null;
       walk(named, node.selectionSet, value);

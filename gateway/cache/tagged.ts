@@ -113,29 +113,39 @@ export class TaggedCache {
 
   /** The value of `key` when present and every version it recorded is still current; else undefined. */
   async get(key: string): Promise<string | undefined> {
-    // The near copy saves the store round trip, never the versions check.
-    let entry: Entry | undefined = this.near?.get(key);
-    if (entry && entry.expiresAt! <= Date.now()) {
-      this.near!.delete(key);
-      entry = undefined;
-    }
-    if (!entry) {
-      const raw = await this.guard.run('get', () => this.store.get(key), undefined);
-      if (raw === undefined) return undefined;
-      entry = parseEntry(raw);
-      if (!entry) {
-        this.forget(key);
-        return undefined;
+    // The near copy saves the store round trip, never the versions check. A stale near copy is
+    // only dropped here: another replica may have stored the current answer under the same key.
+    const near = this.near?.get(key);
+    if (near) {
+      if (near.expiresAt! > Date.now()) {
+        const current = await this.current(near);
+        if (current === undefined) return undefined;
+        if (current) return near.value;
       }
+      this.near!.delete(key);
     }
-    if (entry.versions.length === 0) return entry.value;
-    const current = await this.guard.run('read versions', () => this.versions.get(entry.versions.map(([id]) => id)), undefined);
-    if (!current) return undefined;
-    if (entry.versions.some(([id, v]) => current.get(id) !== v)) {
+    const raw = await this.guard.run('get', () => this.store.get(key), undefined);
+    if (raw === undefined) return undefined;
+    const entry = parseEntry(raw);
+    if (!entry) {
+      this.forget(key);
+      return undefined;
+    }
+    const current = await this.current(entry);
+    if (current === undefined) return undefined;
+    if (!current) {
       this.forget(key);
       return undefined;
     }
     return entry.value;
+  }
+
+  /** Whether every version the entry recorded is still current; undefined when they cannot be read. */
+  private async current(entry: Entry): Promise<boolean | undefined> {
+    if (entry.versions.length === 0) return true;
+    const now = await this.guard.run('read versions', () => this.versions.get(entry.versions.map(([id]) => id)), undefined);
+    if (!now) return undefined;
+    return entry.versions.every(([id, v]) => now.get(id) === v);
   }
 
   private remember(key: string, entry: Entry, ttlMs: number): void {

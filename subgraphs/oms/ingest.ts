@@ -122,7 +122,7 @@ export function omsIngest(records: OmsRecorder): IngestSystem<OmsNotification> {
         case 'ORDER_CREATED': {
           const { order, customer } = toRecords(orderId, at, n.order!);
           const lines = order.lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity }));
-          return one(EventType.ORDER_PLACED, `order:${orderId}`, { number: order.number, channel: order.channel, customerId: customer.id, placedAt: order.placedAt, lines },
+          return one(EventType.ORDER_PLACED, `order:${orderId}`, { number: order.number, channel: order.channel, customerId: customer.id, salesforceAccountId: customer.salesforceAccountId, placedAt: order.placedAt, lines },
             () => records.placeOrder(order, customer));
         }
         case 'ORDER_LINE_CANCELLED': {

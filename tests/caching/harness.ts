@@ -50,7 +50,7 @@ export function omsOrderCreated(demo: GeneratedDemo, orderId: string, customerId
   const customer = demo.data.oms.customers.find((c) => c.id === customerId)!;
   return {
     eventId: nextId('OMS'), eventType: 'ORDER_CREATED', eventTime: at, orderId,
-    order: { number: `T${orderId.replace(/\W/g, '')}`, channel: 'WEB', placedAt: at, customer: { id: customer.id, name: customer.name }, lines: [{ lineNumber: 1, sku: 'SKU-TEST', quantity: 1 }] },
+    order: { number: `T${orderId.replace(/\W/g, '')}`, channel: 'WEB', placedAt: at, customer: { id: customer.id, name: customer.name, salesforceAccountId: customer.salesforceAccountId }, lines: [{ lineNumber: 1, sku: 'SKU-TEST', quantity: 1 }] },
   };
 }
 

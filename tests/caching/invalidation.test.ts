@@ -166,6 +166,21 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     }
   });
 
+  it('should show a new order in a cached list by Salesforce Account (the agent console search), on both replicas', async () => {
+    const customer = demo.data.oms.customers.find((c) => c.salesforceAccountId && demo.data.oms.orders.some((o) => o.customerId === c.id))!;
+    const query = `query ($a: String!) { orders(filter: { salesforceAccountId: $a }, first: 50) { totalCount edges { node { id } } } }`;
+    const before = await gql(a.url, query, { a: customer.salesforceAccountId });
+    expect(before.body.errors).toBeUndefined();
+    expect((await gql(b.url, query, { a: customer.salesforceAccountId })).headers.get('x-cache')).toBe('hit');
+    const newId = `ORD-A${process.pid}`;
+    expect((await webhook(s, 'oms', omsOrderCreated(demo, newId, customer.id, later(5)))).status).toBe(200);
+    for (const g of [b, a]) {
+      const r = await gql(g.url, query, { a: customer.salesforceAccountId });
+      expect(r.body.data.orders.totalCount).toBe(before.body.data.orders.totalCount + 1);
+      expect(r.body.data.orders.edges[0].node.id).toBe(newId);
+    }
+  });
+
   it('should show an order in a cached list by fulfillment node once it is allocated there', async () => {
     const id = demo.scenarios.backordered[0]!;
     const order = demo.data.oms.orders.find((o) => o.id === id)!;

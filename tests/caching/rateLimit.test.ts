@@ -64,7 +64,8 @@ await describeRedis('the ERP rate limit across two replicas', () => {
     const bound = BURST + RATE * elapsed + 2;
 
     expect(outcomes.other).toEqual([]);
-    expect(outcomes.rateLimited).toBeGreaterThan(total); // driven well past the rate
+    // Driven past the rate: even after waiting up to 1.5 s for a token, some reads were refused.
+    expect(outcomes.rateLimited).toBeGreaterThan(0);
     expect(perReplica.every((n) => n > 0), `per replica: ${perReplica.join(', ')}`).toBe(true);
     expect(total, `ERP fetches ${perReplica.join(' + ')} in ${elapsed.toFixed(2)} s`).toBeLessThanOrEqual(bound);
     expect(s.subgraphs.erp.sim.callCount() - calls).toBeLessThanOrEqual(bound);
