@@ -30,6 +30,7 @@ import { codeState, evaluate, fingerprint, markdownSection, packageVersions, pri
 import { compareShapes, shapeOf } from './gateways/shape.js';
 import { credential } from './gateways/workload.js';
 import { freePort, peerSupergraph, startTarget, TARGET_IDS, TARGET_LABELS, type RunningTarget, type TargetContext, type TargetId } from './gateways/targets.js';
+import type { ProfileSummary } from './profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -38,9 +39,9 @@ const resultsDir = join(here, 'results');
 // ---- options ------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
 const KNOWN = new Set(['quick', 'orders', 'duration', 'warmup', 'connections', 'events-per-second', 'hot-duration', 'hot-keys', 'shield-rate', 'shield-duration',
-  'erp-rate-limit', 'zipf-s', 'seed', 'targets', 'no-pin', 'write-md', 'no-write-md', 'sequence']);
+  'profile', 'erp-rate-limit', 'zipf-s', 'seed', 'targets', 'no-pin', 'write-md', 'no-write-md', 'sequence']);
 function usage(problem: string): never {
-  console.error(`bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N]`);
+  console.error(`bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N]`);
   process.exit(2);
 }
 for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a.slice(2).split('=')[0]!)) usage(`unknown flag ${a}`);
@@ -69,6 +70,8 @@ const opts = {
   connections: num('connections', 64, 1),
   eventsPerSecond: num('events-per-second', 200, 0),
   hotDurationS: num('hot-duration', quick ? 2 : 10, 1),
+  /** Seconds of the mix profiled in ours (d), after its measured runs; 0 = none. */
+  profileS: num('profile', quick ? 0 : 5, 0),
   hotKeys: num('hot-keys', 256, 1),
   shieldRate: num('shield-rate', 2000, 1),
   shieldDurationS: num('shield-duration', quick ? 2 : 15, 1),
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
   const samples = await load.rpc<{ op: string; body: string; authorization: string }[]>('samples', { perOp: quick ? 2 : 10 });
   const reference = new Map<string, unknown>();
   const results: TargetResult[] = [];
+  let profile: unknown = null;
   const measure = async (t: RunningTarget, phase: PhaseResult['phase'], run: () => Promise<Record<string, unknown>>): Promise<PhaseResult> => {
     const c0 = await counters(subgraphs);
     const cpu0 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.pid) : NaN };
@@ -240,6 +244,13 @@ async function main(): Promise<void> {
         phases.push(hot);
         log(`(${letter}) hot set: ${Number(hot.run.rps).toFixed(0)} req/s, p99 ${(hot.run.latencyMs as { p99: number }).p99} ms`);
       }
+      if (id === 'ours' && opts.profileS > 0) {
+        // Where the time goes: a sampled CPU profile of ours over a further stretch of the mix (not in the figures above).
+        await t.proc.rpc('profile-start');
+        await runPhase(t, 'main', opts.profileS);
+        profile = await t.proc.rpc('profile-stop', undefined, 120_000);
+        log(`(${letter}) profiled ${opts.profileS} s of the mix`);
+      }
       if (id === 'ours') {
         // Shielding: the ERP limited to --erp-rate-limit calls/s, a fixed arrival rate over the same
         // sequence, and ours restarted with its default shield (ERP 25 fetches/s for every replica together).
@@ -294,6 +305,7 @@ async function main(): Promise<void> {
       workload, loadGenerator: `autocannon 9, ${opts.connections} connections, pipelining 1 (fixed concurrency); own keep-alive node:http loop for the fixed-rate shielding run`,
     },
     targets: targetsMet, results,
+    profile: profile ? { note: 'sampled (500 µs) CPU profile (node:inspector) of ours (d) over --profile seconds of the mix, after its measured runs; self time per function and per package, inclusive time of named parts of the request path', ...(profile as object) } : null,
     processes: { subgraphs: { log: subgraphs.log.slice(-20) }, load: { log: load.log.slice(-20) } },
   };
   writeFileSync(resultFile, `${JSON.stringify(output, null, 2)}\n`);
@@ -306,7 +318,7 @@ async function main(): Promise<void> {
   if (opts.writeMd) {
     if (changedDuringRun && !flag('write-md')) process.stdout.write('BENCHMARKS.md left alone: the product sources changed during the run (--write-md writes it anyway, saying so)\n');
     else {
-      writeBenchmarksMd(root, markdownSection({ command, machine, packages, code: { ...code, changedDuringRun }, results, targets: targetsMet, resultFile: relative(root, resultFile), setup: output.setup, opts }));
+      writeBenchmarksMd(root, markdownSection({ command, machine, packages, code: { ...code, changedDuringRun }, results, targets: targetsMet, resultFile: relative(root, resultFile), setup: output.setup, opts, profile: profile as ProfileSummary | null }));
       process.stdout.write('BENCHMARKS.md: ## Gateways replaced\n');
     }
   }

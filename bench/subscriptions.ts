@@ -19,14 +19,19 @@
  * subscriber's message for that change arriving here (matched by orderId + status).
  */
 import { fork, execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signWebhook } from '../subgraphs/common/signature.js';
+import { sourcesFingerprint } from './fingerprint.js';
+import { devToken } from '../gateway/auth/devCredentials.js';
+
+/** One development token for every subscriber, minted once. */
+let subscriberToken: Promise<string> | undefined;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -128,27 +133,7 @@ function pkgVersion(name: string): string {
 
 /** What code is measured: the commit, uncommitted product changes, and a hash of the product sources. */
 const PRODUCT = ['canonical', 'demo', 'embedded', 'events', 'gateway', 'runtime', 'subgraphs', 'supergraph.graphql'];
-function fingerprint(): string {
-  const h = createHash('sha256');
-  const walk = (rel: string): void => {
-    const abs = join(root, rel);
-    if (!existsSync(abs)) return;
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      h.update(rel).update(readFileSync(abs));
-      return;
-    }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (/\.(ts|graphql|json)$/.test(e.name)) h.update(r).update(readFileSync(join(root, r)));
-    }
-  };
-  for (const p of PRODUCT) walk(p);
-  return h.digest('hex').slice(0, 16);
-}
+const fingerprint = (): string => sourcesFingerprint(root, PRODUCT);
 function git(args: string[]): string | null {
   try {
     // --no-optional-locks: read-only, never touches the index.
@@ -272,6 +257,8 @@ function newClient(url: string): Client {
   let disposed = false;
   const client = createClient({
     url,
+    // Subscribers authenticate in connection_init, as the agents' console does (a salesforce token).
+    connectionParams: async () => ({ authorization: `Bearer ${await (subscriberToken ??= devToken('salesforce', { ttlSeconds: 6 * 3600 }))}` }),
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,

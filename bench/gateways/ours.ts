@@ -9,6 +9,14 @@ import type { EventBus } from '../../events/bus.js';
 import { gatewayConfigFromEnv } from '../../gateway/config.js';
 import { startGateway, type GatewayDeps } from '../../gateway/server.js';
 import { createLogger } from '../../runtime/logger.js';
+import { profileStart, profileStop } from '../profile.js';
+
+/** The parts of the request path the write-up names (inclusive time, synchronous part, outermost frame per stack). */
+const NAMED: Record<string, string> = {
+  subgraphFetches: 'process gateway/subgraphs/dataSource.ts',
+  apolloServerHttp: 'executeHTTPGraphQLRequest @apollo/server/',
+  gatewayQueryPlanExecution: 'executeQueryPlan @apollo/gateway/',
+};
 
 const send = (msg: unknown): void => void process.send?.(msg);
 
@@ -45,6 +53,12 @@ try {
     if (req.cmd === 'stop') {
       send({ id: req.id, ok: true, result: null });
       void stop();
+    } else if (req.cmd === 'profile-start' || req.cmd === 'profile-stop') {
+      // A sampled CPU profile of this gateway over a window the runner chooses.
+      (req.cmd === 'profile-start' ? profileStart() : profileStop(NAMED)).then(
+        (result) => send({ id: req.id, ok: true, result: result ?? null }),
+        (err: unknown) => send({ id: req.id, ok: false, error: String(err) }),
+      );
     }
   });
   process.on('disconnect', () => void stop());

@@ -3,11 +3,12 @@
  * of BENCHMARKS.md, and what code and packages were measured.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubgraphName } from '../../gateway/config.js';
 import type { TargetId } from './targets.js';
+import { sourcesFingerprint } from '../fingerprint.js';
+import type { ProfileSummary } from '../profile.js';
 
 export interface Counters {
   at: number;
@@ -212,7 +213,8 @@ export function printTable(results: TargetResult[], targets: TargetCheck[], info
 export function markdownSection(a: {
   command: string; machine: Record<string, unknown>; packages: Record<string, string>; code: ReturnType<typeof codeState> & { changedDuringRun?: boolean };
   results: TargetResult[]; targets: TargetCheck[]; resultFile: string; setup: Record<string, unknown>;
-  opts: { orders: number; durationS: number; warmupS: number; connections: number; eventsPerSecond: number; hotKeys: number; hotDurationS: number; shieldRate: number; shieldDurationS: number; erpRateLimit: number; zipfS: number };
+  opts: { orders: number; durationS: number; warmupS: number; connections: number; eventsPerSecond: number; hotKeys: number; hotDurationS: number; shieldRate: number; shieldDurationS: number; erpRateLimit: number; zipfS: number; profileS: number };
+  profile?: ProfileSummary | null;
 }): string {
   const m = a.machine;
   const p = a.packages;
@@ -264,9 +266,33 @@ Before each target's warm-up, sample requests of each operation are sent one at 
 
 ${correctnessTable(a.results)}
 
-### Targets
+${profileSection(a.profile, o.profileS)}### Targets
 
 ${targetsTable(a.targets)}
+`;
+}
+
+/** Where ours spends its time in the mix, from the profiled stretch. */
+function profileSection(p: ProfileSummary | null | undefined, seconds: number): string {
+  if (!p) return '';
+  const pct = (n: number): string => `${n.toFixed(1)}%`;
+  const areas = p.byArea.slice(0, 12).map((r) => `| ${r.name} | ${pct(r.pctOfBusy)} |`).join('\n');
+  const fns = p.topSelf.slice(0, 12).map((r) => `| \`${r.name.replace(/\|/g, '\\|')}\` | ${pct(r.pctOfBusy)} |`).join('\n');
+  const named = Object.entries(p.named).map(([k, v]) => `${k} ${pct(v.pctOfBusy)}`).join(', ');
+  return `### Where ours spends its time
+
+A sampled CPU profile of (d) over ${seconds} s more of the mix (not in the figures above): busy
+${p.busyMs} ms of ${p.wallMs} ms. Inclusive time of named parts of the request path (outermost
+frame per stack, synchronous parts only): ${named}.
+
+| self time by package | % of busy |
+|---|---:|
+${areas}
+
+| self time by function | % of busy |
+|---|---:|
+${fns}
+
 `;
 }
 
@@ -300,27 +326,7 @@ export function packageVersions(root: string, benchDir: string): Record<string, 
 }
 
 const PRODUCT = ['canonical', 'demo', 'embedded', 'events', 'gateway', 'runtime', 'subgraphs', 'supergraph.graphql', 'operations'];
-export function fingerprint(root: string): string {
-  const h = createHash('sha256');
-  const walk = (rel: string): void => {
-    const abs = join(root, rel);
-    if (!existsSync(abs)) return;
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      h.update(rel).update(readFileSync(abs));
-      return;
-    }
-    for (const e of entries.sort((x, y) => x.name.localeCompare(y.name))) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
-      else if (/\.(ts|graphql|json)$/.test(e.name)) h.update(r).update(readFileSync(join(root, r)));
-    }
-  };
-  for (const p of PRODUCT) walk(p);
-  return h.digest('hex').slice(0, 16);
-}
+export const fingerprint = (root: string): string => sourcesFingerprint(root, PRODUCT);
 function git(root: string, args: string[]): string | null {
   try {
     return execFileSync('git', ['--no-optional-locks', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
