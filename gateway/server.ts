@@ -147,7 +147,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationLimitsPlugin({ limits: config.limits, isExternal: (ctx) => !CONSUMER_POLICIES[ctx.contextValue.identity.consumer].operational && ctx.contextValue.identity.consumer !== 'internal' }),
       fieldAccessPlugin({ rules: () => rules }),
-      responseCachePlugin({ cache: caching?.tagged.cache as TaggedCache, ttlMs: caching ? config.cache.responseTtlMs : 0 }),
+      responseCachePlugin({ cache: caching?.tagged.cache as TaggedCache, ttlMs: caching ? config.cache.responseTtlMs : 0, typeTtlMs: config.cache.typeTtlMs }),
       freshnessPlugin(),
     ],
   });

@@ -13,6 +13,11 @@ export interface CacheConfig {
    * @default { erp: 60000, oms: 30000, wms: 15000, carrier: 10000, returns: 30000 }
    */
   fetchTtlMs: Record<SubgraphName, number>;
+  /**
+   * Shorter lives for answers containing some types (`CACHE_TYPE_TTLS`, `Type=ms,…`, e.g.
+   * `Shipment=10000`): a whole answer lives as long as its shortest-lived type allows. @default {}
+   */
+  typeTtlMs: Record<string, number>;
   /** Entries the in-memory store keeps before evicting the least recently used (`CACHE_MAX_ENTRIES`). @default 100000 */
   maxEntries: number;
   /** Longest one cache call (Redis) may take before it counts as a miss, ms (`CACHE_REDIS_TIMEOUT_MS`). @default 50 */
@@ -28,6 +33,7 @@ export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
   enabled: true,
   responseTtlMs: 30_000,
   fetchTtlMs: Object.freeze({ erp: 60_000, oms: 30_000, wms: 15_000, carrier: 10_000, returns: 30_000 }),
+  typeTtlMs: Object.freeze({}),
   maxEntries: 100_000,
   redisTimeoutMs: 50,
   redisUrl: undefined,
@@ -46,12 +52,19 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
   for (const name of Object.keys(fetchTtlMs) as SubgraphName[]) {
     fetchTtlMs[name] = r.int(`CACHE_TTL_${name.toUpperCase()}_MS`, d.fetchTtlMs[name], 0, MAX_CACHE_TTL_MS);
   }
+  const typeTtlMs: Record<string, number> = {};
+  for (const part of r.string('CACHE_TYPE_TTLS', '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(part);
+    if (!m || Number(m[2]) > MAX_CACHE_TTL_MS) r.problems.push(`CACHE_TYPE_TTLS must be Type=<ms up to ${MAX_CACHE_TTL_MS}>[,…]; received "${part}"`);
+    else typeTtlMs[m[1]!] = Number(m[2]);
+  }
   const redisUrl = r.string('REDIS_URL', '').trim() || undefined;
   if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) r.problems.push(`REDIS_URL must be a redis:// or rediss:// URL; received "${redisUrl}"`);
   const config: CacheConfig = {
     enabled: r.bool('CACHE_ENABLED', d.enabled),
     responseTtlMs: r.int('CACHE_RESPONSE_TTL_MS', d.responseTtlMs, 0, MAX_CACHE_TTL_MS),
     fetchTtlMs,
+    typeTtlMs,
     maxEntries: r.int('CACHE_MAX_ENTRIES', d.maxEntries, 1, 10_000_000),
     redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', d.redisTimeoutMs, 1, 10_000),
     redisUrl,

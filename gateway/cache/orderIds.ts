@@ -11,6 +11,8 @@ export interface Dependencies {
   /** Order ids (their versions: any change to the order) and `customer:<id>` for a customer's lists. */
   ids: string[];
   tags: string[];
+  /** The object types the answer contains (for per-type TTLs). */
+  types: Set<string>;
 }
 
 /** Root fields whose answers the response cache can tie to orders. */
@@ -33,6 +35,7 @@ export function dependenciesOf(
   if (!query) return null;
   const ids = new Set<string>();
   const tags = new Set<string>();
+  const types = new Set<string>();
   let complete = true;
 
   const fieldsOf = (set: SelectionSetNode, into: FieldNode[] = []): FieldNode[] => {
@@ -63,6 +66,7 @@ export function dependenciesOf(
     }
     const obj = value as Record<string, unknown>;
     const fields = fieldsOf(set);
+    types.add(type.name);
     if (type.name === 'Order') {
       const idNode = fields.find((f) => f.name.value === 'id');
       const id = idNode ? obj[idNode.alias?.value ?? 'id'] : undefined;
@@ -130,7 +134,7 @@ export function dependenciesOf(
     }
     if (!complete) return null;
   }
-  return complete ? { ids: [...ids], tags: [...tags] } : null;
+  return complete ? { ids: [...ids], tags: [...tags], types } : null;
 }
 
 

@@ -17,6 +17,8 @@ export interface ResponseCacheOptions {
   cache: TaggedCache;
   /** How long a whole answer is kept, ms (CACHE_RESPONSE_TTL_MS); 0 turns the response cache off. */
   ttlMs: number;
+  /** Shorter lives for answers containing these types (CACHE_TYPE_TTLS). @default {} */
+  typeTtlMs?: Record<string, number>;
 }
 
 /**
@@ -82,7 +84,10 @@ export function responseCachePlugin(opts: ResponseCacheOptions): ApolloServerPlu
           if (!deps) return;
           // Stored exactly as Apollo Server sends it, so a hit answers the same bytes.
           const text = JSON.stringify(result.extensions ? { data: result.data, extensions: result.extensions } : { data: result.data });
-          await opts.cache.set(ticket.key, text, { ttlMs: opts.ttlMs, versions: ticket.snapshot, discoveredIds: deps.ids, tags: deps.tags });
+          let ttlMs = opts.ttlMs;
+          for (const type of deps.types) ttlMs = Math.min(ttlMs, opts.typeTtlMs?.[type] ?? ttlMs);
+          if (ttlMs <= 0) return;
+          await opts.cache.set(ticket.key, text, { ttlMs, versions: ticket.snapshot, discoveredIds: deps.ids, tags: deps.tags });
         },
       };
     },

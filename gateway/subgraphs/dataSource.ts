@@ -39,6 +39,27 @@ export interface SubgraphDataSourceOptions {
 /** How long a fetch with nothing to fall back on waits for a rate-limit token before it is refused. */
 const RATE_WAIT_MS = 1500;
 
+/** Where a response carries its subgraph's Cache-Control bound (not serialized into the caches). */
+const MAX_AGE = Symbol('maxAgeMs');
+
+/**
+ * The longest a subgraph lets its answer be kept, ms: `s-maxage`, else `max-age`; 0 for
+ * `no-store` or `no-cache`; undefined when it says nothing (then the configured TTL alone).
+ * `private` is not a refusal here: the gateway keys the answers of subgraphs whose answers vary
+ * by caller (row rules) by the caller's scope.
+ */
+export function cacheControlMaxAgeMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const directives = header.toLowerCase().split(',').map((d) => d.trim());
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return 0;
+  const seconds = (name: string): number | undefined => {
+    const m = directives.map((d) => new RegExp(`^${name}=(\\d+)$`).exec(d)).find(Boolean);
+    return m ? Number(m[1]) : undefined;
+  };
+  const age = seconds('s-maxage') ?? seconds('max-age');
+  return age === undefined ? undefined : age * 1000;
+}
+
 /** A signed header is reused for this long (subgraphs accept it for 60 s). */
 const SIGNATURE_REUSE_MS = 20_000;
 
@@ -129,7 +150,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (caching && !response.errors?.length) {
       const text = JSON.stringify(response);
       const writes: Promise<unknown>[] = [caching.lastKnown.set(`last:${key}`, `${new Date().toISOString()}\n${text}`, caching.staleTtlMs)];
-      if (snapshot) writes.push(caching.cache.set(key, text, { ttlMs: caching.ttlMs, versions: snapshot, tags: ctx.rootOrderIds!.map((id) => `order:${id}:${this.name}`) }));
+      // The subgraph's Cache-Control bounds the configured TTL (no-store / private / max-age=0: not cached).
+      const maxAgeMs = (response as { [MAX_AGE]?: number })[MAX_AGE];
+      const ttlMs = Math.min(caching.ttlMs, maxAgeMs ?? Infinity);
+      if (snapshot && ttlMs > 0) writes.push(caching.cache.set(key, text, { ttlMs, versions: snapshot, tags: ctx.rootOrderIds!.map((id) => `order:${id}:${this.name}`) }));
       await Promise.all(writes);
     }
     return response;
@@ -193,7 +217,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     if (!res.ok) throw await this.errorFromResponse(res as never);
     try {
-      return (await res.json()) as Response;
+      const response = (await res.json()) as Response;
+      const maxAgeMs = cacheControlMaxAgeMs(res.headers.get('cache-control'));
+      if (maxAgeMs !== undefined) Object.defineProperty(response, MAX_AGE, { value: maxAgeMs, enumerable: false });
+      return response;
     } catch {
       throw unavailable(this.name, 'unreadable response');
     }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -30,6 +31,8 @@ export interface SubgraphServerOptions<Ctx extends BaseContext> {
   listen?: ListenOptions;
   /** Refusals of unsigned requests are logged here. */
   logger?: Logger;
+  /** `Cache-Control: max-age` of answers, seconds. @default DEFAULT_CACHE_MAX_AGE_SECONDS[name] */
+  cacheMaxAgeSeconds?: number;
   /**
    * The `POST /ingest` router (subgraphs/common/ingest.ts), mounted before any body parser.
    * Absent: no ingest endpoint.
@@ -44,6 +47,13 @@ export interface ListenOptions {
   /** @default '127.0.0.1' */
   host?: string;
 }
+
+/**
+ * How long each system's answers may be kept by the gateway, seconds (`Cache-Control: max-age`):
+ * ingest bumps the order versions on every change, so these only bound how long a change the
+ * system did not announce can stay unseen.
+ */
+export const DEFAULT_CACHE_MAX_AGE_SECONDS: Readonly<Record<string, number>> = { erp: 60, oms: 30, wms: 15, carrier: 10, returns: 30 };
 
 /** What every subgraph's `start()` takes: its system's port, where to listen, and ingest. */
 export interface SubgraphServiceOptions<Port> extends ListenOptions {
@@ -162,7 +172,11 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
     includeStacktraceInErrorResponses: false,
     formatError: formatPublicError,
     // Inline traces (ftv1) only feed Apollo Studio; the gateway does not report there.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), rateLimitStatusPlugin],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), rateLimitStatusPlugin,
+      // How long the gateway may keep this system's answers: `Cache-Control: max-age` bounds its TTLs.
+      ApolloServerPluginCacheControl({ defaultMaxAge: opts.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS[opts.name] ?? 0 }),
+    ],
   });
   await apollo.start();
   app.disable('x-powered-by');
