@@ -134,7 +134,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const quotas = clientQuotas(config, logger);
   // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
   // store is a miss (the client resends the query), never an error.
-  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }));
+  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
+    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
+  });
   const apqCache = keyValueCache(apqStore, config.apqTtlSeconds * 1000);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -17,10 +17,13 @@ export interface CacheGuardOptions {
   onError?: CacheErrorHandler;
   /** The clock, in ms (for tests). @default Date.now */
   now?: () => number;
+  /** After a failure, how long every call is a miss without trying (one try after it). @default 250 */
+  failFastMs?: number;
 }
 
 export const DEFAULT_CACHE_TIMEOUT_MS = 50;
 export const DEFAULT_REPORT_INTERVAL_MS = 10_000;
+export const DEFAULT_FAIL_FAST_MS = 250;
 
 const defaultOnError: CacheErrorHandler = (error, context) => {
   console.warn(`[cache] ${context}: ${error.message}`);
@@ -39,19 +42,28 @@ export class CacheGuard {
   private readonly now: () => number;
   private lastReport = -Infinity;
   private suppressed = 0;
+  /** After a failure, calls are misses at once until then: a down cache costs no wait per call. */
+  private failFastUntil = -Infinity;
+  private readonly failFastMs: number;
 
   constructor(opts: CacheGuardOptions = {}) {
     this.timeoutMs = positive('timeoutMs', opts.timeoutMs, DEFAULT_CACHE_TIMEOUT_MS);
     this.reportIntervalMs = positive('reportIntervalMs', opts.reportIntervalMs, DEFAULT_REPORT_INTERVAL_MS);
     this.onError = opts.onError ?? defaultOnError;
     this.now = opts.now ?? Date.now;
+    this.failFastMs = opts.failFastMs ?? DEFAULT_FAIL_FAST_MS;
   }
 
   /** `work()`, or `fallback` when it throws, rejects or takes longer than `timeoutMs` (it is then left to finish alone). */
   async run<T>(what: string, work: () => Promise<T>, fallback: T): Promise<T> {
+    if (this.now() < this.failFastUntil) {
+      this.suppressed += 1;
+      return fallback;
+    }
     try {
       return await withTimeout(Promise.resolve().then(work), this.timeoutMs, () => new Error(`no answer within ${this.timeoutMs} ms`));
     } catch (err) {
+      this.failFastUntil = this.now() + this.failFastMs;
       this.report(err instanceof Error ? err : new Error(String(err)), what);
       return fallback;
     }

@@ -43,10 +43,12 @@ describe('errorsAreMisses', () => {
     const broken = brokenStore('reject');
     const store = errorsAreMisses(broken, { timeoutMs: TIMEOUT_MS, reportIntervalMs: 10_000, now: () => now, onError: (e, c) => reports.push(`${c}: ${e.message}`) });
     for (let i = 0; i < 20; i++) await expectMissesWithinTimeout(store);
-    expect(broken.calls).toBe(60);
+    // The first failure opens the fail-fast window: the other 59 calls never reach the store.
+    expect(broken.calls).toBe(1);
     expect(reports).toEqual(['cache get failed, served as a miss: ECONNREFUSED 127.0.0.1:1']);
     now = 10_000;
     await store.get('k');
+    expect(broken.calls).toBe(2);
     expect(reports[1]).toBe('cache get failed, served as a miss (and 59 more cache failures since the last report): ECONNREFUSED 127.0.0.1:1');
   });
 

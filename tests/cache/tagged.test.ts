@@ -66,6 +66,10 @@ describe('TaggedCache when the versions cannot be read', () => {
     expect(await cache.snapshot(['ORD-1'])).toBeUndefined();
     expect(reports).toEqual(['cache read versions failed, served as a miss: versions store down']);
     versions.mode = 'ok';
+    // Right after a failure the guard fails fast (no waiting on a store that just failed) …
+    expect(await cache.get('k')).toBeUndefined();
+    // … and tries again once the fail-fast window (250 ms) has passed.
+    await new Promise((r) => setTimeout(r, 300));
     expect(await cache.get('k')).toBe('v');
   });
 
