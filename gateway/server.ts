@@ -25,7 +25,8 @@ import type { Shield } from './shield/index.js';
 import type { OrderVersions } from '../events/versions.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
 import { gatewayContext, type GatewayContext } from './context.js';
-import { authenticateRequests, identityOf } from './plugins/authentication.js';
+import { authenticateRequests, identityOf, VerifiedCredentials } from './plugins/authentication.js';
+import { cachedAnswers } from './cache/fastPath.js';
 import { cors } from './plugins/cors.js';
 import { fieldAccessPlugin } from './plugins/fieldAccess.js';
 import { persistedOperationCheck, persistedOperations, readManifest } from './plugins/persistedOperations.js';
@@ -130,8 +131,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
 
   const app = express();
-  const httpServer = createServer(app);
   const quotas = clientQuotas(config, logger);
+  const verified = new VerifiedCredentials();
+  // Cached answers for recently verified callers are served before Express (gateway/cache/fastPath.ts).
+  const httpServer = createServer(caching && config.cache.responseTtlMs > 0
+    ? cachedAnswers(app, { cache: caching.tagged.cache, verified, admit: quotas.admit, persistedOnly: new Set(config.persistedOnlyConsumers) })
+    : app);
   // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
   // store is a miss (the client resends the query), never an error.
   const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
@@ -170,7 +175,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
   app.use('/graphql',
     cors(config.corsOrigins),
-    authenticateRequests(config.auth, logger),
+    authenticateRequests(config.auth, logger, verified),
     quotas.middleware,
     express.json({ limit: config.bodyLimitBytes }),
     batchLimit(config.limits),

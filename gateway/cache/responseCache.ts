@@ -6,6 +6,9 @@ import type { GatewayContext } from '../context.js';
 import { dependenciesOf, rootOrderIdsOf } from './orderIds.js';
 import type { TaggedCache } from './tagged.js';
 
+/** Set on a request the fast path (fastPath.ts) already looked up and missed: its key, so it is not looked up twice. */
+export const LOOKED_UP = Symbol('responseCacheLookedUp');
+
 /** What the lookup leaves for the plugin: where to store the answer, and the versions read before it ran. */
 export interface ResponseCacheTicket {
   key: string;
@@ -44,8 +47,10 @@ export function responseCacheLookup(opts: ResponseCacheOptions): RequestHandler 
     const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
     if (opts.ttlMs <= 0 || req.method !== 'POST' || !body || Array.isArray(body) || typeof body.query !== 'string') return next();
     const scope = (res.locals.scope as string | undefined) ?? '';
-    const key = responseCacheKey(scope, body.query, body.operationName, body.variables);
-    opts.cache.get(key).then(async (hit) => {
+    // Already looked up (and missed) before Express (fastPath.ts): only the snapshot is left to take.
+    const looked = (req as unknown as Record<symbol, string | undefined>)[LOOKED_UP];
+    const key = looked ?? responseCacheKey(scope, body.query, body.operationName, body.variables);
+    (looked !== undefined ? Promise.resolve(undefined) : opts.cache.get(key)).then(async (hit) => {
       if (hit !== undefined) {
         res.setHeader('content-type', 'application/json; charset=utf-8');
         res.setHeader('x-cache', 'hit');

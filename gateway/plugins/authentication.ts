@@ -10,8 +10,7 @@ import { authenticate, AuthError, type AuthConfig } from '../auth/index.js';
  * (`UNAUTHENTICATED`, the message saying what was expected and what arrived) and
  * `WWW-Authenticate: Bearer`. Only the health endpoints answer without a credential.
  */
-export function authenticateRequests(config: AuthConfig, logger: Logger): RequestHandler {
-  const verified = new VerifiedCredentials();
+export function authenticateRequests(config: AuthConfig, logger: Logger, verified = new VerifiedCredentials()): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
     const remembered = verified.get(req.headers.authorization, req.headers['x-api-key']);
@@ -50,7 +49,7 @@ export function identityOf(locals: Record<string, unknown>): Identity {
  * an entry is used only until the token's `exp` (and at most a minute, so a removed partner key
  * stops working within one); bounded, oldest first out.
  */
-class VerifiedCredentials {
+export class VerifiedCredentials {
   private readonly entries = new Map<string, { identity: Identity; scope: string; until: number }>();
   constructor(private readonly max = 10_000, private readonly maxAgeMs = 60_000) {}
 

@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import { ErrorCode, type Identity } from '../../canonical/index.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { GatewayConfig } from '../config.js';
+
+/** An over-quota answer: HTTP 429 with `Retry-After` and this GraphQL error body. */
+export interface QuotaRefusal {
+  retryAfter: number;
+  body: string;
+}
+
+export function sendQuotaRefusal(res: ServerResponse, refusal: QuotaRefusal): void {
+  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(refusal.retryAfter) });
+  res.end(refusal.body);
+}
 
 /** The quota window. */
 const WINDOW_MS = 60_000;
@@ -15,7 +27,7 @@ const WINDOW_MS = 60_000;
  * the next window) and a GraphQL error body, `RATE_LIMITED`. With REDIS_URL the count is shared
  * by every replica (INCR + PEXPIRE); a Redis outage lets requests through (logged), never fails them.
  */
-export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' | 'redisKeyPrefix'>, logger: Logger): { middleware: RequestHandler; close(): Promise<void> } {
+export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' | 'redisKeyPrefix'>, logger: Logger): { middleware: RequestHandler; admit(identity: Identity): Promise<QuotaRefusal | undefined>; close(): Promise<void> } {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   let reported = 0;
   redis?.on('error', (err) => {
@@ -43,25 +55,30 @@ export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' |
     }
     return ++entry.count;
   };
-  const middleware: RequestHandler = (req, res, next) => {
-    const identity = res.locals.identity as Identity | undefined;
-    if (!identity || identity.consumer === 'internal' || req.method === 'OPTIONS') return next();
+  /** Counts one request of `identity`: undefined when within its quota, else the refusal to send. */
+  const admit = async (identity: Identity): Promise<QuotaRefusal | undefined> => {
+    if (identity.consumer === 'internal') return undefined;
     const limit = config.quotas[identity.consumer];
-    if (!limit) return next();
+    if (!limit) return undefined;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const key = `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
-    count(key, window).then((n) => {
-      if (n <= limit) return next();
-      const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
-      res.setHeader('retry-after', String(retryAfter));
-      res.status(429).json({
+    if ((await count(key, window)) <= limit) return undefined;
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+    return {
+      retryAfter,
+      body: JSON.stringify({
         errors: [{
           message: `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
           extensions: { code: ErrorCode.RATE_LIMITED, retryAfter, limit },
         }],
-      });
-    }, next);
+      }),
+    };
   };
-  return { middleware, close: async () => { redis?.disconnect(); } };
+  const middleware: RequestHandler = (req, res, next) => {
+    const identity = res.locals.identity as Identity | undefined;
+    if (!identity || req.method === 'OPTIONS') return next();
+    admit(identity).then((refusal) => (refusal ? sendQuotaRefusal(res, refusal) : next()), next);
+  };
+  return { middleware, admit, close: async () => { redis?.disconnect(); } };
 }
