@@ -24,6 +24,7 @@ import { SUBGRAPH_NAMES } from '../gateway/config.js';
 import { MemoryStatusStore } from '../gateway/tracker/store.js';
 import { createLogger } from '../runtime/logger.js';
 import { profileStart, profileStop } from './profile.js';
+import { serveIpc, type IpcRequest } from './common.js';
 
 const send = (msg: unknown): void => {
   if (process.send) process.send(msg);
@@ -152,7 +153,7 @@ const NAMED: Record<string, string> = {
 };
 
 // ---- IPC ----------------------------------------------------------------------------------------
-type Request = { id: number; cmd: string; args?: Record<string, unknown> };
+type Request = IpcRequest;
 
 async function handle(req: Request): Promise<unknown> {
   switch (req.cmd) {
@@ -193,15 +194,7 @@ async function handle(req: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (raw) => {
-  const req = raw as Request;
-  handle(req).then(
-    (result) => send({ id: req.id, ok: true, result }),
-    (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
-  );
-});
-// The parent went away: do not linger.
-process.on('disconnect', () => process.exit(0));
+serveIpc(handle);
 
 start().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException;

@@ -20,14 +20,14 @@
  */
 import { fork, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signWebhook } from '../subgraphs/common/signature.js';
-import { sourcesFingerprint } from './fingerprint.js';
+import { replaceBenchmarksSection, sourcesFingerprint } from './common.js';
 import { devToken } from '../gateway/auth/devCredentials.js';
 
 /** One development token for every subscriber, minted once. */
@@ -584,19 +584,7 @@ function memoryTable(rows: MemRow[]): string {
   return [head, sep, ...lines].join('\n');
 }
 
-function writeBenchmarksMd(section: string): void {
-  const file = join(root, 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured figures, each with the command that produced it.\n';
-  const start = current.search(/^## Subscriptions\s*$/m);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${section.trimEnd()}\n`;
-  else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = `${current.slice(0, start)}${section.trimEnd()}\n${end >= 0 ? `\n${rest.slice(end)}` : ''}`;
-  }
-  writeFileSync(file, next);
-}
+const writeBenchmarksMd = (section: string): void => replaceBenchmarksSection(root, 'Subscriptions', section);
 
 // ---- main ---------------------------------------------------------------------------------------
 async function main(): Promise<void> {

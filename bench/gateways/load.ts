@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { OPS, Workload, type Op, type Sequence, type WorkloadOptions } from './workload.js';
+import { serveIpc, type IpcRequest } from '../common.js';
 
 const send = (msg: unknown): void => void process.send?.(msg);
 if (!process.send) {
@@ -236,7 +237,7 @@ async function rate(a: { url: string; sequence: string; rate: number; durationS:
   };
 }
 
-type Request = { id: number; cmd: string; args?: Record<string, unknown> };
+type Request = IpcRequest;
 async function handle(req: Request): Promise<unknown> {
   const a = (req.args ?? {}) as Record<string, unknown>;
   switch (req.cmd) {
@@ -283,12 +284,5 @@ async function handle(req: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (raw) => {
-  const req = raw as Request;
-  handle(req).then(
-    (result) => send({ id: req.id, ok: true, result }),
-    (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveIpc(handle);
 send({ type: 'ready', pid: process.pid });

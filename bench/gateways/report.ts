@@ -3,11 +3,11 @@
  * of BENCHMARKS.md, and what code and packages were measured.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubgraphName } from '../../gateway/config.js';
 import type { TargetId } from './targets.js';
-import { sourcesFingerprint } from '../fingerprint.js';
+import { replaceBenchmarksSection, sourcesFingerprint } from '../common.js';
 import type { ProfileSummary } from '../profile.js';
 
 export interface Counters {
@@ -296,19 +296,7 @@ ${fns}
 `;
 }
 
-export function writeBenchmarksMd(root: string, section: string): void {
-  const file = join(root, 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured figures, each with the command that produced it.\n';
-  const start = current.search(/^## Gateways\s*$/m);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${section.trimEnd()}\n`;
-  else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = `${current.slice(0, start)}${section.trimEnd()}\n${end >= 0 ? `\n${rest.slice(end)}` : ''}`;
-  }
-  writeFileSync(file, next);
-}
+export const writeBenchmarksMd = (root: string, section: string): void => replaceBenchmarksSection(root, 'Gateways', section);
 
 // ---- what was measured ------------------------------------------------------------------------------
 export function packageVersions(root: string, benchDir: string): Record<string, string> {

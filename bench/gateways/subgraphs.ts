@@ -35,6 +35,7 @@ import { MemoryReturns } from '../../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../../subgraphs/returns/server.js';
 import { MemoryWms } from '../../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../../subgraphs/wms/server.js';
+import { serveIpc, type IpcRequest } from '../common.js';
 
 const send = (msg: unknown): void => void process.send?.(msg);
 if (!process.send) {
@@ -132,7 +133,7 @@ async function stopLifecycle(): Promise<void> {
   webhooks = { sent: webhooks.sent + s.sent, failed: webhooks.failed + s.failed };
 }
 
-type Request = { id: number; cmd: string; args?: Record<string, unknown> };
+type Request = IpcRequest;
 async function handle(req: Request): Promise<unknown> {
   const a = req.args ?? {};
   switch (req.cmd) {
@@ -170,14 +171,7 @@ async function handle(req: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (raw) => {
-  const req = raw as Request;
-  handle(req).then(
-    (result) => send({ id: req.id, ok: true, result }),
-    (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveIpc(handle);
 start().catch((err: unknown) => {
   send({ type: 'fatal', error: err instanceof Error ? err.stack ?? err.message : String(err) });
   process.exit(1);
