@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { codes, credential, gql } from '../helpers/http.js';
-import { gatewayOptions, sleep } from './harness.js';
+import type { GatewayService } from '../../gateway/server.js';
+import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { gatewayOptions, secondReplica, sleep } from './harness.js';
 
 const demo = generateDemo({ orders: 60 });
 const LIMIT = 3;
@@ -49,5 +51,37 @@ describe('client quotas', () => {
     // A fresh token for the same shopper is the same caller.
     const again = await credential('storefront', { customerId: mine!.customerId, now: Date.now() - 1000 });
     expect((await gql(s.gateway.url, ORDER, { id: mine!.id }, again)).status).toBe(429);
+  });
+});
+
+await describeRedis('client quotas shared by replicas', () => {
+  const prefix = uniquePrefix();
+  let shared: Stack;
+  let b: GatewayService;
+  beforeAll(async () => {
+    const options = gatewayOptions({ quotas: { storefront: LIMIT }, redis: { url: redisUrl(), prefix }, cache: { enabled: false } });
+    shared = await startStack({ data: demo.data, gateway: options });
+    b = await secondReplica(shared, options);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await shared?.stop();
+    await cleanupPrefix(prefix);
+  });
+
+  it('should count one shopper\'s requests on every replica against one quota', async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
+    const order = demo.data.oms.orders[2]!;
+    const shopper = await credential('storefront', { customerId: order.customerId });
+    const replicas = [shared.gateway.url, b.url];
+    // LIMIT requests spread over both replicas are all admitted …
+    for (let i = 0; i < LIMIT; i++) expect((await gql(replicas[i % 2]!, ORDER, { id: order.id }, shopper)).status, `request ${i + 1}`).toBe(200);
+    // … and the next one is refused on either: each replica alone would still admit it.
+    for (const url of replicas) {
+      const over = await gql(url, ORDER, { id: order.id }, shopper);
+      expect(over.status).toBe(429);
+      expect(codes(over)).toEqual(['RATE_LIMITED']);
+    }
   });
 });
