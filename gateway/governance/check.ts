@@ -5,6 +5,7 @@ import { SUBSCRIPTION_SDL } from '../subscriptions/schema.js';
 import { CompositionError, composeSupergraph, readSupergraphConfig } from '../supergraph/compose.js';
 import { compareWithReleased } from './breaking.js';
 import { readAccessRules, type AccessRules } from '../access/rules.js';
+import { SUBSCRIPTION_RULES } from '../subscriptions/schema.js';
 import { clientSchemaOf, readReleased } from './clientSchema.js';
 import { lintSdl } from './lint.js';
 import { buildManifest, serializeManifest } from './manifest.js';
@@ -99,7 +100,7 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
   const loaded = existsSync(opts.operations) ? loadOperations(opts.operations, opts.displayRoot) : { operations: [], problems: [] };
   if (!existsSync(opts.operations)) error('operations', show(opts.operations), 'no operations folder');
   problems.push(...loaded.problems);
-  const accessRules = supergraphSdl ? readAccessRules(supergraphSdl) : new Map();
+  const accessRules = new Map([...(supergraphSdl ? readAccessRules(supergraphSdl) : []), ...SUBSCRIPTION_RULES]);
   if (clientSchema) problems.push(...validateOperations(clientSchema, loaded.operations, accessRules));
   else if (loaded.operations.length > 0) problems.push({ severity: 'note', stage: 'operations', where: show(opts.operations), message: 'operations not validated: there is no client schema (composition failed)' });
 

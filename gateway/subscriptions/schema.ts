@@ -161,6 +161,12 @@ async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, strea
 const EVENT_DATA_RULE: FieldRule = { authenticated: true, scopes: [[[AccessScope.INTERNAL_FIELDS]]] };
 
 /**
+ * The field rules of the gateway-declared types (not composed, so not in the supergraph): the
+ * schema check applies them to client operations with the subgraphs' own.
+ */
+export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([['OrderEvent.data', EVENT_DATA_RULE]]);
+
+/**
  * `OrderEvent.data` for callers granted the internal fields (salesforce, ops); for the others null
  * with a `FORBIDDEN` error naming the field, as for the fields marked internal in the subgraphs.
  */

@@ -57,6 +57,13 @@ describe('operation rules', () => {
     expect(validateOperations(clientSchema!, [op('lwc', text)], accessRules)).toEqual([]);
   });
 
+  it('should refuse the gateway-declared internal field OrderEvent.data in storefront subscriptions', () => {
+    const text = 'subscription S($id: ID!) { orderEvents(orderId: $id) { type data } }';
+    expect(validateOperations(clientSchema!, [op('storefront', text)], accessRules).map((p) => p.message))
+      .toEqual([expect.stringMatching(/^OrderEvent\.data is not visible to storefront/)]);
+    expect(validateOperations(clientSchema!, [op('lwc', text)], accessRules)).toEqual([]);
+  });
+
   it('should refuse ids given as literals', () => {
     const problems = validateOperations(clientSchema!, [op('lwc', 'query L { order(id: "ORD-000001") { id } orders(filter: { customerId: "C-1" }) { totalCount } }')]);
     expect(problems.map((p) => p.message)).toEqual(['argument id is an ID given as a literal; pass it as a variable', 'input field customerId is an ID given as a literal; pass it as a variable']);
