@@ -18,7 +18,7 @@ import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
 import { SupergraphLoader } from './supergraph/loader.js';
 import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent, type TaggedCache } from './cache/index.js';
 import { responseCacheLookup, responseCachePlugin, type ResponseCacheTicket } from './cache/responseCache.js';
-import { setUpCaching, setUpShields } from './setup.js';
+import { setUpCaching, setUpShields, sharedCounters } from './setup.js';
 import { clientQuotas } from './plugins/quotas.js';
 import { freshnessPlugin } from './plugins/freshness.js';
 import type { Shield } from './shield/index.js';
@@ -111,7 +111,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
   const caching = setUpCaching(config, deps.versions, logger);
-  const shields = setUpShields(config, logger);
+  const counters = sharedCounters(config);
+  const shields = setUpShields(config, logger, counters);
   const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: loader,
@@ -122,7 +123,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
       const source = new SubgraphDataSource({
-        name, url: target, fetcher, identitySecret: config.auth.identitySecret, shield: shields.byName.get(name),
+        name, url: target, fetcher, identitySecret: config.auth.identitySecret, shield: shields.get(name),
         caching: caching && { cache: caching.tagged.cache, ttlMs: config.cache.fetchTtlMs[name as SubgraphName] ?? 0, lastKnown: caching.tagged.store, staleTtlMs: config.staleTtlMs },
       });
       dataSources.set(name, source);
@@ -131,7 +132,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
 
   const app = express();
-  const quotas = clientQuotas(config, logger);
+  const quotas = clientQuotas(config, logger, counters);
   const verified = new VerifiedCredentials();
   // Cached answers for recently verified callers are served before Express (gateway/cache/fastPath.ts).
   const httpServer = createServer(caching && config.cache.responseTtlMs > 0
@@ -223,13 +224,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     fetcher.destroy();
     await apqStore.close();
     await caching?.close();
-    await shields.close();
-    await quotas.close();
+    counters?.disconnect();
   });
   ready = true;
   return {
     ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker,
     upstreamFetches: () => Object.fromEntries([...dataSources].map(([n, d]) => [n, d.upstreamFetches])),
-    shields: shields.byName,
+    shields,
   };
 }

@@ -41,10 +41,20 @@ export function setUpCaching(config: GatewayConfig, versions: OrderVersions | un
   };
 }
 
-/** One shield per subgraph; with REDIS_URL their token buckets are shared by every replica. */
-export function setUpShields(config: GatewayConfig, logger: Logger): { byName: Map<string, Shield>; close(): Promise<void> } {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
-  redis?.on('error', () => {}); // the buckets fall back to local limits and log once per outage
+/**
+ * The one connection of the counters replicas share (the shields' token buckets, client quotas):
+ * fail-fast (no offline queue, one retry), since both fall back to local decisions and report an
+ * outage themselves. Undefined without REDIS_URL.
+ */
+export function sharedCounters(config: Pick<GatewayConfig, 'redisUrl'>): Redis | undefined {
+  if (!config.redisUrl) return undefined;
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => {}); // reported by the buckets and the quotas, once per outage
+  return redis;
+}
+
+/** One shield per subgraph; with `redis` (sharedCounters) their token buckets are shared by every replica. */
+export function setUpShields(config: GatewayConfig, logger: Logger, redis: Redis | undefined): Map<string, Shield> {
   const byName = new Map<string, Shield>();
   for (const [name, c] of Object.entries(config.shield)) {
     const limiter = redis
@@ -55,5 +65,5 @@ export function setUpShields(config: GatewayConfig, logger: Logger): { byName: M
       : undefined;
     byName.set(name, new Shield({ name, config: c, ...(limiter ? { limiter } : {}) }));
   }
-  return { byName, close: async () => { redis?.disconnect(); } };
+  return byName;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ErrorCode, type Identity } from '../../canonical/index.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { GatewayConfig } from '../config.js';
@@ -25,17 +25,19 @@ const WINDOW_MS = 60_000;
  * Salesforce org, an operator) — may make `QUOTA_<CONSUMER>_PER_MINUTE` requests per minute
  * (fixed one-minute windows; 0 = unlimited). Over quota: HTTP 429 with `Retry-After` (seconds to
  * the next window) and a GraphQL error body, `RATE_LIMITED`. With REDIS_URL the count is shared
- * by every replica (INCR + PEXPIRE); a Redis outage lets requests through (logged), never fails them.
+ * by every replica through `redis` (INCR + PEXPIRE); a Redis outage lets requests through (logged),
+ * never fails them.
  */
-export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' | 'redisKeyPrefix'>, logger: Logger): { middleware: RequestHandler; admit(identity: Identity): Promise<QuotaRefusal | undefined>; close(): Promise<void> } {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+export function clientQuotas(
+  config: Pick<GatewayConfig, 'quotas' | 'redisKeyPrefix'>, logger: Logger, redis: Redis | undefined,
+): { middleware: RequestHandler; admit(identity: Identity): Promise<QuotaRefusal | undefined> } {
   let reported = 0;
-  redis?.on('error', (err) => {
+  const report = (err: Error): void => {
     if (Date.now() - reported > 10_000) {
       reported = Date.now();
       logger.warn({ err: err.message }, 'client quotas unavailable: letting requests through');
     }
-  });
+  };
   const local = new Map<string, { window: number; count: number }>();
   const count = async (key: string, window: number): Promise<number> => {
     if (redis) {
@@ -43,7 +45,8 @@ export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' |
         const k = `${config.redisKeyPrefix}quota:${key}:${window}`;
         const [[, n]] = (await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec()) as [[unknown, number]];
         return n;
-      } catch {
+      } catch (err) {
+        report(err as Error);
         return 0;
       }
     }
@@ -80,5 +83,5 @@ export function clientQuotas(config: Pick<GatewayConfig, 'quotas' | 'redisUrl' |
     if (!identity || req.method === 'OPTIONS') return next();
     admit(identity).then((refusal) => (refusal ? sendQuotaRefusal(res, refusal) : next()), next);
   };
-  return { middleware, admit, close: async () => { redis?.disconnect(); } };
+  return { middleware, admit };
 }

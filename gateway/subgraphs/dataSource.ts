@@ -125,13 +125,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     const snapshot = caching && versionIds ? await caching.cache.snapshot(versionIds) : undefined;
     const header = this.signature(identity);
+    // Read at most once per fetch, whichever failure path asks first.
+    let known: Promise<{ asOf: string; response: Response } | undefined> | undefined;
+    const lastKnown = () => (known ??= this.lastKnown(key));
     let response: Response;
     try {
       const fetchOnce = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
-      response = this.shield ? await this.throughShield(await this.flightKey(key, ctx, snapshot), key, fetchOnce) : await fetchOnce();
+      response = this.shield ? await this.throughShield(await this.flightKey(key, ctx, snapshot), lastKnown, fetchOnce) : await fetchOnce();
     } catch (err) {
       const error = this.publicError(err);
-      const stale = await this.lastKnown(key);
+      const stale = await lastKnown();
       if (stale) {
         ctx.freshness?.push({ subgraph: this.name, asOf: stale.asOf, reason: String(error.extensions.code) });
         return stale.response;
@@ -140,7 +143,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
     if (failed) {
-      const stale = await this.lastKnown(key);
+      const stale = await lastKnown();
       if (stale) {
         ctx.freshness?.push({ subgraph: this.name, asOf: stale.asOf, reason: String(failed.extensions?.code) });
         return stale.response;
@@ -164,19 +167,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * (the caller serves that); one without waits for a token, up to {@link RATE_WAIT_MS}, so a
    * burst is smoothed rather than refused.
    */
-  private async throughShield(flight: string, key: string, fetchOnce: (signal?: AbortSignal) => Promise<Response>): Promise<Response> {
+  private async throughShield(flight: string, lastKnown: () => Promise<unknown>, fetchOnce: (signal?: AbortSignal) => Promise<Response>): Promise<Response> {
     const shield = this.shield!;
     const giveUpAt = Date.now() + RATE_WAIT_MS;
-    let checkedLastKnown = false;
     for (;;) {
       try {
         return await shield.run(flight, fetchOnce, classify);
       } catch (err) {
         if (!isShieldRefusal(err) || err.reason !== 'rate_limited') throw err;
-        if (!checkedLastKnown) {
-          checkedLastKnown = true;
-          if (await this.lastKnown(key)) throw err;
-        }
+        if (await lastKnown()) throw err;
         const wait = Math.max(err.retryAfterMs, 10);
         if (Date.now() + wait > giveUpAt) throw err;
         await new Promise((r) => setTimeout(r, wait));
