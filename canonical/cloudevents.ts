@@ -1,5 +1,6 @@
+import type { SystemName } from './systems.js';
 /** Where a canonical event comes from: a system (lower case), or `visibility` for derived events. */
-export type EventSource = 'erp' | 'oms' | 'wms' | 'carrier' | 'returns' | 'visibility';
+export type EventSource = SystemName | 'visibility';
 
 /**
  * A CloudEvents 1.0 envelope, structured mode, JSON data

@@ -11,3 +11,4 @@ export * from './eventTypes.js';
 export * from './validation.js';
 export * from './access.js';
 export * from './identityHeader.js';
+export * from './systems.js';

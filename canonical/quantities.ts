@@ -34,6 +34,8 @@ export interface OmsLineFacts {
 }
 
 export interface QuantityLine { lineNumber: number; quantity: number }
+/** A line number with a quantity: the shape every system uses for its line-level records. */
+export type QtyLine = QuantityLine;
 
 export interface FulfillmentFacts {
   /** oms: which units of which lines were sourced to the node (counted as allocated). */

@@ -8,6 +8,7 @@ import { customerId, makeCustomers } from './customers.js';
 import { planOrder } from './lifecycle.js';
 import { Interner, Materializer } from './materialize.js';
 import type { OrderPlan, PlanContext } from './plan.js';
+import { SYSTEM_NAMES } from '../canonical/systems.js';
 import type { DemoData, SystemName } from './records.js';
 import { Rng } from './rng.js';
 import { DEMO_SCENARIOS, SCENARIO_TABLE, type DemoScenario } from './scenarios.js';
@@ -18,7 +19,7 @@ export { DEMO_SCENARIOS, SCENARIO_STATUSES, SCENARIO_WEIGHTS, type DemoScenario 
 export const DEMO_EPOCH = '2026-11-01T00:00:00.000Z';
 export const DEMO_HISTORY_DAYS = 120;
 /** The five systems, in the order of {@link DemoData}. */
-export const SYSTEM_NAMES: readonly SystemName[] = ['oms', 'erp', 'wms', 'carrier', 'returns'];
+export { SYSTEM_NAMES };
 /** The largest `DEMO_ORDERS` / `DEMO_SEED` the environment may ask for. */
 export const DEMO_ENV_MAX = 1_000_000;
 

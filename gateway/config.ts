@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CONSUMERS, type Consumer } from '../canonical/index.js';
+import { CONSUMERS, SYSTEM_NAMES, type Consumer, type SystemName } from '../canonical/index.js';
 import { NODES } from '../demo/catalogue.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
@@ -9,8 +9,8 @@ import { projectRoot } from '../runtime/project.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
 /** The subgraphs of this graph, as named in supergraph.yaml. */
-export const SUBGRAPH_NAMES = ['erp', 'oms', 'wms', 'carrier', 'returns'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export const SUBGRAPH_NAMES = SYSTEM_NAMES;
+export type SubgraphName = SystemName;
 
 /** The gateway's configuration: one typed, validated place; defaults beside each option. */
 export interface GatewayConfig {

@@ -1,4 +1,4 @@
-import type { CarrierScan, CarrierShipment } from '../../demo/records.js';
+import type { CarrierScan, CarrierShipment } from './records.js';
 import type { ApplyResult } from '../common/ingest.js';
 
 export type { CarrierScan, CarrierShipment };

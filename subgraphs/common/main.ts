@@ -1,5 +1,6 @@
 import { generateDemo, demoOptionsFromEnv } from '../../demo/index.js';
-import type { DemoData, SystemName } from '../../demo/records.js';
+import { perSystem, type SystemName } from '../../canonical/index.js';
+import type { DemoData } from '../../demo/records.js';
 import { createEventBus } from '../../events/create.js';
 import { createOrderVersions } from '../../events/versions.js';
 import { EnvReader } from '../../runtime/env.js';
@@ -12,7 +13,7 @@ import type { SubgraphServiceOptions } from './server.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from './webhookSecret.js';
 
 /** The default port of each subgraph (the supergraph's routing_url). */
-export const DEFAULT_PORTS: Readonly<Record<SystemName, number>> = { erp: 4001, oms: 4002, wms: 4003, carrier: 4004, returns: 4005 };
+export const DEFAULT_PORTS: Readonly<Record<SystemName, number>> = perSystem((s) => s.defaultPort);
 
 /**
  * Runs one subgraph as its own process (`node dist/subgraphs/<name>/main.js`) on the demo

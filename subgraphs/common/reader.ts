@@ -1,5 +1,5 @@
 import { checkId, parseDateTime } from '../../canonical/index.js';
-import type { Money } from '../../demo/records.js';
+import type { Money } from '../../canonical/index.js';
 
 /** A native notification that does not have the expected shape: answered with HTTP 400. */
 export class InvalidNotificationError extends Error {

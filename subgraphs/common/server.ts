@@ -8,7 +8,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type RequestHandler, type Router } from 'express';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode, IDENTITY_HEADER, verifyIdentity, type Identity } from '../../canonical/index.js';
+import { ErrorCode, IDENTITY_HEADER, perSystem, verifyIdentity, type Identity } from '../../canonical/index.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 import { readProjectFile } from '../../runtime/project.js';
 import { toPublicError } from './errors.js';
@@ -53,7 +53,7 @@ export interface ListenOptions {
  * ingest bumps the order versions on every change, so these only bound how long a change the
  * system did not announce can stay unseen.
  */
-export const DEFAULT_CACHE_MAX_AGE_SECONDS: Readonly<Record<string, number>> = { erp: 60, oms: 30, wms: 15, carrier: 10, returns: 30 };
+export const DEFAULT_CACHE_MAX_AGE_SECONDS: Readonly<Record<string, number>> = perSystem((s) => s.cacheMaxAgeSeconds);
 
 /** What every subgraph's `start()` takes: its system's port, where to listen, and ingest. */
 export interface SubgraphServiceOptions<Port> extends ListenOptions {

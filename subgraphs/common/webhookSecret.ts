@@ -1,4 +1,4 @@
-import type { SystemName } from '../../demo/records.js';
+import type { SystemName } from '../../canonical/index.js';
 import type { EnvReader } from '../../runtime/env.js';
 import { MIN_SECRET_LENGTH } from './signature.js';
 

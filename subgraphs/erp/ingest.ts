@@ -4,7 +4,7 @@
  * and voided. Payment amounts are totals so far, never increments, so a replay cannot double them.
  */
 import { HOLD_TYPES, type HoldType } from '../../canonical/index.js';
-import type { Money } from '../../demo/records.js';
+import type { Money } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
 import { sourceEvent, type ApplyResult, type IngestSystem } from '../common/ingest.js';
 import { Reader } from '../common/reader.js';

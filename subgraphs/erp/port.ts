@@ -1,5 +1,6 @@
 import type { HoldType } from '../../canonical/index.js';
-import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, Money } from '../../demo/records.js';
+import type { Money } from '../../canonical/index.js';
+import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment } from './records.js';
 import type { ApplyResult } from '../common/ingest.js';
 
 export type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment };

@@ -4,7 +4,7 @@
  * Quantities are totals per line, never increments, so a replay cannot double them.
  */
 import { CHANNELS, type Channel } from '../../canonical/index.js';
-import type { QtyLine } from '../../demo/records.js';
+import type { QtyLine } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
 import { sourceEvent, type ApplyResult, type IngestSystem } from '../common/ingest.js';
 import { Reader } from '../common/reader.js';

@@ -1,5 +1,5 @@
 import type { Channel } from '../../canonical/index.js';
-import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder } from '../../demo/records.js';
+import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder } from './records.js';
 import type { ApplyResult } from '../common/ingest.js';
 
 export type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder };

@@ -4,7 +4,7 @@
  * cancelled — each with the return as the desk now sees it.
  */
 import { CHANNELS, type Channel } from '../../canonical/index.js';
-import type { Money } from '../../demo/records.js';
+import type { Money } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
 import { sourceEvent, type IngestSystem } from '../common/ingest.js';
 import { Reader } from '../common/reader.js';

@@ -1,5 +1,6 @@
 import type { ReturnStatus } from '../../canonical/index.js';
-import type { Money, ReturnRecord } from '../../demo/records.js';
+import type { Money } from '../../canonical/index.js';
+import type { ReturnRecord } from './records.js';
 import type { ApplyResult } from '../common/ingest.js';
 
 export type { ReturnRecord };

@@ -4,7 +4,7 @@
  * partner's advance ship notice), cancelled — and return receipts.
  */
 import { DISPOSITIONS, KNOWN_CARRIERS, type Disposition, type WarehouseStatus } from '../../canonical/index.js';
-import type { QtyLine } from '../../demo/records.js';
+import type { QtyLine } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
 import { sourceEvent, type IngestSystem, type PlannedEvent } from '../common/ingest.js';
 import { Reader } from '../common/reader.js';

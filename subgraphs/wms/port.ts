@@ -1,5 +1,5 @@
 import type { WarehouseStatus } from '../../canonical/index.js';
-import type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment } from '../../demo/records.js';
+import type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment } from './records.js';
 import type { ApplyResult } from '../common/ingest.js';
 
 export type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment };

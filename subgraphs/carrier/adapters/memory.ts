@@ -1,4 +1,4 @@
-import type { CarrierSlice } from '../../../demo/records.js';
+import type { CarrierSlice } from '../records.js';
 import { byTime } from '../../common/collections.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';

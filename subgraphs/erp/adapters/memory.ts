@@ -1,5 +1,6 @@
 import { toCents, type HoldType, type PaymentStatus } from '../../../canonical/index.js';
-import type { ErpSlice, Money } from '../../../demo/records.js';
+import type { Money } from '../../../canonical/index.js';
+import type { ErpSlice } from '../records.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, ErpPort, ErpRecorder, PaymentChange } from '../port.js';

@@ -1,4 +1,4 @@
-import type { OmsSlice } from '../../../demo/records.js';
+import type { OmsSlice } from '../records.js';
 import { pushTo } from '../../common/collections.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';

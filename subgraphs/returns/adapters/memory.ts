@@ -1,5 +1,5 @@
 import type { ReturnStatus } from '../../../canonical/index.js';
-import type { ReturnsSlice } from '../../../demo/records.js';
+import type { ReturnsSlice } from '../records.js';
 import { byTime, pushTo } from '../../common/collections.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';

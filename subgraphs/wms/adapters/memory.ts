@@ -1,5 +1,5 @@
 import type { WarehouseStatus } from '../../../canonical/index.js';
-import type { WmsSlice } from '../../../demo/records.js';
+import type { WmsSlice } from '../records.js';
 import { byTime, pushTo } from '../../common/collections.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
