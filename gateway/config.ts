@@ -45,7 +45,9 @@ export interface GatewayConfig {
   auth: AuthConfig;
   /**
    * Browser origins allowed by CORS and on WebSocket upgrades (`CORS_ORIGINS`, comma-separated;
-   * exact origins or `https://*.domain` wildcards). Requests without an `Origin` are not affected.
+   * exact origins, `https://*.domain` or `http://host:*` wildcards). Requests without an `Origin` are
+   * not affected. Outside production, {@link DEVELOPMENT_ORIGINS} (`http://localhost:*`,
+   * `http://127.0.0.1:*`) are always added.
    * @default the Salesforce Lightning domains: https://*.lightning.force.com, https://*.my.salesforce.com, https://*.visualforce.com
    */
   corsOrigins: string[];
@@ -75,13 +77,16 @@ export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = { salesforce: 
 /** The Salesforce Lightning domains an LWC calls from. */
 export const SALESFORCE_ORIGINS = ['https://*.lightning.force.com', 'https://*.my.salesforce.com', 'https://*.visualforce.com'];
 
-const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i;
+/** Outside production, pages served from this machine on any port (the explorer, the example consumers). */
+export const DEVELOPMENT_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
 
-function origins(r: EnvReader): string[] {
+const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?$/i;
+
+function origins(r: EnvReader, env: NodeJS.ProcessEnv): string[] {
   const raw = r.string('CORS_ORIGINS', SALESFORCE_ORIGINS.join(','));
   const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
-  for (const o of list) if (!ORIGIN.test(o)) r.problems.push(`CORS_ORIGINS entries must be origins like https://shop.example.com or https://*.lightning.force.com (no path, no trailing slash); received "${o}"`);
-  return list;
+  for (const o of list) if (!ORIGIN.test(o)) r.problems.push(`CORS_ORIGINS entries must be origins like https://shop.example.com, https://*.lightning.force.com or http://localhost:* (no path, no trailing slash); received "${o}"`);
+  return env.NODE_ENV === 'production' ? list : [...new Set([...list, ...DEVELOPMENT_ORIGINS])];
 }
 
 function persistedOnly(r: EnvReader): Consumer[] {
@@ -145,7 +150,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
       maxBatch: r.int('LIMIT_MAX_BATCH', DEFAULT_LIMITS.maxBatch, 1, 1000),
     },
     auth: authOrProblems(env, r),
-    corsOrigins: origins(r),
+    corsOrigins: origins(r, env),
     manifestPath: r.string('OPERATIONS_MANIFEST', join(projectRoot(), 'operations', 'manifest.json')),
     persistedOnlyConsumers: persistedOnly(r),
     apqTtlSeconds: r.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),

@@ -39,6 +39,7 @@ import { startSubscriptionServer } from './subscriptions/server.js';
 import type { StatusStore } from './tracker/store.js';
 import { StatusTracker } from './tracker/tracker.js';
 import { allStatuses, trackerRead } from './tracker/graphReads.js';
+import { explorer } from './explorer/explorer.js';
 
 /** What the gateway runs with beyond its configuration. */
 export interface GatewayDeps {
@@ -166,6 +167,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       clientSchema = buildClientSchema(apiSchema, { hub, maxQueued: config.maxQueuedEvents });
     });
   }
+  let apiSchema: GraphQLSchema | undefined; // for the explorer when no subscriptions are served
+  gateway.onSchemaLoadOrUpdate((s) => { apiSchema = s.apiSchema; });
   await apollo.start();
   const execute: ExecuteOperation = async (query, variables, identity) => {
     const res = await apollo.executeOperation({ query, variables }, { contextValue: gatewayContext(identity) });
@@ -173,6 +176,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     return res.body.singleResult as Awaited<ReturnType<ExecuteOperation>>;
   };
   app.disable('x-powered-by');
+  // The development explorer (gateway/explorer): /explorer and a browser's GET /graphql; off in production.
+  app.use(explorer({ auth: config.auth, corsOrigins: config.corsOrigins, schema: () => clientSchema ?? apiSchema, rules: () => rules }));
   app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
   app.use('/graphql',
     cors(config.corsOrigins),

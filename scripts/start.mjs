@@ -26,6 +26,15 @@ if (stale) {
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
+// The development explorer (GraphiQL bundled by Vite into dist/explorer), rebuilt when its sources change.
+const explorerEntry = join(root, 'dist', 'explorer', 'index.html');
+const explorerSources = join(root, 'gateway', 'explorer', 'app');
+const newestFile = (dir) => Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestFile(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+if (process.env.NODE_ENV !== 'production' && (!existsSync(explorerEntry) || newestFile(explorerSources) > statSync(explorerEntry).mtimeMs)) {
+  process.stdout.write('building the explorer (vite)…\n');
+  const vite = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(explorerSources, 'vite.config.ts')], { stdio: 'inherit', cwd: root });
+  if (vite.status !== 0) process.exit(vite.status ?? 1);
+}
 // @apollo/gateway loads OpenTelemetry's GCP resource detector, which probes the cloud metadata
 // server and warns when something answers; this graph reports nowhere, so skip the probe.
 process.env.METADATA_SERVER_DETECTION ??= 'none';

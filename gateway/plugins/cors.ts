@@ -3,11 +3,18 @@ import type { RequestHandler } from 'express';
 /**
  * Whether a browser `Origin` is one of the configured origins. An entry is an exact origin
  * (`https://shop.example.com`) or a wildcard over one or more subdomain labels
- * (`https://*.lightning.force.com`); scheme and port must match exactly.
+ * (`https://*.lightning.force.com`), or any port of one host (`http://localhost:*`); otherwise
+ * scheme and port must match exactly.
  */
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   for (const entry of allowed) {
     if (entry === origin) return true;
+    // `http://localhost:*`: that exact scheme and host on any port (development pages).
+    if (entry.endsWith(':*')) {
+      const prefix = entry.slice(0, -1);
+      if (origin.startsWith(prefix) && /^\d{1,5}$/.test(origin.slice(prefix.length))) return true;
+      continue;
+    }
     const star = entry.indexOf('://*.');
     if (star < 0) continue;
     const scheme = entry.slice(0, star + 3);
