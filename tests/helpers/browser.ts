@@ -129,8 +129,8 @@ export async function serveExample(dist: string, gatewayUrl: string): Promise<{ 
 }
 
 /** Saves a screenshot of `page` to docs/screenshots/<name>.png when SCREENSHOTS=1 (for the docs; never in CI). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   if (process.env.SCREENSHOTS !== '1') return;
   mkdirSync(join(root, 'docs', 'screenshots'), { recursive: true });
-  await page.screenshot({ path: join(root, 'docs', 'screenshots', `${name}.png`) });
+  await page.screenshot({ path: join(root, 'docs', 'screenshots', `${name}.png`), fullPage });
 }
