@@ -9,7 +9,10 @@ const KEY = 'storefront.session';
 export function savedSession(): Session | undefined {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Session | null;
-    return s && typeof s.token === 'string' && typeof s.customerId === 'string' ? s : undefined;
+    if (!s || typeof s.token !== 'string' || typeof s.customerId !== 'string') return undefined;
+    // A token past its `exp` would only earn 401s: sign in again instead.
+    const { exp } = JSON.parse(atob(s.token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    return typeof exp === 'number' && exp * 1000 > Date.now() + 30_000 ? s : undefined;
   } catch {
     return undefined;
   }
