@@ -38,6 +38,9 @@ export type ExplorerHandler = (req: IncomingMessage, res: ServerResponse, next: 
 /** Where the explorer lives. `GET /graphql` with `Accept: text/html` serves the same page. */
 export const EXPLORER_PATH = '/explorer';
 
+/** Where the operations console lives (served in every environment; it holds no credential). */
+export const OPS_PATH = '/ops';
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.map': 'application/json',
@@ -62,8 +65,11 @@ export const EXPLORER_CSP = [
  * - `GET /explorer/api/schema?consumer=<c>` — the client schema (SDL) filtered by that consumer's
  *   field rules, so the page shows what the consumer may select while introspection stays ops-only.
  *
- * Off (every request passed on, so these paths answer 404) when `NODE_ENV=production` or when the
- * gateway does not run on the development keys. The page shell needs no credential; every GraphQL
+ * Also the operations console at `/ops` (its page shell, in every environment: each call it makes
+ * carries the operator's ops credential, and it reads only the graph).
+ *
+ * The explorer is off (its requests passed on, so its paths answer 404) when `NODE_ENV=production`
+ * or when the gateway does not run on the development keys. The page shell needs no credential; every GraphQL
  * request it makes carries the one it was given, on HTTP and in graphql-ws `connection_init`.
  */
 export function explorer(options: ExplorerOptions): ExplorerHandler {
@@ -89,8 +95,8 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
     return sdl;
   };
 
-  const page = (res: ServerResponse, head: boolean): void => {
-    const index = join(assetsDir, 'index.html');
+  const page = (res: ServerResponse, head: boolean, file = 'index.html'): void => {
+    const index = join(assetsDir, file);
     if (!existsSync(index)) {
       send(res, 503, 'text/plain; charset=utf-8', `The explorer is not built: expected ${index}. Run \`npm run build\` (it bundles GraphiQL with Vite into dist/explorer).\n`);
       return;
@@ -114,6 +120,16 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
     });
     if (head) res.end();
     else createReadStream(file).pipe(res);
+  };
+
+  const serveAsset = (res: ServerResponse, path: string, head: boolean): void => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path.slice(EXPLORER_PATH.length + 1));
+    } catch {
+      return problem(res, 400, 'expected a URL-encoded asset path');
+    }
+    asset(res, decoded, head);
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams): Promise<void> => {
@@ -173,10 +189,14 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
   };
 
   return (req, res, next) => {
-    if (!enabled) return next();
     const url = new URL(req.url ?? '/', 'http://explorer.invalid');
     const path = url.pathname;
     const head = req.method === 'HEAD';
+    // The operations console's shell is public in every environment (each call it makes carries
+    // the operator's ops credential); so are the bundled assets it shares with the explorer.
+    if ((req.method === 'GET' || head) && (path === OPS_PATH || path === `${OPS_PATH}/`)) return page(res, head, 'ops.html');
+    if ((req.method === 'GET' || head) && path.startsWith(`${EXPLORER_PATH}/assets/`)) return serveAsset(res, path, head);
+    if (!enabled) return next();
     if ((req.method === 'GET' || head) && path === '/graphql' && url.search === '' && acceptsHtml(req)) return page(res, head);
     if (path === EXPLORER_PATH || path === `${EXPLORER_PATH}/`) {
       if (req.method === 'GET' || head) return page(res, head);
@@ -189,13 +209,7 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
       return;
     }
     if (req.method !== 'GET' && !head) return problem(res, 405, `expected GET for explorer assets; received ${req.method}`);
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(rest);
-    } catch {
-      return problem(res, 400, 'expected a URL-encoded asset path');
-    }
-    asset(res, decoded, head);
+    serveAsset(res, path, head);
   };
 }
 

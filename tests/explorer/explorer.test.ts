@@ -200,6 +200,15 @@ describe('explorer: the handler on its own', () => {
     }
   });
 
+  it('should serve the operations console\'s shell and assets in production too, and nothing of the explorer', async () => {
+    await writeFile(join(dir, 'ops.html'), '<!doctype html><title>ops</title>');
+    const url = await serve({ nodeEnv: 'production' });
+    const ops = await fetch(`${url}/ops`);
+    expect([ops.status, ops.headers.get('content-security-policy'), await ops.text()]).toEqual([200, EXPLORER_CSP, '<!doctype html><title>ops</title>']);
+    expect((await fetch(`${url}/explorer/assets/app.js`)).status).toBe(200);
+    expect((await fetch(`${url}/explorer`)).status).toBe(404);
+  });
+
   it('should pass every request on when the gateway does not run on the development keys', async () => {
     const url = await serve({ auth: { ...developmentAuth({}, {}, []), development: false } });
     expect((await fetch(`${url}/explorer/api/setup`)).status).toBe(404);

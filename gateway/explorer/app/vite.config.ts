@@ -21,6 +21,8 @@ export default defineConfig({
     // GraphiQL with Monaco is a few MB; it is served from the gateway itself, once per developer.
     chunkSizeWarningLimit: 8000,
     rolldownOptions: {
+      // Two pages: the explorer (index.html, development only) and the operations console (ops.html).
+      input: { explorer: resolve(here, 'index.html'), ops: resolve(here, 'ops.html') },
       // GraphiQL's React-compiler hints ("use no memo") are dropped by bundling, harmlessly.
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
