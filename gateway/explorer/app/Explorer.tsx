@@ -59,7 +59,6 @@ export function Explorer() {
       void signIn(first);
     }, (err: Error) => setProblem(err.message));
     // Runs once: the setup does not change while the page is open.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const submit = (e: FormEvent): void => {

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { developmentOpsToken, LIVE_CHANGES, liveClient, OBSERVABILITY_FIELDS, ORDER_LOOKUP, query } from './opsGraph';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- answers are shown as the graph sends them */
+/** Answers are shown as the graph sends them: the console reads fields by name, untyped. */
 type Order = any;
 
 interface Change { cursor: string; orderId: string; number?: string; previousStatus: string | null; status: string; changedAt: string; cause: { type: string; source: string } }
