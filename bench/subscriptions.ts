@@ -89,26 +89,38 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
   const limits = ulimitN();
   const needFds = maxSize + 1024;
   if (limits && limits.soft < needFds) {
-    const suggested = limits.hard < needFds ? Math.max(needFds, 32768) : Math.min(limits.hard, Math.max(needFds, 32768));
-    const hard = limits.hard < needFds ? `, after raising the hard limit ${limits.hard} (as root, or in /etc/security/limits.conf)` : '';
+    const suggested =
+      limits.hard < needFds ? Math.max(needFds, 32768) : Math.min(limits.hard, Math.max(needFds, 32768));
+    const hard =
+      limits.hard < needFds
+        ? `, after raising the hard limit ${limits.hard} (as root, or in /etc/security/limits.conf)`
+        : '';
     fail(
       `ulimit -n is ${limits.soft}: ${maxSize.toLocaleString('en-US')} subscribers need about ${needFds} open files in each process. ` +
         `Raise it (e.g. \`ulimit -n ${suggested}\`${hard}) or pass smaller --sizes.`,
     );
   }
   const code = codeState(root);
-  const dirty = code.uncommittedProductFiles?.length ? ` + ${code.uncommittedProductFiles.length} uncommitted product file(s)` : '';
-  log(`options ${JSON.stringify(opts)}; ulimit -n ${limits?.soft ?? '?'}; code ${code.commit?.slice(0, 7) ?? '?'}${dirty}`);
+  const dirty = code.uncommittedProductFiles?.length
+    ? ` + ${code.uncommittedProductFiles.length} uncommitted product file(s)`
+    : '';
+  log(
+    `options ${JSON.stringify(opts)}; ulimit -n ${limits?.soft ?? '?'}; code ${code.commit?.slice(0, 7) ?? '?'}${dirty}`,
+  );
 
   const secret = `bench-${randomBytes(16).toString('hex')}`;
   const server = new ServerProcess({ root, orders: opts.orders, secret, onFatal: fail });
   started.server = server;
   const info = await server.ready();
-  log(`server pid ${info.pid} up at ${info.gatewayUrl} with ${info.orders} orders; ${info.candidates.length} ALLOCATED orders without holds to move`);
+  log(
+    `server pid ${info.pid} up at ${info.gatewayUrl} with ${info.orders} orders; ${info.candidates.length} ALLOCATED orders without holds to move`,
+  );
   const perPhase = Math.max(opts.events, opts.profileEvents, opts.spacedEvents) / 2;
   const preHeld = perPhase + 2;
   if (info.candidates.length < preHeld + perPhase) {
-    fail(`only ${info.candidates.length} usable ALLOCATED orders; need ${preHeld + perPhase}: use more --orders or fewer --events`);
+    fail(
+      `only ${info.candidates.length} usable ALLOCATED orders; need ${preHeld + perPhase}: use more --orders or fewer --events`,
+    );
   }
   const subscribers = new Subscribers({
     url: info.gatewayUrl.replace(/^http/, 'ws'),
@@ -156,7 +168,9 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
   const everyone = (): number[] => Array.from({ length: subscribers.slots.length }, (_, i) => i);
   const broadcast = subscribers.subscribeWith(BROADCAST);
   const logResult = (r: PhaseResult): void =>
-    log(`  delivered ${r.delivered}/${r.expected}; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`);
+    log(
+      `  delivered ${r.delivered}/${r.expected}; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
+    );
 
   let prev: { m: Mem; n: number } = { m: base, n: 0 };
   for (const n of opts.sizes) {
@@ -180,17 +194,31 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
   }
 
   if (opts.spacedEvents > 0) {
-    log(`${maxSize} subscribers, spaced: ${opts.spacedEvents} events, one every ${opts.spacedIntervalMs} ms (no backlog between events)`);
-    const spec = { scenario: 'broadcast' as const, subscribers: maxSize, events: opts.spacedEvents, intervalMs: opts.spacedIntervalMs };
+    log(
+      `${maxSize} subscribers, spaced: ${opts.spacedEvents} events, one every ${opts.spacedIntervalMs} ms (no backlog between events)`,
+    );
+    const spec = {
+      scenario: 'broadcast' as const,
+      subscribers: maxSize,
+      events: opts.spacedEvents,
+      intervalMs: opts.spacedIntervalMs,
+    };
     const r = await runPhase(ctx, { ...spec, expectedFor: everyone });
     results.push(r);
     logResult(r);
   }
 
   if (opts.profileEvents > 0) {
-    log(`profiling the server at ${maxSize} subscribers: ${opts.profileEvents} more events (not in the latency figures above)`);
+    log(
+      `profiling the server at ${maxSize} subscribers: ${opts.profileEvents} more events (not in the latency figures above)`,
+    );
     await server.rpc('profile-start');
-    const spec = { scenario: 'broadcast' as const, subscribers: maxSize, events: opts.profileEvents, intervalMs: opts.intervalMs };
+    const spec = {
+      scenario: 'broadcast' as const,
+      subscribers: maxSize,
+      events: opts.profileEvents,
+      intervalMs: opts.intervalMs,
+    };
     const r = await runPhase(ctx, { ...spec, expectedFor: everyone, profiled: true });
     profile = await server.rpc<ProfileSummary>('profile-stop', 120_000);
     results.push(r);
@@ -220,10 +248,24 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
       list.push(i);
       subscribers.subscribeWith(FILTERED, () => ({ orderId: o }))(s, i);
     });
-    await subscribers.waitFor(`${maxSize} per-order subscriptions`, async () => (await server.hub()).active >= maxSize, 60_000);
+    await subscribers.waitFor(
+      `${maxSize} per-order subscriptions`,
+      async () => (await server.hub()).active >= maxSize,
+      60_000,
+    );
     const m = await server.memory();
-    memRows.push({ label: 'idle, per-order subscriptions', subscribers: maxSize, ...mb(m), perSubscriber: perSubscriber(base, m, maxSize) });
-    const spec = { scenario: 'per-order' as const, subscribers: maxSize, events: opts.events, intervalMs: opts.intervalMs };
+    memRows.push({
+      label: 'idle, per-order subscriptions',
+      subscribers: maxSize,
+      ...mb(m),
+      perSubscriber: perSubscriber(base, m, maxSize),
+    });
+    const spec = {
+      scenario: 'per-order' as const,
+      subscribers: maxSize,
+      events: opts.events,
+      intervalMs: opts.intervalMs,
+    };
     const r = await runPhase(ctx, { ...spec, expectedFor: (o) => byOrder.get(o) ?? [] });
     results.push(r);
     log(`  delivered ${r.delivered}/${r.expected}; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
@@ -236,7 +278,10 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
 
   // ---- report -----------------------------------------------------------------------------------
   const changedDuringRun = fingerprint(root) !== code.sourcesSha256;
-  if (changedDuringRun) log('WARNING: product sources changed while the benchmark ran; the server measured the version loaded at its start');
+  if (changedDuringRun)
+    log(
+      'WARNING: product sources changed while the benchmark ran; the server measured the version loaded at its start',
+    );
   const measured = results.filter((r) => !r.profiled && r.scenario === 'broadcast' && r.intervalMs === opts.intervalMs);
   const top = measured.find((r) => r.subscribers === maxSize)!;
   const memTop = memRows.find((r) => r.subscribers === maxSize && r.label === 'idle, broadcast subscriptions');
@@ -256,7 +301,10 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
     },
     delivery: { target: '100% delivered', met: results.every((r) => r.delivered === r.expected) },
   };
-  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
   const host = machine(limits?.soft ?? null);
   const packages = packageVersions(root, ['graphql-ws', 'ws', '@apollo/gateway', '@apollo/server', 'graphql']);
   mkdirSync(resultsDir, { recursive: true });
@@ -275,11 +323,14 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
     setup: {
       server:
         'child process: gateway + 5 subgraphs + in-memory bus + seeded status tracker (lifecycle simulator off), node --expose-gc --import tsx bench/subscriptionServer.ts',
-      clients: 'parent process: graphql-ws createClient over ws (retryAttempts 0, lazy false); client memory is NOT in the memory figures',
+      clients:
+        'parent process: graphql-ws createClient over ws (retryAttempts 0, lazy false); client memory is NOT in the memory figures',
       orders: info.orders,
       query: { broadcast: BROADCAST, perOrder: FILTERED },
-      webhooks: 'signed ERP HOLD_PLACED (ALLOCATED → ON_HOLD) / HOLD_RELEASED (ON_HOLD → ALLOCATED), alternating, each on a different order',
-      latency: "t1 − t0 per (subscriber, event); t0 = the webhook's HTTP 2xx at the parent, t1 = the subscriber's message at the parent",
+      webhooks:
+        'signed ERP HOLD_PLACED (ALLOCATED → ON_HOLD) / HOLD_RELEASED (ON_HOLD → ALLOCATED), alternating, each on a different order',
+      latency:
+        "t1 − t0 per (subscriber, event); t0 = the webhook's HTTP 2xx at the parent, t1 = the subscriber's message at the parent",
       sharedCores: "load generator (parent) and server (child) share the machine's cores",
     },
     targets,
@@ -296,7 +347,10 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
   if (profileFile) {
     const note =
       'sampled (500 µs) CPU profile (node:inspector) of the server process during the profiled pass; self and inclusive time per function (inclusive: outermost frame per stack, synchronous part only), self time per package. Product files run through tsx without line mapping, so they are named by function and file only.';
-    writeFileSync(profileFile, `${JSON.stringify({ command, subscribers: maxSize, events: opts.profileEvents, note, ...profile }, null, 2)}\n`);
+    writeFileSync(
+      profileFile,
+      `${JSON.stringify({ command, subscribers: maxSize, events: opts.profileEvents, note, ...profile }, null, 2)}\n`,
+    );
   }
 
   process.stdout.write(printedReport({ command, machine: host, results, memRows, baseIntervalMs: opts.intervalMs }));
@@ -311,8 +365,11 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
       `client errors: ${subscribers.errors.length}, unexpected closes: ${JSON.stringify([...subscribers.closeCodes])}, stray messages: ${subscribers.strays}\n`,
     );
   }
-  if (serverWarnings.length) process.stdout.write(`server warnings: ${serverWarnings.length} (first: ${serverWarnings[0]})\n`);
-  process.stdout.write(`results: ${relative(root, resultFile)}${profileFile ? `, profile summary: ${relative(root, profileFile)}` : ''}\n`);
+  if (serverWarnings.length)
+    process.stdout.write(`server warnings: ${serverWarnings.length} (first: ${serverWarnings[0]})\n`);
+  process.stdout.write(
+    `results: ${relative(root, resultFile)}${profileFile ? `, profile summary: ${relative(root, profileFile)}` : ''}\n`,
+  );
   if (opts.writeMd) {
     if (changedDuringRun) {
       process.stdout.write('BENCHMARKS.md left alone: the product sources changed during the run\n');

@@ -27,7 +27,9 @@ export function ulimitN(): { soft: number; hard: number } | null {
 export function packageVersions(root: string, names: readonly string[]): Record<string, string> {
   const version = (name: string): string => {
     try {
-      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      };
       return pkg.version;
     } catch {
       return 'unknown';

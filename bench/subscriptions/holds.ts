@@ -40,12 +40,17 @@ export class HoldWebhooks {
       hold: { type: 'CREDIT', reason: 'benchmark' },
     });
     const sentAt = now();
-    const res = await fetch(this.options.ingestUrl, { method: 'POST', headers: signWebhook(this.options.secret, body), body });
+    const res = await fetch(this.options.ingestUrl, {
+      method: 'POST',
+      headers: signWebhook(this.options.secret, body),
+      body,
+    });
     const t0 = now();
     const text = await res.text();
     if (!res.ok) this.options.onFatal(`webhook ${type} on ${orderId} answered ${res.status}: ${text.slice(0, 300)}`);
     const status = (JSON.parse(text) as { status?: string }).status;
-    if (status !== 'applied') this.options.onFatal(`webhook on ${orderId} answered ${status}, not applied: ${text.slice(0, 300)}`);
+    if (status !== 'applied')
+      this.options.onFatal(`webhook on ${orderId} answered ${status}, not applied: ${text.slice(0, 300)}`);
     return { sentAt, t0 };
   }
 

@@ -15,7 +15,8 @@ export function percentile(sorted: Float64Array | number[], q: number): number {
   return sorted[i]!;
 }
 
-export const round = (n: number, d = 1): number => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN);
+export const round = (n: number, d = 1): number =>
+  Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN;
 
 export const median = (xs: number[]): number => percentile(Float64Array.from(xs).sort(), 0.5);
 

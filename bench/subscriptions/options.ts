@@ -73,7 +73,8 @@ export function parseOptions(argv: readonly string[]): SubscriptionBenchOptions 
     const raw = option(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < min) usage(`--${name} must be an integer ≥ ${min}; received ${JSON.stringify(raw)}`);
+    if (!Number.isSafeInteger(n) || n < min)
+      usage(`--${name} must be an integer ≥ ${min}; received ${JSON.stringify(raw)}`);
     return n;
   };
   const even = (n: number): number => (n % 2 === 0 ? n : n + 1);
@@ -82,7 +83,8 @@ export function parseOptions(argv: readonly string[]): SubscriptionBenchOptions 
     .split(',')
     .map((s) => {
       const n = Number(s.replace(/_/g, ''));
-      if (!Number.isSafeInteger(n) || n < 1) usage(`--sizes must list positive integers; received ${JSON.stringify(s)}`);
+      if (!Number.isSafeInteger(n) || n < 1)
+        usage(`--sizes must list positive integers; received ${JSON.stringify(s)}`);
       return n;
     })
     .sort((a, b) => a - b);

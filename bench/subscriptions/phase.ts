@@ -52,7 +52,12 @@ export interface PhaseResult {
     framesPerEvent: number;
   } | null;
   /** The server at the end of the phase: hub listeners, sockets, running subscriptions and distinct executions started (when the gateway counts them). */
-  server: { hubListeners: number; sockets: number; subscriptions: number | null; subscriptionExecutionsStarted: number | null };
+  server: {
+    hubListeners: number;
+    sockets: number;
+    subscriptions: number | null;
+    subscriptionExecutionsStarted: number | null;
+  };
   /** Per event, ms relative to its t0 (negative = before the 2xx reached the parent). */
   timeline: {
     k: number;
@@ -143,7 +148,17 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
   const evs: Ev[] = changes.map(({ orderId, placed }, k) => {
     const status = placed ? ('ON_HOLD' as const) : ('ALLOCATED' as const);
     const recv = new Float64Array(subscribers.slots.length).fill(Number.NaN);
-    const ev: Ev = { k, orderId, placed, status, sentAt: Number.NaN, t0: Number.NaN, recv, count: 0, expected: spec.expectedFor(orderId) };
+    const ev: Ev = {
+      k,
+      orderId,
+      placed,
+      status,
+      sentAt: Number.NaN,
+      t0: Number.NaN,
+      recv,
+      count: 0,
+      expected: spec.expectedFor(orderId),
+    };
     tally.byKey.set(`${orderId}|${status}`, ev);
     return ev;
   });
@@ -152,7 +167,9 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
   const clientCpu0 = process.cpuUsage();
   subscribers.listen((i, m) => {
     const t = now();
-    const data = m.data as { orderStatusChanged?: { orderId: string; status: string; order: { status: string } | null } } | undefined;
+    const data = m.data as
+      | { orderStatusChanged?: { orderId: string; status: string; order: { status: string } | null } }
+      | undefined;
     const c = data?.orderStatusChanged;
     if (!c) {
       tally.errors++;
@@ -272,7 +289,9 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
     perEvent: {
       payloadExecutions: per(before.executions, after.executions),
       subgraphCalls: per(before.callsTotal, after.callsTotal),
-      subgraphCallsBySystem: Object.fromEntries(Object.keys(after.calls).map((s) => [s, per(before.calls[s]!, after.calls[s]!)])),
+      subgraphCallsBySystem: Object.fromEntries(
+        Object.keys(after.calls).map((s) => [s, per(before.calls[s]!, after.calls[s]!)]),
+      ),
       statusChangesPublished: per(before.published, after.published),
       serverCpuMs: round((after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000 / events, 1),
       clientCpuMs: round((clientCpu.user + clientCpu.system) / 1000 / events, 1),

@@ -18,42 +18,74 @@ export function perSubscriber(base: Mem, m: Mem, n: number) {
   };
 }
 
-const label = (r: PhaseResult, baseIntervalMs: number): string => `${r.scenario}${r.intervalMs !== baseIntervalMs ? `, 1 event / ${r.intervalMs / 1000} s` : ''}${r.profiled ? ' (profiled)' : ''}`;
+const label = (r: PhaseResult, baseIntervalMs: number): string =>
+  `${r.scenario}${r.intervalMs !== baseIntervalMs ? `, 1 event / ${r.intervalMs / 1000} s` : ''}${r.profiled ? ' (profiled)' : ''}`;
 
 export function latencyTable(rows: PhaseResult[], baseIntervalMs: number): string {
-  const head = '| scenario | subscribers | events | delivered / expected | p50 ms | p99 ms | max ms | last subscriber p50 / max ms | payload executions / event | subgraph calls / event | server CPU ms / event | client CPU ms / event |';
+  const head =
+    '| scenario | subscribers | events | delivered / expected | p50 ms | p99 ms | max ms | last subscriber p50 / max ms | payload executions / event | subgraph calls / event | server CPU ms / event | client CPU ms / event |';
   const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${r.events} | ${r.delivered.toLocaleString('en-US')} / ${r.expected.toLocaleString('en-US')} (${r.deliveredPct}%) | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${ms(r.latencyMs.max)} | ${ms(r.timeToLastSubscriberMs.p50)} / ${ms(r.timeToLastSubscriberMs.max)} | ${r.perEvent.payloadExecutions} | ${r.perEvent.subgraphCalls} | ${r.perEvent.serverCpuMs} | ${r.perEvent.clientCpuMs} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${r.events} | ${r.delivered.toLocaleString('en-US')} / ${r.expected.toLocaleString('en-US')} (${r.deliveredPct}%) | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${ms(r.latencyMs.max)} | ${ms(r.timeToLastSubscriberMs.p50)} / ${ms(r.timeToLastSubscriberMs.max)} | ${r.perEvent.payloadExecutions} | ${r.perEvent.subgraphCalls} | ${r.perEvent.serverCpuMs} | ${r.perEvent.clientCpuMs} |`,
+  );
   return [head, sep, ...lines].join('\n');
 }
 
 export function breakdownTable(rows: PhaseResult[], baseIntervalMs: number): string {
-  const head = '| scenario | subscribers | webhook round trip (before t0) | 2xx → change published (tracker) | published → first frame | published → last frame | last frame → last received (client) | frames / event |';
+  const head =
+    '| scenario | subscribers | webhook round trip (before t0) | 2xx → change published (tracker) | published → first frame | published → last frame | last frame → last received (client) | frames / event |';
   const sep = '|---|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.filter((r) => r.breakdownMs).map((r) => {
-    const b = r.breakdownMs!;
-    return `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${ms(r.webhookRoundTripMs.p50)} | ${ms(b.t0ToPublished)} | ${ms(b.publishedToFirstFrame)} | ${ms(b.publishedToLastFrame)} | ${ms(b.lastFrameToLastReceived)} | ${b.framesPerEvent.toLocaleString('en-US')} |`;
-  });
+  const lines = rows
+    .filter((r) => r.breakdownMs)
+    .map((r) => {
+      const b = r.breakdownMs!;
+      return `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${ms(r.webhookRoundTripMs.p50)} | ${ms(b.t0ToPublished)} | ${ms(b.publishedToFirstFrame)} | ${ms(b.publishedToLastFrame)} | ${ms(b.lastFrameToLastReceived)} | ${b.framesPerEvent.toLocaleString('en-US')} |`;
+    });
   return [head, sep, ...lines].join('\n');
 }
 
-export interface MemRow { label: string; subscribers: number; heapUsedMB: number; rssMB: number; perSubscriber: ReturnType<typeof perSubscriber> | null; marginal?: ReturnType<typeof perSubscriber> | null }
+export interface MemRow {
+  label: string;
+  subscribers: number;
+  heapUsedMB: number;
+  rssMB: number;
+  perSubscriber: ReturnType<typeof perSubscriber> | null;
+  marginal?: ReturnType<typeof perSubscriber> | null;
+}
 export function memoryTable(rows: MemRow[]): string {
-  const head = '| server state | subscribers | heapUsed | RSS | heap / subscriber | RSS / subscriber | marginal heap / RSS per subscriber (vs previous row) |';
+  const head =
+    '| server state | subscribers | heapUsed | RSS | heap / subscriber | RSS / subscriber | marginal heap / RSS per subscriber (vs previous row) |';
   const sep = '|---|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${r.label} | ${r.subscribers.toLocaleString('en-US')} | ${r.heapUsedMB.toFixed(1)} MB | ${r.rssMB.toFixed(1)} MB | ${r.perSubscriber ? kb(r.perSubscriber.heapBytes) : '–'} | ${r.perSubscriber ? kb(r.perSubscriber.rssBytes) : '–'} | ${r.marginal ? `${kb(r.marginal.heapBytes)} / ${kb(r.marginal.rssBytes)}` : '–'} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${r.label} | ${r.subscribers.toLocaleString('en-US')} | ${r.heapUsedMB.toFixed(1)} MB | ${r.rssMB.toFixed(1)} MB | ${r.perSubscriber ? kb(r.perSubscriber.heapBytes) : '–'} | ${r.perSubscriber ? kb(r.perSubscriber.rssBytes) : '–'} | ${r.marginal ? `${kb(r.marginal.heapBytes)} / ${kb(r.marginal.rssBytes)}` : '–'} |`,
+  );
   return [head, sep, ...lines].join('\n');
 }
 
-const spacedOf = (results: PhaseResult[], baseIntervalMs: number): PhaseResult | undefined => results.find((r) => r.scenario === 'broadcast' && !r.profiled && r.intervalMs !== baseIntervalMs);
-export const fmtMet = (m: boolean | null): string => (m === null ? 'not measured at the target size' : m ? 'MET' : 'MISSED');
+const spacedOf = (results: PhaseResult[], baseIntervalMs: number): PhaseResult | undefined =>
+  results.find((r) => r.scenario === 'broadcast' && !r.profiled && r.intervalMs !== baseIntervalMs);
+export const fmtMet = (m: boolean | null): string =>
+  m === null ? 'not measured at the target size' : m ? 'MET' : 'MISSED';
 
 type Row = { name: string; ms: number; pctOfBusy: number };
-export interface ProfileSummary { wallMs: number; idleMs: number; busyMs: number; samples: number; topSelf: Row[]; byArea: Row[]; topInclusive: Row[]; named: Record<string, { ms: number; pctOfBusy: number }> }
+export interface ProfileSummary {
+  wallMs: number;
+  idleMs: number;
+  busyMs: number;
+  samples: number;
+  topSelf: Row[];
+  byArea: Row[];
+  topInclusive: Row[];
+  named: Record<string, { ms: number; pctOfBusy: number }>;
+}
 
 /** The "where the time goes" paragraph, from this run's figures only. */
 function whereTimeGoes(results: PhaseResult[], prof: ProfileSummary | null, baseIntervalMs: number): string {
-  const main = results.filter((r) => r.scenario === 'broadcast' && !r.profiled && r.intervalMs === baseIntervalMs).at(-1);
+  const main = results
+    .filter((r) => r.scenario === 'broadcast' && !r.profiled && r.intervalMs === baseIntervalMs)
+    .at(-1);
   if (!main) return '';
   const n = main.subscribers.toLocaleString('en-US');
   const cpu = main.perEvent.serverCpuMs;
@@ -61,34 +93,56 @@ function whereTimeGoes(results: PhaseResult[], prof: ProfileSummary | null, base
   const capacity = 1000 / cpu;
   const offered = 1000 / main.intervalMs;
   const b = main.breakdownMs;
-  const spaced = results.find((r) => r.scenario === 'broadcast' && !r.profiled && r.intervalMs !== baseIntervalMs && r.subscribers === main.subscribers);
+  const spaced = results.find(
+    (r) =>
+      r.scenario === 'broadcast' &&
+      !r.profiled &&
+      r.intervalMs !== baseIntervalMs &&
+      r.subscribers === main.subscribers,
+  );
   const parts: string[] = [];
-  parts.push(`At ${n} subscribers the server process spends **${cpu} ms of CPU per status change** ` +
-    `(all threads, GC included; ≈ ${Math.round((cpu * 1000) / main.subscribers)} µs per subscriber${one !== undefined ? `; ${one} ms with one subscriber` : ''}). ` +
-    `Ingest, tracker and fan-out share one event loop, so it sustains about ${capacity.toFixed(1)} changes/s ` +
-    (capacity < offered && (b?.t0ToPublished ?? 0) > 50
-      ? `— less than the ${offered} changes/s offered: changes queue behind each other's fan-out, and most of the latency above is that backlog`
-      : capacity < offered * 1.5
-        ? `against the ${offered} changes/s offered: close to saturation`
-        : `against the ${offered} changes/s offered`) +
-    (b ? ` (medians: 2xx → change published ${b.t0ToPublished} ms${b.t0ToPublished > 50 ? ', the tracker\'s re-read waiting behind earlier fan-outs' : ''}; published → last frame written ${b.publishedToLastFrame} ms).` : '.'));
+  parts.push(
+    `At ${n} subscribers the server process spends **${cpu} ms of CPU per status change** ` +
+      `(all threads, GC included; ≈ ${Math.round((cpu * 1000) / main.subscribers)} µs per subscriber${one !== undefined ? `; ${one} ms with one subscriber` : ''}). ` +
+      `Ingest, tracker and fan-out share one event loop, so it sustains about ${capacity.toFixed(1)} changes/s ` +
+      (capacity < offered && (b?.t0ToPublished ?? 0) > 50
+        ? `— less than the ${offered} changes/s offered: changes queue behind each other's fan-out, and most of the latency above is that backlog`
+        : capacity < offered * 1.5
+          ? `against the ${offered} changes/s offered: close to saturation`
+          : `against the ${offered} changes/s offered`) +
+      (b
+        ? ` (medians: 2xx → change published ${b.t0ToPublished} ms${b.t0ToPublished > 50 ? ", the tracker's re-read waiting behind earlier fan-outs" : ''}; published → last frame written ${b.publishedToLastFrame} ms).`
+        : '.'),
+  );
   if (spaced?.breakdownMs) {
     const sb = spaced.breakdownMs;
-    parts.push(`With changes ${spaced.intervalMs / 1000} s apart (no backlog) p99 is ${spaced.latencyMs.p99} ms: ` +
-      `the tracker publishes the change ${sb.t0ToPublished} ms after the 2xx; ${sb.publishedToFirstFrame} ms later the first frame is written ` +
-      `(the subscription event executed and its \`order\` resolved through the graph), and ${round(sb.publishedToLastFrame - sb.publishedToFirstFrame)} ms after that the last of ` +
-      `${sb.framesPerEvent.toLocaleString('en-US')}.`);
+    parts.push(
+      `With changes ${spaced.intervalMs / 1000} s apart (no backlog) p99 is ${spaced.latencyMs.p99} ms: ` +
+        `the tracker publishes the change ${sb.t0ToPublished} ms after the 2xx; ${sb.publishedToFirstFrame} ms later the first frame is written ` +
+        `(the subscription event executed and its \`order\` resolved through the graph), and ${round(sb.publishedToLastFrame - sb.publishedToFirstFrame)} ms after that the last of ` +
+        `${sb.framesPerEvent.toLocaleString('en-US')}.`,
+    );
   }
   if (b) {
     const clientShare = b.lastFrameToLastReceived / Math.max(1, main.latencyMs.p50);
-    parts.push(`The last frame reaches the last client ${b.lastFrameToLastReceived} ms (median) after the server wrote it, with ${main.perEvent.clientCpuMs} ms of client CPU per change` +
-      (clientShare < 0.1 ? ': the load generator is not what limits the latency.' : ': a noticeable part of the latency is on the client side (same machine).'));
+    parts.push(
+      `The last frame reaches the last client ${b.lastFrameToLastReceived} ms (median) after the server wrote it, with ${main.perEvent.clientCpuMs} ms of client CPU per change` +
+        (clientShare < 0.1
+          ? ': the load generator is not what limits the latency.'
+          : ': a noticeable part of the latency is on the client side (same machine).'),
+    );
   }
-  parts.push(`The subgraph side does not grow with subscribers: ${main.perEvent.payloadExecutions} payload execution${main.perEvent.payloadExecutions === 1 ? '' : 's'} and ${main.perEvent.subgraphCalls} subgraph calls per change at ${n} subscribers (${results[0]?.perEvent.subgraphCalls} with one).`);
+  parts.push(
+    `The subgraph side does not grow with subscribers: ${main.perEvent.payloadExecutions} payload execution${main.perEvent.payloadExecutions === 1 ? '' : 's'} and ${main.perEvent.subgraphCalls} subgraph calls per change at ${n} subscribers (${results[0]?.perEvent.subgraphCalls} with one).`,
+  );
   if (prof) {
     const g = (k: string): number => prof.named[k]?.pctOfBusy ?? 0;
     const gcPct = prof.byArea.find((r) => r.name === '(garbage collector)')?.pctOfBusy ?? 0;
-    const areas = prof.byArea.filter((r) => r.name !== '(garbage collector)').slice(0, 4).map((r) => `${r.name} ${r.pctOfBusy}%`).join(', ');
+    const areas = prof.byArea
+      .filter((r) => r.name !== '(garbage collector)')
+      .slice(0, 4)
+      .map((r) => `${r.name} ${r.pctOfBusy}%`)
+      .join(', ');
     const named: [string, string][] = [
       ['graphqlExecutePerSubscriber', 'graphql execution of subscription events (`mapSourceToResponse`)'],
       ['payloadResolve', '`OrderPayloads.resolve`'],
@@ -97,30 +151,67 @@ function whereTimeGoes(results: PhaseResult[], prof: ProfileSummary | null, base
       ['graphqlWsSerialize', 'graphql-ws `stringifyMessage` (one JSON text per subscriber)'],
       ['hubDispatch', "the hub's dispatch"],
     ];
-    const inclusive = named.filter(([k]) => g(k) >= 0.5).map(([k, what]) => `${what} ${g(k)}%`).join('; ');
+    const inclusive = named
+      .filter(([k]) => g(k) >= 0.5)
+      .map(([k, what]) => `${what} ${g(k)}%`)
+      .join('; ');
     const bench = prof.byArea.find((r) => r.name === 'product: bench/subscriptionServer.ts')?.pctOfBusy;
-    parts.push(`In the CPU profile of the profiled pass (share of the server's busy time): garbage collection ${gcPct}%; self time by package ${areas}. ` +
-      `Inclusive: ${inclusive}.` +
-      (bench !== undefined ? ` The benchmark's own frame-timestamping wrapper around \`ws\` send costs ${bench}% (self).` : '') +
-      ` The profiler does not attribute garbage collection to callers` +
-      (one !== undefined ? `; with one subscriber a whole change costs 1/${Math.round(cpu / one)} of the CPU it costs at ${n}, so nearly all of it comes with the per-subscriber work.` : '.'));
+    parts.push(
+      `In the CPU profile of the profiled pass (share of the server's busy time): garbage collection ${gcPct}%; self time by package ${areas}. ` +
+        `Inclusive: ${inclusive}.` +
+        (bench !== undefined
+          ? ` The benchmark's own frame-timestamping wrapper around \`ws\` send costs ${bench}% (self).`
+          : '') +
+        ` The profiler does not attribute garbage collection to callers` +
+        (one !== undefined
+          ? `; with one subscriber a whole change costs 1/${Math.round(cpu / one)} of the CPU it costs at ${n}, so nearly all of it comes with the per-subscriber work.`
+          : '.'),
+    );
   }
   return parts.join(' ');
 }
 
 export function markdownSection(a: {
-  root: string; baseIntervalMs: number;
-  command: string; machine: Record<string, unknown>; packages: Record<string, string>; code: CodeState; results: PhaseResult[]; memRows: MemRow[];
-  targets: { latency: { p99Ms: number; met: boolean | null; measuredAt: number }; memory: { rssBytes: number | null; heapBytes: number | null; met: boolean | null; measuredAt: number | null }; delivery: { met: boolean } };
-  profile: ProfileSummary | null; resultFile: string; profileFile: string | null; info: Ready;
+  root: string;
+  baseIntervalMs: number;
+  command: string;
+  machine: Record<string, unknown>;
+  packages: Record<string, string>;
+  code: CodeState;
+  results: PhaseResult[];
+  memRows: MemRow[];
+  targets: {
+    latency: { p99Ms: number; met: boolean | null; measuredAt: number };
+    memory: { rssBytes: number | null; heapBytes: number | null; met: boolean | null; measuredAt: number | null };
+    delivery: { met: boolean };
+  };
+  profile: ProfileSummary | null;
+  resultFile: string;
+  profileFile: string | null;
+  info: Ready;
 }): string {
   const m = a.machine;
   const baseIntervalMs = a.baseIntervalMs;
   const t = a.targets;
   const prof = a.profile;
-  const profRows = prof ? prof.topSelf.slice(0, 12).map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`).join('\n') : '';
-  const areaRows = prof ? prof.byArea.slice(0, 10).map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`).join('\n') : '';
-  const inclRows = prof ? prof.topInclusive.slice(0, 12).map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`).join('\n') : '';
+  const profRows = prof
+    ? prof.topSelf
+        .slice(0, 12)
+        .map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`)
+        .join('\n')
+    : '';
+  const areaRows = prof
+    ? prof.byArea
+        .slice(0, 10)
+        .map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`)
+        .join('\n')
+    : '';
+  const inclRows = prof
+    ? prof.topInclusive
+        .slice(0, 12)
+        .map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${r.pctOfBusy}% |`)
+        .join('\n')
+    : '';
   return `## Subscriptions
 
 The change path of issue #3, measured end to end: a signed ERP webhook accepted by the ERP
@@ -178,7 +269,9 @@ ${memoryTable(a.memRows)}
 
 ${whereTimeGoes(a.results, prof, baseIntervalMs)}
 
-${prof ? `CPU profile (sampled, node:inspector) of the server process during the profiled pass (${a.results.find((r) => r.profiled)?.events} events at ${a.results.find((r) => r.profiled)?.subscribers.toLocaleString('en-US')} subscribers;
+${
+  prof
+    ? `CPU profile (sampled, node:inspector) of the server process during the profiled pass (${a.results.find((r) => r.profiled)?.events} events at ${a.results.find((r) => r.profiled)?.subscribers.toLocaleString('en-US')} subscribers;
 ${prof.busyMs} ms busy of ${prof.wallMs} ms wall). Self time by package:
 
 | package / area | self ms | % of busy |
@@ -196,10 +289,11 @@ Top functions by inclusive time:
 | function | total ms | % of busy |
 |---|---:|---:|
 ${inclRows}
-` : 'No profile in this run.'}
+`
+    : 'No profile in this run.'
+}
 `;
 }
-
 
 /** "12.3 KB", or "–" when not measured. */
 export const kbOrDash = (bytes: number | null): string => (bytes !== null ? kb(bytes) : '–');

@@ -121,7 +121,10 @@ export class ServerProcess {
 
   /** Resolves once the server listens; fails the run after `timeoutMs`. */
   async ready(timeoutMs = 120_000): Promise<Ready> {
-    const timer = setTimeout(() => this.options.onFatal(`the server did not start within ${timeoutMs / 1000} s`), timeoutMs);
+    const timer = setTimeout(
+      () => this.options.onFatal(`the server did not start within ${timeoutMs / 1000} s`),
+      timeoutMs,
+    );
     try {
       return await this.readyPromise;
     } finally {
