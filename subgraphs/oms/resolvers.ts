@@ -1,6 +1,5 @@
-import { visibleOrder, visibleQuery } from './access.js';
+import { visibleFulfillmentOrders, visibleOrder, visibleQuery } from './access.js';
 import { badUserInput, requireId } from '../common/errors.js';
-import { loadPresent } from '../common/loaders.js';
 import { DateTime } from '../common/scalars.js';
 import { derive, type OrderWithSlices } from './derived.js';
 import type { OmsContext } from './loaders.js';
@@ -67,7 +66,7 @@ export const resolvers = {
       return row ? { ...row, ...ref } : null;
     },
     customer: (o: OmsOrder, _: unknown, ctx: OmsContext) => ctx.loaders.customer.load(o.customerId),
-    fulfillmentOrders: (o: OmsOrder, _: unknown, ctx: OmsContext) => loadPresent(ctx.loaders.fulfillmentOrder, o.fulfillmentOrderIds),
+    fulfillmentOrders: (o: OmsOrder, _: unknown, ctx: OmsContext) => visibleFulfillmentOrders(o, ctx),
     status: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation.status,
     statusDetail: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation,
     lineStatuses: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).lines,
