@@ -3,7 +3,7 @@ import { badUserInput, requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
 import { derive, type OrderWithSlices } from './derived.js';
 import type { OmsContext } from './loaders.js';
-import { checkPageSize, decodeCursor, encodeCursor } from './pagination.js';
+import { checkPageSize, type OrderCursors } from './pagination.js';
 import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
 
 interface OrdersArgs {
@@ -16,7 +16,7 @@ interface OrdersArgs {
 }
 
 /** Turns the GraphQL arguments into a port query, refusing what cannot be valid. */
-export function orderQuery(args: OrdersArgs): OrderQuery {
+export function orderQuery(args: OrdersArgs, cursors: OrderCursors): OrderQuery {
   checkPageSize(args.first);
   const q: OrderQuery = { first: args.first };
   const f = args.filter ?? {};
@@ -29,7 +29,7 @@ export function orderQuery(args: OrdersArgs): OrderQuery {
   if (q.placedFrom && q.placedTo && q.placedFrom > q.placedTo) {
     throw badUserInput(`filter.placedFrom must not be after filter.placedTo; received placedFrom ${q.placedFrom} and placedTo ${q.placedTo}`);
   }
-  if (args.after != null) q.after = decodeCursor(args.after);
+  if (args.after != null) q.after = cursors.decode(args.after);
   return q;
 }
 
@@ -45,11 +45,11 @@ export const resolvers = {
       return visibleOrder(await ctx.loaders.orderByNumber.load(number), ctx);
     },
     orders: async (_: unknown, args: OrdersArgs, ctx: OmsContext) => {
-      const query = visibleQuery(orderQuery(args), ctx);
+      const query = visibleQuery(orderQuery(args, ctx.cursors), ctx);
       if (!query) return { edges: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
       const page = await ctx.port.findOrders(query);
       for (const o of page.orders) ctx.loaders.order.prime(o.id, o);
-      const edges = page.orders.map((node) => ({ cursor: encodeCursor(node), node }));
+      const edges = page.orders.map((node) => ({ cursor: ctx.cursors.encode(node), node }));
       return {
         edges,
         totalCount: page.totalCount,
