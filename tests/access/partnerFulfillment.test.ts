@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { accessStack, as, byHash, fixtures, manifestOp, post, world } from './harness.js';
+import { gatewaySignature } from '../helpers/http.js';
+import { accessStack, as, byHash, fixtures, identity, manifestOp, post, world } from './harness.js';
 
 /**
  * Issue 16 #12: a partner sees an order with a fulfillment order at its node, and of that order
@@ -64,5 +65,33 @@ describe('a partner reading an order shared with other nodes', () => {
     const orders = r.body.data.orders.edges.map((e: { node: { id: string } }) => e.node);
     expect(orders.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining(shared));
     for (const o of orders) expect(new Set(nodesOf(o))).toEqual(new Set([f.partnerNode]));
+  });
+});
+
+describe('the derived status of a shared order, asked of the oms by a partner', () => {
+  const STATUS = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status } } }`;
+  /** The order with every slice the status needs, its execution listing the fulfillment orders the caller was handed. */
+  const representation = (orderId: string, handed: number) => ({
+    __typename: 'Order',
+    id: orderId,
+    acceptedAt: null,
+    holds: [],
+    fulfillmentOrders: Array.from({ length: handed }, () => ({ warehouseStatus: null, pickedAt: null })),
+    shipments: [],
+    returns: [],
+  });
+  const atPartner = (orderId: string) =>
+    world().data.oms.fulfillmentOrders.filter((fo) => fo.orderId === orderId && fo.nodeId === f.partnerNode).length;
+
+  it('should be null with FORBIDDEN for a partner, never a status computed from its part of the order', async () => {
+    const orderId = shared[0]!;
+    const r = await post(
+      s.subgraphs.oms.service.url,
+      { query: STATUS, variables: { r: [representation(orderId, atPartner(orderId))] } },
+      gatewaySignature(identity.partner(f.partnerNode)),
+    );
+    expect(r.body.data._entities[0].status).toBeNull();
+    expect(r.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(r.body.errors?.[0]?.message).toContain('a partner sees only those at its own node');
   });
 });
