@@ -1,6 +1,6 @@
 /** What the benchmarks share: the source fingerprint, BENCHMARKS.md sections, the IPC loop of their child processes. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -12,7 +12,7 @@ export function sourcesFingerprint(root: string, paths: readonly string[]): stri
   const walk = (rel: string): void => {
     const abs = join(root, rel);
     if (!existsSync(abs)) return;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });
     } catch {

@@ -1,7 +1,7 @@
 /** Longest id the graph accepts. */
 export const MAX_ID_LENGTH = 64;
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**

@@ -176,7 +176,7 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
       idleAtMost(p, scenario === 'allocated' ? DAY : 7 * DAY);
       break;
     case 'in-fulfillment':
-      allocate(ctx, p, all, 'maybe', t).forEach((fo, i) => progress(ctx, p, fo, rng.weighted(i === 0 ? PICKED_STATUSES : OPEN_STATUSES)));
+      for (const [i, fo] of allocate(ctx, p, all, 'maybe', t).entries()) progress(ctx, p, fo, rng.weighted(i === 0 ? PICKED_STATUSES : OPEN_STATUSES));
       idleAtMost(p, 12 * HOUR);
       break;
     case 'partially-shipped': {

@@ -78,7 +78,10 @@ function addReturn(
   };
   p.returns.push(r);
   let t = requestedAt;
-  if (status === 'REQUESTED') return idleAtMost(p, 4 * DAY);
+  if (status === 'REQUESTED') {
+    idleAtMost(p, 4 * DAY);
+    return;
+  }
   if (status === 'REJECTED') {
     at(p, t + rng.int(HOUR, 2 * DAY));
     return;
@@ -90,12 +93,21 @@ function addReturn(
   }
   r.rma = true;
   t = at(p, t + rng.int(10, DAY));
-  if (status === 'APPROVED') return idleAtMost(p, 5 * DAY);
+  if (status === 'APPROVED') {
+    idleAtMost(p, 5 * DAY);
+    return;
+  }
   t = at(p, t + rng.int(HOUR, 3 * DAY));
-  if (status === 'IN_TRANSIT') return idleAtMost(p, 5 * DAY);
+  if (status === 'IN_TRANSIT') {
+    idleAtMost(p, 5 * DAY);
+    return;
+  }
   r.receivedAt = t = at(p, t + rng.int(DAY, 5 * DAY));
   r.dispositions = lines.map(() => rng.weighted(DISPOSITIONS_WEIGHTED));
-  if (status === 'RECEIVED') return idleAtMost(p, 3 * DAY);
+  if (status === 'RECEIVED') {
+    idleAtMost(p, 3 * DAY);
+    return;
+  }
   let cents = refundsShipping ? p.shippingCents : 0;
   for (const l of lines) {
     const line = p.lines[l.lineNumber - 1]!;
@@ -104,7 +116,8 @@ function addReturn(
   if (status === 'REFUND_PENDING') {
     r.refund = { cents, refundedAt: null };
     at(p, t + rng.int(10, 10 * HOUR));
-    return idleAtMost(p, 3 * DAY);
+    idleAtMost(p, 3 * DAY);
+    return;
   }
   r.refund = { cents, refundedAt: (t = at(p, t + rng.int(HOUR, 3 * DAY))) };
   if (status === 'CLOSED') at(p, t + rng.int(HOUR, 2 * DAY));

@@ -10,6 +10,7 @@ import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
 import { createStatusStore } from '../gateway/tracker/store.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
+import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
 import { startStack } from './stack.js';
 
@@ -24,6 +25,7 @@ try {
   };
   const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
   const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
+  const cursorSecret = cursorSecretFromEnv(env, process.env.NODE_ENV !== 'production');
   env.done();
   const faults = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, faultsFromEnv(n)]));
   const demoOptions = demoOptionsFromEnv();
@@ -36,13 +38,14 @@ try {
   const gateway = gatewayConfigFromEnv(process.env);
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, gateway, versions });
+  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
     ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger, ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
     : undefined;
   if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
+  if (cursorSecret === DEV_CURSOR_SECRET) logger.warn(`orders cursors are signed with the development key; set ${CURSOR_SECRET_VARIABLE} outside local development`);
   stopOnSignal(async () => {
     await lifecycle?.stop();
     await stack.stop();

@@ -39,6 +39,8 @@ export interface StackOptions {
   seedTracker?: boolean;
   /** With a bus: each subgraph serves `POST /ingest` verifying this secret (one, or one per system). */
   webhookSecret?: string | Partial<Record<SubgraphName, string>>;
+  /** The key the oms subgraph signs `orders` cursors with (`ORDERS_CURSOR_SECRET`). @default DEV_CURSOR_SECRET (development only) */
+  cursorSecret?: string;
   /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
   versions?: OrderVersions;
 }
@@ -87,7 +89,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
       startErp({ system: adapters.erp, ...ingest('erp') }),
-      startOms({ system: adapters.oms, ...ingest('oms') }),
+      startOms({ system: adapters.oms, ...ingest('oms'), cursorSecret: opts.cursorSecret }),
       startWms({ system: adapters.wms, ...ingest('wms') }),
       startCarrier({ system: adapters.carrier, ...ingest('carrier') }),
       startReturns({ system: adapters.returns, ...ingest('returns') }),

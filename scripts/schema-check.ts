@@ -9,7 +9,7 @@ import { parseCheckArgs } from '../gateway/governance/cli.js';
 import { formatProblem, summarize } from '../gateway/governance/problems.js';
 import { projectRoot } from '../runtime/project.js';
 
-let options;
+let options: ReturnType<typeof parseCheckArgs>;
 try {
   options = parseCheckArgs(process.argv.slice(2), projectRoot());
 } catch (err) {

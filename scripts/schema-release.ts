@@ -12,7 +12,7 @@ import { printReleased } from '../gateway/governance/clientSchema.js';
 import { formatProblem } from '../gateway/governance/problems.js';
 import { projectRoot } from '../runtime/project.js';
 
-let options;
+let options: ReturnType<typeof parseCheckArgs>;
 try {
   options = parseCheckArgs(process.argv.slice(2), projectRoot());
 } catch (err) {

@@ -195,7 +195,6 @@ export async function startTarget(id: TargetId, ctx: TargetContext, mode: OursMo
   const t0 = performance.now();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
-  let command: string;
   let args: string[];
   let env: Record<string, string>;
   let production = true;
@@ -235,7 +234,7 @@ export async function startTarget(id: TargetId, ctx: TargetContext, mode: OursMo
   }
   mkdirSync(cwd, { recursive: true });
   const proc = new Proc({ name: `target ${id}`, command: process.execPath, args, cwd, env: baseEnv(env, production), cpus: ctx.cpus, ipc, onUnexpectedExit: ctx.onUnexpectedExit });
-  command = `${ctx.cpus !== undefined ? `taskset -c ${ctx.cpus} ` : ''}node ${args.map((a) => a.replace(`${ctx.root}/`, '')).join(' ')}`;
+  const command = `${ctx.cpus !== undefined ? `taskset -c ${ctx.cpus} ` : ''}node ${args.map((a) => a.replace(`${ctx.root}/`, '')).join(' ')}`;
   try {
     await waitReady(proc, url, ctx.probeAuthorization, 90_000);
   } catch (err) {

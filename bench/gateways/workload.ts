@@ -44,7 +44,7 @@ export function rng(seed: number): () => number {
 export function zipf(n: number, s: number): (u: number) => number {
   const cdf = new Float64Array(n);
   let acc = 0;
-  for (let r = 0; r < n; r++) cdf[r] = acc += 1 / Math.pow(r + 1, s);
+  for (let r = 0; r < n; r++) cdf[r] = acc += 1 / (r + 1) ** s;
   for (let r = 0; r < n; r++) cdf[r]! /= acc;
   return (u) => {
     let lo = 0;

@@ -33,9 +33,23 @@ export interface LifecycleOptions {
   logger?: Logger;
 }
 
+/**
+ * One change the runner sends: the order it concerns, its webhooks, and whether it creates that
+ * order (a new order joins the working set only once the create was acknowledged).
+ */
+interface Change {
+  id: string;
+  sends: Send[];
+  creates: boolean;
+}
+
 /** A running simulator. */
 export interface Lifecycle {
-  /** Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent. */
+  /**
+   * Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent.
+   * Nothing else ends the simulator: a refused or unreachable webhook, or a failure while planning a
+   * step, is logged, counted in `failed` and the change is retried later or forgotten.
+   */
   stop(): Promise<void>;
   /** Webhooks acknowledged with 2xx (`sent`) and refused or unreachable (`failed`) so far. */
   stats(): { sent: number; failed: number };
@@ -98,23 +112,39 @@ class Runner implements Lifecycle {
     if (due - this.launched > this.rate) this.launched = due - Math.ceil(this.rate); // never more than a second of backlog
     while (this.launched < due && this.running.size < this.maxInFlight && !this.stopping) {
       this.launched++;
-      const change = this.choose();
+      let change: Change | null;
+      try {
+        change = this.choose();
+      } catch (err) {
+        // A timer callback that throws ends the process: a step the planner cannot make is skipped.
+        this.failed++;
+        this.opts.logger?.warn({ err }, 'lifecycle: could not plan a step; skipped');
+        continue;
+      }
       if (!change) continue;
-      const run = this.run(change.id, change.sends).finally(() => this.running.delete(run));
+      const run = this.run(change).finally(() => this.running.delete(run));
       this.running.add(run);
     }
   }
 
-  private async run(id: string, sends: Send[]): Promise<void> {
+  /** Sends one change's webhooks in order; never rejects. */
+  private async run({ id, sends, creates }: Change): Promise<void> {
     this.busy.add(id);
     try {
       for (const s of sends) {
         if (!(await this.post(s.system, s.body))) {
+          if (creates) return; // the order does not exist: forget it (a retried create would be refused again)
           const n = (this.failures.get(id) ?? 0) + 1;
           this.failures.set(id, n);
           if (n >= 3) this.rest(id);
           return;
         }
+      }
+      if (creates && this.active.length < 256) this.active.push(id);
+    } catch (err) {
+      if (!this.stopping) {
+        this.failed++;
+        this.opts.logger?.warn({ err, orderId: id }, 'lifecycle: change failed; forgotten');
       }
     } finally {
       this.busy.delete(id);
@@ -152,12 +182,11 @@ class Runner implements Lifecycle {
   }
 
   /** The next change: a new order now and then, else the next step of an order in the working set or found at random. */
-  private choose(): { id: string; sends: Send[] } | null {
+  private choose(): Change | null {
     this.view.refresh();
     if (this.rng.chance(this.share)) {
       const created = this.planner.newOrder();
-      if (created && this.active.length < 256) this.active.push(created.id);
-      return created;
+      return created && { ...created, creates: true };
     }
     for (let tries = 0; tries < 40; tries++) {
       const fromActive = this.active.length > 0 && this.rng.chance(0.75);
@@ -165,13 +194,19 @@ class Runner implements Lifecycle {
       if (pool.length === 0) return null;
       const id = pool[this.rng.int(0, pool.length - 1)]!;
       if (this.busy.has(id) || this.atRest.has(id)) continue;
-      const sends = this.planner.plan(this.view.orders.get(id)!);
+      const order = this.view.orders.get(id);
+      if (!order) {
+        // Not (or no longer) in the shared records: nothing to plan for it.
+        this.rest(id);
+        continue;
+      }
+      const sends = this.planner.plan(order);
       if (!sends) {
         this.rest(id);
         continue;
       }
       if (!fromActive && this.active.length < 256) this.active.push(id);
-      return { id, sends };
+      return { id, sends, creates: false };
     }
     return null;
   }

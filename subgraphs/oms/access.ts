@@ -1,7 +1,7 @@
 import { CONSUMER_POLICIES, mayReadOrder } from '../../canonical/index.js';
 import { loadPresent } from '../common/loaders.js';
 import type { OmsContext } from './loaders.js';
-import type { OmsOrder, OrderQuery } from './port.js';
+import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
 
 /**
  * Row rules of the OMS, the owner of orders and so of every order entry point (CANONICAL_MODEL.md,
@@ -19,6 +19,17 @@ export async function visibleOrder(order: OmsOrder | null, ctx: OmsContext): Pro
     ? (await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds)).map((fo) => fo.nodeId)
     : [];
   return mayReadOrder(ctx.identity, { customerId: order.customerId, nodeIds }) ? order : null;
+}
+
+/**
+ * The order's fulfillment orders the caller may see: all of them, except for a partner, who sees
+ * only those at its own node (an order shared with a store or a DC shows the partner nothing of
+ * theirs). The order itself is already visible (see {@link visibleOrder}).
+ */
+export async function visibleFulfillmentOrders(order: OmsOrder, ctx: OmsContext): Promise<OmsFulfillmentOrder[]> {
+  const all = await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds);
+  if (CONSUMER_POLICIES[ctx.identity.consumer].rows !== 'partner-node') return all;
+  return all.filter((fo) => fo.nodeId === ctx.identity.partnerNodeId);
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  deriveOrderStatus, ErrorCode,
+  CONSUMER_POLICIES, deriveOrderStatus, ErrorCode,
   type FulfillmentFacts, type HoldFacts, type OrderStatusResult, type ReturnFacts, type ShipmentFacts, type StatusInputs,
 } from '../../canonical/index.js';
 import { graphqlError } from '../common/errors.js';
@@ -45,6 +45,14 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
   // the node has not received yet (allocated, nothing picked).
   const execution = complete(order.fulfillmentOrders, 'fulfillment execution', 'wms', (f) => f.warehouseStatus !== undefined);
   const own = await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds);
+  // A partner is handed only the fulfillment orders at its node (access.ts): the status of an order
+  // shared with other nodes needs theirs too, which it may not see, so it gets no status, not a partial one.
+  if (own.length !== execution.length && CONSUMER_POLICIES[ctx.identity.consumer].rows === 'partner-node') {
+    throw graphqlError(
+      ErrorCode.FORBIDDEN,
+      'the derived status needs every fulfillment order of the order, and a partner sees only those at its own node; it is null rather than a partial answer',
+    );
+  }
   // The gateway lists fulfillment orders in the order oms returned them; a different count means
   // the order changed between the fetches of this request, and zipping would mix two versions.
   if (own.length !== execution.length) unavailable('fulfillment execution (the order changed during the request)', 'wms');

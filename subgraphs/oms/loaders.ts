@@ -1,5 +1,6 @@
 import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
+import type { OrderCursors } from './pagination.js';
 import type { OmsPort } from './port.js';
 
 /** The oms subgraph's per-request DataLoaders, one per batch-shaped port method. */
@@ -19,4 +20,6 @@ export interface OmsContext {
   identity: Identity;
   port: OmsPort;
   loaders: OmsLoaders;
+  /** Signs and checks the `orders` connection's cursors (one per process, keyed by `ORDERS_CURSOR_SECRET`). */
+  cursors: OrderCursors;
 }

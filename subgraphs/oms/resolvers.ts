@@ -1,10 +1,9 @@
-import { visibleOrder, visibleQuery } from './access.js';
+import { visibleFulfillmentOrders, visibleOrder, visibleQuery } from './access.js';
 import { badUserInput, requireId } from '../common/errors.js';
-import { loadPresent } from '../common/loaders.js';
 import { DateTime } from '../common/scalars.js';
 import { derive, type OrderWithSlices } from './derived.js';
 import type { OmsContext } from './loaders.js';
-import { checkPageSize, decodeCursor, encodeCursor } from './pagination.js';
+import { checkPageSize, type OrderCursors } from './pagination.js';
 import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
 
 interface OrdersArgs {
@@ -17,7 +16,7 @@ interface OrdersArgs {
 }
 
 /** Turns the GraphQL arguments into a port query, refusing what cannot be valid. */
-export function orderQuery(args: OrdersArgs): OrderQuery {
+export function orderQuery(args: OrdersArgs, cursors: OrderCursors): OrderQuery {
   checkPageSize(args.first);
   const q: OrderQuery = { first: args.first };
   const f = args.filter ?? {};
@@ -30,7 +29,7 @@ export function orderQuery(args: OrdersArgs): OrderQuery {
   if (q.placedFrom && q.placedTo && q.placedFrom > q.placedTo) {
     throw badUserInput(`filter.placedFrom must not be after filter.placedTo; received placedFrom ${q.placedFrom} and placedTo ${q.placedTo}`);
   }
-  if (args.after != null) q.after = decodeCursor(args.after);
+  if (args.after != null) q.after = cursors.decode(args.after);
   return q;
 }
 
@@ -46,11 +45,11 @@ export const resolvers = {
       return visibleOrder(await ctx.loaders.orderByNumber.load(number), ctx);
     },
     orders: async (_: unknown, args: OrdersArgs, ctx: OmsContext) => {
-      const query = visibleQuery(orderQuery(args), ctx);
+      const query = visibleQuery(orderQuery(args, ctx.cursors), ctx);
       if (!query) return { edges: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
       const page = await ctx.port.findOrders(query);
       for (const o of page.orders) ctx.loaders.order.prime(o.id, o);
-      const edges = page.orders.map((node) => ({ cursor: encodeCursor(node), node }));
+      const edges = page.orders.map((node) => ({ cursor: ctx.cursors.encode(node), node }));
       return {
         edges,
         totalCount: page.totalCount,
@@ -67,7 +66,7 @@ export const resolvers = {
       return row ? { ...row, ...ref } : null;
     },
     customer: (o: OmsOrder, _: unknown, ctx: OmsContext) => ctx.loaders.customer.load(o.customerId),
-    fulfillmentOrders: (o: OmsOrder, _: unknown, ctx: OmsContext) => loadPresent(ctx.loaders.fulfillmentOrder, o.fulfillmentOrderIds),
+    fulfillmentOrders: (o: OmsOrder, _: unknown, ctx: OmsContext) => visibleFulfillmentOrders(o, ctx),
     status: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation.status,
     statusDetail: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation,
     lineStatuses: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).lines,

@@ -37,7 +37,7 @@ describe('a JWKS URL served by a real identity provider', () => {
   beforeAll(async () => {
     first = await signingKey('key-2025-01');
     published.push(first.jwk);
-    server = createServer((req, res) => {
+    server = createServer((_req, res) => {
       hits++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
     });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCacheStore, createKeyv, keyValueCache, keyvStore, LruMap, type CacheStore } from '../../gateway/cache/index.js';
+import { createCacheStore, keyValueCache, LruMap, type CacheStore } from '../../gateway/cache/index.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sleep } from './versionsContract.js';
 

@@ -51,7 +51,7 @@ describe('demo data consistency', () => {
       if (typeof value === 'string' && /At$/.test(key)) {
         ok(iso.test(value) && value >= from, `${key} ${value}`);
         ok(key === 'estimatedDeliveryAt' || value < DEMO_EPOCH, `${key} ${value} before the epoch`);
-      } else if (Array.isArray(value)) value.forEach((v) => visit(v, key));
+      } else if (Array.isArray(value)) for (const v of value) visit(v, key);
       else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
     };
     visit(data, 'data');

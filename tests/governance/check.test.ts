@@ -7,7 +7,9 @@ import {
 } from './fixtures.js';
 
 const temps: TempGraph[] = [];
-afterAll(() => temps.forEach((t) => t.remove()));
+afterAll(() => {
+  for (const t of temps) t.remove();
+});
 const check = (...args: Parameters<typeof tempGraph>) => {
   const t = tempGraph(...args);
   temps.push(t);

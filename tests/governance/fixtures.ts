@@ -27,7 +27,7 @@ export interface TempGraph { options: SchemaCheckOptions; dir: string; remove: (
 export function tempGraph(edits: Partial<Record<SubgraphName, (sdl: string) => string>> = {}, released: (sdl: string) => string = (s) => s): TempGraph {
   const root = projectRoot();
   const dir = mkdtempSync(join(tmpdir(), 'schema-check-'));
-  const lines = ['federation_version: =2.5.0', 'subgraphs:'];
+  const lines = ['federation_version: =2.14.4', 'subgraphs:'];
   SUBGRAPH_NAMES.forEach((name, i) => {
     const sdl = readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8');
     writeFileSync(join(dir, `${name}.graphql`), (edits[name] ?? ((s: string) => s))(sdl));

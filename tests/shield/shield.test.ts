@@ -15,7 +15,7 @@ describe('Shield timeout', () => {
     expect(error).toBeInstanceOf(ShieldRefusal);
     expect(error).toMatchObject({ reason: 'timeout', subgraph: 'carrier', retryAfterMs: 0 });
     expect(signal?.aborted).toBe(true);
-    expect((signal?.reason as DOMException).name).toBe('TimeoutError');
+    expect((signal!.reason as DOMException).name).toBe('TimeoutError');
     expect(elapsed).toBeGreaterThanOrEqual(45);
     expect(elapsed).toBeLessThan(300);
     expect(shield.stats()).toMatchObject({ upstreamCalls: 1, retries: 0, inFlight: 0, refused: { timeout: 1 } });
