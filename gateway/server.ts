@@ -1,41 +1,33 @@
 import { createServer } from 'node:http';
+import { hostname } from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { hostname } from 'node:os';
 import type { GraphQLSchema } from 'graphql';
 import { Streams, type EventBus } from '../events/bus.js';
+import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import type { GatewayConfig, SubgraphName } from './config.js';
-import { formatGatewayError } from './errors.js';
+import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
+import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from './cache/index.js';
+import type { GatewayConfig } from './config.js';
+import type { ExecuteOperation } from './execute.js';
+import type { GatewayContext } from './pipeline/context.js';
 import { healthRoutes } from './health.js';
-import { batchLimit, operationLimitsPlugin, operationLimitsServerOptions } from './plugins/operationLimits.js';
+import { gatewayContext } from './pipeline/context.js';
+import { httpTransport } from './pipeline/http.js';
+import { gatewayPipeline } from './pipeline/stages.js';
+import { readManifest } from './pipeline/stages/persistedOperations.js';
+import { setUpCaching, setUpShields, sharedCounters } from './setup.js';
+import type { Shield } from './shield/index.js';
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
-import { SupergraphLoader } from './supergraph/loader.js';
-import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent, type TaggedCache } from './cache/index.js';
-import { responseCacheLookup, responseCachePlugin, type ResponseCacheTicket } from './cache/responseCache.js';
-import { setUpCaching, setUpShields, sharedCounters } from './setup.js';
-import { clientQuotas } from './plugins/quotas.js';
-import { freshnessPlugin } from './plugins/freshness.js';
-import type { Shield } from './shield/index.js';
-import type { OrderVersions } from '../events/versions.js';
-import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
-import { gatewayContext, type GatewayContext } from './context.js';
-import { authenticateRequests, identityOf, VerifiedCredentials } from './plugins/authentication.js';
-import { cachedAnswers } from './cache/fastPath.js';
-import { cors } from './plugins/cors.js';
-import { fieldAccessPlugin } from './plugins/fieldAccess.js';
-import { persistedOperationCheck, persistedOperations, readManifest } from './plugins/persistedOperations.js';
-import { CONSUMER_POLICIES } from '../canonical/index.js';
 import { EventHub } from './subscriptions/hub.js';
-import type { ExecuteOperation } from './execute.js';
 import { OrderPayloads } from './subscriptions/payloads.js';
 import { buildClientSchema } from './subscriptions/schema.js';
 import { startSubscriptionServer } from './subscriptions/server.js';
+import { SupergraphLoader } from './supergraph/loader.js';
 import type { StatusStore } from './tracker/store.js';
 import { StatusTracker } from './tracker/tracker.js';
 import { allStatuses, trackerRead } from './tracker/graphReads.js';
@@ -105,14 +97,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     rules = next;
     return stripped;
   });
-  const manifest = readManifest(config.manifestPath);
-  const persistedOnly = new Set(config.persistedOnlyConsumers);
-  const persistedCheck = persistedOperationCheck({ manifest, persistedOnly });
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
   const caching = setUpCaching(config, deps.versions, logger);
   const counters = sharedCounters(config);
   const shields = setUpShields(config, logger, counters);
+  // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
+  // store is a miss (the client resends the query), never an error.
+  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
+    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
+  });
+  // The one list of stages every request runs (gateway/pipeline/stages.ts).
+  const pipeline = gatewayPipeline({
+    config, logger, counters, manifest: readManifest(config.manifestPath), apqCache: keyValueCache(apqStore, config.apqTtlSeconds * 1000),
+    caching, shields, rules: () => rules,
+  });
   const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: loader,
@@ -123,42 +122,29 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
       const source = new SubgraphDataSource({
-        name, url: target, fetcher, identitySecret: config.auth.identitySecret, shield: shields.get(name),
-        caching: caching && { cache: caching.tagged.cache, ttlMs: config.cache.fetchTtlMs[name as SubgraphName] ?? 0, lastKnown: caching.tagged.store, staleTtlMs: config.staleTtlMs },
+        name, url: target, fetcher, identitySecret: config.auth.identitySecret, pipeline, rowRuled: () => name === 'oms',
       });
       dataSources.set(name, source);
       return source;
     },
   });
 
-  const app = express();
-  const quotas = clientQuotas(config, logger, counters);
-  const verified = new VerifiedCredentials();
-  // Cached answers for recently verified callers are served before Express (gateway/cache/fastPath.ts).
-  const httpServer = createServer(caching && config.cache.responseTtlMs > 0
-    ? cachedAnswers(app, { cache: caching.tagged.cache, verified, admit: quotas.admit, persistedOnly: new Set(config.persistedOnlyConsumers) })
-    : app);
-  // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
-  // store is a miss (the client resends the query), never an error.
-  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
-    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
-  });
-  const apqCache = keyValueCache(apqStore, config.apqTtlSeconds * 1000);
+  // The HTTP route list: every route but /graphql. Register further routes (the explorer) here.
+  const routes = express();
+  routes.disable('x-powered-by');
+  routes.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
+  routes.use(jsonErrorHandler);
+
+  const httpServer = createServer((req, res) => handle(req, res));
+  const stageOptions = pipeline.apolloOptions();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
-    formatError: formatGatewayError,
-    ...operationLimitsServerOptions(config.limits),
-    persistedQueries: { cache: apqCache, ttl: config.apqTtlSeconds },
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      operationLimitsPlugin({ limits: config.limits, isExternal: (ctx) => !CONSUMER_POLICIES[ctx.contextValue.identity.consumer].operational && ctx.contextValue.identity.consumer !== 'internal' }),
-      fieldAccessPlugin({ rules: () => rules }),
-      responseCachePlugin({ cache: caching?.tagged.cache as TaggedCache, ttlMs: caching ? config.cache.responseTtlMs : 0, typeTtlMs: config.cache.typeTtlMs }),
-      freshnessPlugin(),
-    ],
+    ...stageOptions,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...stageOptions.plugins],
   });
+  const handle = httpTransport({ pipeline, apollo, routes, corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, logger });
   let clientSchema: GraphQLSchema | undefined;
   const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
   if (hub) {
@@ -172,18 +158,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used here');
     return res.body.singleResult as Awaited<ReturnType<ExecuteOperation>>;
   };
-  app.disable('x-powered-by');
-  app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
-  app.use('/graphql',
-    cors(config.corsOrigins),
-    authenticateRequests(config.auth, logger, verified),
-    quotas.middleware,
-    express.json({ limit: config.bodyLimitBytes }),
-    batchLimit(config.limits),
-    persistedOperations({ manifest, persistedOnly }),
-    ...(caching && config.cache.responseTtlMs > 0 ? [responseCacheLookup({ cache: caching.tagged.cache, ttlMs: config.cache.responseTtlMs })] : []),
-    expressMiddleware(apollo, { context: async ({ res }) => gatewayContext(identityOf(res.locals), { responseCache: res.locals.responseCache as ResponseCacheTicket | undefined }) }));
-  app.use(jsonErrorHandler);
 
   let subscriptions: GatewayService['subscriptions'];
   let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
@@ -198,9 +172,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
       limits: config.limits,
-      auth: config.auth,
+      pipeline,
       corsOrigins: config.corsOrigins,
-      persistedCheck,
     });
     subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
     if (deps.statusStore) {
