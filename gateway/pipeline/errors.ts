@@ -8,6 +8,7 @@ const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
   BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
   OPERATION_RESOLUTION_FAILURE: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  INVALID_GRAPHQL: ErrorCode.GRAPHQL_VALIDATION_FAILED,
   PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
 };
 

@@ -6,6 +6,7 @@ import { gatewayContext, type GatewayContext } from './context.js';
 import { corsHeaders } from './cors.js';
 import { errorAnswer, RequestRefusal, type Answer } from './errors.js';
 import { describeJsonError } from './jsonBody.js';
+import { checkParams } from './params.js';
 import type { Pipeline } from './pipeline.js';
 import type { Call, GraphQLParams } from './stage.js';
 
@@ -140,6 +141,7 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
     } else if (call.method === 'GET') {
       call.operations = [paramsOfSearch(new URLSearchParams(search))];
     }
+    for (const params of call.operations) checkParams(params);
     const context = gatewayContext(identity, 'http');
     const early = await opts.pipeline.onRequest(call, context);
     if (early) return send(res, early, extra, media.type);

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../../canonical/index.js';
 import type { Identity } from '../../canonical/index.js';
 import type { GatewayContext } from './context.js';
 import type { Answer } from './errors.js';
@@ -65,7 +66,7 @@ export class Pipeline {
             };
           },
           async didResolveOperation(ctx) {
-            if (!ctx.operation) return;
+            if (!ctx.operation) throw unresolvedOperation(ctx.document, ctx.request.operationName);
             const writable = ctx as unknown as { document: typeof ctx.document; queryHash: string };
             for (const s of stages) {
               if (!s.onOperation) continue;
@@ -90,4 +91,17 @@ export class Pipeline {
       },
     };
   }
+}
+
+/**
+ * A document without the operation to run — `operationName` names none of its operations, or it
+ * has several and no `operationName`: 400 `GRAPHQL_VALIDATION_FAILED` saying which operations it has.
+ */
+export function unresolvedOperation(document: DocumentNode, operationName: string | undefined | null): GraphQLError {
+  const names = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : []));
+  const has = names.length === 0 ? 'no operation' : `${names.length} operation${names.length > 1 ? 's' : ''} (${names.slice(0, 10).join(', ')})`;
+  const message = operationName
+    ? `operationName ${JSON.stringify(operationName.slice(0, 100))} names no operation of the document; it has ${has}`
+    : `the document has ${has}: name the one to run with operationName`;
+  return new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } } });
 }

@@ -85,7 +85,7 @@ type Awaitable<T> = T | Promise<T>;
 
 /** The Apollo Server options a stage may set. */
 export type StageServerOptions = Partial<Pick<ApolloServerOptionsWithGateway<GatewayContext>,
-  'parseOptions' | 'validationRules' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'persistedQueries'>>;
+  'parseOptions' | 'validationRules' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'persistedQueries' | 'csrfPrevention'>>;
 
 /**
  * One stage of the gateway's request pipeline (gateway/pipeline/stages.ts lists them in order).

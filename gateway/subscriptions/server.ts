@@ -8,6 +8,7 @@ import { AuthError, credentialsFromConnectionParams } from '../auth/index.js';
 import { originAllowed } from '../pipeline/cors.js';
 import { gatewayContext } from '../pipeline/context.js';
 import { RequestRefusal } from '../pipeline/errors.js';
+import { checkParams } from '../pipeline/params.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Call, GraphQLParams } from '../pipeline/stage.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -188,6 +189,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
       const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: {}, operations: [params], batch: false, responseHeaders: {} };
       try {
+        checkParams(params);
         await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));
       } catch (err) {
         if (err instanceof RequestRefusal) return [err.toGraphQLError()];

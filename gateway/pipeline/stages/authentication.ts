@@ -51,6 +51,10 @@ export class VerifiedCredentials {
 export function authenticationStage(config: AuthConfig, logger: Logger, verified = new VerifiedCredentials()): Stage {
   return {
     name: 'authentication',
+    // Every request carries Authorization or X-Api-Key, headers a browser sends cross-site only
+    // after a CORS preflight: that is what Apollo Server's CSRF check asks for, so it is off
+    // (and a plain GET works, as the GraphQL-over-HTTP spec says).
+    serverOptions: { csrfPrevention: false },
     async authenticate(call) {
       const { authorization, 'x-api-key': apiKey } = call.headers;
       const remembered = verified.get(authorization, apiKey);

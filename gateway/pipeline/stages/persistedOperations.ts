@@ -52,6 +52,16 @@ export function persistedOperationCheck(opts: Pick<PersistedOperationsOptions, '
   };
 }
 
+/** An APQ registration whose hash is not the document's: refused as the client's mistake it is. */
+function checkApqHash(params: GraphQLParams): void {
+  const hash = params.extensions?.persistedQuery?.sha256Hash;
+  if (typeof hash !== 'string' || typeof params.query !== 'string' || params.query === '') return;
+  const actual = sha256Hex(params.query);
+  if (actual === hash.toLowerCase()) return;
+  throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT,
+    `extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of query; received ${JSON.stringify(hash.slice(0, 80))} for a query whose SHA-256 is ${actual}`);
+}
+
 /**
  * Persisted operations, before any parsing:
  * - a request carrying `extensions.persistedQuery.sha256Hash` of a manifest operation and no
@@ -60,7 +70,8 @@ export function persistedOperationCheck(opts: Pick<PersistedOperationsOptions, '
  * - a consumer in `persistedOnly` (the partner) may run nothing else: an ad-hoc document, an
  *   unknown hash or another client's operation is refused with HTTP 403 and
  *   `PERSISTED_QUERY_NOT_ALLOWED`;
- * - everything else goes on: APQ registrations and lookups (Apollo Server's, on `apq`), plain documents.
+ * - everything else goes on: APQ registrations and lookups (Apollo Server's, on `apq`; a
+ *   registration whose hash is not its document's is refused 400 `BAD_USER_INPUT`), plain documents.
  */
 export function persistedOperationsStage(opts: PersistedOperationsOptions): Stage {
   const check = persistedOperationCheck(opts);
@@ -72,6 +83,7 @@ export function persistedOperationsStage(opts: PersistedOperationsOptions): Stag
         const verdict = check(context.identity, params);
         if ('refusal' in verdict) throw new RequestRefusal(403, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, verdict.refusal);
         if (verdict.op && (params.query === undefined || params.query === null || params.query === '')) params.query = verdict.op.body;
+        else if (!verdict.op) checkApqHash(params);
       }
     },
   };
