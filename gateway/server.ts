@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { CONSUMER_POLICIES } from '../canonical/index.js';
 import { Streams, type EventBus } from '../events/bus.js';
 import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
@@ -132,7 +133,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   // The HTTP route list: every route but /graphql. Register further routes (the explorer) here.
   const routes = express();
   routes.disable('x-powered-by');
-  routes.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
+  routes.use(healthRoutes({
+    isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs,
+    breaker: (name) => shields.get(name)?.stats().breaker,
+    observed: (name) => dataSources.get(name)?.observed,
+    isOperator: async (headers) => {
+      if (headers.authorization === undefined && headers['x-api-key'] === undefined) return false;
+      try {
+        const identity = await pipeline.authenticate({ transport: 'http', method: 'GET', headers, operations: [], batch: false, responseHeaders: {} });
+        return CONSUMER_POLICIES[identity.consumer as keyof typeof CONSUMER_POLICIES]?.operational === true;
+      } catch {
+        return false;
+      }
+    },
+  }));
   routes.use(jsonErrorHandler);
 
   const httpServer = createServer((req, res) => handle(req, res));

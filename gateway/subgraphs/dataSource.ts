@@ -5,7 +5,9 @@ import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
 import type { GatewayContext } from '../pipeline/context.js';
+import type { ObservedFetches } from '../health.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SubgraphFetch } from '../pipeline/stage.js';
 import { withMaxAge } from '../pipeline/stages/fetchCache.js';
 import { isShieldRefusal } from '../shield/index.js';
 import { shieldRefusalError } from '../pipeline/stages/shield.js';
@@ -32,6 +34,9 @@ export interface SubgraphDataSourceOptions {
   rowRuled?: () => boolean;
 }
 
+/** The codes that mean "the slice could not be had". */
+const FAILURE_CODES = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
+
 /** A signed header is reused for this long (subgraphs accept it for 60 s). */
 const SIGNATURE_REUSE_MS = 20_000;
 
@@ -54,6 +59,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly signed = new WeakMap<Identity, { value: string; at: number }>();
   /** Upstream fetches made (not cache hits, not coalesced followers): for tests and the benchmark. */
   upstreamFetches = 0;
+  /** What this gateway's fetches saw of the subgraph, for `/health/ready`. */
+  readonly observed: ObservedFetches = {};
 
   constructor(opts: SubgraphDataSourceOptions) {
     super({ url: opts.url, fetcher: opts.fetcher });
@@ -77,11 +84,22 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : context.scope).update('\u0000').update(body).digest('base64url')}`;
     const header = this.signature(identity);
     const upstream = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
+    const fetch: SubgraphFetch = { subgraph: this.name, body, key, shared, context };
     try {
-      return this.pipeline ? await this.pipeline.fetch({ subgraph: this.name, body, key, shared, context }, upstream) : await upstream();
+      const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
+      const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
+      if (failed || fetch.servedStale) this.observe(String(failed?.extensions?.code ?? context.freshness.at(-1)?.reason ?? ErrorCode.UPSTREAM_UNAVAILABLE));
+      else this.observed.lastSuccessAt = Date.now();
+      return response;
     } catch (err) {
-      throw this.publicError(err);
+      const error = this.publicError(err);
+      if (FAILURE_CODES.has(String(error.extensions.code))) this.observe(String(error.extensions.code));
+      throw error;
     }
+  }
+
+  private observe(code: string): void {
+    this.observed.lastFailure = { code, at: Date.now() };
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */
