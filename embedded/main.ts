@@ -1,7 +1,7 @@
 import { generateDemo, demoOptionsFromEnv } from '../demo/index.js';
 import { gatewayConfigFromEnv, SUBGRAPH_NAMES } from '../gateway/config.js';
 import { EnvReader } from '../runtime/env.js';
-import { createLogger } from '../runtime/logger.js';
+import { componentLogger, createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
 import { DEFAULT_PORTS } from '../subgraphs/common/main.js';
 import { faultsFromEnv } from '../subgraphs/common/simulator.js';
@@ -40,7 +40,7 @@ try {
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
-    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger, ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
+    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger: componentLogger(logger, 'lifecycle'), ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
     : undefined;
   if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
   stopOnSignal(async () => {
@@ -60,5 +60,6 @@ try {
       `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
   );
 } catch (err) {
-  failStartup(err);
+  // A busy port names the variable that chose it: PORT for the gateway, <NAME>_PORT for a subgraph.
+  failStartup(err, (service) => (service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`));
 }

@@ -5,7 +5,7 @@ import type { StatusStore } from '../gateway/tracker/store.js';
 import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
 import type { RunningService } from '../runtime/http.js';
-import { createLogger, type Logger } from '../runtime/logger.js';
+import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
 import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
 import { start as startCarrier } from '../subgraphs/carrier/server.js';
 import type { FaultKnobs, SystemSimulator } from '../subgraphs/common/simulator.js';
@@ -82,7 +82,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const ingest = (name: SubgraphName) => {
     const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
     // The subgraphs verify the identity the gateway signs, with the same secret.
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger, identitySecret: config.auth.identitySecret, versions };
+    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions };
   };
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
@@ -96,7 +96,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const services = { erp, oms, wms, carrier, returns };
     const gateway = await startGateway(
       { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
-      { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
+      { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),

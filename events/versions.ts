@@ -177,7 +177,7 @@ export interface RedisOrderVersionsOptions {
    * @default 5000
    */
   timeoutMs?: number;
-  /** Receives connection losses (once per outage). @default one line to `console.error` */
+  /** Receives connection losses (once per outage). @default logs them (pino, `"name":"events"`) */
   onError?: BusErrorHandler;
 }
 

@@ -174,6 +174,35 @@ function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
   }
 }
 
+/**
+ * Distributed mode (the gateway in its own process): a subgraph whose `<NAME>_PORT` is set and
+ * whose `<NAME>_URL` is not listens on that port — `http://<SUBGRAPH_HOST>:<port>/graphql`
+ * (`SUBGRAPH_HOST` default 127.0.0.1) — rather than at the supergraph's routing_url.
+ * `<NAME>_PORT=0` (any free port) cannot be followed: refused, naming both variables.
+ * @returns the configuration with those URLs, and which variable gave each derived URL.
+ */
+export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): { config: GatewayConfig; derived: Record<string, string> } {
+  const r = new EnvReader(env);
+  const host = r.string('SUBGRAPH_HOST', '127.0.0.1');
+  const subgraphUrls = { ...config.subgraphUrls };
+  const derived: Record<string, string> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const portVar = `${name.toUpperCase()}_PORT`;
+    if (subgraphUrls[name] || !r.has(portVar)) continue;
+    const port = r.int(portVar, 0, 0, 65535);
+    if (port === 0) {
+      if (!r.problems.some((p) => p.startsWith(portVar))) {
+        r.problems.push(`${portVar}=0 lets ${name} listen on any free port, so the gateway cannot know where it is; set ${name.toUpperCase()}_URL (e.g. http://127.0.0.1:4001/graphql) or a fixed ${portVar}`);
+      }
+      continue;
+    }
+    subgraphUrls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`;
+    derived[name] = portVar;
+  }
+  r.done();
+  return { config: { ...config, subgraphUrls }, derived };
+}
+
 /** The configuration with every default, for embedding and tests. */
 export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   return { ...gatewayConfigFromEnv({}), ...overrides };

@@ -88,7 +88,7 @@ export interface RedisTagIndexOptions {
   url: string;
   /** Tag sets are `<prefix>cache-tag:<tag>`. @default 'ovg:' */
   prefix?: string;
-  /** Receives connection losses (once per outage). @default one line to `console.error` */
+  /** Receives connection losses (once per outage). @default ignored (the cache guard reports the failed calls) */
   onError?: (error: Error, context: string) => void;
 }
 
