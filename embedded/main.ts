@@ -8,7 +8,7 @@ import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
-import { createStatusStore } from '../gateway/tracker/store.js';
+import { statusStoreFromEnv } from '../gateway/setup.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
 import { startStack } from './stack.js';
@@ -31,7 +31,7 @@ try {
   const { data } = generateDemo(demoOptions);
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
   const bus = createEventBus(process.env);
-  const statusStore = createStatusStore(process.env);
+  const statusStore = statusStoreFromEnv(process.env);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
   const gateway = gatewayConfigFromEnv(process.env);
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.

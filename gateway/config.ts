@@ -6,6 +6,7 @@ import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/inde
 import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
 import { shieldConfigFromEnv, type ShieldConfig } from './shield/config.js';
 import { projectRoot } from '../runtime/project.js';
+import { redisUrlFor } from '../runtime/redis.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
 /** The subgraphs of this graph, as named in supergraph.yaml. */
@@ -55,7 +56,11 @@ export interface GatewayConfig {
   persistedOnlyConsumers: Consumer[];
   /** How long an automatic persisted query (APQ) registration is kept, seconds (`APQ_TTL_SECONDS`). @default 86400 */
   apqTtlSeconds: number;
-  /** Redis for state shared by replicas: APQ store, caches, rate-limit buckets (`REDIS_URL`). @default none: in memory */
+  /**
+   * Redis of the bus role (`BUS_REDIS_URL`, else `REDIS_URL`): the order versions the caches check,
+   * shared with the subgraphs' ingest. The caches, APQ and counters use `cache.redisUrl`
+   * (`CACHE_REDIS_URL`, else `REDIS_URL`). @default none: in memory
+   */
   redisUrl?: string;
   /** Key prefix in that Redis (`REDIS_KEY_PREFIX`). @default 'ovg:' */
   redisKeyPrefix: string;
@@ -149,7 +154,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     manifestPath: r.string('OPERATIONS_MANIFEST', join(projectRoot(), 'operations', 'manifest.json')),
     persistedOnlyConsumers: persistedOnly(r),
     apqTtlSeconds: r.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),
-    redisUrl: r.string('REDIS_URL', '') || undefined,
+    redisUrl: redisUrlFor('bus', env),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'ovg:'),
     cache: cacheConfigFromEnv(r),
     staleTtlMs: r.int('CACHE_STALE_TTL_MS', 3_600_000, 0, 7 * 86_400_000),

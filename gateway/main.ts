@@ -2,7 +2,7 @@ import { createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
 import { createEventBus } from '../events/create.js';
 import { gatewayConfigFromEnv, withSubgraphPorts } from './config.js';
-import { createStatusStore } from './tracker/store.js';
+import { statusStoreFromEnv } from './setup.js';
 import { startGateway } from './server.js';
 
 // `node dist/gateway/main.js`: the gateway alone, in front of subgraphs running elsewhere
@@ -17,7 +17,7 @@ try {
   for (const [name, variable] of Object.entries(derived)) logger.info({ subgraph: name, url: config.subgraphUrls[name as keyof typeof config.subgraphUrls], from: variable }, 'subgraph URL derived from its port');
   // With REDIS_URL, every replica reads the same streams and shares the tracker's store.
   const bus = createEventBus(process.env);
-  const statusStore = createStatusStore(process.env);
+  const statusStore = statusStoreFromEnv(process.env);
   const gateway = await startGateway(config, { logger, bus, statusStore });
   logger.info({ url: gateway.url }, 'gateway listening');
   stopOnSignal(async () => {

@@ -105,7 +105,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const shields = setUpShields(config, logger, counters);
   // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
   // store is a miss (the client resends the query), never an error.
-  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
+  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.cache.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
     onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
   });
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
