@@ -11,7 +11,7 @@ import { createOrderVersions } from '../events/versions.js';
 import { statusStoreFromEnv } from '../gateway/setup.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
-import { startStack } from './stack.js';
+import { DEMO_PARTNER_NODES, startStack } from './stack.js';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.
 const logger = createLogger('embedded');
@@ -33,7 +33,7 @@ try {
   const bus = createEventBus(process.env);
   const statusStore = statusStoreFromEnv(process.env);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
-  const gateway = gatewayConfigFromEnv(process.env);
+  const gateway = gatewayConfigFromEnv({ DEV_PARTNER_NODES: DEMO_PARTNER_NODES, ...process.env });
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
   const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, gateway, versions });

@@ -1,3 +1,4 @@
+import { NODES } from '../demo/catalogue.js';
 import type { DemoData } from '../demo/records.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryOrderVersions, type OrderVersions } from '../events/versions.js';
@@ -17,6 +18,9 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+
+/** The demo's fulfillment nodes, as `DEV_PARTNER_NODES` lists them. */
+export const DEMO_PARTNER_NODES = NODES.map((n) => n.id).join(',');
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
@@ -76,7 +80,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const started: RunningService[] = [];
   const logger = opts.logger ?? createLogger('embedded');
-  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host });
+  // Development partner keys for the demo's fulfillment nodes (configuration, not a gateway import of demo/).
+  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
   // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
   const versions = opts.versions ?? new MemoryOrderVersions();
   const ingest = (name: SubgraphName) => {

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { CONSUMERS, SYSTEM_NAMES, type Consumer, type SystemName } from '../canonical/index.js';
-import { NODES } from '../demo/catalogue.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
 import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
@@ -167,11 +166,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
 
 /**
  * The authentication configuration, its problems joined to the others' so that one start-up
- * message names every bad value. Development partner keys exist for the demo's nodes.
+ * message names every bad value. Without configured credentials (development), partner keys
+ * exist for the fulfillment nodes listed in `DEV_PARTNER_NODES` (comma-separated node ids; the
+ * embedded stack lists its demo nodes there).
  */
 function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
+  const devPartnerNodes = r.string('DEV_PARTNER_NODES', '').split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of devPartnerNodes) if (!/^[A-Za-z0-9_-]{1,64}$/.test(n)) r.problems.push(`DEV_PARTNER_NODES must list fulfillment node ids (letters, digits, - and _), comma-separated; received "${n}"`);
   try {
-    return authConfigFromEnv(env, NODES.map((n) => n.id));
+    return authConfigFromEnv(env, devPartnerNodes);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     r.problems.push(...err.problems);
@@ -208,7 +211,10 @@ export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv 
   return { config: { ...config, subgraphUrls }, derived };
 }
 
-/** The configuration with every default, for embedding and tests. */
-export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return { ...gatewayConfigFromEnv({}), ...overrides };
+/**
+ * The configuration with every default, for embedding and tests.
+ * @param env variables to read instead of none (e.g. `DEV_PARTNER_NODES`). @default {}
+ */
+export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: NodeJS.ProcessEnv = {}): GatewayConfig {
+  return { ...gatewayConfigFromEnv(env), ...overrides };
 }
