@@ -10,6 +10,7 @@ import { Streams, type EventBus } from '../events/bus.js';
 import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
 import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from './cache/index.js';
 import type { GatewayConfig } from './config.js';
@@ -86,16 +87,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let ready = false;
   // The field rules come from the composed supergraph; ApolloGateway gets it without them.
   let rules: AccessRules = new Map();
+  // Which subgraphs filter rows by caller (their schemas say @rowRules): their entity fetches are never shared.
+  let rowRules: RowRules = new Map();
   const loader = new SupergraphLoader(config.supergraphPath, {
     onLoaded: ({ reason }) => {
       loads++;
-      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size }, 'supergraph loaded');
+      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size, rowRules: Object.fromEntries([...rowRules].map(([g, c]) => [g, [...c]])) }, 'supergraph loaded');
     },
     onError: (err) => logger.error({ err: err.message }, 'supergraph change refused; still serving the previous one'),
   }, (sdl) => {
     const next = readAccessRules(sdl);
-    const stripped = stripAccessDirectives(sdl);
+    const nextRows = readRowRules(sdl);
+    const stripped = stripRowRules(stripAccessDirectives(sdl));
     rules = next;
+    rowRules = nextRows;
     return stripped;
   });
   const fetcher = keepAliveFetcher();
@@ -123,7 +128,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
       const source = new SubgraphDataSource({
-        name, url: target, fetcher, identitySecret: config.auth.identitySecret, pipeline, rowRuled: () => name === 'oms',
+        name, url: target, fetcher, identitySecret: config.auth.identitySecret, pipeline, rowRuled: () => rowRules.get(name),
       });
       dataSources.set(name, source);
       return source;

@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
 import type { GatewayContext } from '../pipeline/context.js';
+import { isSharedFetch } from '../access/rowRules.js';
 import type { ObservedFetches } from '../health.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SubgraphFetch } from '../pipeline/stage.js';
@@ -27,11 +28,11 @@ export interface SubgraphDataSourceOptions {
   /** The gateway's pipeline, whose `onSubgraphFetch` stages (fetch cache, stale-if-error, shield) every fetch runs. Absent: straight upstream. */
   pipeline?: Pipeline;
   /**
-   * Whether this subgraph applies row rules to its entities (its schema marks them `@rowRules`):
-   * then its entity fetches are keyed by the caller's scope, never shared. Read per fetch (hot reloads).
-   * @default () => true (nothing is shared)
+   * The types and root fields this subgraph applies row rules to (its schema marks them
+   * `@rowRules`, gateway/access/rowRules.ts): entity fetches of those types are keyed by the
+   * caller's scope; others are shared. Read per fetch (hot reloads). Absent: nothing is shared.
    */
-  rowRuled?: () => boolean;
+  rowRuled?: () => ReadonlySet<string> | undefined;
 }
 
 /** The codes that mean "the slice could not be had". */
@@ -55,7 +56,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   readonly name: string;
   private readonly identitySecret: string;
   private readonly pipeline: Pipeline | undefined;
-  private readonly rowRuled: () => boolean;
+  private readonly rowRuled: (() => ReadonlySet<string> | undefined) | undefined;
   private readonly signed = new WeakMap<Identity, { value: string; at: number }>();
   /** Upstream fetches made (not cache hits, not coalesced followers): for tests and the benchmark. */
   upstreamFetches = 0;
@@ -67,7 +68,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.name = opts.name;
     this.identitySecret = opts.identitySecret;
     this.pipeline = opts.pipeline;
-    this.rowRuled = opts.rowRuled ?? (() => true);
+    this.rowRuled = opts.rowRuled;
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
@@ -80,7 +81,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // Entity fetches of subgraphs without row rules answer the same to everyone (field rules are
     // applied before planning): they are shared across callers — cached, coalesced, kept as last
     // known. Everything else is keyed by the caller's scope.
-    const shared = !this.rowRuled() && query.includes('_entities(');
+    const shared = this.rowRuled !== undefined && isSharedFetch(query, this.rowRuled());
     const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : context.scope).update('\u0000').update(body).digest('base64url')}`;
     const header = this.signature(identity);
     const upstream = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
