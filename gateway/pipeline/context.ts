@@ -46,7 +46,12 @@ export interface Freshness {
   reason: string;
 }
 
+/** {@link visibilityScope} per identity object: a remembered credential's identity is reused, so its scope is computed once. */
+const scopes = new WeakMap<Identity, string>();
+
 /** A fresh context for `identity`. @param transport @default 'internal' */
 export function gatewayContext(identity: Identity, transport: Transport = 'internal', extra: Partial<GatewayContext> = {}): GatewayContext {
-  return { transport, identity, scope: visibilityScope(identity), freshness: [], ...extra };
+  let scope = scopes.get(identity);
+  if (scope === undefined) scopes.set(identity, (scope = visibilityScope(identity)));
+  return { transport, identity, scope, freshness: [], ...extra };
 }
