@@ -1,18 +1,18 @@
 import { generateDemo, demoOptionsFromEnv } from '../demo/index.js';
 import { gatewayConfigFromEnv, SUBGRAPH_NAMES } from '../gateway/config.js';
 import { EnvReader } from '../runtime/env.js';
-import { createLogger } from '../runtime/logger.js';
+import { componentLogger, createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
 import { DEFAULT_PORTS } from '../subgraphs/common/main.js';
 import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
-import { createStatusStore } from '../gateway/tracker/store.js';
+import { statusStoreFromEnv } from '../gateway/setup.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
-import { startStack } from './stack.js';
+import { DEMO_PARTNER_NODES, startStack } from './stack.js';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.
 const logger = createLogger('embedded');
@@ -33,16 +33,16 @@ try {
   const { data } = generateDemo(demoOptions);
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
   const bus = createEventBus(process.env);
-  const statusStore = createStatusStore(process.env);
+  const statusStore = statusStoreFromEnv(process.env);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
-  const gateway = gatewayConfigFromEnv(process.env);
+  const gateway = gatewayConfigFromEnv({ DEV_PARTNER_NODES: DEMO_PARTNER_NODES, ...process.env });
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
   const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
-    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger, ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
+    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger: componentLogger(logger, 'lifecycle'), ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
     : undefined;
   if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
   if (cursorSecret === DEV_CURSOR_SECRET) logger.warn(`orders cursors are signed with the development key; set ${CURSOR_SECRET_VARIABLE} outside local development`);
@@ -63,5 +63,6 @@ try {
       `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
   );
 } catch (err) {
-  failStartup(err);
+  // A busy port names the variable that chose it: PORT for the gateway, <NAME>_PORT for a subgraph.
+  failStartup(err, (service) => (service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`));
 }

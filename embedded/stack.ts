@@ -1,3 +1,4 @@
+import { NODES } from '../demo/catalogue.js';
 import type { DemoData } from '../demo/records.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryOrderVersions, type OrderVersions } from '../events/versions.js';
@@ -5,7 +6,7 @@ import type { StatusStore } from '../gateway/tracker/store.js';
 import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
 import type { RunningService } from '../runtime/http.js';
-import { createLogger, type Logger } from '../runtime/logger.js';
+import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
 import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
 import { start as startCarrier } from '../subgraphs/carrier/server.js';
 import type { FaultKnobs, SystemSimulator } from '../subgraphs/common/simulator.js';
@@ -17,6 +18,9 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+
+/** The demo's fulfillment nodes, as `DEV_PARTNER_NODES` lists them. */
+export const DEMO_PARTNER_NODES = NODES.map((n) => n.id).join(',');
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
@@ -78,13 +82,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const started: RunningService[] = [];
   const logger = opts.logger ?? createLogger('embedded');
-  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host });
+  // Development partner keys for the demo's fulfillment nodes (configuration, not a gateway import of demo/).
+  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
   // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
   const versions = opts.versions ?? new MemoryOrderVersions();
   const ingest = (name: SubgraphName) => {
     const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
     // The subgraphs verify the identity the gateway signs, with the same secret.
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger, identitySecret: config.auth.identitySecret, versions };
+    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions };
   };
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
@@ -98,7 +103,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const services = { erp, oms, wms, carrier, returns };
     const gateway = await startGateway(
       { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
-      { logger, bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
+      { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),

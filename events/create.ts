@@ -1,3 +1,4 @@
+import { redisUrlFor } from '../runtime/redis.js';
 import type { EventBus } from './bus.js';
 import { MemoryEventBus } from './memory.js';
 import { RedisEventBus } from './redis.js';
@@ -7,13 +8,17 @@ import type { CommonBusOptions } from './options.js';
 export interface EventBusEnv {
   /** Set (non-empty): the Redis Streams bus on this server; unset: the in-memory bus. */
   REDIS_URL?: string | undefined;
+  /** The bus's own Redis, when it is not `REDIS_URL` (the caches may live elsewhere: `CACHE_REDIS_URL`). */
+  BUS_REDIS_URL?: string | undefined;
+  /** Prefix of the bus's stream keys. @default '' (streams named as they are) */
+  REDIS_KEY_PREFIX?: string | undefined;
 }
 
 /**
- * The bus for this process: {@link RedisEventBus} on `REDIS_URL` when it is set (the distributed
+ * The bus for this process: {@link RedisEventBus} on `BUS_REDIS_URL`, else `REDIS_URL`, when set (the distributed
  * mode), else {@link MemoryEventBus} (the embedded default, one process).
  */
 export function createEventBus(env: EventBusEnv = process.env, opts: CommonBusOptions = {}): EventBus {
-  const url = env.REDIS_URL?.trim();
-  return url ? new RedisEventBus({ ...opts, url }) : new MemoryEventBus(opts);
+  const url = redisUrlFor('bus', env);
+  return url ? new RedisEventBus({ keyPrefix: env.REDIS_KEY_PREFIX ?? '', ...opts, url }) : new MemoryEventBus(opts);
 }

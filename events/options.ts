@@ -1,3 +1,4 @@
+import { libraryLogger } from '../runtime/logger.js';
 import { isStreamId, type ConsumeOptions, type StreamId } from './bus.js';
 
 /** Reports an error no caller can catch: a throwing broadcast handler, a lost connection, an undecodable entry. */
@@ -14,7 +15,7 @@ export interface CommonBusOptions {
   /**
    * Called with errors that have no caller to throw to: a broadcast handler that threw, a consumer
    * handler's error (before redelivery), a connection loss. Never throws back.
-   * @default writes one line to `console.error`
+   * @default logs it (pino, `"name":"events"`)
    */
   onError?: BusErrorHandler;
 }
@@ -22,7 +23,7 @@ export interface CommonBusOptions {
 export const DEFAULT_MAX_LEN = 100_000;
 
 export const defaultOnError: BusErrorHandler = (error, context) => {
-  console.error(`[events] ${context}: ${error.message}`);
+  libraryLogger('events').error({ err: error.message, context }, 'event bus error');
 };
 
 /** A positive integer option, or its default; anything else throws a message naming the option and the value. */

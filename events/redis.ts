@@ -1,3 +1,4 @@
+import { redisUrlFor } from '../runtime/redis.js';
 import type { Redis } from 'ioredis';
 import type { CloudEvent } from '../canonical/index.js';
 import {
@@ -21,7 +22,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export interface RedisEventBusOptions extends CommonBusOptions {
   /**
    * The Redis server (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS); Redis 7 or later.
-   * @default process.env.REDIS_URL, else 'redis://127.0.0.1:6379'
+   * @default BUS_REDIS_URL, else REDIS_URL, else 'redis://127.0.0.1:6379'
    */
   url?: string;
   /** Prepended to every stream key, e.g. a unique prefix per test run. @default '' */
@@ -67,7 +68,7 @@ export class RedisEventBus implements EventBus {
   private closed: Promise<void> | undefined;
 
   constructor(opts: RedisEventBusOptions = {}) {
-    this.url = opts.url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+    this.url = opts.url ?? redisUrlFor('bus') ?? DEFAULT_REDIS_URL;
     if (!/^rediss?:\/\//.test(this.url)) throw new TypeError(`RedisEventBus option url: expected redis://… or rediss://…, got ${JSON.stringify(this.url)}`);
     const keyPrefix = opts.keyPrefix ?? '';
     if (/\s/.test(keyPrefix)) throw new TypeError(`RedisEventBus option keyPrefix: expected no whitespace, got ${JSON.stringify(keyPrefix)}`);

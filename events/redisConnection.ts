@@ -1,47 +1,18 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { acquireRedis, openRedis, reconnectDelay, redactUrl } from '../runtime/redis.js';
 import type { BusErrorHandler } from './options.js';
 
-/** What a connection is for; part of its CLIENT SETNAME (`ovg-events:<role>:<key>`), visible in `CLIENT LIST`. */
+export { reconnectDelay, redactUrl };
+
+/** What a connection is for: `command` is the process's shared bus connection; `reader` and `consumer` block, each on its own. */
 export type ConnectionRole = 'command' | 'reader' | 'consumer';
 
-/** Reconnect delay after the n-th failed attempt: 50 ms doubling, capped at 1 s (a restarted Redis is found fast). */
-export const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt - 1, 5), 1000);
-
 /**
- * Opens a connection that rides out outages: commands wait in ioredis's offline queue while it
- * reconnects (`maxRetriesPerRequest: null`) and an in-flight blocking read is re-sent after the
- * reconnect; callers bound the wait themselves. Connection errors are reported once per outage.
+ * A connection of the bus role (runtime/redis.ts): the process's one shared, auto-pipelined
+ * command connection for `command` (the bus's commands and the order versions share it), a
+ * dedicated one for a blocking `reader` or `consumer` (named `<role>:<key>` in `CLIENT LIST`). All
+ * ride out outages: commands wait while it reconnects, and a blocking read is re-sent after it.
  */
-export function openConnection(url: string, role: ConnectionRole, key: string, onError: BusErrorHandler, autoPipelining = false): Redis {
-  const conn = new Redis(url, {
-    // Concurrent commands in one round trip; only for connections that never block (not stream reads).
-    enableAutoPipelining: autoPipelining,
-    connectionName: `ovg-events:${role}:${key}`.replace(/\s/g, '_'),
-    maxRetriesPerRequest: null,
-    enableOfflineQueue: true,
-    retryStrategy: reconnectDelay,
-    // Replies in the RESP2 shapes the stream code parses (flat arrays for XINFO), also over RESP3.
-    replyMapping: 'legacy',
-  });
-  let reported = false;
-  conn.on('error', (err: Error) => {
-    if (reported) return;
-    reported = true;
-    onError(err, `redis ${role} connection to ${redactUrl(url)} (reconnecting)`);
-  });
-  conn.on('ready', () => {
-    reported = false;
-  });
-  return conn;
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
+export function openConnection(url: string, role: ConnectionRole, key: string, onError: BusErrorHandler): Redis {
+  return role === 'command' ? acquireRedis('bus', url, onError) : openRedis('bus', url, `${role}:${key}`, onError);
 }

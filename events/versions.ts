@@ -13,6 +13,7 @@
  * Ids are opaque strings: an order is its id (`ORD-000001`, the events' `subject`), a customer's
  * lists are {@link customerVersionId} (`customer:CUST-1`), bumped when a new order is placed for it.
  */
+import { redisUrlFor } from '../runtime/redis.js';
 import type { Redis } from 'ioredis';
 import { EventType, type CloudEvent } from '../canonical/index.js';
 import { withTimeout } from './async.js';
@@ -177,7 +178,7 @@ export interface RedisOrderVersionsOptions {
    * @default 5000
    */
   timeoutMs?: number;
-  /** Receives connection losses (once per outage). @default one line to `console.error` */
+  /** Receives connection losses (once per outage). @default logs them (pino, `"name":"events"`) */
   onError?: BusErrorHandler;
 }
 
@@ -207,7 +208,7 @@ export class RedisOrderVersions implements OrderVersions {
     this.ttlMs = positiveInt('ttlMs', opts.ttlMs, DEFAULT_VERSION_TTL_MS);
     this.timeoutMs = positiveInt('timeoutMs', opts.timeoutMs, 5000);
     // Every cache hit reads versions: concurrent reads share round trips.
-    this.conn = openConnection(this.url, 'command', `versions:${this.prefix}`, opts.onError ?? defaultOnError, true);
+    this.conn = openConnection(this.url, 'command', `versions:${this.prefix}`, opts.onError ?? defaultOnError);
   }
 
   /** The Redis key of an id's version. */
@@ -275,13 +276,14 @@ export interface OrderVersionsSettings {
 }
 
 /**
- * The versions of this process: {@link RedisOrderVersions} when a Redis URL is given (`REDIS_URL`
+ * The versions of this process: {@link RedisOrderVersions} when a Redis URL is given (`BUS_REDIS_URL`, else `REDIS_URL`
  * of an environment, or `redisUrl` of explicit settings — their presence picks the form; the distributed mode), else {@link MemoryOrderVersions} — which
  * in the embedded mode must be the one instance that the in-process subgraphs' ingest and the
  * gateway share.
  */
-export function createOrderVersions(settings: OrderVersionsSettings | { REDIS_URL?: string | undefined } = process.env): OrderVersions {
-  const s: OrderVersionsSettings = 'redisUrl' in settings ? settings : { redisUrl: (settings as { REDIS_URL?: string }).REDIS_URL };
+export function createOrderVersions(settings: OrderVersionsSettings | { REDIS_URL?: string | undefined; BUS_REDIS_URL?: string | undefined; REDIS_KEY_PREFIX?: string | undefined } = process.env): OrderVersions {
+  const env = settings as { REDIS_URL?: string; BUS_REDIS_URL?: string; REDIS_KEY_PREFIX?: string };
+  const s: OrderVersionsSettings = 'redisUrl' in settings ? settings : { redisUrl: redisUrlFor('bus', env), ...(env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {}) };
   const url = s.redisUrl?.trim();
   if (!url) return new MemoryOrderVersions(s.ttlMs === undefined ? {} : { ttlMs: s.ttlMs });
   return new RedisOrderVersions({ ...s, url });

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { CONSUMERS, SYSTEM_NAMES, type Consumer, type SystemName } from '../canonical/index.js';
-import { NODES } from '../demo/catalogue.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
 import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
 import { shieldConfigFromEnv, type ShieldConfig } from './shield/config.js';
 import { projectRoot } from '../runtime/project.js';
+import { redisUrlFor } from '../runtime/redis.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
 /** The subgraphs of this graph, as named in supergraph.yaml. */
@@ -57,7 +57,11 @@ export interface GatewayConfig {
   persistedOnlyConsumers: Consumer[];
   /** How long an automatic persisted query (APQ) registration is kept, seconds (`APQ_TTL_SECONDS`). @default 86400 */
   apqTtlSeconds: number;
-  /** Redis for state shared by replicas: APQ store, caches, rate-limit buckets (`REDIS_URL`). @default none: in memory */
+  /**
+   * Redis of the bus role (`BUS_REDIS_URL`, else `REDIS_URL`): the order versions the caches check,
+   * shared with the subgraphs' ingest. The caches, APQ and counters use `cache.redisUrl`
+   * (`CACHE_REDIS_URL`, else `REDIS_URL`). @default none: in memory
+   */
   redisUrl?: string;
   /** Key prefix in that Redis (`REDIS_KEY_PREFIX`). @default 'ovg:' */
   redisKeyPrefix: string;
@@ -154,7 +158,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     manifestPath: r.string('OPERATIONS_MANIFEST', join(projectRoot(), 'operations', 'manifest.json')),
     persistedOnlyConsumers: persistedOnly(r),
     apqTtlSeconds: r.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),
-    redisUrl: r.string('REDIS_URL', '') || undefined,
+    redisUrl: redisUrlFor('bus', env),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'ovg:'),
     cache: cacheConfigFromEnv(r),
     staleTtlMs: r.int('CACHE_STALE_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
@@ -167,11 +171,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
 
 /**
  * The authentication configuration, its problems joined to the others' so that one start-up
- * message names every bad value. Development partner keys exist for the demo's nodes.
+ * message names every bad value. Without configured credentials (development), partner keys
+ * exist for the fulfillment nodes listed in `DEV_PARTNER_NODES` (comma-separated node ids; the
+ * embedded stack lists its demo nodes there).
  */
 function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
+  const devPartnerNodes = r.string('DEV_PARTNER_NODES', '').split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of devPartnerNodes) if (!/^[A-Za-z0-9_-]{1,64}$/.test(n)) r.problems.push(`DEV_PARTNER_NODES must list fulfillment node ids (letters, digits, - and _), comma-separated; received "${n}"`);
   try {
-    return authConfigFromEnv(env, NODES.map((n) => n.id));
+    return authConfigFromEnv(env, devPartnerNodes);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     r.problems.push(...err.problems);
@@ -179,7 +187,39 @@ function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
   }
 }
 
-/** The configuration with every default, for embedding and tests. */
-export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return { ...gatewayConfigFromEnv({}), ...overrides };
+/**
+ * Distributed mode (the gateway in its own process): a subgraph whose `<NAME>_PORT` is set and
+ * whose `<NAME>_URL` is not listens on that port — `http://<SUBGRAPH_HOST>:<port>/graphql`
+ * (`SUBGRAPH_HOST` default 127.0.0.1) — rather than at the supergraph's routing_url.
+ * `<NAME>_PORT=0` (any free port) cannot be followed: refused, naming both variables.
+ * @returns the configuration with those URLs, and which variable gave each derived URL.
+ */
+export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): { config: GatewayConfig; derived: Record<string, string> } {
+  const r = new EnvReader(env);
+  const host = r.string('SUBGRAPH_HOST', '127.0.0.1');
+  const subgraphUrls = { ...config.subgraphUrls };
+  const derived: Record<string, string> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const portVar = `${name.toUpperCase()}_PORT`;
+    if (subgraphUrls[name] || !r.has(portVar)) continue;
+    const port = r.int(portVar, 0, 0, 65535);
+    if (port === 0) {
+      if (!r.problems.some((p) => p.startsWith(portVar))) {
+        r.problems.push(`${portVar}=0 lets ${name} listen on any free port, so the gateway cannot know where it is; set ${name.toUpperCase()}_URL (e.g. http://127.0.0.1:4001/graphql) or a fixed ${portVar}`);
+      }
+      continue;
+    }
+    subgraphUrls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`;
+    derived[name] = portVar;
+  }
+  r.done();
+  return { config: { ...config, subgraphUrls }, derived };
+}
+
+/**
+ * The configuration with every default, for embedding and tests.
+ * @param env variables to read instead of none (e.g. `DEV_PARTNER_NODES`). @default {}
+ */
+export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: NodeJS.ProcessEnv = {}): GatewayConfig {
+  return { ...gatewayConfigFromEnv(env), ...overrides };
 }

@@ -1,8 +1,18 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
+import type { BreakerState } from './shield/index.js';
+
+/** What the gateway's own traffic says of a subgraph (recorded by its SubgraphDataSource). */
+export interface ObservedFetches {
+  /** When a fetch last got a good answer (epoch ms). */
+  lastSuccessAt?: number;
+  /** The last fetch that could not be had: its code (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`) and when. */
+  lastFailure?: { code: string; at: number };
+}
 
 /** A subgraph as the health check sees it. */
-export interface SubgraphHealth { state: 'up' | 'down'; latencyMs?: number; detail?: string }
+export interface SubgraphHealth { state: 'up' | 'down'; latencyMs?: number; detail?: string; breaker?: BreakerState }
 
 /** Options of {@link healthRoutes}. */
 export interface HealthOptions {
@@ -12,6 +22,14 @@ export interface HealthOptions {
   subgraphs: () => ReadonlyMap<string, string>;
   /** Timeout of one probe, ms. */
   probeTimeoutMs: number;
+  /** The breaker state of a subgraph's shield, if it has one. */
+  breaker: (subgraph: string) => BreakerState | undefined;
+  /** What the gateway's fetches saw of a subgraph. */
+  observed: (subgraph: string) => ObservedFetches | undefined;
+  /** Whether the request carries an operator's credential (the per-subgraph detail is ops-only). */
+  isOperator: (headers: IncomingHttpHeaders) => Promise<boolean>;
+  /** A failed fetch counts against a subgraph for this long, unless a good answer came after it. @default 60000 */
+  failureWindowMs?: number;
 }
 
 async function probe(graphqlUrl: string, timeoutMs: number): Promise<SubgraphHealth> {
@@ -28,21 +46,43 @@ async function probe(graphqlUrl: string, timeoutMs: number): Promise<SubgraphHea
 }
 
 /**
+ * What the gateway sees of one subgraph: down when its process does not answer, when its breaker
+ * is open, or when the gateway's last fetch from it failed (an outage, a rate limit, a 5xx — served
+ * stale or not) within the failure window and nothing good came since; up otherwise.
+ */
+export function judge(probed: SubgraphHealth, breaker: BreakerState | undefined, seen: ObservedFetches | undefined, windowMs: number, now = Date.now()): SubgraphHealth {
+  const out: SubgraphHealth = { ...probed, ...(breaker ? { breaker } : {}) };
+  if (out.state === 'down') return out;
+  if (breaker === 'open') return { ...out, state: 'down', detail: 'circuit open: the gateway is not calling it' };
+  const failure = seen?.lastFailure;
+  if (failure && now - failure.at <= windowMs && failure.at >= (seen?.lastSuccessAt ?? 0)) {
+    return { ...out, state: 'down', detail: `last fetch failed ${Math.round((now - failure.at) / 1000)}s ago: ${failure.code}` };
+  }
+  return out;
+}
+
+/**
  * `/health/live`: the process answers. `/health/ready`: a supergraph is loaded and the server
- * listens (200), else 503. The ready body lists each subgraph's state, but a down subgraph does
- * not make the gateway unready: the graph degrades by slice, it does not go dark.
+ * listens (200 `{"status":"ready"}`), else 503 `{"status":"starting"}` — all an anonymous caller
+ * learns. With an ops credential the body also lists each subgraph as the gateway sees it
+ * ({@link judge}); a down subgraph does not make the gateway unready: the graph degrades by
+ * slice, it does not go dark.
  */
 export function healthRoutes(opts: HealthOptions): Router {
   const router = express.Router();
+  const windowMs = opts.failureWindowMs ?? 60_000;
   router.get('/health/live', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
   });
-  router.get('/health/ready', async (_req: Request, res: Response) => {
-    const entries = [...opts.subgraphs()];
-    const states = await Promise.all(entries.map(([, url]) => probe(url, opts.probeTimeoutMs)));
-    const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, states[i]]));
+  router.get('/health/ready', async (req: Request, res: Response) => {
     const ready = opts.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', subgraphs });
+    const status = ready ? 'ready' : 'starting';
+    res.status(ready ? 200 : 503);
+    if (!(await opts.isOperator(req.headers))) return void res.json({ status });
+    const entries = [...opts.subgraphs()];
+    const probed = await Promise.all(entries.map(([, url]) => probe(url, opts.probeTimeoutMs)));
+    const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, judge(probed[i]!, opts.breaker(name), opts.observed(name), windowMs)]));
+    res.json({ status, subgraphs });
   });
   return router;
 }

@@ -1,20 +1,23 @@
 import { createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
 import { createEventBus } from '../events/create.js';
-import { gatewayConfigFromEnv } from './config.js';
-import { createStatusStore } from './tracker/store.js';
+import { gatewayConfigFromEnv, withSubgraphPorts } from './config.js';
+import { statusStoreFromEnv } from './setup.js';
 import { startGateway } from './server.js';
 
 // `node dist/gateway/main.js`: the gateway alone, in front of subgraphs running elsewhere
-// (their URLs from the supergraph's routing_url, or ERP_URL, OMS_URL, … to override).
+// (their URLs from ERP_URL, OMS_URL, …; else from ERP_PORT, OMS_PORT, … on SUBGRAPH_HOST; else the
+// supergraph's routing_url).
 // OpenTelemetry's GCP resource detector (loaded by @apollo/gateway) would probe the cloud metadata server.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const logger = createLogger('gateway');
 try {
-  const config = gatewayConfigFromEnv();
+  // A subgraph's <NAME>_PORT without its <NAME>_URL: it listens on that port (or the start is refused).
+  const { config, derived } = withSubgraphPorts(gatewayConfigFromEnv());
+  for (const [name, variable] of Object.entries(derived)) logger.info({ subgraph: name, url: config.subgraphUrls[name as keyof typeof config.subgraphUrls], from: variable }, 'subgraph URL derived from its port');
   // With REDIS_URL, every replica reads the same streams and shares the tracker's store.
   const bus = createEventBus(process.env);
-  const statusStore = createStatusStore(process.env);
+  const statusStore = statusStoreFromEnv(process.env);
   const gateway = await startGateway(config, { logger, bus, statusStore });
   logger.info({ url: gateway.url }, 'gateway listening');
   stopOnSignal(async () => {
@@ -23,5 +26,5 @@ try {
     await statusStore.close();
   }, logger);
 } catch (err) {
-  failStartup(err);
+  failStartup(err, (service) => (service === 'gateway' ? 'PORT' : undefined));
 }

@@ -1,41 +1,35 @@
 import { createServer } from 'node:http';
+import { hostname } from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { hostname } from 'node:os';
 import type { GraphQLSchema } from 'graphql';
+import { CONSUMER_POLICIES } from '../canonical/index.js';
 import { Streams, type EventBus } from '../events/bus.js';
+import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import type { GatewayConfig, SubgraphName } from './config.js';
-import { formatGatewayError } from './errors.js';
+import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
+import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
+import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from './cache/index.js';
+import type { GatewayConfig } from './config.js';
+import type { ExecuteOperation } from './execute.js';
+import type { GatewayContext } from './pipeline/context.js';
 import { healthRoutes } from './health.js';
-import { batchLimit, operationLimitsPlugin, operationLimitsServerOptions } from './plugins/operationLimits.js';
+import { gatewayContext } from './pipeline/context.js';
+import { httpTransport } from './pipeline/http.js';
+import { gatewayPipeline } from './pipeline/stages.js';
+import { readManifest } from './pipeline/stages/persistedOperations.js';
+import { setUpCaching, setUpShields, sharedCounters } from './setup.js';
+import type { Shield } from './shield/index.js';
 import { SubgraphDataSource } from './subgraphs/dataSource.js';
 import { keepAliveFetcher } from './subgraphs/keepAliveFetcher.js';
-import { SupergraphLoader } from './supergraph/loader.js';
-import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent, type TaggedCache } from './cache/index.js';
-import { responseCacheLookup, responseCachePlugin, type ResponseCacheTicket } from './cache/responseCache.js';
-import { setUpCaching, setUpShields, sharedCounters } from './setup.js';
-import { clientQuotas } from './plugins/quotas.js';
-import { freshnessPlugin } from './plugins/freshness.js';
-import type { Shield } from './shield/index.js';
-import type { OrderVersions } from '../events/versions.js';
-import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
-import { gatewayContext, type GatewayContext } from './context.js';
-import { authenticateRequests, identityOf, VerifiedCredentials } from './plugins/authentication.js';
-import { cachedAnswers } from './cache/fastPath.js';
-import { cors } from './plugins/cors.js';
-import { fieldAccessPlugin } from './plugins/fieldAccess.js';
-import { persistedOperationCheck, persistedOperations, readManifest } from './plugins/persistedOperations.js';
-import { CONSUMER_POLICIES } from '../canonical/index.js';
 import { EventHub } from './subscriptions/hub.js';
-import type { ExecuteOperation } from './execute.js';
 import { OrderPayloads } from './subscriptions/payloads.js';
 import { buildClientSchema } from './subscriptions/schema.js';
 import { startSubscriptionServer } from './subscriptions/server.js';
+import { SupergraphLoader } from './supergraph/loader.js';
 import type { StatusStore } from './tracker/store.js';
 import { StatusTracker } from './tracker/tracker.js';
 import { allStatuses, trackerRead } from './tracker/graphReads.js';
@@ -94,26 +88,37 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let ready = false;
   // The field rules come from the composed supergraph; ApolloGateway gets it without them.
   let rules: AccessRules = new Map();
+  // Which subgraphs filter rows by caller (their schemas say @rowRules): their entity fetches are never shared.
+  let rowRules: RowRules = new Map();
   const loader = new SupergraphLoader(config.supergraphPath, {
     onLoaded: ({ reason }) => {
       loads++;
-      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size }, 'supergraph loaded');
+      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size, rowRules: Object.fromEntries([...rowRules].map(([g, c]) => [g, [...c]])) }, 'supergraph loaded');
     },
     onError: (err) => logger.error({ err: err.message }, 'supergraph change refused; still serving the previous one'),
   }, (sdl) => {
     const next = readAccessRules(sdl);
-    const stripped = stripAccessDirectives(sdl);
+    const nextRows = readRowRules(sdl);
+    const stripped = stripRowRules(stripAccessDirectives(sdl));
     rules = next;
+    rowRules = nextRows;
     return stripped;
   });
-  const manifest = readManifest(config.manifestPath);
-  const persistedOnly = new Set(config.persistedOnlyConsumers);
-  const persistedCheck = persistedOperationCheck({ manifest, persistedOnly });
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
   const caching = setUpCaching(config, deps.versions, logger);
   const counters = sharedCounters(config);
   const shields = setUpShields(config, logger, counters);
+  // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
+  // store is a miss (the client resends the query), never an error.
+  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.cache.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
+    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
+  });
+  // The one list of stages every request runs (gateway/pipeline/stages.ts).
+  const pipeline = gatewayPipeline({
+    config, logger, counters, manifest: readManifest(config.manifestPath), apqCache: keyValueCache(apqStore, config.apqTtlSeconds * 1000),
+    caching, shields, rules: () => rules,
+  });
   const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: loader,
@@ -124,50 +129,52 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
       const source = new SubgraphDataSource({
-        name, url: target, fetcher, identitySecret: config.auth.identitySecret, shield: shields.get(name),
-        caching: caching && { cache: caching.tagged.cache, ttlMs: config.cache.fetchTtlMs[name as SubgraphName] ?? 0, lastKnown: caching.tagged.store, staleTtlMs: config.staleTtlMs },
+        name, url: target, fetcher, identitySecret: config.auth.identitySecret, pipeline, rowRuled: () => rowRules.get(name),
       });
       dataSources.set(name, source);
       return source;
     },
   });
 
-  const app = express();
-  const quotas = clientQuotas(config, logger, counters);
-  const verified = new VerifiedCredentials();
-  // Cached answers for recently verified callers are served before Express (gateway/cache/fastPath.ts).
-  const httpServer = createServer(caching && config.cache.responseTtlMs > 0
-    ? cachedAnswers(app, { cache: caching.tagged.cache, verified, admit: quotas.admit, persistedOnly: new Set(config.persistedOnlyConsumers) })
-    : app);
-  // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
-  // store is a miss (the client resends the query), never an error.
-  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
-    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
-  });
-  const apqCache = keyValueCache(apqStore, config.apqTtlSeconds * 1000);
+  let clientSchema: GraphQLSchema | undefined;
+  let apiSchema: GraphQLSchema | undefined; // for the explorer when no subscriptions are served
+  // The HTTP route list: every route but /graphql. Register further routes (the explorer) here.
+  const routes = express();
+  routes.disable('x-powered-by');
+  // The development explorer (gateway/explorer): /explorer and a browser's GET /graphql; off in production.
+  routes.use(explorer({ auth: config.auth, corsOrigins: config.corsOrigins, schema: () => clientSchema ?? apiSchema, rules: () => rules }));
+  routes.use(healthRoutes({
+    isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs,
+    breaker: (name) => shields.get(name)?.stats().breaker,
+    observed: (name) => dataSources.get(name)?.observed,
+    isOperator: async (headers) => {
+      if (headers.authorization === undefined && headers['x-api-key'] === undefined) return false;
+      try {
+        const identity = await pipeline.authenticate({ transport: 'http', method: 'GET', headers, operations: [], batch: false, responseHeaders: {} });
+        return CONSUMER_POLICIES[identity.consumer as keyof typeof CONSUMER_POLICIES]?.operational === true;
+      } catch {
+        return false;
+      }
+    },
+  }));
+  routes.use(jsonErrorHandler);
+
+  const httpServer = createServer((req, res) => handle(req, res));
+  const stageOptions = pipeline.apolloOptions();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
-    formatError: formatGatewayError,
-    ...operationLimitsServerOptions(config.limits),
-    persistedQueries: { cache: apqCache, ttl: config.apqTtlSeconds },
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      operationLimitsPlugin({ limits: config.limits, isExternal: (ctx) => !CONSUMER_POLICIES[ctx.contextValue.identity.consumer].operational && ctx.contextValue.identity.consumer !== 'internal' }),
-      fieldAccessPlugin({ rules: () => rules }),
-      responseCachePlugin({ cache: caching?.tagged.cache as TaggedCache, ttlMs: caching ? config.cache.responseTtlMs : 0, typeTtlMs: config.cache.typeTtlMs }),
-      freshnessPlugin(),
-    ],
+    ...stageOptions,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...stageOptions.plugins],
   });
-  let clientSchema: GraphQLSchema | undefined;
+  const handle = httpTransport({ pipeline, apollo, routes, corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, logger });
   const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
   if (hub) {
     gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
       clientSchema = buildClientSchema(apiSchema, { hub, maxQueued: config.maxQueuedEvents });
     });
   }
-  let apiSchema: GraphQLSchema | undefined; // for the explorer when no subscriptions are served
   gateway.onSchemaLoadOrUpdate((s) => { apiSchema = s.apiSchema; });
   await apollo.start();
   const execute: ExecuteOperation = async (query, variables, identity) => {
@@ -175,20 +182,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     if (res.body.kind !== 'single') throw new Error('incremental delivery is not used here');
     return res.body.singleResult as Awaited<ReturnType<ExecuteOperation>>;
   };
-  app.disable('x-powered-by');
-  // The development explorer (gateway/explorer): /explorer and a browser's GET /graphql; off in production.
-  app.use(explorer({ auth: config.auth, corsOrigins: config.corsOrigins, schema: () => clientSchema ?? apiSchema, rules: () => rules }));
-  app.use(healthRoutes({ isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs }));
-  app.use('/graphql',
-    cors(config.corsOrigins),
-    authenticateRequests(config.auth, logger, verified),
-    quotas.middleware,
-    express.json({ limit: config.bodyLimitBytes }),
-    batchLimit(config.limits),
-    persistedOperations({ manifest, persistedOnly }),
-    ...(caching && config.cache.responseTtlMs > 0 ? [responseCacheLookup({ cache: caching.tagged.cache, ttlMs: config.cache.responseTtlMs })] : []),
-    expressMiddleware(apollo, { context: async ({ res }) => gatewayContext(identityOf(res.locals), { responseCache: res.locals.responseCache as ResponseCacheTicket | undefined }) }));
-  app.use(jsonErrorHandler);
 
   let subscriptions: GatewayService['subscriptions'];
   let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
@@ -203,9 +196,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
       limits: config.limits,
-      auth: config.auth,
+      pipeline,
       corsOrigins: config.corsOrigins,
-      persistedCheck,
     });
     subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
     if (deps.statusStore) {

@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { acquireRedis, redisUrlFor } from '../runtime/redis.js';
+import { MemoryStatusStore, RedisStatusStore, type StatusStore } from './tracker/store.js';
 import { createOrderVersions, type OrderVersions } from '../events/versions.js';
 import type { Logger } from '../runtime/logger.js';
 import { createTaggedCache, type CacheSetup } from './cache/index.js';
@@ -42,15 +44,12 @@ export function setUpCaching(config: GatewayConfig, versions: OrderVersions | un
 }
 
 /**
- * The one connection of the counters replicas share (the shields' token buckets, client quotas):
- * fail-fast (no offline queue, one retry), since both fall back to local decisions and report an
- * outage themselves. Undefined without REDIS_URL.
+ * The counters replicas share (the shields' token buckets, client quotas), on the process's cache
+ * connection (runtime/redis.ts: fail-fast once connected), since both fall back to local decisions
+ * and report an outage themselves. Undefined without a cache Redis (`CACHE_REDIS_URL`, else `REDIS_URL`).
  */
-export function sharedCounters(config: Pick<GatewayConfig, 'redisUrl'>): Redis | undefined {
-  if (!config.redisUrl) return undefined;
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', () => {}); // reported by the buckets and the quotas, once per outage
-  return redis;
+export function sharedCounters(config: Pick<GatewayConfig, 'cache'>): Redis | undefined {
+  return config.cache.redisUrl ? acquireRedis('cache', config.cache.redisUrl) : undefined;
 }
 
 /** One shield per subgraph; with `redis` (sharedCounters) their token buckets are shared by every replica. */
@@ -66,4 +65,13 @@ export function setUpShields(config: GatewayConfig, logger: Logger, redis: Redis
     byName.set(name, new Shield({ name, config: c, ...(limiter ? { limiter } : {}) }));
   }
   return byName;
+}
+
+/**
+ * The status tracker's store for this process: in Redis on the process's shared bus connection
+ * (`BUS_REDIS_URL`, else `REDIS_URL`; shared by every gateway replica), else in memory.
+ */
+export function statusStoreFromEnv(env: NodeJS.ProcessEnv = process.env, prefix = env.REDIS_KEY_PREFIX || 'ovg:'): StatusStore {
+  const url = redisUrlFor('bus', env);
+  return url ? new RedisStatusStore(acquireRedis('bus', url), prefix) : new MemoryStatusStore();
 }

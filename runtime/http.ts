@@ -15,12 +15,21 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** The port a service was to listen on is taken; `failStartup` names the variable that chose it. */
+export class PortInUseError extends Error {
+  constructor(readonly service: string, readonly host: string, readonly port: number) {
+    super(`${service} cannot listen on ${host}:${port}: the port is in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
 /**
  * Starts `httpServer` listening and describes it. `stop` runs `close` once, however often called.
+ * @throws PortInUseError when the port is taken (`EADDRINUSE`)
  */
 export async function listen(name: string, httpServer: Server, port: number, host: string, close: () => Promise<void>): Promise<RunningService> {
   await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
+    httpServer.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(name, host, port) : err));
     httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
       resolve();

@@ -1,11 +1,38 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+/** Where the loggers this module made write, so a component's logger writes to the same place. */
+const destinations = new WeakMap<Logger, DestinationStream>();
 
 /**
- * The process logger (JSON lines on stdout). `LOG_LEVEL` sets the level (default `info`; tests run
- * `silent`). Secrets never go through it: headers and credentials are not logged.
+ * The logger of one component (JSON lines on stdout, `"name"` = the component: `gateway`, `erp`,
+ * `events`, …). `LOG_LEVEL` sets the level (default `info`; tests run `silent`). Secrets never go
+ * through it: headers and credentials are not logged.
+ * @param destination @default stdout
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info')): Logger {
-  return pino({ name, level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.secret', '*.password'] });
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'), destination: DestinationStream = pino.destination(1)): Logger {
+  const logger = pino({ name, level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.secret', '*.password'] }, destination);
+  destinations.set(logger, destination);
+  return logger;
+}
+
+/**
+ * The logger of a component inside a process that runs several (the embedded stack runs the
+ * gateway, five subgraphs and the lifecycle simulator): same level and destination as `parent`,
+ * its own `"name"`. A logger made elsewhere (a test's) gets a `component` binding instead.
+ */
+export function componentLogger(parent: Logger, name: string): Logger {
+  const destination = destinations.get(parent);
+  return destination ? createLogger(name, parent.level, destination) : parent.child({ component: name });
+}
+
+let shared: Map<string, Logger> | undefined;
+
+/** The process-wide logger of a library component (`events`, `cache`), for errors no caller can catch. */
+export function libraryLogger(name: string): Logger {
+  shared ??= new Map();
+  let logger = shared.get(name);
+  if (!logger) shared.set(name, (logger = createLogger(name)));
+  return logger;
 }
 
 export type { Logger };

@@ -1,3 +1,4 @@
+import { PortInUseError } from './http.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -25,8 +26,19 @@ export function stopOnSignal(stop: () => Promise<void>, logger: Logger): void {
   process.once('SIGTERM', onSignal);
 }
 
-/** Prints a start-up failure without a stack (configuration errors say what to fix) and exits 1. */
-export function failStartup(err: unknown): never {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+/**
+ * Prints a start-up failure without a stack (configuration errors say what to fix) and exits 1.
+ * A busy port is named with the variable that chose it: `portVariable(service)` (e.g. `PORT`,
+ * `ERP_PORT`), so the message says what to change.
+ */
+export function failStartup(err: unknown, portVariable?: (service: string) => string | undefined): never {
+  let message = err instanceof Error ? err.message : String(err);
+  if (err instanceof PortInUseError) {
+    const variable = portVariable?.(err.service);
+    message += variable
+      ? ` (chosen by ${variable}=${err.port}); stop what uses it, or set ${variable} to another port (0: any free port)`
+      : '; stop what uses it, or choose another port';
+  }
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 }

@@ -23,7 +23,7 @@ export interface CacheConfig {
   maxEntries: number;
   /** Longest one cache call (Redis) may take before it counts as a miss, ms (`CACHE_REDIS_TIMEOUT_MS`). @default 50 */
   redisTimeoutMs: number;
-  /** Where the cache lives (`REDIS_URL`, shared with the event bus); undefined: in this process. @default undefined */
+  /** Where the caches, APQ registrations and shared counters live (`CACHE_REDIS_URL`, else `REDIS_URL`); undefined: in this process. @default undefined */
   redisUrl: string | undefined;
 }
 
@@ -59,8 +59,9 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
     if (!m || Number(m[2]) > MAX_CACHE_TTL_MS) r.problems.push(`CACHE_TYPE_TTLS must be Type=<ms up to ${MAX_CACHE_TTL_MS}>[,…]; received "${part}"`);
     else typeTtlMs[m[1]!] = Number(m[2]);
   }
-  const redisUrl = r.string('REDIS_URL', '').trim() || undefined;
-  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) r.problems.push(`REDIS_URL must be a redis:// or rediss:// URL; received "${redisUrl}"`);
+  const redisVar = r.has('CACHE_REDIS_URL') ? 'CACHE_REDIS_URL' : 'REDIS_URL';
+  const redisUrl = r.string(redisVar, '').trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) r.problems.push(`${redisVar} must be a redis:// or rediss:// URL; received "${redisUrl}"`);
   const config: CacheConfig = {
     enabled: r.bool('CACHE_ENABLED', d.enabled),
     responseTtlMs: r.int('CACHE_RESPONSE_TTL_MS', d.responseTtlMs, 0, MAX_CACHE_TTL_MS),

@@ -22,7 +22,7 @@ export interface CacheSetup {
 export interface CreateTaggedCacheOptions {
   /** Prefix of every Redis key (`<prefix>cache:…`, `<prefix>cache-tag:…`). @default 'ovg:' */
   prefix?: string;
-  /** Where cache failures are reported (at most once per 10 s). @default one line to `console.warn` */
+  /** Where cache failures are reported (at most once per 10 s). @default logs them (pino, `"name":"cache"`) */
   onError?: CacheErrorHandler;
 }
 

@@ -1,3 +1,4 @@
+import { libraryLogger } from '../../runtime/logger.js';
 import { withTimeout } from '../../events/async.js';
 
 /** Receives a cache failure; `context` names the operation and, past the first, how many were not reported. */
@@ -13,7 +14,7 @@ export interface CacheGuardOptions {
   timeoutMs?: number;
   /** Failures are reported at most once per this interval, ms; the others are counted in the next report. @default 10000 */
   reportIntervalMs?: number;
-  /** Where failures are reported. @default one line to `console.warn` */
+  /** Where failures are reported. @default logs them (pino, `"name":"cache"`) */
   onError?: CacheErrorHandler;
   /** The clock, in ms (for tests). @default Date.now */
   now?: () => number;
@@ -26,7 +27,7 @@ export const DEFAULT_REPORT_INTERVAL_MS = 10_000;
 export const DEFAULT_FAIL_FAST_MS = 250;
 
 const defaultOnError: CacheErrorHandler = (error, context) => {
-  console.warn(`[cache] ${context}: ${error.message}`);
+  libraryLogger('cache').warn({ err: error.message, context }, 'cache unavailable: serving misses');
 };
 
 /**

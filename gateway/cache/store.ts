@@ -1,10 +1,11 @@
 /**
  * The one small key-value interface the gateway's caches decorate (STYLE.md, practice 8), and its
- * construction on keyv (https://keyv.org): a bounded in-memory LRU by default, @keyv/redis when a
- * Redis URL is given.
+ * construction on keyv (https://keyv.org): a bounded in-memory LRU by default, ioredis (the
+ * process's shared cache connection, runtime/redis.ts) when a Redis URL is given.
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv, type Deserialize, type Serialize } from 'keyv';
+import { acquireRedis } from '../../runtime/redis.js';
+import { IoredisKeyvStore } from './ioredisStore.js';
 import { DEFAULT_KEY_PREFIX } from '../../events/versions.js';
 
 /** A string key-value store with per-entry TTLs. */
@@ -56,7 +57,7 @@ export interface CacheStoreOptions {
   redisUrl?: string | undefined;
   /**
    * Redis only: every key is `<prefix>cache:<key>` — one clean prefix, not keyv's doubled
-   * `ns::ns:key` (the Keyv adds no prefix of its own; @keyv/redis adds `<prefix>cache` and `:`).
+   * `ns::ns:key` (the Keyv adds no prefix of its own; the store adds `<prefix>cache` and `:`).
    * @default 'ovg:'
    */
   prefix?: string;
@@ -68,14 +69,14 @@ export interface CacheStoreOptions {
 export const cacheNamespace = (prefix = DEFAULT_KEY_PREFIX): string => `${prefix}cache`;
 
 /**
- * The raw Keyv of the cache: in memory over an {@link LruMap}, or on @keyv/redis (node-redis).
+ * The raw Keyv of the cache: in memory over an {@link LruMap}, or on ioredis ({@link IoredisKeyvStore}).
  * It throws on store errors (`throwOnErrors`) so that a decorator sees them: wrap it in
  * {@link keyvStore} and `errorsAreMisses` (or use {@link createCacheStore}). Apollo Server's APQ
  * cache may share it (`new KeyvAdapter(keyv)`, its keys start with `apq:`), but then an outage
  * fails the persisted-query request; `keyValueCache(errorsAreMisses(keyvStore(keyv)))` keeps APQ on
  * the same entries and turns the outage into a PERSISTED_QUERY_NOT_FOUND (the client resends the query).
  *
- * The Redis client queues commands only until its first connection; afterwards a command sent
+ * The cache connection queues commands only until its first connection; afterwards a command sent
  * during an outage fails at once (a miss) while it reconnects in the background, 50 ms doubling to 1 s.
  */
 export function createKeyv(opts: CacheStoreOptions = {}): Keyv<string> {
@@ -88,21 +89,8 @@ export function createKeyv(opts: CacheStoreOptions = {}): Keyv<string> {
   if (!/^rediss?:\/\//.test(url)) throw new TypeError(`cache redisUrl: expected redis://… or rediss://…, got ${JSON.stringify(url)}`);
   const prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
   if (/\s/.test(prefix)) throw new TypeError(`cache prefix: expected no whitespace, got ${JSON.stringify(prefix)}`);
-  const client = createClient({
-    url,
-    // Until the first connection, commands wait for it (at most 10000 of them); after it, none waits:
-    // during an outage a command fails at once (a miss) while the client reconnects, 50 ms doubling to 1 s.
-    commandsQueueMaxLength: 10_000,
-    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1000) },
-  });
-  client.once('ready', () => {
-    if (client.options) client.options.disableOfflineQueue = true;
-  });
-  client.on('error', () => undefined); // reported per operation by errorsAreMisses
-  // Connecting here, once: keyv reuses an open client, and node-redis keeps it open through outages.
-  client.connect().catch(() => undefined);
   const namespace = cacheNamespace(prefix);
-  const store = new KeyvRedis<string>(client, { namespace, keyPrefixSeparator: ':', throwOnErrors: true, throwOnConnectError: true });
+  const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace);
   // Keyv sets its namespace on the store: the same one, and no Keyv-side prefix (else `ns::ns:key`).
   const keyv = new Keyv<string>(store, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: rawValue, deserialize: asRecord });
   keyv.on('error', () => undefined);
@@ -139,7 +127,7 @@ export function keyvStore(keyv: Keyv<string>): CacheStore {
 async function disconnect(keyv: Keyv<string>): Promise<void> {
   const store: unknown = keyv.store;
   try {
-    if (store instanceof KeyvRedis) await store.disconnect(!(store.client as { isReady?: boolean }).isReady);
+    if (store instanceof IoredisKeyvStore) await store.disconnect();
     else await keyv.disconnect();
   } catch {
     // closing a broken connection: nothing left to release

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DEFAULT_KEY_PREFIX } from '../../events/versions.js';
-import { openConnection, redactUrl } from '../../events/redisConnection.js';
+import { acquireRedis, redactUrl } from '../../runtime/redis.js';
 
 /**
  * Which cache entries carry which tag, so that an event can delete the entries it makes stale
@@ -88,7 +88,7 @@ export interface RedisTagIndexOptions {
   url: string;
   /** Tag sets are `<prefix>cache-tag:<tag>`. @default 'ovg:' */
   prefix?: string;
-  /** Receives connection losses (once per outage). @default one line to `console.error` */
+  /** Receives connection losses (once per outage). @default ignored (the cache guard reports the failed calls) */
   onError?: (error: Error, context: string) => void;
 }
 
@@ -105,7 +105,7 @@ export class RedisTagIndex implements TagIndex {
 
   constructor(private readonly opts: RedisTagIndexOptions) {
     this.prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
-    this.conn = openConnection(opts.url, 'command', `cache-tags:${this.prefix}`, opts.onError ?? (() => undefined));
+    this.conn = acquireRedis('cache', opts.url, opts.onError ?? (() => undefined));
   }
 
   /** The Redis key of a tag's set. */

@@ -7,7 +7,7 @@ import { projectRoot } from '../../runtime/project.js';
 import type { AccessRules } from '../access/rules.js';
 import type { AuthConfig } from '../auth/index.js';
 import { devCredentialHeader } from '../auth/devCredentials.js';
-import { originAllowed } from '../plugins/cors.js';
+import { originAllowed } from '../pipeline/cors.js';
 import { SUBSCRIPTION_RULES } from '../subscriptions/schema.js';
 import { schemaForConsumer } from './schemaForConsumer.js';
 

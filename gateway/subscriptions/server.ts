@@ -4,9 +4,13 @@ import { CloseCode as GraphQLWsCloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, visibilityScope, type Identity } from '../../canonical/index.js';
-import { authenticate, AuthError, credentialsFromConnectionParams, type AuthConfig } from '../auth/index.js';
-import { originAllowed } from '../plugins/cors.js';
-import type { GraphQLParams, PersistedOperationCheck } from '../plugins/persistedOperations.js';
+import { AuthError, credentialsFromConnectionParams } from '../auth/index.js';
+import { originAllowed } from '../pipeline/cors.js';
+import { gatewayContext } from '../pipeline/context.js';
+import { RequestRefusal } from '../pipeline/errors.js';
+import { checkParams } from '../pipeline/params.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Call, GraphQLParams } from '../pipeline/stage.js';
 import type { Logger } from '../../runtime/logger.js';
 import { DEFAULT_LIMITS, parseAndValidate, type OperationLimits } from '../limits/index.js';
 import { SubscriptionMulticast } from './multicast.js';
@@ -48,12 +52,14 @@ export interface SubscriptionServerOptions {
   maxQueued?: number;
   /** Operation limits, the same as over HTTP. @default DEFAULT_LIMITS */
   limits?: OperationLimits;
-  /** How the credential of `connection_init` is checked (the same as over HTTP). */
-  auth: AuthConfig;
+  /**
+   * The gateway's pipeline, the same list as over HTTP: its authentication stage checks the
+   * credential of `connection_init`, its `onRequest` stages (client quotas, persisted operations)
+   * run for every `subscribe`, and its error rules format every error sent.
+   */
+  pipeline: Pipeline;
   /** Browser origins allowed to open a socket (a request without `Origin` is not a browser's). */
   corsOrigins: readonly string[];
-  /** The persisted-operation rule, the same as over HTTP. */
-  persistedCheck: PersistedOperationCheck;
 }
 
 /** What graphql-ws keeps per connection beyond the socket. */
@@ -99,10 +105,20 @@ class DocumentCache {
 
 const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): GraphQLError[] => [new GraphQLError(message, { extensions: { code } })];
 
+/** A parse or validation failure keeps its graphql message and gets its code (limits keep LIMIT_EXCEEDED). */
+function withCodes(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((e) => {
+    if (typeof e.extensions.code === 'string') return e;
+    const code = e.message.startsWith('Syntax Error') ? ErrorCode.GRAPHQL_PARSE_FAILED : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+    return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: { ...e.extensions, code } });
+  });
+}
+
 /**
- * graphql-ws on the gateway's own HTTP server and path. Apollo Server plugins do not run here, so
- * every check runs in `onConnect` / `onSubscribe`: the governed-access work adds credentials,
- * operation limits and persisted-query rules there, through the same functions as HTTP.
+ * The graphql-ws transport, on the gateway's own HTTP server and path. It runs the gateway's
+ * pipeline: authentication at `connection_init`, the `onRequest` stages (client quotas, persisted
+ * operations) at every `subscribe`, the operation limits (parse and validate under the same
+ * limits as Apollo Server), and the same error rules as HTTP for every error sent.
  */
 export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number } {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
@@ -131,7 +147,14 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket;
       try {
-        const identity = await authenticate(credentialsFromConnectionParams(ctx.connectionParams), opts.auth);
+        let headers: Call['headers'];
+        try {
+          headers = { ...credentialsFromConnectionParams(ctx.connectionParams) } as Call['headers'];
+        } catch (err) {
+          if (!(err instanceof AuthError)) throw err;
+          throw new RequestRefusal(err.httpStatus, err.code, err.message, { reason: err.reason });
+        }
+        const identity = await opts.pipeline.authenticate({ transport: 'ws', method: 'CONNECT', headers, operations: [], batch: false, responseHeaders: {} });
         const extra = extraOf(socket);
         extra.identity = identity;
         extra.scope = visibilityScope(identity);
@@ -150,31 +173,45 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
         }
         return true;
       } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
-        opts.logger.info({ reason: err.reason }, 'refused a WebSocket credential');
-        socket.close(err.httpStatus === 401 ? CloseCode.Unauthorized : CloseCode.InternalServerError, reason(`Unauthorized: ${err.message}`));
+        if (!(err instanceof RequestRefusal)) throw err;
+        socket.close(err.status === 401 ? CloseCode.Unauthorized : CloseCode.InternalServerError, reason(`Unauthorized: ${err.message}`));
         return false;
       }
     },
     onClose: (ctx) => {
       clearTimeout(extras.get(ctx.extra.socket)?.expiry);
     },
-    onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+    onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
       const extra = extras.get(ctx.extra.socket);
       if (!extra?.identity || !extra.scope) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
       // graphql-ws requires a query string: a client running a persisted operation by hash alone
       // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
-      const persisted = opts.persistedCheck(extra.identity, { ...(payload as GraphQLParams), query: payload.query || undefined });
-      if ('refusal' in persisted) return refuse(persisted.refusal, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED);
-      const query = payload.query ? payload.query : persisted.op?.body;
+      const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
+      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: {}, operations: [params], batch: false, responseHeaders: {} };
+      try {
+        checkParams(params);
+        await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));
+      } catch (err) {
+        if (err instanceof RequestRefusal) return [err.toGraphQLError()];
+        throw err;
+      }
+      const query = typeof params.query === 'string' ? params.query : undefined;
       if (!query) return refuse('expected query, or extensions.persistedQuery.sha256Hash of a persisted operation');
       const schema = opts.schema();
       if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
       const document = documents.get(schema, query);
-      if (Array.isArray(document)) return document as readonly GraphQLError[];
+      if (Array.isArray(document)) {
+        const errors = withCodes(document as readonly GraphQLError[]);
+        opts.logger.info({ consumer: extra.identity.consumer, errors: errors.map((e) => e.message).slice(0, 3) }, 'refused a subscription document');
+        return errors;
+      }
       const op = getOperationAST(document as DocumentNode, payload.operationName);
-      if (!op) return refuse('the document must contain the operation to run (name it with operationName)');
-      if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send ${op.operation}s as HTTP POST /graphql`);
+      if (!op) {
+        return refuse(payload.operationName
+          ? `the document has no operation named ${JSON.stringify(String(payload.operationName).slice(0, 100))}`
+          : 'the document must contain exactly one operation, or name the one to run with operationName', ErrorCode.GRAPHQL_VALIDATION_FAILED);
+      }
+      if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send queries and mutations as HTTP POST /graphql (received a ${op.operation})`);
       const socket = ctx.extra.socket;
       const contextValue: SubscriptionContext = {
         identity: extra.identity,
@@ -190,10 +227,10 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     onNext: (ctx) => {
       if (ctx.extra.socket.bufferedAmount > maxBuffered) dropSlow(ctx.extra.socket, opts.logger, 'socket');
     },
+    // The same error rules as over HTTP: only codes of the one enum, only public extensions.
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
-      const code = e.extensions?.code;
-      const limit = code === ErrorCode.LIMIT_EXCEEDED ? { limit: e.extensions.limit, value: e.extensions.value } : {};
-      return { message: code ? e.message : 'internal error', locations: e.locations, path: e.path, extensions: { code: code ?? ErrorCode.INTERNAL_SERVER_ERROR, ...limit } };
+      if (!e.extensions?.code) opts.logger.error({ err: e.originalError ?? e }, 'subscription failed');
+      return opts.pipeline.formatError(e.toJSON());
     }),
   }, wss);
   return {

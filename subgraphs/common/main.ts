@@ -17,7 +17,8 @@ export const DEFAULT_PORTS: Readonly<Record<SystemName, number>> = perSystem((s)
 
 /**
  * Runs one subgraph as its own process (`node dist/subgraphs/<name>/main.js`) on the demo
- * simulator: `PORT` (default the subgraph's own), `HOST`, `DEMO_SEED`, `DEMO_ORDERS`, the fault
+ * simulator: `PORT`, else `<NAME>_PORT` (the variable the embedded stack and the gateway read
+ * too, so one environment file serves every process), else the subgraph's default port; `HOST`, `DEMO_SEED`, `DEMO_ORDERS`, the fault
  * knobs `<NAME>_SIM_*`, and ingest: `WEBHOOK_SECRET` / `<NAME>_WEBHOOK_SECRET` (the development
  * default unless `NODE_ENV=production`) with the bus of `createEventBus` (`REDIS_URL`). Only this
  * system's slice of the demo world is kept.
@@ -28,9 +29,11 @@ export async function runSubgraphMain<Port>(
   start: (opts: SubgraphServiceOptions<Port>) => Promise<RunningService>,
 ): Promise<void> {
   const logger = createLogger(name);
+  const ownPort = `${name.toUpperCase()}_PORT`;
+  const portVariable = process.env.PORT ? 'PORT' : process.env[ownPort] ? ownPort : `PORT (unset: the default of ${name})`;
   try {
     const env = new EnvReader();
-    const port = env.int('PORT', DEFAULT_PORTS[name], 0, 65535);
+    const port = env.has('PORT') ? env.int('PORT', DEFAULT_PORTS[name], 0, 65535) : env.int(ownPort, DEFAULT_PORTS[name], 0, 65535);
     const host = env.string('HOST', '127.0.0.1');
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
@@ -50,6 +53,6 @@ export async function runSubgraphMain<Port>(
       await versions?.close();
     }, logger);
   } catch (err) {
-    failStartup(err);
+    failStartup(err, () => portVariable);
   }
 }

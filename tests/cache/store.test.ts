@@ -84,7 +84,7 @@ describe('keyValueCache', () => {
   });
 });
 
-await describeRedis('Redis store (@keyv/redis)', () => {
+await describeRedis('Redis store (keyv on ioredis)', () => {
   const prefix = uniquePrefix();
   const raw = new Redis(redisUrl());
   afterAll(async () => {

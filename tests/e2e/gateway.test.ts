@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { composeSupergraph } from '../../gateway/supergraph/compose.js';
 import { projectRoot } from '../../runtime/project.js';
-import { codes, gql } from '../helpers/http.js';
+import { codes, credential, gql } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 
 const ORDERS = 100;
@@ -44,7 +44,7 @@ describe('health', () => {
     const live = await fetch(new URL('/health/live', s.gateway.origin));
     expect(live.status).toBe(200);
     expect(await live.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(new URL('/health/ready', s.gateway.origin));
+    const ready = await fetch(new URL('/health/ready', s.gateway.origin), { headers: await credential('ops') });
     expect(ready.status).toBe(200);
     const body: any = await ready.json();
     expect(body.status).toBe('ready');
@@ -55,7 +55,7 @@ describe('health', () => {
   it('should stay ready when a subgraph is down, and say which one', async () => {
     s = await stack({ orders: ORDERS });
     await s.subgraphs.carrier.service.stop();
-    const ready = await fetch(new URL('/health/ready', s.gateway.origin));
+    const ready = await fetch(new URL('/health/ready', s.gateway.origin), { headers: await credential('ops') });
     expect(ready.status).toBe(200);
     const body: any = await ready.json();
     expect(body.subgraphs.carrier.state).toBe('down');

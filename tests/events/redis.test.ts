@@ -28,9 +28,9 @@ await describeRedis('RedisEventBus on Redis Streams', () => {
     await Promise.all(subs.map((x) => x.ready));
     await b.publish(s, ev(1));
     await waitFor('50 deliveries', () => counts.every((c) => c === 1));
-    expect(await clients(`ovg-events:reader:${keyPrefix}${s}`)).toBe(1);
+    expect(await clients(`ovg:bus:reader:${keyPrefix}${s}`)).toBe(1);
     await Promise.all(subs.map((x) => x.close()));
-    await waitFor('the reader connection to close', async () => (await clients(`ovg-events:reader:${keyPrefix}${s}`)) === 0);
+    await waitFor('the reader connection to close', async () => (await clients(`ovg:bus:reader:${keyPrefix}${s}`)) === 0);
   });
 
   it('should store each event as one JSON field under the key prefix', async () => {

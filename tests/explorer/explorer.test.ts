@@ -9,7 +9,7 @@ import { developmentAuth } from '../../gateway/auth/index.js';
 import { DEVELOPMENT_ORIGINS, defaultGatewayConfig } from '../../gateway/config.js';
 import { EXPLORER_CSP, explorer, type ExplorerOptions } from '../../gateway/explorer/explorer.js';
 import { fieldCoordinates } from '../../gateway/explorer/schemaForConsumer.js';
-import { originAllowed } from '../../gateway/plugins/cors.js';
+import { originAllowed } from '../../gateway/pipeline/cors.js';
 import { accessStack, fixtures, post, type Fixtures } from '../access/harness.js';
 
 /**

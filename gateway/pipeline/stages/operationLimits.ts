@@ -1,0 +1,53 @@
+import { BREAK, GraphQLError, visit, type DocumentNode } from 'graphql';
+import { CONSUMER_POLICIES, ErrorCode } from '../../../canonical/index.js';
+import { limitExceeded, limitRules, tokenLimitError, type OperationLimits } from '../../limits/index.js';
+import { RequestRefusal } from '../errors.js';
+import type { Stage } from '../stage.js';
+
+const introspects = (doc: DocumentNode): boolean => {
+  let found = false;
+  visit(doc, { Field: (f) => { if (f.name.value === '__schema' || f.name.value === '__type') { found = true; return BREAK; } return undefined; } });
+  return found;
+};
+
+/** External consumers (everyone but ops and the gateway's own reads) may not introspect the schema. */
+const isExternal = (consumer: string): boolean => consumer !== 'internal' && !CONSUMER_POLICIES[consumer as keyof typeof CONSUMER_POLICIES]?.operational;
+
+/**
+ * Operation limits (docs/limits.md), each refusal `LIMIT_EXCEEDED` before query planning:
+ * - a JSON array body (a batch) of more than `maxBatch` operations is refused (Apollo Server's
+ *   own refusal would be a bare "Operation batching disabled.");
+ * - the token limit runs as graphql's `parse(source, { maxTokens })` (parsing stops at the limit)
+ *   and its syntax error is restated with the token count;
+ * - the limit rules run with graphql's own validation; field suggestions are off;
+ * - introspection is refused to external consumers (`FORBIDDEN`).
+ * The graphql-ws transport runs the same limits through `parseAndValidate`.
+ */
+export function operationLimitsStage(limits: OperationLimits): Stage {
+  return {
+    name: 'operation limits',
+    serverOptions: {
+      parseOptions: { maxTokens: limits.maxTokens },
+      validationRules: limitRules(limits),
+      hideSchemaDetailsFromClientErrors: true,
+      allowBatchedHttpRequests: limits.maxBatch > 1,
+    },
+    onRequest(call) {
+      if (!call.batch || call.operations.length <= limits.maxBatch) return;
+      const err = limitExceeded('batch size', call.operations.length, limits.maxBatch);
+      const message = limits.maxBatch <= 1 ? `${err.message}: send one operation per request (batching is off)` : err.message;
+      throw new RequestRefusal(400, ErrorCode.LIMIT_EXCEEDED, message, { limit: err.extensions.limit, value: err.extensions.value });
+    },
+    onParseError(error, source) {
+      const refusal = tokenLimitError(error, source, limits.maxTokens);
+      if (!refusal) return;
+      error.message = refusal.message;
+      Object.assign(error.extensions, refusal.extensions);
+    },
+    onOperation({ document, context }) {
+      if (isExternal(context.identity.consumer) && introspects(document)) {
+        throw new GraphQLError('introspection is not available to external consumers', { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+      }
+    },
+  };
+}
