@@ -4,7 +4,7 @@
  * monotonic apply to the system's records → publish to `Streams.SOURCE`. Docs: docs/ingest.md.
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
-import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
+import { cloudEvent, ErrorCode, EventType, type CloudEvent, type EventSource, type IngestFinding, type IngestFindingData, type IngestFindingReason } from '../../canonical/index.js';
 import { Streams, type EventBus } from '../../events/bus.js';
 import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -22,6 +22,13 @@ export const INGEST_BODY_LIMIT = 1024 * 1024;
 /** What applying one event did: changed the records (or found them already so), or found them newer. */
 export type ApplyResult = 'applied' | 'stale';
 
+/** An apply whose guards refused part of the event or corrected it (docs/ingest.md, "Guards"). */
+export interface GuardedApply { result: ApplyResult; findings: IngestFinding[] }
+
+/** Applied, with what the guards refused or corrected (none → a plain 'applied'). */
+export const guarded = (findings: IngestFinding[], result: ApplyResult = 'applied'): ApplyResult | GuardedApply =>
+  findings.length ? { result, findings } : result;
+
 /** A system that emits source events (everything but the derived `visibility`). */
 export type SourceSystemName = Exclude<EventSource, 'visibility'>;
 
@@ -31,7 +38,7 @@ export interface PlannedEvent {
   /** The entity whose state it moves, e.g. `shipment:SHP-000001-1`: the monotonicity key. */
   entity: string;
   /** Applies the event to the system's records. Idempotent: applying it twice changes nothing more. */
-  apply(): ApplyResult | Promise<ApplyResult>;
+  apply(): ApplyResult | GuardedApply | Promise<ApplyResult | GuardedApply>;
 }
 
 /** What one system contributes: its native shape's validator and its normalizer. */
@@ -49,6 +56,33 @@ export class RecordConflictError extends Error {
     super(message);
     this.name = 'RecordConflictError';
   }
+}
+
+/**
+ * A guard refused the whole notification (a contradiction, money that does not add up): HTTP 409,
+ * and an `ingest.refused` event on the bus with the reason.
+ */
+export class GuardRefusal extends RecordConflictError {
+  constructor(readonly reason: IngestFindingReason, message: string, readonly details: Pick<IngestFinding, 'reported' | 'applied' | 'lines'> = {}) {
+    super(message);
+    this.name = 'GuardRefusal';
+  }
+}
+
+/** A finding ready to publish: the CloudEvent `ingest.refused` / `ingest.corrected` about `concerned`. */
+export function findingEvent(concerned: PlannedEvent, finding: IngestFinding, index: number, at: string): CloudEvent {
+  const e = concerned.event;
+  const data: IngestFindingData = {
+    reason: finding.reason, message: finding.message, eventId: e.id, eventType: e.type, occurredAt: e.time, entity: concerned.entity,
+    ...(finding.lines ? { lines: finding.lines } : {}),
+    ...(finding.reported ? { reported: finding.reported } : {}),
+    ...(finding.applied ? { applied: finding.applied } : {}),
+  };
+  return cloudEvent({
+    id: `${e.id}:${finding.kind}:${index}`, source: e.source as EventSource,
+    type: finding.kind === 'refused' ? EventType.INGEST_REFUSED : EventType.INGEST_CORRECTED,
+    subject: e.subject ?? '', time: at, data: data as unknown as Record<string, unknown>,
+  });
 }
 
 /**
@@ -97,7 +131,14 @@ export interface IngestOutcome {
   events: string[];
   stale?: string[];
   duplicates?: string[];
+  /** What the guards refused of the applied events (published as `ingest.refused`). */
+  refused?: FindingSummary[];
+  /** What the guards corrected or marked (published as `ingest.corrected`). */
+  corrected?: FindingSummary[];
 }
+
+/** One finding in a webhook's answer. */
+export type FindingSummary = Pick<IngestFindingData, 'eventId' | 'reason' | 'message' | 'lines' | 'reported' | 'applied'>;
 
 class HttpProblem extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -158,11 +199,28 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     const applied: string[] = [];
     const stale: string[] = [];
     const duplicates: string[] = [];
+    const findings: { kind: 'refused' | 'corrected'; summary: FindingSummary; event: CloudEvent }[] = [];
     for (const p of planned) {
       const { id, time } = p.event;
       if (ledger.isSeen(id)) { duplicates.push(id); continue; }
       const entity = `${system.source}|${p.entity}`;
-      if (ledger.isStale(entity, time) || (await p.apply()) === 'stale') { stale.push(id); continue; }
+      if (ledger.isStale(entity, time)) { stale.push(id); continue; }
+      let outcome: ApplyResult | GuardedApply;
+      try {
+        outcome = await p.apply();
+      } catch (err) {
+        if (err instanceof GuardRefusal) await publishRefusal(p, err);
+        throw err;
+      }
+      const result = typeof outcome === 'string' ? outcome : outcome.result;
+      if (typeof outcome !== 'string') {
+        const at = new Date(now()).toISOString();
+        outcome.findings.forEach((f, i) => {
+          const event = findingEvent(p, f, i, at);
+          findings.push({ kind: f.kind, event, summary: summarize(event) });
+        });
+      }
+      if (result === 'stale') { stale.push(id); continue; }
       ledger.advance(entity, time);
       // Bump before publishing: whoever reacts to the event (the status tracker, a subscriber's
       // payload) must already read past every cached copy of the replaced value.
@@ -181,8 +239,30 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       ledger.markSeen(id);
       applied.push(id);
     }
+    for (const f of findings) {
+      try {
+        await bus.publish(Streams.SOURCE, f.event);
+      } catch {
+        // The change itself is recorded; the finding is also in the answer and on the next replay.
+        logger?.warn({ system: system.source, finding: f.event.id }, 'ingest finding not published');
+      }
+    }
+    const refused = findings.filter((f) => f.kind === 'refused').map((f) => f.summary);
+    const corrected = findings.filter((f) => f.kind === 'corrected').map((f) => f.summary);
     const status = applied.length > 0 ? 'applied' : stale.length > 0 ? 'stale' : 'duplicate';
-    return { status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}) };
+    return {
+      status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}),
+      ...(refused.length ? { refused } : {}), ...(corrected.length ? { corrected } : {}),
+    };
+  }
+
+  async function publishRefusal(p: PlannedEvent, err: GuardRefusal): Promise<void> {
+    const event = findingEvent(p, { kind: 'refused', reason: err.reason, message: err.message, ...err.details }, 0, new Date(now()).toISOString());
+    try {
+      await bus.publish(Streams.SOURCE, event);
+    } catch {
+      logger?.warn({ system: system.source, finding: event.id }, 'ingest refusal not published');
+    }
   }
 
   async function handle(req: Request, res: Response): Promise<void> {
@@ -224,6 +304,14 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   });
   router.use(bodyErrors);
   return router;
+}
+
+function summarize(e: CloudEvent): FindingSummary {
+  const d = e.data as unknown as IngestFindingData;
+  return {
+    eventId: d.eventId, reason: d.reason, message: d.message,
+    ...(d.lines ? { lines: d.lines } : {}), ...(d.reported ? { reported: d.reported } : {}), ...(d.applied ? { applied: d.applied } : {}),
+  };
 }
 
 /** Throws when a webhook secret is too short to be a secret; `what` names where it came from. */

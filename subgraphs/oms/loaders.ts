@@ -19,4 +19,6 @@ export interface OmsContext {
   identity: Identity;
   port: OmsPort;
   loaders: OmsLoaders;
+  /** The clock the derived fields judge "estimated delivery passed" against, in ms. */
+  now: () => number;
 }
