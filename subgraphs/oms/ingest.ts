@@ -129,18 +129,19 @@ export function omsIngest(records: OmsRecorder, parcels?: ShipmentLedger): Inges
         }
         case 'ORDER_LINE_CANCELLED': {
           const { lineNumber, cancelledQuantity } = n.line!;
-          return one(EventType.ORDER_LINE_CANCELLED, `order:${orderId}`, { lineNumber, cancelledQuantity, ...reason },
+          // Each kind of total is its own monotonic entity: a late cancellation is never made stale by a newer backorder.
+          return one(EventType.ORDER_LINE_CANCELLED, `order:${orderId}:line:${lineNumber}:cancelled`, { lineNumber, cancelledQuantity, ...reason },
             async () => records.cancelLine(orderId, lineNumber, cancelledQuantity, (await dispatched(orderId)).get(lineNumber) ?? 0));
         }
         case 'ORDER_CANCELLED':
-          return one(EventType.ORDER_CANCELLED, `order:${orderId}`, { ...reason }, async () => records.cancelOrder(orderId, await dispatched(orderId)));
+          return one(EventType.ORDER_CANCELLED, `order:${orderId}:cancelled`, { ...reason }, async () => records.cancelOrder(orderId, await dispatched(orderId)));
         case 'ORDER_ALLOCATED': {
           const fo = n.fulfillmentOrder!;
           return one(EventType.INVENTORY_ALLOCATED, `fulfillmentOrder:${fo.id}`, { fulfillmentOrderId: fo.id, nodeId: fo.nodeId, lines: fo.lines },
             () => records.allocate({ id: fo.id, orderId, nodeId: fo.nodeId, allocatedAt: at, lines: fo.lines }));
         }
         case 'ORDER_BACKORDERED':
-          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}`, { lines: n.backorders! }, () => records.backorder(orderId, n.backorders!));
+          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}:backordered`, { lines: n.backorders! }, () => records.backorder(orderId, n.backorders!));
       }
     },
   };

@@ -110,7 +110,10 @@ export function returnsIngest(records: ReturnsRecorder, parcels?: ShipmentLedger
           refund: ret.refund ? { amount: ret.refund.amount, creditMemoNumber: ret.refund.creditMemoNumber ?? null } : null,
           exchangeOrderId: ret.exchangeOrderId ?? null,
         });
-      return [{ event, entity: `return:${ret.id}`, apply }];
+      // A refund is a fact of its own: a late refund webhook still records the refund even when the
+      // return has moved on (CLOSED), so it is its own monotonic entity.
+      const entity = ret.refund ? `return:${ret.id}:refund` : `return:${ret.id}`;
+      return [{ event, entity, apply }];
     },
   };
 }

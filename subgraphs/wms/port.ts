@@ -40,9 +40,9 @@ export interface WmsRecorder {
   /** Records a parcel handed to a carrier and marks its fulfillment order SHIPPED. `stale` for a cancelled one. */
   confirmShipment(shipment: WmsShipment, nodeId: string): ApplyResult;
   /**
-   * Records what the warehouse physically received for a return, counting at most what was shipped
-   * of each line (less what other receipts of the order counted); the excess is recorded on the
-   * receipt and reported as an `OVER_RECEIPT` correction.
+   * Records what the warehouse physically received for a return, as reported; units beyond what
+   * was shipped of each line (less other receipts of the order) are recorded as `excess` and
+   * reported as an `OVER_RECEIPT` correction. The derived quantities never count them as returned.
    */
   receiveReturn(receipt: WmsReturnReceipt): ApplyResult | GuardedApply;
 }

@@ -22,9 +22,9 @@ export interface WmsShipment {
 }
 export interface WmsReturnReceipt {
   returnId: string; orderId: string; receivedAt: string;
-  /** What the graph counts as received: at most what was shipped of each line (docs/ingest.md, "Guards"). */
+  /** What the node reported receiving (the graph counts at most what was delivered: docs/status.md). */
   lines: (QtyLine & { disposition: Disposition })[];
-  /** Units the node reported beyond what was shipped, per line: recorded, not counted. */
+  /** Units reported beyond what was shipped when the receipt arrived, per line: flagged, not counted. */
   excess?: QtyLine[];
 }
 export interface WmsSlice { fulfillmentOrders: WmsFulfillmentOrder[]; shipments: WmsShipment[]; receipts: WmsReturnReceipt[] }

@@ -95,7 +95,7 @@ describe('wms ingest', () => {
     expect((await h.published())[1]).toMatchObject({ type: 'return.received', source: 'wms', data: { returnId: 'RET-900001-1' } });
   });
 
-  it('should cap a receipt beyond what was shipped, record the excess and publish ingest.corrected', async () => {
+  it('should flag a receipt beyond what was shipped, record the excess and publish ingest.corrected', async () => {
     h = await harness('wms');
     await h.post({ ...msg('s1', 'SHIP_CONFIRM', 5), shipments: [{ shipmentId: 'SHP-900001-1', carrier: 'UPS', trackingNumber: '1Z900001', lines: [{ lineNumber: 1, quantity: 1 }] }] });
     const receipt = { messageId: 'rr-1', messageType: 'RETURN_RECEIPT', occurredAt: after(10), nodeId: 'DC-EAST', orderId: ORDER_ID, returnId: 'RET-900001-1', lines: [{ lineNumber: 1, quantity: 5, disposition: 'RESTOCK' }] };
@@ -103,7 +103,8 @@ describe('wms ingest', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.corrected).toEqual([expect.objectContaining({ reason: 'OVER_RECEIPT', lines: [{ lineNumber: 1, reported: 5, applied: 1 }] })]);
     const r = await h.query(RETURN, { r: [{ __typename: 'Return', id: 'RET-900001-1' }] });
-    expect(r.body.data._entities[0].receipt.lines).toEqual([{ lineNumber: 1, quantity: 1, disposition: 'RESTOCK' }]);
+    // The WMS's record keeps what the node reported; the derived quantities cap it (tests/e2e/statusTruth).
+    expect(r.body.data._entities[0].receipt.lines).toEqual([{ lineNumber: 1, quantity: 5, disposition: 'RESTOCK' }]);
     const finding = (await h.published()).find((e) => e.type === 'ingest.corrected');
     expect(finding).toMatchObject({ source: 'wms', subject: ORDER_ID, data: { reason: 'OVER_RECEIPT', eventType: 'return.received', occurredAt: after(10), entity: 'return:RET-900001-1' } });
   });

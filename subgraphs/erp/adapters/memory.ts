@@ -80,7 +80,11 @@ export class MemoryErp implements ErpPort, ErpRecorder {
       active.releasedAt = at > active.placedAt ? at : active.placedAt;
       return 'applied';
     }
-    return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+    if (o.holds.some((x) => x.type === type && (x.releasedAt ?? '') >= at)) return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+    // A release that arrives before its placement: remember it, so the late placement is stale
+    // (placed at or before this release) instead of holding the order for ever.
+    o.holds.push({ type, reason: null, placedAt: at, releasedAt: at });
+    return 'applied';
   }
 
   /** Refuses an amount in another currency than the order's totals. */

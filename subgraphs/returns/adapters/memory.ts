@@ -83,18 +83,23 @@ export class MemoryReturns implements ReturnsPort, ReturnsRecorder {
     const r = this.existing(c.returnId, c.orderId);
     if (!r) throw new RecordConflictError(`return ${c.returnId} is unknown to the returns desk; its request must come first`);
     this.linkExchange(r, c.exchangeOrderId);
-    if (r.status === c.status) return 'applied';
-    const limit = LAST_BEFORE[c.status];
-    if (FINAL.has(r.status) || (limit !== undefined ? RANK[r.status] > limit : RANK[c.status] < RANK[r.status])) return 'stale';
-    r.status = c.status;
     if (c.rmaNumber) r.rmaNumber ??= c.rmaNumber;
-    if (c.refund) {
+    // The refund is recorded whatever order the steps arrive in (a refund that happened stays
+    // happened); an issued refund is never replaced by a pending one.
+    let refunded = false;
+    if (c.refund && !(r.refund?.refundedAt && c.status !== 'REFUNDED')) {
+      const before = JSON.stringify(r.refund);
       r.refund = {
         amount: c.refund.amount,
         creditMemoNumber: c.refund.creditMemoNumber ?? r.refund?.creditMemoNumber ?? null,
-        refundedAt: c.status === 'REFUNDED' ? c.at : r.refund?.refundedAt ?? null,
+        refundedAt: c.status === 'REFUNDED' ? (r.refund?.refundedAt ?? c.at) : r.refund?.refundedAt ?? null,
       };
+      refunded = JSON.stringify(r.refund) !== before;
     }
+    if (r.status === c.status) return 'applied';
+    const limit = LAST_BEFORE[c.status];
+    if (FINAL.has(r.status) || (limit !== undefined ? RANK[r.status] > limit : RANK[c.status] < RANK[r.status])) return refunded ? 'applied' : 'stale';
+    r.status = c.status;
     return 'applied';
   }
 }

@@ -112,17 +112,18 @@ export class MemoryWms implements WmsPort, WmsRecorder {
       for (const l of other.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) - l.quantity);
     }
     const capped: FindingLine[] = [];
-    const lines = r.lines.map((l) => {
+    for (const l of r.lines) {
       const counted = Math.max(0, Math.min(l.quantity, room.get(l.lineNumber) ?? 0));
       if (counted < l.quantity) capped.push({ lineNumber: l.lineNumber, reported: l.quantity, applied: counted });
-      return { ...l, quantity: counted };
-    }).filter((l) => l.quantity > 0);
-    const receipt: WmsReturnReceipt = { ...r, lines, ...(capped.length ? { excess: capped.map((c) => ({ lineNumber: c.lineNumber, quantity: c.reported - c.applied })) } : {}) };
+    }
+    // The receipt keeps what the node reported (its truth); the graph counts at most what was
+    // delivered or returned to sender (canonical reconcileLines), whenever the shipments arrive.
+    const receipt: WmsReturnReceipt = { ...r, ...(capped.length ? { excess: capped.map((c) => ({ lineNumber: c.lineNumber, quantity: c.reported - c.applied })) } : {}) };
     this.receipts.set(r.returnId, receipt);
     this.slice.receipts.push(receipt);
     return guarded(capped.length ? [{
       kind: 'corrected', reason: 'OVER_RECEIPT', lines: capped,
-      message: `units received back beyond what was shipped are recorded, not counted: ${capped.map((c) => `line ${c.lineNumber} received ${c.reported}, counted ${c.applied}`).join('; ')}`,
+      message: `units received back beyond what was shipped are recorded as reported and not counted as returned: ${capped.map((c) => `line ${c.lineNumber} received ${c.reported}, counted ${c.applied}`).join('; ')}`,
     }] : []);
   }
 }
