@@ -14,6 +14,8 @@ export const INGEST_FINDING_REASONS = [
   'ORDER_CONTRADICTS_RECORD',
   /** wms: units received back beyond what was shipped of the line; capped, the excess recorded. */
   'OVER_RECEIPT',
+  /** carrier: tracking for a parcel of an order whose shipment the WMS never confirmed; shown (Order.trackedShipments), marked. */
+  'UNCONFIRMED_SHIPMENT',
   /** returns: a return names units of a line never delivered; shown, marked. */
   'RETURN_WITHOUT_DELIVERY',
   /** erp: an amount in another currency than the payment's or the order's. */

@@ -50,6 +50,16 @@ export class ShipmentLedger {
     return this.sum(orderId, (p) => p.status === 'DELIVERED' || p.status === 'RETURNED_TO_SENDER');
   }
 
+  /**
+   * Whether the WMS confirmed this parcel as a shipment of the order (`shipment.shipped`); null for
+   * an order whose `order.placed` this ledger never saw.
+   */
+  async confirmed(orderId: string, shipmentId: string): Promise<boolean | null> {
+    await this.catchUp();
+    if (!this.placed.has(orderId)) return null;
+    return (this.orders.get(orderId)?.get(shipmentId)?.lines.length ?? 0) > 0;
+  }
+
   private sum(orderId: string, counts: (p: ParcelView) => boolean): UnitsByLine {
     const out = new Map<number, number>();
     for (const p of this.orders.get(orderId)?.values() ?? []) {
