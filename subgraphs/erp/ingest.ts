@@ -51,9 +51,9 @@ export function validateErpNotification(body: unknown): ErpNotification {
       n.totals = t && { subtotal: t.money('subtotal'), tax: t.money('tax'), shipping: t.money('shipping'), total: t.money('total') };
       if (n.totals) {
         const { subtotal, tax, shipping, total } = n.totals;
-        if ([subtotal, tax, shipping].some((m) => m.currency !== total.currency)) t!.fail('total', `subtotal, tax, shipping and total in one currency (total is ${total.currency}; received ${subtotal.currency}, ${tax.currency}, ${shipping.currency})`);
+        if ([subtotal, tax, shipping].some((m) => m.currency !== total.currency)) t!.object('total').fail('currency', `the currency of subtotal, tax and shipping (${subtotal.currency}, ${tax.currency}, ${shipping.currency})`);
         const sum = toCents(subtotal) + toCents(tax) + toCents(shipping);
-        if (sum !== toCents(total)) t!.fail('total', `subtotal + tax + shipping = ${fromCents(sum, total.currency).amount}`);
+        if (sum !== toCents(total)) t!.object('total').fail('amount', `subtotal + tax + shipping = ${fromCents(sum, total.currency).amount}`);
       }
       break;
     }
