@@ -26,6 +26,8 @@ import { wmsIngest } from '../../subgraphs/wms/ingest.js';
 // its dimensions; once every event arrived, the answer is the same whatever the arrival order.
 
 const ORDER = 'ORD-777001';
+/** Runs per property: `STATUS_PROPERTY_RUNS` (.ci/run raises it), else 100. */
+const RUNS = Number(process.env.STATUS_PROPERTY_RUNS ?? 100);
 const T0 = Date.parse('2026-11-02T00:00:00.000Z');
 const at = (minute: number): string => new Date(T0 + minute * 60_000).toISOString();
 const usd = (amount: string) => ({ amount, currency: 'USD' });
@@ -201,7 +203,7 @@ describe('status truth over random event sequences (fast-check)', () => {
       const withDupes = [...events];
       for (const d of dupes) withDupes.splice(d % (withDupes.length + 1), 0, events[d % events.length]!);
       await run(withDupes);
-    }), { numRuns: 100 });
+    }), { numRuns: RUNS });
   });
 
   it('should derive the same answer whatever the arrival order, once every event arrived (reorders, late events, duplicates)', async () => {
@@ -213,6 +215,6 @@ describe('status truth over random event sequences (fast-check)', () => {
       const arrived = [...shuffled, ...dupes.map((i) => events[i]!)];
       const reordered = await run(arrived);
       expect(answer(reordered)).toEqual(answer(inOrder));
-    }), { numRuns: 100 });
+    }), { numRuns: RUNS });
   });
 });
