@@ -4,7 +4,8 @@
  * monotonic apply to the system's records → publish to `Streams.SOURCE`. Docs: docs/ingest.md.
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
-import { cloudEvent, ErrorCode, EventType, type CloudEvent, type EventSource, type IngestFinding, type IngestFindingData, type IngestFindingReason } from '../../canonical/index.js';
+import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
+import { findingEvent, GuardRefusal, RecordConflictError, summarize, type FindingSummary, type GuardedApply } from './ingestGuards.js';
 import { Streams, type EventBus } from '../../events/bus.js';
 import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -15,6 +16,7 @@ import { DEFAULT_TOLERANCE_SECONDS, MIN_SECRET_LENGTH, SIGNATURE_HEADER, TIMESTA
 
 export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, MIN_SECRET_LENGTH } from './signature.js';
 export { InvalidNotificationError } from './reader.js';
+export { findingEvent, guarded, GuardRefusal, RecordConflictError, type FindingSummary, type GuardedApply } from './ingestGuards.js';
 
 /** Largest webhook body accepted: 1 MiB. */
 export const INGEST_BODY_LIMIT = 1024 * 1024;
@@ -22,12 +24,6 @@ export const INGEST_BODY_LIMIT = 1024 * 1024;
 /** What applying one event did: changed the records (or found them already so), or found them newer. */
 export type ApplyResult = 'applied' | 'stale';
 
-/** An apply whose guards refused part of the event or corrected it (docs/ingest.md, "Guards"). */
-export interface GuardedApply { result: ApplyResult; findings: IngestFinding[] }
-
-/** Applied, with what the guards refused or corrected (none → a plain 'applied'). */
-export const guarded = (findings: IngestFinding[], result: ApplyResult = 'applied'): ApplyResult | GuardedApply =>
-  findings.length ? { result, findings } : result;
 
 /** A system that emits source events (everything but the derived `visibility`). */
 export type SourceSystemName = Exclude<EventSource, 'visibility'>;
@@ -50,40 +46,8 @@ export interface IngestSystem<N> {
   plan(notification: N): PlannedEvent[];
 }
 
-/** The notification refers to a record the system does not have (yet), or contradicts one: HTTP 409. */
-export class RecordConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RecordConflictError';
-  }
-}
 
-/**
- * A guard refused the whole notification (a contradiction, money that does not add up): HTTP 409,
- * and an `ingest.refused` event on the bus with the reason.
- */
-export class GuardRefusal extends RecordConflictError {
-  constructor(readonly reason: IngestFindingReason, message: string, readonly details: Pick<IngestFinding, 'reported' | 'applied' | 'lines'> = {}) {
-    super(message);
-    this.name = 'GuardRefusal';
-  }
-}
 
-/** A finding ready to publish: the CloudEvent `ingest.refused` / `ingest.corrected` about `concerned`. */
-export function findingEvent(concerned: PlannedEvent, finding: IngestFinding, index: number, at: string): CloudEvent {
-  const e = concerned.event;
-  const data: IngestFindingData = {
-    reason: finding.reason, message: finding.message, eventId: e.id, eventType: e.type, occurredAt: e.time, entity: concerned.entity,
-    ...(finding.lines ? { lines: finding.lines } : {}),
-    ...(finding.reported ? { reported: finding.reported } : {}),
-    ...(finding.applied ? { applied: finding.applied } : {}),
-  };
-  return cloudEvent({
-    id: `${e.id}:${finding.kind}:${index}`, source: e.source as EventSource,
-    type: finding.kind === 'refused' ? EventType.INGEST_REFUSED : EventType.INGEST_CORRECTED,
-    subject: e.subject ?? '', time: at, data: data as unknown as Record<string, unknown>,
-  });
-}
 
 /**
  * Builds a source event. The id derives from the native notification id (plus a suffix when one
@@ -137,8 +101,7 @@ export interface IngestOutcome {
   corrected?: FindingSummary[];
 }
 
-/** One finding in a webhook's answer. */
-export type FindingSummary = Pick<IngestFindingData, 'eventId' | 'reason' | 'message' | 'lines' | 'reported' | 'applied'>;
+
 
 class HttpProblem extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -306,13 +269,6 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   return router;
 }
 
-function summarize(e: CloudEvent): FindingSummary {
-  const d = e.data as unknown as IngestFindingData;
-  return {
-    eventId: d.eventId, reason: d.reason, message: d.message,
-    ...(d.lines ? { lines: d.lines } : {}), ...(d.reported ? { reported: d.reported } : {}), ...(d.applied ? { applied: d.applied } : {}),
-  };
-}
 
 /** Throws when a webhook secret is too short to be a secret; `what` names where it came from. */
 export function checkWebhookSecret(secret: string, what: string): void {

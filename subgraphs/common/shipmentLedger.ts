@@ -107,7 +107,10 @@ export class ShipmentLedger {
   }
 
   private fold(type: string, orderId: string, data: Record<string, unknown> | undefined): void {
-    if (type === EventType.ORDER_PLACED && orderId) this.placed.add(orderId);
+    if (type === EventType.ORDER_PLACED && orderId) {
+      this.placed.add(orderId);
+      if (this.placed.size > (this.opts.maxOrders ?? 100_000)) this.placed.delete(this.placed.values().next().value!);
+    }
     const shipmentId = typeof data?.shipmentId === 'string' ? data.shipmentId : null;
     if (!shipmentId || !orderId) return;
     if (type === EventType.SHIPMENT_SHIPPED && Array.isArray(data!.lines)) this.parcel(orderId, shipmentId).lines = data!.lines as QtyLine[];
