@@ -35,6 +35,10 @@ export const EventType = {
   REFUND_ISSUED: 'refund.issued',
   RETURN_CLOSED: 'return.closed',
   RETURN_CANCELLED: 'return.cancelled',
+  /** Ingest refused a notification, whole or in part (data: IngestFindingData, canonical/ingestFindings.ts). */
+  INGEST_REFUSED: 'ingest.refused',
+  /** Ingest applied a notification with corrected values, or marked it (data: IngestFindingData). */
+  INGEST_CORRECTED: 'ingest.corrected',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -12,3 +12,6 @@ export * from './validation.js';
 export * from './access.js';
 export * from './identityHeader.js';
 export * from './systems.js';
+export * from './dimensions.js';
+export * from './refunds.js';
+export * from './ingestFindings.js';

@@ -57,3 +57,55 @@ export const PICKED_WAREHOUSE_STATUSES: ReadonlySet<WarehouseStatus> = new Set([
 
 /** A fulfillment order's lines count as picked (null = not yet received by its node: not picked). */
 export const isPicked = (status: WarehouseStatus | null): boolean => status !== null && PICKED_WAREHOUSE_STATUSES.has(status);
+
+/**
+ * The fulfillment dimension of an order or line (docs/status.md, "fulfillmentState"): how far the
+ * net units have come toward the customer, and any active problem on the way. A problem only
+ * counts while it affects units that are not delivered yet; the first value in
+ * {@link FULFILLMENT_STATE_PRECEDENCE} that holds wins.
+ */
+export const FULFILLMENT_STATES = [
+  'UNFULFILLED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT',
+  'AWAITING_CARRIER_SCAN', 'PARTIALLY_SHIPPED', 'SHIPPED', 'AVAILABLE_FOR_PICKUP', 'PARTIALLY_DELIVERED',
+  'DELIVERED', 'FULFILLMENT_DECLINED', 'LABEL_VOIDED', 'DELIVERY_ATTEMPTED', 'DELIVERY_OVERDUE',
+  'DELIVERY_EXCEPTION', 'RETURNING_TO_SENDER', 'UNCONFIRMED_SHIPMENT', 'CANCELLED',
+] as const;
+export type FulfillmentState = (typeof FULFILLMENT_STATES)[number];
+
+/** Problems first (worst first), then progress (furthest first): the first that holds wins. */
+export const FULFILLMENT_STATE_PRECEDENCE: readonly FulfillmentState[] = [
+  'CANCELLED', 'RETURNING_TO_SENDER', 'DELIVERY_EXCEPTION', 'FULFILLMENT_DECLINED', 'LABEL_VOIDED',
+  'UNCONFIRMED_SHIPMENT', 'DELIVERY_ATTEMPTED', 'DELIVERY_OVERDUE', 'DELIVERED', 'PARTIALLY_DELIVERED',
+  'AVAILABLE_FOR_PICKUP', 'SHIPPED', 'AWAITING_CARRIER_SCAN', 'PARTIALLY_SHIPPED', 'IN_FULFILLMENT',
+  'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'UNFULFILLED',
+];
+
+/**
+ * The financial dimension (docs/status.md, "financialState"): authorization, capture and refunds.
+ * `REFUND_MISMATCH` says the returns desk, the ERP's credit memos and the payment refunds disagree.
+ */
+export const FINANCIAL_STATES = [
+  'PENDING', 'AUTHORIZED', 'PARTIALLY_PAID', 'PAID', 'REFUND_PENDING', 'PARTIALLY_REFUNDED', 'REFUNDED',
+  'REFUND_MISMATCH', 'VOIDED', 'FAILED',
+] as const;
+export type FinancialState = (typeof FINANCIAL_STATES)[number];
+
+/** The return dimension (docs/status.md, "returnState"). */
+export const RETURN_STATES = [
+  'NONE', 'REQUESTED', 'APPROVED', 'IN_TRANSIT', 'RECEIVED', 'PARTIALLY_RETURNED', 'RETURNED',
+  'REFUNDED_WITHOUT_RETURN', 'REJECTED', 'CLOSED',
+] as const;
+export type ReturnState = (typeof RETURN_STATES)[number];
+
+/** Where the three refund records (returns desk, ERP credit memos, payment refunds) stand together. */
+export const REFUND_STATES = ['NONE', 'PENDING', 'AGREED', 'MISMATCH'] as const;
+export type RefundState = (typeof REFUND_STATES)[number];
+
+/** Return statuses at which the returns desk has finished with a return. */
+export const FINISHED_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set(['REFUNDED', 'CLOSED']);
+
+/** Return statuses still on their way back (the desk has not received or finished them). */
+export const OPEN_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set(['REQUESTED', 'APPROVED', 'IN_TRANSIT']);
+
+/** Carrier statuses at which the parcel is not (or no longer) travelling to the customer. */
+export const NOT_SHIPPED_SHIPMENT_STATUSES: ReadonlySet<ShipmentStatus> = new Set(['CANCELLED', 'RETURNED_TO_SENDER']);

@@ -129,7 +129,7 @@ const CODES = new Map<string, Map<ShipmentStatus, string[]>>(
 /** Where a parcel that is still moving has got to. */
 const MOVING = weighted<ShipmentStatus>([
   ['IN_TRANSIT', 60], ['OUT_FOR_DELIVERY', 12], ['EXCEPTION', 8], ['DELIVERY_ATTEMPTED', 8],
-  ['AVAILABLE_FOR_PICKUP', 6], ['RETURNED_TO_SENDER', 1],
+  ['AVAILABLE_FOR_PICKUP', 6],
 ]);
 
 /** Appends one scan `min`–`max` minutes after the previous one (or the handover) and returns its time. */
@@ -164,7 +164,8 @@ export function track(ctx: PlanContext, p: OrderPlan, s: PlanShipment, outcome: 
   scan(ctx, p, s, scans, 'IN_TRANSIT', HOUR, 6 * HOUR, origin);
   for (let i = rng.int(0, 2); i > 0; i--) scan(ctx, p, s, scans, 'IN_TRANSIT', 6 * HOUR, 30 * HOUR, rng.pick(HUBS));
   const dest = rng.pick(DESTINATIONS);
-  const final = outcome === 'delivered' ? 'DELIVERED' : rng.weighted(MOVING);
+  // A parcel coming back to the sender is not "moving" to the customer: its own outcome.
+  const final = outcome === 'delivered' ? 'DELIVERED' : outcome === 'returned-to-sender' ? 'RETURNED_TO_SENDER' : rng.weighted(MOVING);
   if (final !== 'DELIVERED') idleAtMost(p, 3 * DAY);
   switch (final) {
     case 'EXCEPTION':

@@ -28,7 +28,7 @@ const TWO_LINES: ReadonlySet<DemoScenario> = new Set(['partially-shipped', 'spli
 const TWO_UNITS: ReadonlySet<DemoScenario> = new Set([
   'partially-allocated', 'partially-delivered', 'partially-returned', 'partially-cancelled',
 ]);
-const RETURN_FIRST_LINE: ReadonlySet<DemoScenario> = new Set(['return-initiated', 'return-rejected', 'partially-returned']);
+const RETURN_FIRST_LINE: ReadonlySet<DemoScenario> = new Set(['return-initiated', 'return-rejected', 'partially-returned', 'refunded-without-return']);
 
 /** The SKUs line `n` of a scenario's order may use: returnable ones where a return must be possible. */
 function poolFor(ctx: PlanContext, scenario: DemoScenario, n: number): readonly Sku[] {
@@ -219,6 +219,22 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
       break;
     case 'cancelled':
       planCancellation(ctx, p, t);
+      break;
+    case 'fulfillment-declined': {
+      // A node declines (no stock) and the OMS has not re-sourced the units yet.
+      const fos = allocate(ctx, p, all, 'maybe', t);
+      fos.forEach((fo, i) => progress(ctx, p, fo, i === 0 ? 'CANCELLED' : rng.weighted(UNPICKED_STATUSES)));
+      fos[0]!.cancelledAt = at(p, fos[0]!.releasedAt + rng.int(30, 8 * HOUR));
+      fos[0]!.cancelReason = rng.pick(['NO_STOCK', 'SHORT_PICK', 'DAMAGED_STOCK']);
+      idleAtMost(p, 2 * DAY);
+      break;
+    }
+    case 'returned-to-sender':
+      shipAll(ctx, p, all, 'maybe', t, 'returned-to-sender');
+      break;
+    case 'refunded-without-return':
+      shipAll(ctx, p, all, 'maybe', t, 'delivered');
+      planReturn(ctx, p, 'keep');
       break;
     case 'partially-cancelled': {
       const outcome: TrackOutcome = rng.chance(0.6) ? 'delivered' : 'moving';

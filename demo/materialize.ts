@@ -109,6 +109,7 @@ export class Materializer {
         data.wms.fulfillmentOrders.push({
           id: foIds[i]!, orderId, nodeId: fo.node.id, status: fo.status, releasedAt: this.iso(fo.releasedAt),
           pickedAt: this.isoOrNull(fo.pickedAt), packedAt: this.isoOrNull(fo.packedAt), shippedAt: this.isoOrNull(fo.shippedAt),
+          ...(fo.cancelledAt != null ? { cancelledAt: this.iso(fo.cancelledAt), cancelReason: fo.cancelReason ?? null } : {}),
         });
       }
       for (let i = 0; i < p.shipments.length; i++) {

@@ -21,12 +21,15 @@ export interface PlanHold { type: HoldType; reason: string; placedAt: number; re
 export interface PlanFo {
   node: DemoNode; lines: QtyLine[]; status: WarehouseStatus;
   allocatedAt: number; releasedAt: number; pickedAt: number | null; packedAt: number | null; shippedAt: number | null;
+  /** CANCELLED by the node: when, and why (the WMS CANCEL's reason code). */
+  cancelledAt?: number | null;
+  cancelReason?: string | null;
 }
 
 export interface PlanScan { at: number; status: ShipmentStatus; code: string; location: string | null }
 
 /** What the carrier knows of a shipment: nothing, a label, a parcel on its way, or a delivery. */
-export type TrackOutcome = 'none' | 'label' | 'moving' | 'delivered';
+export type TrackOutcome = 'none' | 'label' | 'moving' | 'delivered' | 'returned-to-sender';
 
 export interface PlanShipment {
   /** Index into `OrderPlan.fos`. */

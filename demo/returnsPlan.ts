@@ -9,7 +9,7 @@ import { at, DAY, HOUR, idleAtMost, unitTax, type OrderPlan, type PlanContext, t
 import { weighted } from './rng.js';
 
 /** initiated: not yet received; partial: some units received; full: every unit received. */
-export type ReturnKind = 'initiated' | 'rejected' | 'cancelled' | 'partial' | 'full';
+export type ReturnKind = 'initiated' | 'rejected' | 'cancelled' | 'partial' | 'full' | 'keep';
 
 const INITIATED = weighted<ReturnStatus>([['REQUESTED', 3], ['APPROVED', 3], ['IN_TRANSIT', 4]]);
 const COMPLETED = weighted<ReturnStatus>([['RECEIVED', 2], ['REFUND_PENDING', 2], ['REFUNDED', 4], ['CLOSED', 4]]);
@@ -56,6 +56,7 @@ export function planReturn(ctx: PlanContext, p: OrderPlan, kind: ReturnKind): vo
       excess -= cut;
     }
   }
+  if (kind === 'keep') return addReturn(ctx, p, 'REFUNDED', units, requestedAt, false, true);
   const status: ReturnStatus = kind === 'initiated' ? rng.weighted(INITIATED)
     : kind === 'rejected' ? 'REJECTED'
     : kind === 'cancelled' ? 'CANCELLED'
@@ -66,6 +67,7 @@ export function planReturn(ctx: PlanContext, p: OrderPlan, kind: ReturnKind): vo
 /** Adds one return for `units[i]` units of line i, walked through the desk up to `status`. */
 function addReturn(
   ctx: PlanContext, p: OrderPlan, status: ReturnStatus, units: readonly number[], requestedAt: number, refundsShipping: boolean,
+  keep = false,
 ): void {
   const { rng } = ctx;
   const reason = rng.pick(RETURN_REASONS);
@@ -102,8 +104,13 @@ function addReturn(
     idleAtMost(p, 5 * DAY);
     return;
   }
-  r.receivedAt = t = at(p, t + rng.int(DAY, 5 * DAY));
-  r.dispositions = lines.map(() => rng.weighted(DISPOSITIONS_WEIGHTED));
+  if (keep) {
+    // "Keep it": the desk refunds without asking for the units back (no receipt, ever).
+    t = at(p, t + rng.int(HOUR, DAY));
+  } else {
+    r.receivedAt = t = at(p, t + rng.int(DAY, 5 * DAY));
+    r.dispositions = lines.map(() => rng.weighted(DISPOSITIONS_WEIGHTED));
+  }
   if (status === 'RECEIVED') {
     idleAtMost(p, 3 * DAY);
     return;

@@ -11,6 +11,7 @@ export const DEMO_SCENARIOS = [
   'in-fulfillment', 'partially-shipped', 'split-dc-store-shipped', 'drop-ship', 'shipped-without-scan',
   'shipped-label-only', 'in-transit', 'partially-delivered', 'delivered', 'return-initiated', 'return-rejected',
   'partially-returned', 'returned', 'cancelled', 'partially-cancelled',
+  'fulfillment-declined', 'returned-to-sender', 'refunded-without-return',
 ] as const;
 export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
 
@@ -23,6 +24,7 @@ export const SCENARIO_WEIGHTS: Readonly<Record<DemoScenario, number>> = {
   'in-fulfillment': 4, 'partially-shipped': 3, 'split-dc-store-shipped': 2, 'drop-ship': 3, 'shipped-without-scan': 1,
   'shipped-label-only': 2, 'in-transit': 12, 'partially-delivered': 3, 'delivered': 34, 'return-initiated': 3,
   'return-rejected': 1, 'partially-returned': 3, 'returned': 4, 'cancelled': 4, 'partially-cancelled': 2,
+  'fulfillment-declined': 1, 'returned-to-sender': 1, 'refunded-without-return': 1,
 };
 
 export const SCENARIO_TABLE: WeightedTable<DemoScenario> = weighted(DEMO_SCENARIOS.map((s) => [s, SCENARIO_WEIGHTS[s]] as const));
@@ -50,4 +52,11 @@ export const SCENARIO_STATUSES: Readonly<Record<DemoScenario, readonly OrderStat
   'returned': ['RETURNED'],
   'cancelled': ['CANCELLED'],
   'partially-cancelled': ['SHIPPED', 'DELIVERED'],
+  // The status-truth cases (docs/status.md): a node declines its fulfillment order (NO_STOCK, not
+  // re-sourced: fulfillmentState FULFILLMENT_DECLINED); every parcel comes back to the sender
+  // (neither shipped nor delivered: RETURNING_TO_SENDER); a refund without a return receipt
+  // (returnState REFUNDED_WITHOUT_RETURN, a valid end state).
+  'fulfillment-declined': ['ACCEPTED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT'],
+  'returned-to-sender': ['IN_FULFILLMENT'],
+  'refunded-without-return': ['DELIVERED'],
 };

@@ -8,7 +8,7 @@ import {
   type FulfillmentFacts, type ReturnFacts, type ShipmentFacts, type ShipmentStatus, type StatusInputs,
 } from '../canonical/index.js';
 import type {
-  CarrierShipment, DemoData, ErpOrder, OmsFulfillmentOrder, OmsOrder, ReturnRecord, WmsFulfillmentOrder,
+  CarrierShipment, DemoData, ErpOrder, ErpPayment, OmsFulfillmentOrder, OmsOrder, ReturnRecord, WmsFulfillmentOrder,
   WmsReturnReceipt, WmsShipment,
 } from './records.js';
 
@@ -22,6 +22,7 @@ interface DemoIndex {
   tracking: Map<string, CarrierShipment>;
   returns: Map<string, ReturnRecord[]>;
   receipts: Map<string, WmsReturnReceipt>;
+  payments: Map<string, ErpPayment>;
 }
 
 const indexes = new WeakMap<DemoData, DemoIndex>();
@@ -57,6 +58,7 @@ function indexFor(data: DemoData): DemoIndex {
       tracking: byId(data.carrier.shipments, (c) => trackingKey(c.carrier, c.trackingNumber)),
       returns: grouped(data.returns.returns, (r) => r.orderId),
       receipts: byId(data.wms.receipts, (r) => r.returnId),
+      payments: byId(data.erp.payments, (p) => p.id),
     };
     indexes.set(data, index);
   }
@@ -90,7 +92,8 @@ export function statusInputsFor(data: DemoData, orderId: string): StatusInputs {
     if (!oms) continue;
     const wms = ix.wmsFos.get(id);
     fulfillmentOrders.push({
-      lines: oms.lines, warehouseStatus: wms?.status ?? 'RELEASED', pickedAt: wms?.pickedAt ?? null, allocatedAt: oms.allocatedAt,
+      id, nodeId: oms.nodeId, lines: oms.lines, warehouseStatus: wms?.status ?? 'RELEASED', pickedAt: wms?.pickedAt ?? null, allocatedAt: oms.allocatedAt,
+      cancelReason: wms?.cancelReason ?? null, cancelledAt: wms?.cancelledAt ?? null,
     });
   }
   const erp = ix.erpOrders.get(orderId);
@@ -105,6 +108,7 @@ export function statusInputsFor(data: DemoData, orderId: string): StatusInputs {
       receipt: receipt
         ? { receivedAt: receipt.receivedAt, lines: receipt.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity })) }
         : null,
+      refund: r.refund ? { amount: r.refund.amount, refundedAt: r.refund.refundedAt } : null,
     };
   });
   return {
@@ -114,5 +118,10 @@ export function statusInputsFor(data: DemoData, orderId: string): StatusInputs {
     holds: (erp?.holds ?? []).map((h) => ({ type: h.type, placedAt: h.placedAt, releasedAt: h.releasedAt })),
     shipments,
     returns,
+    payments: (erp?.paymentIds ?? []).flatMap((id) => {
+      const p = ix.payments.get(id);
+      return p ? [{ id: p.id, status: p.status, amount: p.amount, capturedAmount: p.capturedAmount, refundedAmount: p.refundedAmount }] : [];
+    }),
+    creditMemos: (erp?.creditMemos ?? []).map((m) => ({ number: m.number, postedAt: m.postedAt, amount: m.amount, returnId: m.returnId })),
   };
 }

@@ -5,7 +5,8 @@
  */
 import { KNOWN_CARRIERS, normalizeCarrierStatus } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
-import { sourceEvent, type IngestSystem } from '../common/ingest.js';
+import { guarded, sourceEvent, type IngestSystem } from '../common/ingest.js';
+import type { ShipmentLedger } from '../common/shipmentLedger.js';
 import { Reader } from '../common/reader.js';
 import type { CarrierRecorder, CarrierScan } from './port.js';
 
@@ -45,7 +46,7 @@ export function validateTrackingWebhook(body: unknown): CarrierTrackingWebhook {
 }
 
 /** Carrier ingest over the carrier's records: one `shipment.tracking_updated` or `shipment.delivered` per webhook. */
-export function carrierIngest(records: CarrierRecorder): IngestSystem<CarrierTrackingWebhook> {
+export function carrierIngest(records: CarrierRecorder, parcels?: ShipmentLedger): IngestSystem<CarrierTrackingWebhook> {
   return {
     source: 'carrier',
     validate: validateTrackingWebhook,
@@ -63,10 +64,19 @@ export function carrierIngest(records: CarrierRecorder): IngestSystem<CarrierTra
           carrierStatusCode: newest.code, location: newest.location, scans: scans.length,
         },
       });
-      const apply = () => records.recordScans({
-        carrier: w.carrier, trackingNumber: w.trackingNumber, service: w.service ?? null,
-        references: { shipmentId, orderId }, scans, estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
-      });
+      const apply = async () => {
+        // A parcel of an order whose shipment the WMS never confirmed (a drop-ship partner's
+        // missing notice): recorded and shown on Order.trackedShipments, and flagged.
+        const confirmed = parcels ? await parcels.confirmed(orderId, shipmentId) : null;
+        const result = records.recordScans({
+          carrier: w.carrier, trackingNumber: w.trackingNumber, service: w.service ?? null,
+          references: { shipmentId, orderId }, scans, estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
+        });
+        return guarded(confirmed === false ? [{
+          kind: 'corrected', reason: 'UNCONFIRMED_SHIPMENT', reported: { shipmentId, status },
+          message: `the carrier reports parcel ${shipmentId} ${status} for order ${orderId}; the WMS never confirmed that shipment (it is listed on Order.trackedShipments, not counted as shipped)`,
+        }] : [], result);
+      };
       return [{ event, entity: `shipment:${shipmentId}`, apply }];
     },
   };

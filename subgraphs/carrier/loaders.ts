@@ -7,6 +7,7 @@ export function createLoaders(port: CarrierPort) {
   return {
     byShipment: batchLoader((ids: readonly string[]) => port.trackByShipmentIds(ids)),
     byNumber: batchLoader((numbers: readonly string[]) => port.trackByNumbers(numbers)),
+    byOrder: batchLoader((orderIds: readonly string[]) => port.trackByOrderIds(orderIds)),
   };
 }
 

@@ -10,6 +10,8 @@ export type { CarrierScan, CarrierShipment };
 export interface CarrierPort {
   trackByShipmentIds(shipmentIds: readonly string[]): Promise<(CarrierShipment | null)[]>;
   trackByNumbers(trackingNumbers: readonly string[]): Promise<(CarrierShipment | null)[]>;
+  /** Every parcel whose label references each order, oldest label first ([] when none). */
+  trackByOrderIds(orderIds: readonly string[]): Promise<CarrierShipment[][]>;
 }
 
 /** One tracking webhook's facts, as ingest applies them. */

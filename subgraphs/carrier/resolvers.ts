@@ -14,7 +14,13 @@ export const resolvers = {
       return record ? toTrackingView(record) : null;
     },
   },
+  Order: {
+    __resolveReference: (ref: { id: string }) => ref,
+    trackedShipments: async (o: { id: string }, _: unknown, ctx: CarrierContext) => (await ctx.loaders.byOrder.load(o.id)).map(toTrackingView),
+    carrierAsOf: () => new Date().toISOString(),
+  },
   Shipment: {
+    trackingAsOf: () => new Date().toISOString(),
     __resolveReference: async (ref: { id: string }, ctx: CarrierContext) => {
       const record = await ctx.loaders.byShipment.load(ref.id);
       return record ? toTrackingView(record) : unknownShipment(ref.id);

@@ -1,6 +1,7 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
 import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { ShipmentLedger } from '../common/shipmentLedger.js';
 import { carrierIngest } from './ingest.js';
 import { createLoaders, type CarrierContext } from './loaders.js';
 import type { CarrierPort, CarrierRecorder } from './port.js';
@@ -15,6 +16,6 @@ export async function start(opts: SubgraphServiceOptions<CarrierPort>): Promise<
     listen: opts,
     logger: opts.logger,
     identity: identityCheckFromOptions('carrier', opts),
-    ingest: ingestFromOptions(opts, () => carrierIngest(recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']))),
+    ingest: ingestFromOptions(opts, () => carrierIngest(recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']), opts.bus && new ShipmentLedger(opts.bus))),
   });
 }

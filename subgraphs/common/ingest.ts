@@ -5,6 +5,7 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
+import { findingEvent, GuardRefusal, RecordConflictError, summarize, type FindingSummary, type GuardedApply } from './ingestGuards.js';
 import { Streams, type EventBus } from '../../events/bus.js';
 import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -15,12 +16,14 @@ import { DEFAULT_TOLERANCE_SECONDS, MIN_SECRET_LENGTH, SIGNATURE_HEADER, TIMESTA
 
 export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, MIN_SECRET_LENGTH } from './signature.js';
 export { InvalidNotificationError } from './reader.js';
+export { findingEvent, guarded, GuardRefusal, RecordConflictError, type FindingSummary, type GuardedApply } from './ingestGuards.js';
 
 /** Largest webhook body accepted: 1 MiB. */
 export const INGEST_BODY_LIMIT = 1024 * 1024;
 
 /** What applying one event did: changed the records (or found them already so), or found them newer. */
 export type ApplyResult = 'applied' | 'stale';
+
 
 /** A system that emits source events (everything but the derived `visibility`). */
 export type SourceSystemName = Exclude<EventSource, 'visibility'>;
@@ -31,7 +34,7 @@ export interface PlannedEvent {
   /** The entity whose state it moves, e.g. `shipment:SHP-000001-1`: the monotonicity key. */
   entity: string;
   /** Applies the event to the system's records. Idempotent: applying it twice changes nothing more. */
-  apply(): ApplyResult | Promise<ApplyResult>;
+  apply(): ApplyResult | GuardedApply | Promise<ApplyResult | GuardedApply>;
 }
 
 /** What one system contributes: its native shape's validator and its normalizer. */
@@ -43,13 +46,8 @@ export interface IngestSystem<N> {
   plan(notification: N): PlannedEvent[];
 }
 
-/** The notification refers to a record the system does not have (yet), or contradicts one: HTTP 409. */
-export class RecordConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RecordConflictError';
-  }
-}
+
+
 
 /**
  * Builds a source event. The id derives from the native notification id (plus a suffix when one
@@ -97,7 +95,13 @@ export interface IngestOutcome {
   events: string[];
   stale?: string[];
   duplicates?: string[];
+  /** What the guards refused of the applied events (published as `ingest.refused`). */
+  refused?: FindingSummary[];
+  /** What the guards corrected or marked (published as `ingest.corrected`). */
+  corrected?: FindingSummary[];
 }
+
+
 
 class HttpProblem extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
@@ -158,11 +162,28 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     const applied: string[] = [];
     const stale: string[] = [];
     const duplicates: string[] = [];
+    const findings: { kind: 'refused' | 'corrected'; summary: FindingSummary; event: CloudEvent }[] = [];
     for (const p of planned) {
       const { id, time } = p.event;
       if (ledger.isSeen(id)) { duplicates.push(id); continue; }
       const entity = `${system.source}|${p.entity}`;
-      if (ledger.isStale(entity, time) || (await p.apply()) === 'stale') { stale.push(id); continue; }
+      if (ledger.isStale(entity, time)) { stale.push(id); continue; }
+      let outcome: ApplyResult | GuardedApply;
+      try {
+        outcome = await p.apply();
+      } catch (err) {
+        if (err instanceof GuardRefusal) await publishRefusal(p, err);
+        throw err;
+      }
+      const result = typeof outcome === 'string' ? outcome : outcome.result;
+      if (typeof outcome !== 'string') {
+        const at = new Date(now()).toISOString();
+        outcome.findings.forEach((f, i) => {
+          const event = findingEvent(p, f, i, at);
+          findings.push({ kind: f.kind, event, summary: summarize(event) });
+        });
+      }
+      if (result === 'stale') { stale.push(id); continue; }
       ledger.advance(entity, time);
       // Bump before publishing: whoever reacts to the event (the status tracker, a subscriber's
       // payload) must already read past every cached copy of the replaced value.
@@ -181,8 +202,30 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       ledger.markSeen(id);
       applied.push(id);
     }
+    for (const f of findings) {
+      try {
+        await bus.publish(Streams.SOURCE, f.event);
+      } catch {
+        // The change itself is recorded; the finding is also in the answer and on the next replay.
+        logger?.warn({ system: system.source, finding: f.event.id }, 'ingest finding not published');
+      }
+    }
+    const refused = findings.filter((f) => f.kind === 'refused').map((f) => f.summary);
+    const corrected = findings.filter((f) => f.kind === 'corrected').map((f) => f.summary);
     const status = applied.length > 0 ? 'applied' : stale.length > 0 ? 'stale' : 'duplicate';
-    return { status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}) };
+    return {
+      status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}),
+      ...(refused.length ? { refused } : {}), ...(corrected.length ? { corrected } : {}),
+    };
+  }
+
+  async function publishRefusal(p: PlannedEvent, err: GuardRefusal): Promise<void> {
+    const event = findingEvent(p, { kind: 'refused', reason: err.reason, message: err.message, ...err.details }, 0, new Date(now()).toISOString());
+    try {
+      await bus.publish(Streams.SOURCE, event);
+    } catch {
+      logger?.warn({ system: system.source, finding: event.id }, 'ingest refusal not published');
+    }
   }
 
   async function handle(req: Request, res: Response): Promise<void> {
@@ -225,6 +268,7 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   router.use(bodyErrors);
   return router;
 }
+
 
 /** Throws when a webhook secret is too short to be a secret; `what` names where it came from. */
 export function checkWebhookSecret(secret: string, what: string): void {

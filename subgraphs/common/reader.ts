@@ -124,11 +124,12 @@ export class Reader {
     });
   }
 
-  /** Money: `{ amount: "12.34", currency: "USD" }` (a decimal string, never a float). */
+  /** Money: `{ amount: "12.34", currency: "USD" }` (a non-negative decimal string, never a float). */
   money(key: string): Money {
     const m = this.object(key);
     const amount = m.obj.amount;
     if (typeof amount !== 'string' || !DECIMAL.test(amount)) fail(m.at('amount'), 'a decimal string such as "129.90"', amount);
+    if ((amount as string).startsWith('-')) fail(m.at('amount'), 'a non-negative amount (a refund or credit is its own event, never a negative amount)', amount);
     const currency = m.obj.currency;
     if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) fail(m.at('currency'), 'an ISO-4217 code such as "USD"', currency);
     return { amount: amount as string, currency: currency as string };

@@ -4,7 +4,7 @@
  * and voided. Payment amounts are totals so far, never increments, so a replay cannot double them.
  */
 import { HOLD_TYPES, type HoldType } from '../../canonical/index.js';
-import type { Money } from '../../canonical/index.js';
+import { fromCents, toCents, type Money } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
 import { sourceEvent, type ApplyResult, type IngestSystem } from '../common/ingest.js';
 import { Reader } from '../common/reader.js';
@@ -49,6 +49,12 @@ export function validateErpNotification(body: unknown): ErpNotification {
     case 'SALES_ORDER_ACCEPTED': {
       const t = r.optionalObject('totals');
       n.totals = t && { subtotal: t.money('subtotal'), tax: t.money('tax'), shipping: t.money('shipping'), total: t.money('total') };
+      if (n.totals) {
+        const { subtotal, tax, shipping, total } = n.totals;
+        if ([subtotal, tax, shipping].some((m) => m.currency !== total.currency)) t!.object('total').fail('currency', `the currency of subtotal, tax and shipping (${subtotal.currency}, ${tax.currency}, ${shipping.currency})`);
+        const sum = toCents(subtotal) + toCents(tax) + toCents(shipping);
+        if (sum !== toCents(total)) t!.object('total').fail('amount', `subtotal + tax + shipping = ${fromCents(sum, total.currency).amount}`);
+      }
       break;
     }
     case 'HOLD_PLACED':

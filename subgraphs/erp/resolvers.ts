@@ -29,6 +29,7 @@ export const resolvers = {
   Order: {
     __resolveReference: async (ref: { id: string }, ctx: ErpContext) => (await ctx.loaders.order.load(ref.id)) ?? notYetInErp(ref.id),
     id: (o: ErpOrderView) => o.orderId,
+    erpAsOf: () => new Date().toISOString(),
     erpSalesOrderId: (o: ErpOrderView) => o.erpSalesOrderId || null,
     payments: (o: ErpOrderView, _: unknown, ctx: ErpContext) => loadPresent(ctx.loaders.payment, o.paymentIds),
   },

@@ -6,7 +6,8 @@
 import { CHANNELS, type Channel } from '../../canonical/index.js';
 import type { QtyLine } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
-import { sourceEvent, type ApplyResult, type IngestSystem } from '../common/ingest.js';
+import { sourceEvent, type ApplyResult, type GuardedApply, type IngestSystem } from '../common/ingest.js';
+import type { ShipmentLedger } from '../common/shipmentLedger.js';
 import { Reader } from '../common/reader.js';
 import type { OmsCustomer, OmsOrder, OmsRecorder } from './port.js';
 
@@ -109,13 +110,14 @@ function toRecords(orderId: string, at: string, o: OmsCreatedOrder): { order: Om
 }
 
 /** OMS ingest over the OMS's records: one event per notification. */
-export function omsIngest(records: OmsRecorder): IngestSystem<OmsNotification> {
+export function omsIngest(records: OmsRecorder, parcels?: ShipmentLedger): IngestSystem<OmsNotification> {
+  const dispatched = async (orderId: string) => (parcels ? parcels.dispatched(orderId) : new Map<number, number>());
   return {
     source: 'oms',
     validate: validateOmsNotification,
     plan(n) {
       const { orderId, eventTime: at } = n;
-      const one = (type: string, entity: string, data: Record<string, unknown>, apply: () => ApplyResult) =>
+      const one = (type: string, entity: string, data: Record<string, unknown>, apply: () => ApplyResult | GuardedApply | Promise<ApplyResult | GuardedApply>) =>
         [{ event: sourceEvent('oms', n.eventId, null, { type, subject: orderId, time: at, data }), entity, apply }];
       const reason = n.reasonCode ? { reasonCode: n.reasonCode } : {};
       switch (n.eventType) {
@@ -127,18 +129,19 @@ export function omsIngest(records: OmsRecorder): IngestSystem<OmsNotification> {
         }
         case 'ORDER_LINE_CANCELLED': {
           const { lineNumber, cancelledQuantity } = n.line!;
-          return one(EventType.ORDER_LINE_CANCELLED, `order:${orderId}`, { lineNumber, cancelledQuantity, ...reason },
-            () => records.cancelLine(orderId, lineNumber, cancelledQuantity));
+          // Each kind of total is its own monotonic entity: a late cancellation is never made stale by a newer backorder.
+          return one(EventType.ORDER_LINE_CANCELLED, `order:${orderId}:line:${lineNumber}:cancelled`, { lineNumber, cancelledQuantity, ...reason },
+            async () => records.cancelLine(orderId, lineNumber, cancelledQuantity, (await dispatched(orderId)).get(lineNumber) ?? 0));
         }
         case 'ORDER_CANCELLED':
-          return one(EventType.ORDER_CANCELLED, `order:${orderId}`, { ...reason }, () => records.cancelOrder(orderId));
+          return one(EventType.ORDER_CANCELLED, `order:${orderId}:cancelled`, { ...reason }, async () => records.cancelOrder(orderId, await dispatched(orderId)));
         case 'ORDER_ALLOCATED': {
           const fo = n.fulfillmentOrder!;
           return one(EventType.INVENTORY_ALLOCATED, `fulfillmentOrder:${fo.id}`, { fulfillmentOrderId: fo.id, nodeId: fo.nodeId, lines: fo.lines },
             () => records.allocate({ id: fo.id, orderId, nodeId: fo.nodeId, allocatedAt: at, lines: fo.lines }));
         }
         case 'ORDER_BACKORDERED':
-          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}`, { lines: n.backorders! }, () => records.backorder(orderId, n.backorders!));
+          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}:backordered`, { lines: n.backorders! }, () => records.backorder(orderId, n.backorders!));
       }
     },
   };

@@ -22,4 +22,6 @@ export interface OmsContext {
   loaders: OmsLoaders;
   /** Signs and checks the `orders` connection's cursors (one per process, keyed by `ORDERS_CURSOR_SECRET`). */
   cursors: OrderCursors;
+  /** The clock the derived fields judge "estimated delivery passed" against, in ms. */
+  now: () => number;
 }

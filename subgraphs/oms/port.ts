@@ -1,6 +1,7 @@
 import type { Channel } from '../../canonical/index.js';
 import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder } from './records.js';
-import type { ApplyResult } from '../common/ingest.js';
+import type { ApplyResult, GuardedApply } from '../common/ingest.js';
+import type { UnitsByLine } from '../common/shipmentLedger.js';
 
 export type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder };
 
@@ -38,15 +39,20 @@ export interface OmsPort {
 export interface OmsRecorder {
   /**
    * Records a new order, and its customer when new, and makes it findable by every
-   * {@link OmsPort.findOrders} index at once. An order that exists already is left as it is.
+   * {@link OmsPort.findOrders} index at once. The same order again is a no-op.
+   * @throws GuardRefusal (409) when an order with this id exists with another customer, number, channel or lines.
    */
   placeOrder(order: OmsOrder, customer: OmsCustomer): ApplyResult;
-  /** Sets a line's cancelled units (a total); `stale` when fewer than already cancelled. */
-  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number): ApplyResult;
-  /** Cancels every unit of every line. */
-  cancelOrder(orderId: string): ApplyResult;
+  /**
+   * Sets a line's cancelled units (a total); `stale` when fewer than already cancelled. Units
+   * already handed to a carrier (`dispatched`) are never cancelled: that part is refused.
+   * Backordered units shrink so that backordered ≤ net − allocated.
+   */
+  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number, dispatched?: number): ApplyResult | GuardedApply;
+  /** Cancels every unit of every line that has not been handed to a carrier (`dispatched`, per line). */
+  cancelOrder(orderId: string, dispatched?: UnitsByLine): ApplyResult | GuardedApply;
   /** Sources units to a node as a new fulfillment order; those units stop being backordered. */
   allocate(fulfillmentOrder: OmsFulfillmentOrder): ApplyResult;
-  /** Sets lines' backordered units (totals). */
-  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult;
+  /** Sets lines' backordered units (totals), capped at each line's open units (net − allocated). */
+  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult | GuardedApply;
 }

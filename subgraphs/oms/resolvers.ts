@@ -70,6 +70,17 @@ export const resolvers = {
     status: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation.status,
     statusDetail: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation,
     lineStatuses: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).lines,
+    fulfillmentState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).fulfillmentState,
+    financialState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).financialState,
+    returnState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).returnState,
+    deliveryOverdue: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).deliveryOverdue,
+    refundSummary: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => {
+      const r = (await derive(o, ctx)).refund;
+      return {
+        state: r.state, reason: r.reason, currency: r.returnsDesk.currency, returnsDeskAmount: r.returnsDesk.amount,
+        pendingAmount: r.pending.amount, creditMemoAmount: r.creditMemos.amount, paymentRefundedAmount: r.payments.amount,
+      };
+    },
   },
   Customer: {
     __resolveReference: (ref: { id: string }, ctx: OmsContext) => ctx.loaders.customer.load(ref.id),

@@ -6,7 +6,9 @@
 import { CHANNELS, type Channel } from '../../canonical/index.js';
 import type { Money } from '../../canonical/index.js';
 import { EventType } from '../../canonical/eventTypes.js';
-import { sourceEvent, type IngestSystem } from '../common/ingest.js';
+import type { FindingLine } from '../../canonical/index.js';
+import { guarded, sourceEvent, type IngestSystem } from '../common/ingest.js';
+import type { ShipmentLedger } from '../common/shipmentLedger.js';
 import { Reader } from '../common/reader.js';
 import type { ReturnChange, ReturnsRecorder } from './port.js';
 
@@ -47,6 +49,8 @@ export interface ReturnsWebhook {
     lines?: { lineNumber: number; quantity: number; reason?: string | null }[];
     /** return.refund_pending, return.refunded. */
     refund?: { amount: Money; creditMemoNumber?: string | null } | null;
+    /** Any topic: the replacement order of an exchange (its order id), once the desk created it. */
+    exchangeOrderId?: string | null;
   };
 }
 
@@ -55,7 +59,7 @@ export function validateReturnsWebhook(body: unknown): ReturnsWebhook {
   const r = Reader.root(body);
   const w: ReturnsWebhook = { webhookId: r.id('webhookId'), topic: r.oneOf('topic', RETURNS_TOPICS), createdAt: r.dateTime('createdAt'), return: { id: '', orderId: '' } };
   const ret = r.object('return');
-  w.return = { id: ret.id('id'), orderId: ret.id('orderId'), rmaNumber: ret.optionalId('rmaNumber'), reason: ret.optionalString('reason', 200) };
+  w.return = { id: ret.id('id'), orderId: ret.id('orderId'), rmaNumber: ret.optionalId('rmaNumber'), reason: ret.optionalString('reason', 200), exchangeOrderId: ret.optionalId('exchangeOrderId') };
   if (w.topic === 'return.requested') {
     w.return.channel = ret.oneOf('channel', CHANNELS);
     ret.qtyLines('lines');
@@ -69,7 +73,20 @@ export function validateReturnsWebhook(body: unknown): ReturnsWebhook {
 }
 
 /** Returns ingest over the desk's records: one event per webhook. */
-export function returnsIngest(records: ReturnsRecorder): IngestSystem<ReturnsWebhook> {
+export function returnsIngest(records: ReturnsRecorder, parcels?: ShipmentLedger): IngestSystem<ReturnsWebhook> {
+  /** Marks (never refuses) a requested return naming units the carriers never delivered. */
+  const marks = async (orderId: string, lines: readonly { lineNumber: number; quantity: number }[]) => {
+    if (!parcels) return [];
+    const returnable = await parcels.returnable(orderId);
+    if (!returnable) return [];
+    const over: FindingLine[] = lines
+      .filter((l) => l.quantity > (returnable.get(l.lineNumber) ?? 0))
+      .map((l) => ({ lineNumber: l.lineNumber, reported: l.quantity, applied: l.quantity }));
+    return over.length ? [{
+      kind: 'corrected' as const, reason: 'RETURN_WITHOUT_DELIVERY' as const, lines: over,
+      message: `the return is recorded and shown, marked: ${over.map((l) => `line ${l.lineNumber} names ${l.reported} units, ${returnable.get(l.lineNumber) ?? 0} delivered`).join('; ')}`,
+    }] : [];
+  };
   return {
     source: 'returns',
     validate: validateReturnsWebhook,
@@ -80,17 +97,23 @@ export function returnsIngest(records: ReturnsRecorder): IngestSystem<ReturnsWeb
       if (ret.rmaNumber) data.rmaNumber = ret.rmaNumber;
       if (ret.lines) data.lines = ret.lines.map(({ lineNumber, quantity }) => ({ lineNumber, quantity }));
       if (ret.refund) data.refundAmount = ret.refund.amount;
+      if (ret.exchangeOrderId) data.exchangeOrderId = ret.exchangeOrderId;
       const event = sourceEvent('returns', w.webhookId, null, { type, subject: ret.orderId, time: w.createdAt, data });
-      const apply = () => status === 'REQUESTED'
-        ? records.openReturn({
+      const apply = async () => status === 'REQUESTED'
+        ? guarded(await marks(ret.orderId, ret.lines!), records.openReturn({
           id: ret.id, orderId: ret.orderId, rmaNumber: ret.rmaNumber ?? null, status, channel: ret.channel!, requestedAt: w.createdAt,
           reason: ret.reason ?? null, lines: ret.lines!.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, reason: l.reason ?? null })), refund: null,
-        })
+          exchangeOrderId: ret.exchangeOrderId ?? null,
+        }))
         : records.advanceReturn({
           returnId: ret.id, orderId: ret.orderId, status, at: w.createdAt, rmaNumber: ret.rmaNumber ?? null,
           refund: ret.refund ? { amount: ret.refund.amount, creditMemoNumber: ret.refund.creditMemoNumber ?? null } : null,
+          exchangeOrderId: ret.exchangeOrderId ?? null,
         });
-      return [{ event, entity: `return:${ret.id}`, apply }];
+      // A refund is a fact of its own: a late refund webhook still records the refund even when the
+      // return has moved on (CLOSED), so it is its own monotonic entity.
+      const entity = ret.refund ? `return:${ret.id}:refund` : `return:${ret.id}`;
+      return [{ event, entity, apply }];
     },
   };
 }

@@ -7,6 +7,7 @@ export function createLoaders(port: ReturnsPort) {
   return {
     returnsByOrder: batchLoader((ids: readonly string[]) => port.returnsByOrderIds(ids)),
     return: batchLoader((ids: readonly string[]) => port.returnsById(ids)),
+    exchangeFor: batchLoader((ids: readonly string[]) => port.returnsByExchangeOrderIds(ids)),
   };
 }
 

@@ -10,6 +10,8 @@ export interface ReturnsPort {
   /** Each order's returns, oldest first ([] when none). */
   returnsByOrderIds(orderIds: readonly string[]): Promise<ReturnRecord[][]>;
   returnsById(ids: readonly string[]): Promise<(ReturnRecord | null)[]>;
+  /** The return each order is the exchange replacement of (null when none). */
+  returnsByExchangeOrderIds(orderIds: readonly string[]): Promise<(ReturnRecord | null)[]>;
 }
 
 /** A return moving through the desk, as ingest applies it. */
@@ -22,6 +24,8 @@ export interface ReturnChange {
   rmaNumber: string | null;
   /** REFUND_PENDING and REFUNDED: the amount, and the credit memo once refunded. */
   refund: { amount: Money; creditMemoNumber: string | null } | null;
+  /** The replacement order of an exchange, when this webhook names one. */
+  exchangeOrderId?: string | null;
 }
 
 /** The write side ingest applies returns webhooks to (the memory simulator implements it). */

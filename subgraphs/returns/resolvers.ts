@@ -15,9 +15,12 @@ export const resolvers = {
   Order: {
     __resolveReference: (ref: { id: string }) => ref,
     returns: (o: { id: string }, _: unknown, ctx: ReturnsContext) => ctx.loaders.returnsByOrder.load(o.id),
+    exchangeFor: (o: { id: string }, _: unknown, ctx: ReturnsContext) => ctx.loaders.exchangeFor.load(o.id),
+    returnsAsOf: () => new Date().toISOString(),
   },
   Return: {
     __resolveReference: (ref: { id: string }, ctx: ReturnsContext) => ctx.loaders.return.load(ref.id),
     order: (r: ReturnRecord) => ({ __typename: 'Order', id: r.orderId }),
+    exchangeOrder: (r: ReturnRecord) => (r.exchangeOrderId ? { __typename: 'Order', id: r.exchangeOrderId } : null),
   },
 };

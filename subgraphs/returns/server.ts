@@ -1,6 +1,7 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
 import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import { ShipmentLedger } from '../common/shipmentLedger.js';
 import { returnsIngest } from './ingest.js';
 import { createLoaders, type ReturnsContext } from './loaders.js';
 import type { ReturnsPort, ReturnsRecorder } from './port.js';
@@ -15,6 +16,6 @@ export async function start(opts: SubgraphServiceOptions<ReturnsPort>): Promise<
     listen: opts,
     logger: opts.logger,
     identity: identityCheckFromOptions('returns', opts),
-    ingest: ingestFromOptions(opts, () => returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']))),
+    ingest: ingestFromOptions(opts, () => returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']), opts.bus && new ShipmentLedger(opts.bus))),
   });
 }

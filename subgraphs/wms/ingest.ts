@@ -90,7 +90,7 @@ export function wmsIngest(records: WmsRecorder): IngestSystem<WmsMessage> {
       const step = STEPS[m.messageType];
       if (step) {
         const data = { fulfillmentOrderId: foId, nodeId: m.nodeId, warehouseStatus: step.status, ...(m.reasonCode ? { reasonCode: m.reasonCode } : {}) };
-        const change = { fulfillmentOrderId: foId, orderId: m.orderId, nodeId: m.nodeId, status: step.status, at: m.occurredAt };
+        const change = { fulfillmentOrderId: foId, orderId: m.orderId, nodeId: m.nodeId, status: step.status, at: m.occurredAt, reasonCode: m.reasonCode ?? null };
         return [{ event: sourceEvent('wms', m.messageId, null, { ...base, type: step.type, data }), entity: `fulfillmentOrder:${foId}`, apply: () => records.advanceFulfillment(change) }];
       }
       // SHIP_CONFIRM / ASN: one shipment.shipped per parcel; each parcel is its own entity.

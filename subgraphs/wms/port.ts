@@ -1,6 +1,6 @@
 import type { WarehouseStatus } from '../../canonical/index.js';
 import type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment } from './records.js';
-import type { ApplyResult } from '../common/ingest.js';
+import type { ApplyResult, GuardedApply } from '../common/ingest.js';
 
 export type { WmsFulfillmentOrder, WmsReturnReceipt, WmsShipment };
 
@@ -25,6 +25,8 @@ export interface FulfillmentChange {
   status: Exclude<WarehouseStatus, 'SHIPPED'>;
   /** When it happened at the node. */
   at: string;
+  /** CANCEL: why the node declined it, e.g. `NO_STOCK`. */
+  reasonCode?: string | null;
 }
 
 /** The write side ingest applies WMS messages to (the memory simulator implements it). */
@@ -37,6 +39,10 @@ export interface WmsRecorder {
   advanceFulfillment(change: FulfillmentChange): ApplyResult;
   /** Records a parcel handed to a carrier and marks its fulfillment order SHIPPED. `stale` for a cancelled one. */
   confirmShipment(shipment: WmsShipment, nodeId: string): ApplyResult;
-  /** Records what the warehouse physically received for a return. */
-  receiveReturn(receipt: WmsReturnReceipt): ApplyResult;
+  /**
+   * Records what the warehouse physically received for a return, as reported; units beyond what
+   * was shipped of each line (less other receipts of the order) are recorded as `excess` and
+   * reported as an `OVER_RECEIPT` correction. The derived quantities never count them as returned.
+   */
+  receiveReturn(receipt: WmsReturnReceipt): ApplyResult | GuardedApply;
 }

@@ -10,6 +10,10 @@ export type { QtyLine };
 export interface WmsFulfillmentOrder {
   id: string; orderId: string; nodeId: string; status: WarehouseStatus;
   releasedAt: string; pickedAt: string | null; packedAt: string | null; shippedAt: string | null;
+  /** Why the node declined it (CANCEL's reason code), when it did. */
+  cancelReason?: string | null;
+  /** When the node declined it. */
+  cancelledAt?: string | null;
 }
 export interface WmsShipment {
   id: string; orderId: string; fulfillmentOrderId: string; shippedAt: string; lines: QtyLine[];
@@ -18,6 +22,9 @@ export interface WmsShipment {
 }
 export interface WmsReturnReceipt {
   returnId: string; orderId: string; receivedAt: string;
+  /** What the node reported receiving (the graph counts at most what was delivered: docs/status.md). */
   lines: (QtyLine & { disposition: Disposition })[];
+  /** Units reported beyond what was shipped when the receipt arrived, per line: flagged, not counted. */
+  excess?: QtyLine[];
 }
 export interface WmsSlice { fulfillmentOrders: WmsFulfillmentOrder[]; shipments: WmsShipment[]; receipts: WmsReturnReceipt[] }

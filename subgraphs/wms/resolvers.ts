@@ -6,8 +6,10 @@ import type { WmsFulfillmentOrder, WmsShipment } from './port.js';
 
 /** What the WMS says of a fulfillment order its node has not received yet. */
 function notYetReleased(id: string) {
-  return { id, status: null, pickedAt: null, packedAt: null };
+  return { id, status: null, pickedAt: null, packedAt: null, cancelReason: null, cancelledAt: null };
 }
+
+const asOf = (): string => new Date().toISOString();
 
 export const resolvers = {
   DateTime,
@@ -20,6 +22,7 @@ export const resolvers = {
   Order: {
     __resolveReference: (ref: { id: string }) => ref,
     shipments: (o: { id: string }, _: unknown, ctx: WmsContext) => ctx.loaders.shipmentsByOrder.load(o.id),
+    wmsAsOf: asOf,
   },
   Shipment: {
     __resolveReference: (ref: { id: string }, ctx: WmsContext) => ctx.loaders.shipment.load(ref.id),
@@ -32,9 +35,13 @@ export const resolvers = {
     // and the derived status then refuses to guess (UPSTREAM_UNAVAILABLE).
     __resolveReference: async (ref: { id: string }, ctx: WmsContext) => (await ctx.loaders.fulfillmentOrder.load(ref.id)) ?? notYetReleased(ref.id),
     warehouseStatus: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.status,
+    cancelReason: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.cancelReason ?? null,
+    cancelledAt: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.cancelledAt ?? null,
+    executionAsOf: asOf,
   },
   Return: {
     __resolveReference: (ref: { id: string }) => ref,
     receipt: (r: { id: string }, _: unknown, ctx: WmsContext) => ctx.loaders.receipt.load(r.id),
+    receiptAsOf: asOf,
   },
 };

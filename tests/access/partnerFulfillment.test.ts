@@ -74,10 +74,17 @@ describe('the derived status of a shared order, asked of the oms by a partner', 
   const representation = (orderId: string, handed: number) => ({
     __typename: 'Order',
     id: orderId,
+    erpAsOf: '2026-11-01T00:00:00.000Z',
     acceptedAt: null,
     holds: [],
-    fulfillmentOrders: Array.from({ length: handed }, () => ({ warehouseStatus: null, pickedAt: null })),
+    payments: [],
+    creditMemos: [],
+    wmsAsOf: '2026-11-01T00:00:00.000Z',
+    fulfillmentOrders: Array.from({ length: handed }, () => ({
+      executionAsOf: '2026-11-01T00:00:00.000Z', warehouseStatus: null, pickedAt: null, cancelReason: null, cancelledAt: null,
+    })),
     shipments: [],
+    returnsAsOf: '2026-11-01T00:00:00.000Z',
     returns: [],
   });
   const atPartner = (orderId: string) =>

@@ -11,6 +11,8 @@ import { gql, type GqlResponse } from '../helpers/http.js';
 import { erpHold, gatewayOptions, later, SECRET, sleep, webhook } from './harness.js';
 
 const demo = generateDemo({ orders: 120 });
+/** Distinct orders the ERP accepted (four are needed; the demo's scenario mix decides how many of each kind there are). */
+const ACCEPTED = [...demo.scenarios.accepted, ...demo.scenarios.allocated];
 const BY_NUMBER = 'query ($n: String!) { orderByNumber(number: $n) { id acceptedAt holds { type releasedAt } paymentStatus } }';
 const BY_ID = 'query ($id: ID!) { order(id: $id) { id acceptedAt holds { type releasedAt } paymentStatus } }';
 
@@ -44,7 +46,7 @@ function holdErpUntilAsked(n: number): () => void {
 
 describe('coalescing identical fetches', () => {
   it('should make one ERP call for 100 concurrent identical reads that no cache answers', async () => {
-    const id = demo.scenarios.accepted[0]!;
+    const id = ACCEPTED[0]!;
     const sim = s.subgraphs.erp.sim;
     const fetches = erpFetches();
     const calls = sim.callCount();
@@ -65,7 +67,7 @@ describe('coalescing identical fetches', () => {
   });
 
   it('should make one ERP call for 100 concurrent reads of one order, and none for the next 100 (fetch cache)', async () => {
-    const id = demo.scenarios.accepted[1]!;
+    const id = ACCEPTED[1]!;
     const sim = s.subgraphs.erp.sim;
     const fetches = erpFetches();
     const calls = sim.callCount();
@@ -86,7 +88,7 @@ describe('coalescing identical fetches', () => {
     { by: 'id (fetch cache keyed on the order)', query: BY_ID, n: 2 },
     { by: 'number (coalesced on the versions clock)', query: BY_NUMBER, n: 3 },
   ])('should not give a read by $by that starts after a webhook\'s 2xx the answer of a fetch that started before it', async ({ query, n }) => {
-    const id = demo.scenarios.accepted[n]!;
+    const id = ACCEPTED[n]!;
     const variables = query === BY_ID ? { id } : { n: numberOf(id) };
     const pick = (r: GqlResponse) => (query === BY_ID ? r.body.data.order : r.body.data.orderByNumber);
     const sim = s.subgraphs.erp.sim;

@@ -12,6 +12,10 @@ import {
   RETURN_STATUSES,
   SHIPMENT_STATUSES,
   SOURCE_SYSTEMS,
+  FULFILLMENT_STATES,
+  FINANCIAL_STATES,
+  RETURN_STATES,
+  REFUND_STATES,
   WAREHOUSE_STATUSES,
 } from '../../canonical/vocabularies.js';
 
@@ -30,6 +34,10 @@ const CANONICAL: Record<string, readonly string[]> = {
   NodeType: NODE_TYPES,
   WarehouseStatus: WAREHOUSE_STATUSES,
   SourceSystem: SOURCE_SYSTEMS,
+  FulfillmentState: FULFILLMENT_STATES,
+  FinancialState: FINANCIAL_STATES,
+  ReturnState: RETURN_STATES,
+  RefundState: REFUND_STATES,
 };
 
 const root = join(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  CHANNELS, deriveOrderStatus, DISPOSITIONS, HOLD_TYPES, MAX_ID_LENGTH, NODE_TYPES, ORDER_STATUSES, PAYMENT_STATUSES,
+  CHANNELS, deriveOrderStatus, DISPOSITIONS, headlineContradiction, HOLD_TYPES, MAX_ID_LENGTH, NODE_TYPES, ORDER_STATUSES, PAYMENT_STATUSES,
   RETURN_STATUSES, WAREHOUSE_STATUSES, type OrderStatus,
 } from '../../canonical/index.js';
 import {
@@ -167,6 +167,24 @@ describe('generateDemo', () => {
     }
     const total = DEMO_SCENARIOS.reduce((n, s) => n + scenarios[s].length, 0);
     expect(total).toBe(data.oms.orders.length);
+  });
+
+  it('should show the status-truth cases through the dimensions, and no headline contradicts them', () => {
+    const dims = (id: string) => deriveOrderStatus(statusInputsFor(data, id));
+    for (const id of scenarios['fulfillment-declined']) {
+      expect(dims(id).fulfillmentState, id).toBe('FULFILLMENT_DECLINED');
+      expect(dims(id).explanation.facts.some((f) => f.source === 'WMS' && /declined \(\w+\): \d+ units need re-sourcing/.test(f.fact)), id).toBe(true);
+    }
+    for (const id of scenarios['returned-to-sender']) expect(dims(id).fulfillmentState, id).toBe('RETURNING_TO_SENDER');
+    for (const id of scenarios['refunded-without-return']) {
+      expect(dims(id).returnState, id).toBe('REFUNDED_WITHOUT_RETURN');
+      expect(dims(id).refund.state, id).toBe('AGREED');
+    }
+    for (const o of data.oms.orders) {
+      const r = dims(o.id);
+      expect(headlineContradiction(r.explanation.status, r.fulfillmentState, r.returnState), o.id).toBeNull();
+      expect(r.financialState === 'REFUND_MISMATCH', `${o.id}: the demo's refunds agree`).toBe(false);
+    }
   });
 
   it('should make every return, payment, warehouse, channel, hold, node and disposition value occur', () => {

@@ -82,6 +82,31 @@ describe('erp ingest', () => {
     ]));
   });
 
+  it('should refuse money that does not add up: a negative total (400), a capture in another currency or above the authorization (409, ingest.refused)', async () => {
+    h = await harness('erp');
+    const negative = await h.post({ ...accepted, totals: { subtotal: usd('-100.00'), tax: usd('8.00'), shipping: usd('5.95'), total: usd('-86.05') } });
+    expect(negative.status).toBe(400);
+    expect(negative.body.error.message).toBe('totals.subtotal.amount must be a non-negative amount (a refund or credit is its own event, never a negative amount); received "-100.00"');
+    const sum = await h.post({ ...accepted, totals: { subtotal: usd('100.00'), tax: usd('8.00'), shipping: usd('5.95'), total: usd('99.00') } });
+    expect(sum.status).toBe(400);
+    expect(sum.body.error.message).toBe('totals.total.amount must be subtotal + tax + shipping = 113.95; received "99.00"');
+    await h.post(accepted);
+    await h.post(pay('a', 'PAYMENT_AUTHORIZED', 10, { paymentId: 'PAY-1', amount: usd('100.00') }));
+    const euros = await h.post(pay('c1', 'PAYMENT_CAPTURED', 11, { paymentId: 'PAY-1', capturedTotal: { amount: '500.00', currency: 'EUR' } }));
+    expect(euros.status).toBe(409);
+    expect(euros.body.error.message).toBe('payment PAY-1 is in USD; the captured total is 500.00 EUR');
+    const tooMuch = await h.post(pay('c2', 'PAYMENT_CAPTURED', 12, { paymentId: 'PAY-1', capturedTotal: usd('500.00') }));
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.error.message).toBe('payment PAY-1 authorized 100.00 USD; a captured total of 500.00 exceeds it');
+    const refund = await h.post(pay('r1', 'PAYMENT_REFUNDED', 13, { paymentId: 'PAY-1', refundedTotal: usd('1.00') }));
+    expect(refund.status).toBe(409);
+    const authEuros = await h.post(pay('a2', 'PAYMENT_AUTHORIZED', 14, { paymentId: 'PAY-2', amount: { amount: '10.00', currency: 'EUR' } }));
+    expect(authEuros.status).toBe(409);
+    expect((await order(h, ORDER_ID)).payments).toEqual([expect.objectContaining({ id: 'PAY-1', status: 'AUTHORIZED', capturedAmount: { amount: '0.00' } })]);
+    const refusals = (await h.published()).filter((e) => e.type === 'ingest.refused').map((e) => (e.data as { reason: string }).reason);
+    expect(refusals).toEqual(['CURRENCY_MISMATCH', 'CAPTURE_EXCEEDS_AUTHORIZATION', 'REFUND_EXCEEDS_CAPTURE', 'CURRENCY_MISMATCH']);
+  });
+
   it('should post invoices and credit memos (a credit memo is refund.issued from the ERP)', async () => {
     h = await harness('erp');
     await h.post(accepted);

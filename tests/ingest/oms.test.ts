@@ -23,8 +23,10 @@ const event = (eventId: string, eventType: OmsNotification['eventType'], minutes
 async function derived(h: Harness): Promise<{ status: string; lineStatuses: { lineNumber: number; quantities: Record<string, number> }[] }> {
   const foCount = h.data.oms.orders.find((o) => o.id === ORDER_ID)!.fulfillmentOrderIds.length;
   const rep = {
-    __typename: 'Order', id: ORDER_ID, acceptedAt: after(0), holds: [], shipments: [], returns: [],
-    fulfillmentOrders: Array.from({ length: foCount }, () => ({ warehouseStatus: 'RELEASED', pickedAt: null })),
+    // Each owner's slice carries its non-null marker (docs/status.md, "Portable @requires").
+    __typename: 'Order', id: ORDER_ID, erpAsOf: after(0), wmsAsOf: after(0), returnsAsOf: after(0), carrierAsOf: after(0),
+    acceptedAt: after(0), holds: [], payments: [], creditMemos: [], shipments: [], returns: [], trackedShipments: [],
+    fulfillmentOrders: Array.from({ length: foCount }, () => ({ executionAsOf: after(0), warehouseStatus: 'RELEASED', pickedAt: null })),
   };
   const q = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { status lineStatuses { lineNumber quantities { cancelled allocated backordered } } } } }';
   const r = await h.query(q, { r: [rep] });
@@ -81,6 +83,32 @@ describe('oms ingest', () => {
     expect((await h.post(event('e-3', 'ORDER_CANCELLED', 6, { reasonCode: 'CUSTOMER_REQUEST' }))).body.status).toBe('applied');
     expect((await derived(h)).status).toBe('CANCELLED');
     expect((await h.published()).map((e) => e.type)).toEqual(['order.placed', 'order.line_cancelled', 'order.cancelled']);
+  });
+
+  it('should refuse ORDER_CREATED for an existing order id with another customer (409) and publish ingest.refused', async () => {
+    h = await harness('oms');
+    expect((await h.post(created)).status).toBe(200);
+    expect((await h.post({ ...created, eventId: 'e-1b' })).body.status).toBe('applied'); // the same order again is a no-op
+    const other = await h.post({ ...created, eventId: 'e-2', order: { ...created.order, customer: { id: 'CUST-00666', name: 'Mallory' } } });
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toBe('order ORD-900001 exists with customerId "CUST-90001"; ORDER_CREATED says "CUST-00666"');
+    const published = await h.published();
+    expect(published.filter((e) => e.type === 'order.placed').map((e) => (e.data as { customerId: string }).customerId)).toEqual(['CUST-90001', 'CUST-90001']);
+    expect(published.find((e) => e.type === 'ingest.refused')).toMatchObject({
+      source: 'oms', subject: ORDER_ID,
+      data: { reason: 'ORDER_CONTRADICTS_RECORD', eventId: 'oms:e-2', eventType: 'order.placed', reported: { customerId: 'CUST-00666' }, applied: { customerId: 'CUST-90001' } },
+    });
+  });
+
+  it('should keep backordered units within the open units when a line is cancelled (no phantom backorder)', async () => {
+    h = await harness('oms');
+    await h.post({ ...created, order: { ...created.order, lines: [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 3 }] } });
+    await h.post(event('e-2', 'ORDER_BACKORDERED', 2, { backorders: [{ lineNumber: 1, backorderedQuantity: 3 }] }));
+    await h.post(event('e-3', 'ORDER_ALLOCATED', 3, { fulfillmentOrder: { id: 'FO-900001-1', nodeId: 'DC-EAST', lines: [{ lineNumber: 1, quantity: 1 }] } }));
+    await h.post(event('e-4', 'ORDER_LINE_CANCELLED', 4, { line: { lineNumber: 1, cancelledQuantity: 2 } }));
+    expect((await derived(h)).lineStatuses[0]!.quantities).toEqual({ cancelled: 2, allocated: 1, backordered: 0 });
+    const over = await h.post(event('e-5', 'ORDER_BACKORDERED', 5, { backorders: [{ lineNumber: 1, backorderedQuantity: 3 }] }));
+    expect(over.body.corrected).toEqual([expect.objectContaining({ reason: 'BACKORDER_EXCEEDS_OPEN', lines: [{ lineNumber: 1, reported: 3, applied: 0 }] })]);
   });
 
   it('should refuse events for an unknown order (409), an unknown node (409), and a bad channel (400)', async () => {

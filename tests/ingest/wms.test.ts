@@ -84,11 +84,29 @@ describe('wms ingest', () => {
 
   it('should record a return receipt, seen on the Return entity', async () => {
     h = await harness('wms');
+    // A receipt counts at most what was shipped of the line (the over-receipt guard): ship it first.
+    expect((await h.post({ ...msg('s1', 'SHIP_CONFIRM', 5), shipments: [{ shipmentId: 'SHP-900001-1', carrier: 'UPS', trackingNumber: '1Z900001', lines: [{ lineNumber: 1, quantity: 1 }] }] })).body.status).toBe('applied');
     const receipt = { messageId: 'rr-1', messageType: 'RETURN_RECEIPT', occurredAt: after(10), nodeId: 'DC-EAST', orderId: ORDER_ID, returnId: 'RET-900001-1', lines: [{ lineNumber: 1, quantity: 1, disposition: 'RESTOCK' }] };
-    expect((await h.post(receipt)).body.status).toBe('applied');
+    const answer = await h.post(receipt);
+    expect(answer.body.status).toBe('applied');
+    expect(answer.body.corrected).toBeUndefined();
     const r = await h.query(RETURN, { r: [{ __typename: 'Return', id: 'RET-900001-1' }] });
     expect(r.body.data._entities[0].receipt).toEqual({ receivedAt: after(10), lines: [{ lineNumber: 1, quantity: 1, disposition: 'RESTOCK' }] });
-    expect((await h.published())[0]).toMatchObject({ type: 'return.received', source: 'wms', data: { returnId: 'RET-900001-1' } });
+    expect((await h.published())[1]).toMatchObject({ type: 'return.received', source: 'wms', data: { returnId: 'RET-900001-1' } });
+  });
+
+  it('should flag a receipt beyond what was shipped, record the excess and publish ingest.corrected', async () => {
+    h = await harness('wms');
+    await h.post({ ...msg('s1', 'SHIP_CONFIRM', 5), shipments: [{ shipmentId: 'SHP-900001-1', carrier: 'UPS', trackingNumber: '1Z900001', lines: [{ lineNumber: 1, quantity: 1 }] }] });
+    const receipt = { messageId: 'rr-1', messageType: 'RETURN_RECEIPT', occurredAt: after(10), nodeId: 'DC-EAST', orderId: ORDER_ID, returnId: 'RET-900001-1', lines: [{ lineNumber: 1, quantity: 5, disposition: 'RESTOCK' }] };
+    const answer = await h.post(receipt);
+    expect(answer.status).toBe(200);
+    expect(answer.body.corrected).toEqual([expect.objectContaining({ reason: 'OVER_RECEIPT', lines: [{ lineNumber: 1, reported: 5, applied: 1 }] })]);
+    const r = await h.query(RETURN, { r: [{ __typename: 'Return', id: 'RET-900001-1' }] });
+    // The WMS's record keeps what the node reported; the derived quantities cap it (tests/e2e/statusTruth).
+    expect(r.body.data._entities[0].receipt.lines).toEqual([{ lineNumber: 1, quantity: 5, disposition: 'RESTOCK' }]);
+    const finding = (await h.published()).find((e) => e.type === 'ingest.corrected');
+    expect(finding).toMatchObject({ source: 'wms', subject: ORDER_ID, data: { reason: 'OVER_RECEIPT', eventType: 'return.received', occurredAt: after(10), entity: 'return:RET-900001-1' } });
   });
 
   it('should refuse a ship confirm without parcels, or a bad disposition, naming the field', async () => {

@@ -1,5 +1,5 @@
 import type { CarrierSlice } from '../records.js';
-import { byTime } from '../../common/collections.js';
+import { byTime, pushTo } from '../../common/collections.js';
 import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { CarrierPort, CarrierRecorder, CarrierShipment, TrackingUpdate } from '../port.js';
@@ -18,9 +18,16 @@ export class MemoryCarrier implements CarrierPort, CarrierRecorder {
     for (const s of slice.shipments) this.index(s);
   }
 
+  private readonly byOrder = new Map<string, CarrierShipment[]>();
+
   private index(s: CarrierShipment): void {
     this.byShipment.set(s.references.shipmentId, s);
     this.byNumber.set(s.trackingNumber, s);
+    pushTo(this.byOrder, s.references.orderId, s);
+  }
+
+  trackByOrderIds(orderIds: readonly string[]) {
+    return this.sim.call('trackByOrderIds', () => orderIds.map((id) => this.byOrder.get(id) ?? []));
   }
 
   trackByShipmentIds(shipmentIds: readonly string[]) {

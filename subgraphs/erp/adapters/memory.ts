@@ -1,7 +1,7 @@
 import { toCents, type HoldType, type PaymentStatus } from '../../../canonical/index.js';
 import type { Money } from '../../../canonical/index.js';
 import type { ErpSlice } from '../records.js';
-import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
+import { GuardRefusal, RecordConflictError, type ApplyResult } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, ErpPort, ErpRecorder, PaymentChange } from '../port.js';
 
@@ -80,17 +80,29 @@ export class MemoryErp implements ErpPort, ErpRecorder {
       active.releasedAt = at > active.placedAt ? at : active.placedAt;
       return 'applied';
     }
-    return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+    if (o.holds.some((x) => x.type === type && (x.releasedAt ?? '') >= at)) return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+    // A release that arrives before its placement: remember it, so the late placement is stale
+    // (placed at or before this release) instead of holding the order for ever.
+    o.holds.push({ type, reason: null, placedAt: at, releasedAt: at });
+    return 'applied';
+  }
+
+  /** Refuses an amount in another currency than the order's totals. */
+  private sameCurrency(o: ErpOrder, what: string, m: Money): void {
+    const expected = o.totals.total.currency;
+    if (m.currency !== expected) throw new GuardRefusal('CURRENCY_MISMATCH', `${what} must be in the order's currency ${expected}; received ${m.amount} ${m.currency}`, { reported: { amount: m }, applied: { currency: expected } });
   }
 
   postInvoice(orderId: string, invoice: ErpInvoice): ApplyResult {
     const o = this.order(orderId);
+    this.sameCurrency(o, `invoice ${invoice.number}`, invoice.amount);
     if (!o.invoices.some((i) => i.number === invoice.number)) o.invoices.push(invoice);
     return 'applied';
   }
 
   postCreditMemo(orderId: string, memo: ErpCreditMemo): ApplyResult {
     const o = this.order(orderId);
+    this.sameCurrency(o, `credit memo ${memo.number}`, memo.amount);
     if (!o.creditMemos.some((m) => m.number === memo.number)) o.creditMemos.push(memo);
     return 'applied';
   }
@@ -99,6 +111,18 @@ export class MemoryErp implements ErpPort, ErpRecorder {
     const o = this.order(orderId);
     let p = this.payments.get(c.paymentId);
     if (p && p.orderId !== orderId) throw new RecordConflictError(`payment ${c.paymentId} belongs to order ${p.orderId}, not ${orderId}`);
+    if (c.amount) this.sameCurrency(o, `payment ${c.paymentId}'s amount`, c.amount);
+    if (p && c.total) {
+      if (c.total.currency !== p.amount.currency) {
+        throw new GuardRefusal('CURRENCY_MISMATCH', `payment ${c.paymentId} is in ${p.amount.currency}; the ${c.kind} total is ${c.total.amount} ${c.total.currency}`, { reported: { total: c.total }, applied: { currency: p.amount.currency } });
+      }
+      if (c.kind === 'captured' && toCents(c.total) > toCents(p.amount)) {
+        throw new GuardRefusal('CAPTURE_EXCEEDS_AUTHORIZATION', `payment ${c.paymentId} authorized ${p.amount.amount} ${p.amount.currency}; a captured total of ${c.total.amount} exceeds it`, { reported: { capturedTotal: c.total }, applied: { authorized: p.amount } });
+      }
+      if (c.kind === 'refunded' && toCents(c.total) > toCents(p.capturedAmount)) {
+        throw new GuardRefusal('REFUND_EXCEEDS_CAPTURE', `payment ${c.paymentId} captured ${p.capturedAmount.amount} ${p.capturedAmount.currency}; a refunded total of ${c.total.amount} exceeds it`, { reported: { refundedTotal: c.total }, applied: { captured: p.capturedAmount } });
+      }
+    }
     if (!p) {
       if (c.kind !== 'authorized' && c.kind !== 'failed') throw new RecordConflictError(`payment ${c.paymentId} is unknown to the ERP; it must be authorized first`);
       const zero = money(0, c.amount!.currency);

@@ -1,6 +1,8 @@
 import type { OmsSlice } from '../records.js';
 import { pushTo } from '../../common/collections.js';
-import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
+import type { FindingLine, IngestFinding } from '../../../canonical/index.js';
+import { guarded, GuardRefusal, RecordConflictError, type ApplyResult, type GuardedApply } from '../../common/ingest.js';
+import type { UnitsByLine } from '../../common/shipmentLedger.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder, OmsPort, OmsRecorder, OrderPage, OrderQuery } from '../port.js';
 
@@ -132,7 +134,12 @@ export class MemoryOms implements OmsPort, OmsRecorder {
   }
 
   placeOrder(order: OmsOrder, customer: OmsCustomer): ApplyResult {
-    if (this.orders.has(order.id)) return 'applied';
+    const existing = this.orders.get(order.id);
+    if (existing) {
+      const differs = contradiction(existing, order);
+      if (differs) throw new GuardRefusal('ORDER_CONTRADICTS_RECORD', `order ${order.id} exists with ${differs.field} ${JSON.stringify(differs.recorded)}; ORDER_CREATED says ${JSON.stringify(differs.reported)}`, { reported: { [differs.field]: differs.reported }, applied: { [differs.field]: differs.recorded } });
+      return 'applied';
+    }
     const sameNumber = this.byNumber.get(order.number);
     if (sameNumber) throw new RecordConflictError(`order number ${order.number} already belongs to order ${sameNumber.id}`);
     if (!this.customers.has(customer.id)) {
@@ -165,21 +172,39 @@ export class MemoryOms implements OmsPort, OmsRecorder {
     return line;
   }
 
-  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number): ApplyResult {
-    const line = this.line(this.order(orderId), lineNumber);
-    if (cancelledQuantity > line.quantity) throw new RecordConflictError(`line ${lineNumber} of order ${orderId} has ${line.quantity} units; cannot cancel ${cancelledQuantity}`);
-    if (cancelledQuantity < line.cancelledQuantity) return 'stale';
-    line.cancelledQuantity = cancelledQuantity;
-    line.backorderedQuantity = Math.min(line.backorderedQuantity, line.quantity - cancelledQuantity);
-    return 'applied';
+  /** Units of a line sourced to nodes, as the OMS knows them. */
+  private allocatedOf(order: OmsOrder, lineNumber: number): number {
+    let n = 0;
+    for (const id of order.fulfillmentOrderIds) for (const l of this.fulfillmentOrders.get(id)?.lines ?? []) if (l.lineNumber === lineNumber) n += l.quantity;
+    return n;
   }
 
-  cancelOrder(orderId: string): ApplyResult {
-    for (const line of this.order(orderId).lines) {
-      line.cancelledQuantity = line.quantity;
-      line.backorderedQuantity = 0;
+  /** Sets a line's cancelled units to at most what has not shipped; returns the refused part. */
+  private cancelUnits(order: OmsOrder, line: OmsOrder['lines'][number], requested: number, dispatched: number): FindingLine | null {
+    const applied = Math.max(line.cancelledQuantity, Math.min(requested, line.quantity - dispatched));
+    line.cancelledQuantity = applied;
+    const net = line.quantity - applied;
+    line.backorderedQuantity = Math.max(0, Math.min(line.backorderedQuantity, net - this.allocatedOf(order, line.lineNumber)));
+    return applied < requested ? { lineNumber: line.lineNumber, reported: requested, applied } : null;
+  }
+
+  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number, dispatched = 0): ApplyResult | GuardedApply {
+    const order = this.order(orderId);
+    const line = this.line(order, lineNumber);
+    if (cancelledQuantity > line.quantity) throw new RecordConflictError(`line ${lineNumber} of order ${orderId} has ${line.quantity} units; cannot cancel ${cancelledQuantity}`);
+    if (cancelledQuantity < line.cancelledQuantity) return 'stale';
+    const refused = this.cancelUnits(order, line, cancelledQuantity, dispatched);
+    return guarded(refused ? [cancelRefusal([refused])] : []);
+  }
+
+  cancelOrder(orderId: string, dispatched: UnitsByLine = new Map()): ApplyResult | GuardedApply {
+    const order = this.order(orderId);
+    const refused: FindingLine[] = [];
+    for (const line of order.lines) {
+      const r = this.cancelUnits(order, line, line.quantity, dispatched.get(line.lineNumber) ?? 0);
+      if (r) refused.push(r);
     }
-    return 'applied';
+    return guarded(refused.length ? [cancelRefusal(refused)] : []);
   }
 
   allocate(fo: OmsFulfillmentOrder): ApplyResult {
@@ -201,10 +226,36 @@ export class MemoryOms implements OmsPort, OmsRecorder {
     return 'applied';
   }
 
-  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult {
+  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult | GuardedApply {
     const order = this.order(orderId);
     const targets = lines.map((l) => [this.line(order, l.lineNumber), l.backorderedQuantity] as const);
-    for (const [line, quantity] of targets) line.backorderedQuantity = Math.min(quantity, line.quantity - line.cancelledQuantity);
-    return 'applied';
+    const capped: FindingLine[] = [];
+    for (const [line, quantity] of targets) {
+      const open = Math.max(0, line.quantity - line.cancelledQuantity - this.allocatedOf(order, line.lineNumber));
+      line.backorderedQuantity = Math.min(quantity, open);
+      if (quantity > open) capped.push({ lineNumber: line.lineNumber, reported: quantity, applied: line.backorderedQuantity });
+    }
+    return guarded(capped.length ? [{
+      kind: 'corrected', reason: 'BACKORDER_EXCEEDS_OPEN', lines: capped,
+      message: `backordered units are capped at each line's open units (ordered − cancelled − allocated): ${capped.map((c) => `line ${c.lineNumber} ${c.reported} → ${c.applied}`).join(', ')}`,
+    }] : []);
   }
+}
+
+/** The refusal of cancelling units already handed to a carrier. */
+function cancelRefusal(lines: FindingLine[]): IngestFinding {
+  return {
+    kind: 'refused', reason: 'CANCEL_AFTER_SHIPMENT', lines,
+    message: `a cancellation applies to unshipped units only: ${lines.map((l) => `line ${l.lineNumber} asked ${l.reported}, cancelled ${l.applied}`).join('; ')}`,
+  };
+}
+
+/** The first field in which a re-sent ORDER_CREATED contradicts the recorded order, or null. */
+function contradiction(recorded: OmsOrder, sent: OmsOrder): { field: string; recorded: unknown; reported: unknown } | null {
+  if (recorded.customerId !== sent.customerId) return { field: 'customerId', recorded: recorded.customerId, reported: sent.customerId };
+  if (recorded.number !== sent.number) return { field: 'number', recorded: recorded.number, reported: sent.number };
+  if (recorded.channel !== sent.channel) return { field: 'channel', recorded: recorded.channel, reported: sent.channel };
+  const shape = (o: OmsOrder) => o.lines.map((l) => `${l.lineNumber}:${l.sku}:${l.quantity}`).join(',');
+  if (shape(recorded) !== shape(sent)) return { field: 'lines', recorded: shape(recorded), reported: shape(sent) };
+  return null;
 }

@@ -21,17 +21,23 @@ export class MemoryReturns implements ReturnsPort, ReturnsRecorder {
   readonly sim: SystemSimulator;
   private readonly returns = new Map<string, ReturnRecord>();
   private readonly byOrder = new Map<string, ReturnRecord[]>();
+  private readonly byExchangeOrder = new Map<string, ReturnRecord>();
 
   constructor(private readonly slice: ReturnsSlice, faults: Partial<FaultKnobs> = {}) {
     this.sim = new SystemSimulator('returns', faults);
     for (const r of [...slice.returns].sort(byTime((x) => x.requestedAt))) {
       this.returns.set(r.id, r);
       pushTo(this.byOrder, r.orderId, r);
+      if (r.exchangeOrderId) this.byExchangeOrder.set(r.exchangeOrderId, r);
     }
   }
 
   returnsByOrderIds(orderIds: readonly string[]) {
     return this.sim.call('returnsByOrderIds', () => orderIds.map((id) => this.byOrder.get(id) ?? []));
+  }
+
+  returnsByExchangeOrderIds(orderIds: readonly string[]) {
+    return this.sim.call('returnsByExchangeOrderIds', () => orderIds.map((id) => this.byExchangeOrder.get(id) ?? null));
   }
 
   returnsById(ids: readonly string[]) {
@@ -44,8 +50,26 @@ export class MemoryReturns implements ReturnsPort, ReturnsRecorder {
     return r;
   }
 
+  /** Links a return to its exchange's replacement order; a different one than already named is a contradiction. */
+  private linkExchange(r: ReturnRecord, exchangeOrderId: string | null | undefined): void {
+    if (!exchangeOrderId || r.exchangeOrderId === exchangeOrderId) return;
+    if (r.exchangeOrderId) throw new RecordConflictError(`return ${r.id} already names exchange order ${r.exchangeOrderId}; the webhook says ${exchangeOrderId}`);
+    const other = this.byExchangeOrder.get(exchangeOrderId);
+    if (other && other.id !== r.id) throw new RecordConflictError(`order ${exchangeOrderId} is already the exchange order of return ${other.id}`);
+    if (exchangeOrderId === r.orderId) throw new RecordConflictError(`return ${r.id} cannot name its own order ${r.orderId} as its exchange order`);
+    r.exchangeOrderId = exchangeOrderId;
+    this.byExchangeOrder.set(exchangeOrderId, r);
+  }
+
   openReturn(record: ReturnRecord): ApplyResult {
-    if (this.existing(record.id, record.orderId)) return 'applied';
+    const known = this.existing(record.id, record.orderId);
+    if (known) {
+      this.linkExchange(known, record.exchangeOrderId);
+      return 'applied';
+    }
+    const exchange = record.exchangeOrderId;
+    record.exchangeOrderId = null;
+    this.linkExchange(record, exchange);
     this.returns.set(record.id, record);
     this.slice.returns.push(record);
     const list = this.byOrder.get(record.orderId) ?? [];
@@ -58,18 +82,24 @@ export class MemoryReturns implements ReturnsPort, ReturnsRecorder {
   advanceReturn(c: ReturnChange): ApplyResult {
     const r = this.existing(c.returnId, c.orderId);
     if (!r) throw new RecordConflictError(`return ${c.returnId} is unknown to the returns desk; its request must come first`);
-    if (r.status === c.status) return 'applied';
-    const limit = LAST_BEFORE[c.status];
-    if (FINAL.has(r.status) || (limit !== undefined ? RANK[r.status] > limit : RANK[c.status] < RANK[r.status])) return 'stale';
-    r.status = c.status;
+    this.linkExchange(r, c.exchangeOrderId);
     if (c.rmaNumber) r.rmaNumber ??= c.rmaNumber;
-    if (c.refund) {
+    // The refund is recorded whatever order the steps arrive in (a refund that happened stays
+    // happened); an issued refund is never replaced by a pending one.
+    let refunded = false;
+    if (c.refund && !(r.refund?.refundedAt && c.status !== 'REFUNDED')) {
+      const before = JSON.stringify(r.refund);
       r.refund = {
         amount: c.refund.amount,
         creditMemoNumber: c.refund.creditMemoNumber ?? r.refund?.creditMemoNumber ?? null,
-        refundedAt: c.status === 'REFUNDED' ? c.at : r.refund?.refundedAt ?? null,
+        refundedAt: c.status === 'REFUNDED' ? (r.refund?.refundedAt ?? c.at) : r.refund?.refundedAt ?? null,
       };
+      refunded = JSON.stringify(r.refund) !== before;
     }
+    if (r.status === c.status) return 'applied';
+    const limit = LAST_BEFORE[c.status];
+    if (FINAL.has(r.status) || (limit !== undefined ? RANK[r.status] > limit : RANK[c.status] < RANK[r.status])) return refunded ? 'applied' : 'stale';
+    r.status = c.status;
     return 'applied';
   }
 }

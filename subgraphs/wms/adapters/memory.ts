@@ -1,7 +1,8 @@
 import type { WarehouseStatus } from '../../../canonical/index.js';
 import type { WmsSlice } from '../records.js';
 import { byTime, pushTo } from '../../common/collections.js';
-import { RecordConflictError, type ApplyResult } from '../../common/ingest.js';
+import type { FindingLine } from '../../../canonical/index.js';
+import { guarded, RecordConflictError, type ApplyResult, type GuardedApply } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { FulfillmentChange, WmsFulfillmentOrder, WmsPort, WmsRecorder, WmsReturnReceipt, WmsShipment } from '../port.js';
 
@@ -67,6 +68,10 @@ export class MemoryWms implements WmsPort, WmsRecorder {
       if (fo.status === 'SHIPPED' || fo.status === 'CANCELLED' || (c.status !== 'CANCELLED' && RANK[c.status] < RANK[fo.status])) return 'stale';
       fo.status = c.status;
     }
+    if (c.status === 'CANCELLED') {
+      fo.cancelledAt ??= c.at;
+      fo.cancelReason ??= c.reasonCode ?? null;
+    }
     if (c.status === 'PICKED') fo.pickedAt ??= c.at;
     if (c.status === 'PACKED') fo.packedAt ??= c.at;
     return 'applied';
@@ -93,14 +98,32 @@ export class MemoryWms implements WmsPort, WmsRecorder {
     return 'applied';
   }
 
-  receiveReturn(r: WmsReturnReceipt): ApplyResult {
+  receiveReturn(r: WmsReturnReceipt): ApplyResult | GuardedApply {
     const existing = this.receipts.get(r.returnId);
     if (existing) {
       if (existing.orderId !== r.orderId) throw new RecordConflictError(`return ${r.returnId} was received for order ${existing.orderId}; the message says ${r.orderId}`);
       return 'applied';
     }
-    this.receipts.set(r.returnId, r);
-    this.slice.receipts.push(r);
-    return 'applied';
+    // What may still come back of each line: shipped, less what other receipts of the order counted.
+    const room = new Map<number, number>();
+    for (const s of this.shipmentsByOrder.get(r.orderId) ?? []) for (const l of s.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) + l.quantity);
+    for (const other of this.receipts.values()) {
+      if (other.orderId !== r.orderId) continue;
+      for (const l of other.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) - l.quantity);
+    }
+    const capped: FindingLine[] = [];
+    for (const l of r.lines) {
+      const counted = Math.max(0, Math.min(l.quantity, room.get(l.lineNumber) ?? 0));
+      if (counted < l.quantity) capped.push({ lineNumber: l.lineNumber, reported: l.quantity, applied: counted });
+    }
+    // The receipt keeps what the node reported (its truth); the graph counts at most what was
+    // delivered or returned to sender (canonical reconcileLines), whenever the shipments arrive.
+    const receipt: WmsReturnReceipt = { ...r, ...(capped.length ? { excess: capped.map((c) => ({ lineNumber: c.lineNumber, quantity: c.reported - c.applied })) } : {}) };
+    this.receipts.set(r.returnId, receipt);
+    this.slice.receipts.push(receipt);
+    return guarded(capped.length ? [{
+      kind: 'corrected', reason: 'OVER_RECEIPT', lines: capped,
+      message: `units received back beyond what was shipped are recorded as reported and not counted as returned: ${capped.map((c) => `line ${c.lineNumber} received ${c.reported}, counted ${c.applied}`).join('; ')}`,
+    }] : []);
   }
 }
