@@ -13,3 +13,4 @@ export * from './page.js';
 export { PGliteDb } from './pglite.js';
 export { PostgresDb, pgConnection, redactDatabaseUrl, type PostgresDbOptions } from './postgres.js';
 export * from './store.js';
+export * from './replay.js';
