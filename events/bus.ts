@@ -12,6 +12,8 @@ export const Streams = {
   SOURCE: 'ovg.events.source',
   /** Derived events (source `visibility`): `order.status_changed`. */
   VISIBILITY: 'ovg.events.visibility',
+  /** Business exceptions as they open and close (source `visibility`): `exception.opened`, `exception.closed`. */
+  EXCEPTIONS: 'ovg.events.exceptions',
 } as const;
 
 /** The dead-letter stream of a stream: where an event goes after too many failed deliveries. */

@@ -75,6 +75,11 @@ export class ExceptionRows {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /** Refreshes the facts of an open exception (the condition still holds, its details moved). */
+  async refresh(id: string, facts: Record<string, unknown>): Promise<void> {
+    await this.db.query('UPDATE exceptions SET facts = $2 WHERE id = $1 AND closed_at IS NULL', [id, JSON.stringify(facts)]);
+  }
+
   /** The open exceptions of an order, optionally of one type. */
   async openFor(orderId: string, type?: ExceptionType): Promise<ExceptionRecord[]> {
     const rows = await this.db.query<Row>(`SELECT * FROM exceptions WHERE order_id = $1 AND closed_at IS NULL ${type ? 'AND type = $2' : ''} ORDER BY id`, type ? [orderId, type] : [orderId]);

@@ -14,3 +14,4 @@ export { PGliteDb } from './pglite.js';
 export { PostgresDb, pgConnection, redactDatabaseUrl, type PostgresDbOptions } from './postgres.js';
 export * from './store.js';
 export * from './replay.js';
+export * from './engine/index.js';

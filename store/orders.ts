@@ -181,6 +181,32 @@ export class OrderRows {
     [orderId, event.source, event.id, event.type, event.time, typeof event.recordedtime === 'string' ? event.recordedtime : null]);
   }
 
+  /**
+   * Read-modify-write of an order's facts under a row lock (SELECT … FOR UPDATE), so two replicas
+   * handling events of one order never lose each other's update. Returns the new facts.
+   */
+  async updateFacts<F>(orderId: string, fn: (prev: Record<string, unknown> | null) => F): Promise<F> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO orders (order_id) VALUES ($1) ON CONFLICT (order_id) DO NOTHING', [orderId]);
+      const [r] = await tx.query<{ facts: Record<string, unknown> }>('SELECT facts FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
+      const prev = r?.facts && Object.keys(r.facts).length > 0 ? r.facts : null;
+      const next = fn(prev);
+      await tx.query('UPDATE orders SET facts = $2, updated_at = $3 WHERE order_id = $1', [orderId, JSON.stringify(next), new Date(this.now())]);
+      return next;
+    });
+  }
+
+  /** Orders the sweep re-evaluates: those with facts whose status is not final, or with an open exception; keyset-paged by id. */
+  async sweepCandidates(afterId: string, limit: number): Promise<Array<{ orderId: string; facts: Record<string, unknown> }>> {
+    const rows = await this.db.query<{ order_id: string; facts: Record<string, unknown> }>(`SELECT o.order_id, o.facts FROM orders o
+      WHERE o.order_id > $1 AND o.facts <> '{}'::jsonb
+        AND (o.status IS NULL OR o.status NOT IN ('DELIVERED', 'CANCELLED', 'RETURNED')
+          OR EXISTS (SELECT 1 FROM exceptions e WHERE e.order_id = o.order_id AND e.closed_at IS NULL)
+          OR o.facts->'returns' <> '{}'::jsonb OR o.facts->'refunds'->>'firstAt' IS NOT NULL)
+      ORDER BY o.order_id LIMIT $2`, [afterId, limit]);
+    return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
+  }
+
   /** Replaces the exception engine's facts of an order (creating the row when missing). */
   async setFacts(orderId: string, facts: Record<string, unknown>): Promise<void> {
     await this.db.query(`INSERT INTO orders (order_id, facts, updated_at) VALUES ($1, $2, $3)
