@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { iso, isoNN, type Db } from './db.js';
 import { ACTOR_OF, type Actor, type ExceptionType } from './exceptionTypes.js';
-import { decodeCursor, encodeCursor, type Page } from './page.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, type Page } from './page.js';
 
 /** One business exception, open (closedAt null) or closed. */
 export interface ExceptionRecord {
@@ -91,6 +91,14 @@ export class ExceptionRows {
     return (await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = $1 ORDER BY id', [orderId])).map(toRecord);
   }
 
+  /** Every exception of each order (open and closed), oldest first, one list per id in order (for loaders). */
+  async forOrders(orderIds: readonly string[]): Promise<ExceptionRecord[][]> {
+    const rows = orderIds.length ? await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = ANY($1::text[]) ORDER BY id', [orderIds]) : [];
+    const by = new Map<string, ExceptionRecord[]>(orderIds.map((id) => [id, []]));
+    for (const r of rows) by.get(r.order_id as string)?.push(toRecord(r));
+    return orderIds.map((id) => by.get(id) ?? []);
+  }
+
   /** Open exceptions of `type` opened before `cutoff` (ISO), for sweeps. */
   async openOfType(type: ExceptionType): Promise<ExceptionRecord[]> {
     return (await this.db.query<Row>('SELECT * FROM exceptions WHERE type = $1 AND closed_at IS NULL ORDER BY id', [type])).map(toRecord);
@@ -112,6 +120,7 @@ export class ExceptionRows {
     if (filter.olderThanMs != null) add('since <= ?', new Date(this.now() - filter.olderThanMs));
     if (after) {
       const c = decodeCursor(after);
+      if (!/^\d{1,18}$/.test(c.key)) throw new InvalidCursorError(after);
       params.push(c.at, c.key);
       where.push(`(since, id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }

@@ -101,6 +101,13 @@ const toOrder = (r: Row): OrderRow => ({
   updatedAt: isoNN(r.updated_at),
 });
 
+const toChange = (r: Row): StatusChange => ({
+  orderId: r.order_id as string, version: Number(r.version), status: r.status as OrderStatus,
+  previousStatus: (r.previous_status as OrderStatus | null) ?? null, causeId: r.cause_id as string,
+  causeSource: (r.cause_source as string | null) ?? null, causeType: (r.cause_type as string | null) ?? null,
+  occurredAt: iso(r.occurred_at), recordedAt: iso(r.recorded_at), changedAt: isoNN(r.changed_at),
+});
+
 /**
  * Per order: the current status row (the status tracker's compare-and-set lives here, so
  * `previousStatus` always comes from this row), its dimensions with `since`, the status history
@@ -226,13 +233,15 @@ export class OrderRows {
 
   /** The status history of an order, oldest first. */
   async history(orderId: string): Promise<StatusChange[]> {
-    const rows = await this.db.query<Row>('SELECT * FROM status_history WHERE order_id = $1 ORDER BY version', [orderId]);
-    return rows.map((r) => ({
-      orderId: r.order_id as string, version: Number(r.version), status: r.status as OrderStatus,
-      previousStatus: (r.previous_status as OrderStatus | null) ?? null, causeId: r.cause_id as string,
-      causeSource: (r.cause_source as string | null) ?? null, causeType: (r.cause_type as string | null) ?? null,
-      occurredAt: iso(r.occurred_at), recordedAt: iso(r.recorded_at), changedAt: isoNN(r.changed_at),
-    }));
+    return (await this.histories([orderId]))[0]!;
+  }
+
+  /** The status histories of several orders, one list per id in order (for loaders). */
+  async histories(orderIds: readonly string[]): Promise<StatusChange[][]> {
+    const rows = orderIds.length ? await this.db.query<Row>('SELECT * FROM status_history WHERE order_id = ANY($1::text[]) ORDER BY order_id, version', [orderIds]) : [];
+    const by = new Map<string, StatusChange[]>(orderIds.map((id) => [id, []]));
+    for (const c of rows.map(toChange)) by.get(c.orderId)?.push(c);
+    return orderIds.map((id) => by.get(id) ?? []);
   }
 
   /** The last event per source of an order. */
