@@ -15,3 +15,4 @@ export { PostgresDb, pgConnection, redactDatabaseUrl, type PostgresDbOptions } f
 export * from './store.js';
 export * from './replay.js';
 export * from './engine/index.js';
+export * from './healthWriter.js';
