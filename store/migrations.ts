@@ -76,6 +76,8 @@ CREATE TABLE exceptions (
 CREATE UNIQUE INDEX exceptions_one_open ON exceptions (type, order_id, subject_key) WHERE closed_at IS NULL;
 CREATE INDEX exceptions_open_by_since ON exceptions (since, id) WHERE closed_at IS NULL;
 CREATE INDEX exceptions_open_by_type ON exceptions (type, since, id) WHERE closed_at IS NULL;
+CREATE INDEX exceptions_open_by_channel ON exceptions (channel, since, id) WHERE closed_at IS NULL;
+CREATE INDEX exceptions_open_by_node ON exceptions (fulfillment_node_id, since, id) WHERE closed_at IS NULL;
 CREATE INDEX exceptions_by_since ON exceptions (since, id);
 CREATE INDEX exceptions_by_order ON exceptions (order_id, id);
 
