@@ -44,8 +44,8 @@ async function seed(store: VisibilityStore): Promise<void> {
   await insert(closedRatio, false, 11);
   await insert(openRatio, true, 3);
   await store.db.query('ANALYZE');
-  const [{ n, o }] = await store.db.query<{ n: number; o: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE closed_at IS NULL)::int AS o FROM exceptions');
-  console.log(JSON.stringify({ seeded: { orders, exceptions: n, open: o }, ms: Math.round(performance.now() - started) }));
+  const [counts] = await store.db.query<{ n: number; o: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE closed_at IS NULL)::int AS o FROM exceptions');
+  console.log(JSON.stringify({ seeded: { orders, exceptions: counts?.n, open: counts?.o }, ms: Math.round(performance.now() - started) }));
 }
 
 const pct = (xs: number[], p: number): number => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
