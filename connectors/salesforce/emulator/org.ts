@@ -58,6 +58,8 @@ export interface OrgStats {
   byKind: Record<string, number>;
   /** Successful token requests. */
   logins: number;
+  /** The last 10,000 counted calls: kind and epoch ms. */
+  calls: { kind: string; at: number }[];
 }
 
 /**
@@ -68,7 +70,7 @@ export class EmulatedOrg {
   readonly orgId: string;
   readonly userId: string;
   readonly faults: OrgFaults = { unavailableCalls: 0, requestLimitExceeded: false, recordErrors: new Map(), lockedRows: 0 };
-  readonly stats: OrgStats = { apiCalls: 0, byKind: {}, logins: 0 };
+  readonly stats: OrgStats = { apiCalls: 0, byKind: {}, logins: 0, calls: [] };
   dailyApiLimit: number;
   /** Successful writes per record (`<Object>/<external id value>`): how many times each change landed. */
   readonly writes = new Map<string, number>();
@@ -185,6 +187,8 @@ export class EmulatedOrg {
     }
     this.stats.apiCalls++;
     this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
+    this.stats.calls.push({ kind, at: Date.now() });
+    if (this.stats.calls.length > 10_000) this.stats.calls.splice(0, 1000);
     return undefined;
   }
 

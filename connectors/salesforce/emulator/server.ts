@@ -141,7 +141,10 @@ function resolve(method: string, p: string[]): Route | undefined {
  * recordErrors: { "<external id>": { statusCode, message, fields?, times? } } }`.
  */
 async function admin(org: EmulatedOrg, path: string, method: string, req: IncomingMessage): Promise<OrgResponse> {
-  if (method === 'GET' && path === '/__emulator') return { status: 200, body: { orgId: org.orgId, apiUsed: org.apiUsed, dailyApiLimit: org.dailyApiLimit, ...org.stats, events: org.events.length } };
+  if (method === 'GET' && path === '/__emulator') {
+    const { calls: _calls, ...stats } = org.stats;
+    return { status: 200, body: { orgId: org.orgId, apiUsed: org.apiUsed, dailyApiLimit: org.dailyApiLimit, ...stats, events: org.events.length } };
+  }
   const rec = /^\/__emulator\/records\/(\w+)$/.exec(path);
   if (method === 'GET' && rec) return { status: 200, body: org.list(rec[1]!) };
   if (method === 'POST' && path === '/__emulator/faults') {

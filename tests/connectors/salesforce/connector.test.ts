@@ -13,6 +13,7 @@ describe('Salesforce connector (jsforce over HTTP against the emulator)', () => 
     await c.start();
     await bus.publish(Streams.VISIBILITY, statusChanged('ORD-7', 3, 'SHIPPED', 'IN_FULFILLMENT'));
     await waitFor('the order in the org', () => sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-7') !== undefined);
+    await waitFor('the write acknowledged', () => c.counters.written === 1);
     expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-7')).toMatchObject({
       Id: expect.stringMatching(/^801/),
       Order_Visibility_Id__c: 'ORD-7',
@@ -26,6 +27,7 @@ describe('Salesforce connector (jsforce over HTTP against the emulator)', () => 
       Status: 'Draft',
     });
     expect(sf.org.stats.byKind).toEqual({ 'upsert-collection': 1 });
+    expect(sf.org.stats.logins).toBe(1);
     expect(c.health()).toMatchObject({ phase: 'running', ready: true, counters: { written: 1, logins: 1, apiCalls: 1 } });
     await bus.close();
   });
