@@ -17,6 +17,7 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+import { startEmbeddedSalesforce, type EmbeddedSalesforce, type EmbeddedSalesforceOptions } from './salesforce.js';
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
@@ -41,6 +42,11 @@ export interface StackOptions {
   webhookSecret?: string | Partial<Record<SubgraphName, string>>;
   /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
   versions?: OrderVersions;
+  /**
+   * With a bus: the Salesforce connector (and, unless `config` names a real org, the Salesforce API
+   * emulator it writes to) in this process, consuming the tracker's `order.status_changed`. @default off
+   */
+  salesforce?: Pick<EmbeddedSalesforceOptions, 'emulatorPort' | 'config'>;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -55,6 +61,8 @@ export interface RunningSubgraph {
 export interface Stack {
   gateway: GatewayService;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** The Salesforce connector and emulator, when asked for. */
+  salesforce?: EmbeddedSalesforce;
   /** Stops everything, gateway first. */
   stop(): Promise<void>;
 }
@@ -101,10 +109,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;
+    const salesforce = opts.salesforce && opts.bus
+      ? await startEmbeddedSalesforce({ ...opts.salesforce, bus: opts.bus, graphUrl: gateway.url, logger, host }).catch(async (err: unknown) => {
+        await gateway.stop();
+        throw err;
+      })
+      : undefined;
     return {
       gateway,
       subgraphs,
+      ...(salesforce ? { salesforce } : {}),
       stop: async () => {
+        await salesforce?.stop();
         await gateway.stop();
         await Promise.all(started.map((s) => s.stop()));
       },
