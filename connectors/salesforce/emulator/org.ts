@@ -76,6 +76,8 @@ export class EmulatedOrg {
   readonly writes = new Map<string, number>();
   /** Published platform events, oldest first, with their ReplayId. */
   readonly events: SObjectRecord[] = [];
+  /** Called after each successful record write (upsert or event publish), e.g. by the benchmark to time arrivals. */
+  onWrite: ((object: string, fields: SObjectRecord, at: number) => void) | undefined;
   private apiUsedBefore: number;
   private readonly clients: Record<string, string>;
   private readonly objects = new Map<string, ObjectDefinition>();
@@ -338,7 +340,7 @@ export class EmulatedOrg {
     const existingId = index.get(value);
     if (existingId) {
       Object.assign(store.get(existingId)!, fields, { LastModifiedDate: now, SystemModstamp: now });
-      this.countWrite(object, value);
+      this.countWrite(object, value, fields);
       return { id: existingId, success: true, errors: [], created: false };
     }
     const errors = def.validateInsert?.(fields) ?? [];
@@ -346,7 +348,7 @@ export class EmulatedOrg {
     const id = this.newId(def);
     store.set(id, { ...fields, Id: id, OrderNumber: String(++this.sequence).padStart(8, '0'), CreatedDate: now, LastModifiedDate: now, SystemModstamp: now });
     index.set(value, id);
-    this.countWrite(object, value);
+    this.countWrite(object, value, fields);
     return { id, success: true, errors: [], created: true };
   }
 
@@ -359,7 +361,7 @@ export class EmulatedOrg {
     const uuid = randomUUID();
     const id = this.newId(def);
     this.events.push({ ...fields, ReplayId: this.events.length + 1, CreatedDate: new Date().toISOString(), EventUuid: uuid, attributes: { type: def.name } });
-    if (typeof key === 'string') this.countWrite(def.name, `${key}#${String(fields['Version__c'] ?? '')}`);
+    if (typeof key === 'string') this.countWrite(def.name, `${key}#${String(fields['Version__c'] ?? '')}`, fields);
     return { id, success: true, errors: [{ statusCode: 'OPERATION_ENQUEUED', message: uuid, fields: [] }] };
   }
 
@@ -385,9 +387,10 @@ export class EmulatedOrg {
     return m;
   }
 
-  private countWrite(object: string, key: string): void {
+  private countWrite(object: string, key: string, fields: SObjectRecord): void {
     const k = `${object}/${key}`;
     this.writes.set(k, (this.writes.get(k) ?? 0) + 1);
+    this.onWrite?.(object, fields, Date.now());
   }
 
   private newId(def: ObjectDefinition): string {
