@@ -94,5 +94,11 @@ export async function startHealthServer(connector: SalesforceConnector, port: nu
     server.listen(port, host, () => resolve());
   });
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
-  return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
 }
