@@ -15,8 +15,77 @@ export interface StatusChange {
   eventId: string;
 }
 
+/** The business-exception events (source `visibility`, stream `ovg.events.exceptions`); data = the exception record. */
+export const EXCEPTION_OPENED = 'exception.opened';
+export const EXCEPTION_CLOSED = 'exception.closed';
+
+/** `order.status_changed`. */
+export const ORDER_STATUS_CHANGED_TYPE = ORDER_STATUS_CHANGED;
+
 /** The event types the connector handles; others are acknowledged and skipped. */
-export const HANDLED_TYPES: ReadonlySet<string> = new Set([ORDER_STATUS_CHANGED]);
+export const HANDLED_TYPES: ReadonlySet<string> = new Set([ORDER_STATUS_CHANGED, EXCEPTION_OPENED, EXCEPTION_CLOSED]);
+
+/** What the connector writes for an `exception.opened` / `exception.closed` event. */
+export interface ExceptionChange {
+  exceptionId: string;
+  orderId: string;
+  /** ExceptionType, e.g. DELIVERY_OVERDUE. */
+  type: string;
+  /** What within the order it is about (a shipment, a return); '' for the order itself. */
+  subjectKey: string;
+  state: 'Open' | 'Closed';
+  /** Since when the condition holds. */
+  since: string;
+  openedAt: string;
+  closedAt: string | null;
+  closeReason: string | null;
+  /** 1 = opened, 2 = closed: a close is never overwritten by a late open. */
+  version: number;
+  eventId: string;
+}
+
+/** The change an exception event carries, or what was expected and what arrived. */
+export function exceptionChangeOf(event: CloudEvent): ExceptionChange | string {
+  const d = event.data;
+  const problems: string[] = [];
+  const str = (name: string, nullable = false): string | null => {
+    const v = d[name];
+    if (typeof v === 'string' && (v !== '' || name === 'subjectKey')) return v;
+    if (nullable && (v === null || v === undefined)) return null;
+    problems.push(`data.${name}: ${nullable ? 'a string or null' : 'a non-empty string'}, received ${JSON.stringify(v)}`);
+    return null;
+  };
+  const id = str('id');
+  const orderId = str('orderId');
+  const type = str('type');
+  const since = str('since');
+  const openedAt = str('openedAt');
+  const closedAt = str('closedAt', true);
+  const closeReason = str('closeReason', true);
+  const subjectKey = typeof d['subjectKey'] === 'string' ? d['subjectKey'] : '';
+  if (problems.length > 0) return `${event.type} ${event.id}: expected ${problems.join('; ')}`;
+  const closed = event.type === EXCEPTION_CLOSED;
+  return {
+    exceptionId: id!, orderId: orderId!, type: type!, subjectKey, state: closed ? 'Closed' : 'Open', since: since!, openedAt: openedAt!,
+    closedAt, closeReason, version: closed ? 2 : 1, eventId: event.id,
+  };
+}
+
+/** The record of an exception on `Order_Visibility_Exception__c` (docs/salesforce.md). */
+export function exceptionRecord(x: ExceptionChange): Record<string, string | number> {
+  const r: Record<string, string | number> = {
+    Exception_Id__c: x.exceptionId,
+    Order_Visibility_Id__c: x.orderId,
+    Type__c: x.type,
+    State__c: x.state,
+    Since__c: x.since,
+    Opened_At__c: x.openedAt,
+  };
+  if (x.subjectKey) r['Subject__c'] = x.subjectKey;
+  if (x.closedAt) r['Closed_At__c'] = x.closedAt;
+  if (x.closeReason) r['Close_Reason__c'] = x.closeReason.slice(0, 255);
+  return r;
+}
 
 /**
  * The change an `order.status_changed` event carries, or a message saying what was expected and what

@@ -26,6 +26,10 @@ export interface SalesforceConfig {
   eventObject: string;
   /** `SALESFORCE_EVENT_FIELD_MAP` (JSON). @default DEFAULT_EVENT_FIELD_MAP */
   eventFieldMap: FieldMap;
+  /** `SALESFORCE_EXCEPTIONS`: also upsert business exceptions (`exception.opened`/`closed`) onto {@link exceptionObject}, by `Exception_Id__c`. Needs an upsert target. @default true */
+  exceptions: boolean;
+  /** `SALESFORCE_EXCEPTION_OBJECT`: the custom object of exceptions. @default 'Order_Visibility_Exception__c' */
+  exceptionObject: string;
   /** `SALESFORCE_BATCH_SIZE`: records per sObject Collections call, 1–200 (Salesforce's maximum). @default 200 */
   batchSize: number;
   /** `SALESFORCE_FLUSH_MS`: the longest a change waits for its batch to fill. @default 1000 */
@@ -58,6 +62,8 @@ export function defaultSalesforceConfig(c: Pick<SalesforceConfig, 'loginUrl' | '
     fieldMap: DEFAULT_ORDER_FIELD_MAP,
     eventObject: 'Order_Status_Change__e',
     eventFieldMap: DEFAULT_EVENT_FIELD_MAP,
+    exceptions: true,
+    exceptionObject: 'Order_Visibility_Exception__c',
     batchSize: 200,
     flushMs: 1000,
     limitShare: 0.8,
@@ -134,6 +140,8 @@ export function salesforceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, re
     fieldMap: json('SALESFORCE_FIELD_MAP', DEFAULT_ORDER_FIELD_MAP),
     eventObject: r.string('SALESFORCE_EVENT', 'Order_Status_Change__e'),
     eventFieldMap: json('SALESFORCE_EVENT_FIELD_MAP', DEFAULT_EVENT_FIELD_MAP),
+    exceptions: r.bool('SALESFORCE_EXCEPTIONS', true),
+    exceptionObject: r.string('SALESFORCE_EXCEPTION_OBJECT', 'Order_Visibility_Exception__c'),
     batchSize: r.int('SALESFORCE_BATCH_SIZE', 200, 1, 200),
     flushMs: r.int('SALESFORCE_FLUSH_MS', 1000, 1, 600_000),
     limitShare: r.number('SALESFORCE_LIMIT_SHARE', 0.8, 0.01, 1),

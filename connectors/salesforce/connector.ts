@@ -3,7 +3,7 @@ import type { CloudEvent } from '../../canonical/index.js';
 import { Streams, type ConsumeOptions, type Delivery, type EventBus, type Subscription } from '../../events/bus.js';
 import { PermanentFailure } from '../../events/permanentFailure.js';
 import type { Logger } from '../../runtime/logger.js';
-import { HANDLED_TYPES, statusChangeOf, type StatusChange } from './change.js';
+import { exceptionChangeOf, exceptionRecord, HANDLED_TYPES, ORDER_STATUS_CHANGED_TYPE, statusChangeOf, type ExceptionChange, type StatusChange } from './change.js';
 import { checkSalesforceConfig, type SalesforceConfig } from './config.js';
 import type { OrderFacts, OrderFactsSource } from './facts.js';
 import { needsFacts, toRecord } from './mapping.js';
@@ -17,13 +17,13 @@ export type ConnectorPhase = 'starting' | 'running' | 'throttled' | 'draining' |
 
 /** Monotonic counters (metrics-ready: each maps to a Prometheus counter). */
 export interface ConnectorCounters {
-  /** `order.status_changed` events taken from the bus (or replayed). */
+  /** `order.status_changed` and exception events taken from the bus (or replayed). */
   received: number;
   /** Changes Salesforce accepted. */
   written: number;
   /** Changes skipped because a newer version of the same order was pending in the same batch. */
   superseded: number;
-  /** Changes skipped because a newer version of the order was already claimed (written or being written). */
+  /** Changes skipped because a newer version was already claimed, or the org holds a newer one (its validation rule refused the older). */
   stale: number;
   /** Changes refused for good (and events that can never be written): dead-lettered. */
   deadLettered: number;
@@ -76,8 +76,17 @@ export interface SalesforceConnectorOptions {
   consume?: ConsumeOptions;
 }
 
+/** A change to write: an order's status, or a business exception. */
+type Change = { kind: 'status'; status: StatusChange } | { kind: 'exception'; exception: ExceptionChange };
+
+/** What a change is about (one pending entry and one version mark per key): the order id, or `exception:<id>`. */
+const keyOf = (c: Change): string => (c.kind === 'status' ? c.status.orderId : `exception:${c.exception.exceptionId}`);
+const versionOf = (c: Change): number => (c.kind === 'status' ? c.status.version : c.exception.version);
+
 interface Pending {
-  change: StatusChange;
+  key: string;
+  version: number;
+  change: Change;
   waiters: { resolve: () => void; reject: (e: Error) => void }[];
   since: number;
 }
@@ -93,7 +102,7 @@ interface Pending {
  */
 export class SalesforceConnector {
   private phaseNow: ConnectorPhase = 'starting';
-  private sub: Subscription | undefined;
+  private subs: Subscription[] = [];
   private conn: Promise<Connection> | undefined;
   private readonly pending = new Map<string, Pending>();
   private flushing: Promise<void> | undefined;
@@ -123,16 +132,12 @@ export class SalesforceConnector {
 
   /** Joins the consumer group; resolves once it reads. Logging in waits for the first batch (an org that is down does not stop the start). */
   async start(): Promise<void> {
-    if (this.phaseNow !== 'starting' || this.sub) throw new Error(`SalesforceConnector.start() in phase ${this.phaseNow}`);
+    if (this.phaseNow !== 'starting' || this.subs.length > 0) throw new Error(`SalesforceConnector.start() in phase ${this.phaseNow}`);
     const { config } = this.opts;
-    this.sub = this.opts.bus.consume(this.opts.stream ?? Streams.VISIBILITY, config.group, config.consumer, (d) => this.handle(d), {
-      concurrency: config.batchSize * 2,
-      batchSize: config.batchSize,
-      maxDeliveries: 20,
-      reclaimIdleMs: 120_000,
-      ...this.opts.consume,
-    });
-    await this.sub.ready;
+    const consume = { concurrency: config.batchSize * 2, batchSize: config.batchSize, maxDeliveries: 20, reclaimIdleMs: 120_000, ...this.opts.consume };
+    const streams = [this.opts.stream ?? Streams.VISIBILITY, ...(this.writesExceptions ? [Streams.EXCEPTIONS] : [])];
+    this.subs = streams.map((stream) => this.opts.bus.consume(stream, config.group, config.consumer, (d) => this.handle(d), consume));
+    await Promise.all(this.subs.map((sub) => sub.ready));
     this.setPhase(this.throttle.engaged ? 'throttled' : 'running');
   }
 
@@ -155,7 +160,7 @@ export class SalesforceConnector {
     this.setPhase('draining');
     this.abort.abort();
     this.kick();
-    await this.sub?.close();
+    await Promise.all(this.subs.map((sub) => sub.close()));
     await this.flushing;
     if (this.ownsVersions) await this.versions.close();
     this.setPhase('stopped');
@@ -193,42 +198,48 @@ export class SalesforceConnector {
     return change ? this.enqueue(change) : Promise.resolve();
   }
 
+  /** Whether exception events are written (upserted onto the exception object). */
+  private get writesExceptions(): boolean {
+    return this.opts.config.exceptions && this.opts.config.target !== 'event';
+  }
+
   /** The change of an event this connector writes; undefined for other types; PermanentFailure for a malformed one. */
-  private accept(event: CloudEvent): StatusChange | undefined {
-    if (!HANDLED_TYPES.has(event.type)) {
+  private accept(event: CloudEvent): Change | undefined {
+    if (!HANDLED_TYPES.has(event.type) || (event.type !== ORDER_STATUS_CHANGED_TYPE && !this.writesExceptions)) {
       this.counters.skipped++;
       return undefined;
     }
-    const change = statusChangeOf(event);
-    if (typeof change === 'string') {
+    const parsed = event.type === ORDER_STATUS_CHANGED_TYPE ? statusChangeOf(event) : exceptionChangeOf(event);
+    if (typeof parsed === 'string') {
       this.counters.deadLettered++;
-      throw new PermanentFailure(change);
+      throw new PermanentFailure(parsed);
     }
     this.counters.received++;
-    return change;
+    return 'status' in parsed ? { kind: 'status', status: parsed } : { kind: 'exception', exception: parsed };
   }
 
-  /** Adds a change to the next batch; one entry per order, the highest version wins. */
-  private enqueue(change: StatusChange): Promise<void> {
+  /** Adds a change to the next batch; one entry per order (or exception), the highest version wins. */
+  private enqueue(change: Change): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter = { resolve, reject };
-      const p = this.pending.get(change.orderId);
-      if (p && change.version < p.change.version) {
+      const key = keyOf(change);
+      const version = versionOf(change);
+      const p = this.pending.get(key);
+      if (p && version < p.version) {
         this.counters.superseded++;
         return resolve();
       }
-      if (p && change.version === p.change.version) {
+      if (p && version === p.version) {
         p.waiters.push(waiter); // the same change again (a redelivery): one write, one outcome
         return;
       }
       if (p) {
         this.counters.superseded += p.waiters.length;
         for (const w of p.waiters) w.resolve();
-        p.change = change;
-        p.waiters = [waiter];
+        Object.assign(p, { change, version, waiters: [waiter] });
         return;
       }
-      this.pending.set(change.orderId, { change, waiters: [waiter], since: Date.now() });
+      this.pending.set(key, { key, version, change, waiters: [waiter], since: Date.now() });
       this.schedule();
     });
   }
@@ -258,10 +269,10 @@ export class SalesforceConnector {
       const due = oldest && (this.pending.size >= batchSize || Date.now() - oldest.since >= flushMs || this.stopping());
       if (!due) return;
       const batch: Pending[] = [];
-      for (const [orderId, p] of this.pending) {
+      for (const [key, p] of this.pending) {
         if (batch.length === batchSize) break;
         batch.push(p);
-        this.pending.delete(orderId);
+        this.pending.delete(key);
       }
       try {
         await this.writePending(batch);
@@ -274,7 +285,7 @@ export class SalesforceConnector {
 
   private async writePending(batch: Pending[]): Promise<void> {
     const { config } = this.opts;
-    const claims = await this.retrying('version claims', () => this.versions.claim(batch.map((p) => p.change)));
+    const claims = await this.retrying('version claims', () => this.versions.claim(batch.map((p) => ({ key: p.key, version: p.version }))));
     const live = batch.filter((p, i) => {
       if (claims[i]) return true;
       this.counters.stale += p.waiters.length;
@@ -282,12 +293,17 @@ export class SalesforceConnector {
       return false;
     });
     if (live.length === 0) return;
-    const facts = this.withFacts ? await this.retrying('order facts', () => this.opts.facts!(live.map((p) => p.change.orderId))) : new Map<string, OrderFacts | null>();
-    const items: WriteItem[] = live.map((p) => {
-      const f = facts.get(p.change.orderId) ?? null;
+    const statusOrders = live.flatMap((p) => (p.change.kind === 'status' ? [p.change.status.orderId] : []));
+    const facts = this.withFacts && statusOrders.length > 0 ? await this.retrying('order facts', () => this.opts.facts!(statusOrders)) : new Map<string, OrderFacts | null>();
+    const items: WriteItem[] = live.map((p): WriteItem => {
+      if (p.change.kind === 'exception') {
+        return { record: exceptionRecord(p.change.exception), target: { object: config.exceptionObject, externalIdField: 'Exception_Id__c' } };
+      }
+      const change = p.change.status;
+      const f = facts.get(change.orderId) ?? null;
       return {
-        ...(config.target !== 'event' ? { record: toRecord(config.fieldMap, p.change, f) } : {}),
-        ...(config.target !== 'upsert' ? { event: toRecord(config.eventFieldMap, p.change, f) } : {}),
+        ...(config.target !== 'event' ? { record: toRecord(config.fieldMap, change, f) } : {}),
+        ...(config.target !== 'upsert' ? { event: toRecord(config.eventFieldMap, change, f) } : {}),
       };
     });
     const outcomes = await writeBatch(
@@ -320,11 +336,18 @@ export class SalesforceConnector {
           this.counters.written++;
           for (const w of p.waiters) w.resolve();
           break;
-        case 'refused':
-          this.counters.deadLettered++;
-          this.opts.logger.error({ orderId: p.change.orderId, version: p.change.version, reason: o.reason }, 'salesforce: change refused; dead-lettered for replay');
-          for (const w of p.waiters) w.reject(new PermanentFailure(`salesforce refused ${config.target === 'event' ? config.eventObject : config.object} ${p.change.orderId} v${p.change.version}: ${o.reason}`));
+        case 'stale':
+          // Another replica wrote a newer version first; the org's validation rule kept it.
+          this.counters.stale += p.waiters.length;
+          for (const w of p.waiters) w.resolve();
           break;
+        case 'refused': {
+          this.counters.deadLettered++;
+          this.opts.logger.error({ key: p.key, version: p.version, reason: o.reason }, 'salesforce: change refused; dead-lettered for replay');
+          const object = p.change.kind === 'exception' ? config.exceptionObject : config.target === 'event' ? config.eventObject : config.object;
+          for (const w of p.waiters) w.reject(new PermanentFailure(`salesforce refused ${object} ${p.key} v${p.version}: ${o.reason}`));
+          break;
+        }
         case 'stopped':
           for (const w of p.waiters) w.reject(new Error(o.reason));
           break;

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 
-/** One change the connector is about to write. */
+/** One change the connector is about to write: what it is about (an order id, `exception:<id>`) and its version. */
 export interface VersionClaim {
-  orderId: string;
+  key: string;
   version: number;
 }
 
@@ -25,12 +25,12 @@ export class MemoryVersionClaims implements VersionClaims {
   constructor(private readonly max = 1_000_000) {}
 
   async claim(claims: readonly VersionClaim[]): Promise<boolean[]> {
-    return claims.map(({ orderId, version }) => {
-      const mark = this.marks.get(orderId);
+    return claims.map(({ key, version }) => {
+      const mark = this.marks.get(key);
       if (mark !== undefined && version < mark) return false;
-      this.marks.delete(orderId);
+      this.marks.delete(key);
       if (this.marks.size >= this.max) this.marks.delete(this.marks.keys().next().value!);
-      this.marks.set(orderId, version);
+      this.marks.set(key, version);
       return true;
     });
   }
@@ -81,7 +81,7 @@ export class RedisVersionClaims implements VersionClaims {
 
   async claim(claims: readonly VersionClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
-    const keys = claims.map((c) => this.prefix + c.orderId);
+    const keys = claims.map((c) => this.prefix + c.key);
     const args = [...claims.map((c) => String(c.version)), String(this.ttlMs)];
     const out = (await this.redis.eval(CLAIM, keys.length, ...keys, ...args)) as number[];
     return out.map((x) => x === 1);

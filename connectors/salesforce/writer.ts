@@ -5,11 +5,20 @@ import type { Throttle } from './throttle.js';
 /** One change to write: its upsert record and/or platform event record (by target). */
 export interface WriteItem {
   record?: Record<string, string | number>;
+  /** Where `record` goes when not the configured object (e.g. exceptions): object and External ID field. */
+  target?: { object: string; externalIdField: string };
   event?: Record<string, string | number>;
 }
 
-/** What became of an item: written, refused for good (the reason goes to the dead letter), or given up because the connector stops. */
-export type WriteOutcome = { kind: 'written' } | { kind: 'refused'; reason: string } | { kind: 'stopped'; reason: string };
+/**
+ * What became of an item: written; stale (the org holds a newer version: its validation rule refused
+ * the update with {@link STALE_VERSION}); refused for good (the reason goes to the dead letter); or
+ * given up because the connector stops.
+ */
+export type WriteOutcome = { kind: 'written' } | { kind: 'stale'; reason: string } | { kind: 'refused'; reason: string } | { kind: 'stopped'; reason: string };
+
+/** The message prefix of the org's version validation rules (docs/salesforce.md). */
+export const STALE_VERSION = 'STALE_VERSION';
 
 /** Counters the writer bumps. */
 export interface WriterCounters {
@@ -38,6 +47,9 @@ export interface WriterDeps {
 
 interface Call {
   kind: 'upsert' | 'event';
+  /** The upserted object and its External ID field. */
+  object: string;
+  externalIdField: string;
   items: number[];
 }
 
@@ -60,7 +72,14 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
   let events = items.flatMap((it, i) => (it.event && !it.record ? [i] : []));
   let attempt = 0;
   while (upserts.length > 0 || events.length > 0) {
-    const call: Call = upserts.length > 0 ? { kind: 'upsert', items: upserts } : { kind: 'event', items: events };
+    // One object per call: the first pending upsert's object, with every pending upsert of it.
+    const first = upserts.length > 0 ? items[upserts[0]!]!.target : undefined;
+    const object = first?.object ?? d.object;
+    const sameObject = (i: number): boolean => (items[i]!.target?.object ?? d.object) === object;
+    const call: Call = upserts.length > 0
+      ? { kind: 'upsert', object, externalIdField: first?.externalIdField ?? d.externalIdField, items: upserts.filter(sameObject) }
+      : { kind: 'event', object: d.eventObject, externalIdField: '', items: events };
+    const others = call.kind === 'upsert' ? upserts.filter((i) => !sameObject(i)) : [];
     let results: { success: boolean; errors: { statusCode?: string; errorCode?: string; message: string }[] }[];
     try {
       await waitForThrottle(d);
@@ -68,7 +87,7 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       d.counters.apiCalls++;
       try {
         results = call.kind === 'upsert'
-          ? ((await conn.upsert(d.object, call.items.map((i) => items[i]!.record!), d.externalIdField, { allOrNone: false })) as unknown as typeof results)
+          ? ((await conn.upsert(call.object, call.items.map((i) => items[i]!.record!), call.externalIdField, { allOrNone: false })) as unknown as typeof results)
           : ((await conn.sobject(d.eventObject).create(call.items.map((i) => items[i]!.event!), { allOrNone: false })) as unknown as typeof results);
       } finally {
         d.throttle.observe(conn.limitInfo?.apiUsage);
@@ -78,8 +97,8 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       const reason = describeError(err);
       if (!isTransientError(err)) {
         // The whole call is refused (a bad object or field name, a malformed body): no record of it can be written as configured.
-        for (const i of call.items) refuse(i, `${call.kind === 'upsert' ? d.object : d.eventObject}: ${reason}`);
-        if (call.kind === 'upsert') upserts = [];
+        for (const i of call.items) refuse(i, `${call.object}: ${reason}`);
+        if (call.kind === 'upsert') upserts = others;
         else events = [];
         continue;
       }
@@ -102,9 +121,10 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       const e = r?.errors?.[0];
       const code = e?.statusCode ?? e?.errorCode;
       if (code && isTransientCode(code)) again.push(i);
+      else if (code === 'FIELD_CUSTOM_VALIDATION_EXCEPTION' && e?.message.startsWith(STALE_VERSION)) outcomes[i] = { kind: 'stale', reason: e.message };
       else refuse(i, `${code ?? 'UNKNOWN'}: ${e?.message ?? 'no result for this record'}`);
     });
-    if (call.kind === 'upsert') upserts = again;
+    if (call.kind === 'upsert') upserts = [...others, ...again];
     else events = again;
     if (again.length > 0) {
       if (d.stopping()) break;

@@ -30,6 +30,26 @@ export interface ObjectDefinition {
   system: readonly string[];
   /** The errors an insert of `record` meets (required fields, allowed values), beyond unknown fields. */
   validateInsert?: (record: SObjectRecord) => RecordError[];
+  /** The org's validation rules on update: `prior` is the stored record, `next` the fields written. */
+  validateUpdate?: (prior: SObjectRecord, next: SObjectRecord) => RecordError[];
+}
+
+/**
+ * The message prefix of the validation rules docs/salesforce.md asks for (`Order_Visibility_Version_Monotonic`,
+ * `Order_Visibility_Exception_Stays_Closed`): an update that would put an older state over a newer one is
+ * refused with FIELD_CUSTOM_VALIDATION_EXCEPTION and this text — the org itself compares versions, so
+ * replicas racing on one order can never leave the older status last.
+ */
+export const STALE_VERSION = 'STALE_VERSION';
+
+/** `AND(NOT(ISNEW()), Order_Visibility_Version__c < PRIORVALUE(Order_Visibility_Version__c))`. */
+function versionMonotonic(prior: SObjectRecord, next: SObjectRecord): RecordError[] {
+  const before = prior['Order_Visibility_Version__c'];
+  const after = next['Order_Visibility_Version__c'];
+  if (typeof before === 'number' && typeof after === 'number' && after < before) {
+    return [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `${STALE_VERSION}: version ${after} is older than the stored version ${before}`, fields: [] }];
+  }
+  return [];
 }
 
 /** The custom fields of Order the connector's default mapping writes (docs/salesforce.md lists them). */
@@ -71,6 +91,7 @@ export const ORDER: ObjectDefinition = {
   externalIds: ['Order_Visibility_Id__c'],
   system: ['Id', 'OrderNumber', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'],
   validateInsert: validateOrderInsert,
+  validateUpdate: versionMonotonic,
 };
 
 /** The platform event the connector publishes and the LWC listens to through lightning/empApi. */
@@ -93,5 +114,20 @@ export const ACCOUNT: ObjectDefinition = {
   system: ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'],
 };
 
+/** Business exceptions of an order (DELIVERY_OVERDUE, …), upserted by the connector from exception.opened/closed. */
+export const ORDER_VISIBILITY_EXCEPTION: ObjectDefinition = {
+  name: 'Order_Visibility_Exception__c',
+  keyPrefix: 'a0X',
+  kind: 'sobject',
+  fields: ['Exception_Id__c', 'Order_Visibility_Id__c', 'Type__c', 'State__c', 'Subject__c', 'Since__c', 'Opened_At__c', 'Closed_At__c', 'Close_Reason__c'],
+  externalIds: ['Exception_Id__c'],
+  system: ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'],
+  /** `AND(NOT(ISNEW()), PRIORVALUE(State__c) = 'Closed', State__c = 'Open')`: a closed exception is never reopened by a late event. */
+  validateUpdate: (prior, next) =>
+    prior['State__c'] === 'Closed' && next['State__c'] === 'Open'
+      ? [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `${STALE_VERSION}: the exception is closed; a late open does not reopen it`, fields: [] }]
+      : [],
+};
+
 /** What `startSalesforceEmulator` knows by default. */
-export const DEFAULT_OBJECTS: readonly ObjectDefinition[] = [ORDER, ORDER_STATUS_CHANGE_EVENT, ACCOUNT];
+export const DEFAULT_OBJECTS: readonly ObjectDefinition[] = [ORDER, ORDER_STATUS_CHANGE_EVENT, ACCOUNT, ORDER_VISIBILITY_EXCEPTION];

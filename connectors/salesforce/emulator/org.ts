@@ -339,6 +339,8 @@ export class EmulatedOrg {
     const now = new Date().toISOString();
     const existingId = index.get(value);
     if (existingId) {
+      const refused = def.validateUpdate?.(store.get(existingId)!, fields) ?? [];
+      if (refused.length > 0) return { success: false, errors: refused };
       Object.assign(store.get(existingId)!, fields, { LastModifiedDate: now, SystemModstamp: now });
       this.countWrite(object, value, fields);
       return { id: existingId, success: true, errors: [], created: false };

@@ -31,7 +31,9 @@ await describeRedis('Salesforce connector: two replicas on one Redis', () => {
     for (let i = 40; i < 300; i++) expect(sf.org.writes.get(`Order/ORD-${i}`)).toBe(1);
     for (let i = 0; i < 40; i++) {
       expect(sf.org.find('Order', 'Order_Visibility_Id__c', `ORD-${i}`)).toMatchObject({ Order_Visibility_Version__c: 3, Order_Visibility_Status__c: 'SHIPPED' });
-      expect(sf.org.writes.get(`Order/ORD-${i}`)).toBe(2);
+      // v1 and v3 — and v2 too when its replica wrote it before v3 landed; never v2 after v3.
+      expect(sf.org.writes.get(`Order/ORD-${i}`)).toBeGreaterThanOrEqual(2);
+      expect(sf.org.writes.get(`Order/ORD-${i}`)).toBeLessThanOrEqual(3);
     }
     expect(replicas.every((r) => r.counters.written > 0)).toBe(true);
     expect(await publisher.read(deadLetterStream(Streams.VISIBILITY))).toEqual([]);

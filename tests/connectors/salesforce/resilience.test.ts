@@ -102,6 +102,21 @@ describe('Salesforce connector: failures', () => {
     await bus.close();
   });
 
+  it("should treat the org's version rule refusing an older status (STALE_VERSION) as already newer, not as a failure", async () => {
+    const bus = new MemoryEventBus();
+    const sf = await h.emulator();
+    // Another replica (with claims of its own) already wrote version 5.
+    sf.org.upsertCollection('Order', 'Order_Visibility_Id__c', { allOrNone: false, records: [{ attributes: { type: 'Order' }, Order_Visibility_Id__c: 'ORD-1', Order_Visibility_Version__c: 5, Order_Visibility_Status__c: 'DELIVERED', AccountId: '0015e00000AbCdEAAA', EffectiveDate: '2026-01-01', Status: 'Draft' }] });
+    const c = h.connector(bus, sf);
+    await c.start();
+    await bus.publish(Streams.VISIBILITY, statusChanged('ORD-1', 3, 'SHIPPED'));
+    await waitFor('the change handled', () => c.counters.stale === 1);
+    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-1')).toMatchObject({ Order_Visibility_Version__c: 5, Order_Visibility_Status__c: 'DELIVERED' });
+    expect(c.counters).toMatchObject({ written: 0, deadLettered: 0, retries: 0 });
+    expect(await bus.read(deadLetterStream(Streams.VISIBILITY))).toEqual([]);
+    await bus.close();
+  });
+
   it('should dead-letter at once a record Salesforce refuses for good (INVALID_FIELD), with the reason, and write the others', async () => {
     const bus = new MemoryEventBus();
     const sf = await h.emulator();
