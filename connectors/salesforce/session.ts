@@ -1,4 +1,4 @@
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { importPKCS8, SignJWT } from 'jose';
 
 /**
@@ -75,9 +75,11 @@ export class LoginError extends Error {
  * `onLogin` is told of every login (for the `logins` counter).
  */
 export async function connect(opts: { loginUrl: string; auth: SalesforceAuth; apiVersion: string; onLogin?: () => void }): Promise<Connection> {
+  // Loaded on first use: jsforce is large, and a process whose org is never reached starts faster without it.
+  const { Connection: JsforceConnection } = await import('jsforce');
   const first = await requestToken(opts.loginUrl, opts.auth);
   opts.onLogin?.();
-  const conn = new Connection({
+  const conn = new JsforceConnection({
     instanceUrl: first.instance_url,
     accessToken: first.access_token,
     version: opts.apiVersion,
