@@ -144,7 +144,13 @@ export class RedisConsumer implements Subscription {
    */
   private async dispatch(id: string, work: () => Promise<void>): Promise<void> {
     if (this.d.opts.concurrency === 1) return work();
-    const call: Promise<void> = work().finally(() => this.inFlight.delete(id));
+    // A call that fails outside the handler (an ack lost with the connection) leaves its entry pending: redelivered later.
+    const call: Promise<void> = work()
+      .catch((err: unknown) => {
+        this.pendingDirty = true;
+        this.report(err, `delivering entry ${id}`);
+      })
+      .finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, call);
     await this.whileFull();
   }
