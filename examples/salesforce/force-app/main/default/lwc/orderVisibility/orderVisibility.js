@@ -108,11 +108,19 @@ export default class OrderVisibility extends LightningElement {
         ].filter((d) => d.value);
     }
 
-    /** The order's timeline (the graph's own when served, else the facts behind its status), newest first. */
+    /**
+     * The order's timeline, newest first: the graph's status changes (`timeline`: version, status,
+     * previousStatus, causeSource, causeType, changedAt) when it serves them, else the facts behind
+     * the current status.
+     */
     get timeline() {
         const o = this.order || {};
         const entries = Array.isArray(o.timeline)
-            ? o.timeline.map((t) => ({ at: t.at || t.occurredAt, source: t.source, text: t.description || t.type }))
+            ? o.timeline.map((t) => ({
+                  at: t.changedAt || t.occurredAt,
+                  source: t.causeSource,
+                  text: `${label(t.previousStatus) || 'New'} → ${label(t.status)}${t.causeType ? ` (${t.causeType})` : ''}`,
+              }))
             : ((o.statusDetail && o.statusDetail.facts) || []).map((f) => ({ at: f.observedAt, source: f.source, text: f.fact }));
         return entries
             .filter((e) => e.at)
@@ -158,9 +166,11 @@ export default class OrderVisibility extends LightningElement {
         return this.activeHolds.length > 0;
     }
 
-    /** Open business exceptions, when the graph serves them. */
+    /** Open business exceptions (the graph's `exceptions`: id, type, since, actor, open, closedAt), when it serves them. */
     get exceptions() {
-        return ((this.order && this.order.exceptions) || []).filter((x) => !x.closedAt).map((x) => ({ ...x, typeLabel: label(x.type) }));
+        return ((this.order && this.order.exceptions) || [])
+            .filter((x) => x.open !== false && !x.closedAt)
+            .map((x) => ({ ...x, typeLabel: label(x.type), actorLabel: label(x.actor) }));
     }
 
     get hasExceptions() {

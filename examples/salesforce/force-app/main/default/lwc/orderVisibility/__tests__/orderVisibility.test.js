@@ -61,17 +61,23 @@ describe('c-order-visibility', () => {
             fulfillmentState: 'PARTIALLY_SHIPPED',
             financialState: 'PAID',
             returnState: 'RETURN_REQUESTED',
-            timeline: [{ at: '2026-11-22T08:00:00.000Z', source: 'CARRIER', type: 'shipment.tracking_updated', description: 'Out for delivery' }],
+            timeline: [
+                { version: 1, status: 'ALLOCATED', previousStatus: null, causeSource: 'OMS', causeType: 'inventory.allocated', changedAt: '2026-11-20T09:20:00.000Z' },
+                { version: 2, status: 'PARTIALLY_SHIPPED', previousStatus: 'ALLOCATED', causeSource: 'WMS', causeType: 'shipment.shipped', changedAt: '2026-11-21T14:02:00.000Z' },
+            ],
             exceptions: [
-                { id: 'EX-1', type: 'DELIVERY_OVERDUE', message: 'promised by Nov 21', closedAt: null },
-                { id: 'EX-2', type: 'DELAYED_UPDATE', message: 'closed one', closedAt: '2026-11-22T00:00:00.000Z' },
+                { id: 'EX-1', type: 'DELIVERY_OVERDUE', since: '2026-11-21T00:00:00.000Z', actor: 'CARRIER_DESK', open: true, closedAt: null },
+                { id: 'EX-2', type: 'DELAYED_UPDATE', since: '2026-11-20T00:00:00.000Z', actor: 'INTEGRATION_OPS', open: false, closedAt: '2026-11-22T00:00:00.000Z' },
             ],
         });
         const element = mount({ orderId: 'ORD-000042' });
         await flush();
         expect(text(element, '.dimension')).toEqual(['Fulfillment: Partially shipped', 'Payment: Paid', 'Returns: Return requested']);
-        expect(text(element, '.timeline-entry')[0]).toContain('Carrier · Out for delivery');
-        expect(text(element, '.exception')).toEqual(['Delivery overdue: promised by Nov 21']);
+        expect(text(element, '.timeline-entry').map((t) => t.replace(/^·\s*/, ''))).toEqual([
+            'Wms · Allocated → Partially shipped (shipment.shipped)',
+            'Oms · New → Allocated (inventory.allocated)',
+        ]);
+        expect(text(element, '.exception')).toEqual(['Delivery overdue since · Carrier desk']);
     });
 
     it('should reload when the Order_Status_Change__e platform event names this order, and ignore other orders', async () => {
