@@ -15,6 +15,8 @@ import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/we
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
 import { DEMO_PARTNER_NODES, startStack } from './stack.js';
+import { salesforceConfigFromEnv } from '../connectors/salesforce/config.js';
+import { readFileSync } from 'node:fs';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.
 const logger = createLogger('embedded');
@@ -27,6 +29,10 @@ try {
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)])),
   };
   const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
+  // The Salesforce connector runs by default, writing to the emulator; SALESFORCE_LOGIN_URL points it at a real org instead.
+  const salesforceOn = env.bool('SALESFORCE_CONNECTOR', true);
+  const emulatorPort = env.int('SALESFORCE_EMULATOR_PORT', 4010, 0, 65535);
+  const realOrg = salesforceOn && env.has('SALESFORCE_LOGIN_URL') ? salesforceConfigFromEnv(process.env, (p) => readFileSync(p, 'utf8')) : undefined;
   const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
   const cursorSecret = cursorSecretFromEnv(env, process.env.NODE_ENV !== 'production');
   env.done();
@@ -47,7 +53,10 @@ try {
   const gateway = gatewayConfigFromEnv({ DEV_PARTNER_NODES: DEMO_PARTNER_NODES, ...process.env });
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions, store, slas });
+  const stack = await startStack({
+    data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions, store, slas,
+    ...(salesforceOn ? { salesforce: { emulatorPort, ...(realOrg ? { config: realOrg } : {}) } } : {}),
+  });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
@@ -69,9 +78,24 @@ try {
       `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n` +
       `Live status changes (${lifecycleRate > 0 ? `${lifecycleRate}/s from the lifecycle simulator` : 'lifecycle simulator off'}): subscribe over graphql-ws at ${url.replace(/^http/, 'ws')}\n` +
       `  (connection_init payload: { "authorization": "Bearer <token>" })\n` +
-      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
+      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\n` +
+      salesforceBanner(stack.salesforce?.emulator?.url, realOrg?.loginUrl) +
+      `Ctrl-C stops everything.\n\n`,
   );
 } catch (err) {
   // A busy port names the variable that chose it: PORT for the gateway, <NAME>_PORT for a subgraph.
   failStartup(err, (service) => (service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`));
+}
+
+/** What the start banner says of Salesforce: where the emulated org is and how to see the records arrive. */
+function salesforceBanner(emulatorUrl: string | undefined, realOrgUrl: string | undefined): string {
+  if (realOrgUrl) return `Salesforce connector: writing status changes to the org at ${realOrgUrl}\n\n`;
+  if (!emulatorUrl) return 'Salesforce connector: off (SALESFORCE_CONNECTOR=false)\n\n';
+  const soql = 'SELECT Order_Visibility_Id__c, Order_Visibility_Status__c, Order_Visibility_Version__c, LastModifiedDate FROM Order ORDER BY LastModifiedDate DESC LIMIT 5';
+  return (
+    `Salesforce API emulator (the connector pushes every status change to it): ${emulatorUrl}\n` +
+    `  TOKEN=$(curl -s ${emulatorUrl}/services/oauth2/token -d grant_type=client_credentials -d client_id=ovg-connector -d client_secret=dev-secret | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')\n` +
+    `  curl -s -H "Authorization: Bearer $TOKEN" '${emulatorUrl}/services/data/v62.0/query' --get --data-urlencode "q=${soql}"\n` +
+    `  (counters and fault injection: ${emulatorUrl}/__emulator)\n\n`
+  );
 }

@@ -20,6 +20,7 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+import { startEmbeddedSalesforce, type EmbeddedSalesforce, type EmbeddedSalesforceOptions } from './salesforce.js';
 import { signWebhook } from '../subgraphs/common/ingest.js';
 import { startVisibility, type RunningVisibility } from '../subgraphs/visibility/service.js';
 import { openStore, type ExceptionSlas, type VisibilityStore } from '../store/index.js';
@@ -59,6 +60,11 @@ export interface StackOptions {
   store?: VisibilityStore;
   /** The exception SLAs. @default DEFAULT_SLAS */
   slas?: ExceptionSlas;
+  /**
+   * With a bus: the Salesforce connector (and, unless `config` names a real org, the Salesforce API
+   * emulator it writes to) in this process, consuming the tracker's `order.status_changed`. @default off
+   */
+  salesforce?: Pick<EmbeddedSalesforceOptions, 'emulatorPort' | 'config'>;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -77,6 +83,8 @@ export interface Stack {
   visibility: RunningVisibility;
   /** The visibility store the stack runs on. */
   store: VisibilityStore;
+  /** The Salesforce connector and emulator, when asked for. */
+  salesforce?: EmbeddedSalesforce;
   /** Stops everything, gateway first. */
   stop(): Promise<void>;
 }
@@ -141,13 +149,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;
+    const salesforce = opts.salesforce && opts.bus
+      ? await startEmbeddedSalesforce({ ...opts.salesforce, bus: opts.bus, graphUrl: gateway.url, logger: componentLogger(logger, 'salesforce'), host }).catch(async (err: unknown) => {
+        await gateway.stop();
+        throw err;
+      })
+      : undefined;
     const v = visibility;
     return {
       gateway,
       subgraphs,
       visibility: v,
       store,
+      ...(salesforce ? { salesforce } : {}),
       stop: async () => {
+        await salesforce?.stop();
         await gateway.stop();
         await Promise.all(started.map((s) => s.stop()));
         await v.stop();

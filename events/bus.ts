@@ -63,6 +63,13 @@ export interface ConsumeOptions {
   batchSize?: number;
   /** Where a group that does not exist yet starts: `'$'` new entries only, `'0'` the whole stream. @default '$' */
   startFrom?: '$' | '0';
+  /**
+   * Handler calls this consumer runs at once. Above 1, entries are handled concurrently (each still
+   * acked when its own handler resolves), so a handler that batches — awaiting a flush of many
+   * entries, like the Salesforce connector's 200-record upserts — sees many entries at a time.
+   * Order between concurrently handled entries is not kept. @default 1
+   */
+  concurrency?: number;
 }
 
 /**
@@ -71,7 +78,8 @@ export interface ConsumeOptions {
  *   subscription fan-out on every gateway replica;
  * - work-shared (`consume`): consumer groups, one member handles each event, acked when the handler
  *   resolves, redelivered when it throws (or its consumer dies), dead-lettered after N deliveries —
- *   the status tracker, later the Salesforce connector.
+ *   or at once when it throws a `PermanentFailure` (events/permanentFailure.ts) — the status
+ *   tracker, the Salesforce connector.
  * Adapters: `MemoryEventBus` (embedded default, one process) and `RedisEventBus` (Redis Streams).
  */
 export interface EventBus {

@@ -44,7 +44,7 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
 
 describe('processes', () => {
   it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', { timeout: 150_000 }, async () => {
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
+    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', SALESFORCE_EMULATOR_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
     const p = run('embedded/main.ts', env);
     // The first start initializes the embedded store's data directory (PGlite initdb): seconds on a busy machine.
     const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/, 90_000);
@@ -62,6 +62,15 @@ describe('processes', () => {
     expect(change!.data.orderStatusChanged.status).toMatch(/^[A-Z_]+$/);
     expect(change!.data.orderStatusChanged.order.number).toMatch(/\S/);
     await client.dispose();
+
+    // …and the Salesforce connector pushes the changes to the emulator whose URL the banner prints.
+    const emulator = p.output().match(/Salesforce API emulator .*: (http:\/\/\S+)/)![1]!;
+    let stats: { apiCalls: number; byKind: Record<string, number> } = { apiCalls: 0, byKind: {} };
+    for (let i = 0; i < 100 && stats.apiCalls === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      stats = (await (await fetch(`${emulator}/__emulator`)).json()) as typeof stats;
+    }
+    expect(stats.byKind['upsert-collection']).toBeGreaterThan(0);
 
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
