@@ -245,7 +245,10 @@ export class SalesforceConnector {
   }
 
   private schedule(): void {
-    if (this.pending.size >= this.opts.config.batchSize) return this.kick();
+    if (this.pending.size >= this.opts.config.batchSize) {
+      this.kick();
+      return;
+    }
     if (this.timer || this.flushing) return;
     const oldest = this.pending.values().next().value;
     if (!oldest) return;

@@ -80,13 +80,18 @@ function notifications(s: Story): Notification[] {
   if (s.hold !== 'none') erp('HOLD_PLACED', { hold: { type: 'CREDIT' } });
   if (s.backorder) oms('ORDER_BACKORDERED', { backorders: lines.map((l) => ({ lineNumber: l.lineNumber, backorderedQuantity: l.quantity })) });
   const groups = s.split && lines.length > 1 ? [lines.slice(0, 1), lines.slice(1)] : [lines];
-  groups.forEach((g, i) => oms('ORDER_ALLOCATED', { fulfillmentOrder: { id: `FO-777001-${i + 1}`, nodeId: i === 0 ? 'DC-EAST' : 'DC-WEST', lines: g } }));
+  groups.forEach((g, i) => {
+    oms('ORDER_ALLOCATED', { fulfillmentOrder: { id: `FO-777001-${i + 1}`, nodeId: i === 0 ? 'DC-EAST' : 'DC-WEST', lines: g } });
+  });
   if (s.hold === 'released') erp('HOLD_RELEASED', { hold: { type: 'CREDIT' } });
   if (s.cancel === 'order') oms('ORDER_CANCELLED', {});
   groups.forEach((g, i) => {
     const fo = `FO-777001-${i + 1}`;
     wms('RELEASE', fo);
-    if (i === 1 && s.declineSecond) return wms('CANCEL', fo, { reasonCode: 'NO_STOCK' });
+    if (i === 1 && s.declineSecond) {
+      wms('CANCEL', fo, { reasonCode: 'NO_STOCK' });
+      return;
+    }
     wms('PICK_CONFIRM', fo);
     wms('SHIP_CONFIRM', fo, { shipments: [{ shipmentId: `SHP-777001-${i + 1}`, carrier: 'UPS', trackingNumber: `1Z777001${i + 1}`, lines: g }] });
     const status = s.carrier[i]!;
