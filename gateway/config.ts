@@ -39,6 +39,12 @@ export interface GatewayConfig {
   wsInitTimeoutMs: number;
   /** The status tracker first records every order's current status (`TRACKER_SEED`). @default true */
   trackerSeed: boolean;
+  /**
+   * Waits between the status tracker's re-reads of an order it could not see (a slice down, rate
+   * limited or served stale), ms, before the event goes back to the bus for redelivery
+   * (`TRACKER_RETRY_MS`, comma-separated). @default [100, 200, 400, 800, 1600, 3200]
+   */
+  trackerRetryMs: number[];
   /** Operation limits (`LIMIT_*`), the same over HTTP and WebSocket; see docs/limits.md. @default DEFAULT_LIMITS */
   limits: OperationLimits;
   /** Who may call and how credentials are checked (`AUTH_*`, `PARTNER_API_KEYS`, `GATEWAY_IDENTITY_SECRET`); docs/security.md. @default developmentAuth() outside production */
@@ -118,6 +124,18 @@ function fieldWeights(r: EnvReader, name: string): Record<string, number> {
 
 export const DEFAULT_GATEWAY_PORT = 4000;
 
+/** A comma-separated list of waits, ms (each 1–60000, at most 20), or the fallback. */
+function retryWaits(r: EnvReader, name: string, fallback: number[]): number[] {
+  if (!r.has(name)) return fallback;
+  const raw = r.string(name, '');
+  const waits = raw.split(',').map((w) => Number(w.trim()));
+  if (waits.length > 20 || waits.some((w) => !Number.isInteger(w) || w < 1 || w > 60_000)) {
+    r.problems.push(`${name} must be up to 20 comma-separated integers from 1 to 60000 (ms); received "${raw}"`);
+    return fallback;
+  }
+  return waits;
+}
+
 /** Reads and validates the gateway configuration; throws a ConfigError naming every bad value. */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const r = new EnvReader(env);
@@ -138,6 +156,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     trackerSeed: r.bool('TRACKER_SEED', true),
+    trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),
     limits: {
       maxTokens: r.int('LIMIT_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 50, 1_000_000),
       maxDepth: r.int('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 1000),

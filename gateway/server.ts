@@ -204,6 +204,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       tracker = new StatusTracker({
         bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
         read: trackerRead(execute),
+        unavailableBackoffMs: config.trackerRetryMs,
         seed: deps.seedTracker ?? config.trackerSeed ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();
