@@ -4,6 +4,8 @@ import type { DemoData } from '../../demo/records.js';
 import { createEventBus } from '../../events/create.js';
 import { createOrderVersions } from '../../events/versions.js';
 import { EnvReader } from '../../runtime/env.js';
+import { acquireRedis, redisUrlFor } from '../../runtime/redis.js';
+import { RedisNonceStore } from './nonces.js';
 import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identitySecret.js';
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -43,7 +45,11 @@ export async function runSubgraphMain<Port>(
     const bus = createEventBus(process.env);
     // With REDIS_URL, ingest bumps the order versions the gateways' caches check (shared in Redis).
     const versions = process.env.REDIS_URL ? createOrderVersions(process.env) : undefined;
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions });
+    // Single-use identity headers are remembered where every replica sees them and nothing evicts them.
+    const nonceUrl = redisUrlFor('bus');
+    const nonceRedis = nonceUrl ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context)) : undefined;
+    const nonces = nonceRedis ? new RedisNonceStore(nonceRedis, process.env.REDIS_KEY_PREFIX || 'ovg:') : undefined;
+    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions, ...(nonces ? { nonces } : {}) });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);
@@ -51,6 +57,7 @@ export async function runSubgraphMain<Port>(
       await service.stop();
       await bus.close();
       await versions?.close();
+      nonceRedis?.disconnect();
     }, logger);
   } catch (err) {
     failStartup(err, () => portVariable);
