@@ -37,6 +37,15 @@ export interface GatewayConfig {
   maxBufferedBytes: number;
   /** A WebSocket that sends no `connection_init` within this time is closed, ms (`WS_INIT_TIMEOUT_MS`). @default 3000 */
   wsInitTimeoutMs: number;
+  /** Subscriptions one connection may hold; the next gets LIMIT_EXCEEDED (`WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`). @default 100 */
+  maxSubscriptionsPerConnection: number;
+  /** Subscriptions one caller may hold over all its connections, per gateway process (`WS_MAX_SUBSCRIPTIONS_PER_CALLER`). @default 500 */
+  maxSubscriptionsPerCaller: number;
+  /**
+   * Bytes sent to a subscriber that its client has not acknowledged reading (WebSocket ping/pong:
+   * includes the kernel's send buffer) before it is dropped (`WS_MAX_UNACKED_BYTES`). @default 4194304
+   */
+  maxUnackedBytes: number;
   /** The status tracker first records every order's current status (`TRACKER_SEED`). @default true */
   trackerSeed: boolean;
   /**
@@ -155,6 +164,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxQueuedEvents: r.int('WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
+    maxSubscriptionsPerConnection: r.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+    maxSubscriptionsPerCaller: r.int('WS_MAX_SUBSCRIPTIONS_PER_CALLER', 500, 1, 1_000_000),
+    maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
     trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),
     limits: {
