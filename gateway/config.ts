@@ -33,6 +33,8 @@ export interface GatewayConfig {
   healthProbeTimeoutMs: number;
   /** Events a subscriber may fall behind before it is dropped as a slow consumer (`WS_MAX_QUEUED_EVENTS`). @default 1000 */
   maxQueuedEvents: number;
+  /** Bytes of results a subscriber may fall behind in its queue, each its own budget, before it is dropped (`WS_MAX_QUEUED_BYTES`). @default 1048576 */
+  maxQueuedBytes: number;
   /** Unsent bytes a subscriber's socket may hold before it is dropped (`WS_MAX_BUFFERED_BYTES`). @default 1048576 */
   maxBufferedBytes: number;
   /** A WebSocket that sends no `connection_init` within this time is closed, ms (`WS_INIT_TIMEOUT_MS`). @default 3000 */
@@ -162,6 +164,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     exposeQueryPlan: r.bool('EXPOSE_QUERY_PLAN', false),
     healthProbeTimeoutMs: r.int('HEALTH_PROBE_TIMEOUT_MS', 1000, 50, 30_000),
     maxQueuedEvents: r.int('WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
+    maxQueuedBytes: r.int('WS_MAX_QUEUED_BYTES', 1_048_576, 1024, 1_073_741_824),
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     maxSubscriptionsPerConnection: r.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),

@@ -196,6 +196,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
       limits: config.limits,
+      maxQueuedBytes: config.maxQueuedBytes,
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
       maxUnackedBytes: config.maxUnackedBytes,

@@ -50,6 +50,8 @@ export interface SubscriptionServerOptions {
   maxMessageBytes?: number;
   /** Results a subscriber may fall behind before it is dropped as a slow consumer. @default 1000 */
   maxQueued?: number;
+  /** Bytes (of the results' JSON) a subscriber may fall behind, each its own budget, before it is dropped. @default 1048576 */
+  maxQueuedBytes?: number;
   /** Operation limits, the same as over HTTP. @default DEFAULT_LIMITS */
   limits?: OperationLimits;
   /**
@@ -183,7 +185,7 @@ function withCodes(errors: readonly GraphQLError[]): GraphQLError[] {
 export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number; counted(): number } {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
   const documents = new DocumentCache(opts.limits ?? DEFAULT_LIMITS);
-  const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000);
+  const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000, opts.maxQueuedBytes ?? 1_048_576);
   const wss = new WebSocketServer({
     server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536,
     // A browser page from another origin may not open a socket (cross-site WebSocket hijacking).
