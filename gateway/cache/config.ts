@@ -27,6 +27,12 @@ export interface CacheConfig {
    * beside Redis (at most a quarter of this). @default 268435456 (256 MiB)
    */
   maxBytes: number;
+  /**
+   * Bytes (approximate) the cache entries may take in Redis, over all replicas, before the oldest
+   * written are evicted (`CACHE_REDIS_MAX_BYTES`); the entries live under their own prefix
+   * (`<prefix>cache:`). @default 268435456 (256 MiB)
+   */
+  redisMaxBytes: number;
   /** Longest one cache call (Redis) may take before it counts as a miss, ms (`CACHE_REDIS_TIMEOUT_MS`). @default 50 */
   redisTimeoutMs: number;
   /** Where the caches, APQ registrations and shared counters live (`CACHE_REDIS_URL`, else `REDIS_URL`); undefined: in this process. @default undefined */
@@ -43,6 +49,7 @@ export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
   typeTtlMs: Object.freeze({}),
   maxEntries: 100_000,
   maxBytes: 256 * 1_048_576,
+  redisMaxBytes: 256 * 1_048_576,
   redisTimeoutMs: 50,
   redisUrl: undefined,
 });
@@ -76,6 +83,7 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
     typeTtlMs,
     maxEntries: r.int('CACHE_MAX_ENTRIES', d.maxEntries, 1, 10_000_000),
     maxBytes: r.int('CACHE_MAX_BYTES', d.maxBytes, 65_536, 64 * 1_073_741_824),
+    redisMaxBytes: r.int('CACHE_REDIS_MAX_BYTES', d.redisMaxBytes, 65_536, 1024 * 1_073_741_824),
     redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', d.redisTimeoutMs, 1, 10_000),
     redisUrl,
   };

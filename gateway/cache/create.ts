@@ -32,13 +32,13 @@ export interface CreateTaggedCacheOptions {
  * `redisTimeoutMs` and failing as a miss; served only while `versions` say the entry is current.
  */
 export function createTaggedCache(
-  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> & Partial<Pick<CacheConfig, 'maxBytes'>>,
+  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> & Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes'>>,
   versions: OrderVersions,
   opts: CreateTaggedCacheOptions = {},
 ): CacheSetup {
   const guard = new CacheGuard({ timeoutMs: config.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   const where = { redisUrl: config.redisUrl, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) };
-  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries, ...(config.maxBytes ? { maxBytes: config.maxBytes } : {}) });
+  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries, ...(config.maxBytes ? { maxBytes: config.maxBytes } : {}), ...(config.redisMaxBytes ? { redisMaxBytes: config.redisMaxBytes } : {}) });
   const raw = keyvStore(keyv);
   const tags = createTagIndex({ ...where, maxTags: config.maxEntries });
   // The TaggedCache guards its own calls; `store` is for everyone else (e.g. APQ).

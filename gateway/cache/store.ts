@@ -106,6 +106,8 @@ export interface CacheStoreOptions {
   maxEntries?: number;
   /** In memory only: the byte budget, evicting the least recently used past it (`CACHE_MAX_BYTES`). @default 268435456 */
   maxBytes?: number;
+  /** Redis only: the byte budget of the namespace in Redis, evicting the oldest written past it (`CACHE_REDIS_MAX_BYTES`). @default none */
+  redisMaxBytes?: number;
 }
 
 /** The keyv namespace of the entries under `prefix`: keys are `<namespace>:<key>`. */
@@ -133,7 +135,7 @@ export function createKeyv(opts: CacheStoreOptions = {}): Keyv<string> {
   const prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
   if (/\s/.test(prefix)) throw new TypeError(`cache prefix: expected no whitespace, got ${JSON.stringify(prefix)}`);
   const namespace = cacheNamespace(prefix);
-  const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace);
+  const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace, opts.redisMaxBytes);
   // Keyv sets its namespace on the store: the same one, and no Keyv-side prefix (else `ns::ns:key`).
   const keyv = new Keyv<string>(store, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: rawValue, deserialize: asRecord });
   keyv.on('error', () => undefined);

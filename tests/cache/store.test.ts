@@ -163,6 +163,29 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
     }
   });
 
+  cacheStoreContract('Redis with a byte budget', () => createCacheStore({ redisUrl: redisUrl(), prefix: `${prefix}budget-contract:`, redisMaxBytes: 1_048_576 }));
+
+  it('should keep the cache within CACHE_REDIS_MAX_BYTES in Redis, evicting the oldest written, and give bytes back on delete (issue 16 #3)', async () => {
+    const own = `${prefix}budget:`;
+    const s = createCacheStore({ redisUrl: redisUrl(), prefix: own, redisMaxBytes: 300_000 });
+    try {
+      const answer = 'x'.repeat(100_000);
+      for (let i = 0; i < 10; i++) await s.set(`response:op-${i}`, answer, 3_600_000);
+      const total = Number(await raw.get(`${own}cache:__budget:total`));
+      expect(total).toBeGreaterThan(0);
+      expect(total).toBeLessThanOrEqual(300_000);
+      const kept = (await raw.keys(`${own}cache:response:*`)).sort();
+      // ~100 KB each within 300,000 bytes: the two written last (op-8, op-9) are what is left.
+      expect(kept).toEqual([`${own}cache:response:op-8`, `${own}cache:response:op-9`]);
+      expect(await s.get('response:op-9')).toBe(answer);
+      expect(await s.get('response:op-0')).toBeUndefined();
+      await s.delete(['response:op-9']);
+      expect(Number(await raw.get(`${own}cache:__budget:total`))).toBeLessThan(total);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('should see one replica\'s writes from another replica\'s store', async () => {
     const a = createCacheStore({ redisUrl: redisUrl(), prefix });
     const b = createCacheStore({ redisUrl: redisUrl(), prefix });
