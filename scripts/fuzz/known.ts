@@ -17,16 +17,6 @@ const graphql = (f: Finding): boolean => f.target.startsWith('graphql as ');
 
 export const KNOWN_GATEWAY_FINDINGS: readonly KnownFinding[] = [
   {
-    what: 'a subscription document sent over HTTP answers 500 "internal error" (INTERNAL_SERVER_ERROR); it should be a 4xx/200 error saying subscriptions run over graphql-ws',
-    reproduce: `{"query":"subscription { orderStatusChanged { status } }"}`,
-    matches: (f) => graphql(f) && f.operation === 'subscription',
-  },
-  {
-    what: 'a mutation (the schema has no Mutation type) answers 500 "internal error" instead of a validation error',
-    reproduce: `{"query":"mutation { order(id: \\"ORD-000001\\") { id } }"}`,
-    matches: (f) => graphql(f) && f.kind === 'mutation-keyword',
-  },
-  {
     what: 'a malformed persistedQuery extension (version 2, or not an object) answers 400 with INTERNAL_SERVER_ERROR "internal error"',
     reproduce: `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":2}}}`,
     matches: (f) => graphql(f) && f.kind === 'extensions-junk',
