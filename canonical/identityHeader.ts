@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CONSUMERS, type Identity, type IdentityKind } from './access.js';
 
 /**
@@ -9,6 +9,12 @@ import { CONSUMERS, type Identity, type IdentityKind } from './access.js';
  * Value: `v1.<payload>.<signature>`, where payload is base64url of a compact JSON object
  * `{ c: consumer, s: subject, cu?: customerId, p?: partnerNodeId, sc: scopes, x?: expiresAt, iat }`
  * (`iat` in epoch seconds) and signature is base64url HMAC-SHA256(secret, `v1.<payload>`).
+ *
+ * Bound to one fetch ({@link IdentityBinding}, issue 16 #5), the payload also carries
+ * `aud` (the target subgraph), `rid` (a request id), `bh` (base64url SHA-256 of the exact fetch
+ * body) and, for a single-use header, `n` (a random nonce): a captured header is then good for that
+ * body, to that subgraph, for {@link BOUND_MAX_AGE_SECONDS}, and (with `n`) once. Subgraphs accept
+ * only bound headers ({@link verifyBoundIdentity}).
  */
 export const IDENTITY_HEADER = 'x-gateway-identity';
 
@@ -21,6 +27,26 @@ const FUTURE_SKEW_SECONDS = 5;
 const MAX_HEADER_LENGTH = 8192;
 const KINDS = new Set<string>([...CONSUMERS, 'internal']);
 
+/** How long a bound header is accepted after it was signed, seconds. */
+export const BOUND_MAX_AGE_SECONDS = 30;
+
+/** What a header is bound to: one fetch of one body to one subgraph. */
+export interface IdentityBinding {
+  /** The subgraph the fetch goes to (its name in the supergraph). */
+  subgraph: string;
+  /** The id of the request (or fetch) it serves. */
+  requestId: string;
+  /** base64url SHA-256 of the exact fetch body ({@link bodyDigest}). */
+  bodySha256: string;
+  /** Adds a nonce: the subgraph accepts the header once (row-ruled `_entities` fetches). @default false */
+  singleUse?: boolean;
+}
+
+/** base64url SHA-256 of a fetch body, as a binding carries it. */
+export function bodyDigest(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
 interface Payload {
   c: IdentityKind;
   s: string;
@@ -29,6 +55,10 @@ interface Payload {
   sc: string[];
   x?: number;
   iat: number;
+  aud?: string;
+  rid?: string;
+  bh?: string;
+  n?: string;
 }
 
 function checkSecret(secret: string): void {
@@ -45,12 +75,18 @@ function mac(secret: string, signed: string): Buffer {
  * The header value carrying `identity`, issued at `now`.
  * @param now epoch milliseconds. @default Date.now()
  */
-export function signIdentity(identity: Identity, secret: string, now: number = Date.now()): string {
+export function signIdentity(identity: Identity, secret: string, now: number = Date.now(), binding?: IdentityBinding): string {
   checkSecret(secret);
   const payload: Payload = { c: identity.consumer, s: identity.subject, sc: identity.scopes, iat: Math.floor(now / 1000) };
   if (identity.customerId !== undefined) payload.cu = identity.customerId;
   if (identity.partnerNodeId !== undefined) payload.p = identity.partnerNodeId;
   if (identity.expiresAt !== undefined) payload.x = identity.expiresAt;
+  if (binding) {
+    payload.aud = binding.subgraph;
+    payload.rid = binding.requestId;
+    payload.bh = binding.bodySha256;
+    if (binding.singleUse) payload.n = randomBytes(16).toString('base64url');
+  }
   const signed = `${VERSION}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
   return `${signed}.${mac(secret, signed).toString('base64url')}`;
 }
@@ -63,6 +99,39 @@ export function signIdentity(identity: Identity, secret: string, now: number = D
  * @param maxAgeSeconds @default 60
  */
 export function verifyIdentity(headerValue: string | undefined, secret: string, now: number = Date.now(), maxAgeSeconds = 60): Identity | null {
+  return verifiedPayload(headerValue, secret, now, maxAgeSeconds)?.identity ?? null;
+}
+
+/** A bound header that verified: who, for which request, and its nonce when single-use. */
+export interface BoundIdentity {
+  identity: Identity;
+  requestId: string;
+  /** Present on a single-use header: the subgraph must refuse it the second time. */
+  nonce?: string;
+}
+
+/**
+ * The identity in a header bound to this fetch, or null: as {@link verifyIdentity}, and the
+ * header must name `expect.subgraph`, carry `expect.bodySha256` (the body that arrived) and be at
+ * most `maxAgeSeconds` old. An unbound (v1 without `aud`) header is refused. Single use is the
+ * caller's to enforce with the returned nonce.
+ * @param maxAgeSeconds @default BOUND_MAX_AGE_SECONDS (30)
+ */
+export function verifyBoundIdentity(headerValue: string | undefined, secret: string, expect: { subgraph: string; bodySha256: string }, now: number = Date.now(), maxAgeSeconds = BOUND_MAX_AGE_SECONDS): BoundIdentity | null {
+  const v = verifiedPayload(headerValue, secret, now, maxAgeSeconds);
+  if (!v) return null;
+  const { payload: p } = v;
+  if (p.aud !== expect.subgraph || p.bh === undefined || !sameText(p.bh, expect.bodySha256) || typeof p.rid !== 'string') return null;
+  return { identity: v.identity, requestId: p.rid, ...(p.n !== undefined ? { nonce: p.n } : {}) };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function verifiedPayload(headerValue: string | undefined, secret: string, now: number, maxAgeSeconds: number): { identity: Identity; payload: Payload } | null {
   checkSecret(secret);
   if (typeof headerValue !== 'string' || headerValue.length > MAX_HEADER_LENGTH) return null;
   const parts = headerValue.split('.');
@@ -85,7 +154,7 @@ export function verifyIdentity(headerValue: string | undefined, secret: string, 
   if (p.cu !== undefined) identity.customerId = p.cu;
   if (p.p !== undefined) identity.partnerNodeId = p.p;
   if (p.x !== undefined) identity.expiresAt = p.x;
-  return identity;
+  return { identity, payload: p };
 }
 
 function isPayload(p: Partial<Payload> | null): p is Payload {
@@ -97,6 +166,7 @@ function isPayload(p: Partial<Payload> | null): p is Payload {
     Array.isArray(p.sc) && p.sc.every((s) => typeof s === 'string') &&
     typeof p.iat === 'number' && Number.isFinite(p.iat) &&
     optionalString(p.cu) && optionalString(p.p) &&
+    optionalString(p.aud) && optionalString(p.rid) && optionalString(p.bh) && optionalString(p.n) &&
     (p.x === undefined || (typeof p.x === 'number' && Number.isFinite(p.x)))
   );
 }

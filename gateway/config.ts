@@ -34,12 +34,29 @@ export interface GatewayConfig {
   healthProbeTimeoutMs: number;
   /** Events a subscriber may fall behind before it is dropped as a slow consumer (`WS_MAX_QUEUED_EVENTS`). @default 1000 */
   maxQueuedEvents: number;
+  /** Bytes of results a subscriber may fall behind in its queue, each its own budget, before it is dropped (`WS_MAX_QUEUED_BYTES`). @default 1048576 */
+  maxQueuedBytes: number;
   /** Unsent bytes a subscriber's socket may hold before it is dropped (`WS_MAX_BUFFERED_BYTES`). @default 1048576 */
   maxBufferedBytes: number;
   /** A WebSocket that sends no `connection_init` within this time is closed, ms (`WS_INIT_TIMEOUT_MS`). @default 3000 */
   wsInitTimeoutMs: number;
+  /** Subscriptions one connection may hold; the next gets LIMIT_EXCEEDED (`WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`). @default 100 */
+  maxSubscriptionsPerConnection: number;
+  /** Subscriptions one caller may hold over all its connections, per gateway process (`WS_MAX_SUBSCRIPTIONS_PER_CALLER`). @default 500 */
+  maxSubscriptionsPerCaller: number;
+  /**
+   * Bytes sent to a subscriber that its client has not acknowledged reading (WebSocket ping/pong:
+   * includes the kernel's send buffer) before it is dropped (`WS_MAX_UNACKED_BYTES`). @default 4194304
+   */
+  maxUnackedBytes: number;
   /** The status tracker first records every order's current status (`TRACKER_SEED`). @default true */
   trackerSeed: boolean;
+  /**
+   * Waits between the status tracker's re-reads of an order it could not see (a slice down, rate
+   * limited or served stale), ms, before the event goes back to the bus for redelivery
+   * (`TRACKER_RETRY_MS`, comma-separated). @default [100, 200, 400, 800, 1600, 3200]
+   */
+  trackerRetryMs: number[];
   /** Operation limits (`LIMIT_*`), the same over HTTP and WebSocket; see docs/limits.md. @default DEFAULT_LIMITS */
   limits: OperationLimits;
   /** Who may call and how credentials are checked (`AUTH_*`, `PARTNER_API_KEYS`, `GATEWAY_IDENTITY_SECRET`); docs/security.md. @default developmentAuth() outside production */
@@ -119,6 +136,18 @@ function fieldWeights(r: EnvReader, name: string): Record<string, number> {
 
 export const DEFAULT_GATEWAY_PORT = 4000;
 
+/** A comma-separated list of waits, ms (each 1–60000, at most 20), or the fallback. */
+function retryWaits(r: EnvReader, name: string, fallback: number[]): number[] {
+  if (!r.has(name)) return fallback;
+  const raw = r.string(name, '');
+  const waits = raw.split(',').map((w) => Number(w.trim()));
+  if (waits.length > 20 || waits.some((w) => !Number.isInteger(w) || w < 1 || w > 60_000)) {
+    r.problems.push(`${name} must be up to 20 comma-separated integers from 1 to 60000 (ms); received "${raw}"`);
+    return fallback;
+  }
+  return waits;
+}
+
 /** Reads and validates the gateway configuration; throws a ConfigError naming every bad value. */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const r = new EnvReader(env);
@@ -136,9 +165,14 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     exposeQueryPlan: r.bool('EXPOSE_QUERY_PLAN', false),
     healthProbeTimeoutMs: r.int('HEALTH_PROBE_TIMEOUT_MS', 1000, 50, 30_000),
     maxQueuedEvents: r.int('WS_MAX_QUEUED_EVENTS', 1000, 1, 1_000_000),
+    maxQueuedBytes: r.int('WS_MAX_QUEUED_BYTES', 1_048_576, 1024, 1_073_741_824),
     maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1_048_576, 1024, 1_073_741_824),
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
+    maxSubscriptionsPerConnection: r.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+    maxSubscriptionsPerCaller: r.int('WS_MAX_SUBSCRIPTIONS_PER_CALLER', 500, 1, 1_000_000),
+    maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
+    trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),
     limits: {
       maxTokens: r.int('LIMIT_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 50, 1_000_000),
       maxDepth: r.int('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 1000),

@@ -196,6 +196,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       httpServer, schema: () => clientSchema, payloads, logger,
       maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
       limits: config.limits,
+      maxQueuedBytes: config.maxQueuedBytes,
+      maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
+      maxUnackedBytes: config.maxUnackedBytes,
       pipeline,
       corsOrigins: config.corsOrigins,
     });
@@ -204,6 +208,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       tracker = new StatusTracker({
         bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
         read: trackerRead(execute),
+        unavailableBackoffMs: config.trackerRetryMs,
         seed: deps.seedTracker ?? config.trackerSeed ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();

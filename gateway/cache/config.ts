@@ -21,6 +21,18 @@ export interface CacheConfig {
   typeTtlMs: Record<string, number>;
   /** Entries the in-memory store keeps before evicting the least recently used (`CACHE_MAX_ENTRIES`). @default 100000 */
   maxEntries: number;
+  /**
+   * Bytes (approximate: keys and values) the in-process caches may hold before the least recently
+   * used entries are evicted (`CACHE_MAX_BYTES`): the in-memory store, and the near copy kept
+   * beside Redis (at most a quarter of this). @default 268435456 (256 MiB)
+   */
+  maxBytes: number;
+  /**
+   * Bytes (approximate) the cache entries may take in Redis, over all replicas, before the oldest
+   * written are evicted (`CACHE_REDIS_MAX_BYTES`); the entries live under their own prefix
+   * (`<prefix>cache:`). @default 268435456 (256 MiB)
+   */
+  redisMaxBytes: number;
   /** Longest one cache call (Redis) may take before it counts as a miss, ms (`CACHE_REDIS_TIMEOUT_MS`). @default 50 */
   redisTimeoutMs: number;
   /** Where the caches, APQ registrations and shared counters live (`CACHE_REDIS_URL`, else `REDIS_URL`); undefined: in this process. @default undefined */
@@ -36,6 +48,8 @@ export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
   fetchTtlMs: Object.freeze(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.cacheMaxAgeSeconds * 1000])) as Record<SubgraphName, number>),
   typeTtlMs: Object.freeze({}),
   maxEntries: 100_000,
+  maxBytes: 256 * 1_048_576,
+  redisMaxBytes: 256 * 1_048_576,
   redisTimeoutMs: 50,
   redisUrl: undefined,
 });
@@ -68,6 +82,8 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
     fetchTtlMs,
     typeTtlMs,
     maxEntries: r.int('CACHE_MAX_ENTRIES', d.maxEntries, 1, 10_000_000),
+    maxBytes: r.int('CACHE_MAX_BYTES', d.maxBytes, 65_536, 64 * 1_073_741_824),
+    redisMaxBytes: r.int('CACHE_REDIS_MAX_BYTES', d.redisMaxBytes, 65_536, 1024 * 1_073_741_824),
     redisTimeoutMs: r.int('CACHE_REDIS_TIMEOUT_MS', d.redisTimeoutMs, 1, 10_000),
     redisUrl,
   };

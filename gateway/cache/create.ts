@@ -3,7 +3,7 @@ import type { OrderVersions } from '../../events/versions.js';
 import type { CacheConfig } from './config.js';
 import { errorsAreMisses } from './errorsAreMisses.js';
 import { CacheGuard, type CacheErrorHandler } from './guard.js';
-import { createKeyv, keyvStore, type CacheStore } from './store.js';
+import { createKeyv, DEFAULT_MAX_BYTES, keyvStore, type CacheStore } from './store.js';
 import { TaggedCache } from './tagged.js';
 import { createTagIndex } from './tagIndex.js';
 
@@ -32,17 +32,17 @@ export interface CreateTaggedCacheOptions {
  * `redisTimeoutMs` and failing as a miss; served only while `versions` say the entry is current.
  */
 export function createTaggedCache(
-  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'>,
+  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> & Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes'>>,
   versions: OrderVersions,
   opts: CreateTaggedCacheOptions = {},
 ): CacheSetup {
   const guard = new CacheGuard({ timeoutMs: config.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   const where = { redisUrl: config.redisUrl, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) };
-  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries });
+  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries, ...(config.maxBytes ? { maxBytes: config.maxBytes } : {}), ...(config.redisMaxBytes ? { redisMaxBytes: config.redisMaxBytes } : {}) });
   const raw = keyvStore(keyv);
   const tags = createTagIndex({ ...where, maxTags: config.maxEntries });
   // The TaggedCache guards its own calls; `store` is for everyone else (e.g. APQ).
   // With Redis, a near copy of what this replica stored saves a round trip per hit (versions are still read).
-  const near = config.redisUrl ? { near: { maxEntries: Math.min(config.maxEntries, 20_000), ttlMs: 60_000 } } : {};
+  const near = config.redisUrl ? { near: { maxEntries: Math.min(config.maxEntries, 20_000), maxBytes: Math.floor((config.maxBytes ?? DEFAULT_MAX_BYTES) / 4), ttlMs: 60_000 } } : {};
   return { cache: new TaggedCache({ store: raw, versions, tags, guard, ...near }), store: errorsAreMisses(raw, { guard }), keyv, guard };
 }

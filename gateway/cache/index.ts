@@ -10,7 +10,7 @@ export {
 } from './guard.js';
 export { keyValueCache, DEFAULT_KEY_VALUE_TTL_MS, type StringKeyValueCache } from './keyValueCache.js';
 export {
-  cacheNamespace, createCacheStore, createKeyv, DEFAULT_MAX_ENTRIES, keyvStore, LruMap, type CacheStore, type CacheStoreOptions,
+  approximateBytes, cacheNamespace, createCacheStore, createKeyv, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, keyvStore, LruMap, type CacheStore, type CacheStoreOptions,
 } from './store.js';
 export { TaggedCache, type TaggedCacheOptions, type TaggedSetOptions } from './tagged.js';
 export {

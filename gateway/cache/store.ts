@@ -23,15 +23,40 @@ export interface CacheStore {
 /** Entries the in-memory store keeps before evicting the least recently used. */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 
+/** The in-memory store's byte budget (keys and values, approximately). */
+export const DEFAULT_MAX_BYTES = 256 * 1_048_576;
+
 /**
- * A Map bounded to `maxEntries`: reading an entry makes it the most recently used, and a write past
- * the bound evicts the least recently used. keyv accepts it as its store (it is a Map).
+ * Approximate bytes an entry holds: the key and a string value at 2 bytes per UTF-16 unit (V8
+ * keeps one-byte strings at 1; this errs high), other values through their string fields.
+ */
+export function approximateBytes(key: unknown, value: unknown): number {
+  const text = (v: unknown): number => {
+    if (typeof v === 'string') return v.length * 2;
+    if (v && typeof v === 'object') return Object.values(v as Record<string, unknown>).reduce<number>((n, x) => n + (typeof x === 'string' ? x.length * 2 : 8), 16);
+    return 8;
+  };
+  return text(key) + text(value) + 64;
+}
+
+/**
+ * A Map bounded to `maxEntries` and `maxBytes` ({@link approximateBytes}): reading an entry makes
+ * it the most recently used, and a write past either bound evicts the least recently used until
+ * both hold — a few large answers cannot take the memory many small ones were given. An entry
+ * larger than the whole budget is not kept. keyv accepts it as its store (it is a Map).
  */
 export class LruMap<K, V> extends Map<K, V> {
-  constructor(readonly maxEntries: number) {
+  private readonly sizes = new Map<K, number>();
+  /** Bytes held now (approximate). */
+  bytes = 0;
+
+  constructor(readonly maxEntries: number, readonly maxBytes: number = Number.MAX_SAFE_INTEGER) {
     super();
     if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
       throw new TypeError(`LruMap maxEntries: expected a positive integer, got ${JSON.stringify(maxEntries)}`);
+    }
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw new TypeError(`LruMap maxBytes: expected a positive integer, got ${JSON.stringify(maxBytes)}`);
     }
   }
 
@@ -44,10 +69,26 @@ export class LruMap<K, V> extends Map<K, V> {
   }
 
   override set(key: K, value: V): this {
-    super.delete(key);
+    this.delete(key);
+    const size = approximateBytes(key, value);
+    if (size > this.maxBytes) return this;
     super.set(key, value);
-    while (this.size > this.maxEntries) super.delete(this.keys().next().value as K);
+    this.sizes.set(key, size);
+    this.bytes += size;
+    while (this.size > this.maxEntries || this.bytes > this.maxBytes) this.delete(this.keys().next().value as K);
     return this;
+  }
+
+  override delete(key: K): boolean {
+    this.bytes -= this.sizes.get(key) ?? 0;
+    this.sizes.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.sizes.clear();
+    this.bytes = 0;
+    super.clear();
   }
 }
 
@@ -63,6 +104,10 @@ export interface CacheStoreOptions {
   prefix?: string;
   /** In memory only: the LRU bound (`CACHE_MAX_ENTRIES`). @default 100000 */
   maxEntries?: number;
+  /** In memory only: the byte budget, evicting the least recently used past it (`CACHE_MAX_BYTES`). @default 268435456 */
+  maxBytes?: number;
+  /** Redis only: the byte budget of the namespace in Redis, evicting the oldest written past it (`CACHE_REDIS_MAX_BYTES`). @default none */
+  redisMaxBytes?: number;
 }
 
 /** The keyv namespace of the entries under `prefix`: keys are `<namespace>:<key>`. */
@@ -84,13 +129,13 @@ export function createKeyv(opts: CacheStoreOptions = {}): Keyv<string> {
   if (!url) {
     const max = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
     // No serializer: keyv keeps its { value, expires } records as objects (a JSON value is not escaped into another string).
-    return new Keyv<string>({ store: new LruMap<string, unknown>(max), namespace: '', useKeyPrefix: false, throwOnErrors: true, serialize: undefined, deserialize: undefined });
+    return new Keyv<string>({ store: new LruMap<string, unknown>(max, opts.maxBytes ?? DEFAULT_MAX_BYTES), namespace: '', useKeyPrefix: false, throwOnErrors: true, serialize: undefined, deserialize: undefined });
   }
   if (!/^rediss?:\/\//.test(url)) throw new TypeError(`cache redisUrl: expected redis://… or rediss://…, got ${JSON.stringify(url)}`);
   const prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
   if (/\s/.test(prefix)) throw new TypeError(`cache prefix: expected no whitespace, got ${JSON.stringify(prefix)}`);
   const namespace = cacheNamespace(prefix);
-  const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace);
+  const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace, opts.redisMaxBytes);
   // Keyv sets its namespace on the store: the same one, and no Keyv-side prefix (else `ns::ns:key`).
   const keyv = new Keyv<string>(store, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: rawValue, deserialize: asRecord });
   keyv.on('error', () => undefined);

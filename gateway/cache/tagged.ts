@@ -1,6 +1,6 @@
 import type { OrderVersions, VersionSnapshot } from '../../events/versions.js';
 import { CacheGuard, type CacheGuardOptions } from './guard.js';
-import type { CacheStore } from './store.js';
+import { LruMap, type CacheStore } from './store.js';
 import { MemoryTagIndex, type TagIndex } from './tagIndex.js';
 
 /** Options of {@link TaggedCache}. */
@@ -18,7 +18,7 @@ export interface TaggedCacheOptions {
    * one versions read instead of two round trips. Entries are still checked against the versions
    * on every read; a copy lives at most `ttlMs` (and the entry's own TTL). @default none
    */
-  near?: { maxEntries: number; ttlMs: number };
+  near?: { maxEntries: number; ttlMs: number; /** Byte budget of the near copy (approximate), LRU-evicted past it. @default unbounded by bytes */ maxBytes?: number };
 }
 
 /** How {@link TaggedCache.set} stores an entry. */
@@ -87,8 +87,7 @@ export class TaggedCache {
   private readonly versions: OrderVersions;
   private readonly tags: TagIndex;
   private readonly guard: CacheGuard;
-  private readonly near: Map<string, Entry> | undefined;
-  private readonly nearMax: number = 0;
+  private readonly near: LruMap<string, Entry> | undefined;
   private readonly nearTtlMs: number = 0;
 
   constructor(opts: TaggedCacheOptions) {
@@ -97,8 +96,7 @@ export class TaggedCache {
     this.tags = opts.tags ?? new MemoryTagIndex();
     this.guard = opts.guard instanceof CacheGuard ? opts.guard : new CacheGuard(opts.guard);
     if (opts.near) {
-      this.near = new Map();
-      this.nearMax = opts.near.maxEntries;
+      this.near = new LruMap(opts.near.maxEntries, opts.near.maxBytes);
       this.nearTtlMs = opts.near.ttlMs;
     }
   }
@@ -150,7 +148,6 @@ export class TaggedCache {
 
   private remember(key: string, entry: Entry, ttlMs: number): void {
     if (!this.near) return;
-    if (this.near.size >= this.nearMax) this.near.delete(this.near.keys().next().value!);
     this.near.set(key, { ...entry, expiresAt: Date.now() + Math.min(ttlMs, this.nearTtlMs) });
   }
 

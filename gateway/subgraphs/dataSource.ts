@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { ErrorCode, IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
+import { bodyDigest, ErrorCode, IDENTITY_HEADER, signIdentity } from '../../canonical/index.js';
 import type { GatewayContext } from '../pipeline/context.js';
 import { isSharedFetch } from '../access/rowRules.js';
 import type { ObservedFetches } from '../health.js';
@@ -38,15 +38,17 @@ export interface SubgraphDataSourceOptions {
 /** The codes that mean "the slice could not be had". */
 const FAILURE_CODES = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
 
-/** A signed header is reused for this long (subgraphs accept it for 60 s). */
-const SIGNATURE_REUSE_MS = 20_000;
+/** An `_entities` fetch (the only way to reach an entity without its guarded entry point). */
+const ENTITIES = /\b_entities\b/;
 
 interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[] }
 type Response = GatewayGraphQLResponse;
 
 /**
  * The one way the gateway calls a subgraph:
- * - forwards who is asking, signed (`x-gateway-identity`); subgraphs refuse anything else;
+ * - forwards who is asking, signed (`x-gateway-identity`) and bound to this fetch — the subgraph,
+ *   a request id and the SHA-256 of the body, valid 30 s, single use for row-ruled `_entities`
+ *   fetches; every attempt (a retry too) signs anew; subgraphs refuse anything else;
  * - runs the pipeline's subgraph fetch stages (gateway/pipeline/stages.ts): the fetch cache, the
  *   last known answer served stale on failure, and the shield;
  * - maps every failure to a typed error (`RATE_LIMITED` with `retryAfter`, or
@@ -57,7 +59,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly identitySecret: string;
   private readonly pipeline: Pipeline | undefined;
   private readonly rowRuled: (() => ReadonlySet<string> | undefined) | undefined;
-  private readonly signed = new WeakMap<Identity, { value: string; at: number }>();
   /** Upstream fetches made (not cache hits, not coalesced followers): for tests and the benchmark. */
   upstreamFetches = 0;
   /** What this gateway's fetches saw of the subgraph, for `/health/ready`. */
@@ -83,8 +84,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // known. Everything else is keyed by the caller's scope.
     const shared = this.rowRuled !== undefined && isSharedFetch(query, this.rowRuled());
     const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : context.scope).update('\u0000').update(body).digest('base64url')}`;
-    const header = this.signature(identity);
-    const upstream = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
+    const bodySha256 = bodyDigest(body);
+    const requestId = randomUUID();
+    // Entity fetches answered by caller (row rules) are single use: a captured header cannot be replayed.
+    const singleUse = !shared && ENTITIES.test(query);
+    const upstream = (signal?: AbortSignal) =>
+      this.fetchUpstream(body, signIdentity(identity, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal);
     const fetch: SubgraphFetch = { subgraph: this.name, body, key, shared, context };
     try {
       const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
@@ -123,17 +128,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     } catch {
       throw unavailable(this.name, 'unreadable response');
     }
-  }
-
-  /** The signed identity header, reused for a while per identity (one HMAC per caller, not per fetch). */
-  private signature(identity: Identity): string {
-    const now = Date.now();
-    let signed = this.signed.get(identity);
-    if (!signed || now - signed.at > SIGNATURE_REUSE_MS) {
-      signed = { value: signIdentity(identity, this.identitySecret, now), at: now };
-      this.signed.set(identity, signed);
-    }
-    return signed.value;
   }
 
   /** Any failure as the public error clients see. */

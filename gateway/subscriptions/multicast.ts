@@ -28,7 +28,11 @@ export class SubscriptionMulticast {
   /** Subscribers currently attached, shared or not. */
   subscribers = 0;
 
-  constructor(private readonly maxQueued: number) {}
+  /**
+   * @param maxQueued events a subscriber may fall behind
+   * @param maxQueuedBytes bytes (of each result's JSON) a subscriber may fall behind, each its own budget. @default 1048576
+   */
+  constructor(private readonly maxQueued: number, private readonly maxQueuedBytes = 1_048_576) {}
 
   /** The `subscribe` to hand graphql-ws. */
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
@@ -66,7 +70,7 @@ export class SubscriptionMulticast {
         this.subscribers--;
         g.members.delete(member);
         if (g.members.size === 0) this.end(byKey, key, g);
-      }),
+      }, this.maxQueuedBytes),
     };
     g.members.add(member);
     this.subscribers++;
@@ -100,8 +104,10 @@ export class SubscriptionMulticast {
       for (;;) {
         const next = await g.source.next();
         if (next.done) break;
+        // Measured once per event, charged to every member that has not read it yet.
+        const bytes = Buffer.byteLength(JSON.stringify(next.value));
         for (const m of g.members) {
-          m.queue.push(next.value);
+          m.queue.push(next.value, bytes);
           if (m.queue.overflowed) m.drop();
         }
       }

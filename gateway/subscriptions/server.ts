@@ -50,6 +50,8 @@ export interface SubscriptionServerOptions {
   maxMessageBytes?: number;
   /** Results a subscriber may fall behind before it is dropped as a slow consumer. @default 1000 */
   maxQueued?: number;
+  /** Bytes (of the results' JSON) a subscriber may fall behind, each its own budget, before it is dropped. @default 1048576 */
+  maxQueuedBytes?: number;
   /** Operation limits, the same as over HTTP. @default DEFAULT_LIMITS */
   limits?: OperationLimits;
   /**
@@ -60,6 +62,16 @@ export interface SubscriptionServerOptions {
   pipeline: Pipeline;
   /** Browser origins allowed to open a socket (a request without `Origin` is not a browser's). */
   corsOrigins: readonly string[];
+  /** Subscriptions one connection may hold at once; the next is refused with LIMIT_EXCEEDED. @default 100 */
+  maxSubscriptionsPerConnection?: number;
+  /** Subscriptions one caller (consumer and subject: a token's customer, a partner key) may hold over all its connections. @default 500 */
+  maxSubscriptionsPerCaller?: number;
+  /**
+   * Bytes sent to a socket that its client has not yet shown it read — in ws's buffer, in the
+   * kernel's send buffer or on the way: measured with WebSocket pings (a client answers a ping only
+   * after reading everything before it). Past this the subscriber is dropped. @default 4194304
+   */
+  maxUnackedBytes?: number;
 }
 
 /** What graphql-ws keeps per connection beyond the socket. */
@@ -67,15 +79,65 @@ interface ConnectionExtra {
   identity?: Identity;
   scope?: string;
   expiry?: NodeJS.Timeout;
+  /** The ids of this connection's running subscriptions (counted against the caps). */
+  subscriptions: Set<string>;
+  /** The caller the subscriptions count against. */
+  caller?: string;
+}
+
+/** The key a caller's subscriptions are counted under, over all its connections. */
+const callerOf = (identity: Identity): string => `${identity.consumer}\u0000${identity.subject}\u0000${identity.customerId ?? ''}\u0000${identity.partnerNodeId ?? ''}`;
+
+/**
+ * Counts what a socket was handed against what its client has shown it read: every frame sent
+ * adds its bytes; a ping carries the running total, and the client's pong (sent only after it read
+ * everything before the ping) acknowledges that total. A client that stops reading stops
+ * answering, so unacknowledged bytes grow — wherever they sit (ws's buffer, the kernel's send
+ * buffer, the network) — until the budget drops it.
+ */
+export class UnreadBytes {
+  private sent = 0;
+  private acked = 0;
+  private pingedAt = 0;
+  private outstanding = false;
+
+  constructor(private readonly socket: import('ws').WebSocket, private readonly budget: number, private readonly onOver: () => void) {
+    socket.on('pong', (data: Buffer) => {
+      const total = Number(data.toString('utf8'));
+      if (Number.isFinite(total) && total > this.acked && total <= this.sent) this.acked = total;
+      this.outstanding = false;
+    });
+  }
+
+  /** Bytes sent and not yet acknowledged. */
+  get unread(): number {
+    return this.sent - this.acked;
+  }
+
+  /** Records a frame handed to the socket; pings when a quarter of the budget went unacknowledged. */
+  add(bytes: number): void {
+    this.sent += bytes;
+    if (this.unread > this.budget) {
+      this.onOver();
+      return;
+    }
+    if (!this.outstanding && this.sent - this.pingedAt >= this.budget / 4 && this.socket.readyState === this.socket.OPEN) {
+      this.outstanding = true;
+      this.pingedAt = this.sent;
+      this.socket.ping(String(this.sent));
+    }
+  }
 }
 
 /** A close reason must fit in a control frame (123 bytes). */
 const reason = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 119)}…`);
 
-function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue'): void {
+function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' | 'queue' | 'unread'): void {
   if (socket.readyState !== socket.OPEN) return;
   logger.warn({ why, buffered: socket.bufferedAmount }, 'dropping a slow subscriber');
   socket.close(CloseCode.SlowConsumer, 'Slow consumer: too many unread messages; resubscribe with after');
+  // A client that does not read does not answer the close either: do not wait for it.
+  setTimeout(() => { if (socket.readyState !== socket.CLOSED) socket.terminate(); }, 1000).unref();
 }
 
 /**
@@ -120,10 +182,10 @@ function withCodes(errors: readonly GraphQLError[]): GraphQLError[] {
  * operations) at every `subscribe`, the operation limits (parse and validate under the same
  * limits as Apollo Server), and the same error rules as HTTP for every error sent.
  */
-export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number } {
+export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number; counted(): number } {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
   const documents = new DocumentCache(opts.limits ?? DEFAULT_LIMITS);
-  const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000);
+  const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000, opts.maxQueuedBytes ?? 1_048_576);
   const wss = new WebSocketServer({
     server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536,
     // A browser page from another origin may not open a socket (cross-site WebSocket hijacking).
@@ -133,12 +195,34 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       done(false, 403, 'Origin not allowed');
     },
   });
+  const perConnection = opts.maxSubscriptionsPerConnection ?? 100;
+  const perCaller = opts.maxSubscriptionsPerCaller ?? 500;
+  const maxUnacked = opts.maxUnackedBytes ?? 4_194_304;
+  /** Running subscriptions per caller, over all connections of this process. */
+  const callers = new Map<string, number>();
+  const release = (extra: ConnectionExtra | undefined, id?: string): void => {
+    if (!extra?.caller) return;
+    const ids = id === undefined ? [...extra.subscriptions] : extra.subscriptions.has(id) ? [id] : [];
+    for (const i of ids) extra.subscriptions.delete(i);
+    const left = (callers.get(extra.caller) ?? 0) - ids.length;
+    if (left > 0) callers.set(extra.caller, left);
+    else callers.delete(extra.caller);
+  };
   const extras = new WeakMap<object, ConnectionExtra>();
   const extraOf = (socket: object): ConnectionExtra => {
     let extra = extras.get(socket);
-    if (!extra) extras.set(socket, (extra = {}));
+    if (!extra) extras.set(socket, (extra = { subscriptions: new Set() }));
     return extra;
   };
+  // Every frame a socket is handed is counted until its client shows (by a pong) it read it.
+  wss.on('connection', (socket) => {
+    const unread = new UnreadBytes(socket, maxUnacked, () => dropSlow(socket, opts.logger, 'unread'));
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    (socket as { send: (data: unknown, ...rest: unknown[]) => void }).send = (data, ...rest) => {
+      unread.add(typeof data === 'string' ? Buffer.byteLength(data) : (data as { byteLength?: number }).byteLength ?? 0);
+      send(data, ...rest);
+    };
+  });
   const server = useServer<Record<string, unknown> | undefined>({
     connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
     subscribe: multicast.subscribe,
@@ -158,6 +242,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
         const extra = extraOf(socket);
         extra.identity = identity;
         extra.scope = visibilityScope(identity);
+        extra.caller = callerOf(identity);
         if (identity.expiresAt !== undefined) {
           const close = () => {
             if (socket.readyState === socket.OPEN) socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
@@ -179,11 +264,16 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       }
     },
     onClose: (ctx) => {
-      clearTimeout(extras.get(ctx.extra.socket)?.expiry);
-    },
-    onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
       const extra = extras.get(ctx.extra.socket);
-      if (!extra?.identity || !extra.scope) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
+      clearTimeout(extra?.expiry);
+      release(extra);
+    },
+    onComplete: (ctx, id) => {
+      release(extras.get(ctx.extra.socket), id);
+    },
+    onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      const extra = extras.get(ctx.extra.socket);
+      if (!extra?.identity || !extra.scope || !extra.caller) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
       // graphql-ws requires a query string: a client running a persisted operation by hash alone
       // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
       const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
@@ -213,6 +303,17 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       }
       if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send queries and mutations as HTTP POST /graphql (received a ${op.operation})`);
       const socket = ctx.extra.socket;
+      // Checked and counted with no await in between (concurrent subscribes cannot both pass), and
+      // counted until it completes (either side) or the connection closes.
+      if (extra.subscriptions.size >= perConnection) {
+        return refuse(`at most ${perConnection} subscriptions per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); this connection already has ${extra.subscriptions.size} — complete one first`, ErrorCode.LIMIT_EXCEEDED);
+      }
+      const held = callers.get(extra.caller) ?? 0;
+      if (held >= perCaller) {
+        return refuse(`at most ${perCaller} subscriptions per caller over all its connections (WS_MAX_SUBSCRIPTIONS_PER_CALLER); ${extra.identity.consumer} ${extra.identity.subject} already has ${held} — complete one first`, ErrorCode.LIMIT_EXCEEDED);
+      }
+      extra.subscriptions.add(id);
+      callers.set(extra.caller, held + 1);
       const contextValue: SubscriptionContext = {
         identity: extra.identity,
         scope: extra.scope,
@@ -237,6 +338,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     clients: () => wss.clients.size,
     executions: () => multicast.executions,
     subscribers: () => multicast.subscribers,
+    counted: () => [...callers.values()].reduce((a, b) => a + b, 0),
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await server.dispose();

@@ -3,8 +3,11 @@ import { Streams, type Delivery, type EventBus, type Subscription } from '../../
 import type { Logger } from '../../runtime/logger.js';
 import type { StatusStore } from './store.js';
 
-/** What the graph says of an order now: null status = a slice it needs is unavailable. */
-export interface StatusReading { status: OrderStatus | null; customerId: string | null }
+/**
+ * What the graph says of an order now. A null status means the graph could not be seen as it is
+ * now (a slice down, rate limited, refused, or served stale); `unseen` then says why.
+ */
+export interface StatusReading { status: OrderStatus | null; customerId: string | null; unseen?: string }
 
 /** Reads an order's status through the graph, bypassing caches; null when no such order. */
 export type ReadStatus = (orderId: string) => Promise<StatusReading | null>;
@@ -33,8 +36,9 @@ export interface StatusTrackerOptions {
   /** Known statuses to record before tracking (no change is published for them). @default none */
   seed?: () => AsyncIterable<{ orderId: string; status: OrderStatus }>;
   /**
-   * Waits between re-reads while the status is unavailable (an upstream slice down), before the
-   * event is handed back to the bus for redelivery. @default [100, 200, 400, 800, 1600, 3200]
+   * Waits between re-reads while the status cannot be seen (a slice down, rate limited, refused or
+   * served stale), before the event is handed back to the bus for redelivery
+   * (`TRACKER_RETRY_MS`). @default [100, 200, 400, 800, 1600, 3200]
    */
   unavailableBackoffMs?: readonly number[];
 }
@@ -57,6 +61,8 @@ export class StatusTracker {
   private seeded: Promise<void> = Promise.resolve();
   /** Changes published by this replica. */
   published = 0;
+  /** Deliveries handed back to the bus because the status could not be seen. */
+  unseen = 0;
 
   constructor(private readonly opts: StatusTrackerOptions) {}
 
@@ -103,7 +109,7 @@ export class StatusTracker {
     await this.seeded;
     const orderId = d.event.subject;
     const reading = await this.readAvailable(orderId);
-    if (reading === null) return; // not an order the graph knows
+    if (reading === null) return; // not an order the graph knows (and it said so without an error)
     const status = reading.status!;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const current = await this.opts.store.get(orderId);
@@ -130,12 +136,15 @@ export class StatusTracker {
       let failure: unknown;
       try {
         reading = await this.opts.read(orderId);
-        if (reading === null || reading.status !== null) return reading;
+        if (reading === null || (reading.status !== null && !reading.unseen)) return reading;
+        failure = new Error(`status of ${orderId} could not be seen (${reading.unseen ?? 'a slice it needs is unavailable'}); will retry`);
       } catch (err) {
         failure = err;
       }
       if (attempt >= waits.length || this.phase.name === 'stopped') {
-        throw failure instanceof Error ? failure : new Error(`status of ${orderId} is unavailable (an upstream slice is down); will retry`);
+        // Never acknowledged as "no change": the bus redelivers the event, and the read is made again.
+        this.unseen++;
+        throw failure instanceof Error ? failure : new Error(String(failure));
       }
       await new Promise((r) => setTimeout(r, waits[attempt]));
     }

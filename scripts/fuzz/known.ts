@@ -17,31 +17,6 @@ const graphql = (f: Finding): boolean => f.target.startsWith('graphql as ');
 
 export const KNOWN_GATEWAY_FINDINGS: readonly KnownFinding[] = [
   {
-    what: 'a subscription document sent over HTTP answers 500 "internal error" (INTERNAL_SERVER_ERROR); it should be a 4xx/200 error saying subscriptions run over graphql-ws',
-    reproduce: `{"query":"subscription { orderStatusChanged { status } }"}`,
-    matches: (f) => graphql(f) && f.operation === 'subscription',
-  },
-  {
-    what: 'an operationName that names no operation in the document answers 500 "internal error" (issue 16 #9)',
-    reproduce: `{"query":"query A { __typename }","operationName":"NoSuchOperation"}`,
-    matches: (f) => graphql(f) && f.kind === 'operation-name-names-none',
-  },
-  {
-    what: 'two operations and no operationName answer 500 "internal error" (issue 16 #9)',
-    reproduce: `{"query":"query A { __typename } query B { __typename }"}`,
-    matches: (f) => graphql(f) && f.kind === 'two-operations-no-name',
-  },
-  {
-    what: 'variables nested thousands deep answer 500 "internal error" (issue 16 #9); they should be refused as BAD_USER_INPUT or a 400',
-    reproduce: `{"query":"query ($v: ID!) { order(id: $v) { id } }","variables":{"v":[[[[…5,000 deep…]]]]}}`,
-    matches: (f) => graphql(f) && f.kind === 'deep-variables',
-  },
-  {
-    what: 'a mutation (the schema has no Mutation type) answers 500 "internal error" instead of a validation error',
-    reproduce: `{"query":"mutation { order(id: \\"ORD-000001\\") { id } }"}`,
-    matches: (f) => graphql(f) && f.kind === 'mutation-keyword',
-  },
-  {
     what: 'a malformed persistedQuery extension (version 2, or not an object) answers 400 with INTERNAL_SERVER_ERROR "internal error"',
     reproduce: `{"query":"{ __typename }","extensions":{"persistedQuery":{"version":2}}}`,
     matches: (f) => graphql(f) && f.kind === 'extensions-junk',

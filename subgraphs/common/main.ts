@@ -4,6 +4,8 @@ import type { DemoData } from '../../demo/records.js';
 import { createEventBus } from '../../events/create.js';
 import { createOrderVersions } from '../../events/versions.js';
 import { EnvReader } from '../../runtime/env.js';
+import { acquireRedis, redisUrlFor } from '../../runtime/redis.js';
+import { RedisNonceStore } from './nonces.js';
 import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identitySecret.js';
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -48,9 +50,14 @@ export async function runSubgraphMain<Port>(
     // the distributed mode refuses to start without DATABASE_URL. PGlite is one process's: not used here.
     const storeConfig = loadStoreConfig(process.env);
     const store = storeConfig.databaseUrl ? await openStore(storeConfig) : undefined;
+    // Single-use identity headers are remembered where every replica sees them and nothing evicts them.
+    const nonceUrl = redisUrlFor('bus');
+    const nonceRedis = nonceUrl ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context)) : undefined;
+    const nonces = nonceRedis ? new RedisNonceStore(nonceRedis, process.env.REDIS_KEY_PREFIX || 'ovg:') : undefined;
     const service = await start({
       system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions,
       ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
+      ...(nonces ? { nonces } : {}),
     });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
@@ -60,6 +67,7 @@ export async function runSubgraphMain<Port>(
       await bus.close();
       await versions?.close();
       await store?.close();
+      nonceRedis?.disconnect();
     }, logger);
   } catch (err) {
     failStartup(err, () => portVariable);

@@ -8,7 +8,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type RequestHandler, type Router } from 'express';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode, IDENTITY_HEADER, perSystem, verifyIdentity, type Identity } from '../../canonical/index.js';
+import { BOUND_MAX_AGE_SECONDS, bodyDigest, ErrorCode, IDENTITY_HEADER, perSystem, verifyBoundIdentity, type Identity } from '../../canonical/index.js';
+import { enforceFieldRules } from './fieldRules.js';
+import { MemoryNonceStore, type NonceStore } from './nonces.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 import { readProjectFile } from '../../runtime/project.js';
 import { toPublicError } from './errors.js';
@@ -19,7 +21,10 @@ import type { Logger } from '../../runtime/logger.js';
 import { ingestRouter, type IngestSystem, type RefusedWebhook } from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
 
-export interface SubgraphServerOptions<Ctx extends BaseContext> {
+/** What every subgraph's request context carries: the verified caller (its field rules read it). */
+export interface SubgraphContext extends BaseContext { identity: Identity }
+
+export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
   name: string;
   /** Resolvers keyed by type name (checked against schema.graphql when the schema is built). */
@@ -93,19 +98,27 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
   ledger?: IngestLedger;
   /** Keeps webhooks refused with a 409 as ingest dead letters (e.g. `VisibilityStore.deadLetters.recordIngest`). @default none */
   keepRefused?: (letter: RefusedWebhook) => Promise<void>;
+  /**
+   * Where nonces of single-use identity headers (row-ruled `_entities` fetches) are remembered;
+   * shared in Redis by a subgraph's replicas. @default an in-process store
+   */
+  nonces?: NonceStore;
 }
 
 /** How a subgraph checks who is calling. */
 export interface IdentityCheck {
+  /** This subgraph's name: a header must be bound to it. */
+  subgraph: string;
   secret: string;
   trustUnsigned: boolean;
+  nonces: NonceStore;
 }
 
 /** The identity check of a subgraph's options, warning when trust mode is on. */
 export function identityCheckFromOptions<Port>(name: string, opts: SubgraphServiceOptions<Port>): IdentityCheck {
   const trustUnsigned = opts.trustUnsignedRequests === true;
   if (trustUnsigned) opts.logger?.warn(`${name}: trust mode — unsigned requests are served as an all-rows identity (benchmarks only)`);
-  return { secret: opts.identitySecret ?? DEV_IDENTITY_SECRET, trustUnsigned };
+  return { subgraph: name, secret: opts.identitySecret ?? DEV_IDENTITY_SECRET, trustUnsigned, nonces: opts.nonces ?? new MemoryNonceStore() };
 }
 
 /** The identity requests without a signature get in trust mode. */
@@ -113,22 +126,34 @@ const TRUSTED_UNSIGNED: Identity = { consumer: 'internal', subject: 'trust-mode'
 
 /**
  * The caller's identity from the gateway's signed header, or a 401 with a GraphQL error body. The
- * reason stays in the log: a caller that is not the gateway learns only that it was refused.
+ * header must be bound to this subgraph and to the body that arrived (its SHA-256, computed while
+ * the body is parsed), at most 30 s old, and — when it carries a nonce (row-ruled `_entities`) —
+ * never seen before. The reason stays in the log: a caller that is not the gateway learns only
+ * that it was refused.
  */
 function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): RequestHandler {
   return (req, res, next) => {
     const header = req.headers[IDENTITY_HEADER];
-    const identity = verifyIdentity(typeof header === 'string' ? header : undefined, check.secret);
-    if (identity) {
-      res.locals.identity = identity;
-      return next();
-    }
+    const refuse = (why: string): void => {
+      logger?.warn({ present: header !== undefined, why }, 'refused a request without a valid gateway identity signature');
+      res.status(401).json({ errors: [{ message: `expected a request signed by the gateway (${IDENTITY_HEADER}); this subgraph serves only the gateway`, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    };
     if (header === undefined && check.trustUnsigned) {
       res.locals.identity = TRUSTED_UNSIGNED;
       return next();
     }
-    logger?.warn({ present: header !== undefined }, 'refused a request without a valid gateway identity signature');
-    res.status(401).json({ errors: [{ message: `expected a request signed by the gateway (${IDENTITY_HEADER}); this subgraph serves only the gateway`, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    const digest = (req as { bodySha256?: string }).bodySha256 ?? bodyDigest('');
+    const bound = verifyBoundIdentity(typeof header === 'string' ? header : undefined, check.secret, { subgraph: check.subgraph, bodySha256: digest });
+    if (!bound) return refuse('invalid, unbound, stale, or bound to another subgraph or body');
+    if (bound.nonce === undefined) {
+      res.locals.identity = bound.identity;
+      return next();
+    }
+    check.nonces.claim(bound.nonce, BOUND_MAX_AGE_SECONDS * 1000 + 5_000).then((fresh) => {
+      if (!fresh) return refuse(`single-use header replayed (request ${bound.requestId})`);
+      res.locals.identity = bound.identity;
+      next();
+    }, next);
   };
 }
 
@@ -171,10 +196,11 @@ export function formatPublicError(formatted: GraphQLFormattedError, error: unkno
 }
 
 /** Starts one subgraph: Apollo Server 5 on Express 5, `/graphql`, `/health/live`, `/health/ready`, and `/ingest` when given. */
-export async function startSubgraphServer<Ctx extends BaseContext>(opts: SubgraphServerOptions<Ctx>): Promise<RunningService> {
+export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: SubgraphServerOptions<Ctx>): Promise<RunningService> {
   const app = express();
   const httpServer = createServer(app);
   const schema = buildSubgraphSchema({ typeDefs: loadSubgraphSchema(opts.name), resolvers: opts.resolvers as never });
+  enforceFieldRules(schema, (context) => (context as Partial<SubgraphContext> | undefined)?.identity);
   const apollo = new ApolloServer<Ctx>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -191,8 +217,12 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
   app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
   app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
   if (opts.ingest) app.use('/ingest', opts.ingest);
-  app.use('/graphql', verifiedIdentity(opts.identity, opts.logger), express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ res }) => opts.context(res.locals.identity as Identity) }));
+  // The body is parsed first so that its SHA-256 (what the gateway signed) is known to the check.
+  const json = express.json({ limit: '1mb', verify: (req, _res, buf) => { (req as { bodySha256?: string }).bodySha256 = bodyDigest(buf); } });
+  app.use('/graphql', json, verifiedIdentity(opts.identity, opts.logger),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => opts.context(res.locals.identity as Identity),
+    }));
   app.use(jsonErrorHandler);
   return listen(opts.name, httpServer, opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => apollo.stop());
 }

@@ -13,7 +13,7 @@ import { sha256Hex, type PersistedQueryManifest } from '../../gateway/governance
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
 import { projectRoot } from '../../runtime/project.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
-import { credential, type GqlResponse } from '../helpers/http.js';
+import { credential, gatewaySignature, type GqlResponse } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 import { wsClient } from '../helpers/ws.js';
 
@@ -121,6 +121,15 @@ export async function post(url: string, body: unknown, headers: Record<string, s
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return raw(res);
+}
+
+/**
+ * POSTs `body` to a subgraph at `url` as the gateway would for `who`: the identity header bound
+ * to this subgraph and these exact bytes (tests/helpers/http.ts `gatewaySignature`).
+ */
+export async function postAs(url: string, body: unknown, who: Identity, opts: { singleUse?: boolean } = {}): Promise<RawResponse> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return post(url, text, await gatewaySignature(url, text, who, opts));
 }
 
 /** GETs `url` with exactly `headers`. */

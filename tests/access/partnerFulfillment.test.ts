@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { gatewaySignature } from '../helpers/http.js';
-import { accessStack, as, byHash, fixtures, identity, manifestOp, post, world } from './harness.js';
+import { accessStack, as, byHash, fixtures, identity, manifestOp, post, postAs, world } from './harness.js';
 
 /**
  * Issue 16 #12: a partner sees an order with a fulfillment order at its node, and of that order
@@ -96,10 +95,10 @@ describe('the derived status of a shared order, asked of the oms by a partner', 
 
   it('should be null with FORBIDDEN for a partner, never a status computed from its part of the order', async () => {
     const orderId = shared[0]!;
-    const r = await post(
+    const r = await postAs(
       s.subgraphs.oms.service.url,
       { query: STATUS, variables: { r: [representation(orderId, atPartner(orderId))] } },
-      gatewaySignature(identity.partner(f.partnerNode)),
+      identity.partner(f.partnerNode),
     );
     expect(r.body.data._entities[0].status).toBeNull();
     expect(r.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['FORBIDDEN']);

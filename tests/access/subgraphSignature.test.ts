@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
+import { gatewaySignature } from '../helpers/http.js';
 import type { Stack } from '../../embedded/stack.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
-import { gatewaySignature } from '../helpers/http.js';
-import { accessStack, fixtures, get, identity, post, type Fixtures } from './harness.js';
+import { accessStack, fixtures, get, identity, post, postAs, type Fixtures } from './harness.js';
 
 /**
  * Subgraphs serve only the gateway: every /graphql request must carry the identity the gateway
@@ -64,7 +64,7 @@ describe.each(SUBGRAPH_NAMES.map((n) => [n]))('the %s subgraph', (name) => {
   });
 
   it('should answer with the gateway\'s signature, and its health endpoints without one', async () => {
-    const r = await post(s.subgraphs[name].service.url, SDL, gatewaySignature());
+    const r = await postAs(s.subgraphs[name].service.url, SDL, OPS);
     expect(r.status, r.text.slice(0, 200)).toBe(200);
     expect(r.body.data._service.sdl).toContain('type Query');
     for (const path of ['/health/live', '/health/ready']) expect((await get(`${s.subgraphs[name].service.origin}${path}`)).status, path).toBe(200);
@@ -72,18 +72,17 @@ describe.each(SUBGRAPH_NAMES.map((n) => [n]))('the %s subgraph', (name) => {
 });
 
 describe('row rules in the subgraphs, for a signed identity', () => {
-  const as = (i: Identity) => gatewaySignature(i);
 
   it('should answer the OMS order, orderByNumber and Order entity of B null to customer A', async () => {
     const url = s.subgraphs.oms.service.url;
     const q = { query: `query ($id: ID!, $n: String!, $r: [_Any!]!) { order(id: $id) { id } orderByNumber(number: $n) { id } _entities(representations: $r) { ... on Order { id customerId: customer { id } } } }`,
       variables: { id: f.orderB, n: f.orderNumberB, r: [{ __typename: 'Order', id: f.orderB }, { __typename: 'Order', id: f.orderA }] } };
-    const ops = await post(url, q, as(OPS));
+    const ops = await postAs(url, q, OPS);
     expect(ops.body.data).toMatchObject({ order: { id: f.orderB }, orderByNumber: { id: f.orderB }, _entities: [{ id: f.orderB }, { id: f.orderA }] });
-    const a = await post(url, q, as(identity.customer(f.customerA)));
+    const a = await postAs(url, q, identity.customer(f.customerA));
     expect(a.body.errors).toBeUndefined();
     expect(a.body.data).toEqual({ order: null, orderByNumber: null, _entities: [null, { id: f.orderA, customerId: { id: f.customerA } }] });
-    const partner = await post(url, q, as(identity.partner(f.partnerNode)));
+    const partner = await postAs(url, q, identity.partner(f.partnerNode));
     expect(partner.body.data).toEqual({ order: null, orderByNumber: null, _entities: [null, null] });
   });
 
@@ -94,11 +93,59 @@ describe('row rules in the subgraphs, for a signed identity', () => {
     ['carrier', 'tracking', 'query ($id: String!) { tracking(trackingNumber: $id) { id } }', () => f.trackingB],
   ] as const)('should answer the %s lookup %s null to a storefront customer and a partner (the subgraph\'s own check)', async (name, field, q, id) => {
     const url = s.subgraphs[name].service.url;
-    const ops = await post(url, { query: q, variables: { id: id() } }, as(OPS));
+    const ops = await postAs(url, { query: q, variables: { id: id() } }, OPS);
     expect(ops.body.data[field], ops.text.slice(0, 200)).not.toBeNull();
     for (const who of [identity.customer(f.customerB), identity.partner(f.partnerNode)]) {
-      const r = await post(url, { query: q, variables: { id: id() } }, as(who));
-      expect(r.body, `${who.consumer} on ${name}`).toEqual({ data: { [field]: null } });
+      const r = await postAs(url, { query: q, variables: { id: id() } }, who);
+      expect(r.body.data, `${who.consumer} on ${name}`).toEqual({ [field]: null });
+      // Its own @requiresScopes(orders:all) refuses first (defence in depth), saying which scope it needs.
+      expect(r.body.errors?.map((e) => e.extensions?.code), `${who.consumer} on ${name}`).toEqual(['FORBIDDEN']);
+    }
+  });
+});
+
+describe('the identity header bound to one fetch (issue 16 #5)', () => {
+  const entities = (id: string) => ({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }', variables: { r: [{ __typename: 'Order', id }] } });
+
+  it('should refuse a captured header replayed with another body, to another subgraph, or after 30 s — 401', async () => {
+    const oms = s.subgraphs.oms.service.url;
+    const erp = s.subgraphs.erp.service.url;
+    const body = JSON.stringify(entities(f.orderA));
+    const captured = await gatewaySignature(oms, body, OPS);
+    expect((await post(oms, body, captured)).status, 'the fetch it was signed for').toBe(200);
+    const other = await post(oms, JSON.stringify(entities(f.orderB)), captured);
+    expect(other.status, 'another body').toBe(401);
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await post(erp, body, captured)).status, 'another subgraph').toBe(401);
+    const old = await gatewaySignature(oms, body, OPS, { now: Date.now() - 31_000 });
+    expect((await post(oms, body, old)).status, 'signed 31 s ago').toBe(401);
+    const unbound = { [IDENTITY_HEADER]: signIdentity(OPS, DEV_IDENTITY_SECRET) };
+    expect((await post(oms, body, unbound)).status, 'a header bound to nothing').toBe(401);
+  });
+
+  it('should accept a single-use header for a row-ruled _entities fetch once, and refuse it the second time', async () => {
+    const oms = s.subgraphs.oms.service.url;
+    const body = JSON.stringify(entities(f.orderA));
+    const header = await gatewaySignature(oms, body, OPS, { singleUse: true });
+    const first = await post(oms, body, header);
+    expect(first.status).toBe(200);
+    expect(first.body.data._entities).toEqual([{ id: f.orderA }]);
+    const replay = await post(oms, body, header);
+    expect(replay.status).toBe(401);
+    expect(replay.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('should answer an internal field null with FORBIDDEN to a non-ops identity asking the subgraph directly (its own @requiresScopes)', async () => {
+    const erp = s.subgraphs.erp.service.url;
+    const q = { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id erpSalesOrderId } } }', variables: { r: [{ __typename: 'Order', id: f.orderA }] } };
+    const ops = await postAs(erp, q, OPS);
+    expect(ops.body.data._entities[0].erpSalesOrderId, ops.text.slice(0, 300)).toEqual(expect.any(String));
+    for (const who of [identity.customer(f.customerA), identity.partner(f.partnerNode)]) {
+      const r = await postAs(erp, q, who);
+      expect(r.status).toBe(200);
+      expect(r.body.data._entities[0]?.erpSalesOrderId ?? null, who.consumer).toBeNull();
+      expect(r.body.errors?.map((e) => e.extensions?.code), who.consumer).toContain('FORBIDDEN');
+      expect(r.body.errors?.[0]?.message).toContain('orders:internal');
     }
   });
 });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createCacheStore, keyValueCache, LruMap, type CacheStore } from '../../gateway/cache/index.js';
+import { approximateBytes, createCacheStore, keyValueCache, LruMap, type CacheStore } from '../../gateway/cache/index.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sleep } from './versionsContract.js';
 
@@ -65,6 +65,41 @@ describe('in-memory store', () => {
     expect([...m.entries()]).toEqual([['x', 3], ['z', 4]]);
     expect(() => new LruMap(0)).toThrow(/positive integer, got 0/);
   });
+
+  it('should count the bytes it holds, and give them back on delete and overwrite (issue 16 #3)', () => {
+    const m = new LruMap<string, string>(1000, 1_000_000);
+    m.set('a', 'x'.repeat(10_000));
+    expect(m.bytes).toBe(approximateBytes('a', 'x'.repeat(10_000)));
+    expect(m.bytes).toBeGreaterThanOrEqual(20_000);
+    m.set('a', 'y');
+    expect(m.bytes).toBe(approximateBytes('a', 'y'));
+    m.delete('a');
+    expect(m.bytes).toBe(0);
+  });
+
+  it('should evict the least recently used past its byte budget, however few the entries, and not keep one larger than the budget', () => {
+    const big = 'x'.repeat(30_000); // ~60 KB each
+    const m = new LruMap<string, string>(100_000, 150_000);
+    m.set('a', big).set('b', big);
+    m.get('a');
+    m.set('c', big);
+    expect([...m.keys()]).toEqual(['a', 'c']);
+    expect(m.bytes).toBeLessThanOrEqual(150_000);
+    m.set('huge', 'x'.repeat(100_000));
+    expect(m.has('huge')).toBe(false);
+    expect([...m.keys()]).toEqual(['a', 'c']);
+  });
+
+  it('should bound the in-memory cache store by CACHE_MAX_BYTES: 1,500 large answers under different keys do not pile up', async () => {
+    const s = createCacheStore({ maxBytes: 1_048_576 });
+    const answer = 'x'.repeat(126_000 / 2); // a ~126 KB answer
+    for (let i = 0; i < 1500; i++) await s.set(`response:op-${i}`, answer, 3_600_000);
+    let kept = 0;
+    for (let i = 0; i < 1500; i++) if ((await s.get(`response:op-${i}`)) !== undefined) kept++;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept * 126_000).toBeLessThanOrEqual(1_048_576);
+    expect(await s.get('response:op-1499')).toBe(answer);
+  });
 });
 
 describe('keyValueCache', () => {
@@ -123,6 +158,29 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
       expect(await apq.get('apq:hash2')).toBe('q2');
       await apq.delete('apq:hash2');
       expect(await apq.get('apq:hash2')).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  cacheStoreContract('Redis with a byte budget', () => createCacheStore({ redisUrl: redisUrl(), prefix: `${prefix}budget-contract:`, redisMaxBytes: 1_048_576 }));
+
+  it('should keep the cache within CACHE_REDIS_MAX_BYTES in Redis, evicting the oldest written, and give bytes back on delete (issue 16 #3)', async () => {
+    const own = `${prefix}budget:`;
+    const s = createCacheStore({ redisUrl: redisUrl(), prefix: own, redisMaxBytes: 300_000 });
+    try {
+      const answer = 'x'.repeat(100_000);
+      for (let i = 0; i < 10; i++) await s.set(`response:op-${i}`, answer, 3_600_000);
+      const total = Number(await raw.get(`${own}cache:__budget:total`));
+      expect(total).toBeGreaterThan(0);
+      expect(total).toBeLessThanOrEqual(300_000);
+      const kept = (await raw.keys(`${own}cache:response:*`)).sort();
+      // ~100 KB each within 300,000 bytes: the two written last (op-8, op-9) are what is left.
+      expect(kept).toEqual([`${own}cache:response:op-8`, `${own}cache:response:op-9`]);
+      expect(await s.get('response:op-9')).toBe(answer);
+      expect(await s.get('response:op-0')).toBeUndefined();
+      await s.delete(['response:op-9']);
+      expect(Number(await raw.get(`${own}cache:__budget:total`))).toBeLessThan(total);
     } finally {
       await s.close();
     }

@@ -1,7 +1,7 @@
 import { defaultGatewayConfig } from '../../gateway/config.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { codes, gql, requestHeaders } from '../helpers/http.js';
+import { codes, gatewaySignature, gql, requestHeaders } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 
 const ORDERS = 200;
@@ -121,8 +121,10 @@ describe('a backing system that fails behind a running subgraph', () => {
   it('should answer HTTP 429 with Retry-After and RATE_LIMITED from a subgraph whose system refuses the fetch', async () => {
     s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } } });
     const entities = { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt } } }', variables: { r: [{ __typename: 'Order', id: richOrder() }] } };
-    const headers = await requestHeaders();
-    const call = () => fetch(s!.subgraphs.erp.service.url, { method: 'POST', headers, body: JSON.stringify(entities) });
+    const url = s.subgraphs.erp.service.url;
+    const payload = JSON.stringify(entities);
+    // Signed for this subgraph and body, as the gateway does for each attempt.
+    const call = async () => fetch(url, { method: 'POST', headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, payload)) }, body: payload });
     const ok = await call();
     expect(ok.status).toBe(200);
     const refused = await call();

@@ -26,6 +26,16 @@ describe('client mistakes', () => {
     expect(r.body.errors[0]!.message).toBe('operationName "Yours" names no operation of the document; it has 1 operation (Mine)');
   });
 
+  it.each([
+    ['a subscription', 'subscription { orderStatusChanged { status } }', 'subscription'],
+    ['a mutation', 'mutation { order(id: "ORD-000001") { id } }', 'mutation'],
+  ])('should refuse %s over HTTP with 400 GRAPHQL_VALIDATION_FAILED, not a 500 from the planner', async (_what, query, kind) => {
+    const r = await post({ query });
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.body.errors[0]!.message).toMatch(kind === 'subscription' ? /only queries and mutations run over HTTP.*graphql-ws/ : /mutation/i);
+  });
+
   it('should refuse two operations without operationName with 400 GRAPHQL_VALIDATION_FAILED', async () => {
     const r = await post({ query: 'query A { __typename } query B { __typename }' });
     expect(r.status).toBe(400);

@@ -9,7 +9,9 @@ import { defaultGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type GatewayService } from '../../gateway/server.js';
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
 import type { StatusChangeData } from '../../gateway/tracker/tracker.js';
+import { internalIdentity } from '../../gateway/auth/index.js';
 import { eventually } from '../helpers/ws.js';
+import { after, post, SECRET } from '../ingest/harness.js';
 
 let s: Stack | undefined;
 const extra: GatewayService[] = [];
@@ -93,4 +95,43 @@ describe('status tracker', () => {
     s.subgraphs.erp.sim.faults.outage = false;
     await eventually(async () => (await changes(bus)).length === 1, 10_000, 'the change after recovery');
   });
+});
+
+describe('status tracker under an ERP rate limit (issue 16 #2)', () => {
+  it('should publish every ACCEPTED change once after the limit clears, never taking a stale slice for "no change"', async () => {
+    const demo = generateDemo({ orders: 1200 });
+    // Forty orders the ERP has not accepted yet (PENDING): the pending and accepted scenarios, un-accepted.
+    const ids = new Set([...demo.scenarios.pending, ...demo.scenarios.accepted]);
+    const pending = demo.data.erp.orders.filter((o) => ids.has(o.orderId)).slice(0, 40);
+    expect(pending).toHaveLength(40);
+    for (const o of pending) o.acceptedAt = null;
+    const bus = new MemoryEventBus();
+    s = await startStack({ data: demo.data, bus, statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: SECRET, gateway: { trackerRetryMs: [50, 100, 200] } });
+    await s.gateway.tracker!.whenSeeded();
+    // The tracker has read every one of them once (PENDING): the gateway now holds a last known ERP slice for each.
+    const read = (id: string) => s!.gateway.execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id }, internalIdentity('status-tracker'));
+    for (const o of pending) expect((await read(o.orderId)).data?.order).toMatchObject({ status: 'PENDING' });
+
+    // The ERP refuses almost everything (429) while all 40 are accepted within a second.
+    s.subgraphs.erp.sim.faults.rateLimitPerSecond = 1;
+    for (const [i, o] of pending.entries()) {
+      const r = await post(`${s.subgraphs.erp.service.origin}/ingest`, {
+        notificationId: `accept-${i}`, eventType: 'SALES_ORDER_ACCEPTED', postedAt: after(i),
+        salesOrder: { orderRef: o.orderId, salesOrderId: o.erpSalesOrderId },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    // Under the limit the gateway answers from the stale slice, and says so.
+    const stale = await read(pending[0]!.orderId) as { extensions?: { freshness?: unknown[] } };
+    expect(stale.extensions?.freshness?.length ?? 0).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    s.subgraphs.erp.sim.faults.rateLimitPerSecond = 0;
+
+    await eventually(async () => (await changes(bus)).length >= 40, 60_000, 'all 40 changes after the limit clears');
+    await new Promise((r) => setTimeout(r, 300));
+    const all = (await changes(bus)).map((e) => e.event.data as unknown as StatusChangeData);
+    expect(all).toHaveLength(40);
+    expect(new Set(all.map((c) => c.orderId))).toEqual(new Set(pending.map((o) => o.orderId)));
+    for (const c of all) expect(c).toMatchObject({ previousStatus: 'PENDING', status: 'ACCEPTED' });
+  }, 90_000);
 });

@@ -44,7 +44,13 @@ export function operationLimitsStage(limits: OperationLimits): Stage {
       error.message = refusal.message;
       Object.assign(error.extensions, refusal.extensions);
     },
-    onOperation({ document, context }) {
+    onOperation({ document, operation, context }) {
+      // Apollo Gateway plans queries and mutations; a subscription would fail in the planner as a 500.
+      if (operation.operation === 'subscription') {
+        throw new GraphQLError('only queries and mutations run over HTTP /graphql: subscriptions run over graphql-ws on the same path (received a subscription)', {
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+        });
+      }
       if (isExternal(context.identity.consumer) && introspects(document)) {
         throw new GraphQLError('introspection is not available to external consumers', { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
       }
