@@ -84,8 +84,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const shared = this.rowRuled !== undefined && isSharedFetch(query, this.rowRuled());
     const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : context.scope).update('\u0000').update(body).digest('base64url')}`;
     const header = this.signature(identity);
-    const upstream = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal);
     const fetch: SubgraphFetch = { subgraph: this.name, body, key, shared, context };
+    const upstream = (signal?: AbortSignal) => this.fetchUpstream(body, header, signal, fetch.headers);
     try {
       const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
       const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
@@ -104,13 +104,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */
-  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal): Promise<Response> {
+  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Response> {
     this.upstreamFetches++;
     let res: FetcherResponse;
     try {
       res = await this.fetcher(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identityHeader },
+        // The fetch stages' headers (traceparent, x-request-id) first: they never replace the signed identity.
+        headers: { ...extraHeaders, 'content-type': 'application/json', [IDENTITY_HEADER]: identityHeader },
         body,
         ...(signal ? { signal } : {}),
       } as Parameters<Fetcher>[1]);

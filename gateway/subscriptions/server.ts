@@ -67,6 +67,22 @@ interface ConnectionExtra {
   identity?: Identity;
   scope?: string;
   expiry?: NodeJS.Timeout;
+  /** The request-describing keys of `connection_init` every `subscribe` of the socket carries ({@link CONNECTION_HEADERS}). */
+  headers?: Call['headers'];
+}
+
+/** Keys of the `connection_init` payload that act as request headers for every subscribe (trace context, acting user). */
+const CONNECTION_HEADERS = ['traceparent', 'tracestate', 'x-acting-user', 'x-request-id'] as const;
+
+/** Those keys of a `connection_init` payload, when strings. */
+function connectionHeaders(params: unknown): Call['headers'] {
+  const headers: Record<string, string> = {};
+  if (params === null || typeof params !== 'object') return headers;
+  for (const key of CONNECTION_HEADERS) {
+    const value = (params as Record<string, unknown>)[key];
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return headers;
 }
 
 /** A close reason must fit in a control frame (123 bytes). */
@@ -158,6 +174,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
         const extra = extraOf(socket);
         extra.identity = identity;
         extra.scope = visibilityScope(identity);
+        extra.headers = connectionHeaders(ctx.connectionParams);
         if (identity.expiresAt !== undefined) {
           const close = () => {
             if (socket.readyState === socket.OPEN) socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
@@ -187,7 +204,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       // graphql-ws requires a query string: a client running a persisted operation by hash alone
       // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
       const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
-      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: {}, operations: [params], batch: false, responseHeaders: {} };
+      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: extra.headers ?? {}, operations: [params], batch: false, responseHeaders: {} };
       try {
         checkParams(params);
         await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));

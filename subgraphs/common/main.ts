@@ -35,6 +35,8 @@ export async function runSubgraphMain<Port>(
     const env = new EnvReader();
     const port = env.has('PORT') ? env.int('PORT', DEFAULT_PORTS[name], 0, 65535) : env.int(ownPort, DEFAULT_PORTS[name], 0, 65535);
     const host = env.string('HOST', '127.0.0.1');
+    const ownMetricsPort = `${name.toUpperCase()}_METRICS_PORT`;
+    const metricsPort = env.has(ownMetricsPort) ? env.int(ownMetricsPort, 0, 0, 65535) : env.has('METRICS_PORT') ? env.int('METRICS_PORT', 0, 0, 65535) : undefined;
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
     env.done();
@@ -43,7 +45,7 @@ export async function runSubgraphMain<Port>(
     const bus = createEventBus(process.env);
     // With REDIS_URL, ingest bumps the order versions the gateways' caches check (shared in Redis).
     const versions = process.env.REDIS_URL ? createOrderVersions(process.env) : undefined;
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions });
+    const service = await start({ system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);

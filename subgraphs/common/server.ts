@@ -17,6 +17,9 @@ import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import { ingestRouter, type IngestSystem } from './ingest.js';
+import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
+import { setUpTracing } from '../../runtime/telemetry.js';
+import { observeRequests, operatorSigned, SubgraphMetrics } from './observability.js';
 
 export interface SubgraphServerOptions<Ctx extends BaseContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
@@ -46,6 +49,12 @@ export interface ListenOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * A second port serving only `GET /metrics` without a credential, for a scraper on a private
+   * network (`METRICS_PORT` / `<NAME>_METRICS_PORT`). On the service port `/metrics` needs the
+   * gateway's signed identity of an ops caller. @default none
+   */
+  metricsPort?: number;
 }
 
 /**
@@ -180,11 +189,22 @@ export async function startSubgraphServer<Ctx extends BaseContext>(opts: Subgrap
   });
   await apollo.start();
   app.disable('x-powered-by');
+  setUpTracing();
+  const metrics = new SubgraphMetrics(opts.name);
+  // Request id, trace span (continuing the gateway's traceparent), RED metrics, access log line.
+  app.use(observeRequests(metrics, opts.logger));
+  const isOperator = operatorSigned(opts.identity.secret);
+  app.all('/metrics', (req, res, next) => { answerMetrics(metrics.metrics, req, res, isOperator).catch(next); });
   app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
   app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
   if (opts.ingest) app.use('/ingest', opts.ingest);
   app.use('/graphql', verifiedIdentity(opts.identity, opts.logger), express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: async ({ res }) => opts.context(res.locals.identity as Identity) }));
   app.use(jsonErrorHandler);
-  return listen(opts.name, httpServer, opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => apollo.stop());
+  const host = opts.listen?.host ?? '127.0.0.1';
+  const metricsServer = opts.listen?.metricsPort !== undefined ? await startMetricsServer(metrics.metrics, opts.listen.metricsPort, host) : undefined;
+  return listen(opts.name, httpServer, opts.listen?.port ?? 0, host, async () => {
+    await metricsServer?.stop();
+    await apollo.stop();
+  });
 }
