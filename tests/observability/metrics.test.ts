@@ -108,10 +108,13 @@ describe('gateway /metrics', () => {
     expect(sample(after, 'ovg_cache_requests_total', { cache: 'response', result: 'hit' })).toBe(hits + 1);
   });
 
-  it('should show each subgraph breaker state', async () => {
+  it('should show each subgraph breaker state and rate-limit tokens', async () => {
     const text = await metrics();
     expect(labelValues(text, 'ovg_shield_breaker_state', 'subgraph').sort()).toEqual([...s.gateway.shields.keys()].sort());
     expect(sample(text, 'ovg_shield_breaker_state', { subgraph: 'oms' })).toBe(0);
+    const tokens = sample(text, 'ovg_shield_tokens', { subgraph: 'oms' });
+    expect(tokens).toBeGreaterThan(0);
+    expect(tokens).toBeLessThanOrEqual(s.gateway.shields.get('oms')!.stats().tokens! + 1e-6);
   });
 
   it('should raise the active subscriptions gauge while a subscription runs, and record the lag of each hop of an event', async () => {

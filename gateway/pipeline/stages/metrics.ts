@@ -41,6 +41,12 @@ export class GatewayMetrics {
     metrics.gauge('ovg_shield_breaker_state', 'Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open', ['subgraph'], function () {
       for (const [subgraph, shield] of shields) this.set({ subgraph }, BREAKER_VALUE[shield.stats().breaker]);
     });
+    metrics.gauge('ovg_shield_tokens', 'Rate-limit tokens left per subgraph (memory bucket; absent with the Redis bucket)', ['subgraph'], function () {
+      for (const [subgraph, shield] of shields) {
+        const tokens = shield.stats().tokens;
+        if (tokens !== undefined) this.set({ subgraph }, tokens);
+      }
+    });
     metrics.gauge('ovg_shield_in_flight', 'Fetches in flight per subgraph (concurrency limiter)', ['subgraph'], function () {
       for (const [subgraph, shield] of shields) this.set({ subgraph }, shield.stats().inFlight);
     });
