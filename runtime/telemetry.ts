@@ -38,6 +38,26 @@ export interface Tracing {
 let installed: Tracing | undefined;
 
 /**
+ * Where spans are exported: `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
+ * undefined when unset (no export). @throws Error saying what arrived when it is not an http(s) URL
+ */
+export function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  const name = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const endpoint = env[name]?.trim();
+  if (!endpoint) return undefined;
+  let protocol = '';
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new Error(`${name} must be an http(s) URL such as http://127.0.0.1:4318; received ${JSON.stringify(endpoint.slice(0, 100))}`);
+  }
+  return endpoint;
+}
+
+/**
  * Registers the process's tracer provider once (idempotent: the embedded stack runs several
  * services in one process): AsyncLocalStorage context, the W3C trace-context propagator, and the
  * OTLP/HTTP exporter when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (off by default; the exporter reads
@@ -48,16 +68,8 @@ let installed: Tracing | undefined;
 export function setUpTracing(env: NodeJS.ProcessEnv = process.env): Tracing {
   if (installed) return installed;
   const processors = new ProcessorList();
-  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const exporting = endpoint !== undefined && endpoint.trim() !== '';
-  if (exporting) {
-    try {
-      new URL(endpoint);
-    } catch {
-      throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be a URL such as http://127.0.0.1:4318; received ${JSON.stringify(endpoint.slice(0, 100))}`);
-    }
-    processors.list.add(new BatchSpanProcessor(new OTLPTraceExporter()));
-  }
+  const exporting = otlpEndpoint(env) !== undefined;
+  if (exporting) processors.list.add(new BatchSpanProcessor(new OTLPTraceExporter()));
   const provider = new NodeTracerProvider({ spanProcessors: [processors] });
   provider.register();
   installed = {

@@ -8,6 +8,7 @@ import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identi
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../../runtime/process.js';
+import { setUpTracing } from '../../runtime/telemetry.js';
 import { faultsFromEnv, type FaultKnobs } from './simulator.js';
 import type { SubgraphServiceOptions } from './server.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from './webhookSecret.js';
@@ -53,6 +54,8 @@ export async function runSubgraphMain<Port>(
       await service.stop();
       await bus.close();
       await versions?.close();
+      // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
+      await setUpTracing().shutdown();
     }, logger);
   } catch (err) {
     failStartup(err, () => portVariable);
