@@ -223,7 +223,9 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
     case 'fulfillment-declined': {
       // A node declines (no stock) and the OMS has not re-sourced the units yet.
       const fos = allocate(ctx, p, all, 'maybe', t);
-      fos.forEach((fo, i) => progress(ctx, p, fo, i === 0 ? 'CANCELLED' : rng.weighted(UNPICKED_STATUSES)));
+      fos.forEach((fo, i) => {
+        progress(ctx, p, fo, i === 0 ? 'CANCELLED' : rng.weighted(UNPICKED_STATUSES));
+      });
       fos[0]!.cancelledAt = at(p, fos[0]!.releasedAt + rng.int(30, 8 * HOUR));
       fos[0]!.cancelReason = rng.pick(['NO_STOCK', 'SHORT_PICK', 'DAMAGED_STOCK']);
       idleAtMost(p, 2 * DAY);

@@ -56,7 +56,10 @@ export function planReturn(ctx: PlanContext, p: OrderPlan, kind: ReturnKind): vo
       excess -= cut;
     }
   }
-  if (kind === 'keep') return addReturn(ctx, p, 'REFUNDED', units, requestedAt, false, true);
+  if (kind === 'keep') {
+    addReturn(ctx, p, 'REFUNDED', units, requestedAt, false, true);
+    return;
+  }
   const status: ReturnStatus = kind === 'initiated' ? rng.weighted(INITIATED)
     : kind === 'rejected' ? 'REJECTED'
     : kind === 'cancelled' ? 'CANCELLED'

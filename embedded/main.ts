@@ -1,5 +1,6 @@
 import { generateDemo, demoOptionsFromEnv } from '../demo/index.js';
-import { gatewayConfigFromEnv, SUBGRAPH_NAMES } from '../gateway/config.js';
+import { gatewayConfigFromEnv } from '../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
 import { EnvReader } from '../runtime/env.js';
 import { componentLogger, createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
@@ -9,11 +10,14 @@ import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
-import { statusStoreFromEnv } from '../gateway/setup.js';
+import { storeStatusStore } from '../gateway/tracker/store.js';
+import { loadSlas, loadStoreConfig, openStore } from '../store/index.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
 import { DEMO_PARTNER_NODES, startStack } from './stack.js';
+import { salesforceConfigFromEnv } from '../connectors/salesforce/config.js';
+import { readFileSync } from 'node:fs';
 
 // `npm start`: the whole stack in one process on the embedded simulators and demo data.
 const logger = createLogger('embedded');
@@ -22,9 +26,14 @@ try {
   const host = env.string('HOST', '127.0.0.1');
   const ports = {
     gateway: env.int('PORT', 4000, 0, 65535),
+    visibility: env.int('VISIBILITY_PORT', 4006, 0, 65535),
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)])),
   };
   const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
+  // The Salesforce connector runs by default, writing to the emulator; SALESFORCE_LOGIN_URL points it at a real org instead.
+  const salesforceOn = env.bool('SALESFORCE_CONNECTOR', true);
+  const emulatorPort = env.int('SALESFORCE_EMULATOR_PORT', 4010, 0, 65535);
+  const realOrg = salesforceOn && env.has('SALESFORCE_LOGIN_URL') ? salesforceConfigFromEnv(process.env, (p) => readFileSync(p, 'utf8')) : undefined;
   const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
   const cursorSecret = cursorSecretFromEnv(env, process.env.NODE_ENV !== 'production');
   env.done();
@@ -33,13 +42,22 @@ try {
   const started = performance.now();
   const { data } = generateDemo(demoOptions);
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
+  // One visibility store for the whole process (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL):
+  // the tracker's order rows, ingest's ledger, exceptions, dead letters.
+  const storeConfig = loadStoreConfig(process.env);
+  const slas = loadSlas(process.env);
+  const store = await openStore(storeConfig);
+  logger.info({ store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) }, 'visibility store open');
   const bus = createEventBus(process.env);
-  const statusStore = statusStoreFromEnv(process.env);
+  const statusStore = storeStatusStore(store);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
   const gateway = gatewayConfigFromEnv({ DEV_PARTNER_NODES: DEMO_PARTNER_NODES, ...process.env });
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions });
+  const stack = await startStack({
+    data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions, store, slas,
+    ...(salesforceOn ? { salesforce: { emulatorPort, ...(realOrg ? { config: realOrg } : {}) } } : {}),
+  });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
@@ -51,8 +69,8 @@ try {
     await lifecycle?.stop();
     await stack.stop();
     await bus.close();
-    await statusStore.close();
     await versions.close();
+    await store.close();
     // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
     await setUpTracing().shutdown();
   }, logger);
@@ -63,9 +81,24 @@ try {
       `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n` +
       `Live status changes (${lifecycleRate > 0 ? `${lifecycleRate}/s from the lifecycle simulator` : 'lifecycle simulator off'}): subscribe over graphql-ws at ${url.replace(/^http/, 'ws')}\n` +
       `  (connection_init payload: { "authorization": "Bearer <token>" })\n` +
-      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\nCtrl-C stops everything.\n\n`,
+      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\n` +
+      salesforceBanner(stack.salesforce?.emulator?.url, realOrg?.loginUrl) +
+      `Ctrl-C stops everything.\n\n`,
   );
 } catch (err) {
   // A busy port names the variable that chose it: PORT for the gateway, <NAME>_PORT for a subgraph.
   failStartup(err, (service) => (service === 'gateway' ? 'PORT' : `${service.toUpperCase()}_PORT`));
+}
+
+/** What the start banner says of Salesforce: where the emulated org is and how to see the records arrive. */
+function salesforceBanner(emulatorUrl: string | undefined, realOrgUrl: string | undefined): string {
+  if (realOrgUrl) return `Salesforce connector: writing status changes to the org at ${realOrgUrl}\n\n`;
+  if (!emulatorUrl) return 'Salesforce connector: off (SALESFORCE_CONNECTOR=false)\n\n';
+  const soql = 'SELECT Order_Visibility_Id__c, Order_Visibility_Status__c, Order_Visibility_Version__c, LastModifiedDate FROM Order ORDER BY LastModifiedDate DESC LIMIT 5';
+  return (
+    `Salesforce API emulator (the connector pushes every status change to it): ${emulatorUrl}\n` +
+    `  TOKEN=$(curl -s ${emulatorUrl}/services/oauth2/token -d grant_type=client_credentials -d client_id=ovg-connector -d client_secret=dev-secret | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')\n` +
+    `  curl -s -H "Authorization: Bearer $TOKEN" '${emulatorUrl}/services/data/v62.0/query' --get --data-urlencode "q=${soql}"\n` +
+    `  (counters and fault injection: ${emulatorUrl}/__emulator)\n\n`
+  );
 }

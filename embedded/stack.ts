@@ -1,9 +1,11 @@
 import { NODES } from '../demo/catalogue.js';
+import type { OwnSubgraphName } from '../canonical/index.js';
 import type { DemoData } from '../demo/records.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryOrderVersions, type OrderVersions } from '../events/versions.js';
 import type { StatusStore } from '../gateway/tracker/store.js';
-import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
+import { defaultGatewayConfig, type GatewayConfig } from '../gateway/config.js';
+import type { SystemName as SubgraphName } from '../canonical/systems.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
 import type { RunningService } from '../runtime/http.js';
 import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
@@ -18,6 +20,10 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+import { startEmbeddedSalesforce, type EmbeddedSalesforce, type EmbeddedSalesforceOptions } from './salesforce.js';
+import { signWebhook } from '../subgraphs/common/ingest.js';
+import { startVisibility, type RunningVisibility } from '../subgraphs/visibility/service.js';
+import { openStore, type ExceptionSlas, type VisibilityStore } from '../store/index.js';
 
 /** The demo's fulfillment nodes, as `DEV_PARTNER_NODES` lists them. */
 export const DEMO_PARTNER_NODES = NODES.map((n) => n.id).join(',');
@@ -27,7 +33,7 @@ export interface StackOptions {
   /** The demo world the simulators serve. */
   data: DemoData;
   /** Port per subgraph; 0 or absent = a free port. */
-  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  ports?: Partial<Record<SubgraphName | OwnSubgraphName | 'gateway', number>>;
   /** @default '127.0.0.1' */
   host?: string;
   /** Initial fault knobs per simulated system. */
@@ -47,6 +53,18 @@ export interface StackOptions {
   cursorSecret?: string;
   /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
   versions?: OrderVersions;
+  /**
+   * The visibility store: ingest's shared ledger and refused-webhook letters, the exception engine,
+   * the visibility subgraph. @default an in-memory PGlite store, closed with the stack
+   */
+  store?: VisibilityStore;
+  /** The exception SLAs. @default DEFAULT_SLAS */
+  slas?: ExceptionSlas;
+  /**
+   * With a bus: the Salesforce connector (and, unless `config` names a real org, the Salesforce API
+   * emulator it writes to) in this process, consuming the tracker's `order.status_changed`. @default off
+   */
+  salesforce?: Pick<EmbeddedSalesforceOptions, 'emulatorPort' | 'config'>;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -61,6 +79,12 @@ export interface RunningSubgraph {
 export interface Stack {
   gateway: GatewayService;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** The sixth subgraph (exceptions, timelines, dead letters) with the exception engine (when there is a bus). */
+  visibility: RunningVisibility;
+  /** The visibility store the stack runs on. */
+  store: VisibilityStore;
+  /** The Salesforce connector and emulator, when asked for. */
+  salesforce?: EmbeddedSalesforce;
   /** Stops everything, gateway first. */
   stop(): Promise<void>;
 }
@@ -86,11 +110,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
   // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
   const versions = opts.versions ?? new MemoryOrderVersions();
+  const secretOf = (name: SubgraphName) => (typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name]);
+  const store = opts.store ?? await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
+  const ownsStore = opts.store === undefined;
   const ingest = (name: SubgraphName) => {
-    const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
+    const secret = secretOf(name);
     // The subgraphs verify the identity the gateway signs, with the same secret.
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions };
+    return {
+      port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
+      // Ingest's idempotency ledger and refused webhooks live in the shared store.
+      ledger: store.ledger, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+    };
   };
+  let visibility: RunningVisibility | undefined;
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
       startErp({ system: adapters.erp, ...ingest('erp') }),
@@ -101,23 +133,47 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
+    const ingestUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, `${s.origin}/ingest`])) as Record<string, string>;
+    visibility = await startVisibility({
+      store, bus: opts.bus, host, port: ports.visibility, logger: componentLogger(logger, 'visibility'),
+      identitySecret: config.auth.identitySecret, slas: opts.slas,
+      ingestUrl: (system) => ingestUrls[system],
+      sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
+    });
+    // The gateway federates the sixth subgraph too (its name is not a system's: see OWN_SUBGRAPHS in canonical/systems.ts).
+    const subgraphUrls = { ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])), visibility: visibility.service.url } as GatewayConfig['subgraphUrls'];
     const gateway = await startGateway(
-      { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
+      { ...config, subgraphUrls },
       { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;
+    const salesforce = opts.salesforce && opts.bus
+      ? await startEmbeddedSalesforce({ ...opts.salesforce, bus: opts.bus, graphUrl: gateway.url, logger: componentLogger(logger, 'salesforce'), host }).catch(async (err: unknown) => {
+        await gateway.stop();
+        throw err;
+      })
+      : undefined;
+    const v = visibility;
     return {
       gateway,
       subgraphs,
+      visibility: v,
+      store,
+      ...(salesforce ? { salesforce } : {}),
       stop: async () => {
+        await salesforce?.stop();
         await gateway.stop();
         await Promise.all(started.map((s) => s.stop()));
+        await v.stop();
+        if (ownsStore) await store.close();
       },
     };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.stop()));
+    await visibility?.stop().catch(() => undefined);
+    if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }
 }

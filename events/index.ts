@@ -9,3 +9,4 @@ export {
   type DeadLetterAttributes, type DeadLetterEvent,
 } from './deadLetter.js';
 export * from './versions.js';
+export { PermanentFailure, isPermanentFailure } from './permanentFailure.js';

@@ -2,6 +2,7 @@ import type { CloudEvent } from '../canonical/index.js';
 import type { Delivery, Subscription } from './bus.js';
 import { errorMessage, yieldToEventLoop } from './async.js';
 import { deadLetterEvent, unacknowledged, type DeadLetterEvent } from './deadLetter.js';
+import { isPermanentFailure } from './permanentFailure.js';
 import type { MemoryGroup, MemoryStream, PendingEntry } from './memoryStream.js';
 import type { BusErrorHandler, ResolvedConsumeOptions } from './options.js';
 
@@ -23,12 +24,15 @@ export interface MemoryConsumerDeps {
  * One member of an in-memory consumer group. It takes one entry at a time, in this order: its own
  * entries whose handler threw (redelivery), entries other members have held longer than
  * `reclaimIdleMs` (reclaim from a dead or hung member), then the next new entry. An entry is acked
- * when the handler resolves; one already delivered `maxDeliveries` times goes to the dead-letter stream.
+ * when the handler resolves; one already delivered `maxDeliveries` times, or whose handler threw a
+ * `PermanentFailure`, goes to the dead-letter stream. Up to `concurrency` handler calls run at once.
  */
 export class MemoryConsumer implements Subscription {
   readonly ready = Promise.resolve();
   private phase: Phase = 'running';
   private readonly done: Promise<void>;
+  /** Handler calls in progress (at most `opts.concurrency`). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly d: MemoryConsumerDeps) {
     this.done = this.run();
@@ -45,14 +49,20 @@ export class MemoryConsumer implements Subscription {
   private async run(): Promise<void> {
     let delivered = 0;
     while (this.phase === 'running') {
+      if (this.inFlight.size >= this.d.opts.concurrency) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
       const p = this.take(Date.now());
       if (!p) {
         await this.d.group.changed.wait(this.nextReclaimIn(Date.now()));
         continue;
       }
-      await this.deliver(p);
+      const call: Promise<void> = this.deliver(p).finally(() => this.inFlight.delete(call));
+      this.inFlight.add(call);
       if (++delivered % 100 === 0) await yieldToEventLoop(); // a backlog is worked through without starving I/O
     }
+    await Promise.all(this.inFlight);
     this.phase = 'closed';
   }
 
@@ -98,7 +108,7 @@ export class MemoryConsumer implements Subscription {
       // Another member may have reclaimed it meanwhile: then it is theirs to retry.
       if (group.pending.get(p.entry.id) !== p || p.consumer !== consumer) return;
       const message = errorMessage(err);
-      if (deliveries >= opts.maxDeliveries) {
+      if (deliveries >= opts.maxDeliveries || isPermanentFailure(err)) {
         this.deadLetter(p, message);
       } else {
         Object.assign(p, { failed: true, error: message });

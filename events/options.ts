@@ -55,6 +55,7 @@ export function resolveConsumeOptions(opts: ConsumeOptions = {}): ResolvedConsum
     reclaimIdleMs: positiveInt('reclaimIdleMs', opts.reclaimIdleMs, 30_000),
     batchSize: positiveInt('batchSize', opts.batchSize, 100),
     startFrom,
+    concurrency: positiveInt('concurrency', opts.concurrency, 1),
   };
 }
 

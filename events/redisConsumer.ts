@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Delivery, Envelope, Subscription } from './bus.js';
 import { errorMessage, sleep } from './async.js';
 import { deadLetterEvent, unacknowledged } from './deadLetter.js';
+import { isPermanentFailure } from './permanentFailure.js';
 import { reconnectDelay } from './redisConnection.js';
 import { decodeEntry, stamped, xaddArgs, type RawEntry } from './redisEntries.js';
 import type { RedisStreams } from './redisStreams.js';
@@ -29,8 +30,8 @@ export interface RedisConsumerDeps {
  * from dead or hung members — to this one; then it redelivers its own pending entries (those whose
  * handler threw, the reclaimed ones, any left from a lost reply) via XPENDING + XCLAIM, which also
  * gives their delivery count; then it reads new entries (`>`). An entry is XACKed when the handler
- * resolves; one already delivered `maxDeliveries` times is XADDed to the dead-letter stream and
- * XACKed in one MULTI. https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups
+ * resolves; one already delivered `maxDeliveries` times, or whose handler threw a `PermanentFailure`,
+ * is XADDed to the dead-letter stream and XACKed in one MULTI. Up to `concurrency` handler calls run at once. https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups
  */
 export class RedisConsumer implements Subscription {
   readonly ready: Promise<void>;
@@ -41,7 +42,10 @@ export class RedisConsumer implements Subscription {
   private pendingDirty = true;
   private nextReclaimAt = 0;
   private reclaimCursor = '0-0';
-  private busy = false;
+  /** Handler calls in progress. */
+  private busy = 0;
+  /** With `concurrency` above 1: the handler calls not yet finished, by entry id. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly lastErrors = new Map<string, string>();
   private readonly abort = new AbortController();
   private readonly key: string;
@@ -58,7 +62,7 @@ export class RedisConsumer implements Subscription {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
-      const wasBusy = this.busy;
+      const wasBusy = this.busy > 0;
       this.phase = 'closing';
       this.abort.abort();
       // A handler call in progress finishes (and acks) first; a blocking read ends now.
@@ -107,6 +111,7 @@ export class RedisConsumer implements Subscription {
         await sleep(reconnectDelay(++failures), this.abort.signal);
       }
     }
+    await Promise.allSettled(this.inFlight.values());
   }
 
   private async round(): Promise<void> {
@@ -121,18 +126,45 @@ export class RedisConsumer implements Subscription {
       this.pendingDirty = false;
       if ((await this.redeliverOwn()) > 0) return;
     }
-    const block = Math.min(this.d.blockMs, Math.max(10, Math.floor(opts.reclaimIdleMs / 2)));
-    const reply = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', opts.batchSize, 'BLOCK', block, 'STREAMS', this.key, '>')) as [string, RawEntry[]][] | null;
+    let block = Math.min(this.d.blockMs, Math.max(10, Math.floor(opts.reclaimIdleMs / 2)));
+    await this.whileFull();
+    // While handler calls run, block briefly: their acks queue behind a blocking read on this connection.
+    if (this.inFlight.size > 0) block = Math.min(block, 50);
+    const count = Math.min(opts.batchSize, opts.concurrency - this.inFlight.size);
+    const reply = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', block, 'STREAMS', this.key, '>')) as [string, RawEntry[]][] | null;
     for (const raw of reply?.[0]?.[1] ?? []) {
       if (this.phase !== 'running') return;
-      await this.deliver(raw, 1);
+      await this.dispatch(raw[0], () => this.deliver(raw, 1));
     }
+  }
+
+  /**
+   * Starts a delivery. With `concurrency` 1 it runs to completion first; above 1 it runs alongside
+   * others, and this waits only while `concurrency` calls are in flight.
+   */
+  private async dispatch(id: string, work: () => Promise<void>): Promise<void> {
+    if (this.d.opts.concurrency === 1) return work();
+    // A call that fails outside the handler (an ack lost with the connection) leaves its entry pending: redelivered later.
+    const call: Promise<void> = work()
+      .catch((err: unknown) => {
+        this.pendingDirty = true;
+        this.report(err, `delivering entry ${id}`);
+      })
+      .finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, call);
+    await this.whileFull();
+  }
+
+  /** Waits while `concurrency` handler calls are in flight. */
+  private async whileFull(): Promise<void> {
+    while (this.inFlight.size >= this.d.opts.concurrency) await Promise.race(this.inFlight.values());
   }
 
   /** Redelivers this consumer's pending entries (XCLAIM to itself counts the delivery); returns how many it found. */
   private async redeliverOwn(): Promise<number> {
     const { conn, group, consumer, opts } = this.d;
-    const rows = (await conn.xpending(this.key, group, '-', '+', opts.batchSize, consumer)) as PendingRow[];
+    // Entries whose handler call is still running are pending too: they are not redelivered.
+    const rows = ((await conn.xpending(this.key, group, '-', '+', opts.batchSize, consumer)) as PendingRow[]).filter(([id]) => !this.inFlight.has(id));
     if (rows.length === 0) return 0;
     if (rows.length === opts.batchSize) this.pendingDirty = true;
     const counts = new Map(rows.map(([id, , , n]) => [id, Number(n)]));
@@ -142,7 +174,7 @@ export class RedisConsumer implements Subscription {
       if (this.phase !== 'running') break;
       const sofar = counts.get(raw[0]) ?? 0;
       if (sofar < opts.maxDeliveries) {
-        await this.deliver(raw, sofar + 1);
+        await this.dispatch(raw[0], () => this.deliver(raw, sofar + 1));
         continue;
       }
       const entry = await this.decodeOrSkip(raw);
@@ -158,7 +190,7 @@ export class RedisConsumer implements Subscription {
     const { opts } = this.d;
     let failure: unknown;
     let failed = false;
-    this.busy = true;
+    this.busy++;
     try {
       try {
         await this.d.handler({ ...entry, deliveries });
@@ -169,7 +201,7 @@ export class RedisConsumer implements Subscription {
       if (!failed) {
         this.lastErrors.delete(entry.id);
         await this.ack(entry.id);
-      } else if (deliveries >= opts.maxDeliveries) {
+      } else if (deliveries >= opts.maxDeliveries || isPermanentFailure(failure)) {
         await this.deadLetter(entry, deliveries, errorMessage(failure));
       } else {
         this.lastErrors.set(entry.id, errorMessage(failure));
@@ -177,7 +209,7 @@ export class RedisConsumer implements Subscription {
         this.report(failure, `handler failed on entry ${entry.id}, delivery ${deliveries}/${opts.maxDeliveries}`);
       }
     } finally {
-      this.busy = false;
+      this.busy--;
     }
   }
 

@@ -127,7 +127,8 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
     try {
       decoded = decodeURIComponent(path.slice(EXPLORER_PATH.length + 1));
     } catch {
-      return problem(res, 400, 'expected a URL-encoded asset path');
+      problem(res, 400, 'expected a URL-encoded asset path');
+      return;
     }
     asset(res, decoded, head);
   };

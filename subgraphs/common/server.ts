@@ -16,7 +16,8 @@ import { jsonErrorHandler, listen, type RunningService } from '../../runtime/htt
 import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
-import { ingestRouter, type IngestSystem } from './ingest.js';
+import { ingestRouter, type IngestSystem, type RefusedWebhook } from './ingest.js';
+import type { IngestLedger } from './ingestLedger.js';
 import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
 import { setUpTracing } from '../../runtime/telemetry.js';
 import { observeRequests, operatorSigned, SubgraphMetrics } from './observability.js';
@@ -94,6 +95,13 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
    * as an all-rows service identity. Never the default; logged loudly when on. @default false
    */
   trustUnsignedRequests?: boolean;
+  /**
+   * Ingest's idempotency ledger. The visibility store's (`VisibilityStore.ledger`) is shared by every
+   * replica and survives restarts. @default an in-process one (see subgraphs/common/ingestLedger.ts)
+   */
+  ledger?: IngestLedger;
+  /** Keeps webhooks refused with a 409 as ingest dead letters (e.g. `VisibilityStore.deadLetters.recordIngest`). @default none */
+  keepRefused?: (letter: RefusedWebhook) => Promise<void>;
 }
 
 /** How a subgraph checks who is calling. */
@@ -136,7 +144,7 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
 export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions });
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, ledger: opts.ledger, keepRefused: opts.keepRefused });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */

@@ -77,7 +77,7 @@ export class ShipmentLedger {
   private async readAll(): Promise<void> {
     const count = this.opts.pageSize ?? 1000;
     for (;;) {
-      let page;
+      let page: Awaited<ReturnType<EventBus["read"]>>;
       try {
         page = await this.bus.read(Streams.SOURCE, { after: this.cursor, count });
       } catch (err) {

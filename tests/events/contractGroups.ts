@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deadLetterStream, type Delivery, type EventBus } from '../../events/bus.js';
 import { isDeadLetterEvent, withoutDeadLetter } from '../../events/deadLetter.js';
+import { PermanentFailure } from '../../events/permanentFailure.js';
 import type { BusOptions } from './harness.js';
 import { ev, sleep, waitFor } from './harness.js';
 
@@ -119,6 +120,103 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       await sleep(50);
       expect(held).toHaveLength(1);
       expect(reclaimed).toHaveLength(1);
+    });
+
+    it('should dead-letter at once, without redelivery, an entry whose handler throws a PermanentFailure', async () => {
+      const b = await bus();
+      const s = stream();
+      const seen: Array<{ id: string; deliveries: number }> = [];
+      const c = b.consume(s, 'g', 'c1', async (d) => {
+        seen.push({ id: d.event.id, deliveries: d.deliveries });
+        if (d.event.id === 'e1') throw new PermanentFailure('INVALID_FIELD: no such column');
+      }, { maxDeliveries: 5 });
+      await c.ready;
+      await b.publish(s, ev(1));
+      await b.publish(s, ev(2));
+      await waitFor('the dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
+      await waitFor('the next entry', () => seen.some((x) => x.id === 'e2'));
+      await sleep(150);
+      expect(seen).toEqual([{ id: 'e1', deliveries: 1 }, { id: 'e2', deliveries: 1 }]);
+      const [dead] = await b.read(deadLetterStream(s));
+      expect(dead!.event).toMatchObject({ deadletterdeliveries: 1, deadlettergroup: 'g', deadlettererror: 'INVALID_FIELD: no such column' });
+      expect(withoutDeadLetter(dead!.event)).toMatchObject(ev(1));
+    });
+
+    it('should run up to concurrency handler calls at once and ack each when its own call resolves', async () => {
+      const b = await bus();
+      const s = stream();
+      let running = 0;
+      let peak = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const done: string[] = [];
+      const c = b.consume(s, 'g', 'c1', async (d) => {
+        peak = Math.max(peak, ++running);
+        await gate;
+        running--;
+        done.push(d.event.id);
+      }, { concurrency: 4, batchSize: 10 });
+      await c.ready;
+      for (let i = 0; i < 6; i++) await b.publish(s, ev(i));
+      await waitFor('four calls in flight', () => running === 4);
+      await sleep(50);
+      expect(running).toBe(4);
+      release();
+      await waitFor('all six handled', () => done.length === 6);
+      expect(peak).toBe(4);
+      expect([...done].sort()).toEqual(Array.from({ length: 6 }, (_, i) => `e${i}`));
+      await c.close();
+      // Everything was acked: a new member of the group finds nothing left to deliver.
+      const again: string[] = [];
+      const c2 = b.consume(s, 'g', 'c1', async (d) => void again.push(d.event.id), { reclaimIdleMs: 10 });
+      await c2.ready;
+      await sleep(150);
+      expect(again).toEqual([]);
+    });
+
+    it('should redeliver a dead letter to its own group only, not to other groups or subscribers', async () => {
+      const b = await bus();
+      const s = stream();
+      let healthy = false;
+      const inG: Delivery[] = [];
+      const inH: string[] = [];
+      const broadcast: string[] = [];
+      const g = b.consume(s, 'g', 'c1', async (d) => {
+        inG.push(d);
+        if (!healthy) throw new Error('downstream unavailable');
+      }, { maxDeliveries: 2 });
+      const h = b.consume(s, 'h', 'c1', async (d) => void inH.push(d.event.id));
+      const sub = b.subscribe(s, (e) => void broadcast.push(e.event.id));
+      await Promise.all([g.ready, h.ready, sub.ready]);
+      await b.publish(s, ev(1));
+      await waitFor('the dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
+      const [dead] = await b.read(deadLetterStream(s));
+      healthy = true;
+      const id = await b.redeliver(s, 'g', dead!.event);
+      await waitFor('the redelivery', () => inG.length === 3);
+      await sleep(200);
+      expect(inG.map((d) => d.deliveries)).toEqual([1, 2, 1]);
+      expect(inG[2]).toMatchObject({ id, event: { ...ev(1), recordedtime: expect.any(String) } });
+      expect(isDeadLetterEvent(inG[2]!.event)).toBe(false);
+      expect(inH).toEqual(['e1']);
+      expect(broadcast).toEqual(['e1']);
+      expect(await b.read(deadLetterStream(s))).toHaveLength(1);
+    });
+
+    it('should hold a redelivery made while no member runs until one starts, and dead-letter it again if it keeps failing', async () => {
+      const b = await bus();
+      const s = stream();
+      await b.redeliver(s, 'g', ev(7));
+      const seen: number[] = [];
+      const c = b.consume(s, 'g', 'late', async (d) => {
+        seen.push(d.deliveries);
+        throw new Error(`still failing ${d.deliveries}`);
+      }, { maxDeliveries: 2 });
+      await c.ready;
+      await waitFor('the second dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
+      expect(seen).toEqual([1, 2]);
+      const [dead] = await b.read(deadLetterStream(s));
+      expect(dead!.event).toMatchObject({ ...ev(7), deadlettergroup: 'g', deadletterdeliveries: 2, deadlettererror: 'still failing 2' });
     });
 
     it('should make consumer close idempotent and stop delivery', async () => {

@@ -9,7 +9,7 @@ import { DEMO_NODES, statusInputsFor, type DemoData } from '../../demo/index.js'
 import { MemoryCarrier } from '../../subgraphs/carrier/adapters/memory.js';
 import { carrierIngest } from '../../subgraphs/carrier/ingest.js';
 import { RecordConflictError, type IngestSystem } from '../../subgraphs/common/ingest.js';
-import { IngestLedger } from '../../subgraphs/common/ingestLedger.js';
+import { MemoryIngestLedger } from '../../subgraphs/common/ingestLedger.js';
 import { MemoryErp } from '../../subgraphs/erp/adapters/memory.js';
 import { erpIngest } from '../../subgraphs/erp/ingest.js';
 import { MemoryOms } from '../../subgraphs/oms/adapters/memory.js';
@@ -80,13 +80,18 @@ function notifications(s: Story): Notification[] {
   if (s.hold !== 'none') erp('HOLD_PLACED', { hold: { type: 'CREDIT' } });
   if (s.backorder) oms('ORDER_BACKORDERED', { backorders: lines.map((l) => ({ lineNumber: l.lineNumber, backorderedQuantity: l.quantity })) });
   const groups = s.split && lines.length > 1 ? [lines.slice(0, 1), lines.slice(1)] : [lines];
-  groups.forEach((g, i) => oms('ORDER_ALLOCATED', { fulfillmentOrder: { id: `FO-777001-${i + 1}`, nodeId: i === 0 ? 'DC-EAST' : 'DC-WEST', lines: g } }));
+  groups.forEach((g, i) => {
+    oms('ORDER_ALLOCATED', { fulfillmentOrder: { id: `FO-777001-${i + 1}`, nodeId: i === 0 ? 'DC-EAST' : 'DC-WEST', lines: g } });
+  });
   if (s.hold === 'released') erp('HOLD_RELEASED', { hold: { type: 'CREDIT' } });
   if (s.cancel === 'order') oms('ORDER_CANCELLED', {});
   groups.forEach((g, i) => {
     const fo = `FO-777001-${i + 1}`;
     wms('RELEASE', fo);
-    if (i === 1 && s.declineSecond) return wms('CANCEL', fo, { reasonCode: 'NO_STOCK' });
+    if (i === 1 && s.declineSecond) {
+      wms('CANCEL', fo, { reasonCode: 'NO_STOCK' });
+      return;
+    }
     wms('PICK_CONFIRM', fo);
     wms('SHIP_CONFIRM', fo, { shipments: [{ shipmentId: `SHP-777001-${i + 1}`, carrier: 'UPS', trackingNumber: `1Z777001${i + 1}`, lines: g }] });
     const status = s.carrier[i]!;
@@ -127,15 +132,15 @@ function world() {
     carrier: carrierIngest(new MemoryCarrier(data.carrier)),
     returns: returnsIngest(new MemoryReturns(data.returns)),
   };
-  const ledgers = Object.fromEntries(Object.keys(systems).map((k) => [k, new IngestLedger()])) as Record<System, IngestLedger>;
+  const ledgers = Object.fromEntries(Object.keys(systems).map((k) => [k, new MemoryIngestLedger()])) as Record<System, MemoryIngestLedger>;
   /** Delivers one webhook as /ingest would: false when the system answers 409 (the sender retries later). */
   async function deliver(n: Notification): Promise<boolean> {
     const system = systems[n.system];
     const ledger = ledgers[n.system];
     for (const p of system.plan(system.validate(n.body))) {
-      if (ledger.isSeen(p.event.id)) continue;
+      if ((await ledger.claim(p.event.id, 'properties')) === 'done') continue;
       const entity = `${n.system}|${p.entity}`;
-      if (ledger.isStale(entity, p.event.time)) continue;
+      if (await ledger.isStale(entity, p.event.time)) continue;
       try {
         const outcome = await p.apply();
         if ((typeof outcome === 'string' ? outcome : outcome.result) === 'stale') continue;
@@ -143,8 +148,8 @@ function world() {
         if (err instanceof RecordConflictError) return false;
         throw err;
       }
-      ledger.advance(entity, p.event.time);
-      ledger.markSeen(p.event.id);
+      await ledger.advance(entity, p.event.time);
+      await ledger.complete(p.event.id, 'properties');
     }
     return true;
   }

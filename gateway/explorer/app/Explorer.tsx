@@ -51,6 +51,7 @@ export function Explorer() {
     }
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads the setup once, on mount
   useEffect(() => {
     loadSetup().then((s) => {
       setSetup(s);

@@ -40,6 +40,7 @@ export function OpsConsole() {
     setToken(t);
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the token changes; `use` is a fresh closure each render
   useEffect(() => {
     if (token) return;
     developmentOpsToken().then(use, (err: Error) => setProblem(err.message));
@@ -50,6 +51,7 @@ export function OpsConsole() {
     return () => clearInterval(t);
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one live client per token; the helpers are fresh closures each render
   useEffect(() => {
     if (!token) return undefined;
     query<{ __type: { fields: { name: string }[] } }>(token, OBSERVABILITY_FIELDS).then((a) => {
@@ -152,8 +154,8 @@ function OrderView({ order }: { order: Order }) {
           <table>
             <thead><tr><th>Source</th><th>Fact</th><th>Observed</th></tr></thead>
             <tbody>
-              {(order.statusDetail.facts ?? []).map((f: any, i: number) => (
-                <tr key={i}><td>{f.source}</td><td>{f.fact}</td><td>{f.observedAt ?? '—'}</td></tr>
+              {(order.statusDetail.facts ?? []).map((f: any) => (
+                <tr key={`${f.source}:${f.fact}`}><td>{f.source}</td><td>{f.fact}</td><td>{f.observedAt ?? '—'}</td></tr>
               ))}
             </tbody>
           </table>
