@@ -4,6 +4,7 @@ import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
 import { EnvReader } from '../runtime/env.js';
 import { componentLogger, createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
+import { setUpTracing } from '../runtime/telemetry.js';
 import { DEFAULT_PORTS } from '../subgraphs/common/main.js';
 import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
@@ -70,6 +71,8 @@ try {
     await bus.close();
     await versions.close();
     await store.close();
+    // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
+    await setUpTracing().shutdown();
   }, logger);
   const url = stack.gateway.url;
   process.stdout.write(

@@ -91,6 +91,12 @@ export interface GatewayConfig {
   shield: Record<SubgraphName, ShieldConfig>;
   /** Requests per minute each caller (consumer + subject) may make (`QUOTA_<CONSUMER>_PER_MINUTE`; 0 = unlimited). */
   quotas: Record<Consumer, number>;
+  /**
+   * A second port serving only `GET /metrics`, without a credential, for a Prometheus scraper on a
+   * private network (`METRICS_PORT`; bind `HOST` accordingly). On the gateway port `/metrics` needs
+   * an ops credential either way. @default none
+   */
+  metricsPort?: number;
 }
 
 /** Requests per minute per caller: a shopper, a partner key, the Salesforce org, an operator. */
@@ -199,6 +205,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     staleTtlMs: r.int('CACHE_STALE_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
     shield: shieldConfigFromEnv(env, SUBGRAPH_NAMES, r) as Record<SubgraphName, ShieldConfig>,
     quotas: Object.fromEntries(CONSUMERS.map((c) => [c, r.int(`QUOTA_${c.toUpperCase()}_PER_MINUTE`, DEFAULT_QUOTAS[c], 0, 1_000_000_000)])) as Record<Consumer, number>,
+    ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),
   };
   r.done();
   return config;

@@ -1,5 +1,6 @@
 import { createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
+import { setUpTracing } from '../runtime/telemetry.js';
 import { createEventBus } from '../events/create.js';
 import { gatewayConfigFromEnv, withSubgraphPorts } from './config.js';
 import { createStatusStore } from './tracker/store.js';
@@ -25,6 +26,8 @@ try {
     await gateway.stop();
     await bus.close();
     await statusStore.close();
+    // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
+    await setUpTracing().shutdown();
   }, logger);
 } catch (err) {
   failStartup(err, (service) => (service === 'gateway' ? 'PORT' : undefined));

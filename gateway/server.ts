@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { hostname } from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -10,6 +10,9 @@ import { Streams, type EventBus } from '../events/bus.js';
 import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { answerMetrics, ServiceMetrics, startMetricsServer } from '../runtime/metrics.js';
+import { setUpTracing } from '../runtime/telemetry.js';
+import { GatewayMetrics } from './pipeline/stages/metrics.js';
 import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
 import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from './cache/index.js';
@@ -76,6 +79,10 @@ export interface GatewayService extends RunningService {
   upstreamFetches(): Record<string, number>;
   /** The shield of each subgraph (its counters: `stats()`). */
   shields: ReadonlyMap<string, Shield>;
+  /** The gateway's Prometheus metrics (`/metrics`); the visibility store feeds `metrics.visibility`. */
+  metrics: ServiceMetrics;
+  /** The separate metrics listener, when `METRICS_PORT` is set. */
+  metricsServer?: RunningService;
 }
 
 /**
@@ -84,6 +91,7 @@ export interface GatewayService extends RunningService {
  */
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<GatewayService> {
   const logger = deps.logger ?? createLogger('gateway');
+  setUpTracing();
   let loads = 0;
   let ready = false;
   // The field rules come from the composed supergraph; ApolloGateway gets it without them.
@@ -114,10 +122,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.cache.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
     onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
   });
+  const metrics = new ServiceMetrics('gateway');
+  const gatewayMetrics = new GatewayMetrics(metrics, shields);
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
   const pipeline = gatewayPipeline({
     config, logger, counters, manifest: readManifest(config.manifestPath), apqCache: keyValueCache(apqStore, config.apqTtlSeconds * 1000),
-    caching, shields, rules: () => rules,
+    caching, shields, rules: () => rules, metrics: gatewayMetrics,
   });
   const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
@@ -143,20 +153,25 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   routes.disable('x-powered-by');
   // The development explorer (gateway/explorer): /explorer and a browser's GET /graphql; off in production.
   routes.use(explorer({ auth: config.auth, corsOrigins: config.corsOrigins, schema: () => clientSchema ?? apiSchema, rules: () => rules }));
+  const isOperator = async (headers: IncomingHttpHeaders): Promise<boolean> => {
+    if (headers.authorization === undefined && headers['x-api-key'] === undefined) return false;
+    try {
+      const identity = await pipeline.authenticate({ transport: 'http', method: 'GET', headers, operations: [], batch: false, responseHeaders: {} });
+      return CONSUMER_POLICIES[identity.consumer as keyof typeof CONSUMER_POLICIES]?.operational === true;
+    } catch {
+      return false;
+    }
+  };
   routes.use(healthRoutes({
     isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs,
     breaker: (name) => shields.get(name)?.stats().breaker,
     observed: (name) => dataSources.get(name)?.observed,
-    isOperator: async (headers) => {
-      if (headers.authorization === undefined && headers['x-api-key'] === undefined) return false;
-      try {
-        const identity = await pipeline.authenticate({ transport: 'http', method: 'GET', headers, operations: [], batch: false, responseHeaders: {} });
-        return CONSUMER_POLICIES[identity.consumer as keyof typeof CONSUMER_POLICIES]?.operational === true;
-      } catch {
-        return false;
-      }
-    },
+    isOperator,
   }));
+  // Prometheus: only for an ops credential on this port (or anyone on METRICS_PORT, below).
+  routes.all('/metrics', (req, res, next) => {
+    answerMetrics(metrics, req, res, (r) => isOperator(r.headers)).catch(next);
+  });
   routes.use(jsonErrorHandler);
 
   const httpServer = createServer((req, res) => handle(req, res));
@@ -191,6 +206,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await hub.start([Streams.SOURCE, Streams.VISIBILITY]);
     // Versions keep caches correct; purging by the event's tags only reclaims the space early.
     if (caching) stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
+    const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
+    const stopLagVisibility = hub.observe(Streams.VISIBILITY, (e) => gatewayMetrics.observeEvent(Streams.VISIBILITY, e));
+    const stopPurgingOnly = stopPurging;
+    stopPurging = () => {
+      stopPurgingOnly();
+      stopLagSource();
+      stopLagVisibility();
+    };
     const payloads = new OrderPayloads(execute);
     wsServer = startSubscriptionServer({
       httpServer, schema: () => clientSchema, payloads, logger,
@@ -204,6 +227,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       corsOrigins: config.corsOrigins,
     });
     subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
+    gatewayMetrics.countSubscribers(wsServer.subscribers);
     if (deps.statusStore) {
       tracker = new StatusTracker({
         bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
@@ -215,8 +239,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     }
   }
 
+  const metricsServer = config.metricsPort !== undefined ? await startMetricsServer(metrics, config.metricsPort, config.host) : undefined;
   const service = await listen('gateway', httpServer, config.port, config.host, async () => {
     ready = false;
+    await metricsServer?.stop();
     stopPurging();
     await tracker?.stop();
     await wsServer?.close();
@@ -232,6 +258,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   return {
     ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker,
     upstreamFetches: () => Object.fromEntries([...dataSources].map(([n, d]) => [n, d.upstreamFetches])),
-    shields,
+    shields, metrics, metricsServer,
   };
 }

@@ -1,5 +1,18 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
+/** Header names that carry secrets: credentials, the gateway's signed identity, cookies, webhook signatures. */
+export const SECRET_HEADERS = ['authorization', 'x-api-key', 'x-gateway-identity', 'cookie', 'set-cookie', 'x-signature', 'proxy-authorization'] as const;
+
+/**
+ * What pino redacts in every line (access logs log chosen fields only; this catches a header
+ * object logged by mistake): the secret headers under `headers`, `req.headers` and `res.headers`,
+ * and any `secret`, `password`, `token`, `apiKey` property one level down.
+ */
+export const REDACTED_PATHS: string[] = [
+  ...['headers', 'req.headers', 'res.headers', '*.headers'].flatMap((base) => SECRET_HEADERS.map((h) => `${base}["${h}"]`)),
+  ...['secret', 'password', 'token', 'apiKey'].flatMap((k) => [k, `*.${k}`]),
+];
+
 /** Where the loggers this module made write, so a component's logger writes to the same place. */
 const destinations = new WeakMap<Logger, DestinationStream>();
 
@@ -10,7 +23,7 @@ const destinations = new WeakMap<Logger, DestinationStream>();
  * @param destination @default stdout
  */
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'), destination: DestinationStream = pino.destination(1)): Logger {
-  const logger = pino({ name, level, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.secret', '*.password'] }, destination);
+  const logger = pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
   destinations.set(logger, destination);
   return logger;
 }

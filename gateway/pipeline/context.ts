@@ -35,6 +35,29 @@ export interface GatewayContext {
    * it: identical subgraph fetches coalesce only within one clock value.
    */
   versionsClock?: Promise<number | undefined>;
+  /** The request's id (`x-request-id`): echoed to the client, forwarded to the subgraphs, in the access log. */
+  requestId?: string;
+  /**
+   * What execution learns that the request's outer stages read afterwards. Apollo Server runs the
+   * operation with a shallow copy of this context, so this is shared by reference.
+   */
+  facts: RequestFacts;
+  /** The Salesforce user a `salesforce` caller says it acts for (`x-acting-user`): recorded, never used for access decisions. */
+  actingUser?: ActingUser;
+}
+
+/** Facts of a request learnt during execution ({@link GatewayContext.facts}). */
+export interface RequestFacts {
+  /** The operation's name as the document says (metrics label it `other` unless the manifest names it). */
+  operationName?: string;
+}
+
+/** Who a trusted caller says it acts for (docs/security.md, "Acting user"). */
+export interface ActingUser {
+  /** A Salesforce user id (`005…`, 15 or 18 characters). */
+  actingUser: string;
+  /** The authenticated consumer that asserted it: only `salesforce` may. */
+  assertedBy: 'salesforce';
 }
 
 /** One slice served stale, as `extensions.freshness` lists it (CANONICAL_MODEL.md, "Error codes"). */
@@ -53,5 +76,5 @@ const scopes = new WeakMap<Identity, string>();
 export function gatewayContext(identity: Identity, transport: Transport = 'internal', extra: Partial<GatewayContext> = {}): GatewayContext {
   let scope = scopes.get(identity);
   if (scope === undefined) scopes.set(identity, (scope = visibilityScope(identity)));
-  return { transport, identity, scope, freshness: [], ...extra };
+  return { transport, identity, scope, freshness: [], facts: {}, ...extra };
 }

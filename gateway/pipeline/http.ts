@@ -123,8 +123,8 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
     res.end(answer.body);
   };
 
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, extra: Record<string, string>, media: ReturnType<typeof negotiate>): Promise<void> {
-    const call: Call = { transport: 'http', method: req.method ?? 'GET', headers: req.headers, operations: [], batch: false, responseHeaders: extra };
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, call: Call, media: ReturnType<typeof negotiate>): Promise<void> {
+    const extra = call.responseHeaders;
     const identity = await opts.pipeline.authenticate(call);
     let body: unknown;
     if (call.method === 'POST') {
@@ -143,6 +143,8 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
     }
     for (const params of call.operations) checkParams(params);
     const context = gatewayContext(identity, 'http');
+    context.requestId = call.requestId;
+    call.context = context;
     const early = await opts.pipeline.onRequest(call, context);
     if (early) return send(res, early, extra, media.type);
     // A persisted operation run by hash travels on with its document.
@@ -191,11 +193,16 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
       return send(res, errorAnswer(new RequestRefusal(403, ErrorCode.FORBIDDEN, cors.preflight.message)), cors.headers, media.type);
     }
     const extra = { ...cors.headers };
-    graphql(req, res, q < 0 ? '' : url.slice(q + 1), extra, media).catch((err: unknown) => {
+    const call: Call = { transport: 'http', method: req.method ?? 'GET', headers: req.headers, operations: [], batch: false, responseHeaders: extra };
+    // The aroundRequest stages (request id, access log, trace span, metrics) see the status sent.
+    opts.pipeline.aroundRequest(call, () => graphql(req, res, q < 0 ? '' : url.slice(q + 1), call, media).catch((err: unknown) => {
       if (!(err instanceof RequestRefusal)) opts.logger.error({ err }, 'request failed');
       const answer = errorAnswer(err);
       if (answer.status === 400 && media.explicitJson && err instanceof RequestRefusal && err.isRequestError) answer.status = 200;
       send(res, answer, extra, media.type);
+    }).then(() => res.statusCode)).catch((err: unknown) => {
+      opts.logger.error({ err }, 'request observation failed');
+      if (!res.headersSent) send(res, errorAnswer(err), extra, media.type);
     });
   };
 }

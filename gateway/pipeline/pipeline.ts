@@ -13,10 +13,21 @@ import type { Call, NextFetch, Stage, StageServerOptions, SubgraphFetch, Subgrap
  */
 export class Pipeline {
   private readonly fetchChain: Stage[];
+  private readonly aroundChain: Stage[];
 
   constructor(readonly stages: readonly Stage[]) {
     if (stages.filter((s) => s.authenticate).length !== 1) throw new Error('the pipeline needs exactly one stage that authenticates');
     this.fetchChain = stages.filter((s) => s.onSubgraphFetch);
+    this.aroundChain = stages.filter((s) => s.aroundRequest);
+  }
+
+  /** A whole HTTP request through the `aroundRequest` stages, outermost first; `run` answers it and resolves to the status sent. */
+  aroundRequest(call: Call, run: () => Promise<number>): Promise<number> {
+    const at = (i: number): (() => Promise<number>) => () => {
+      const stage = this.aroundChain[i];
+      return stage ? stage.aroundRequest!(call, at(i + 1)) : run();
+    };
+    return at(0)();
   }
 
   /** Who is asking (the authentication stage); throws its RequestRefusal. */

@@ -27,6 +27,10 @@ export interface Call {
   batch: boolean;
   /** Headers a stage adds to the answer, whatever answers (`x-cache: miss`). */
   responseHeaders: Record<string, string>;
+  /** The request's id (`x-request-id`), set by the access log stage's `aroundRequest`. */
+  requestId?: string;
+  /** The per-request context, set by the transport once the caller is known (absent when authentication refused). */
+  context?: GatewayContext;
 }
 
 /** What a stage sees of an operation once it is parsed, validated and resolved (HTTP, before planning). */
@@ -76,6 +80,8 @@ export interface SubgraphFetch {
   hasFallback?: () => Promise<boolean>;
   /** Set by the stale-if-error stage when it answered with a last known value (never cached as fresh). */
   servedStale?: boolean;
+  /** Headers sent upstream with the fetch besides the signed identity (`traceparent`, `x-request-id`). */
+  headers?: Record<string, string>;
 }
 
 /** Runs the rest of the fetch stages and the upstream call (`signal`: this attempt's deadline). */
@@ -91,6 +97,9 @@ export type StageServerOptions = Partial<Pick<ApolloServerOptionsWithGateway<Gat
  * One stage of the gateway's request pipeline (gateway/pipeline/stages.ts lists them in order).
  * A stage has only the hooks it needs; each hook runs in list order:
  *
+ * - `aroundRequest` — around a whole HTTP request, before authentication: `next()` runs the rest
+ *   (every other hook) and resolves to the HTTP status sent; outermost first (request id, access
+ *   log, trace span, RED metrics).
  * - `authenticate` — who is asking (one stage has it). HTTP: every request, before the body is
  *   read; graphql-ws: once per connection, from `connection_init`.
  * - `onRequest` — every request on every transport, once the caller is known and the parameters
@@ -103,6 +112,7 @@ export type StageServerOptions = Partial<Pick<ApolloServerOptionsWithGateway<Gat
  */
 export interface Stage {
   readonly name: string;
+  aroundRequest?(call: Call, next: () => Promise<number>): Promise<number>;
   authenticate?(call: Call): Promise<Identity>;
   onRequest?(call: Call, context: GatewayContext): Awaitable<Answer | void>;
   serverOptions?: StageServerOptions;

@@ -44,6 +44,8 @@ export interface ShieldStats {
   inFlight: number;
   /** Calls waiting for a concurrency slot now. */
   queued: number;
+  /** Rate-limit tokens left in this replica's bucket, when the limiter can tell without a round trip (the memory bucket). */
+  tokens?: number | undefined;
 }
 
 type Attempt<T> =
@@ -111,6 +113,7 @@ export class Shield {
       refused: { ...this.counts.refused },
       breaker: this.breaker.state,
       inFlight: this.concurrency.inFlight,
+      tokens: this.limiter.tokens?.(this.name),
       queued: this.concurrency.queued,
     };
   }

@@ -19,6 +19,8 @@ export interface RateLimiter {
    * @param cost a number from 1 to `burst` (a larger cost could never be granted: that throws a TypeError). @default 1
    */
   take(key: string, cost?: number): Promise<RateDecision>;
+  /** The tokens bucket `key` holds now, when the limiter can tell without a round trip (metrics: `ovg_shield_tokens`). */
+  tokens?(key: string): number | undefined;
 }
 
 /** Options of every token bucket. */
@@ -76,6 +78,14 @@ export class MemoryTokenBucket implements RateLimiter {
 
   async take(key: string, cost = 1): Promise<RateDecision> {
     return this.takeNow(key, cost);
+  }
+
+  /** The tokens bucket `key` holds now (a bucket never used is full); takes nothing. */
+  tokens(key: string): number {
+    const b = this.buckets.get(key);
+    if (!b) return this.burst;
+    const now = this.now();
+    return now > b.at ? Math.min(this.burst, b.tokens + ((now - b.at) * this.ratePerSecond) / 1000) : b.tokens;
   }
 
   /** {@link take}, synchronously. */

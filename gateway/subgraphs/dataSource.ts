@@ -88,9 +88,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const requestId = randomUUID();
     // Entity fetches answered by caller (row rules) are single use: a captured header cannot be replayed.
     const singleUse = !shared && ENTITIES.test(query);
-    const upstream = (signal?: AbortSignal) =>
-      this.fetchUpstream(body, signIdentity(identity, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal);
     const fetch: SubgraphFetch = { subgraph: this.name, body, key, shared, context };
+    // Every attempt is signed anew (a retry re-signs), bound to this subgraph, request and body.
+    const upstream = (signal?: AbortSignal) =>
+      this.fetchUpstream(body, signIdentity(identity, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal, fetch.headers);
     try {
       const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
       const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
@@ -109,13 +110,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */
-  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal): Promise<Response> {
+  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Response> {
     this.upstreamFetches++;
     let res: FetcherResponse;
     try {
       res = await this.fetcher(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identityHeader },
+        // The fetch stages' headers (traceparent, x-request-id) first: they never replace the signed identity.
+        headers: { ...extraHeaders, 'content-type': 'application/json', [IDENTITY_HEADER]: identityHeader },
         body,
         ...(signal ? { signal } : {}),
       } as Parameters<Fetcher>[1]);

@@ -83,6 +83,8 @@ interface ConnectionExtra {
   subscriptions: Set<string>;
   /** The caller the subscriptions count against. */
   caller?: string;
+  /** The request-describing keys of `connection_init` every `subscribe` of the socket carries ({@link CONNECTION_HEADERS}). */
+  headers?: Call['headers'];
 }
 
 /** The key a caller's subscriptions are counted under, over all its connections. */
@@ -127,6 +129,20 @@ export class UnreadBytes {
       this.socket.ping(String(this.sent));
     }
   }
+}
+
+/** Keys of the `connection_init` payload that act as request headers for every subscribe (trace context, acting user). */
+const CONNECTION_HEADERS = ['traceparent', 'tracestate', 'x-acting-user', 'x-request-id'] as const;
+
+/** Those keys of a `connection_init` payload, when strings. */
+function connectionHeaders(params: unknown): Call['headers'] {
+  const headers: Record<string, string> = {};
+  if (params === null || typeof params !== 'object') return headers;
+  for (const key of CONNECTION_HEADERS) {
+    const value = (params as Record<string, unknown>)[key];
+    if (typeof value === 'string') headers[key] = value;
+  }
+  return headers;
 }
 
 /** A close reason must fit in a control frame (123 bytes). */
@@ -243,6 +259,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
         extra.identity = identity;
         extra.scope = visibilityScope(identity);
         extra.caller = callerOf(identity);
+        extra.headers = connectionHeaders(ctx.connectionParams);
         if (identity.expiresAt !== undefined) {
           const close = () => {
             if (socket.readyState === socket.OPEN) socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
@@ -277,7 +294,7 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
       // graphql-ws requires a query string: a client running a persisted operation by hash alone
       // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
       const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
-      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: {}, operations: [params], batch: false, responseHeaders: {} };
+      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: extra.headers ?? {}, operations: [params], batch: false, responseHeaders: {} };
       try {
         checkParams(params);
         await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));

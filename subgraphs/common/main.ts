@@ -10,6 +10,7 @@ import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identi
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../../runtime/process.js';
+import { setUpTracing } from '../../runtime/telemetry.js';
 import { faultsFromEnv, type FaultKnobs } from './simulator.js';
 import { loadStoreConfig, openStore } from '../../store/index.js';
 import type { SubgraphServiceOptions } from './server.js';
@@ -38,6 +39,8 @@ export async function runSubgraphMain<Port>(
     const env = new EnvReader();
     const port = env.has('PORT') ? env.int('PORT', DEFAULT_PORTS[name], 0, 65535) : env.int(ownPort, DEFAULT_PORTS[name], 0, 65535);
     const host = env.string('HOST', '127.0.0.1');
+    const ownMetricsPort = `${name.toUpperCase()}_METRICS_PORT`;
+    const metricsPort = env.has(ownMetricsPort) ? env.int(ownMetricsPort, 0, 0, 65535) : env.has('METRICS_PORT') ? env.int('METRICS_PORT', 0, 0, 65535) : undefined;
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
     env.done();
@@ -55,7 +58,7 @@ export async function runSubgraphMain<Port>(
     const nonceRedis = nonceUrl ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context)) : undefined;
     const nonces = nonceRedis ? new RedisNonceStore(nonceRedis, process.env.REDIS_KEY_PREFIX || 'ovg:') : undefined;
     const service = await start({
-      system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions,
+      system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions,
       ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
       ...(nonces ? { nonces } : {}),
     });
@@ -68,6 +71,8 @@ export async function runSubgraphMain<Port>(
       await versions?.close();
       await store?.close();
       nonceRedis?.disconnect();
+      // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
+      await setUpTracing().shutdown();
     }, logger);
   } catch (err) {
     failStartup(err, () => portVariable);

@@ -20,6 +20,9 @@ import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import { ingestRouter, type IngestSystem, type RefusedWebhook } from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
+import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
+import { setUpTracing } from '../../runtime/telemetry.js';
+import { observeRequests, operatorSigned, SubgraphMetrics } from './observability.js';
 
 /** What every subgraph's request context carries: the verified caller (its field rules read it). */
 export interface SubgraphContext extends BaseContext { identity: Identity }
@@ -52,6 +55,12 @@ export interface ListenOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * A second port serving only `GET /metrics` without a credential, for a scraper on a private
+   * network (`METRICS_PORT` / `<NAME>_METRICS_PORT`). On the service port `/metrics` needs the
+   * gateway's signed identity of an ops caller. @default none
+   */
+  metricsPort?: number;
 }
 
 /**
@@ -214,6 +223,12 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: Sub
   });
   await apollo.start();
   app.disable('x-powered-by');
+  setUpTracing();
+  const metrics = new SubgraphMetrics(opts.name);
+  // Request id, trace span (continuing the gateway's traceparent), RED metrics, access log line.
+  app.use(observeRequests(metrics, opts.logger));
+  const isOperator = operatorSigned(opts.identity.secret);
+  app.all('/metrics', (req, res, next) => { answerMetrics(metrics.metrics, req, res, isOperator).catch(next); });
   app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
   app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
   if (opts.ingest) app.use('/ingest', opts.ingest);
@@ -224,5 +239,10 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: Sub
       context: async ({ res }) => opts.context(res.locals.identity as Identity),
     }));
   app.use(jsonErrorHandler);
-  return listen(opts.name, httpServer, opts.listen?.port ?? 0, opts.listen?.host ?? '127.0.0.1', () => apollo.stop());
+  const host = opts.listen?.host ?? '127.0.0.1';
+  const metricsServer = opts.listen?.metricsPort !== undefined ? await startMetricsServer(metrics.metrics, opts.listen.metricsPort, host) : undefined;
+  return listen(opts.name, httpServer, opts.listen?.port ?? 0, host, async () => {
+    await metricsServer?.stop();
+    await apollo.stop();
+  });
 }

@@ -2,6 +2,7 @@ import { sliceVersionId } from '../../../events/versions.js';
 import { rootOrderIdsOf } from '../../cache/orderIds.js';
 import type { TaggedCache } from '../../cache/tagged.js';
 import type { Stage, SubgraphResponse } from '../stage.js';
+import type { CacheCounter } from './metrics.js';
 
 /** Where a subgraph response carries its Cache-Control bound (not serialized into the caches). */
 const MAX_AGE = Symbol('maxAgeMs');
@@ -36,6 +37,8 @@ export interface FetchCacheOptions {
   cache: TaggedCache;
   /** Fresh lifetime of a subgraph's fetches, ms (CACHE_TTL_<SUBGRAPH>_MS; 0 = off). */
   ttlMs: (subgraph: string) => number;
+  /** Counts hits and misses (`ovg_cache_requests_total{cache="fetch"}`). @default none */
+  counted?: CacheCounter;
 }
 
 /**
@@ -57,7 +60,11 @@ export function fetchCacheStage(opts: FetchCacheOptions): Stage {
       const ids = fetch.context.rootOrderIds;
       if (!(ttl > 0) || !ids?.length) return next();
       const hit = await opts.cache.get(fetch.key);
-      if (hit !== undefined) return JSON.parse(hit) as SubgraphResponse;
+      if (hit !== undefined) {
+        opts.counted?.hit();
+        return JSON.parse(hit) as SubgraphResponse;
+      }
+      opts.counted?.miss();
       const snapshot = await opts.cache.snapshot(ids.map((id) => sliceVersionId(id, fetch.subgraph)));
       fetch.snapshot = snapshot;
       const response = await next();

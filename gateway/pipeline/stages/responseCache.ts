@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { dependenciesOf } from '../../cache/orderIds.js';
 import type { TaggedCache } from '../../cache/tagged.js';
 import type { Stage } from '../stage.js';
+import type { CacheCounter } from './metrics.js';
 
 /** Options of {@link responseCacheStage}. */
 export interface ResponseCacheOptions {
@@ -10,6 +11,8 @@ export interface ResponseCacheOptions {
   ttlMs: number;
   /** Shorter lives for answers containing these types (CACHE_TYPE_TTLS). @default {} */
   typeTtlMs?: Record<string, number>;
+  /** Counts hits and misses (`ovg_cache_requests_total{cache="response"}`). @default none */
+  counted?: CacheCounter;
 }
 
 /**
@@ -43,7 +46,11 @@ export function responseCacheStage(opts: ResponseCacheOptions): Stage {
       if (!on || call.transport !== 'http' || call.batch || typeof params?.query !== 'string') return undefined;
       const key = responseCacheKey(context.scope, params.query, params.operationName, params.variables);
       const hit = await opts.cache.get(key);
-      if (hit !== undefined) return { status: 200, headers: { 'x-cache': 'hit' }, body: hit };
+      if (hit !== undefined) {
+        opts.counted?.hit();
+        return { status: 200, headers: { 'x-cache': 'hit' }, body: hit };
+      }
+      opts.counted?.miss();
       const snapshot = await opts.cache.snapshot([]);
       if (snapshot) context.responseCache = { key, snapshot };
       call.responseHeaders['x-cache'] = 'miss';
