@@ -20,7 +20,8 @@ export const DEFAULT_PORTS: Readonly<Record<SystemName, number>> = perSystem((s)
  * simulator: `PORT`, else `<NAME>_PORT` (the variable the embedded stack and the gateway read
  * too, so one environment file serves every process), else the subgraph's default port; `HOST`, `DEMO_SEED`, `DEMO_ORDERS`, the fault
  * knobs `<NAME>_SIM_*`, and ingest: `WEBHOOK_SECRET` / `<NAME>_WEBHOOK_SECRET` (the development
- * default unless `NODE_ENV=production`) with the bus of `createEventBus` (`REDIS_URL`). Only this
+ * default unless `NODE_ENV=production`) with the bus of `createEventBus` (`REDIS_URL`), and
+ * `GATEWAY_URL` (default `http://127.0.0.1:4000/graphql`) for the actions' service reads. Only this
  * system's slice of the demo world is kept.
  */
 export async function runSubgraphMain<Port>(
@@ -37,13 +38,15 @@ export async function runSubgraphMain<Port>(
     const host = env.string('HOST', '127.0.0.1');
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
+    // The actions (oms, returns) re-read the graph through the gateway as the service identity.
+    const gatewayUrl = env.url('GATEWAY_URL', 'http://127.0.0.1:4000/graphql');
     env.done();
     const faults = faultsFromEnv(name);
     const { data } = generateDemo({ ...demoOptionsFromEnv(), systems: [name] });
     const bus = createEventBus(process.env);
     // With REDIS_URL, ingest bumps the order versions the gateways' caches check (shared in Redis).
     const versions = process.env.REDIS_URL ? createOrderVersions(process.env) : undefined;
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions });
+    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions, gatewayUrl });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);

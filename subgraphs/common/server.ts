@@ -16,7 +16,9 @@ import { jsonErrorHandler, listen, type RunningService } from '../../runtime/htt
 import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
-import { ingestRouter, type IngestSystem } from './ingest.js';
+import type { AuditLog } from './auditLog.js';
+import type { GatewayLocation } from './gatewayClient.js';
+import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem } from './ingest.js';
 
 export interface SubgraphServerOptions<Ctx extends BaseContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
@@ -85,6 +87,14 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
    * as an all-rows service identity. Never the default; logged loudly when on. @default false
    */
   trustUnsignedRequests?: boolean;
+  /**
+   * The gateway's GraphQL URL (`GATEWAY_URL`), for the actions that re-read other owners' facts as
+   * the internal service identity (docs/returns.md); a function when the gateway starts after the
+   * subgraph (the embedded stack). Absent: the actions answer `UPSTREAM_UNAVAILABLE`.
+   */
+  gatewayUrl?: GatewayLocation;
+  /** Where the actions record who requested and decided what (docs/returns.md). @default a MemoryAuditLog per subgraph */
+  audit?: AuditLog;
 }
 
 /** How a subgraph checks who is calling. */
@@ -125,9 +135,18 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 }
 
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
-export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>): Router | undefined {
+export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>, applier?: IngestApplier): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions });
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, applier });
+}
+
+/**
+ * The applier a subgraph's actions and its `/ingest` share (one ledger, one queue), when a bus is
+ * given; undefined otherwise (then the subgraph has no actions).
+ */
+export function applierFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: IngestSystem<N>): IngestApplier | undefined {
+  if (!opts.bus) return undefined;
+  return createIngestApplier({ system: system as IngestSystem<unknown>, bus: opts.bus, logger: opts.logger, versions: opts.versions });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */
