@@ -13,12 +13,13 @@ import { after, post, SECRET, type Answer } from '../ingest/harness.js';
  */
 export async function returnsStack(): Promise<ReturnsStack> {
   const bus = new MemoryEventBus();
-  const clock = { now: Date.parse(after(60)) };
+  // The clock follows the webhooks (half a minute after the latest) unless a test sets it.
+  let minute = 0;
+  const clock: { now: number | null } = { now: null };
   const stack = await startStack({
     data: generateDemo({ orders: 20 }).data, bus, webhookSecret: SECRET, statusStore: new MemoryStatusStore(),
-    now: () => clock.now, logger: createLogger('returns-tests', 'silent'),
+    now: () => clock.now ?? Date.parse(after(minute + 0.5)), logger: createLogger('returns-tests', 'silent'),
   });
-  let minute = 0;
   const send = async (system: SubgraphName, body: Record<string, unknown>): Promise<Answer> => {
     const r = await post(stack.subgraphs[system].ingestUrl, body);
     if (r.status !== 200) throw new Error(`${system} ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
@@ -74,8 +75,8 @@ export type Caller = 'salesforce' | { consumer: 'storefront'; customerId: string
 export interface ReturnsStack {
   stack: Stack;
   bus: MemoryEventBus;
-  /** The injected clock, ms: move it to test the window. */
-  clock: { now: number };
+  /** The injected clock, ms: set it to test the window; null follows the webhooks. */
+  clock: { now: number | null };
   url: string;
   at(minutes: number): string;
   tick(): number;

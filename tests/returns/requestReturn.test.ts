@@ -69,7 +69,7 @@ describe('Order.returnEligibility and requestReturn', () => {
     expect(await only('ORD-920014', 1, 0)).toEqual(['INVALID_QUANTITY']);
     expect(await only('ORD-920014', 9, 1)).toEqual(['UNKNOWN_LINE']);
     const saved = s.clock.now;
-    s.clock.now += 60 * DAY;
+    s.clock.now = Date.now() + 60 * DAY;
     try {
       expect(await only('ORD-920014', 1, 1)).toEqual(['WINDOW_CLOSED']);
     } finally {
