@@ -43,7 +43,7 @@ export async function returnEligibility(order: OrderWithInvoices, ctx: OmsContex
   for (const inv of order.invoices) for (const l of inv!.lines) invoiced.set(l.lineNumber, (invoiced.get(l.lineNumber) ?? 0) + l.quantity);
   const lastDelivery = new Map<number, string>();
   for (const s of order.shipments ?? []) {
-    if (!s || s.status !== 'DELIVERED' || !s.deliveredAt) continue;
+    if (s?.status !== 'DELIVERED' || !s.deliveredAt) continue;
     for (const l of s.lines) {
       const prev = lastDelivery.get(l.lineNumber);
       if (l.quantity > 0 && (!prev || Date.parse(s.deliveredAt) > Date.parse(prev))) lastDelivery.set(l.lineNumber, s.deliveredAt);
