@@ -20,7 +20,7 @@ import { SCENARIO_STATUSES } from '../demo/scenarios.js';
 import { startStack, type Stack } from '../embedded/stack.js';
 import { Streams } from '../events/bus.js';
 import { MemoryEventBus } from '../events/memory.js';
-import { SUBGRAPH_NAMES } from '../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
 import { MemoryStatusStore } from '../gateway/tracker/store.js';
 import { createLogger } from '../runtime/logger.js';
 import { profileStart, profileStop } from './profile.js';

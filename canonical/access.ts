@@ -76,6 +76,8 @@ export const AccessScope = {
   INTERNAL_FIELDS: 'orders:internal',
   /** Root lookups that do not start from an order (payment, shipment, return, tracking by id). */
   ALL_ORDERS: 'orders:all',
+  /** Operational data: dead letters and their replay, operations health (ops only). */
+  OPERATIONS: 'ops:operational',
 } as const;
 
 /** The scopes `@requiresScopes` is checked against for this caller. */
@@ -84,6 +86,7 @@ export function grantedScopes(identity: Identity): string[] {
   const granted: string[] = [];
   if (policy.internalFields) granted.push(AccessScope.INTERNAL_FIELDS);
   if (policy.rows === 'all') granted.push(AccessScope.ALL_ORDERS);
+  if (policy.operational) granted.push(AccessScope.OPERATIONS);
   return granted;
 }
 

@@ -54,3 +54,20 @@ export function isSystemName(name: string): name is SystemName {
 export function envPrefix(name: SystemName): string {
   return name.toUpperCase();
 }
+
+/**
+ * The graph's own subgraphs: not systems of record (no webhooks, no simulator, no event source),
+ * but served over the visibility store. The gateway federates {@link SUBGRAPHS}: the systems and these.
+ */
+export const OWN_SUBGRAPHS = [
+  { name: 'visibility', title: 'exceptions, timelines, dead letters, operations health', defaultPort: 4006, cacheMaxAgeSeconds: 0 },
+] as const satisfies readonly SystemInfo[];
+
+/** One of the graph's own subgraphs. */
+export type OwnSubgraphName = (typeof OWN_SUBGRAPHS)[number]['name'];
+
+/** Every subgraph the gateway federates: the systems of record, then the graph's own. */
+export const SUBGRAPHS: readonly SystemInfo[] = [...SYSTEMS, ...OWN_SUBGRAPHS];
+
+/** Every federated subgraph's name. */
+export const ALL_SUBGRAPH_NAMES: ReadonlyArray<SystemName | OwnSubgraphName> = SUBGRAPHS.map((s) => s.name as SystemName | OwnSubgraphName);

@@ -1,5 +1,6 @@
 import { generateDemo, demoOptionsFromEnv } from '../demo/index.js';
-import { gatewayConfigFromEnv, SUBGRAPH_NAMES } from '../gateway/config.js';
+import { gatewayConfigFromEnv } from '../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
 import { EnvReader } from '../runtime/env.js';
 import { componentLogger, createLogger } from '../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../runtime/process.js';
@@ -8,7 +9,8 @@ import { faultsFromEnv } from '../subgraphs/common/simulator.js';
 import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
-import { statusStoreFromEnv } from '../gateway/setup.js';
+import { storeStatusStore } from '../gateway/tracker/store.js';
+import { loadSlas, loadStoreConfig, openStore } from '../store/index.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { startLifecycle } from './lifecycle/index.js';
@@ -21,6 +23,7 @@ try {
   const host = env.string('HOST', '127.0.0.1');
   const ports = {
     gateway: env.int('PORT', 4000, 0, 65535),
+    visibility: env.int('VISIBILITY_PORT', 4006, 0, 65535),
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)])),
   };
   const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
@@ -32,13 +35,19 @@ try {
   const started = performance.now();
   const { data } = generateDemo(demoOptions);
   logger.info({ orders: data.oms.orders.length, ms: Math.round(performance.now() - started) }, 'demo data generated');
+  // One visibility store for the whole process (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL):
+  // the tracker's order rows, ingest's ledger, exceptions, dead letters.
+  const storeConfig = loadStoreConfig(process.env);
+  const slas = loadSlas(process.env);
+  const store = await openStore(storeConfig);
+  logger.info({ store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) }, 'visibility store open');
   const bus = createEventBus(process.env);
-  const statusStore = statusStoreFromEnv(process.env);
+  const statusStore = storeStatusStore(store);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
   const gateway = gatewayConfigFromEnv({ DEV_PARTNER_NODES: DEMO_PARTNER_NODES, ...process.env });
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
-  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions });
+  const stack = await startStack({ data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions, store, slas });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
@@ -50,8 +59,8 @@ try {
     await lifecycle?.stop();
     await stack.stop();
     await bus.close();
-    await statusStore.close();
     await versions.close();
+    await store.close();
   }, logger);
   const url = stack.gateway.url;
   process.stdout.write(

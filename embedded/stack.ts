@@ -1,9 +1,11 @@
 import { NODES } from '../demo/catalogue.js';
+import type { OwnSubgraphName } from '../canonical/index.js';
 import type { DemoData } from '../demo/records.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryOrderVersions, type OrderVersions } from '../events/versions.js';
 import type { StatusStore } from '../gateway/tracker/store.js';
-import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../gateway/config.js';
+import { defaultGatewayConfig, type GatewayConfig } from '../gateway/config.js';
+import type { SystemName as SubgraphName } from '../canonical/systems.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
 import type { RunningService } from '../runtime/http.js';
 import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
@@ -19,6 +21,9 @@ import { MemoryReturns } from '../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../subgraphs/returns/server.js';
 import { MemoryWms } from '../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../subgraphs/wms/server.js';
+import { signWebhook } from '../subgraphs/common/ingest.js';
+import { startVisibility, type RunningVisibility } from '../subgraphs/visibility/service.js';
+import { openStore, type ExceptionSlas, type VisibilityStore } from '../store/index.js';
 
 /** The demo's fulfillment nodes, as `DEV_PARTNER_NODES` lists them. */
 export const DEMO_PARTNER_NODES = NODES.map((n) => n.id).join(',');
@@ -28,7 +33,7 @@ export interface StackOptions {
   /** The demo world the simulators serve. */
   data: DemoData;
   /** Port per subgraph; 0 or absent = a free port. */
-  ports?: Partial<Record<SubgraphName | 'gateway', number>>;
+  ports?: Partial<Record<SubgraphName | OwnSubgraphName | 'gateway', number>>;
   /** @default '127.0.0.1' */
   host?: string;
   /** Initial fault knobs per simulated system. */
@@ -54,6 +59,13 @@ export interface StackOptions {
   returnWindowDays?: number;
   /** The clock of the oms's derived fields and the actions, ms. @default Date.now */
   now?: () => number;
+  /**
+   * The visibility store: ingest's shared ledger and refused-webhook letters, the exception engine,
+   * the visibility subgraph. @default an in-memory PGlite store, closed with the stack
+   */
+  store?: VisibilityStore;
+  /** The exception SLAs. @default DEFAULT_SLAS */
+  slas?: ExceptionSlas;
 }
 
 /** One running subgraph and the simulator behind it. */
@@ -68,6 +80,10 @@ export interface RunningSubgraph {
 export interface Stack {
   gateway: GatewayService;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** The sixth subgraph (exceptions, timelines, dead letters) with the exception engine (when there is a bus). */
+  visibility: RunningVisibility;
+  /** The visibility store the stack runs on. */
+  store: VisibilityStore;
   /** Stops everything, gateway first. */
   stop(): Promise<void>;
 }
@@ -96,11 +112,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // The actions re-read through the gateway, which starts after the subgraphs: its URL once known.
   let gatewayUrl: string | undefined;
   const audit = opts.audit ?? new MemoryAuditLog();
+  const secretOf = (name: SubgraphName) => (typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name]);
+  const store = opts.store ?? await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
+  const ownsStore = opts.store === undefined;
   const ingest = (name: SubgraphName) => {
-    const secret = typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
+    const secret = secretOf(name);
     // The subgraphs verify the identity the gateway signs, with the same secret.
-    return { port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions, gatewayUrl: () => gatewayUrl, audit };
+    return {
+      port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
+      // Ingest's idempotency ledger and refused webhooks live in the shared store.
+      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+    };
   };
+  let visibility: RunningVisibility | undefined;
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
       startErp({ system: adapters.erp, ...ingest('erp') }),
@@ -111,24 +135,40 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
+    const ingestUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, `${s.origin}/ingest`])) as Record<string, string>;
+    visibility = await startVisibility({
+      store, bus: opts.bus, host, port: ports.visibility, logger: componentLogger(logger, 'visibility'),
+      identitySecret: config.auth.identitySecret, slas: opts.slas,
+      ingestUrl: (system) => ingestUrls[system],
+      sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
+    });
+    // The gateway federates the sixth subgraph too (its name is not a system's: see OWN_SUBGRAPHS in canonical/systems.ts).
+    const subgraphUrls = { ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])), visibility: visibility.service.url } as GatewayConfig['subgraphUrls'];
     const gateway = await startGateway(
-      { ...config, subgraphUrls: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])) },
+      { ...config, subgraphUrls },
       { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
     gatewayUrl = gateway.url;
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;
+    const v = visibility;
     return {
       gateway,
       subgraphs,
+      visibility: v,
+      store,
       stop: async () => {
         await gateway.stop();
         await Promise.all(started.map((s) => s.stop()));
+        await v.stop();
+        if (ownsStore) await store.close();
       },
     };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.stop()));
+    await visibility?.stop().catch(() => undefined);
+    if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }
 }

@@ -90,3 +90,14 @@ export class OpenSubscriptions {
     return Promise.all([...this.open].map((s) => s.close())).then(() => undefined);
   }
 }
+
+/** One subscription made of several (e.g. a group member on a stream and on its redelivery stream). */
+export function combined(parts: Subscription[]): Subscription {
+  const ready = Promise.all(parts.map((p) => p.ready)).then(() => undefined);
+  ready.catch(() => undefined);
+  let closed: Promise<void> | undefined;
+  return {
+    ready,
+    close: () => (closed ??= Promise.all(parts.map((p) => p.close())).then(() => undefined)),
+  };
+}

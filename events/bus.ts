@@ -12,11 +12,19 @@ export const Streams = {
   SOURCE: 'ovg.events.source',
   /** Derived events (source `visibility`): `order.status_changed`. */
   VISIBILITY: 'ovg.events.visibility',
+  /** Business exceptions as they open and close (source `visibility`): `exception.opened`, `exception.closed`. */
+  EXCEPTIONS: 'ovg.events.exceptions',
 } as const;
 
 /** The dead-letter stream of a stream: where an event goes after too many failed deliveries. */
 export const deadLetterStream = (stream: string): string => `${stream}.dead`;
 // The dead-letter entry holds the original event plus `deadletter*` extension attributes: events/deadLetter.ts.
+
+/**
+ * Where {@link EventBus.redeliver} puts an event for one consumer group of `stream` only: every member
+ * of that group also consumes this stream (same group name, from its start), no other group reads it.
+ */
+export const redeliveryStream = (stream: string, group: string): string => `${stream}.redeliver.${group}`;
 
 /** One event as stored in a stream. `event.recordedtime` is set by the bus on publish. */
 export interface Envelope {
@@ -76,6 +84,16 @@ export interface EventBus {
   read(stream: string, opts?: { after?: StreamId; count?: number }): Promise<Envelope[]>;
   subscribe(stream: string, handler: (e: Envelope) => void | Promise<void>, opts?: SubscribeOptions): Subscription;
   consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription;
+  /**
+   * Re-delivers `event` (typically a dead letter being replayed; its `deadletter*` attributes are
+   * removed) to the consumer group `group` of `stream` only — not to the stream's other groups nor to
+   * its broadcast subscribers. It goes to {@link redeliveryStream}, which every member of the group
+   * consumes alongside `stream` with the same options: delivered to one member, retried, and
+   * dead-lettered again to `deadLetterStream(stream)` if it keeps failing. Members started later
+   * (or none running now) still get it. The handler sees the redelivery stream's entry id.
+   * Returns that id.
+   */
+  redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId>;
   /** The id of the newest entry, or null for an empty stream. */
   lastId(stream: string): Promise<StreamId | null>;
   /** Closes every subscription and connection. */

@@ -1,9 +1,10 @@
 import type { CloudEvent } from '../canonical/index.js';
 import {
-  CursorExpiredError, deadLetterStream,
+  CursorExpiredError, deadLetterStream, redeliveryStream,
   type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
 } from './bus.js';
-import { OpenSubscriptions, yieldToEventLoop } from './async.js';
+import { combined, OpenSubscriptions, yieldToEventLoop } from './async.js';
+import { withoutDeadLetter } from './deadLetter.js';
 import { MemoryConsumer } from './memoryConsumer.js';
 import { MemoryGroup, MemoryStream } from './memoryStream.js';
 import {
@@ -58,14 +59,25 @@ export class MemoryEventBus implements EventBus {
     assertName('group', group);
     assertName('consumer', consumer);
     const resolved = resolveConsumeOptions(opts);
-    const s = this.streamOf(stream);
-    let g = s.groups.get(group);
-    if (!g) s.groups.set(group, (g = new MemoryGroup(resolved.startFrom === '0' ? '0-0' : (s.newest() ?? '0-0'))));
     const dead = deadLetterStream(stream);
-    return this.track(new MemoryConsumer({
-      stream: s, streamName: stream, group: g, groupName: group, consumer, handler, opts: resolved, onError: this.onError,
-      deadLetter: (event) => void this.streamOf(dead).append({ ...event, recordedtime: new Date().toISOString() }),
-    }));
+    const member = (name: string, startFrom: '$' | '0'): MemoryConsumer => {
+      const s = this.streamOf(name);
+      let g = s.groups.get(group);
+      if (!g) s.groups.set(group, (g = new MemoryGroup(startFrom === '0' ? '0-0' : (s.newest() ?? '0-0'))));
+      return new MemoryConsumer({
+        stream: s, streamName: name, group: g, groupName: group, consumer, handler, opts: resolved, onError: this.onError,
+        deadLetter: (event) => void this.streamOf(dead).append({ ...event, recordedtime: new Date().toISOString() }),
+      });
+    };
+    // Redelivered dead letters wait in the group's own redelivery stream, read from its start.
+    return this.track(combined([member(stream, resolved.startFrom), member(redeliveryStream(stream, group), '0')]));
+  }
+
+  async redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId> {
+    this.assertOpen('redeliver');
+    assertName('stream', stream);
+    assertName('group', group);
+    return this.publish(redeliveryStream(stream, group), withoutDeadLetter(event));
   }
 
   async lastId(stream: string): Promise<StreamId | null> {

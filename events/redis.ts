@@ -2,14 +2,15 @@ import { redisUrlFor } from '../runtime/redis.js';
 import type { Redis } from 'ioredis';
 import type { CloudEvent } from '../canonical/index.js';
 import {
-  deadLetterStream,
+  deadLetterStream, redeliveryStream,
   type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
 } from './bus.js';
 import {
   assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
   type BusErrorHandler, type CommonBusOptions,
 } from './options.js';
-import { OpenSubscriptions } from './async.js';
+import { combined, OpenSubscriptions } from './async.js';
+import { withoutDeadLetter } from './deadLetter.js';
 import { openConnection } from './redisConnection.js';
 import { RedisConsumer } from './redisConsumer.js';
 import { stamped } from './redisEntries.js';
@@ -121,11 +122,20 @@ export class RedisEventBus implements EventBus {
     assertName('group', group);
     assertName('consumer', consumer);
     const resolved = resolveConsumeOptions(opts);
-    return this.track(new RedisConsumer({
-      conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
-      streams: this.streams, stream, deadStream: deadLetterStream(stream), group, consumer, handler,
-      opts: resolved, blockMs: this.blockMs,
-    }));
+    const member = (name: string, startFrom: '$' | '0'): RedisConsumer => new RedisConsumer({
+      conn: this.connect('consumer', `${this.streams.key(name)}:${group}:${consumer}`),
+      streams: this.streams, stream: name, deadStream: deadLetterStream(stream), group, consumer, handler,
+      opts: { ...resolved, startFrom }, blockMs: this.blockMs,
+    });
+    // Redelivered dead letters wait in the group's own redelivery stream, read from its start (one more connection).
+    return this.track(combined([member(stream, resolved.startFrom), member(redeliveryStream(stream, group), '0')]));
+  }
+
+  async redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId> {
+    this.assertOpen('redeliver');
+    assertName('stream', stream);
+    assertName('group', group);
+    return this.streams.add(redeliveryStream(stream, group), stamped(withoutDeadLetter(event)));
   }
 
   async lastId(stream: string): Promise<StreamId | null> {

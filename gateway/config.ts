@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CONSUMERS, SYSTEM_NAMES, type Consumer, type SystemName } from '../canonical/index.js';
+import { ALL_SUBGRAPH_NAMES, CONSUMERS, type Consumer, type OwnSubgraphName, type SystemName } from '../canonical/index.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
 import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
@@ -9,8 +9,9 @@ import { redisUrlFor } from '../runtime/redis.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits/index.js';
 
 /** The subgraphs of this graph, as named in supergraph.yaml. */
-export const SUBGRAPH_NAMES = SYSTEM_NAMES;
-export type SubgraphName = SystemName;
+/** Every subgraph the gateway federates: the five systems of record and the graph's own (visibility). */
+export const SUBGRAPH_NAMES = ALL_SUBGRAPH_NAMES;
+export type SubgraphName = SystemName | OwnSubgraphName;
 
 /** The gateway's configuration: one typed, validated place; defaults beside each option. */
 export interface GatewayConfig {

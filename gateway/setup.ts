@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { acquireRedis, redisUrlFor } from '../runtime/redis.js';
-import { MemoryStatusStore, RedisStatusStore, type StatusStore } from './tracker/store.js';
 import { createOrderVersions, type OrderVersions } from '../events/versions.js';
 import type { Logger } from '../runtime/logger.js';
 import { createTaggedCache, type CacheSetup } from './cache/index.js';
@@ -67,11 +66,3 @@ export function setUpShields(config: GatewayConfig, logger: Logger, redis: Redis
   return byName;
 }
 
-/**
- * The status tracker's store for this process: in Redis on the process's shared bus connection
- * (`BUS_REDIS_URL`, else `REDIS_URL`; shared by every gateway replica), else in memory.
- */
-export function statusStoreFromEnv(env: NodeJS.ProcessEnv = process.env, prefix = env.REDIS_KEY_PREFIX || 'ovg:'): StatusStore {
-  const url = redisUrlFor('bus', env);
-  return url ? new RedisStatusStore(acquireRedis('bus', url), prefix) : new MemoryStatusStore();
-}

@@ -21,7 +21,7 @@ import { startLifecycle, type Lifecycle } from '../../embedded/lifecycle/index.j
 import type { EventBus } from '../../events/bus.js';
 import { MemoryEventBus } from '../../events/memory.js';
 import { RedisEventBus } from '../../events/redis.js';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES, type SystemName as SubgraphName } from '../../canonical/systems.js';
 import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
 import { MemoryCarrier } from '../../subgraphs/carrier/adapters/memory.js';

@@ -1,5 +1,5 @@
 import { EnvReader } from '../../runtime/env.js';
-import { perSystem } from '../../canonical/systems.js';
+import { SUBGRAPHS } from '../../canonical/systems.js';
 import type { SubgraphName } from '../config.js';
 
 /** The gateway caches' configuration (ARCHITECTURE.md, "Caching without lying"); defaults beside each option. */
@@ -33,7 +33,7 @@ export const MAX_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
   enabled: true,
   responseTtlMs: 30_000,
-  fetchTtlMs: Object.freeze(perSystem((s) => s.cacheMaxAgeSeconds * 1000)),
+  fetchTtlMs: Object.freeze(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.cacheMaxAgeSeconds * 1000])) as Record<SubgraphName, number>),
   typeTtlMs: Object.freeze({}),
   maxEntries: 100_000,
   redisTimeoutMs: 50,

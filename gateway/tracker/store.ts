@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { OrderStatus } from '../../canonical/index.js';
+import { loadStoreConfig, openStore, type StatusCause, type StoreEnv, type VisibilityStore } from '../../store/index.js';
 
 /** The last status published for an order, with its version (1 for the first record). */
 export interface StatusRecord {
@@ -11,9 +11,14 @@ export interface StatusRecord {
   previous: OrderStatus | null;
 }
 
+/** The next record the tracker writes; `cause` feeds the store's status history. */
+export type StatusWrite = Omit<StatusRecord, 'version'> & { cause?: StatusCause };
+
 /**
  * The tracker's memory of what it published, shared by every gateway replica. Compare-and-set on
- * the version makes two replicas racing on one order publish at most once per change.
+ * the version makes two replicas racing on one order publish at most once per change. The real one
+ * is the visibility store's order row ({@link storeStatusStore}), so `previousStatus` always comes
+ * from that row.
  */
 export interface StatusStore {
   get(orderId: string): Promise<StatusRecord | null>;
@@ -21,11 +26,11 @@ export interface StatusStore {
    * Writes `next` only when the stored version is still `expectedVersion` (0 = no record yet).
    * @returns true when written (the caller then owns publishing the change).
    */
-  compareAndSet(orderId: string, expectedVersion: number, next: Omit<StatusRecord, 'version'>): Promise<boolean>;
+  compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** In-process store: the embedded default. */
+/** In-process store without history: for unit tests of the tracker alone. */
 export class MemoryStatusStore implements StatusStore {
   private readonly records = new Map<string, StatusRecord>();
 
@@ -33,50 +38,46 @@ export class MemoryStatusStore implements StatusStore {
     return this.records.get(orderId) ?? null;
   }
 
-  async compareAndSet(orderId: string, expectedVersion: number, next: Omit<StatusRecord, 'version'>): Promise<boolean> {
+  async compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean> {
     if ((this.records.get(orderId)?.version ?? 0) !== expectedVersion) return false;
-    this.records.set(orderId, { ...next, version: expectedVersion + 1 });
+    const { cause: _cause, ...record } = next;
+    this.records.set(orderId, { ...record, version: expectedVersion + 1 });
     return true;
   }
 
   async close(): Promise<void> {}
 }
 
-// KEYS[1] = record hash; ARGV = expected version, status, causeId, previous ('' = none). Atomic in Redis.
-const CAS = `
-local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if v ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', v + 1, 'status', ARGV[2], 'causeId', ARGV[3], 'previous', ARGV[4])
-return 1`;
-
-/** Redis store: one hash per order under `<prefix>tracker:<orderId>`, CAS in a Lua script. */
-export class RedisStatusStore implements StatusStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'ovg:') {}
-
-  private key(orderId: string): string {
-    return `${this.prefix}tracker:${orderId}`;
-  }
-
-  async get(orderId: string): Promise<StatusRecord | null> {
-    const h = await this.redis.hgetall(this.key(orderId));
-    if (!h.version) return null;
-    return { status: h.status as OrderStatus, version: Number(h.version), causeId: h.causeId ?? '', previous: (h.previous || null) as OrderStatus | null };
-  }
-
-  async compareAndSet(orderId: string, expectedVersion: number, next: Omit<StatusRecord, 'version'>): Promise<boolean> {
-    return (await this.redis.eval(CAS, 1, this.key(orderId), String(expectedVersion), next.status, next.causeId, next.previous ?? '')) === 1;
-  }
-
-  async close(): Promise<void> {
-    this.redis.disconnect();
-  }
+/**
+ * The tracker's store on the visibility store's order row (compare-and-set plus history in one
+ * transaction). `close` closes the visibility store only when `owned`.
+ */
+export function storeStatusStore(store: VisibilityStore, owned = false): StatusStore {
+  return {
+    get: (orderId) => store.orders.getStatus(orderId),
+    compareAndSet: (orderId, expectedVersion, next) => store.orders.compareAndSetStatus(orderId, expectedVersion, next),
+    close: async () => {
+      if (owned) await store.close();
+    },
+  };
 }
 
 /**
- * The store for this process: {@link RedisStatusStore} on `REDIS_URL` (shared by every gateway
- * replica), else {@link MemoryStatusStore} (one process).
+ * The store for this process: the visibility store (PostgreSQL at DATABASE_URL, shared by every
+ * gateway replica; else embedded PGlite in DATA_DIR), opened in the background — the first call
+ * waits for it. Throws at once (refusing to start) in the distributed mode without DATABASE_URL.
  */
-export function createStatusStore(env: { REDIS_URL?: string | undefined } = process.env, prefix = 'ovg:'): StatusStore {
-  const url = env.REDIS_URL?.trim();
-  return url ? new RedisStatusStore(new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 }), prefix) : new MemoryStatusStore();
+export function createStatusStore(env: StoreEnv = process.env): StatusStore {
+  const config = loadStoreConfig(env);
+  const opening = openStore(config);
+  opening.catch(() => undefined);
+  const s = async (): Promise<StatusStore> => storeStatusStore(await opening, true);
+  return {
+    get: async (orderId) => (await s()).get(orderId),
+    compareAndSet: async (orderId, v, next) => (await s()).compareAndSet(orderId, v, next),
+    close: async () => {
+      const store = await opening.catch(() => undefined);
+      await store?.close();
+    },
+  };
 }

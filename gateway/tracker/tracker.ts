@@ -113,7 +113,8 @@ export class StatusTracker {
         return;
       }
       const version = (current?.version ?? 0) + 1;
-      if (await this.opts.store.compareAndSet(orderId, current?.version ?? 0, { status, causeId: d.event.id, previous: current?.status ?? null })) {
+      const cause = { source: d.event.source, type: d.event.type, occurredAt: d.event.time, recordedAt: typeof d.event.recordedtime === 'string' ? d.event.recordedtime : null };
+      if (await this.opts.store.compareAndSet(orderId, current?.version ?? 0, { status, causeId: d.event.id, previous: current?.status ?? null, cause })) {
         await this.publish(d, reading, current?.status ?? null, version);
         return;
       }

@@ -62,6 +62,8 @@ export function carrierIngest(records: CarrierRecorder, parcels?: ShipmentLedger
         data: {
           shipmentId, trackingNumber: w.trackingNumber, carrier: w.carrier, status,
           carrierStatusCode: newest.code, location: newest.location, scans: scans.length,
+          // The exception engine's DELIVERY_OVERDUE reads the carrier's promise (store/engine/facts.ts).
+          estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
         },
       });
       const apply = async () => {

@@ -10,7 +10,8 @@ import { Streams, type EventBus } from '../../events/bus.js';
 import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import { SystemUnavailableError } from './errors.js';
-import { IngestLedger } from './ingestLedger.js';
+import { MemoryIngestLedger, type IngestLedger } from './ingestLedger.js';
+import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError } from './reader.js';
 import { DEFAULT_TOLERANCE_SECONDS, MIN_SECRET_LENGTH, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
 
@@ -79,14 +80,35 @@ export interface IngestOptions<N> {
   bodyLimitBytes?: number;
   /** How far `X-Signature-Timestamp` may be from this clock. @default 300 */
   toleranceSeconds?: number;
-  /** Event ids and entities remembered for idempotency and monotonicity. @default 100000 */
+  /** Event ids and entities remembered for idempotency and monotonicity (in-memory ledger only). @default 100000 */
   ledgerSize?: number;
+  /**
+   * Where applied event ids and entity times are remembered. The visibility store's ledger is shared
+   * by every replica and survives restarts: a webhook re-sent after a restart, or to another replica,
+   * is answered `duplicate` and published once.
+   * @default an in-process {@link MemoryIngestLedger} of `ledgerSize`
+   */
+  ledger?: IngestLedger;
+  /**
+   * Keeps a webhook refused for a reason that may heal (409: a record it needs does not exist yet, or
+   * it contradicts one) as an ingest dead letter, raw with its headers, for an operator to replay.
+   * Only called after the signature verified. @default none
+   */
+  keepRefused?: (letter: RefusedWebhook) => Promise<void>;
   /** Receives one line per webhook (outcome and event ids; never headers, secret or signature). */
   logger?: Logger;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
   /** The applier to run webhooks through, shared with the subgraph's actions. @default a new one from these options */
   applier?: IngestApplier;
+}
+
+/** A verified webhook refused with a 409, as {@link IngestOptions.keepRefused} receives it. */
+export interface RefusedWebhook {
+  system: SourceSystemName;
+  rawBody: string;
+  headers: Record<string, string>;
+  error: string;
 }
 
 /** The answer to an accepted webhook. */
@@ -161,10 +183,11 @@ export interface IngestApplier {
  * with through the same one, so an action moves the records, the caches and the subscribers exactly
  * like the system's own notification would.
  */
-export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' | 'bus' | 'versions' | 'ledgerSize' | 'logger' | 'now'>): IngestApplier {
+export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' | 'bus' | 'versions' | 'ledger' | 'ledgerSize' | 'logger' | 'now'>): IngestApplier {
   const { system, bus, logger, versions } = opts;
   const now = opts.now ?? Date.now;
-  const ledger = new IngestLedger(opts.ledgerSize);
+  const ledger: IngestLedger = opts.ledger ?? new MemoryIngestLedger(opts.ledgerSize);
+  const holder = `${system.source}-${randomUUID()}`;
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const run = queue.then(work, work);
@@ -178,41 +201,57 @@ export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' 
     const findings: { kind: 'refused' | 'corrected'; summary: FindingSummary; event: CloudEvent }[] = [];
     for (const p of planned) {
       const { id, time } = p.event;
-      if (ledger.isSeen(id)) { duplicates.push(id); continue; }
-      const entity = `${system.source}|${p.entity}`;
-      if (ledger.isStale(entity, time)) { stale.push(id); continue; }
-      let outcome: ApplyResult | GuardedApply;
+      // A claim, not a check: two replicas sharing the ledger never both apply and publish one event.
+      const claim = await ledger.claim(id, holder);
+      if (claim === 'done') { duplicates.push(id); continue; }
+      if (claim === 'busy') throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, `event ${id} is being applied by another replica right now; retry the webhook`);
       try {
-        outcome = await p.apply();
+        const entity = `${system.source}|${p.entity}`;
+        if (await ledger.isStale(entity, time)) {
+          await ledger.release(id, holder);
+          stale.push(id);
+          continue;
+        }
+        let outcome: ApplyResult | GuardedApply;
+        try {
+          outcome = await p.apply();
+        } catch (err) {
+          if (err instanceof GuardRefusal) await publishRefusal(p, err);
+          throw err;
+        }
+        const result = typeof outcome === 'string' ? outcome : outcome.result;
+        if (typeof outcome !== 'string') {
+          const at = new Date(now()).toISOString();
+          outcome.findings.forEach((f, i) => {
+            const event = findingEvent(p, f, i, at);
+            findings.push({ kind: f.kind, event, summary: summarize(event) });
+          });
+        }
+        if (result === 'stale') {
+          await ledger.release(id, holder);
+          stale.push(id);
+          continue;
+        }
+        await ledger.advance(entity, time);
+        // Bump before publishing: whoever reacts to the event (the status tracker, a subscriber's
+        // payload) must already read past every cached copy of the replaced value.
+        try {
+          await versions?.bump(versionIdsOfEvent(p.event));
+        } catch {
+          // Not marked as seen: until a bump succeeds, caches could still serve the replaced value.
+          throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the cache version store did not record the change; retry the webhook');
+        }
+        try {
+          await bus.publish(Streams.SOURCE, p.event);
+        } catch {
+          // Not marked as seen either: the sender's retry applies again (a no-op) and publishes.
+          throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
+        }
       } catch (err) {
-        if (err instanceof GuardRefusal) await publishRefusal(p, err);
+        await ledger.release(id, holder).catch(() => undefined);
         throw err;
       }
-      const result = typeof outcome === 'string' ? outcome : outcome.result;
-      if (typeof outcome !== 'string') {
-        const at = new Date(now()).toISOString();
-        outcome.findings.forEach((f, i) => {
-          const event = findingEvent(p, f, i, at);
-          findings.push({ kind: f.kind, event, summary: summarize(event) });
-        });
-      }
-      if (result === 'stale') { stale.push(id); continue; }
-      ledger.advance(entity, time);
-      // Bump before publishing: whoever reacts to the event (the status tracker, a subscriber's
-      // payload) must already read past every cached copy of the replaced value.
-      try {
-        await versions?.bump(versionIdsOfEvent(p.event));
-      } catch {
-        // Not marked as seen: until a bump succeeds, caches could still serve the replaced value.
-        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the cache version store did not record the change; retry the webhook');
-      }
-      try {
-        await bus.publish(Streams.SOURCE, p.event);
-      } catch {
-        // Not marked as seen either: the sender's retry applies again (a no-op) and publishes.
-        throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
-      }
-      ledger.markSeen(id);
+      await ledger.complete(id, holder);
       applied.push(id);
     }
     for (const f of findings) {
@@ -276,6 +315,17 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     res.status(200).json(outcome);
   }
 
+  /** A verified webhook refused with a 409 becomes an ingest dead letter (when configured); never fails the answer. */
+  async function keepRefused(req: Request, error: string): Promise<void> {
+    if (!opts.keepRefused || !Buffer.isBuffer(req.body)) return;
+    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    try {
+      await opts.keepRefused({ system: system.source, rawBody: req.body.toString('utf8'), headers, error: `409: ${error}` });
+    } catch (e) {
+      logger?.error({ system: system.source, err: (e as Error).message }, 'refused webhook could not be kept as a dead letter');
+    }
+  }
+
   const router = express.Router();
   router.post('/', express.raw({ type: () => true, limit: opts.bodyLimitBytes ?? INGEST_BODY_LIMIT, inflate: false }), async (req, res) => {
     try {
@@ -283,7 +333,10 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     } catch (err) {
       if (err instanceof HttpProblem) return problem(res, err);
       if (err instanceof InvalidNotificationError) return problem(res, bad(err.message));
-      if (err instanceof RecordConflictError) return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
+      if (err instanceof RecordConflictError) {
+        await keepRefused(req, err.message);
+        return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
+      }
       if (err instanceof SystemUnavailableError) return problem(res, new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, err.message));
       logger?.error({ system: system.source, err: (err as Error).message }, 'webhook failed');
       problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));

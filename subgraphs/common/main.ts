@@ -9,6 +9,7 @@ import type { RunningService } from '../../runtime/http.js';
 import { createLogger } from '../../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../../runtime/process.js';
 import { faultsFromEnv, type FaultKnobs } from './simulator.js';
+import { loadStoreConfig, openStore } from '../../store/index.js';
 import type { SubgraphServiceOptions } from './server.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from './webhookSecret.js';
 
@@ -46,7 +47,14 @@ export async function runSubgraphMain<Port>(
     const bus = createEventBus(process.env);
     // With REDIS_URL, ingest bumps the order versions the gateways' caches check (shared in Redis).
     const versions = process.env.REDIS_URL ? createOrderVersions(process.env) : undefined;
-    const service = await start({ system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions, gatewayUrl });
+    // Replicas share ingest's ledger and refused-webhook letters in the visibility store (PostgreSQL);
+    // the distributed mode refuses to start without DATABASE_URL. PGlite is one process's: not used here.
+    const storeConfig = loadStoreConfig(process.env);
+    const store = storeConfig.databaseUrl ? await openStore(storeConfig) : undefined;
+    const service = await start({
+      system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions, gatewayUrl,
+      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
+    });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);
@@ -54,6 +62,7 @@ export async function runSubgraphMain<Port>(
       await service.stop();
       await bus.close();
       await versions?.close();
+      await store?.close();
     }, logger);
   } catch (err) {
     failStartup(err, () => portVariable);

@@ -18,7 +18,8 @@ import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { AuditLog } from './auditLog.js';
 import type { GatewayLocation } from './gatewayClient.js';
-import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem } from './ingest.js';
+import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem, type RefusedWebhook } from './ingest.js';
+import type { IngestLedger } from './ingestLedger.js';
 
 export interface SubgraphServerOptions<Ctx extends BaseContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
@@ -95,6 +96,13 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
   gatewayUrl?: GatewayLocation;
   /** Where the actions record who requested and decided what (docs/returns.md). @default a MemoryAuditLog per subgraph */
   audit?: AuditLog;
+  /**
+   * Ingest's idempotency ledger. The visibility store's (`VisibilityStore.ledger`) is shared by every
+   * replica and survives restarts. @default an in-process one (see subgraphs/common/ingestLedger.ts)
+   */
+  ledger?: IngestLedger;
+  /** Keeps webhooks refused with a 409 as ingest dead letters (e.g. `VisibilityStore.deadLetters.recordIngest`). @default none */
+  keepRefused?: (letter: RefusedWebhook) => Promise<void>;
 }
 
 /** How a subgraph checks who is calling. */
@@ -137,7 +145,7 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
 export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>, applier?: IngestApplier): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, applier });
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, ledger: opts.ledger, keepRefused: opts.keepRefused, applier });
 }
 
 /**
@@ -146,7 +154,7 @@ export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, s
  */
 export function applierFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: IngestSystem<N>): IngestApplier | undefined {
   if (!opts.bus) return undefined;
-  return createIngestApplier({ system: system as IngestSystem<unknown>, bus: opts.bus, logger: opts.logger, versions: opts.versions });
+  return createIngestApplier({ system: system as IngestSystem<unknown>, bus: opts.bus, logger: opts.logger, versions: opts.versions, ledger: opts.ledger });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { SUBGRAPH_NAMES } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import { devPartnerKey } from '../../gateway/auth/consumers.js';
 import { accessStack, as, badTokens, fixtures, get, post, query, type Fixtures, type RawResponse } from './harness.js';
 

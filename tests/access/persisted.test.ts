@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
-import { SUBGRAPH_NAMES } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import { accessStack, as, byHash, codesOf, fixtures, get, manifestOp, post, sha256Hex, type Fixtures, type RawResponse } from './harness.js';
 
 /**

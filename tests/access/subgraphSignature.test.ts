@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../canonical/index.js';
 import type { Stack } from '../../embedded/stack.js';
-import { SUBGRAPH_NAMES } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 import { gatewaySignature } from '../helpers/http.js';
 import { accessStack, fixtures, get, identity, post, type Fixtures } from './harness.js';

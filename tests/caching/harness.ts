@@ -9,6 +9,7 @@ import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { CacheConfig } from '../../gateway/cache/config.js';
 import { defaultGatewayConfig, type GatewayConfig, type SubgraphName } from '../../gateway/config.js';
+import type { SystemName } from '../../canonical/systems.js';
 import { startGateway, type GatewayService } from '../../gateway/server.js';
 import type { ShieldConfig } from '../../gateway/shield/config.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
@@ -17,7 +18,7 @@ import type { GeneratedDemo } from '../../demo/index.js';
 export const SECRET = 'caching-tests-secret-0123456789';
 
 /** Sends a system's native webhook, signed, over real HTTP; resolves once it answered. */
-export async function webhook(s: Stack, system: SubgraphName, body: object): Promise<{ status: number; body: any }> {
+export async function webhook(s: Stack, system: SystemName, body: object): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);
   const res = await fetch(s.subgraphs[system].ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) }, body: raw });
   return { status: res.status, body: await res.json() };

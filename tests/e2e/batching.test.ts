@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUBGRAPH_NAMES } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import type { Stack } from '../../embedded/stack.js';
 import { gql } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';

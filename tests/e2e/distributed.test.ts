@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
@@ -6,13 +5,16 @@ import { Streams } from '../../events/bus.js';
 import { RedisEventBus } from '../../events/redis.js';
 import { defaultGatewayConfig } from '../../gateway/config.js';
 import { startGateway, type GatewayService } from '../../gateway/server.js';
-import { RedisStatusStore } from '../../gateway/tracker/store.js';
+import { storeStatusStore } from '../../gateway/tracker/store.js';
+import { openStore } from '../../store/index.js';
+import { databaseUrl, describePostgres, dropSchema, uniqueSchema } from '../helpers/postgres.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { collect, eventually, wsClient } from '../helpers/ws.js';
 
 const SECRET = 'distributed-test-secret-0123';
 
+await describePostgres('distributed mode: replicas sharing PostgreSQL', async () => {
 await describeRedis('distributed mode: replicas sharing Redis', () => {
   const prefix = uniquePrefix();
   const closers: (() => unknown)[] = [];
@@ -29,18 +31,21 @@ await describeRedis('distributed mode: replicas sharing Redis', () => {
     closers.push(() => bus.close());
     return bus;
   };
-  const storeFor = () => {
-    const store = new RedisStatusStore(new Redis(redisUrl()), prefix);
+  // Every replica opens the visibility store on one PostgreSQL schema: the tracker's compare-and-set is on its order row.
+  const schema = uniqueSchema();
+  afterAll(() => dropSchema(schema));
+  const storeFor = async () => {
+    const store = await openStore({ databaseUrl: databaseUrl(), dataDir: '', schema });
     closers.push(() => store.close());
-    return store;
+    return storeStatusStore(store);
   };
 
   it('should deliver a webhook ingested once to subscribers on every gateway replica, with one status change', async () => {
     const demo = generateDemo({ orders: 80 });
-    s = await startStack({ data: demo.data, bus: busFor(), statusStore: storeFor(), seedTracker: true, webhookSecret: SECRET });
+    s = await startStack({ data: demo.data, bus: busFor(), statusStore: await storeFor(), seedTracker: true, webhookSecret: SECRET });
     const second: GatewayService = await startGateway(
       defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])) }),
-      { bus: busFor(), statusStore: storeFor(), seedTracker: true },
+      { bus: busFor(), statusStore: await storeFor(), seedTracker: true },
     );
     closers.push(() => second.stop());
     await s.gateway.tracker!.whenSeeded();
@@ -69,4 +74,5 @@ await describeRedis('distributed mode: replicas sharing Redis', () => {
     expect(changes).toHaveLength(1);
     expect((s.gateway.tracker?.published ?? 0) + (second.tracker?.published ?? 0)).toBe(1);
   });
+});
 });

@@ -48,7 +48,7 @@ describe('health', () => {
     expect(ready.status).toBe(200);
     const body: any = await ready.json();
     expect(body.status).toBe('ready');
-    expect(Object.keys(body.subgraphs).sort()).toEqual(['carrier', 'erp', 'oms', 'returns', 'wms']);
+    expect(Object.keys(body.subgraphs).sort()).toEqual(['carrier', 'erp', 'oms', 'returns', 'visibility', 'wms']);
     for (const sg of Object.values<any>(body.subgraphs)) expect(sg.state).toBe('up');
   });
 

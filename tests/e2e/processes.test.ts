@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../runtime/project.js';
 import { gql, requestHeaders } from '../helpers/http.js';
@@ -7,15 +9,20 @@ import { collect, wsClient } from '../helpers/ws.js';
 
 const root = projectRoot();
 const children: ChildProcess[] = [];
+const dataDirs: string[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const d of dataDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 /** Runs a TypeScript entry point as its own process, as `node dist/…/main.js` would. */
-function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<RegExpMatchArray>; exit: Promise<number | null> } {
+function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>; exit: Promise<number | null> } {
+  // Each process its own embedded visibility store (PGlite), never the repository's .data/.
+  const dataDir = join(tmpdir(), `ovg-process-${process.pid}-${children.length}-${Date.now().toString(36)}`);
+  dataDirs.push(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', REDIS_URL: '', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', REDIS_URL: '', DATABASE_URL: '', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -23,8 +30,8 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
-    const deadline = Date.now() + 20_000;
+  const waitFor = async (re: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = out.match(re);
       if (m) return m;
@@ -36,10 +43,11 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
 }
 
 describe('processes', () => {
-  it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', async () => {
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
+  it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', { timeout: 150_000 }, async () => {
+    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
     const p = run('embedded/main.ts', env);
-    const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/);
+    // The first start initializes the embedded store's data directory (PGlite initdb): seconds on a busy machine.
+    const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/, 90_000);
     const example = p.output().match(/-d '(.+)'/)![1]!;
     expect(p.output()).toContain('npm run -s token -- salesforce');
     const r = await fetch(url!, { method: 'POST', headers: await requestHeaders(), body: example });

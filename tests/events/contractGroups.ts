@@ -121,6 +121,51 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       expect(reclaimed).toHaveLength(1);
     });
 
+    it('should redeliver a dead letter to its own group only, not to other groups or subscribers', async () => {
+      const b = await bus();
+      const s = stream();
+      let healthy = false;
+      const inG: Delivery[] = [];
+      const inH: string[] = [];
+      const broadcast: string[] = [];
+      const g = b.consume(s, 'g', 'c1', async (d) => {
+        inG.push(d);
+        if (!healthy) throw new Error('downstream unavailable');
+      }, { maxDeliveries: 2 });
+      const h = b.consume(s, 'h', 'c1', async (d) => void inH.push(d.event.id));
+      const sub = b.subscribe(s, (e) => void broadcast.push(e.event.id));
+      await Promise.all([g.ready, h.ready, sub.ready]);
+      await b.publish(s, ev(1));
+      await waitFor('the dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
+      const [dead] = await b.read(deadLetterStream(s));
+      healthy = true;
+      const id = await b.redeliver(s, 'g', dead!.event);
+      await waitFor('the redelivery', () => inG.length === 3);
+      await sleep(200);
+      expect(inG.map((d) => d.deliveries)).toEqual([1, 2, 1]);
+      expect(inG[2]).toMatchObject({ id, event: { ...ev(1), recordedtime: expect.any(String) } });
+      expect(isDeadLetterEvent(inG[2]!.event)).toBe(false);
+      expect(inH).toEqual(['e1']);
+      expect(broadcast).toEqual(['e1']);
+      expect(await b.read(deadLetterStream(s))).toHaveLength(1);
+    });
+
+    it('should hold a redelivery made while no member runs until one starts, and dead-letter it again if it keeps failing', async () => {
+      const b = await bus();
+      const s = stream();
+      await b.redeliver(s, 'g', ev(7));
+      const seen: number[] = [];
+      const c = b.consume(s, 'g', 'late', async (d) => {
+        seen.push(d.deliveries);
+        throw new Error(`still failing ${d.deliveries}`);
+      }, { maxDeliveries: 2 });
+      await c.ready;
+      await waitFor('the second dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
+      expect(seen).toEqual([1, 2]);
+      const [dead] = await b.read(deadLetterStream(s));
+      expect(dead!.event).toMatchObject({ ...ev(7), deadlettergroup: 'g', deadletterdeliveries: 2, deadlettererror: 'still failing 2' });
+    });
+
     it('should make consumer close idempotent and stop delivery', async () => {
       const b = await bus();
       const s = stream();

@@ -9,7 +9,7 @@ import { DEMO_NODES, statusInputsFor, type DemoData } from '../../demo/index.js'
 import { MemoryCarrier } from '../../subgraphs/carrier/adapters/memory.js';
 import { carrierIngest } from '../../subgraphs/carrier/ingest.js';
 import { RecordConflictError, type IngestSystem } from '../../subgraphs/common/ingest.js';
-import { IngestLedger } from '../../subgraphs/common/ingestLedger.js';
+import { MemoryIngestLedger } from '../../subgraphs/common/ingestLedger.js';
 import { MemoryErp } from '../../subgraphs/erp/adapters/memory.js';
 import { erpIngest } from '../../subgraphs/erp/ingest.js';
 import { MemoryOms } from '../../subgraphs/oms/adapters/memory.js';
@@ -127,15 +127,15 @@ function world() {
     carrier: carrierIngest(new MemoryCarrier(data.carrier)),
     returns: returnsIngest(new MemoryReturns(data.returns)),
   };
-  const ledgers = Object.fromEntries(Object.keys(systems).map((k) => [k, new IngestLedger()])) as Record<System, IngestLedger>;
+  const ledgers = Object.fromEntries(Object.keys(systems).map((k) => [k, new MemoryIngestLedger()])) as Record<System, MemoryIngestLedger>;
   /** Delivers one webhook as /ingest would: false when the system answers 409 (the sender retries later). */
   async function deliver(n: Notification): Promise<boolean> {
     const system = systems[n.system];
     const ledger = ledgers[n.system];
     for (const p of system.plan(system.validate(n.body))) {
-      if (ledger.isSeen(p.event.id)) continue;
+      if ((await ledger.claim(p.event.id, 'properties')) === 'done') continue;
       const entity = `${n.system}|${p.entity}`;
-      if (ledger.isStale(entity, p.event.time)) continue;
+      if (await ledger.isStale(entity, p.event.time)) continue;
       try {
         const outcome = await p.apply();
         if ((typeof outcome === 'string' ? outcome : outcome.result) === 'stale') continue;
@@ -143,8 +143,8 @@ function world() {
         if (err instanceof RecordConflictError) return false;
         throw err;
       }
-      ledger.advance(entity, p.event.time);
-      ledger.markSeen(p.event.id);
+      await ledger.advance(entity, p.event.time);
+      await ledger.complete(p.event.id, 'properties');
     }
     return true;
   }

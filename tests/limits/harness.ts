@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { SUBGRAPH_NAMES } from '../../gateway/config.js';
+import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
 import type { Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
 import { requestHeaders, type GqlResponse } from '../helpers/http.js';

@@ -1,5 +1,5 @@
 import { generateDemo } from '../../demo/index.js';
-import type { SubgraphName } from '../../gateway/config.js';
+import type { SystemName } from '../../canonical/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
@@ -20,7 +20,7 @@ export async function returnsStack(): Promise<ReturnsStack> {
     data: generateDemo({ orders: 20 }).data, bus, webhookSecret: SECRET, statusStore: new MemoryStatusStore(),
     now: () => clock.now ?? Date.parse(after(minute + 0.5)), logger: createLogger('returns-tests', 'silent'),
   });
-  const send = async (system: SubgraphName, body: Record<string, unknown>): Promise<Answer> => {
+  const send = async (system: SystemName, body: Record<string, unknown>): Promise<Answer> => {
     const r = await post(stack.subgraphs[system].ingestUrl, body);
     if (r.status !== 200) throw new Error(`${system} ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r;

@@ -1,0 +1,169 @@
+import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent } from '../../canonical/index.js';
+import { Streams, type EventBus, type Subscription } from '../../events/bus.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { DeadLetter } from '../deadLetters.js';
+import type { ExceptionRecord } from '../exceptions.js';
+import type { VisibilityStore } from '../store.js';
+import { applyEvent, emptyFacts, type OrderFacts } from './facts.js';
+import { evaluate, type Desired } from './rules.js';
+import { DEFAULT_SLAS, type ExceptionSlas } from './sla.js';
+
+/** The types the engine publishes on `Streams.EXCEPTIONS`. */
+export const EXCEPTION_OPENED = 'exception.opened';
+export const EXCEPTION_CLOSED = 'exception.closed';
+
+/** The consumer group of the engine on the source and visibility streams. */
+export const EXCEPTIONS_GROUP = 'exceptions';
+
+/** Options of {@link ExceptionEngine}. */
+export interface ExceptionEngineOptions {
+  bus: EventBus;
+  store: VisibilityStore;
+  /** This process's consumer name in the group (unique per process). */
+  consumer: string;
+  /** @default DEFAULT_SLAS */
+  slas?: ExceptionSlas;
+  /** @default the store's clock */
+  now?: Clock;
+  /** Run the periodic sweep (`slas.sweepIntervalMs`); tests call {@link ExceptionEngine.sweep} on a fake clock. @default true */
+  sweepTimer?: boolean;
+  /** Errors no caller can catch (a failed sweep). @default console.error */
+  onError?: (err: Error, context: string) => void;
+}
+
+type Phase = { name: 'idle' } | { name: 'running'; subs: Subscription[]; timer: NodeJS.Timeout | undefined } | { name: 'stopped' };
+
+/**
+ * Opens and closes business exceptions from the event stream and the status facts (issue 11): each
+ * source event, `order.status_changed`, `ingest.refused` / `ingest.corrected` and each dead letter
+ * is folded into the order's facts (store/engine/facts.ts), the rules (rules.ts) say which
+ * exceptions should be open, and the difference is applied — each opening and closing published as
+ * `exception.opened` / `exception.closed` on `Streams.EXCEPTIONS`. Time-based rules (SLAs) are
+ * re-evaluated by a sweep. Work-shared across replicas; the facts are updated under a row lock and
+ * at most one exception of a kind is open per order and subject, so replicas never duplicate one.
+ */
+export class ExceptionEngine {
+  private phase: Phase = { name: 'idle' };
+  private readonly slas: ExceptionSlas;
+  private readonly now: Clock;
+  private sweeping: Promise<number> | undefined;
+  /** Events this instance handled (acknowledged), for tests and health. */
+  handled = 0;
+
+  constructor(private readonly o: ExceptionEngineOptions) {
+    this.slas = o.slas ?? DEFAULT_SLAS;
+    this.now = o.now ?? o.store.now ?? systemClock;
+  }
+
+  async start(): Promise<void> {
+    if (this.phase.name !== 'idle') throw new Error(`ExceptionEngine.start() in phase ${this.phase.name}`);
+    const subs = [Streams.SOURCE, Streams.VISIBILITY].map((stream) =>
+      this.o.bus.consume(stream, EXCEPTIONS_GROUP, this.o.consumer, async (d) => {
+        await this.handle(d.event);
+        this.handled++;
+      }));
+    this.phase = { name: 'running', subs, timer: undefined };
+    await Promise.all(subs.map((s) => s.ready));
+    if (this.o.sweepTimer !== false && this.phase.name === 'running') {
+      this.phase.timer = setInterval(() => {
+        this.sweep().catch((err) => (this.o.onError ?? ((e, c) => console.error(`[exceptions] ${c}: ${e.message}`)))(err as Error, 'sweep'));
+      }, this.slas.sweepIntervalMs);
+      this.phase.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const phase = this.phase;
+    this.phase = { name: 'stopped' };
+    switch (phase.name) {
+      case 'running':
+        if (phase.timer) clearInterval(phase.timer);
+        await Promise.all(phase.subs.map((s) => s.close()));
+        await this.sweeping?.catch(() => undefined);
+        break;
+      case 'idle': case 'stopped': break;
+    }
+  }
+
+  /** Folds one event into its order's facts and reconciles the order's exceptions. Throws to have it redelivered. */
+  async handle(event: CloudEvent): Promise<void> {
+    const orderId = event.subject;
+    if (!orderId) return;
+    if (event.source === 'visibility' && event.type !== ORDER_STATUS_CHANGED) return;
+    if (event.source !== 'visibility' && !event.type.startsWith('ingest.')) await this.o.store.orders.recordEvent(event);
+    const facts = await this.o.store.orders.updateFacts(orderId, (prev) => applyEvent((prev as OrderFacts | null) ?? emptyFacts(), event));
+    await this.reconcile(orderId, facts, `after ${event.type} (${event.id})`);
+    await this.o.store.health.recordLag(`${event.source === 'visibility' ? 'visibility' : 'source'}→exceptions`, this.now() - Date.parse(event.time));
+  }
+
+  /** A dead letter was recorded or resolved for an order: re-evaluate its DEAD_LETTER exceptions. */
+  async onDeadLetter(letter: DeadLetter): Promise<void> {
+    if (!letter.orderId) return;
+    const row = await this.o.store.orders.get(letter.orderId);
+    await this.reconcile(letter.orderId, { ...emptyFacts(), ...(row?.facts as Partial<OrderFacts> | undefined) }, `dead letter ${letter.id} ${letter.state}`);
+  }
+
+  /** Re-evaluates every candidate order at the current time (SLA-based rules). Returns how many orders it looked at. */
+  sweep(): Promise<number> {
+    this.sweeping ??= (async () => {
+      try {
+        let after = '';
+        let n = 0;
+        for (;;) {
+          const batch = await this.o.store.orders.sweepCandidates(after, 500);
+          for (const { orderId, facts } of batch) {
+            await this.reconcile(orderId, facts as unknown as OrderFacts, 'at sweep');
+            n++;
+          }
+          if (batch.length < 500) return n;
+          after = batch.at(-1)!.orderId;
+        }
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  private async reconcile(orderId: string, facts: OrderFacts, why: string): Promise<void> {
+    const { store } = this.o;
+    const letters = (await store.deadLetters.list({ orderId, state: 'open' }, 50)).nodes
+      .map((l) => ({ id: l.id, since: l.firstFailedAt, group: l.group, error: l.error }));
+    const desired = evaluate({ ...emptyFacts(), ...facts }, this.now(), this.slas, letters);
+    const open = await store.exceptions.openFor(orderId);
+    const key = (x: { type: string; subjectKey: string }): string => `${x.type}|${x.subjectKey}`;
+    const wanted = new Map(desired.map((d) => [key(d), d]));
+    const row = open.length === 0 && desired.length > 0 ? await store.orders.get(orderId) : null;
+    for (const x of open) {
+      if (wanted.has(key(x))) continue;
+      const closed = await store.exceptions.close(x.type, orderId, x.subjectKey, `condition cleared ${why}`);
+      if (closed) await this.publish(EXCEPTION_CLOSED, closed);
+    }
+    const isOpen = new Map(open.map((x) => [key(x), x]));
+    for (const d of desired) {
+      const current = isOpen.get(key(d));
+      if (current) {
+        if (stableJson(current.facts) !== stableJson(d.facts)) await store.exceptions.refresh(current.id, d.facts);
+        continue;
+      }
+      const opened = await store.exceptions.open(this.toOpen(orderId, d, facts, row?.channel ?? null));
+      if (opened) await this.publish(EXCEPTION_OPENED, opened);
+    }
+  }
+
+  private toOpen(orderId: string, d: Desired, facts: OrderFacts, channel: string | null) {
+    return { type: d.type, orderId, subjectKey: d.subjectKey, since: d.since, slaSeconds: d.slaSeconds, facts: d.facts, channel: facts.channel ?? channel, fulfillmentNodeId: d.fulfillmentNodeId ?? null };
+  }
+
+  private async publish(type: string, x: ExceptionRecord): Promise<void> {
+    await this.o.bus.publish(Streams.EXCEPTIONS, cloudEvent({
+      id: `exception:${x.id}:${type === EXCEPTION_OPENED ? 'opened' : 'closed'}`, source: 'visibility', type, subject: x.orderId,
+      time: new Date(this.now()).toISOString(), data: x as unknown as Record<string, unknown>,
+    }));
+  }
+}
+
+/** JSON with object keys sorted (jsonb does not keep key order). */
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}

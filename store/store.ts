@@ -1,0 +1,80 @@
+import { systemClock, type Clock } from './clock.js';
+import { loadStoreConfig, type StoreConfig, type StoreEnv } from './config.js';
+import type { Db } from './db.js';
+import { DeadLetters } from './deadLetters.js';
+import { ExceptionRows } from './exceptions.js';
+import { HealthRows } from './health.js';
+import { StoreIngestLedger } from './ingestLedger.js';
+import { migrate } from './migrations.js';
+import { OrderRows, type StatusRecord, type StatusWrite } from './orders.js';
+import { PGliteDb } from './pglite.js';
+import { PostgresDb } from './postgres.js';
+
+/** Options of {@link VisibilityStore}. */
+export interface VisibilityStoreOptions {
+  /** The clock every timestamp the store writes comes from. @default Date.now */
+  now?: Clock;
+  /** How long an ingest claim holds before another replica may take it over. @default 30000 */
+  ledgerLeaseMs?: number;
+}
+
+/**
+ * The visibility store (issue 11): per order the status row, dimensions, history, exceptions and
+ * last event per source; the dead letters; the ingest idempotency ledger; system health reports.
+ * On PostgreSQL (shared by every process) or PGlite (embedded, one process).
+ */
+export class VisibilityStore {
+  readonly orders: OrderRows;
+  readonly exceptions: ExceptionRows;
+  readonly deadLetters: DeadLetters;
+  readonly ledger: StoreIngestLedger;
+  readonly health: HealthRows;
+  readonly now: Clock;
+
+  constructor(readonly db: Db, opts: VisibilityStoreOptions = {}) {
+    this.now = opts.now ?? systemClock;
+    this.orders = new OrderRows(db, this.now);
+    this.exceptions = new ExceptionRows(db, this.now);
+    this.deadLetters = new DeadLetters(db, this.now);
+    this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
+    this.health = new HealthRows(db, this.now);
+  }
+
+  /** The status tracker's port (gateway/tracker/store.ts `StatusStore`) on the order row. */
+  statusStore(): { get(orderId: string): Promise<StatusRecord | null>; compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>; close(): Promise<void> } {
+    return {
+      get: (orderId) => this.orders.getStatus(orderId),
+      compareAndSet: (orderId, expectedVersion, next) => this.orders.compareAndSetStatus(orderId, expectedVersion, next),
+      close: () => this.close(),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Opens the store `config` describes (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR) and migrates it. */
+export async function openStore(config: StoreConfig | StoreEnv = process.env, opts: VisibilityStoreOptions = {}): Promise<VisibilityStore> {
+  const c = 'dataDir' in config && typeof config.dataDir === 'string' ? (config as StoreConfig) : loadStoreConfig(config as StoreEnv);
+  let db: Db;
+  if (c.databaseUrl) {
+    const pgDb = new PostgresDb({ url: c.databaseUrl, schema: c.schema });
+    try {
+      await pgDb.ensureSchema();
+    } catch (err) {
+      await pgDb.close();
+      throw new Error(`the visibility store could not reach PostgreSQL at DATABASE_URL: ${(err as Error).message}`);
+    }
+    db = pgDb;
+  } else {
+    db = await PGliteDb.open(c.dataDir);
+  }
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return new VisibilityStore(db, opts);
+}

@@ -1,0 +1,84 @@
+import { hostname } from 'node:os';
+import type { EventBus, Subscription } from '../../events/bus.js';
+import type { RunningService } from '../../runtime/http.js';
+import type { Logger } from '../../runtime/logger.js';
+import {
+  busRedeliverer, drainDeadLetters, ExceptionEngine,
+  type ExceptionSlas, type Redeliverer, type SignWebhook, type VisibilityStore,
+} from '../../store/index.js';
+import { start } from './server.js';
+
+/** Options of {@link startVisibility}. */
+export interface VisibilityServiceOptions {
+  store: VisibilityStore;
+  /** Without a bus there is no exception engine, no drain, and consumer letters cannot be replayed. */
+  bus?: EventBus;
+  /** Each system's `/ingest` URL, for ingest-letter replays. */
+  ingestUrl: (system: string) => string | undefined;
+  /** Re-signs a webhook body for a replay (the systems' webhook secrets). */
+  sign: SignWebhook;
+  /** The secret the gateway signs `x-gateway-identity` with. */
+  identitySecret?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  slas?: ExceptionSlas;
+  /** Run the exception engine and the dead-letter drain in this process (needs `bus`). @default true */
+  engine?: boolean;
+}
+
+/** The visibility subgraph with the exception engine and the dead-letter drain beside it. */
+export interface RunningVisibility {
+  service: RunningService;
+  engine: ExceptionEngine | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the exception engine and the drain of the bus's dead letters into the store, and the
+ * visibility subgraph over the store (what `subgraphs/visibility/main.ts` and the embedded stack run).
+ */
+export async function startVisibility(o: VisibilityServiceOptions): Promise<RunningVisibility> {
+  const consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  let engine: ExceptionEngine | undefined;
+  let drain: Subscription | undefined;
+  const bus = o.bus;
+  if (bus && o.engine !== false) {
+    engine = new ExceptionEngine({ bus, store: o.store, consumer, slas: o.slas, onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`) });
+    await engine.start();
+    const e = engine;
+    drain = drainDeadLetters({ bus, store: o.store, consumer, onLetter: (l) => e.onDeadLetter(l) });
+    await drain.ready;
+  }
+  const redeliverer: Redeliverer = bus
+    ? busRedeliverer({ bus, ingestUrl: o.ingestUrl, sign: o.sign })
+    : {
+      consumer: async () => { throw new Error('no event bus is configured in this process: consumer letters cannot be re-delivered'); },
+      ingest: busRedeliverer({ bus: undefined as never, ingestUrl: o.ingestUrl, sign: o.sign }).ingest,
+    };
+  const afterLetterAction = engine
+    ? async (ids: readonly string[]) => {
+      for (const id of ids) {
+        const l = await o.store.deadLetters.get(id);
+        if (l) await engine!.onDeadLetter(l);
+      }
+    }
+    : undefined;
+  let service: RunningService;
+  try {
+    service = await start({ system: { store: o.store, redeliverer, afterLetterAction }, port: o.port, host: o.host, logger: o.logger, identitySecret: o.identitySecret });
+  } catch (err) {
+    await drain?.close();
+    await engine?.stop();
+    throw err;
+  }
+  return {
+    service, engine,
+    stop: async () => {
+      await service.stop();
+      await drain?.close();
+      await engine?.stop();
+    },
+  };
+}
