@@ -11,7 +11,7 @@ import type { RunningService } from '../runtime/http.js';
 import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
 import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
 import { start as startCarrier } from '../subgraphs/carrier/server.js';
-import { MemoryAuditLog, type AuditLog } from '../subgraphs/common/auditLog.js';
+import type { AuditLog } from '../subgraphs/common/auditLog.js';
 import type { FaultKnobs, SystemSimulator } from '../subgraphs/common/simulator.js';
 import { MemoryErp } from '../subgraphs/erp/adapters/memory.js';
 import { start as startErp } from '../subgraphs/erp/server.js';
@@ -53,7 +53,7 @@ export interface StackOptions {
   cursorSecret?: string;
   /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
   versions?: OrderVersions;
-  /** Where the oms and returns actions record the audit trail (one log for both). @default one in memory */
+  /** Where the oms and returns actions record the audit trail (one log for both). @default the store's (`VisibilityStore.audit`) */
   audit?: AuditLog;
   /** Days after the last delivery a line can be returned (`RETURN_WINDOW_DAYS`). @default 30 */
   returnWindowDays?: number;
@@ -111,10 +111,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const versions = opts.versions ?? new MemoryOrderVersions();
   // The actions re-read through the gateway, which starts after the subgraphs: its URL once known.
   let gatewayUrl: string | undefined;
-  const audit = opts.audit ?? new MemoryAuditLog();
   const secretOf = (name: SubgraphName) => (typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name]);
   const store = opts.store ?? await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
   const ownsStore = opts.store === undefined;
+  // The oms and returns actions record into one audit trail: the store's, unless the caller gives one.
+  const audit = opts.audit ?? store.audit;
   const ingest = (name: SubgraphName) => {
     const secret = secretOf(name);
     // The subgraphs verify the identity the gateway signs, with the same secret.

@@ -1,45 +1,9 @@
-import type { Channel, Identity } from '../../canonical/index.js';
+import type { Identity } from '../../canonical/index.js';
+import type { AuditActor, AuditEntry, AuditLog } from '../../store/auditTrail.js';
 
-/** Who took an action, as recorded. */
-export interface AuditActor {
-  /** `AGENT` (a Salesforce user asserted by the salesforce consumer), `CUSTOMER`, `OPERATOR`, or `SYSTEM`. */
-  kind: 'AGENT' | 'CUSTOMER' | 'OPERATOR' | 'SYSTEM';
-  /** The consumer that called the gateway. */
-  consumer: string;
-  /** The acting user (x-acting-user) when asserted, else the credential's subject. */
-  id: string;
-  /** True when `id` is a user the consumer asserted (x-acting-user) rather than the credential's own subject. */
-  asserted: boolean;
-}
+export type { AuditActor, AuditEntry, AuditLog } from '../../store/auditTrail.js';
 
-/** One request or decision on an order. */
-export interface AuditEntry {
-  orderId: string;
-  /** ISO-8601, when it was recorded. */
-  at: string;
-  /** `requestReturn`, `requestCancellation`, `createReplacementOrder`. */
-  action: string;
-  channel: Channel | null;
-  actor: AuditActor;
-  /** The reason codes given (per line, in line order, deduplicated). */
-  reasonCodes: string[];
-  /** `ACCEPTED`, `PARTIAL`, `REJECTED`. */
-  result: 'ACCEPTED' | 'PARTIAL' | 'REJECTED';
-  /** What was decided, in words (created ids, user error codes). */
-  detail: string;
-  idempotencyKey: string | null;
-}
-
-/**
- * The audit trail port (append-only; list by order, oldest first). The memory adapter below serves
- * one process; the visibility store keeps it in PostgreSQL for every replica (docs/returns.md).
- */
-export interface AuditLog {
-  append(entry: AuditEntry): Promise<void>;
-  listByOrder(orderId: string): Promise<AuditEntry[]>;
-}
-
-/** An in-memory {@link AuditLog}. */
+/** The in-process {@link AuditLog}, for one process without a visibility store (`VisibilityStore.audit` is the shared one). */
 export class MemoryAuditLog implements AuditLog {
   private readonly byOrder = new Map<string, AuditEntry[]>();
   async append(entry: AuditEntry): Promise<void> {

@@ -53,7 +53,7 @@ export async function runSubgraphMain<Port>(
     const store = storeConfig.databaseUrl ? await openStore(storeConfig) : undefined;
     const service = await start({
       system: makeSystem(data, faults), port, host, bus, webhookSecret, identitySecret, logger, versions, gatewayUrl,
-      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
+      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined, audit: store?.audit,
     });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
     if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
