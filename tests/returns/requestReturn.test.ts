@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../runtime/project.js';
+import { credential } from '../helpers/http.js';
 import { returnsStack, type Caller, type ReturnsStack } from './harness.js';
 
 // requestReturn and Order.returnEligibility end to end (docs/returns.md): real subgraphs with
@@ -137,6 +141,23 @@ describe('Order.returnEligibility and requestReturn', () => {
     // The replacement is the shopper's own order, readable by them.
     const mine = await s.as(SHOPPER('CUST-920051'), '{ order(id: $id) { id customer { id } exchangeFor { id } } }'.replace('{ order', 'query ($id: ID!) { order'), { id: ret.exchangeOrder.id });
     expect(mine.body.data.order).toEqual({ id: ret.exchangeOrder.id, customer: { id: 'CUST-920051' }, exchangeFor: { id: ret.id } });
+  });
+
+  it('should run the storefront\'s persisted ShopperRequestReturn by its hash alone', async () => {
+    await order('ORD-920071', 'CUST-920071');
+    const manifest = JSON.parse(readFileSync(join(projectRoot(), 'operations/manifest.json'), 'utf8')) as { operations: { id: string; name: string }[] };
+    const op = manifest.operations.find((o) => o.name === 'ShopperRequestReturn')!;
+    const res = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await credential('storefront', { customerId: 'CUST-920071' })) },
+      body: JSON.stringify({
+        operationName: 'ShopperRequestReturn', extensions: { persistedQuery: { version: 1, sha256Hash: op.id } },
+        variables: { input: { orderId: 'ORD-920071', idempotencyKey: 'persisted', channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'CHANGED_MIND' }] } },
+      }),
+    });
+    const body = await res.json() as { data?: { requestReturn: { result: string; return: { status: string } } }; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.requestReturn).toMatchObject({ result: 'ACCEPTED', return: { status: 'REQUESTED' } });
   });
 
   it('should refuse a shopper acting on another customer’s order exactly as on an unknown one, and a partner at all', async () => {
