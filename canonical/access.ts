@@ -40,15 +40,30 @@ export interface ConsumerPolicy {
   persistedOperationsOnly: boolean;
   /** Whether it may read operational data: introspection, subgraph health detail, dead letters. */
   operational: boolean;
+  /** The actions (mutations) it may take, on the orders its `rows` let it see (docs/returns.md). */
+  actions: readonly OrderAction[];
+}
+
+/**
+ * What a caller may do to an order (docs/returns.md): request a return (with an optional
+ * exchange), request a cancellation, read the audit trail; `createReplacementOrder` is the returns
+ * desk's service call that books an exchange's replacement order in the OMS.
+ */
+export const ORDER_ACTIONS = ['requestReturn', 'requestCancellation', 'readAuditTrail', 'createReplacementOrder'] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+/** Whether this caller's consumer policy allows `action`. */
+export function mayAct(identity: Identity, action: OrderAction): boolean {
+  return CONSUMER_POLICIES[identity.consumer].actions.includes(action);
 }
 
 /** The consumer model: one row per consumer of CANONICAL_MODEL.md, plus the internal identity. */
 export const CONSUMER_POLICIES: Readonly<Record<IdentityKind, ConsumerPolicy>> = {
-  salesforce: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: false },
-  storefront: { credential: 'jwt', rows: 'own-customer', internalFields: false, persistedOperationsOnly: false, operational: false },
-  partner: { credential: 'api-key', rows: 'partner-node', internalFields: false, persistedOperationsOnly: true, operational: false },
-  ops: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: true },
-  internal: { credential: 'service', rows: 'all', internalFields: false, persistedOperationsOnly: false, operational: false },
+  salesforce: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: false, actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'] },
+  storefront: { credential: 'jwt', rows: 'own-customer', internalFields: false, persistedOperationsOnly: false, operational: false, actions: ['requestReturn', 'requestCancellation'] },
+  partner: { credential: 'api-key', rows: 'partner-node', internalFields: false, persistedOperationsOnly: true, operational: false, actions: [] },
+  ops: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: true, actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'] },
+  internal: { credential: 'service', rows: 'all', internalFields: false, persistedOperationsOnly: false, operational: false, actions: ['createReplacementOrder'] },
 };
 
 /**

@@ -11,6 +11,7 @@ import type { RunningService } from '../runtime/http.js';
 import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
 import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
 import { start as startCarrier } from '../subgraphs/carrier/server.js';
+import type { AuditLog } from '../subgraphs/common/auditLog.js';
 import type { FaultKnobs, SystemSimulator } from '../subgraphs/common/simulator.js';
 import { MemoryErp } from '../subgraphs/erp/adapters/memory.js';
 import { start as startErp } from '../subgraphs/erp/server.js';
@@ -53,6 +54,12 @@ export interface StackOptions {
   cursorSecret?: string;
   /** The order versions ingest bumps and the gateway's caches check. @default one in memory, shared by all */
   versions?: OrderVersions;
+  /** Where the oms and returns actions record the audit trail (one log for both). @default the store's (`VisibilityStore.audit`) */
+  audit?: AuditLog;
+  /** Days after the last delivery a line can be returned (`RETURN_WINDOW_DAYS`). @default 30 */
+  returnWindowDays?: number;
+  /** The clock of the oms's derived fields and the actions, ms. @default Date.now */
+  now?: () => number;
   /**
    * The visibility store: ingest's shared ledger and refused-webhook letters, the exception engine,
    * the visibility subgraph. @default an in-memory PGlite store, closed with the stack
@@ -110,26 +117,30 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
   // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
   const versions = opts.versions ?? new MemoryOrderVersions();
+  // The actions re-read through the gateway, which starts after the subgraphs: its URL once known.
+  let gatewayUrl: string | undefined;
   const secretOf = (name: SubgraphName) => (typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name]);
   const store = opts.store ?? await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
   const ownsStore = opts.store === undefined;
+  // The oms and returns actions record into one audit trail: the store's, unless the caller gives one.
+  const audit = opts.audit ?? store.audit;
   const ingest = (name: SubgraphName) => {
     const secret = secretOf(name);
     // The subgraphs verify the identity the gateway signs, with the same secret.
     return {
       port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
       // Ingest's idempotency ledger and refused webhooks live in the shared store.
-      ledger: store.ledger, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
     };
   };
   let visibility: RunningVisibility | undefined;
   try {
     const [erp, oms, wms, carrier, returns] = await Promise.all([
       startErp({ system: adapters.erp, ...ingest('erp') }),
-      startOms({ system: adapters.oms, ...ingest('oms'), cursorSecret: opts.cursorSecret }),
+      startOms({ system: adapters.oms, ...ingest('oms'), cursorSecret: opts.cursorSecret, returnWindowDays: opts.returnWindowDays, now: opts.now }),
       startWms({ system: adapters.wms, ...ingest('wms') }),
       startCarrier({ system: adapters.carrier, ...ingest('carrier') }),
-      startReturns({ system: adapters.returns, ...ingest('returns') }),
+      startReturns({ system: adapters.returns, ...ingest('returns'), now: opts.now }),
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
@@ -146,6 +157,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       { ...config, subgraphUrls },
       { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
     );
+    gatewayUrl = gateway.url;
     const subgraphs = Object.fromEntries(
       Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
     ) as Record<SubgraphName, RunningSubgraph>;

@@ -151,6 +151,28 @@ CREATE TABLE event_lag (
 CREATE INDEX event_lag_by_at ON event_lag (at);
 `,
   },
+  {
+    version: 2,
+    name: 'audit trail of requests and decisions on orders (returns, cancellations, exchanges)',
+    sql: `
+CREATE TABLE audit_trail (
+  id bigserial PRIMARY KEY,
+  order_id text NOT NULL,
+  at timestamptz NOT NULL,
+  action text NOT NULL,
+  channel text,
+  actor_kind text NOT NULL,
+  actor_consumer text NOT NULL,
+  actor_id text NOT NULL,
+  actor_asserted boolean NOT NULL DEFAULT false,
+  reason_codes jsonb NOT NULL DEFAULT '[]',
+  result text NOT NULL,
+  detail text NOT NULL,
+  idempotency_key text
+);
+CREATE INDEX audit_trail_by_order ON audit_trail (order_id, id);
+`,
+  },
 ];
 
 /** Applies every migration newer than the database's, each in its own transaction; concurrent starters wait on an advisory lock. Returns the versions applied. */

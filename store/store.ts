@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from './clock.js';
 import { loadStoreConfig, type StoreConfig, type StoreEnv } from './config.js';
+import { StoreAuditLog } from './auditTrail.js';
 import type { Db } from './db.js';
 import { DeadLetters } from './deadLetters.js';
 import { ExceptionRows } from './exceptions.js';
@@ -29,6 +30,8 @@ export class VisibilityStore {
   readonly deadLetters: DeadLetters;
   readonly ledger: StoreIngestLedger;
   readonly health: HealthRows;
+  /** The audit trail of requests and decisions on orders (docs/returns.md). */
+  readonly audit: StoreAuditLog;
   readonly now: Clock;
 
   constructor(readonly db: Db, opts: VisibilityStoreOptions = {}) {
@@ -38,6 +41,7 @@ export class VisibilityStore {
     this.deadLetters = new DeadLetters(db, this.now);
     this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
     this.health = new HealthRows(db, this.now);
+    this.audit = new StoreAuditLog(db);
   }
 
   /** The status tracker's port (gateway/tracker/store.ts `StatusStore`) on the order row. */

@@ -2,6 +2,7 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, t
 import { parseApiKey, verifyApiKey } from './apiKeys.js';
 import { AuthError, quote } from './authError.js';
 import type { Identity } from '../../canonical/access.js';
+import { verifyIdentity } from '../../canonical/identityHeader.js';
 import { JWT_CONSUMERS, type AuthConfig, type JwtConsumer } from './consumers.js';
 import { describeKeySource, verificationKey } from './keys.js';
 
@@ -18,13 +19,36 @@ export function internalIdentity(subject: string): Identity {
   return { consumer: 'internal', subject, scopes: [] };
 }
 
+/** `Authorization: Service <token>`: a subgraph calling back through the gateway (docs/security.md). */
+const SERVICE_SCHEME = /^\s*Service\s/i;
+
+/**
+ * A service credential: `Authorization: Service <token>`, where the token is an `internal`
+ * identity signed like the identity header (canonical/identityHeader.ts) with the secret the
+ * gateway and its subgraphs share (`GATEWAY_IDENTITY_SECRET`), at most 60 s old. Only the
+ * `internal` identity is accepted this way: a subgraph acts as the least-privilege service
+ * identity (every row, no internal fields, the `internal` actions), never as a consumer.
+ */
+function authenticateService(authorization: string, config: AuthConfig, now: number): Identity {
+  const token = authorization.trim().replace(/^Service\s+/i, '');
+  const identity = verifyIdentity(token, config.identitySecret, now);
+  if (!identity) {
+    throw new AuthError('signature', 'expected Authorization: Service <token> signed with the gateway identity secret within the last 60 s; it does not verify or has expired');
+  }
+  if (identity.consumer !== 'internal') {
+    throw new AuthError('malformed', `expected a service token for the internal identity; received one for ${quote(identity.consumer)}`);
+  }
+  return { consumer: 'internal', subject: identity.subject, scopes: [], expiresAt: now + 60_000 };
+}
+
 /**
  * Establishes who is calling from `Authorization: Bearer <JWT>` or `X-Api-Key`:
  * - a JWT's `aud` selects the consumer (salesforce, storefront, ops); jose `jwtVerify` then checks
  *   the signature (that consumer's keys), `iss`, `aud`, `exp` (required) and `nbf`, with the
  *   configured clock tolerance; storefront needs `sub` (the customer id), ops a `scope` holding
  *   `ops`;
- * - an API key's id selects its record and its hash is compared in constant time.
+ * - an API key's id selects its record and its hash is compared in constant time;
+ * - `Authorization: Service <token>` is a subgraph's service credential (the `internal` identity).
  *
  * Throws {@link AuthError} (code `UNAUTHENTICATED`; `UPSTREAM_UNAVAILABLE` when the JWKS cannot be
  * fetched) on a missing, malformed, forged, expired, wrong-audience, wrong-issuer or unknown
@@ -38,6 +62,7 @@ export async function authenticate(headers: CredentialHeaders, config: AuthConfi
     throw new AuthError('ambiguous', 'expected one credential, Authorization: Bearer <JWT> or X-Api-Key; received both');
   }
   if (apiKey !== undefined) return authenticateApiKey(apiKey.trim(), config);
+  if (authorization !== undefined && SERVICE_SCHEME.test(authorization)) return authenticateService(authorization, config, now);
   if (authorization !== undefined) return authenticateJwt(bearerToken(authorization), config, now);
   throw new AuthError('missing', 'expected a credential, Authorization: Bearer <JWT> or X-Api-Key; neither arrived');
 }

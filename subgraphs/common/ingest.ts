@@ -99,6 +99,8 @@ export interface IngestOptions<N> {
   logger?: Logger;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
+  /** The applier to run webhooks through, shared with the subgraph's actions. @default a new one from these options */
+  applier?: IngestApplier;
 }
 
 /** A verified webhook refused with a 409, as {@link IngestOptions.keepRefused} receives it. */
@@ -125,7 +127,8 @@ export interface IngestOutcome {
 
 
 
-class HttpProblem extends Error {
+/** An ingest failure with the HTTP status `/ingest` answers it with. */
+export class HttpProblem extends Error {
   constructor(readonly status: number, readonly code: ErrorCode, message: string) {
     super(message);
   }
@@ -163,14 +166,25 @@ function parseJson(req: Request, raw: Buffer): unknown {
   }
 }
 
+
+/** Applies planned events and publishes them, one batch at a time (shared by `/ingest` and the actions). */
+export interface IngestApplier {
+  /**
+   * Applies `planned` in order (idempotent by event id, monotonic by entity), bumps the order
+   * versions and publishes each applied event on `Streams.SOURCE`.
+   * @throws HttpProblem (503) when the version store or the bus refused; GuardRefusal, RecordConflictError from apply.
+   */
+  ingest(planned: PlannedEvent[]): Promise<IngestOutcome>;
+}
+
 /**
- * The `/ingest` router of one subgraph. Mount it before any JSON body parser: the signature covers
- * the raw bytes. Every request is handled in turn, so two deliveries of one webhook never race.
- * @see https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
+ * The apply-and-publish half of ingest, without HTTP: `/ingest` runs webhooks through it, and a
+ * subgraph's actions (docs/returns.md) run the webhook their system answers an accepted request
+ * with through the same one, so an action moves the records, the caches and the subscribers exactly
+ * like the system's own notification would.
  */
-export function ingestRouter<N>(opts: IngestOptions<N>): Router {
-  checkWebhookSecret(opts.secret, `${opts.system.source} ingest secret`);
-  const { system, bus, secret, logger, versions } = opts;
+export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' | 'bus' | 'versions' | 'ledger' | 'ledgerSize' | 'logger' | 'now'>): IngestApplier {
+  const { system, bus, logger, versions } = opts;
   const now = opts.now ?? Date.now;
   const ledger: IngestLedger = opts.ledger ?? new MemoryIngestLedger(opts.ledgerSize);
   const holder = `${system.source}-${randomUUID()}`;
@@ -180,7 +194,6 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     queue = run.catch(() => undefined);
     return run;
   };
-
   async function ingestAll(planned: PlannedEvent[]): Promise<IngestOutcome> {
     const applied: string[] = [];
     const stale: string[] = [];
@@ -267,6 +280,21 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
     }
   }
 
+
+  return { ingest: (planned) => serially(() => ingestAll(planned)) };
+}
+
+/**
+ * The `/ingest` router of one subgraph. Mount it before any JSON body parser: the signature covers
+ * the raw bytes. Every request is handled in turn, so two deliveries of one webhook never race.
+ * @see https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
+ */
+export function ingestRouter<N>(opts: IngestOptions<N>): Router {
+  checkWebhookSecret(opts.secret, `${opts.system.source} ingest secret`);
+  const { system, secret, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const applier = opts.applier ?? createIngestApplier(opts);
+
   async function handle(req: Request, res: Response): Promise<void> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const refused = verifySignature(secret, req.get(SIGNATURE_HEADER), req.get(TIMESTAMP_HEADER), raw, now() / 1000, opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
@@ -282,7 +310,7 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       throw err;
     }
     const planned = system.plan(notification);
-    const outcome = await serially(() => ingestAll(planned));
+    const outcome = await applier.ingest(planned);
     logger?.debug({ system: system.source, status: outcome.status, events: outcome.events }, 'webhook ingested');
     res.status(200).json(outcome);
   }

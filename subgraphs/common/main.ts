@@ -24,7 +24,8 @@ export const DEFAULT_PORTS: Readonly<Record<SystemName, number>> = perSystem((s)
  * simulator: `PORT`, else `<NAME>_PORT` (the variable the embedded stack and the gateway read
  * too, so one environment file serves every process), else the subgraph's default port; `HOST`, `DEMO_SEED`, `DEMO_ORDERS`, the fault
  * knobs `<NAME>_SIM_*`, and ingest: `WEBHOOK_SECRET` / `<NAME>_WEBHOOK_SECRET` (the development
- * default unless `NODE_ENV=production`) with the bus of `createEventBus` (`REDIS_URL`). Only this
+ * default unless `NODE_ENV=production`) with the bus of `createEventBus` (`REDIS_URL`), and
+ * `GATEWAY_URL` (default `http://127.0.0.1:4000/graphql`) for the actions' service reads. Only this
  * system's slice of the demo world is kept.
  */
 export async function runSubgraphMain<Port>(
@@ -43,6 +44,8 @@ export async function runSubgraphMain<Port>(
     const metricsPort = env.has(ownMetricsPort) ? env.int(ownMetricsPort, 0, 0, 65535) : env.has('METRICS_PORT') ? env.int('METRICS_PORT', 0, 0, 65535) : undefined;
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
+    // The actions (oms, returns) re-read the graph through the gateway as the service identity.
+    const gatewayUrl = env.url('GATEWAY_URL', 'http://127.0.0.1:4000/graphql');
     env.done();
     const faults = faultsFromEnv(name);
     const { data } = generateDemo({ ...demoOptionsFromEnv(), systems: [name] });
@@ -58,8 +61,8 @@ export async function runSubgraphMain<Port>(
     const nonceRedis = nonceUrl ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context)) : undefined;
     const nonces = nonceRedis ? new RedisNonceStore(nonceRedis, process.env.REDIS_KEY_PREFIX || 'ovg:') : undefined;
     const service = await start({
-      system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions,
-      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
+      system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions, gatewayUrl,
+      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined, audit: store?.audit,
       ...(nonces ? { nonces } : {}),
     });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');

@@ -18,7 +18,9 @@ import { jsonErrorHandler, listen, type RunningService } from '../../runtime/htt
 import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
-import { ingestRouter, type IngestSystem, type RefusedWebhook } from './ingest.js';
+import type { AuditLog } from './auditLog.js';
+import type { GatewayLocation } from './gatewayClient.js';
+import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem, type RefusedWebhook } from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
 import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
 import { setUpTracing } from '../../runtime/telemetry.js';
@@ -101,6 +103,14 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
    */
   trustUnsignedRequests?: boolean;
   /**
+   * The gateway's GraphQL URL (`GATEWAY_URL`), for the actions that re-read other owners' facts as
+   * the internal service identity (docs/returns.md); a function when the gateway starts after the
+   * subgraph (the embedded stack). Absent: the actions answer `UPSTREAM_UNAVAILABLE`.
+   */
+  gatewayUrl?: GatewayLocation;
+  /** Where the actions record who requested and decided what (docs/returns.md). @default a MemoryAuditLog per subgraph */
+  audit?: AuditLog;
+  /**
    * Ingest's idempotency ledger. The visibility store's (`VisibilityStore.ledger`) is shared by every
    * replica and survives restarts. @default an in-process one (see subgraphs/common/ingestLedger.ts)
    */
@@ -167,9 +177,18 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 }
 
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
-export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>): Router | undefined {
+export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>, applier?: IngestApplier): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, ledger: opts.ledger, keepRefused: opts.keepRefused });
+  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, ledger: opts.ledger, keepRefused: opts.keepRefused, applier });
+}
+
+/**
+ * The applier a subgraph's actions and its `/ingest` share (one ledger, one queue), when a bus is
+ * given; undefined otherwise (then the subgraph has no actions).
+ */
+export function applierFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: IngestSystem<N>): IngestApplier | undefined {
+  if (!opts.bus) return undefined;
+  return createIngestApplier({ system: system as IngestSystem<unknown>, bus: opts.bus, logger: opts.logger, versions: opts.versions, ledger: opts.ledger });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */

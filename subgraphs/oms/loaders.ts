@@ -1,5 +1,6 @@
 import type { Identity } from '../../canonical/index.js';
 import { batchLoader } from '../common/loaders.js';
+import type { OmsActions } from './actions.js';
 import type { OrderCursors } from './pagination.js';
 import type { OmsPort } from './port.js';
 
@@ -22,6 +23,10 @@ export interface OmsContext {
   loaders: OmsLoaders;
   /** Signs and checks the `orders` connection's cursors (one per process, keyed by `ORDERS_CURSOR_SECRET`). */
   cursors: OrderCursors;
-  /** The clock the derived fields judge "estimated delivery passed" against, in ms. */
+  /** The clock the derived fields judge "estimated delivery passed" and the return window against, in ms. */
   now: () => number;
+  /** The return window, days after the last delivery (`RETURN_WINDOW_DAYS`). @default DEFAULT_RETURN_WINDOW_DAYS (30) */
+  returnWindowDays?: number;
+  /** The actions (requestCancellation, createReplacementOrder); absent when the subgraph runs read-only. */
+  actions?: OmsActions;
 }

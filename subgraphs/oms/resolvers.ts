@@ -1,7 +1,11 @@
 import { visibleFulfillmentOrders, visibleOrder, visibleQuery } from './access.js';
 import { badUserInput, requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
+import { ErrorCode } from '../../canonical/index.js';
+import { graphqlError } from '../common/errors.js';
+import type { CreateReplacementOrderInput, RequestCancellationInput, RequestCancellationResult } from './actions.js';
 import { derive, type OrderWithSlices } from './derived.js';
+import { returnEligibility, type OrderWithInvoices } from './returnEligibility.js';
 import type { OmsContext } from './loaders.js';
 import { checkPageSize, type OrderCursors } from './pagination.js';
 import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
@@ -57,6 +61,21 @@ export const resolvers = {
       };
     },
   },
+  Mutation: {
+    requestCancellation: (_: unknown, { input }: { input: RequestCancellationInput }, ctx: OmsContext) =>
+      actionsOf(ctx).requestCancellation(input, ctx.identity),
+    createReplacementOrder: async (_: unknown, { input }: { input: CreateReplacementOrderInput }, ctx: OmsContext) => {
+      const id = await actionsOf(ctx).createReplacementOrder(input, ctx.identity);
+      return { order: await ctx.port.ordersById([id]).then(([o]) => o) };
+    },
+  },
+  RequestCancellationPayload: {
+    order: async (p: RequestCancellationResult, _: unknown, ctx: OmsContext) => {
+      if (!p.orderId) return null;
+      const [fresh] = await ctx.port.ordersById([p.orderId]);
+      return visibleOrder(fresh ?? null, ctx);
+    },
+  },
   Order: {
     __resolveReference: async (ref: { id: string }, ctx: OmsContext) => {
       // Entity fetches only follow a guarded entry point (the gateway signs them); the row rule
@@ -74,6 +93,7 @@ export const resolvers = {
     financialState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).financialState,
     returnState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).returnState,
     deliveryOverdue: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).deliveryOverdue,
+    returnEligibility: (o: OrderWithInvoices, _: unknown, ctx: OmsContext) => returnEligibility(o, ctx),
     refundSummary: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => {
       const r = (await derive(o, ctx)).refund;
       return {
@@ -90,3 +110,8 @@ export const resolvers = {
     node: (fo: OmsFulfillmentOrder, _: unknown, ctx: OmsContext) => ctx.loaders.node.load(fo.nodeId),
   },
 };
+
+function actionsOf(ctx: OmsContext) {
+  if (!ctx.actions) throw graphqlError(ErrorCode.UPSTREAM_UNAVAILABLE, 'this oms runs without its event bus, so it takes no actions (docs/returns.md)', { serviceName: 'oms' });
+  return ctx.actions;
+}

@@ -9,6 +9,7 @@ import type { Stack } from '../../embedded/stack.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from '../../gateway/access/rules.js';
 import { apiSchemaOf } from '../../gateway/governance/clientSchema.js';
 import { projectRoot } from '../../runtime/project.js';
+import { MemoryAuditLog } from '../../subgraphs/common/auditLog.js';
 import { accessStack, as, fixtures, identity, query, world, type Fixtures } from './harness.js';
 
 /**
@@ -25,7 +26,13 @@ const rules: AccessRules = readAccessRules(supergraphSdl);
 const schema: GraphQLSchema = apiSchemaOf(supergraphSdl);
 
 beforeAll(async () => {
-  ({ s } = await accessStack());
+  // One recorded request, so that Order.auditTrail has a value to refuse (the audit log is a port).
+  const audit = new MemoryAuditLog();
+  await audit.append({
+    orderId: world().data.oms.fulfillmentOrders[0]!.orderId, at: '2026-11-01T00:00:00.000Z', action: 'requestReturn', channel: 'WEB',
+    actor: { kind: 'CUSTOMER', consumer: 'storefront', id: 'CUST-TEST', asserted: false }, reasonCodes: ['SIZE_FIT'], result: 'REJECTED', detail: 'NOT_DELIVERED (line 1)', idempotencyKey: 'k',
+  });
+  ({ s } = await accessStack({ audit }));
   f = fixtures();
 });
 afterAll(async () => { await s?.stop(); });

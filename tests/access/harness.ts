@@ -7,6 +7,7 @@ import type { GeneratedDemo } from '../../demo/index.js';
 import type { Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
 import { devToken } from '../../gateway/auth/devCredentials.js';
+import type { AuditLog } from '../../subgraphs/common/auditLog.js';
 import type { GatewayConfig } from '../../gateway/config.js';
 import { DEV_ISSUER, DEV_KEY_ID, DEV_PRIVATE_JWK } from '../../gateway/auth/dev-keys/development.js';
 import { sha256Hex, type PersistedQueryManifest } from '../../gateway/governance/manifest.js';
@@ -31,8 +32,8 @@ export const WEBHOOK_SECRET = 'access-suite-webhook-secret-0123';
 export const world = (): GeneratedDemo => demo(ORDERS);
 
 /** Starts the graph over {@link world}; with `live`, also the bus, the tracker and signed ingest. */
-export async function accessStack(opts: { live?: boolean; gateway?: Partial<GatewayConfig> } = {}): Promise<{ s: Stack; bus?: MemoryEventBus }> {
-  if (!opts.live) return { s: await stack({ orders: ORDERS, gateway: opts.gateway }) };
+export async function accessStack(opts: { live?: boolean; gateway?: Partial<GatewayConfig>; audit?: AuditLog } = {}): Promise<{ s: Stack; bus?: MemoryEventBus }> {
+  if (!opts.live) return { s: await stack({ orders: ORDERS, gateway: opts.gateway, audit: opts.audit }) };
   const bus = new MemoryEventBus();
   const s = await stack({ orders: ORDERS, bus, statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: WEBHOOK_SECRET, gateway: opts.gateway });
   await s.gateway.tracker!.whenSeeded();

@@ -300,6 +300,23 @@ export function storeContract(name: string, open: OpenStore, o: { memory: boolea
       });
     });
 
+    describe('audit trail (docs/returns.md)', () => {
+      it('should keep every entry of an order in append order with its actor, reasons and result, and none of another order', async () => {
+        const s = await store();
+        const entry = (n: number, orderId: string) => ({
+          orderId, at: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(), action: n % 2 ? 'requestReturn' : 'requestCancellation',
+          channel: n % 2 ? 'WEB' as const : null, actor: { kind: 'AGENT' as const, consumer: 'salesforce', id: `agent-${n}`, asserted: n % 2 === 1 },
+          reasonCodes: ['DAMAGED', `R${n}`], result: n % 2 ? 'ACCEPTED' as const : 'REJECTED' as const, detail: `decision ${n}`, idempotencyKey: n % 2 ? `k${n}` : null,
+        });
+        // Appended out of time order: the trail keeps the order they were recorded in.
+        for (const n of [3, 1, 2]) await s.audit.append(entry(n, 'A-1'));
+        await s.audit.append(entry(9, 'A-2'));
+        expect(await s.audit.listByOrder('A-1')).toEqual([entry(3, 'A-1'), entry(1, 'A-1'), entry(2, 'A-1')]);
+        expect(await s.audit.listByOrder('A-2')).toEqual([entry(9, 'A-2')]);
+        expect(await s.audit.listByOrder('A-3')).toEqual([]);
+      });
+    });
+
     if (o.openSame) {
       const openSame = o.openSame;
       it('should share every table between two stores opened on one database (replicas)', async () => {
