@@ -10,10 +10,13 @@ import type { Stack } from '../../embedded/stack.js';
 import { projectRoot } from '../../runtime/project.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { stack } from '../helpers/stack.js';
+import { databaseUrl, dropSchema, uniqueSchema } from '../helpers/postgres.js';
 
 const root = projectRoot();
 const children: ChildProcess[] = [];
 const prefix = uniquePrefix();
+// The distributed mode (REDIS_URL) requires the shared visibility store: a PostgreSQL schema of this run.
+const schema = uniqueSchema();
 let raw: Redis;
 let s: Stack;
 
@@ -21,7 +24,7 @@ let s: Stack;
 async function start(entry: string, tag: string, env: Record<string, string>, ready: RegExp): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
-    env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', DEMO_ORDERS: '30', REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: prefix, REDIS_CLIENT_NAME: tag, ...env },
+    env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', DEMO_ORDERS: '30', REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: prefix, REDIS_CLIENT_NAME: tag, DATABASE_URL: databaseUrl(), STORE_SCHEMA: schema, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -52,16 +55,18 @@ await describeRedis('Redis connections per process', () => {
   afterAll(async () => {
     await s?.stop();
     await cleanupPrefix(prefix);
+    await dropSchema(schema).catch(() => undefined);
     raw?.disconnect();
   });
 
-  it('should open 5 connections in a gateway: one shared per role, one per blocking reader', async () => {
+  it('should open 6 connections in a gateway: one shared per role, one per blocking reader', async () => {
     const tag = `${prefix}gw`;
     const urls = Object.fromEntries(Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_URL`, sg.service.url]));
     await start('gateway/main.ts', tag, { PORT: '0', TRACKER_SEED: 'false', ...urls }, /gateway listening/);
     await new Promise((r) => setTimeout(r, 300)); // the tracker's consumer connects as it starts
     expect(await connections(tag)).toEqual([
       `${tag}:bus:commands`, // bus commands, order versions, tracker store
+      expect.stringMatching(new RegExp(`^${tag}:bus:consumer:.*redeliver`)), // the tracker's redelivered dead letters (a replay)
       expect.stringMatching(new RegExp(`^${tag}:bus:consumer:`)), // the status tracker's consumer group read
       expect.stringMatching(new RegExp(`^${tag}:bus:reader:`)), // subscriptions: source events
       expect.stringMatching(new RegExp(`^${tag}:bus:reader:`)), // subscriptions: visibility events
