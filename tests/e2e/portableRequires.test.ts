@@ -18,6 +18,8 @@ import { start as startReturns } from '../../subgraphs/returns/server.js';
 import { MemoryWms } from '../../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../../subgraphs/wms/server.js';
 import { gql } from '../helpers/http.js';
+import { bodyDigest, IDENTITY_HEADER, signIdentity, verifyIdentity } from '../../canonical/index.js';
+import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 
 // Item 7 of the status-truth issue: routers differ on null fields in the @requires payload
 // (Apollo Gateway sends `"receipt": null`, Hive Gateway's router runtime drops it). oms reads each
@@ -44,7 +46,15 @@ async function strippingProxy(target: string, removed: { count: number }): Promi
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { variables?: { representations?: unknown } };
     if (body.variables?.representations) body.variables.representations = stripNulls(body.variables.representations, removed);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)]));
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? JSON.stringify(body) : undefined });
+    const sent = req.method === 'POST' ? JSON.stringify(body) : undefined;
+    // The identity is bound to the exact body: a router that rewrites the body signs what it sends.
+    const identity = verifyIdentity(headers[IDENTITY_HEADER], DEV_IDENTITY_SECRET);
+    if (identity && sent !== undefined) {
+      headers[IDENTITY_HEADER] = signIdentity(identity, DEV_IDENTITY_SECRET, Date.now(), {
+        subgraph: 'oms', requestId: `proxy-${Math.random().toString(36).slice(2)}`, bodySha256: bodyDigest(sent), singleUse: true,
+      });
+    }
+    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: sent });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', ...(upstream.headers.get('cache-control') ? { 'cache-control': upstream.headers.get('cache-control')! } : {}) });
     res.end(Buffer.from(await upstream.arrayBuffer()));
   });

@@ -64,7 +64,7 @@ describe('row rules declared in the subgraph schemas', () => {
     const sdl = readFileSync(join(root, 'supergraph.graphql'), 'utf8');
     const rules = readRowRules(sdl);
     expect([...rules.keys()]).toEqual(['oms']);
-    expect([...rules.get('oms')!].sort()).toEqual(['Customer', 'FulfillmentOrder', 'Order', 'Query.order', 'Query.orderByNumber', 'Query.orders']);
+    expect([...rules.get('oms')!].sort()).toEqual(['Customer', 'FulfillmentOrder', 'Mutation.requestCancellation', 'Order', 'Query.order', 'Query.orderByNumber', 'Query.orders']);
     expect(stripRowRules(sdl)).not.toMatch(/rowRules/);
   });
 
