@@ -10,7 +10,7 @@ import { defaultGatewayConfig } from '../../gateway/config.js';
 import { cacheControlMaxAgeMs } from '../../gateway/subgraphs/dataSource.js';
 import { ConfigError } from '../../runtime/env.js';
 import { DEFAULT_CACHE_MAX_AGE_SECONDS } from '../../subgraphs/common/server.js';
-import { gql, requestHeaders } from '../helpers/http.js';
+import { gatewaySignature, gql, requestHeaders } from '../helpers/http.js';
 
 const demo = generateDemo({ orders: 120 });
 const WITH_SHIPMENTS = 'query ($id: ID!) { order(id: $id) { id status shipments { id status } } }';
@@ -35,10 +35,9 @@ describe('Cache-Control from subgraphs', () => {
   it('should have every subgraph say how long its answers may be kept', async () => {
     const probe = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
     for (const name of ['erp', 'oms', 'wms', 'returns'] as const) {
-      const res = await fetch(s.subgraphs[name].service.url, {
-        method: 'POST', headers: await requestHeaders(),
-        body: JSON.stringify({ query: probe, variables: { r: [{ __typename: 'Order', id: demo.data.oms.orders[0]!.id }] } }),
-      });
+      const url = s.subgraphs[name].service.url;
+      const body = JSON.stringify({ query: probe, variables: { r: [{ __typename: 'Order', id: demo.data.oms.orders[0]!.id }] } });
+      const res = await fetch(url, { method: 'POST', headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, body)) }, body });
       expect(res.status).toBe(200);
       expect(cacheControlMaxAgeMs(res.headers.get('cache-control')), name).toBe(DEFAULT_CACHE_MAX_AGE_SECONDS[name]! * 1000);
     }

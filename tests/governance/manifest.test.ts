@@ -31,10 +31,10 @@ describe('operations manifest', () => {
     }
   });
 
-  it('should hold every client with its queries and subscriptions', () => {
+  it('should hold every client with its queries, mutations and subscriptions', () => {
     const types = (client: string) => manifest.operations.filter((o) => o.clientName === client).map((o) => o.type).sort();
-    expect(types('lwc')).toEqual(['query', 'query', 'query', 'subscription']);
-    expect(types('storefront')).toEqual(['query', 'query', 'subscription']);
+    expect(types('lwc')).toEqual(['mutation', 'mutation', 'query', 'query', 'query', 'query', 'subscription']);
+    expect(types('storefront')).toEqual(['mutation', 'mutation', 'query', 'query', 'query', 'subscription']);
     expect(types('partner')).toEqual(['query', 'query']);
   });
 });
