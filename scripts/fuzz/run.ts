@@ -128,7 +128,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await new Promise((r) => setTimeout(r, 200));
     if (stack.alive) return 'no-answer';
     report.crashes++;
-    log(`the stack exited; restarting (last lines: ${stack.log.slice(-3).join(' | ')})`);
+    log(`the stack exited; restarting (last lines: ${stack.log.slice(-40).join(' | ')})`);
     await stack.start();
     return 'crash';
   };

@@ -47,6 +47,15 @@ export const emptyFacts = (): OrderFacts => ({ shipments: {}, fulfillment: {}, r
 export const FINAL_STATUSES = new Set(['DELIVERED', 'CANCELLED', 'RETURNED']);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+/**
+ * An id from event data to index a facts dictionary with, or undefined: never a name Object.prototype
+ * answers to (`__proto__`, `constructor`, `toString`, …). `facts.returns["__proto__"] ??= {…}` reads
+ * Object.prototype itself, and writing its fields would pollute every object in the process.
+ */
+const key = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s !== undefined && !(s in Object.prototype) ? s : undefined;
+};
 const later = (a: string | undefined, b: string): boolean => a === undefined || b >= a;
 
 /** A Money `{ amount: "12.34" }` (or a bare decimal string) in minor units; 0 when absent. */
@@ -99,17 +108,17 @@ export function applyEvent(prev: OrderFacts, e: CloudEvent): OrderFacts {
       f.hold = { active: false, since: e.time, type: str(d.holdType) };
       break;
     case 'fulfillment.released': case 'fulfillment.picking': case 'fulfillment.picked': case 'fulfillment.packed': case 'fulfillment.cancelled': {
-      const fo = str(d.fulfillmentOrderId);
+      const fo = key(d.fulfillmentOrderId);
       if (fo && later(f.fulfillment[fo]?.at, e.time)) f.fulfillment[fo] = { nodeId: str(d.nodeId), status: e.type === 'fulfillment.cancelled' ? 'CANCELLED' : e.type.split('.')[1]!.toUpperCase(), at: e.time };
       break;
     }
     case 'shipment.shipped': {
-      const s = ship(str(d.shipmentId));
+      const s = ship(key(d.shipmentId));
       if (s) Object.assign(s, { shippedAt: s.shippedAt ?? e.time, nodeId: str(d.nodeId) ?? s.nodeId, quantity: qty(d.lines) || s.quantity });
       break;
     }
     case 'shipment.tracking_updated': case 'shipment.delivered': {
-      const s = ship(str(d.shipmentId));
+      const s = ship(key(d.shipmentId));
       if (!s) break;
       s.firstScanAt = s.firstScanAt && s.firstScanAt < e.time ? s.firstScanAt : e.time;
       if (later(s.carrierStatusAt, e.time)) {
@@ -122,7 +131,7 @@ export function applyEvent(prev: OrderFacts, e: CloudEvent): OrderFacts {
     }
     case 'return.requested': case 'return.approved': case 'return.rejected': case 'return.in_transit': case 'return.received':
     case 'return.refund_pending': case 'return.closed': case 'return.cancelled': case 'refund.issued': {
-      const id = str(d.returnId);
+      const id = key(d.returnId);
       if (e.type === 'refund.issued') {
         const amount = cents(d.amount ?? d.refundAmount);
         if (e.source === 'erp') f.refunds.erpCents += amount;
@@ -144,12 +153,12 @@ export function applyEvent(prev: OrderFacts, e: CloudEvent): OrderFacts {
       break;
     }
     case 'ingest.refused': {
-      const source = str(d.source) ?? e.source;
+      const source = key(d.source) ?? e.source;
       f.refused[source] = { reason: str(d.reason) ?? 'refused', source, time: str(d.time) ?? e.time };
       break;
     }
     case 'ingest.corrected': {
-      delete f.refused[str(d.source) ?? e.source];
+      delete f.refused[key(d.source) ?? e.source];
       break;
     }
     default:
