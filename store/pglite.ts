@@ -1,22 +1,35 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Sql } from './db.js';
 
 /**
  * PostgreSQL in process (PGlite, https://pglite.dev): the embedded default. One connection; its
  * files live in `dataDir` (created when missing), or in memory when `dataDir` is undefined. Only one
- * process may open a data directory at a time.
+ * process may open a data directory at a time: PGlite does not share one, and a second writer
+ * corrupts it. A lock file beside the directory (`<dataDir>.lock`, holding the owner's pid) refuses
+ * a second opener with a message that says what to do; a lock whose process is gone is taken over.
  */
 export class PGliteDb implements Db {
   readonly kind = 'pglite' as const;
   private closed: Promise<void> | undefined;
 
-  private constructor(private readonly pg: PGlite) {}
+  private constructor(
+    private readonly pg: PGlite,
+    private readonly unlock: () => Promise<void> = async () => undefined,
+  ) {}
 
   /** Opens (creating when missing) the database in `dataDir`; in memory when undefined. */
   static async open(dataDir?: string): Promise<PGliteDb> {
-    if (dataDir) await mkdir(dataDir, { recursive: true });
-    return new PGliteDb(await PGlite.create(dataDir));
+    if (!dataDir) return new PGliteDb(await PGlite.create());
+    await mkdir(dataDir, { recursive: true });
+    const unlock = await lockDataDir(dataDir);
+    try {
+      return new PGliteDb(await PGlite.create(dataDir), unlock);
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
   }
 
   async query<R>(text: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -32,7 +45,39 @@ export class PGliteDb implements Db {
   }
 
   close(): Promise<void> {
-    this.closed ??= this.pg.close();
+    this.closed ??= this.pg.close().finally(this.unlock);
     return this.closed;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `<dataDir>.lock` for this process; resolves to its release. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = `${resolve(dataDir)}.lock`;
+  await mkdir(dirname(file), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isSafeInteger(owner) && owner > 0 && processAlive(owner)) {
+        throw new Error(
+          `the visibility store's DATA_DIR ${dataDir} is in use by another process (pid ${owner}); stop that process, or give this one its own DATA_DIR (or DATABASE_URL)`,
+        );
+      }
+      await rm(file, { force: true }); // left by a process that is gone
+    }
   }
 }

@@ -4,7 +4,10 @@
  * runner can start it again and go on.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type SystemName, SYSTEMS } from '../../canonical/index.js';
 
 export interface StackProcessOptions {
@@ -34,6 +37,8 @@ export class StackProcess {
   ingest = {} as Record<SystemName, string>;
   private child: ChildProcess | undefined;
   private stopping = false;
+  /** The stack's own PGlite directory: never the checkout's `.data/`, which `npm start` or another test may hold. */
+  private readonly dataDir = mkdtempSync(join(tmpdir(), 'ovg-fuzz-'));
 
   constructor(private readonly opts: StackProcessOptions) {}
 
@@ -57,6 +62,11 @@ export class StackProcess {
       DEMO_ORDERS: String(this.opts.orders),
       WEBHOOK_SECRET: this.opts.webhookSecret,
       LOG_LEVEL: 'error',
+      DATA_DIR: join(this.dataDir, 'pglite'),
+      // Ports nobody else holds: the visibility subgraph's and the Salesforce emulator's defaults
+      // (4006, 4010) are what `npm start` or a test beside this one binds.
+      VISIBILITY_PORT: '0',
+      SALESFORCE_EMULATOR_PORT: '0',
       ...Object.fromEntries(SYSTEMS.map((s) => [`${s.name.toUpperCase()}_PORT`, String(ports[s.name])])),
     };
     this.gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
@@ -110,11 +120,13 @@ export class StackProcess {
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
-    if (!child || !this.alive) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    if (child && this.alive) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,9 @@
  * port, and logs that do not say which component wrote them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
@@ -26,7 +28,14 @@ beforeAll(async () => {
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
+const tempDirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'ovg-startup-'));
+  tempDirs.push(d);
+  return d;
+};
 afterAll(async () => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   await s?.stop();
   await new Promise((r) => busy.close(r));
 });
@@ -101,7 +110,8 @@ describe('logs', () => {
   });
 
   it('should name the gateway on the gateway\'s lines in the embedded stack, not "embedded"', async () => {
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', LIFECYCLE_RATE: '0' };
+    // Its own PGlite directory: the checkout's .data/ may be held by `npm start` or another test.
+    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', SALESFORCE_EMULATOR_PORT: '0', LIFECYCLE_RATE: '0', DATA_DIR: join(tempDir(), 'pglite') };
     const p = run([join(root, 'embedded/main.ts')], env);
     await p.waitFor(/graph ready at/);
     const loaded = p.output().split('\n').filter((l) => l.includes('supergraph loaded')).map((l) => JSON.parse(l));
