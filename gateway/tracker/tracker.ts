@@ -70,7 +70,13 @@ export class StatusTracker {
   async start(): Promise<void> {
     if (this.phase.name !== 'idle') throw new Error(`StatusTracker.start() in phase ${this.phase.name}`);
     this.phase = { name: 'seeding' };
-    this.seeded = this.seed();
+    // A seed that fails must not leave a rejection nobody awaits (nor block handling for ever):
+    // after stop() its reads fail with the server, which is expected; before, the tracker goes on
+    // without it (the first change of an unseeded order then says previousStatus null).
+    this.seeded = this.seed().catch((err: unknown) => {
+      if (this.phase.name === 'stopped') return;
+      this.opts.logger.error({ err: (err as Error).message }, 'status tracker seed failed; tracking without it');
+    });
     const sub = this.opts.bus.consume(Streams.SOURCE, this.opts.group ?? 'status-tracker', this.opts.consumer, (d) => this.handle(d));
     await sub.ready;
     if (this.phase.name !== 'seeding') {
