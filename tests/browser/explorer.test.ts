@@ -59,8 +59,9 @@ describeBrowser('explorer in a browser', () => {
     const before = s.gateway.subscriptions!.hub.size();
     await run(page, 'LiveStatus');
     await eventually(() => s.gateway.subscriptions!.hub.size() > before, 10_000, 'the explorer subscribed');
-    const init = sentOverWs.map((m) => JSON.parse(m)).find((m) => m.type === 'connection_init');
-    expect(init?.payload?.authorization).toMatch(/^Bearer eyJ/);
+    // Playwright reports sent frames asynchronously: the server may see the subscription first.
+    const initAuthorization = () => sentOverWs.map((m) => JSON.parse(m)).find((m) => m.type === 'connection_init')?.payload?.authorization;
+    await expect.poll(initAuthorization, { timeout: 10_000 }).toMatch(/^Bearer eyJ/);
     const raw = JSON.stringify({
       notificationId: `ERP-EXPLORER-${Date.now()}`, eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(),
       salesOrder: { orderRef: f.orderA }, hold: { type: 'FRAUD', reason: 'velocity check' },

@@ -82,7 +82,7 @@ describe('processes', () => {
     expect(p.output()).toMatch(/PORT must be an integer from 0 to 65535; received "abc"/);
   });
 
-  it('should run each subgraph and the gateway as separate processes (distributed mode)', async () => {
+  it('should run each subgraph and the gateway as separate processes (distributed mode)', { timeout: 120_000 }, async () => {
     const names = ['erp', 'oms', 'wms', 'carrier', 'returns'];
     const urls: Record<string, string> = {};
     await Promise.all(names.map(async (name) => {
@@ -92,7 +92,14 @@ describe('processes', () => {
     }));
     const gw = run('gateway/main.ts', { PORT: '0', ...urls });
     const [, url] = await gw.waitFor(/"url":"(http:\/\/[^"]+)"/);
-    const r = await gql(url!, '{ order(id: "ORD-000001") { number acceptedAt shipments { id } returns { id } status } }');
+    // A cold subgraph process on a loaded machine may miss the 2 s subgraph deadline on its first
+    // fetches (the answer is then partial, with UPSTREAM_UNAVAILABLE): ask until the whole graph answers.
+    const query = '{ order(id: "ORD-000001") { number acceptedAt shipments { id } returns { id } status } }';
+    let r = await gql(url!, query);
+    for (let i = 0; i < 30 && r.body.errors; i++) {
+      await new Promise((done) => setTimeout(done, 1000));
+      r = await gql(url!, query);
+    }
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.order.status).toMatch(/^[A-Z_]+$/);
   });
