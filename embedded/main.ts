@@ -36,6 +36,9 @@ try {
   const realOrg = salesforceOn && env.has('SALESFORCE_LOGIN_URL') ? salesforceConfigFromEnv(process.env, (p) => readFileSync(p, 'utf8')) : undefined;
   const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
   const cursorSecret = cursorSecretFromEnv(env, process.env.NODE_ENV !== 'production');
+  if (env.has('GATEWAY_WORKERS') && process.env.GATEWAY_WORKERS !== '1') {
+    env.problems.push('GATEWAY_WORKERS applies to the gateway alone (`node dist/gateway/main.js`, with REDIS_URL and DATABASE_URL); the one-process stack runs one gateway: unset it');
+  }
   env.done();
   const faults = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, faultsFromEnv(n)]));
   const demoOptions = demoOptionsFromEnv();

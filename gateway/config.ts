@@ -19,6 +19,12 @@ export interface GatewayConfig {
   port: number;
   /** Interface to listen on (`HOST`). @default '127.0.0.1' */
   host: string;
+  /**
+   * Gateway processes sharing the port through node:cluster (`GATEWAY_WORKERS`, 1–64; only for
+   * `node dist/gateway/main.js`). More than one needs `REDIS_URL` (and so `DATABASE_URL`): workers
+   * share nothing in memory. @default 1
+   */
+  workers: number;
   /** The composed supergraph (`SUPERGRAPH_PATH`); hot-reloaded when it changes. @default '<repo>/supergraph.graphql' */
   supergraphPath: string;
   /**
@@ -165,6 +171,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   const config: GatewayConfig = {
     port: r.int('PORT', DEFAULT_GATEWAY_PORT, 0, 65535),
     host: r.string('HOST', '127.0.0.1'),
+    workers: gatewayWorkers(r, env),
     supergraphPath: r.string('SUPERGRAPH_PATH', join(projectRoot(), 'supergraph.graphql')),
     subgraphUrls,
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
@@ -209,6 +216,15 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
   };
   r.done();
   return config;
+}
+
+/** `GATEWAY_WORKERS`: more than one only with the Redis that replicas share. */
+function gatewayWorkers(r: EnvReader, env: NodeJS.ProcessEnv): number {
+  const workers = r.int('GATEWAY_WORKERS', 1, 1, 64);
+  if (workers > 1 && !redisUrlFor('bus', env)) {
+    r.problems.push(`GATEWAY_WORKERS=${workers} needs REDIS_URL: workers share the event bus, caches and versions through Redis, as replicas do`);
+  }
+  return workers;
 }
 
 /**

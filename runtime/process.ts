@@ -3,17 +3,19 @@ import type { Logger } from './logger.js';
 
 /**
  * Stops cleanly on SIGINT/SIGTERM (Ctrl-C): runs `stop` once and exits 0, or 1 if stopping fails.
- * A second signal while stopping exits at once.
+ * A second signal while stopping exits at once. Returns the same stop for other triggers (a
+ * cluster primary's request): calling it while already stopping does nothing.
+ * @param signals the signals that stop. @default ['SIGINT', 'SIGTERM']
  */
-export function stopOnSignal(stop: () => Promise<void>, logger: Logger): void {
+export function stopOnSignal(
+  stop: () => Promise<void>,
+  logger: Logger,
+  signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
+): (reason: string) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
+  const begin = (reason: string): void => {
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal: reason }, 'shutting down');
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -22,8 +24,17 @@ export function stopOnSignal(stop: () => Promise<void>, logger: Logger): void {
       },
     );
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    begin(signal);
+  };
+  for (const signal of signals) process.once(signal, onSignal);
+  return (reason) => {
+    if (!stopping) begin(reason);
+  };
 }
 
 /**

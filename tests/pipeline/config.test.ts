@@ -25,3 +25,18 @@ describe('development partner keys', () => {
     expect(offenders.map((f) => f.slice(root.length + 1))).toEqual([]);
   });
 });
+
+describe('GATEWAY_WORKERS', () => {
+  it('should default to one worker and take more only with the Redis replicas share', () => {
+    expect(gatewayConfigFromEnv({}).workers).toBe(1);
+    expect(gatewayConfigFromEnv({ GATEWAY_WORKERS: '4', REDIS_URL: 'redis://127.0.0.1:6379' }).workers).toBe(4);
+    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: '2' })).toThrow(
+      /GATEWAY_WORKERS=2 needs REDIS_URL: workers share the event bus, caches and versions through Redis, as replicas do/,
+    );
+  });
+
+  it('should refuse a worker count outside 1–64, naming the variable and the value', () => {
+    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: '0' })).toThrow(/GATEWAY_WORKERS must be an integer from 1 to 64; received "0"/);
+    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: 'two' })).toThrow(/GATEWAY_WORKERS must be an integer from 1 to 64; received "two"/);
+  });
+});
