@@ -108,7 +108,7 @@ describeBrowser('operations console in a browser', () => {
     await page.getByTestId('ops-live').getByRole('button').first().click();
     await expect.poll(() => page.getByTestId('ops-order-status').textContent(), UI).toBe('ON_HOLD');
     expect(await page.getByTestId('ops-order').innerText()).toMatch(/FRAUD \(velocity check\) active/);
-    expect(await page.getByTestId('ops-timeline').innerText()).toMatch(new RegExp(`ALLOCATED → ON_HOLD\\s+order\\.hold_placed \\(erp\\) erp:${raw.notificationId}`));
+    await expect.poll(refreshed(page, 'ops-timeline'), UI).toMatch(new RegExp(`ALLOCATED → ON_HOLD\\s+order\\.hold_placed \\(erp\\) erp:${raw.notificationId}`));
     expectGraphOnly(opened);
     await opened.close();
   }, 120_000);
@@ -221,9 +221,9 @@ describeBrowser('operations console in a browser', () => {
     await page.locator('input[name=order]').fill(pending);
     await page.getByRole('button', { name: 'Look up' }).click();
     await expect.poll(() => page.getByTestId('ops-order-status').textContent(), UI).toBe('ON_HOLD');
+    await expect.poll(refreshed(page, 'ops-timeline'), UI).toContain(`erp:${hold.notificationId}`);
     const timeline = await page.getByTestId('ops-timeline').innerText();
     expect(timeline.match(/→ ON_HOLD/g)).toHaveLength(1);
-    expect(timeline).toContain(`erp:${hold.notificationId}`);
     expect(timeline).toMatch(/PENDING → ACCEPTED/);
 
     // The letter that cannot heal is discarded, with a reason.
