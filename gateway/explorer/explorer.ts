@@ -66,7 +66,7 @@ export const EXPLORER_CSP = [
  *   field rules, so the page shows what the consumer may select while introspection stays ops-only.
  *
  * Also the operations console at `/ops` (its page shell, in every environment: each call it makes
- * carries the operator's ops credential, and it reads only the graph).
+ * carries the operator's ops credential, and it uses the graph only: queries, and the ops-only dead-letter mutations).
  *
  * The explorer is off (its requests passed on, so its paths answer 404) when `NODE_ENV=production`
  * or when the gateway does not run on the development keys. The page shell needs no credential; every GraphQL

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { projectRoot } from '../../runtime/project.js';
 import { accessStack, fixtures, type Fixtures } from '../access/harness.js';
-import { buildForBrowser, describeBrowser, launchChromium, pageProblems, recordRequests, screenshot, serveExample, type RunningBrowser } from '../helpers/browser.js';
+import { buildForBrowser, describeBrowser, launchChromium, openPage, screenshot, serveExample, type RunningBrowser } from '../helpers/browser.js';
 
 /**
  * examples/partner-portal, served from its static build on its own origin, in headless Chromium:
@@ -32,10 +32,7 @@ describeBrowser('partner portal in a browser', () => {
   });
 
   it('should list the node\'s orders and an order\'s fulfillment by persisted-operation ids only', async () => {
-    const context = await chromium.context();
-    const page = await context.newPage();
-    const problems = pageProblems(page);
-    const requests = recordRequests(page);
+    const { page, problems, requests, close } = await openPage(chromium);
     await page.goto(site.url);
     await page.locator('select[name=nodeId]').selectOption(f.partnerNode);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -59,6 +56,6 @@ describeBrowser('partner portal in a browser', () => {
     }
     expect(new Set(graphql.map((r) => JSON.parse(r.body!).operationName))).toEqual(new Set(['PartnerNodeOrders', 'PartnerOrderFulfillment']));
     expect(problems).toEqual([]);
-    await context.close();
+    await close();
   }, 90_000);
 });

@@ -55,11 +55,37 @@ export async function launchChromium(): Promise<RunningBrowser> {
   };
 }
 
+/** A request a page made. */
+export interface RecordedRequest {
+  url: string;
+  method: string;
+  body: string | null;
+  headers: Record<string, string>;
+}
+
 /** Every request a page makes, for asserting where it went and what it sent. */
-export function recordRequests(page: Page): { url: string; method: string; body: string | null; headers: Record<string, string> }[] {
-  const seen: { url: string; method: string; body: string | null; headers: Record<string, string> }[] = [];
+export function recordRequests(page: Page): RecordedRequest[] {
+  const seen: RecordedRequest[] = [];
   page.on('request', (r) => seen.push({ url: r.url(), method: r.method(), body: r.postData(), headers: r.headers() }));
   return seen;
+}
+
+/** A page in a context of its own, with what it logged as errors and every request it made. */
+export interface OpenPage {
+  page: Page;
+  /** {@link pageProblems}: console errors and uncaught page errors. */
+  problems: string[];
+  /** {@link recordRequests}. */
+  requests: RecordedRequest[];
+  /** Closes the page's context (its cookies and storage go with it). */
+  close(): Promise<void>;
+}
+
+/** Opens a page in a new isolated context of `chromium`, recording its problems and requests from the start. */
+export async function openPage(chromium: RunningBrowser): Promise<OpenPage> {
+  const context = await chromium.context();
+  const page = await context.newPage();
+  return { page, problems: pageProblems(page), requests: recordRequests(page), close: () => context.close() };
 }
 
 /** Console errors and uncaught page errors, so a test can show them when it fails. */
