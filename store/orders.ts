@@ -205,12 +205,23 @@ export class OrderRows {
 
   /** Orders the sweep re-evaluates: those with facts whose status is not final, or with an open exception; keyset-paged by id. */
   async sweepCandidates(afterId: string, limit: number): Promise<Array<{ orderId: string; facts: Record<string, unknown> }>> {
-    const rows = await this.db.query<{ order_id: string; facts: Record<string, unknown> }>(`SELECT o.order_id, o.facts FROM orders o
+    // Also every order with an open dead letter or an open exception, facts or none: an ingest letter
+    // is kept by the subgraph that refused the webhook (maybe another process) and may name an order
+    // the store has no facts for; the sweep opens its DEAD_LETTER exception, and closes it once the
+    // letter is resolved.
+    const rows = await this.db.query<{ order_id: string; facts: Record<string, unknown> }>(`SELECT order_id, facts FROM (
+      SELECT o.order_id, o.facts FROM orders o
       WHERE o.order_id > $1 AND o.facts <> '{}'::jsonb
         AND (o.status IS NULL OR o.status NOT IN ('DELIVERED', 'CANCELLED', 'RETURNED')
           OR EXISTS (SELECT 1 FROM exceptions e WHERE e.order_id = o.order_id AND e.closed_at IS NULL)
           OR o.facts->'returns' <> '{}'::jsonb OR o.facts->'refunds'->>'firstAt' IS NOT NULL)
-      ORDER BY o.order_id LIMIT $2`, [afterId, limit]);
+      UNION
+      SELECT d.order_id, COALESCE(o.facts, '{}'::jsonb) FROM dead_letters d LEFT JOIN orders o ON o.order_id = d.order_id
+      WHERE d.state = 'open' AND d.order_id IS NOT NULL AND d.order_id > $1
+      UNION
+      SELECT e.order_id, COALESCE(o.facts, '{}'::jsonb) FROM exceptions e LEFT JOIN orders o ON o.order_id = e.order_id
+      WHERE e.closed_at IS NULL AND e.order_id > $1
+    ) candidates ORDER BY order_id LIMIT $2`, [afterId, limit]);
     return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
   }
 

@@ -109,6 +109,10 @@ export interface RefusedWebhook {
   rawBody: string;
   headers: Record<string, string>;
   error: string;
+  /** The order its first planned event concerns (every webhook that reaches a 409 was planned). */
+  orderId?: string;
+  /** That event's id. */
+  eventId?: string;
 }
 
 /** The answer to an accepted webhook. */
@@ -295,7 +299,8 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   const now = opts.now ?? Date.now;
   const applier = opts.applier ?? createIngestApplier(opts);
 
-  async function handle(req: Request, res: Response): Promise<void> {
+  /** `planned`: filled with what the webhook was planned into, so that a refusal can name its order. */
+  async function handle(req: Request, res: Response, planned: PlannedEvent[]): Promise<void> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const refused = verifySignature(secret, req.get(SIGNATURE_HEADER), req.get(TIMESTAMP_HEADER), raw, now() / 1000, opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
     if (refused) {
@@ -309,18 +314,22 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
       if (err instanceof InvalidNotificationError) throw bad(err.message);
       throw err;
     }
-    const planned = system.plan(notification);
+    planned.push(...system.plan(notification));
     const outcome = await applier.ingest(planned);
     logger?.debug({ system: system.source, status: outcome.status, events: outcome.events }, 'webhook ingested');
     res.status(200).json(outcome);
   }
 
   /** A verified webhook refused with a 409 becomes an ingest dead letter (when configured); never fails the answer. */
-  async function keepRefused(req: Request, error: string): Promise<void> {
+  async function keepRefused(req: Request, error: string, planned: readonly PlannedEvent[]): Promise<void> {
     if (!opts.keepRefused || !Buffer.isBuffer(req.body)) return;
     const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const first = planned[0]?.event;
     try {
-      await opts.keepRefused({ system: system.source, rawBody: req.body.toString('utf8'), headers, error: `409: ${error}` });
+      await opts.keepRefused({
+        system: system.source, rawBody: req.body.toString('utf8'), headers, error: `409: ${error}`,
+        ...(first ? { orderId: first.subject, eventId: first.id } : {}),
+      });
     } catch (e) {
       logger?.error({ system: system.source, err: (e as Error).message }, 'refused webhook could not be kept as a dead letter');
     }
@@ -328,13 +337,14 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
 
   const router = express.Router();
   router.post('/', express.raw({ type: () => true, limit: opts.bodyLimitBytes ?? INGEST_BODY_LIMIT, inflate: false }), async (req, res) => {
+    const planned: PlannedEvent[] = [];
     try {
-      await handle(req, res);
+      await handle(req, res, planned);
     } catch (err) {
       if (err instanceof HttpProblem) return problem(res, err);
       if (err instanceof InvalidNotificationError) return problem(res, bad(err.message));
       if (err instanceof RecordConflictError) {
-        await keepRefused(req, err.message);
+        await keepRefused(req, err.message, planned);
         return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
       }
       if (err instanceof SystemUnavailableError) return problem(res, new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, err.message));

@@ -200,6 +200,17 @@ describe('business exceptions from webhooks, on a fake clock', () => {
     await openedAndClosed(o, 'DEAD_LETTER');
   });
 
+  it('should open DEAD_LETTER at the sweep for an ingest letter naming an order the store has no facts for, and close it once discarded', async () => {
+    const o = 'ORD-910015';
+    // What a subgraph's keepRefused records for a 409 (maybe in another process than the engine's).
+    const letter = await h.store.deadLetters.recordIngest({ system: 'erp', rawBody: '{}', headers: {}, error: '409: order ORD-910015 is unknown', orderId: o, eventId: 'erp:e15' });
+    await h.engine.sweep();
+    expect(await open(o, 'DEAD_LETTER')).toMatchObject({ subjectKey: letter.id, facts: { letterId: letter.id, error: '409: order ORD-910015 is unknown' } });
+    await h.store.deadLetters.discard(letter.id, { actor: 'ops', reason: 'test order' });
+    await h.engine.sweep();
+    await openedAndClosed(o, 'DEAD_LETTER');
+  });
+
   it('should have exercised every exception type', async () => {
     const seen = new Set((await h.store.exceptions.list({}, 200)).nodes.map((x) => x.type));
     expect([...EXCEPTION_TYPES].filter((t) => !seen.has(t))).toEqual([]);

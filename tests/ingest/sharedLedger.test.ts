@@ -74,7 +74,8 @@ function sharedLedgerSuite(engine: string, openPair: OpenPair): void {
       const refused = await post(`${erp.origin}/ingest`, hold, { headers: { authorization: 'Bearer sender-token' } });
       expect(refused.status).toBe(409);
       const [letter] = (await a.deadLetters.list({ kind: 'ingest', state: 'open' }, 10)).nodes;
-      expect(letter).toMatchObject({ kind: 'ingest', system: 'erp', rawBody: JSON.stringify(hold), error: expect.stringMatching(/^409: .*unknown to the ERP/) });
+      // It names the order and the event it was planned into, so the order's DEAD_LETTER exception opens and the console links it.
+      expect(letter).toMatchObject({ kind: 'ingest', system: 'erp', orderId: ORDER_ID, eventId: 'erp:n-hold', rawBody: JSON.stringify(hold), error: expect.stringMatching(/^409: .*unknown to the ERP/) });
       expect(letter!.headers).not.toHaveProperty('authorization');
       expect(await published()).toEqual([]);
 
