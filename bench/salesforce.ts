@@ -15,6 +15,7 @@
  * Needs Redis at REDIS_URL (default redis://127.0.0.1:6379); keys under a unique prefix, removed after.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   };
 
   const started = Date.now();
+  const loadBefore = loadavg();
   await publishFor(opts.seconds);
   const upPublished = count;
   await sleep(Math.min(3000, 1000 + connector.health().pending)); // let the last batch of the up phase land
@@ -135,6 +137,12 @@ async function main(): Promise<void> {
     afterOutage: { drainMs, handled: handled(), landedOrders: landed, lostOrders: lastVersion.size - landed, retries: connector.counters.retries, deadLettered: connector.counters.deadLettered },
     counters: connector.counters,
     wallMs: Date.now() - started,
+    machine: {
+      cores: cpus().length,
+      loadavg1Before: loadBefore[0]!,
+      loadavg1After: loadavg()[0]!,
+      note: 'the emulator, the connector and the publisher share one process; other sessions share the machine',
+    },
   };
   await connector.stop();
   await emulator.stop();
@@ -164,7 +172,7 @@ async function main(): Promise<void> {
     replaceBenchmarksSection(root, 'Salesforce connector', [
       '## Salesforce connector',
       '',
-      `\`npm run bench:salesforce\` (${result.at}): ${opts.rate} synthetic \`order.status_changed\`/s onto the Redis bus for ${opts.seconds} s over ${opts.orders} orders, then the emulated org down ${opts.outage} s (publishing on), then back. One connector replica, jsforce over HTTP to the emulator on the same machine.`,
+      `\`npm run bench:salesforce\` (${result.at}): ${opts.rate} synthetic \`order.status_changed\`/s onto the Redis bus for ${opts.seconds} s over ${opts.orders} orders, then the emulated org down ${opts.outage} s (publishing on), then back. One connector replica, jsforce over HTTP to the emulator in the same process. The machine (${result.machine.cores} cores) was shared with other sessions' work: 1-minute load average ${f(result.machine.loadavg1Before, 2)} before, ${f(result.machine.loadavg1After, 2)} after.`,
       '',
       table,
       '',
