@@ -9,7 +9,7 @@ import {
   assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
   type BusErrorHandler, type CommonBusOptions,
 } from './options.js';
-import { combined, OpenSubscriptions } from './async.js';
+import { OpenSubscriptions } from './async.js';
 import { withoutDeadLetter } from './deadLetter.js';
 import { openConnection } from './redisConnection.js';
 import { RedisConsumer } from './redisConsumer.js';
@@ -121,14 +121,14 @@ export class RedisEventBus implements EventBus {
     assertName('stream', stream);
     assertName('group', group);
     assertName('consumer', consumer);
-    const resolved = resolveConsumeOptions(opts);
-    const member = (name: string, startFrom: '$' | '0'): RedisConsumer => new RedisConsumer({
-      conn: this.connect('consumer', `${this.streams.key(name)}:${group}:${consumer}`),
-      streams: this.streams, stream: name, deadStream: deadLetterStream(stream), group, consumer, handler,
-      opts: { ...resolved, startFrom }, blockMs: this.blockMs,
-    });
-    // Redelivered dead letters wait in the group's own redelivery stream, read from its start (one more connection).
-    return this.track(combined([member(stream, resolved.startFrom), member(redeliveryStream(stream, group), '0')]));
+    const { startFrom, ...rest } = resolveConsumeOptions(opts);
+    // Redelivered dead letters wait in the group's own redelivery stream, read from its start, in the same XREADGROUP.
+    return this.track(new RedisConsumer({
+      conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
+      streams: this.streams,
+      sources: [{ name: stream, startFrom }, { name: redeliveryStream(stream, group), startFrom: '0' }],
+      deadStream: deadLetterStream(stream), group, consumer, handler, opts: rest, blockMs: this.blockMs,
+    }));
   }
 
   async redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId> {
