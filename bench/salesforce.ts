@@ -1,7 +1,7 @@
 /**
  * `npm run bench:salesforce [-- --quick]`: the Salesforce connector under load (issue "Salesforce,
  * for real", Performance). One process runs the Salesforce API emulator (real HTTP) and one
- * connector replica on the Redis Streams bus; a publisher on its own Redis connection appends
+ * connector replica on the Redis Streams bus; a publisher (its own bus instance) appends
  * synthetic `order.status_changed` events at a fixed rate (tracker off):
  *   1. `--seconds` (60) at `--rate` (200/s) with the org up: lag from publish to record upserted;
  *   2. `--outage` (30) s with the org down (connection refused), publishing on;
