@@ -145,7 +145,7 @@ export class StreamReader {
         failures = 0;
         for (const [key, raw] of reply ?? []) {
           const t = tails.find((x) => x.key === key);
-          if (!t || !t.active || raw.length === 0) continue;
+          if (!t?.active || raw.length === 0) continue;
           t.position = raw.at(-1)![0];
           const entries = this.streams.decode(t.stream, raw);
           for (const s of t.subs) s.push(entries);
