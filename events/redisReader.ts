@@ -116,30 +116,38 @@ export class StreamReader {
     this.phase = 'closed';
   }
 
-  /** Ends the read in flight when it does not include a stream started since (retried while it may not block yet). */
+  /**
+   * Ends the read in flight when it does not include a stream started since. Retried for about a
+   * second while the read may not block yet (sent, not yet run) or the connection's id is being
+   * learnt; past that, or without CLIENT UNBLOCK, the read ends by itself within `blockMs`.
+   */
   private async interrupt(): Promise<void> {
     for (let attempt = 1; attempt <= 20; attempt++) {
       const reading = this.readingGeneration;
-      if (this.phase !== 'running' || reading === undefined || reading >= this.generation) return;
+      if (this.phase !== 'running' || reading === undefined || reading >= this.generation || this.clientId === null) return;
       const id = this.clientId;
-      if (id === null || id === undefined) return; // the read ends by itself within blockMs
-      const unblocked = await this.streams.conn.call('CLIENT', 'UNBLOCK', String(id), 'TIMEOUT').catch(() => 0);
+      const unblocked = id === undefined ? 0 : await this.streams.conn.call('CLIENT', 'UNBLOCK', String(id), 'TIMEOUT').catch(() => 0);
       if (unblocked === 1) return;
-      await sleep(5 * attempt, this.abort.signal); // sent, not yet blocking: try again
+      await sleep(5 * attempt, this.abort.signal);
     }
   }
 
   private async loop(): Promise<void> {
     let failures = 0;
     while (this.phase === 'running') {
+      const generation = this.generation;
       const tails = [...this.tails.values()].filter((t) => t.active);
       if (tails.length === 0) {
         await this.changed.wait();
         continue;
       }
       try {
+        this.readingGeneration = generation;
         if (this.clientId === undefined) this.clientId = await this.conn.call('CLIENT', 'ID').then((id) => Number(id), () => null);
-        this.readingGeneration = this.generation;
+        if (this.generation !== generation) {
+          this.readingGeneration = undefined;
+          continue; // a stream started meanwhile: read it too
+        }
         const reply = (await this.conn.xread('COUNT', PAGE, 'BLOCK', this.blockMs, 'STREAMS', ...tails.map((t) => t.key), ...tails.map((t) => t.position))) as [string, RawEntry[]][] | null;
         this.readingGeneration = undefined;
         failures = 0;
