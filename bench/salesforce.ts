@@ -113,7 +113,10 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   await publishFor(opts.seconds);
   const upPublished = count;
-  await sleep(Math.min(3000, 1000 + connector.health().pending)); // let the last batch of the up phase land
+  // Every change of the up phase lands (and is timed) before the outage begins: a fixed pause would
+  // leave the slowest out of the lag figures. Bounded, in case the connector cannot keep up.
+  const handled = (): number => connector.counters.written + connector.counters.stale + connector.counters.superseded;
+  for (const until = Date.now() + 30_000; handled() < upPublished && Date.now() < until;) await sleep(20);
   const callsUp = emulator.org.stats.apiCalls;
   phase = 'outage';
   await emulator.down();
@@ -121,7 +124,6 @@ async function main(): Promise<void> {
   phase = 'recovery';
   const recoveredAt = Date.now();
   await emulator.up();
-  const handled = (): number => connector.counters.written + connector.counters.stale + connector.counters.superseded;
   const deadline = Date.now() + 300_000;
   while (handled() < count && Date.now() < deadline) await sleep(100);
   const drainMs = Date.now() - recoveredAt;
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
   const table = [
     '| measure | target | measured |',
     '|---|---|---|',
-    `| lag publish → record upserted, p50 / p95 / p99 (org up) | p99 ≤ 2,000 ms | ${f(result.lagMs.p50)} / ${f(result.lagMs.p95)} / ${f(result.lagMs.p99)} ms (${result.lagMs.samples} samples) |`,
+    `| lag publish → record upserted, p50 / p95 / p99 (org up) | p99 ≤ 2,000 ms | ${f(result.lagMs.p50)} / ${f(result.lagMs.p95)} / ${f(result.lagMs.p99)} ms (${result.lagMs.samples} of ${upPublished} changes timed) |`,
     `| API calls per 100 changes (org up) | ≤ 1.5 | ${f(result.apiCalls.per100WhileUp, 2)} (${result.apiCalls.whileUp} calls for ${upPublished} changes) |`,
     `| API calls per 100 changes (whole run, with the outage) | — | ${f(result.apiCalls.per100Total, 2)} |`,
     `| orders at their newest version after a ${opts.outage} s outage | 100% | ${landed} / ${lastVersion.size} (${f((landed / lastVersion.size) * 100, 1)}%), drained ${f(drainMs)} ms after recovery |`,
