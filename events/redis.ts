@@ -9,7 +9,7 @@ import {
   assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
   type BusErrorHandler, type CommonBusOptions,
 } from './options.js';
-import { combined, OpenSubscriptions } from './async.js';
+import { OpenSubscriptions } from './async.js';
 import { withoutDeadLetter } from './deadLetter.js';
 import { openConnection } from './redisConnection.js';
 import { RedisConsumer } from './redisConsumer.js';
@@ -52,8 +52,9 @@ export interface RedisEventBusOptions extends CommonBusOptions {
 
 /**
  * The {@link EventBus} on Redis Streams (https://redis.io/docs/latest/develop/data-types/streams/).
- * Connections: one for commands, one blocking reader per subscribed stream (shared by every
- * subscription of that stream in this bus), one per consumer. Through a Redis restart, readers and
+ * Connections: the process's shared one for commands, one blocking reader for every subscribed
+ * stream (one XREAD over all of them, shared by every subscription in this bus), one per consumer
+ * (one XREADGROUP over its stream and its group's redelivery stream). Through a Redis restart, readers and
  * consumers continue from the last id they saw and publishes wait (up to `timeoutMs`) to be sent.
  * A publish is appended once even when ioredis re-sends it after a lost reply (within
  * `dedupeWindowMs`); delivery to consumers is at least once, so they deduplicate by the CloudEvents
@@ -61,7 +62,8 @@ export interface RedisEventBusOptions extends CommonBusOptions {
  */
 export class RedisEventBus implements EventBus {
   private readonly streams: RedisStreams;
-  private readonly readers = new Map<string, StreamReader>();
+  /** The one blocking reader of every subscribed stream (absent while nothing is subscribed). */
+  private reader: StreamReader | undefined;
   private readonly open = new OpenSubscriptions();
   private readonly url: string;
   private readonly blockMs: number;
@@ -100,20 +102,18 @@ export class RedisEventBus implements EventBus {
     this.assertOpen('subscribe');
     assertName('stream', stream);
     assertCursor(opts.after);
-    let reader = this.readers.get(stream);
-    if (!reader) {
-      reader = new StreamReader(stream, this.connect('reader', this.streams.key(stream)), this.streams, this.blockMs);
-      this.readers.set(stream, reader);
-    }
-    const r = reader;
-    r.refs += 1;
+    this.reader ??= new StreamReader(this.connect('reader', this.streams.key('') || '*'), this.streams, this.blockMs);
+    const reader = this.reader;
+    const tail = reader.tail(stream);
+    tail.refs += 1;
     const release = async (): Promise<void> => {
-      r.refs -= 1;
-      if (r.refs > 0) return;
-      if (this.readers.get(stream) === r) this.readers.delete(stream);
-      await r.stop();
+      tail.refs -= 1;
+      if (tail.refs > 0 || reader.remove(tail)) return;
+      // The last stream of the reader: its connection closes until something is subscribed again.
+      if (this.reader === reader) this.reader = undefined;
+      await reader.stop();
     };
-    return this.track(new RedisSubscriber(stream, handler, r, this.streams, this.onError, opts.after, release));
+    return this.track(new RedisSubscriber(stream, handler, tail, this.streams, this.onError, opts.after, release));
   }
 
   consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription {
@@ -121,14 +121,14 @@ export class RedisEventBus implements EventBus {
     assertName('stream', stream);
     assertName('group', group);
     assertName('consumer', consumer);
-    const resolved = resolveConsumeOptions(opts);
-    const member = (name: string, startFrom: '$' | '0'): RedisConsumer => new RedisConsumer({
-      conn: this.connect('consumer', `${this.streams.key(name)}:${group}:${consumer}`),
-      streams: this.streams, stream: name, deadStream: deadLetterStream(stream), group, consumer, handler,
-      opts: { ...resolved, startFrom }, blockMs: this.blockMs,
-    });
-    // Redelivered dead letters wait in the group's own redelivery stream, read from its start (one more connection).
-    return this.track(combined([member(stream, resolved.startFrom), member(redeliveryStream(stream, group), '0')]));
+    const { startFrom, ...rest } = resolveConsumeOptions(opts);
+    // Redelivered dead letters wait in the group's own redelivery stream, read from its start, in the same XREADGROUP.
+    return this.track(new RedisConsumer({
+      conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
+      streams: this.streams,
+      sources: [{ name: stream, startFrom }, { name: redeliveryStream(stream, group), startFrom: '0' }],
+      deadStream: deadLetterStream(stream), group, consumer, handler, opts: rest, blockMs: this.blockMs,
+    }));
   }
 
   async redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId> {
@@ -147,8 +147,8 @@ export class RedisEventBus implements EventBus {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.open.closeAll();
-      await Promise.all([...this.readers.values()].map((r) => r.stop()));
-      this.readers.clear();
+      await this.reader?.stop();
+      this.reader = undefined;
       this.streams.conn.disconnect();
     })();
     return this.closed;

@@ -96,3 +96,27 @@ export async function connect(opts: { loginUrl: string; auth: SalesforceAuth; ap
   });
   return conn;
 }
+
+/**
+ * The connector's one login: a jsforce Connection made on first use and kept; a failed login (or
+ * {@link Session.drop}) is forgotten, so the next call logs in again.
+ */
+export class Session {
+  private conn: Promise<Connection> | undefined;
+
+  constructor(private readonly opts: Parameters<typeof connect>[0]) {}
+
+  connection(): Promise<Connection> {
+    this.conn ??= connect(this.opts);
+    const c = this.conn;
+    c.catch(() => {
+      if (this.conn === c) this.conn = undefined;
+    });
+    return c;
+  }
+
+  /** Forgets the connection (its login failed): the next call logs in again. */
+  drop(): void {
+    this.conn = undefined;
+  }
+}

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { acquireRedis } from '../../runtime/redis.js';
 
 /** One change the connector is about to write: what it is about (an order id, `exception:<id>`) and its version. */
 export interface VersionClaim {
@@ -73,8 +74,8 @@ export class RedisVersionClaims implements VersionClaims {
   private readonly ttlMs: number;
 
   constructor(opts: RedisVersionClaimsOptions) {
-    this.redis = new Redis(opts.url, { maxRetriesPerRequest: null, connectionName: 'ovg-salesforce:versions' });
-    this.redis.on('error', () => undefined); // ioredis reconnects; a claim waits in its offline queue
+    // The process's shared bus command connection (runtime/redis.ts): it reconnects, and a claim waits meanwhile.
+    this.redis = acquireRedis('bus', opts.url);
     this.prefix = opts.keyPrefix ?? 'ovg:salesforce:version:';
     this.ttlMs = opts.ttlMs ?? 7 * 24 * 3600 * 1000;
   }

@@ -20,17 +20,36 @@ await describeRedis('RedisEventBus on Redis Streams', () => {
     raw.disconnect();
   });
 
-  it('should serve every subscription of a stream from one reader connection', async () => {
-    const b = await bus();
-    const s = stream();
+  it('should serve every subscription of every stream from one reader connection', async () => {
+    const b = await bus({ blockMs: 60_000 });
+    const [s1, s2] = [stream(), stream()];
     const counts = new Array<number>(50).fill(0);
-    const subs = counts.map((_, i) => b.subscribe(s, () => void (counts[i]! += 1)));
+    const subs = counts.map((_, i) => b.subscribe(i % 2 ? s2 : s1, () => void (counts[i]! += 1)));
     await Promise.all(subs.map((x) => x.ready));
-    await b.publish(s, ev(1));
+    await b.publish(s1, ev(1));
+    await b.publish(s2, ev(2));
     await waitFor('50 deliveries', () => counts.every((c) => c === 1));
-    expect(await clients(`ovg:bus:reader:${keyPrefix}${s}`)).toBe(1);
+    expect(await clients(`ovg:bus:reader:${keyPrefix}`)).toBe(1);
     await Promise.all(subs.map((x) => x.close()));
-    await waitFor('the reader connection to close', async () => (await clients(`ovg:bus:reader:${keyPrefix}${s}`)) === 0);
+    await waitFor('the reader connection to close', async () => (await clients(`ovg:bus:reader:${keyPrefix}`)) === 0);
+  });
+
+  it('should read a stream subscribed while the reader blocks on another, without waiting for the block to end', async () => {
+    const b = await bus({ blockMs: 60_000 });
+    const [s1, s2] = [stream(), stream()];
+    let firstGot = 0;
+    const first = b.subscribe(s1, () => void (firstGot += 1));
+    await first.ready;
+    await b.publish(s1, ev(1));
+    await waitFor('the first stream read', () => firstGot === 1); // the reader reads s1 alone, and blocks again
+    const got: string[] = [];
+    const second = b.subscribe(s2, (e) => void got.push(e.event.id));
+    await second.ready;
+    await b.publish(s2, ev(2));
+    // The block is 60 s: the entry arrives within waitFor's 5 s only if subscribing s2 ended it.
+    await waitFor('the entry of the stream added later', () => got.length === 1);
+    expect(got).toEqual([ev(2).id]);
+    expect(await clients(`ovg:bus:reader:${keyPrefix}`)).toBe(1);
   });
 
   it('should store each event as one JSON field under the key prefix', async () => {
