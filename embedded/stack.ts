@@ -130,7 +130,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return {
       port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
       // Ingest's idempotency ledger and refused webhooks live in the shared store.
-      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, actionLock: store.actionLocks, actionResults: store.actionResults, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
     };
   };
   let visibility: RunningVisibility | undefined;
