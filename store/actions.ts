@@ -36,7 +36,12 @@ export class ActionLockBusyError extends Error {
 export interface StoreActionLocksOptions {
   /** How long a lease holds without renewal: a holder that died frees the key after this. Renewed every third of it while the work runs. @default 30000 */
   leaseMs?: number;
-  /** How long a request waits for a busy key before {@link ActionLockBusyError}, ms of real time. @default leaseMs */
+  /**
+   * How long a request waits for a busy key before {@link ActionLockBusyError}, ms of real time.
+   * Keep it below the gateway's timeout of a call to the subgraph (`SHIELD_<NAME>_TIMEOUT_MS`,
+   * 2000 by default), so a busy order is answered by the subgraph, not by the gateway's timeout.
+   * @default 1500
+   */
   waitMs?: number;
 }
 
@@ -59,7 +64,7 @@ export class StoreActionLocks implements ActionLock {
 
   constructor(private readonly db: Db, private readonly now: Clock, opts: StoreActionLocksOptions = {}) {
     this.leaseMs = opts.leaseMs ?? 30_000;
-    this.waitMs = opts.waitMs ?? this.leaseMs;
+    this.waitMs = opts.waitMs ?? 1500;
     if (!(this.leaseMs >= 100)) throw new RangeError(`action lease must be at least 100 ms; received ${this.leaseMs}`);
   }
 

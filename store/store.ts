@@ -20,6 +20,8 @@ export interface VisibilityStoreOptions {
   ledgerLeaseMs?: number;
   /** How long an action's per-order lease holds without renewal (a dead holder frees it after this). @default 30000 */
   actionLeaseMs?: number;
+  /** How long an action waits for an order another request holds, ms (keep it below the gateway's subgraph timeout). @default 1500 */
+  actionLockWaitMs?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export class VisibilityStore {
     this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
     this.health = new HealthRows(db, this.now);
     this.audit = new StoreAuditLog(db);
-    this.actionLocks = new StoreActionLocks(db, this.now, { leaseMs: opts.actionLeaseMs });
+    this.actionLocks = new StoreActionLocks(db, this.now, { leaseMs: opts.actionLeaseMs, waitMs: opts.actionLockWaitMs });
     this.actionResults = new StoreActionResults(db, this.now);
   }
 
