@@ -26,7 +26,19 @@ export interface Identity {
   scopes: string[];
   /** When the credential expires, epoch milliseconds (JWT `exp` × 1000); absent for API keys. */
   expiresAt?: number;
+  /**
+   * salesforce only: the Salesforce user the consumer says it acts for (`x-acting-user`, a
+   * {@link SALESFORCE_USER_ID}). Asserted by the consumer, not proven by the credential: recorded in
+   * the audit trail, never used for an access decision. Set by the gateway per request.
+   */
+  actingUser?: string;
 }
+
+/** A Salesforce user id: key prefix `005`, then 12 (15-character id) or 15 (18-character id) letters or digits. */
+export const SALESFORCE_USER_ID = /^005[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/;
+
+/** The consumers that may assert an acting user (`x-acting-user`); from any other the gateway ignores it. */
+export const ACTING_USER_ASSERTERS: readonly IdentityKind[] = ['salesforce'];
 
 /** What one kind of caller may read. */
 export interface ConsumerPolicy {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CONSUMERS, type Identity, type IdentityKind } from './access.js';
+import { ACTING_USER_ASSERTERS, CONSUMERS, SALESFORCE_USER_ID, type Identity, type IdentityKind } from './access.js';
 
 /**
  * The identity the gateway forwards to subgraphs, signed so that a subgraph can refuse any request
@@ -7,8 +7,10 @@ import { CONSUMERS, type Identity, type IdentityKind } from './access.js';
  * follow a guarded entry point).
  *
  * Value: `v1.<payload>.<signature>`, where payload is base64url of a compact JSON object
- * `{ c: consumer, s: subject, cu?: customerId, p?: partnerNodeId, sc: scopes, x?: expiresAt, iat }`
- * (`iat` in epoch seconds) and signature is base64url HMAC-SHA256(secret, `v1.<payload>`).
+ * `{ c: consumer, s: subject, cu?: customerId, p?: partnerNodeId, sc: scopes, x?: expiresAt, au?: actingUser, iat }`
+ * (`iat` in epoch seconds) and signature is base64url HMAC-SHA256(secret, `v1.<payload>`). `au`,
+ * the agent a salesforce caller asserts (`x-acting-user`), is accepted only with `c: salesforce`
+ * and a Salesforce user id: a header carrying it for another consumer, or malformed, is refused.
  *
  * Bound to one fetch ({@link IdentityBinding}, issue 16 #5), the payload also carries
  * `aud` (the target subgraph), `rid` (a request id), `bh` (base64url SHA-256 of the exact fetch
@@ -54,6 +56,7 @@ interface Payload {
   p?: string;
   sc: string[];
   x?: number;
+  au?: string;
   iat: number;
   aud?: string;
   rid?: string;
@@ -81,6 +84,12 @@ export function signIdentity(identity: Identity, secret: string, now: number = D
   if (identity.customerId !== undefined) payload.cu = identity.customerId;
   if (identity.partnerNodeId !== undefined) payload.p = identity.partnerNodeId;
   if (identity.expiresAt !== undefined) payload.x = identity.expiresAt;
+  if (identity.actingUser !== undefined) {
+    if (!mayAssertActingUser(identity.consumer, identity.actingUser)) {
+      throw new Error(`an acting user is signed only for ${ACTING_USER_ASSERTERS.join(', ')} and only as a Salesforce user id; received ${JSON.stringify(identity.actingUser.slice(0, 40))} for ${identity.consumer}`);
+    }
+    payload.au = identity.actingUser;
+  }
   if (binding) {
     payload.aud = binding.subgraph;
     payload.rid = binding.requestId;
@@ -154,7 +163,13 @@ function verifiedPayload(headerValue: string | undefined, secret: string, now: n
   if (p.cu !== undefined) identity.customerId = p.cu;
   if (p.p !== undefined) identity.partnerNodeId = p.p;
   if (p.x !== undefined) identity.expiresAt = p.x;
+  if (p.au !== undefined) identity.actingUser = p.au;
   return { identity, payload: p };
+}
+
+/** Whether `consumer` may assert `actingUser` (docs/security.md, "Acting user"). */
+function mayAssertActingUser(consumer: IdentityKind, actingUser: unknown): boolean {
+  return ACTING_USER_ASSERTERS.includes(consumer) && typeof actingUser === 'string' && SALESFORCE_USER_ID.test(actingUser);
 }
 
 function isPayload(p: Partial<Payload> | null): p is Payload {
@@ -167,6 +182,7 @@ function isPayload(p: Partial<Payload> | null): p is Payload {
     typeof p.iat === 'number' && Number.isFinite(p.iat) &&
     optionalString(p.cu) && optionalString(p.p) &&
     optionalString(p.aud) && optionalString(p.rid) && optionalString(p.bh) && optionalString(p.n) &&
-    (p.x === undefined || (typeof p.x === 'number' && Number.isFinite(p.x)))
+    (p.x === undefined || (typeof p.x === 'number' && Number.isFinite(p.x))) &&
+    (p.au === undefined || mayAssertActingUser(p.c, p.au))
   );
 }

@@ -14,6 +14,7 @@ import { storeStatusStore } from '../gateway/tracker/store.js';
 import { loadSlas, loadStoreConfig, openStore } from '../store/index.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
+import { devToken } from '../gateway/auth/devCredentials.js';
 import { startLifecycle } from './lifecycle/index.js';
 import { DEMO_PARTNER_NODES, startStack } from './stack.js';
 import { salesforceConfigFromEnv } from '../connectors/salesforce/config.js';
@@ -64,7 +65,11 @@ try {
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
   const lifecycle = lifecycleRate > 0
-    ? startLifecycle({ data, secret: secrets, ratePerSecond: lifecycleRate, logger: componentLogger(logger, 'lifecycle'), ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string> })
+    ? startLifecycle({
+      data, secret: secrets, ratePerSecond: lifecycleRate, logger: componentLogger(logger, 'lifecycle'), ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string>,
+      // With the development keys, half the returns are requested through the graph as the shopper or an agent would.
+      ...(gateway.auth.development ? { graph: { url: stack.gateway.url, credential: async (who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' }) => ({ authorization: `Bearer ${await devToken(who.consumer, who.consumer === 'storefront' ? { customerId: who.customerId } : {})}` }) } } : {}),
+    })
     : undefined;
   if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
   if (cursorSecret === DEV_CURSOR_SECRET) logger.warn(`orders cursors are signed with the development key; set ${CURSOR_SECRET_VARIABLE} outside local development`);

@@ -90,6 +90,8 @@ export interface Stack {
   visibility: RunningVisibility;
   /** The visibility store the stack runs on. */
   store: VisibilityStore;
+  /** The memory systems behind the subgraphs: another replica of a subgraph serves the same system (tests/returns/replicas.test.ts). */
+  systems: { erp: MemoryErp; oms: MemoryOms; wms: MemoryWms; carrier: MemoryCarrier; returns: MemoryReturns };
   /** The Salesforce connector and emulator, when asked for. */
   salesforce?: EmbeddedSalesforce;
   /** Stops everything, gateway first. */
@@ -130,7 +132,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return {
       port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
       // Ingest's idempotency ledger and refused webhooks live in the shared store.
-      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, actionLock: store.actionLocks, actionResults: store.actionResults, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
     };
   };
   let visibility: RunningVisibility | undefined;
@@ -173,6 +175,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       subgraphs,
       visibility: v,
       store,
+      systems: adapters,
       ...(salesforce ? { salesforce } : {}),
       stop: async () => {
         await salesforce?.stop();

@@ -1,4 +1,5 @@
 /** The visibility store (issue 11): PostgreSQL or PGlite, versioned migrations, one contract suite for both. */
+export * from './actions.js';
 export * from './auditTrail.js';
 export * from './clock.js';
 export * from './config.js';

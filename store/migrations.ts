@@ -173,6 +173,26 @@ CREATE TABLE audit_trail (
 CREATE INDEX audit_trail_by_order ON audit_trail (order_id, id);
 `,
   },
+  {
+    version: 3,
+    name: 'action leases (per-order locks) and action results by idempotency key, shared by replicas',
+    sql: `
+CREATE TABLE action_leases (
+  lease_key text PRIMARY KEY,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE action_results (
+  scope text NOT NULL,
+  idempotency_key text NOT NULL,
+  fingerprint text NOT NULL,
+  result jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (scope, idempotency_key)
+);
+CREATE INDEX action_results_by_created ON action_results (created_at);
+`,
+  },
 ];
 
 /** Applies every migration newer than the database's, each in its own transaction; concurrent starters wait on an advisory lock. Returns the versions applied. */

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from './clock.js';
 import { loadStoreConfig, type StoreConfig, type StoreEnv } from './config.js';
+import { StoreActionLocks, StoreActionResults } from './actions.js';
 import { StoreAuditLog } from './auditTrail.js';
 import type { Db } from './db.js';
 import { DeadLetters } from './deadLetters.js';
@@ -17,6 +18,10 @@ export interface VisibilityStoreOptions {
   now?: Clock;
   /** How long an ingest claim holds before another replica may take it over. @default 30000 */
   ledgerLeaseMs?: number;
+  /** How long an action's per-order lease holds without renewal (a dead holder frees it after this). @default 30000 */
+  actionLeaseMs?: number;
+  /** How long an action waits for an order another request holds, ms (keep it below the gateway's subgraph timeout). @default 1500 */
+  actionLockWaitMs?: number;
 }
 
 /**
@@ -32,6 +37,10 @@ export class VisibilityStore {
   readonly health: HealthRows;
   /** The audit trail of requests and decisions on orders (docs/returns.md). */
   readonly audit: StoreAuditLog;
+  /** The actions' per-order locks, shared by every replica of the oms and returns subgraphs (docs/returns.md). */
+  readonly actionLocks: StoreActionLocks;
+  /** The actions' results by idempotency key, shared by every replica (docs/returns.md). */
+  readonly actionResults: StoreActionResults;
   readonly now: Clock;
 
   constructor(readonly db: Db, opts: VisibilityStoreOptions = {}) {
@@ -42,6 +51,8 @@ export class VisibilityStore {
     this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
     this.health = new HealthRows(db, this.now);
     this.audit = new StoreAuditLog(db);
+    this.actionLocks = new StoreActionLocks(db, this.now, { leaseMs: opts.actionLeaseMs, waitMs: opts.actionLockWaitMs });
+    this.actionResults = new StoreActionResults(db, this.now);
   }
 
   /** The status tracker's port (gateway/tracker/store.ts `StatusStore`) on the order row. */

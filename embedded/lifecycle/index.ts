@@ -5,13 +5,15 @@
  * each order stands from the shared demo records (which ingest changes in place) and sends the
  * next natural step: accept → allocate → release → pick → pack → ship → scans → delivered →
  * sometimes a return → refund; now and then a hold, a failed payment, a cancellation, a new order.
+ * With `graph`, part of the returns are requested as the storefront and the agent console do —
+ * the `requestReturn` mutation through the gateway — and then follow the same webhooks.
  */
 import { Agent, request } from 'node:http';
 import { Rng } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import type { Logger } from '../../runtime/logger.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
-import { Planner, type Send } from './planner.js';
+import { Planner, type ReturnRequest, type Send } from './planner.js';
 import { View } from './view.js';
 
 /** Options of {@link startLifecycle}. */
@@ -30,8 +32,29 @@ export interface LifecycleOptions {
   newOrderShare?: number;
   /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
   maxInFlight?: number;
+  /** Chance a delivered order gets one return (once per order). @default 0.3 */
+  returnShare?: number;
+  /**
+   * The gateway, for returns requested through `requestReturn` (docs/returns.md) — as the order's
+   * customer (storefront) or as an agent (salesforce, naming the agent in `x-acting-user`) — rather
+   * than opened by the returns desk's own `return.requested` webhook. Absent: every return opens
+   * with the webhook.
+   */
+  graph?: LifecycleGraph;
   logger?: Logger;
 }
+
+/** Where and as whom the simulator requests returns through the graph. */
+export interface LifecycleGraph {
+  /** The gateway's GraphQL URL. */
+  url: string;
+  /** The credential header(s) of a consumer: the storefront one for `customerId`, or the salesforce one. */
+  credential(who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' }): Promise<Record<string, string>>;
+  /** Share of the returns requested through the graph. @default 0.5 */
+  share?: number;
+}
+
+const REQUEST_RETURN = 'mutation LifecycleRequestReturn($input: RequestReturnInput!) { requestReturn(input: $input) { result userErrors { code } return { id } } }';
 
 /**
  * One change the runner sends: the order it concerns, its webhooks, and whether it creates that
@@ -63,6 +86,9 @@ export function startLifecycle(opts: LifecycleOptions): Lifecycle {
   if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
   if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
+  for (const [name, v] of [['returnShare', opts.returnShare], ['graph.share', opts.graph?.share]] as const) {
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`${name} must be from 0 to 1; received ${v}`);
+  }
   return new Runner(opts, rate, share, maxInFlight);
 }
 
@@ -88,7 +114,7 @@ class Runner implements Lifecycle {
   constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
     this.rng = new Rng(opts.seed ?? 7, 11);
     this.view = new View(opts.data);
-    this.planner = new Planner(opts.data, this.view, this.rng, this.t0);
+    this.planner = new Planner(opts.data, this.view, this.rng, this.t0, opts.returnShare ?? 0.3, opts.graph ? opts.graph.share ?? 0.5 : 0);
     this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
   }
@@ -132,7 +158,7 @@ class Runner implements Lifecycle {
     this.busy.add(id);
     try {
       for (const s of sends) {
-        if (!(await this.post(s.system, s.body))) {
+        if (!(await ('action' in s ? this.request(s) : this.post(s.system, s.body)))) {
           if (creates) return; // the order does not exist: forget it (a retried create would be refused again)
           const n = (this.failures.get(id) ?? 0) + 1;
           this.failures.set(id, n);
@@ -179,6 +205,38 @@ class Runner implements Lifecycle {
       req.on('error', (err) => done(false, err.message));
       req.end(raw);
     });
+  }
+
+  /**
+   * Sends one `requestReturn` through the gateway; true when the graph answered it (accepted, or
+   * rejected by the policy — a decision, recorded in the audit trail — either way nothing to retry).
+   */
+  private async request(r: ReturnRequest): Promise<boolean> {
+    const graph = this.opts.graph!;
+    let detail: string;
+    try {
+      const who = r.as.consumer === 'storefront' ? r.as : { consumer: 'salesforce' as const };
+      const headers = {
+        'content-type': 'application/json', ...(await graph.credential(who)),
+        ...(r.as.consumer === 'salesforce' ? { 'x-acting-user': r.as.actingUser } : {}),
+      };
+      const res = await fetch(graph.url, { method: 'POST', headers, body: JSON.stringify({ query: REQUEST_RETURN, variables: { input: r.input } }), signal: this.abort.signal });
+      const body = await res.json() as { data?: { requestReturn?: { result: string; userErrors: { code: string }[] } | null }; errors?: { message: string }[] };
+      const answer = body.data?.requestReturn;
+      if (res.ok && answer) {
+        if (this.stopping) return false;
+        this.sent++;
+        if (answer.result !== 'ACCEPTED') this.opts.logger?.debug({ orderId: r.input.orderId, errors: answer.userErrors.map((e) => e.code) }, 'lifecycle: return request rejected by the policy');
+        return true;
+      }
+      detail = `${res.status} ${body.errors?.[0]?.message ?? 'no answer'}`;
+    } catch (err) {
+      detail = (err as Error).message;
+    }
+    if (this.stopping) return false;
+    this.failed++;
+    this.opts.logger?.warn({ url: graph.url, orderId: r.input.orderId, detail }, 'lifecycle: requestReturn failed');
+    return false;
   }
 
   /** The next change: a new order now and then, else the next step of an order in the working set or found at random. */

@@ -16,7 +16,17 @@ import type { WmsMessage } from '../../subgraphs/wms/ingest.js';
 import type { View } from './view.js';
 
 /** One webhook to POST: the system whose ingest receives it, and its native body. */
-export type Send = { system: SystemName; body: object };
+export type Webhook = { system: SystemName; body: object };
+/** Who requests a return through the graph: the order's customer on the storefront, or an agent in Salesforce. */
+export type Requester = { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce'; actingUser: string };
+/** A `requestReturn` mutation through the gateway (docs/returns.md), as `as` would send it. */
+export type ReturnRequest = { action: 'requestReturn'; as: Requester; input: { orderId: string; idempotencyKey: string; channel: string; lines: { lineNumber: number; quantity: number; reasonCode: string }[] } };
+/** One step the runner sends: a system's webhook, or an action through the graph. */
+export type Send = Webhook | ReturnRequest;
+/** The reason codes of `requestReturn` (the schema's ReturnReasonCode) the simulated customers give. */
+const ACTION_REASONS = ['SIZE_FIT', 'CHANGED_MIND', 'DAMAGED', 'NOT_AS_DESCRIBED', 'DEFECTIVE', 'ARRIVED_LATE'] as const;
+/** The simulated agents of the call center (Salesforce user ids). */
+const AGENTS = ['005Hs00000Lif01', '005Hs00000Lif02', '005Hs00000Lif03'] as const;
 const PRICE = new Map(SKUS.map((s) => [s.sku, s]));
 const NODE = new Map(NODES.map((n) => [n.id, n]));
 const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((n, x) => n + f(x), 0);
@@ -32,7 +42,14 @@ export class Planner {
   private counter = 0;
   private created = 0;
 
-  constructor(private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number) {}
+  /**
+   * @param returnShare chance a delivered order gets a return
+   * @param actionShare share of those requested through the graph's `requestReturn` rather than the desk's `return.requested` webhook
+   */
+  constructor(
+    private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number,
+    private readonly returnShare = 0.3, private readonly actionShare = 0,
+  ) {}
 
   private clock(): string {
     const now = Date.now();
@@ -233,15 +250,27 @@ export class Planner {
     });
     const initiated = (n: number) => sum(returns.filter((r) => r.status !== 'REJECTED' && r.status !== 'CANCELLED'), (r) => sum(r.lines.filter((l) => l.lineNumber === n), (l) => l.quantity));
     const candidates = o.lines.filter((l) => !l.finalSale && delivered(l.lineNumber) > initiated(l.lineNumber));
-    if (candidates.length === 0 || !this.rng.chance(0.3)) return null;
+    if (candidates.length === 0 || !this.rng.chance(this.returnShare)) return null;
     const line = this.rng.pick(candidates);
+    // Through the graph (the shopper, or an agent for them), like the storefront and the agent console do.
+    if (this.actionShare > 0 && this.rng.chance(this.actionShare)) {
+      const agent = this.rng.chance(0.5);
+      return [{
+        action: 'requestReturn',
+        as: agent ? { consumer: 'salesforce', actingUser: this.rng.pick(AGENTS) } : { consumer: 'storefront', customerId: o.customerId },
+        input: {
+          orderId: o.id, idempotencyKey: this.nextId('LIFE'), channel: agent ? 'CALL_CENTER' : o.channel,
+          lines: [{ lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reasonCode: this.rng.pick(ACTION_REASONS) }],
+        },
+      }];
+    }
     const reason = this.rng.pick(RETURN_REASONS);
     const lines = [{ lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reason }];
     return [this.returns({ id: `RET-${key}-${returns.length + 1}`, orderId: o.id }, 'return.requested', { channel: o.channel, reason, lines })];
   }
 
   /** A brand-new order placed through the OMS, or null when the world has no customers. */
-  newOrder(): { id: string; sends: Send[] } | null {
+  newOrder(): { id: string; sends: Webhook[] } | null {
     const customers = this.data.oms.customers;
     if (customers.length === 0) return null;
     let id: string;

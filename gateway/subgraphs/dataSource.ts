@@ -89,9 +89,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // Entity fetches answered by caller (row rules) are single use: a captured header cannot be replayed.
     const singleUse = !shared && ENTITIES.test(query);
     const fetch: SubgraphFetch = { subgraph: this.name, body, key, shared, context };
+    // The agent a salesforce caller asserts rides inside the signed identity (audit trail), never beside it.
+    const signed = context.actingUser ? { ...identity, actingUser: context.actingUser.actingUser } : identity;
     // Every attempt is signed anew (a retry re-signs), bound to this subgraph, request and body.
     const upstream = (signal?: AbortSignal) =>
-      this.fetchUpstream(body, signIdentity(identity, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal, fetch.headers);
+      this.fetchUpstream(body, signIdentity(signed, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal, fetch.headers);
     try {
       const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
       const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));

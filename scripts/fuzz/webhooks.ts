@@ -21,7 +21,7 @@ export function sampleWebhooks(data: DemoData, rng: Rng, perSystem = 40): Record
     const order = view.orders.get(id);
     if (!order) continue;
     for (const send of planner.plan(order) ?? [])
-      if (out[send.system].length < perSystem) out[send.system].push(send.body);
+      if ('system' in send && out[send.system].length < perSystem) out[send.system].push(send.body);
     if (SYSTEMS.every((s) => out[s.name].length >= perSystem)) break;
   }
   return out;

@@ -18,17 +18,16 @@ export class MemoryAuditLog implements AuditLog {
 
 /**
  * The actor of a request: the Salesforce agent the salesforce consumer asserts in `x-acting-user`
- * (forwarded by the gateway in the identity as `actingUser`, when present), the customer, the
- * operator, or the calling system.
+ * (forwarded by the gateway inside the signed identity as `actingUser`, accepted only for
+ * salesforce), the customer, the operator, or the calling system.
  */
 export function auditActor(identity: Identity): AuditActor {
-  const acting = (identity as Identity & { actingUser?: unknown }).actingUser;
-  const asserted = typeof acting === 'string' && acting !== '';
-  const id = asserted ? acting : identity.subject;
+  const acting = identity.consumer === 'salesforce' ? identity.actingUser : undefined;
+  const asserted = acting !== undefined;
   switch (identity.consumer) {
-    case 'salesforce': return { kind: 'AGENT', consumer: 'salesforce', id, asserted };
+    case 'salesforce': return { kind: 'AGENT', consumer: 'salesforce', id: acting ?? identity.subject, asserted };
     case 'storefront': return { kind: 'CUSTOMER', consumer: 'storefront', id: identity.customerId ?? identity.subject, asserted: false };
-    case 'ops': return { kind: 'OPERATOR', consumer: 'ops', id, asserted };
+    case 'ops': return { kind: 'OPERATOR', consumer: 'ops', id: identity.subject, asserted: false };
     case 'partner':
     case 'internal': return { kind: 'SYSTEM', consumer: identity.consumer, id: identity.subject, asserted: false };
   }

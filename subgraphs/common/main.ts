@@ -63,6 +63,8 @@ export async function runSubgraphMain<Port>(
     const service = await start({
       system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions, gatewayUrl,
       ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined, audit: store?.audit,
+      // The actions' per-order lock and idempotency keys hold across replicas in the store.
+      actionLock: store?.actionLocks, actionResults: store?.actionResults,
       ...(nonces ? { nonces } : {}),
     });
     if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');

@@ -19,6 +19,8 @@ import type { EventBus } from '../../events/bus.js';
 import type { OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { AuditLog } from './auditLog.js';
+import type { ActionResults } from './idempotency.js';
+import type { ActionLock } from './keyedLock.js';
 import type { GatewayLocation } from './gatewayClient.js';
 import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem, type RefusedWebhook } from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
@@ -110,6 +112,16 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
   gatewayUrl?: GatewayLocation;
   /** Where the actions record who requested and decided what (docs/returns.md). @default a MemoryAuditLog per subgraph */
   audit?: AuditLog;
+  /**
+   * The actions' per-order lock. The visibility store's (`VisibilityStore.actionLocks`, a lease row
+   * per order) holds across every replica sharing the database. @default an in-process KeyedLock
+   */
+  actionLock?: ActionLock;
+  /**
+   * The actions' results by idempotency key. The visibility store's (`VisibilityStore.actionResults`)
+   * is shared by every replica and survives restarts. @default in process memory (IdempotencyKeys)
+   */
+  actionResults?: ActionResults;
   /**
    * Ingest's idempotency ledger. The visibility store's (`VisibilityStore.ledger`) is shared by every
    * replica and survives restarts. @default an in-process one (see subgraphs/common/ingestLedger.ts)

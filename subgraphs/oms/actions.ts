@@ -3,9 +3,9 @@ import { CHANNELS, ErrorCode, mayAct, mayReadOrder, type Channel, type Identity 
 import { auditActor, type AuditLog } from '../common/auditLog.js';
 import { badUserInput, graphqlError, requireId } from '../common/errors.js';
 import type { GatewayClient } from '../common/gatewayClient.js';
-import { IdempotencyKeys } from '../common/idempotency.js';
+import { IdempotencyKeys, type ActionResults } from '../common/idempotency.js';
 import type { IngestApplier, IngestSystem } from '../common/ingest.js';
-import { KeyedLock } from '../common/keyedLock.js';
+import { KeyedLock, underLocks, type ActionLock } from '../common/keyedLock.js';
 import type { OmsNotification } from './ingest.js';
 import type { OmsPort } from './port.js';
 
@@ -36,6 +36,10 @@ export interface OmsActionsOptions {
   /** Reads the other owners' facts (shipped units) through the gateway as the service identity. */
   gateway: GatewayClient;
   audit: AuditLog;
+  /** The per-order (and per-key) lock: the store's holds across replicas. @default an in-process KeyedLock */
+  lock?: ActionLock;
+  /** Results by idempotency key: the store's are shared by replicas. @default in process memory */
+  results?: ActionResults;
   /** @default Date.now */
   now?: () => number;
 }
@@ -52,12 +56,14 @@ export const replacementOrderId = (returnId: string): string => `EXC-${returnId}
  * the same applier as `/ingest`, so caches and subscribers see it like any other change.
  */
 export class OmsActions {
-  private readonly lock = new KeyedLock();
-  private readonly cancellations = new IdempotencyKeys<RequestCancellationResult>();
+  private readonly lock: ActionLock;
+  private readonly cancellations: ActionResults;
   private readonly now: () => number;
 
   constructor(private readonly opts: OmsActionsOptions) {
     this.now = opts.now ?? Date.now;
+    this.lock = opts.lock ?? new KeyedLock();
+    this.cancellations = opts.results ?? new IdempotencyKeys();
   }
 
   /** Cancels what can still be cancelled of the requested units; see the schema's `requestCancellation`. */
@@ -71,12 +77,13 @@ export class OmsActions {
     if (input.lines.length < 1 || input.lines.length > 500) throw badUserInput(`input.lines must list 1 to 500 lines; received ${input.lines.length}`);
     const scope = `requestCancellation|${identity.consumer}|${identity.customerId ?? identity.subject}`;
     const fingerprint = JSON.stringify([input.orderId, input.channel, input.reasonCode, input.lines.map((l) => [l.lineNumber, l.quantity])]);
-    return this.lock.run(input.orderId, async () => {
-      const seen = this.cancellations.get(scope, input.idempotencyKey, fingerprint);
+    const locks = [`oms|key|${scope}|${input.idempotencyKey}`, `oms|order|${input.orderId}`];
+    return underLocks(this.lock, locks, `requestCancellation on ${input.orderId}`, async () => {
+      const seen = await this.cancellations.get<RequestCancellationResult>(scope, input.idempotencyKey, fingerprint);
       if (seen && 'result' in seen) return seen.result;
       if (seen) return rejected(null, [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'], message: `idempotencyKey ${JSON.stringify(input.idempotencyKey)} was used before for another request; expected a new key for a new request`, expected: 'a key not used for another request', received: input.idempotencyKey }]);
       const result = await this.cancel(input, identity);
-      this.cancellations.remember(scope, input.idempotencyKey, fingerprint, result);
+      await this.cancellations.remember(scope, input.idempotencyKey, fingerprint, result);
       await this.opts.audit.append({
         orderId: input.orderId, at: new Date(this.now()).toISOString(), action: 'requestCancellation', channel: input.channel,
         actor: auditActor(identity), reasonCodes: [input.reasonCode], result: result.result, idempotencyKey: input.idempotencyKey,
@@ -151,7 +158,8 @@ export class OmsActions {
       if (!Number.isInteger(l.quantity) || l.quantity < 1) throw badUserInput(`input.lines[${i}].quantity must be at least 1; received ${l.quantity}`);
     });
     const id = replacementOrderId(input.returnId);
-    return this.lock.run(input.originalOrderId, async () => {
+    // The OMS's own lock of the order (not the returns desk's, which its caller holds meanwhile).
+    return underLocks(this.lock, [`oms|order|${input.originalOrderId}`], `createReplacementOrder for ${input.returnId}`, async () => {
       const [original, existing] = await this.opts.port.ordersById([input.originalOrderId, id]);
       if (existing) return existing.id;
       if (!original) throw badUserInput(`input.originalOrderId must name an order the OMS knows; received ${JSON.stringify(input.originalOrderId)}`);

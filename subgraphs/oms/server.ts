@@ -3,6 +3,7 @@ import { recorderOf } from '../common/ingest.js';
 import { DEFAULT_RETURN_WINDOW_DAYS } from '../../canonical/index.js';
 import { MemoryAuditLog } from '../common/auditLog.js';
 import { GatewayClient } from '../common/gatewayClient.js';
+import { queuedBefore } from '../common/keyedLock.js';
 import { applierFromOptions, identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { OmsActions } from './actions.js';
 import { ShipmentLedger } from '../common/shipmentLedger.js';
@@ -38,6 +39,8 @@ export async function start(opts: OmsServiceOptions): Promise<RunningService> {
   const identity = identityCheckFromOptions('oms', opts);
   const actions = ingest && applier ? new OmsActions({
     port: opts.system, applier, ingest, now, audit: opts.audit ?? new MemoryAuditLog(),
+    // Replicas share the store's lock and results; this process's requests queue in memory first.
+    lock: opts.actionLock && queuedBefore(opts.actionLock), results: opts.actionResults,
     gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'oms-service'),
   }) : undefined;
   return startSubgraphServer<OmsContext>({

@@ -3,9 +3,9 @@ import { CHANNELS, ErrorCode, evaluateReturnEligibility, mayAct, mayReadOrder, t
 import { auditActor, type AuditLog } from '../common/auditLog.js';
 import { badUserInput, graphqlError, requireId } from '../common/errors.js';
 import type { GatewayClient } from '../common/gatewayClient.js';
-import { IdempotencyKeys } from '../common/idempotency.js';
+import { IdempotencyKeys, type ActionResults } from '../common/idempotency.js';
 import type { IngestApplier, IngestSystem } from '../common/ingest.js';
-import { KeyedLock } from '../common/keyedLock.js';
+import { KeyedLock, underLocks, type ActionLock } from '../common/keyedLock.js';
 import type { ReturnsWebhook } from './ingest.js';
 import type { ReturnRecord, ReturnsPort } from './port.js';
 
@@ -33,6 +33,10 @@ export interface ReturnsActionsOptions {
   /** Re-reads the policy's inputs (carrier, ERP, OMS) and books the exchange order (OMS) as the service identity. */
   gateway: GatewayClient;
   audit: AuditLog;
+  /** The per-order (and per-key) lock: the store's holds across replicas. @default an in-process KeyedLock */
+  lock?: ActionLock;
+  /** Results by idempotency key: the store's are shared by replicas. @default in process memory */
+  results?: ActionResults;
   /** @default Date.now */
   now?: () => number;
 }
@@ -59,12 +63,14 @@ const VOID = new Set(['REJECTED', 'CANCELLED']);
  * for the same last unit are decided one after the other. Idempotent by key.
  */
 export class ReturnsActions {
-  private readonly lock = new KeyedLock();
-  private readonly requests = new IdempotencyKeys<RequestReturnResult>();
+  private readonly lock: ActionLock;
+  private readonly requests: ActionResults;
   private readonly now: () => number;
 
   constructor(private readonly opts: ReturnsActionsOptions) {
     this.now = opts.now ?? Date.now;
+    this.lock = opts.lock ?? new KeyedLock();
+    this.requests = opts.results ?? new IdempotencyKeys();
   }
 
   async requestReturn(input: RequestReturnInput, identity: Identity): Promise<RequestReturnResult> {
@@ -80,14 +86,17 @@ export class ReturnsActions {
     if (input.lines.length < 1 || input.lines.length > 500) throw badUserInput(`input.lines must list 1 to 500 lines; received ${input.lines.length}`);
     const scope = `requestReturn|${identity.consumer}|${identity.customerId ?? identity.subject}`;
     const fingerprint = JSON.stringify([input.orderId, input.channel, input.lines.map((l) => [l.lineNumber, l.quantity, l.reasonCode]), (input.exchange ?? []).map((e) => [e.lineNumber, e.sku])]);
-    return this.lock.run(input.orderId, async () => {
-      const seen = this.requests.get(scope, key, fingerprint);
+    // The key, then the order: a retry racing its original waits for it (on any replica), and two
+    // requests for the same order are decided one after the other.
+    const locks = [`returns|key|${scope}|${key}`, `returns|order|${input.orderId}`];
+    return underLocks(this.lock, locks, `requestReturn on ${input.orderId}`, async () => {
+      const seen = await this.requests.get<RequestReturnResult>(scope, key, fingerprint);
       if (seen && 'result' in seen) return seen.result;
       if (seen) {
         return rejected([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['idempotencyKey'], message: `idempotencyKey ${JSON.stringify(key)} was used before for another request; expected a new key for a new request`, expected: 'a key not used for another request', received: key }]);
       }
       const result = await this.decide(input, identity);
-      this.requests.remember(scope, key, fingerprint, result);
+      await this.requests.remember(scope, key, fingerprint, result);
       const reasonCodes = [...new Set(input.lines.map((l) => l.reasonCode))];
       await this.opts.audit.append({
         orderId: input.orderId, at: new Date(this.now()).toISOString(), action: 'requestReturn', channel: input.channel,

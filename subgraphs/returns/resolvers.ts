@@ -4,6 +4,7 @@ import { graphqlError } from '../common/errors.js';
 import type { RequestReturnInput, RequestReturnResult } from './actions.js';
 import { requireId } from '../common/errors.js';
 import { DateTime } from '../common/scalars.js';
+import type { AuditActor } from '../common/auditLog.js';
 import type { ReturnsContext } from './loaders.js';
 import type { ReturnRecord } from './port.js';
 
@@ -34,6 +35,9 @@ export const resolvers = {
     returns: (o: { id: string }, _: unknown, ctx: ReturnsContext) => ctx.loaders.returnsByOrder.load(o.id),
     exchangeFor: (o: { id: string }, _: unknown, ctx: ReturnsContext) => ctx.loaders.exchangeFor.load(o.id),
     returnsAsOf: () => new Date().toISOString(),
+  },
+  AuditActor: {
+    assertedBy: (a: AuditActor) => (a.asserted ? a.consumer : null),
   },
   Return: {
     __resolveReference: (ref: { id: string }, ctx: ReturnsContext) => ctx.loaders.return.load(ref.id),

@@ -1,6 +1,7 @@
 import type { RunningService } from '../../runtime/http.js';
 import { MemoryAuditLog } from '../common/auditLog.js';
 import { GatewayClient } from '../common/gatewayClient.js';
+import { queuedBefore } from '../common/keyedLock.js';
 import { recorderOf } from '../common/ingest.js';
 import { applierFromOptions, identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
 import { ShipmentLedger } from '../common/shipmentLedger.js';
@@ -30,6 +31,8 @@ export async function start(opts: ReturnsServiceOptions): Promise<RunningService
   const audit = opts.audit ?? new MemoryAuditLog();
   const actions = ingest && applier ? new ReturnsActions({
     port: opts.system, applier, ingest, audit, now: opts.now,
+    // Replicas share the store's lock and results; this process's requests queue in memory first.
+    lock: opts.actionLock && queuedBefore(opts.actionLock), results: opts.actionResults,
     gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'returns-service'),
   }) : undefined;
   return startSubgraphServer<ReturnsContext>({

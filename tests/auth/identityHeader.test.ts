@@ -69,6 +69,27 @@ describe('identity header', () => {
     expect(verifyIdentity(mint({ c: 'ops', s: 'x', sc: ['ops'], iat: NOW / 1000 }), SECRET, NOW)).not.toBeNull();
   });
 
+  it('should carry the acting user of a salesforce identity inside the signature, and refuse it for anyone else or malformed', () => {
+    const agent: Identity = { consumer: 'salesforce', subject: 'named-credential', scopes: [], actingUser: '005Hs00000AbCdEAAZ' };
+    const header = signIdentity(agent, SECRET, NOW);
+    expect(verifyIdentity(header, SECRET, NOW)).toEqual(agent);
+    // Tampering with it breaks the signature like any other field.
+    const [v, , sig] = header.split('.') as [string, string, string];
+    const other = Buffer.from(JSON.stringify({ c: 'salesforce', s: 'named-credential', sc: [], au: '005Hs00000ZzZzZAAZ', iat: NOW / 1000 })).toString('base64url');
+    expect(verifyIdentity(`${v}.${other}.${sig}`, SECRET, NOW)).toBeNull();
+    // The gateway never signs one for another consumer or a malformed id ...
+    expect(() => signIdentity({ ...storefront, actingUser: '005Hs00000AbCdEAAZ' }, SECRET, NOW)).toThrow('an acting user is signed only for salesforce and only as a Salesforce user id; received "005Hs00000AbCdEAAZ" for storefront');
+    expect(() => signIdentity({ ...agent, actingUser: 'agent-007' }, SECRET, NOW)).toThrow(/received "agent-007" for salesforce/);
+    // ... and a subgraph refuses such a header even when it is signed with the secret.
+    const mint = (payload: unknown): string => {
+      const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+      return `v1.${body}.${createHmac('sha256', SECRET).update(`v1.${body}`).digest('base64url')}`;
+    };
+    expect(verifyIdentity(mint({ c: 'storefront', s: 'C-1', cu: 'C-1', sc: [], au: '005Hs00000AbCdEAAZ', iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
+    expect(verifyIdentity(mint({ c: 'salesforce', s: 'x', sc: [], au: 'agent-007', iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
+    expect(verifyIdentity(mint({ c: 'salesforce', s: 'x', sc: [], au: 5, iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
+  });
+
   it('should refuse to sign or verify with a secret shorter than 32 characters', () => {
     expect(() => signIdentity(storefront, 'short', NOW)).toThrow('at least 32 characters; received 5');
     expect(() => verifyIdentity('v1.a.b', 'short', NOW)).toThrow('at least 32 characters');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credential, gql } from '../helpers/http.js';
 import { collect, wsClient } from '../helpers/ws.js';
 import { returnsStack, type ReturnsStack } from './harness.js';
 
@@ -119,5 +120,25 @@ describe('Order.auditTrail', () => {
     const shopper = await s.as({ consumer: 'storefront', customerId: 'CUST-930021' }, TRAIL);
     expect(shopper.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(shopper.body.data?.order?.auditTrail ?? null).toBeNull();
+  });
+
+  it('should record the agent a salesforce caller names in x-acting-user as asserted by salesforce, and ignore the header from a shopper', async () => {
+    const id = 'ORD-930031';
+    const agent = '005Hs00000AbCdEAAZ';
+    await s.placed(id, 'CUST-930031', [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 }]);
+    await s.shipped(id, 1, [{ lineNumber: 1, quantity: 2 }], true);
+    await s.invoiced(id, [{ lineNumber: 1, quantity: 2 }]);
+    const input = (key: string, channel: string) => ({ orderId: id, idempotencyKey: key, channel, lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'DAMAGED' }] });
+    // The salesforce consumer's token (gql's default credential) with the agent's user id, over HTTP.
+    const byAgent = await gql(s.url, REQUEST, { input: input('agent-1', 'CALL_CENTER') }, { 'x-acting-user': agent });
+    expect(byAgent.body.data.requestReturn.result).toBe('ACCEPTED');
+    const byShopper = await gql(s.url, REQUEST, { input: input('shopper-1', 'WEB') }, { ...(await credential('storefront', { customerId: 'CUST-930031' })), 'x-acting-user': '005Hs00000ZzZzZAAZ' });
+    expect(byShopper.body.data.requestReturn.result).toBe('ACCEPTED');
+    const trail = await s.as('salesforce', `{ order(id: "${id}") { auditTrail { action channel actor { kind consumer id asserted assertedBy } result } } }`);
+    expect(trail.body.errors).toBeUndefined();
+    expect(trail.body.data.order.auditTrail).toEqual([
+      { action: 'requestReturn', channel: 'CALL_CENTER', actor: { kind: 'AGENT', consumer: 'salesforce', id: agent, asserted: true, assertedBy: 'salesforce' }, result: 'ACCEPTED' },
+      { action: 'requestReturn', channel: 'WEB', actor: { kind: 'CUSTOMER', consumer: 'storefront', id: 'CUST-930031', asserted: false, assertedBy: null }, result: 'ACCEPTED' },
+    ]);
   });
 });

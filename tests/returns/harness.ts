@@ -2,6 +2,8 @@ import { generateDemo } from '../../demo/index.js';
 import type { SystemName } from '../../canonical/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { MemoryEventBus } from '../../events/memory.js';
+import { MemoryOrderVersions } from '../../events/versions.js';
+import type { VisibilityStore } from '../../store/index.js';
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
 import { createLogger } from '../../runtime/logger.js';
 import { credential, gql, type GqlResponse } from '../helpers/http.js';
@@ -11,14 +13,16 @@ import { after, post, SECRET, type Answer } from '../ingest/harness.js';
  * The whole graph with ingest on one bus, the status tracker, and an injected clock (the oms's
  * derived fields and the actions judge the return window against it), for the returns tests.
  */
-export async function returnsStack(): Promise<ReturnsStack> {
+export async function returnsStack(opts: { store?: VisibilityStore } = {}): Promise<ReturnsStack> {
   const bus = new MemoryEventBus();
+  const versions = new MemoryOrderVersions();
   // The clock follows the webhooks (half a minute after the latest) unless a test sets it.
   let minute = 0;
   const clock: { now: number | null } = { now: null };
+  const now = () => clock.now ?? Date.parse(after(minute + 0.5));
   const stack = await startStack({
-    data: generateDemo({ orders: 20 }).data, bus, webhookSecret: SECRET, statusStore: new MemoryStatusStore(),
-    now: () => clock.now ?? Date.parse(after(minute + 0.5)), logger: createLogger('returns-tests', 'silent'),
+    data: generateDemo({ orders: 20 }).data, bus, webhookSecret: SECRET, statusStore: new MemoryStatusStore(), versions, ...(opts.store ? { store: opts.store } : {}),
+    now, logger: createLogger('returns-tests', 'silent'),
   });
   const send = async (system: SystemName, body: Record<string, unknown>): Promise<Answer> => {
     const r = await post(stack.subgraphs[system].ingestUrl, body);
@@ -27,7 +31,7 @@ export async function returnsStack(): Promise<ReturnsStack> {
   };
   const usd = (amount: string) => ({ amount, currency: 'USD' });
   const s: ReturnsStack = {
-    stack, bus, clock, url: stack.gateway.url,
+    stack, bus, versions, clock, url: stack.gateway.url, now,
     at: (m) => after(m),
     tick: () => ++minute,
     oms: (orderId, eventType, extra = {}) => send('oms', { eventId: `o${++minute}`, eventType, eventTime: after(minute), orderId, ...extra }),
@@ -75,6 +79,10 @@ export type Caller = 'salesforce' | { consumer: 'storefront'; customerId: string
 export interface ReturnsStack {
   stack: Stack;
   bus: MemoryEventBus;
+  /** The order versions ingest bumps and the gateway's caches check (a second gateway or replica shares them). */
+  versions: MemoryOrderVersions;
+  /** The clock the stack's actions judge by, ms. */
+  now(): number;
   /** The injected clock, ms: set it to test the window; null follows the webhooks. */
   clock: { now: number | null };
   url: string;

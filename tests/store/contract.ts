@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cloudEvent, type CloudEvent } from '../../canonical/index.js';
 import { deadLetterEvent } from '../../events/deadLetter.js';
 import {
-  FakeClock, MIGRATIONS, migrate, schemaVersion, UnknownDeadLetterError, InvalidCursorError,
+  ActionLockBusyError, FakeClock, MIGRATIONS, StoreActionLocks, migrate, schemaVersion, UnknownDeadLetterError, InvalidCursorError,
   type DeadLetter, type Redeliverer, type VisibilityStore, type VisibilityStoreOptions,
 } from '../../store/index.js';
 
@@ -317,6 +317,58 @@ export function storeContract(name: string, open: OpenStore, o: { memory: boolea
       });
     });
 
+    describe('action locks and results (docs/returns.md)', () => {
+      it('should run one holder of a key at a time, others in turn, and keep different keys apart', async () => {
+        const s = await store();
+        const trace: string[] = [];
+        const hold = (name: string, key: string) => s.actionLocks.run(key, async () => {
+          trace.push(`${name}+`);
+          await new Promise((r) => setTimeout(r, 15));
+          trace.push(`${name}-`);
+          return name;
+        });
+        expect(await Promise.all([hold('a', 'order|1'), hold('b', 'order|1'), hold('c', 'order|1')])).toEqual(['a', 'b', 'c']);
+        // Never two inside at once: every entry is followed by its own exit.
+        for (let i = 0; i < trace.length; i += 2) expect(trace[i + 1]).toBe(trace[i]!.replace('+', '-'));
+        trace.length = 0;
+        await Promise.all([hold('x', 'order|2'), hold('y', 'order|3')]);
+        expect(trace.slice(0, 2).sort()).toEqual(['x+', 'y+']);
+        // Released after a throw too.
+        await expect(s.actionLocks.run('order|1', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+        expect(await s.actionLocks.run('order|1', async () => 'free')).toBe('free');
+      });
+
+      it('should take over a lease its dead holder left once it expired, and not before', async () => {
+        const s = await store();
+        expect(await s.actionLocks.tryAcquire('order|9', 'dead')).toBe(true);
+        expect(await s.actionLocks.tryAcquire('order|9', 'next')).toBe(false);
+        clock.advance(30_000);
+        expect(await s.actionLocks.tryAcquire('order|9', 'next')).toBe(true);
+      });
+
+      it('should give a waiter ActionLockBusyError after its wait, naming the key', async () => {
+        const s = await store();
+        const short = new StoreActionLocks(s.db, clock.now, { leaseMs: 60_000, waitMs: 30 });
+        expect(await s.actionLocks.tryAcquire('order|7', 'stuck')).toBe(true);
+        await expect(short.run('order|7', async () => 'never')).rejects.toThrow(ActionLockBusyError);
+        await expect(short.run('order|7', async () => 'never')).rejects.toThrow(/^order\|7 is being changed by another request; gave up after waiting \d+ ms$/);
+      });
+
+      it('should answer the first result for the same key and request, a conflict for another request, nothing for a new key', async () => {
+        const s = await store();
+        const result = { returnId: 'RET-1', result: 'ACCEPTED', userErrors: [] };
+        expect(await s.actionResults.get('requestReturn|storefront|C-1', 'k1', 'fp-a')).toBeUndefined();
+        await s.actionResults.remember('requestReturn|storefront|C-1', 'k1', 'fp-a', result);
+        await s.actionResults.remember('requestReturn|storefront|C-1', 'k1', 'fp-a', { ...result, returnId: 'RET-2' });
+        expect(await s.actionResults.get('requestReturn|storefront|C-1', 'k1', 'fp-a')).toEqual({ result });
+        expect(await s.actionResults.get('requestReturn|storefront|C-1', 'k1', 'fp-b')).toEqual({ conflict: true });
+        expect(await s.actionResults.get('requestReturn|storefront|C-2', 'k1', 'fp-a')).toBeUndefined();
+        clock.advance(1000);
+        expect(await s.actionResults.prune(new Date(clock.now()))).toBe(1);
+        expect(await s.actionResults.get('requestReturn|storefront|C-1', 'k1', 'fp-a')).toBeUndefined();
+      });
+    });
+
     if (o.openSame) {
       const openSame = o.openSame;
       it('should share every table between two stores opened on one database (replicas)', async () => {
@@ -327,6 +379,10 @@ export function storeContract(name: string, open: OpenStore, o: { memory: boolea
         expect(await b.ledger.claim('shared', 'B')).toBe('busy');
         expect(await a.orders.compareAndSetStatus('S-1', 0, { status: 'PENDING', causeId: 'x', previous: null })).toBe(true);
         expect(await b.orders.compareAndSetStatus('S-1', 0, { status: 'PENDING', causeId: 'y', previous: null })).toBe(false);
+        expect(await a.actionLocks.tryAcquire('order|S-1', 'A')).toBe(true);
+        expect(await b.actionLocks.tryAcquire('order|S-1', 'B')).toBe(false);
+        await a.actionResults.remember('scope', 'k', 'fp', { n: 1 });
+        expect(await b.actionResults.get('scope', 'k', 'fp')).toEqual({ result: { n: 1 } });
       });
     }
   });

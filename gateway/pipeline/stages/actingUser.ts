@@ -1,17 +1,17 @@
-import { ErrorCode } from '../../../canonical/index.js';
+import { ErrorCode, SALESFORCE_USER_ID } from '../../../canonical/index.js';
 import { RequestRefusal } from '../errors.js';
 import type { Stage } from '../stage.js';
 
 /** The header (and graphql-ws `connection_init` key) a Salesforce caller names the agent in. */
 export const ACTING_USER_HEADER = 'x-acting-user';
 
-/** A Salesforce user id: key prefix `005`, then 12 (15-character id) or 15 (18-character id) alphanumerics. */
-export const SALESFORCE_USER_ID = /^005[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/;
+export { SALESFORCE_USER_ID } from '../../../canonical/index.js';
 
 /**
  * The acting user: a `salesforce` caller (the org's integration, one credential for every agent)
  * says which Salesforce user it acts for in `x-acting-user`. It is recorded — per-request context,
- * access log, trace attributes — as `{ actingUser, assertedBy: 'salesforce' }` and never used for
+ * access log, trace attributes — as `{ actingUser, assertedBy: 'salesforce' }`, forwarded to the
+ * subgraphs inside the signed identity (`au`, for the audit trail of actions), and never used for
  * an access decision (the credential decides). From any other consumer the header is ignored. A
  * malformed id from `salesforce` is refused 400 `BAD_USER_INPUT` saying what was expected.
  */
