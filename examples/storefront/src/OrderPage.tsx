@@ -1,6 +1,7 @@
 import { useQuery, useSubscription } from '@apollo/client/react';
 import { useState } from 'react';
 import { ShopperOrderStatusChangedDocument, ShopperOrderStatusDocument, type ShopperOrderStatusQuery } from './gql/graphql';
+import { ReturnForm } from './ReturnForm';
 import { Shipments } from './Shipments';
 import { day, moment, money, shopperStatus } from './words';
 
@@ -55,7 +56,7 @@ export function OrderPage({ orderId, customerId }: { orderId: string; customerId
       )}
       <Items order={order} />
       <Shipments order={order} />
-      <Returns order={order} />
+      <Returns order={order} onReturnRequested={() => void refetch()} />
     </article>
   );
 }
@@ -106,7 +107,7 @@ function Items({ order }: { order: Order }) {
   );
 }
 
-function Returns({ order }: { order: Order }) {
+function Returns({ order, onReturnRequested }: { order: Order; onReturnRequested: () => void }) {
   const returns = order.returns ?? [];
   return (
     <section className="card" data-testid="returns">
@@ -121,14 +122,7 @@ function Returns({ order }: { order: Order }) {
           ))}
         </ul>
       )}
-      {/*
-        Slot for the return form. It waits for the graph to accept return requests (a mutation that
-        runs the one returns policy of canonical/returnPolicy.ts); until then the page only shows
-        returns requested elsewhere.
-      */}
-      <div className="slot" data-slot="return-form">
-        Online return requests are coming soon. To return an item today, contact us with your order number.
-      </div>
+      <ReturnForm orderId={order.id} onRequested={onReturnRequested} />
     </section>
   );
 }
