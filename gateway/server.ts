@@ -203,7 +203,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let tracker: StatusTracker | undefined;
   let stopPurging = (): void => {};
   if (hub && deps.bus) {
-    await hub.start([Streams.SOURCE, Streams.VISIBILITY]);
+    // Business exceptions are read only once someone subscribes to exceptionChanged (one more reader then).
+    await hub.start([Streams.SOURCE, Streams.VISIBILITY], [Streams.EXCEPTIONS]);
     // Versions keep caches correct; purging by the event's tags only reclaims the space early.
     if (caching) stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
     const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
