@@ -20,7 +20,7 @@ try {
   // store (DATABASE_URL, required with REDIS_URL), shared by every replica.
   const bus = createEventBus(process.env);
   const statusStore = createStatusStore(process.env);
-  const gateway = await startGateway(config, { logger, bus, statusStore });
+  const gateway = await startGateway(config, { logger, bus, statusStore, store: statusStore.store });
   logger.info({ url: gateway.url }, 'gateway listening');
   stopOnSignal(async () => {
     await gateway.stop();
