@@ -37,7 +37,7 @@ import type { StatusStore } from './tracker/store.js';
 import { StatusTracker } from './tracker/tracker.js';
 import { allStatuses, trackerRead } from './tracker/graphReads.js';
 import { explorer } from './explorer/explorer.js';
-import { startHealthWriter, type HealthWriter, type VisibilityStore } from '../store/index.js';
+import { startHealthWriter, visibilityCounts, type HealthWriter, type VisibilityStore } from '../store/index.js';
 
 /** What the gateway runs with beyond its configuration. */
 export interface GatewayDeps {
@@ -131,6 +131,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
   });
   const metrics = new ServiceMetrics('gateway');
+  // The store's open dead letters and exceptions on this /metrics too, counted at each scrape.
+  const visibilityStore = deps.store;
+  if (visibilityStore) metrics.visibility.source(async () => visibilityCounts(await visibilityStore));
   const gatewayMetrics = new GatewayMetrics(metrics, shields);
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
   const pipeline = gatewayPipeline({
@@ -265,7 +268,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   ready = true;
   // Every few seconds: this replica's breakers and freshness, merged with the other replicas' by the store.
-  const storeAt = deps.store;
+  const storeAt = visibilityStore;
   const healthWriter = storeAt
     ? startHealthWriter({
       store: { health: { report: async (reporter, systems) => (await storeAt).health.report(reporter, systems) } },
