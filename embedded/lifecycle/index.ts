@@ -10,9 +10,23 @@ import { Agent, request } from 'node:http';
 import { Rng } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import type { Logger } from '../../runtime/logger.js';
+import type { ExceptionSlas } from '../../store/index.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
 import { Planner, type Send } from './planner.js';
 import { View } from './view.js';
+
+const MINUTE = 60_000;
+
+/**
+ * The exception SLAs `npm start` runs with while the simulator moves orders (each still set by its
+ * `SLA_*` variable): minutes instead of hours and days, so the time-based exceptions show within a
+ * demo — a parcel without its first carrier scan (UNCONFIRMED_SHIPMENT), a return waiting in one
+ * state (STUCK_RETURN), refunds that disagree (REFUND_MISMATCH) — swept every 15 s. DELAYED_UPDATE
+ * and DELIVERY_OVERDUE keep theirs: the simulator leaves most orders alone longer than any short one.
+ */
+export const LIFECYCLE_SLAS: Readonly<Partial<ExceptionSlas>> = {
+  unconfirmedShipmentMs: 3 * MINUTE, stuckReturnMs: 15 * MINUTE, refundMismatchMs: 10 * MINUTE, sweepIntervalMs: 15_000,
+};
 
 /** Options of {@link startLifecycle}. */
 export interface LifecycleOptions {
@@ -28,6 +42,12 @@ export interface LifecycleOptions {
   seed?: number;
   /** Share of changes that place a brand-new order. @default 0.1 */
   newOrderShare?: number;
+  /**
+   * Share of shipped orders that run into trouble once — a late hold, a cancellation after
+   * shipment, a return received before delivery — and of parcels shipped without their label scan,
+   * so the business exceptions have something to show (docs/operations.md). @default 0.1
+   */
+  troubleShare?: number;
   /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
   maxInFlight?: number;
   logger?: Logger;
@@ -62,6 +82,8 @@ export function startLifecycle(opts: LifecycleOptions): Lifecycle {
   const maxInFlight = opts.maxInFlight ?? 4;
   if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
   if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
+  const trouble = opts.troubleShare ?? 0.1;
+  if (!(trouble >= 0 && trouble <= 1)) throw new RangeError(`troubleShare must be from 0 to 1; received ${trouble}`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
   return new Runner(opts, rate, share, maxInFlight);
 }
@@ -88,7 +110,7 @@ class Runner implements Lifecycle {
   constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
     this.rng = new Rng(opts.seed ?? 7, 11);
     this.view = new View(opts.data);
-    this.planner = new Planner(opts.data, this.view, this.rng, this.t0);
+    this.planner = new Planner(opts.data, this.view, this.rng, this.t0, opts.troubleShare ?? 0.1);
     this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
   }
