@@ -34,8 +34,7 @@ export class Planner {
 
   /**
    * @param troubleShare share of orders that, once shipped, run into trouble once (a business
-   * exception the operators see: see {@link Planner.trouble}); and of parcels shipped without their
-   * label scan (UNCONFIRMED_SHIPMENT once the SLA passes before the carrier's first scan).
+   * exception the operators see: see {@link Planner.trouble}).
    */
   constructor(private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number, private readonly troubleShare = 0.1) {}
 
@@ -169,8 +168,6 @@ export class Planner {
       lines: this.view.omsFos.get(f.id)?.lines ?? [],
     };
     const ship = this.wms(f, type === 'DROP_SHIP' ? 'ASN' : 'SHIP_CONFIRM', { shipments: [{ shipmentId: shipment.id, carrier, trackingNumber: shipment.trackingNumber, lines: shipment.lines }] });
-    // Now and then the carrier's label scan does not come with the parcel: a later step sends it.
-    if (this.rng.chance(this.troubleShare / 2)) return [ship];
     return [ship, this.scan(shipment, 'LABEL_CREATED')];
   }
 
