@@ -1,13 +1,22 @@
 /**
  * `npm run bench:exceptions -- [--orders 100000] [--open 0.05] [--closed 0.2] [--rounds 30]`:
- * Query.exceptions' store query over N orders on PostgreSQL (DATABASE_URL, default
+ * Query.exceptions over N orders on PostgreSQL (DATABASE_URL, default
  * postgres://127.0.0.1:5432/test) in a schema of its own, dropped afterwards. Seeds the orders and
  * their exceptions (`--open` of the orders with one open, `--closed` with one closed) in bulk, then
- * times one page (50) of each filter the graph offers, and a walk of 20 pages. Target (issue 11): a
- * page ≤ 50 ms at 100,000 orders with 5% open. Prints one JSON line per filter.
+ * times one page (50) of each filter the graph offers at the store, and a walk of 20 pages; then
+ * the same pages as a client gets them: `Query.exceptions` POSTed to a gateway (ops credential, no
+ * response cache) in front of the visibility subgraph over that store, over real HTTP. Target
+ * (issue 11): a page ≤ 50 ms at 100,000 orders with 5% open. Prints one JSON line per measurement.
  */
 import { parseArgs } from 'node:util';
+import { defaultGatewayConfig } from '../gateway/config.js';
+import { devCredentialHeader } from '../gateway/auth/devCredentials.js';
+import { startGateway } from '../gateway/server.js';
+import { bodyDigest, IDENTITY_HEADER, signIdentity } from '../canonical/index.js';
+import { DEV_IDENTITY_SECRET } from '../runtime/identitySecret.js';
+import { createLogger } from '../runtime/logger.js';
 import { EXCEPTION_TYPES, openStore, type ExceptionFilter, type VisibilityStore } from '../store/index.js';
+import { startVisibility } from '../subgraphs/visibility/service.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +70,60 @@ async function time(store: VisibilityStore, name: string, filter: ExceptionFilte
   console.log(JSON.stringify({ query: name, rows, p50: +pct(ms, 0.5).toFixed(2), p95: +pct(ms, 0.95).toFixed(2), max: +Math.max(...ms).toFixed(2) }));
 }
 
+/** The same pages through the graph: a gateway and the visibility subgraph on this store, over HTTP, as ops. */
+async function overHttp(store: VisibilityStore): Promise<void> {
+  const logger = createLogger('bench', 'warn');
+  const visibility = await startVisibility({ store, ingestUrl: () => undefined, sign: () => ({}), logger });
+  const gateway = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: { visibility: visibility.service.url }, cache: { ...defaultGatewayConfig().cache, enabled: false } }), { logger });
+  try {
+    const line = await devCredentialHeader('ops');
+    const auth = { [line.slice(0, line.indexOf(': ')).toLowerCase()]: line.slice(line.indexOf(': ') + 2) };
+    const page = 'query Exceptions($f: ExceptionFilter, $after: String) { exceptions(filter: $f, first: 50, after: $after) { nodes { id type since slaSeconds actor open channel fulfillmentNodeId facts { name value } order { id } } pageInfo { hasNextPage endCursor } } }';
+    const post = async (variables: Record<string, unknown>): Promise<{ nodes: unknown[]; pageInfo: { endCursor: string | null } }> => {
+      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: page, variables }) });
+      const body = (await res.json()) as { data?: { exceptions: { nodes: unknown[]; pageInfo: { endCursor: string | null } } }; errors?: unknown[] };
+      if (!body.data?.exceptions || body.errors) throw new Error(`Query.exceptions answered ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+      return body.data.exceptions;
+    };
+    const filters = [['openOnly', { openOnly: true }], ['type+openOnly', { type: 'DELAYED_UPDATE', openOnly: true }], ['openOnly+olderThan P2D', { openOnly: true, olderThan: 'P2D' }], ['channel+openOnly', { channel: 'STORE', openOnly: true }]] as const;
+    for (let i = 0; i < 20; i++) await post({ f: filters[i % filters.length]![1] }); // warm up: JIT, query plans, keep-alive connections
+    for (const [name, f] of filters) {
+      const ms: number[] = [];
+      let rows = 0;
+      for (let r = 0; r < rounds; r++) {
+        const t = performance.now();
+        rows = (await post({ f })).nodes.length;
+        ms.push(performance.now() - t);
+      }
+      console.log(JSON.stringify({ query: `HTTP Query.exceptions ${name}`, rows, p50: +pct(ms, 0.5).toFixed(2), p95: +pct(ms, 0.95).toFixed(2), max: +Math.max(...ms).toFixed(2) }));
+    }
+    // The same first page straight to the visibility subgraph (signed as the gateway signs an ops caller): the gateway's share is the difference.
+    const direct: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const body = JSON.stringify({ query: page, variables: { f: { openOnly: true } } });
+      const identity = signIdentity({ consumer: 'ops', subject: 'bench', scopes: ['ops'] }, DEV_IDENTITY_SECRET, Date.now(), { subgraph: 'visibility', requestId: `bench-${r}`, bodySha256: bodyDigest(body), singleUse: false });
+      const t = performance.now();
+      const res = await fetch(visibility.service.url, { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identity }, body });
+      const answer = (await res.json()) as { data?: { exceptions?: unknown }; errors?: unknown[] };
+      direct.push(performance.now() - t);
+      if (!answer.data?.exceptions || answer.errors) throw new Error(`the visibility subgraph answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+    }
+    console.log(JSON.stringify({ query: 'HTTP Query.exceptions openOnly, visibility subgraph alone', p50: +pct(direct, 0.5).toFixed(2), p95: +pct(direct, 0.95).toFixed(2), max: +Math.max(...direct).toFixed(2) }));
+    // The tenth page of the open ones, following each page's cursor.
+    let after: string | null = null;
+    const ms: number[] = [];
+    for (let p = 0; p < 10; p++) {
+      const t = performance.now();
+      after = (await post({ f: { openOnly: true }, after })).pageInfo.endCursor;
+      ms.push(performance.now() - t);
+    }
+    console.log(JSON.stringify({ query: 'HTTP Query.exceptions openOnly, 10-page walk', msPerPage: +(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2), max: +Math.max(...ms).toFixed(2) }));
+  } finally {
+    await gateway.stop();
+    await visibility.stop();
+  }
+}
+
 const store = await openStore({ databaseUrl: url, dataDir: '', schema });
 try {
   await seed(store);
@@ -80,6 +143,7 @@ try {
     pages++;
   } while (after && pages < 20);
   console.log(JSON.stringify({ query: 'openOnly, 20-page walk', pages, msPerPage: +((performance.now() - t) / pages).toFixed(2) }));
+  await overHttp(store);
 } finally {
   await store.db.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
   await store.close();

@@ -15,7 +15,7 @@ import { loadSlas, loadStoreConfig, openStore } from '../store/index.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { devToken } from '../gateway/auth/devCredentials.js';
-import { startLifecycle } from './lifecycle/index.js';
+import { LIFECYCLE_SLAS, startLifecycle } from './lifecycle/index.js';
 import { DEMO_PARTNER_NODES, startStack } from './stack.js';
 import { salesforceConfigFromEnv } from '../connectors/salesforce/config.js';
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,8 @@ try {
   // One visibility store for the whole process (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL):
   // the tracker's order rows, ingest's ledger, exceptions, dead letters.
   const storeConfig = loadStoreConfig(process.env);
-  const slas = loadSlas(process.env);
+  // While the lifecycle simulator runs, minute-scale SLAs so the time-based exceptions show in the demo (SLA_* still win).
+  const slas = loadSlas(process.env, lifecycleRate > 0 ? LIFECYCLE_SLAS : {});
   const store = await openStore(storeConfig);
   logger.info({ store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) }, 'visibility store open');
   const bus = createEventBus(process.env);
@@ -89,7 +90,8 @@ try {
       `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n` +
       `Live status changes (${lifecycleRate > 0 ? `${lifecycleRate}/s from the lifecycle simulator` : 'lifecycle simulator off'}): subscribe over graphql-ws at ${url.replace(/^http/, 'ws')}\n` +
       `  (connection_init payload: { "authorization": "Bearer <token>" })\n` +
-      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n\n` +
+      `  subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } } }\n` +
+      `  subscription { exceptionChanged { change orderId exception { type actor since facts { name value } } } }   (ops or salesforce)\n\n` +
       salesforceBanner(stack.salesforce?.emulator?.url, realOrg?.loginUrl) +
       `Ctrl-C stops everything.\n\n`,
   );

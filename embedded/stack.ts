@@ -157,7 +157,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const subgraphUrls = { ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])), visibility: visibility.service.url } as GatewayConfig['subgraphUrls'];
     const gateway = await startGateway(
       { ...config, subgraphUrls },
-      { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions },
+      { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions, store },
     );
     gatewayUrl = gateway.url;
     const subgraphs = Object.fromEntries(

@@ -63,6 +63,11 @@ export interface GatewayConfig {
    * (`TRACKER_RETRY_MS`, comma-separated). @default [100, 200, 400, 800, 1600, 3200]
    */
   trackerRetryMs: number[];
+  /**
+   * How often this replica writes its per-system breaker and freshness state to the visibility
+   * store, for `Query.operationsHealth` (`HEALTH_REPORT_SECONDS`; only with a store). @default 5000
+   */
+  healthReportIntervalMs: number;
   /** Operation limits (`LIMIT_*`), the same over HTTP and WebSocket; see docs/limits.md. @default DEFAULT_LIMITS */
   limits: OperationLimits;
   /** Who may call and how credentials are checked (`AUTH_*`, `PARTNER_API_KEYS`, `GATEWAY_IDENTITY_SECRET`); docs/security.md. @default developmentAuth() outside production */
@@ -186,6 +191,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
     trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),
+    healthReportIntervalMs: r.int('HEALTH_REPORT_SECONDS', 5, 1, 300) * 1000,
     limits: {
       maxTokens: r.int('LIMIT_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 50, 1_000_000),
       maxDepth: r.int('LIMIT_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 1000),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
+import type { SystemReport } from '../store/index.js';
 import type { BreakerState } from './shield/index.js';
 
 /** What the gateway's own traffic says of a subgraph (recorded by its SubgraphDataSource). */
@@ -85,4 +86,22 @@ export function healthRoutes(opts: HealthOptions): Router {
     res.json({ status, subgraphs });
   });
   return router;
+}
+
+const REPORTED_BREAKER = { closed: 'CLOSED', open: 'OPEN', half_open: 'HALF_OPEN' } as const satisfies Record<BreakerState, SystemReport['breaker']>;
+
+/**
+ * This replica's view of each subgraph as the visibility store keeps it for
+ * `Query.operationsHealth` (store/healthWriter.ts): its shield's breaker, and when its fetches last
+ * succeeded (the slice's freshness) and last failed, with the failure's code.
+ */
+export function systemReports(subgraphs: Iterable<string>, breaker: (subgraph: string) => BreakerState | undefined, observed: (subgraph: string) => ObservedFetches | undefined): SystemReport[] {
+  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+  return [...subgraphs].map((system) => {
+    const seen = observed(system);
+    return {
+      system, breaker: REPORTED_BREAKER[breaker(system) ?? 'closed'],
+      lastSuccessAt: iso(seen?.lastSuccessAt), lastFailureAt: iso(seen?.lastFailure?.at), detail: seen?.lastFailure?.code ?? null,
+    };
+  });
 }

@@ -33,7 +33,7 @@ async function runGateway(config: GatewayConfig, derived: Record<string, string>
   // store (DATABASE_URL, required with REDIS_URL), shared by every replica.
   const bus = createEventBus(process.env);
   const statusStore = createStatusStore(process.env);
-  const gateway = await startGateway(config, { logger, bus, statusStore });
+  const gateway = await startGateway(config, { logger, bus, statusStore, store: statusStore.store });
   logger.info({ url: gateway.url }, 'gateway listening');
   const stop = stopOnSignal(async () => {
     await gateway.stop();

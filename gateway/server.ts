@@ -19,7 +19,7 @@ import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from '.
 import type { GatewayConfig } from './config.js';
 import type { ExecuteOperation } from './execute.js';
 import type { GatewayContext } from './pipeline/context.js';
-import { healthRoutes } from './health.js';
+import { healthRoutes, systemReports } from './health.js';
 import { gatewayContext } from './pipeline/context.js';
 import { httpTransport } from './pipeline/http.js';
 import { gatewayPipeline } from './pipeline/stages.js';
@@ -37,6 +37,7 @@ import type { StatusStore } from './tracker/store.js';
 import { StatusTracker } from './tracker/tracker.js';
 import { allStatuses, trackerRead } from './tracker/graphReads.js';
 import { explorer } from './explorer/explorer.js';
+import { startHealthWriter, visibilityCounts, type HealthWriter, type VisibilityStore } from '../store/index.js';
 
 /** What the gateway runs with beyond its configuration. */
 export interface GatewayDeps {
@@ -53,6 +54,11 @@ export interface GatewayDeps {
    * when `REDIS_URL` is set; otherwise none, and caching is off (a cache nobody invalidates would lie).
    */
   versions?: OrderVersions;
+  /**
+   * The visibility store (it may still be opening). With it, this replica writes each subgraph's
+   * breaker and freshness to the store every `healthReportIntervalMs`, for `Query.operationsHealth`.
+   */
+  store?: VisibilityStore | Promise<VisibilityStore>;
 }
 
 /** A running gateway. */
@@ -83,6 +89,8 @@ export interface GatewayService extends RunningService {
   metrics: ServiceMetrics;
   /** The separate metrics listener, when `METRICS_PORT` is set. */
   metricsServer?: RunningService;
+  /** Writes this replica's per-system breaker and freshness to the store (present with `deps.store`). */
+  healthWriter?: HealthWriter;
 }
 
 /**
@@ -123,6 +131,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
   });
   const metrics = new ServiceMetrics('gateway');
+  // The store's open dead letters and exceptions on this /metrics too, counted at each scrape.
+  const visibilityStore = deps.store;
+  if (visibilityStore) metrics.visibility.source(async () => visibilityCounts(await visibilityStore));
   const gatewayMetrics = new GatewayMetrics(metrics, shields);
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
   const pipeline = gatewayPipeline({
@@ -203,7 +214,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let tracker: StatusTracker | undefined;
   let stopPurging = (): void => {};
   if (hub && deps.bus) {
-    await hub.start([Streams.SOURCE, Streams.VISIBILITY]);
+    // Business exceptions are read only once someone subscribes to exceptionChanged (one more reader then).
+    await hub.start([Streams.SOURCE, Streams.VISIBILITY], [Streams.EXCEPTIONS]);
     // Versions keep caches correct; purging by the event's tags only reclaims the space early.
     if (caching) stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
     const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
@@ -255,9 +267,25 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     counters?.disconnect();
   });
   ready = true;
+  // Every few seconds: this replica's breakers and freshness, merged with the other replicas' by the store.
+  const storeAt = visibilityStore;
+  const healthWriter = storeAt
+    ? startHealthWriter({
+      store: { health: { report: async (reporter, systems) => (await storeAt).health.report(reporter, systems) } },
+      reporter: `${hostname()}-${process.pid}-${service.port}`,
+      read: () => systemReports(new Set([...endpoints.keys(), ...shields.keys()]), (name) => shields.get(name)?.stats().breaker, (name) => dataSources.get(name)?.observed),
+      intervalMs: config.healthReportIntervalMs,
+      onError: (err) => logger.warn({ err: err.message }, 'could not write the health report to the visibility store; retrying at the next tick'),
+    })
+    : undefined;
+  const stop = service.stop;
   return {
     ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker,
     upstreamFetches: () => Object.fromEntries([...dataSources].map(([n, d]) => [n, d.upstreamFetches])),
-    shields, metrics, metricsServer,
+    shields, metrics, metricsServer, healthWriter,
+    stop: async () => {
+      await healthWriter?.stop();
+      await stop();
+    },
   };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'embedded', 'main.js');
-const sources = ['canonical', 'runtime', 'events', 'demo', 'subgraphs', 'gateway', 'connectors', 'embedded'];
+const sources = ['canonical', 'runtime', 'events', 'store', 'demo', 'subgraphs', 'gateway', 'connectors', 'embedded'];
 
 function newestSource(dir) {
   let newest = 0;

@@ -1,9 +1,9 @@
-import type { SystemReport } from './health.js';
-import type { VisibilityStore } from './store.js';
+import type { HealthRows, SystemReport } from './health.js';
 
 /** Options of {@link startHealthWriter}. */
 export interface HealthWriterOptions {
-  store: VisibilityStore;
+  /** The store (a `VisibilityStore`; only its health rows are written). */
+  store: { health: Pick<HealthRows, 'report'> };
   /** This gateway replica's name in the reports (unique per process, e.g. `<host>-<pid>-<port>`). */
   reporter: string;
   /** The current breaker and freshness of each system, as this gateway sees it (its shields). */

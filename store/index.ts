@@ -18,3 +18,4 @@ export * from './store.js';
 export * from './replay.js';
 export * from './engine/index.js';
 export * from './healthWriter.js';
+export * from './metrics.js';

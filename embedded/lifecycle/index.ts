@@ -12,9 +12,25 @@ import { Agent, request } from 'node:http';
 import { Rng } from '../../demo/index.js';
 import type { DemoData, SystemName } from '../../demo/records.js';
 import type { Logger } from '../../runtime/logger.js';
+import type { ExceptionSlas } from '../../store/index.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
 import { Planner, type ReturnRequest, type Send } from './planner.js';
 import { View } from './view.js';
+
+const MINUTE = 60_000;
+
+/**
+ * The exception SLAs `npm start` runs with while the simulator moves orders (each still set by its
+ * `SLA_*` variable): minutes instead of hours and days, so the time-based exceptions show within a
+ * demo — a return waiting in one state (STUCK_RETURN), refunds that disagree (REFUND_MISMATCH) —
+ * swept every 15 s. UNCONFIRMED_SHIPMENT, DELAYED_UPDATE and DELIVERY_OVERDUE keep theirs: the
+ * engine knows an order only from the events it saw, so every demo parcel seeded before the start
+ * and scanned since would look unconfirmed within minutes, and the simulator leaves most orders
+ * alone longer than any short silence.
+ */
+export const LIFECYCLE_SLAS: Readonly<Partial<ExceptionSlas>> = {
+  stuckReturnMs: 15 * MINUTE, refundMismatchMs: 10 * MINUTE, sweepIntervalMs: 15_000,
+};
 
 /** Options of {@link startLifecycle}. */
 export interface LifecycleOptions {
@@ -30,6 +46,12 @@ export interface LifecycleOptions {
   seed?: number;
   /** Share of changes that place a brand-new order. @default 0.1 */
   newOrderShare?: number;
+  /**
+   * Share of shipped orders that run into trouble once — a late hold, a cancellation after
+   * shipment, a return received before delivery — so the business exceptions have something to
+   * show (docs/operations.md). @default 0.1
+   */
+  troubleShare?: number;
   /** Changes in flight at once; each sends its webhooks one after another. @default 4 */
   maxInFlight?: number;
   /** Chance a delivered order gets one return (once per order). @default 0.3 */
@@ -85,6 +107,8 @@ export function startLifecycle(opts: LifecycleOptions): Lifecycle {
   const maxInFlight = opts.maxInFlight ?? 4;
   if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
   if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
+  const trouble = opts.troubleShare ?? 0.1;
+  if (!(trouble >= 0 && trouble <= 1)) throw new RangeError(`troubleShare must be from 0 to 1; received ${trouble}`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
   for (const [name, v] of [['returnShare', opts.returnShare], ['graph.share', opts.graph?.share]] as const) {
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`${name} must be from 0 to 1; received ${v}`);
@@ -114,7 +138,7 @@ class Runner implements Lifecycle {
   constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
     this.rng = new Rng(opts.seed ?? 7, 11);
     this.view = new View(opts.data);
-    this.planner = new Planner(opts.data, this.view, this.rng, this.t0, opts.returnShare ?? 0.3, opts.graph ? opts.graph.share ?? 0.5 : 0);
+    this.planner = new Planner(opts.data, this.view, this.rng, this.t0, opts.returnShare ?? 0.3, opts.graph ? opts.graph.share ?? 0.5 : 0, opts.troubleShare ?? 0.1);
     this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
   }

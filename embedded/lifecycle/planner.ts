@@ -45,10 +45,12 @@ export class Planner {
   /**
    * @param returnShare chance a delivered order gets a return
    * @param actionShare share of those requested through the graph's `requestReturn` rather than the desk's `return.requested` webhook
+   * @param troubleShare share of orders that, once shipped, run into trouble once (a business
+   * exception the operators see: see {@link Planner.trouble}).
    */
   constructor(
     private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number,
-    private readonly returnShare = 0.3, private readonly actionShare = 0,
+    private readonly returnShare = 0.3, private readonly actionShare = 0, private readonly troubleShare = 0.1,
   ) {}
 
   private clock(): string {
@@ -84,6 +86,13 @@ export class Planner {
       const type = this.rng.weighted(RELEASED_HOLD_TYPES);
       if (this.rng.chance(0.06)) return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
       if (this.rng.chance(0.03)) return this.cancel(o, open, payment);
+    }
+    if (shipments.length > 0 && !this.decided.has(`trouble:${o.id}`)) {
+      this.decided.add(`trouble:${o.id}`);
+      if (this.rng.chance(this.troubleShare)) {
+        const trouble = this.trouble(o, key, shipments);
+        if (trouble) return trouble;
+      }
     }
     const sourcing = this.source(o, key);
     if (sourcing) return sourcing;
@@ -175,6 +184,40 @@ export class Planner {
     };
     const ship = this.wms(f, type === 'DROP_SHIP' ? 'ASN' : 'SHIP_CONFIRM', { shipments: [{ shipmentId: shipment.id, carrier, trackingNumber: shipment.trackingNumber, lines: shipment.lines }] });
     return [ship, this.scan(shipment, 'LABEL_CREATED')];
+  }
+
+  /**
+   * Once per shipped order, for a `troubleShare` of them, one of the things that go wrong after a
+   * shipment, sent as the systems would report it (every one is accepted, 2xx):
+   * - a hold placed after the parcel left (HOLD_AFTER_PARTIAL_FULFILLMENT; the next step releases it);
+   * - the customer cancels while a parcel is on its way (the OMS cancels what did not ship and
+   *   refuses the rest: CANCEL_AFTER_SHIPMENT, and DEAD_LETTER for the refused part);
+   * - the DC receives a return before the carrier delivered (RETURN_WITHOUT_DELIVERY, closed by the
+   *   delivery scan), now and then one unit more than shipped (OVER_RECEIPT).
+   * Null when the order has nothing on its way.
+   */
+  private trouble(o: OmsOrder, key: string, shipments: WmsShipment[]): Send[] | null {
+    const moving = shipments.filter((s) => {
+      const t = this.view.tracking.get(s.id);
+      const last = t?.scans.at(-1);
+      const status = last ? normalizeCarrierStatus(t!.carrier, last.code) : null;
+      return status === null || !['DELIVERED', 'RETURNED_TO_SENDER', 'CANCELLED'].includes(status);
+    });
+    if (moving.length === 0) return null;
+    const s = this.rng.pick(moving);
+    switch (this.rng.int(1, 3)) {
+      case 1: {
+        const type = this.rng.weighted(RELEASED_HOLD_TYPES);
+        return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
+      }
+      case 2: return [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' })];
+      default: {
+        const extra = this.rng.chance(0.3) ? 1 : 0;
+        const lines = s.lines.map((l, i) => ({ lineNumber: l.lineNumber, quantity: l.quantity + (i === 0 ? extra : 0), disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED) }));
+        const receipt: WmsMessage = { messageId: this.nextId('WMS'), messageType: 'RETURN_RECEIPT', occurredAt: this.clock(), nodeId: this.rng.weighted(DCS).id, orderId: o.id, returnId: `RET-${key}-R${shipments.indexOf(s) + 1}`, lines };
+        return [{ system: 'wms', body: receipt }];
+      }
+    }
   }
 
   private invoice(o: OmsOrder, key: string, erp: ErpOrder, payment: ErpPayment, shipments: WmsShipment[], net: number): Send[] {

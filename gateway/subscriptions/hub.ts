@@ -34,21 +34,54 @@ export class EventHub {
   private readonly byStream = new Map<string, { all: Set<Listener>; byKey: Map<string, Set<Listener>> }>();
   private readonly subs: Subscription[] = [];
   private readonly observers = new Map<string, Set<(e: Envelope) => void>>();
+  /** Streams started on their first listener. */
+  private readonly lazy = new Set<string>();
+  private readonly opening = new Map<string, Promise<void>>();
+  private readonly live = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly bus: EventBus, private readonly logger: Logger) {}
 
-  /** Starts reading the streams (live). */
-  async start(streams: readonly string[]): Promise<void> {
-    for (const stream of streams) {
+  /**
+   * Starts reading `streams` (live) now, and `lazily` on the first {@link listen} to each: a stream
+   * few subscribe to (business exceptions) holds no reader — with Redis, no blocking connection —
+   * until someone does; then it is read until {@link stop}.
+   */
+  async start(streams: readonly string[], lazily: readonly string[] = []): Promise<void> {
+    for (const stream of lazily) this.lazy.add(stream);
+    for (const stream of streams) await this.open(stream);
+  }
+
+  /** Reads `stream` from now on (once); resolves when the reader is live. */
+  private open(stream: string): Promise<void> {
+    let opening = this.opening.get(stream);
+    if (!opening) {
+      if (this.stopped) return Promise.reject(new Error(`EventHub is stopped: it cannot start reading ${stream}`));
       this.byStream.set(stream, { all: new Set(), byKey: new Map() });
       const sub = this.bus.subscribe(stream, (e) => this.dispatch(stream, e));
       this.subs.push(sub);
-      await sub.ready;
+      opening = sub.ready.then(() => void this.live.add(stream), async (err: unknown) => {
+        // Not started (the bus unreachable): forgotten, so the next listener tries again.
+        this.opening.delete(stream);
+        this.byStream.delete(stream);
+        const at = this.subs.indexOf(sub);
+        if (at >= 0) this.subs.splice(at, 1);
+        await sub.close().catch(() => undefined);
+        throw err;
+      });
+      this.opening.set(stream, opening);
     }
+    return opening;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.subs.splice(0).map((s) => s.close()));
+  }
+
+  /** The streams read now (lazy ones once someone listened). */
+  streams(): string[] {
+    return [...this.live];
   }
 
   /** How many listeners are attached (for metrics and tests). */
@@ -67,6 +100,7 @@ export class EventHub {
    * @returns a function that detaches it.
    */
   async listen(stream: string, opts: ListenOptions, deliver: (e: Envelope) => void): Promise<() => void> {
+    if (!this.live.has(stream) && this.lazy.has(stream)) await this.open(stream);
     const index = this.byStream.get(stream);
     if (!index) throw new Error(`EventHub does not read stream ${stream}`);
     const listener: Listener = { key: opts.key, deliver, pending: opts.after ? [] : undefined, lastId: opts.after };

@@ -2,6 +2,8 @@ import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQ
 import { AccessScope, checkId, CONSUMER_POLICIES, ErrorCode, grantedScopes, ORDER_STATUS_CHANGED, type Identity } from '../../canonical/index.js';
 import { describeRule, satisfies, type FieldRule } from '../access/rules.js';
 import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
+import { EXCEPTION_CLOSED, EXCEPTION_OPENED } from '../../store/engine/engine.js';
+import type { ExceptionRecord } from '../../store/exceptions.js';
 import type { StatusChangeData } from '../tracker/tracker.js';
 import type { EventHub } from './hub.js';
 import type { OrderPayloads } from './payloads.js';
@@ -36,6 +38,37 @@ type Subscription {
     "Resume after this cursor: every event since is delivered first, in order."
     after: String
   ): OrderEvent!
+  "Business exceptions as they open and close (the visibility store's exception engine). Salesforce and ops only: any other credential is refused with FORBIDDEN."
+  exceptionChanged(
+    "Only exceptions of this type."
+    type: ExceptionType
+    "Only this order's exceptions."
+    orderId: ID
+    "Resume after this cursor: every opening and closing since is delivered first, in order."
+    after: String
+  ): ExceptionChange!
+}
+
+"Whether an exception opened or closed."
+enum ExceptionChangeKind {
+  "The condition started to hold (past its SLA): someone should act."
+  OPENED
+  "The condition cleared; closeReason says why."
+  CLOSED
+}
+
+"A business exception that opened or closed."
+type ExceptionChange {
+  "Position of this change; pass as after to resume."
+  cursor: String!
+  "Opened or closed."
+  change: ExceptionChangeKind!
+  "The order the exception is about."
+  orderId: ID!
+  "When the engine opened or closed it."
+  changedAt: DateTime!
+  "The exception as it stands after the change; its order resolves through the graph (any Order field of any subgraph)."
+  exception: BusinessException!
 }
 
 "A change of an order's derived status (source VISIBILITY)."
@@ -127,6 +160,20 @@ function toStatusChange(e: Envelope) {
   };
 }
 
+/** An `exception.opened` / `exception.closed` event as an ExceptionChange (its `exception` keeps the event id, to share the order's resolution). */
+function toExceptionChange(e: Envelope) {
+  const x = e.event.data as unknown as ExceptionRecord;
+  return {
+    cursor: e.id, change: e.event.type === EXCEPTION_OPENED ? 'OPENED' : 'CLOSED', orderId: x.orderId, changedAt: e.event.time,
+    exception: { ...x, eventId: e.event.id },
+  };
+}
+
+/** An exception's facts as the `Fact` list the visibility subgraph answers (values as text, JSON for the others). */
+function factsOf(facts: Record<string, unknown> | null | undefined): Array<{ name: string; value: string | null }> {
+  return Object.entries(facts ?? {}).map(([name, v]) => ({ name, value: v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v) }));
+}
+
 /** An async iterator of one stream's events for a key, from the hub, with replay after a cursor. */
 async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, streamName: string, key: string | undefined, after: string | undefined, map: (e: Envelope) => T, accept: (e: Envelope) => boolean = () => true): Promise<AsyncIterableIterator<T>> {
   let detach = (): void => {};
@@ -160,11 +207,14 @@ async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, strea
 /** What reading `OrderEvent.data` requires: the systems' normalized facts include internal ones (the ERP's sales order id). */
 const EVENT_DATA_RULE: FieldRule = { authenticated: true, scopes: [[[AccessScope.INTERNAL_FIELDS]]] };
 
+/** What subscribing to business exceptions requires: the same as `Query.exceptions` (salesforce and ops). */
+const EXCEPTIONS_RULE: FieldRule = { authenticated: true, scopes: [[[AccessScope.INTERNAL_FIELDS]]] };
+
 /**
  * The field rules of the gateway-declared types (not composed, so not in the supergraph): the
  * schema check applies them to client operations with the subgraphs' own.
  */
-export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([['OrderEvent.data', EVENT_DATA_RULE]]);
+export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([['OrderEvent.data', EVENT_DATA_RULE], ['Subscription.exceptionChanged', EXCEPTIONS_RULE]]);
 
 /**
  * `OrderEvent.data` for callers granted the internal fields (salesforce, ops); for the others null
@@ -205,6 +255,32 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
     },
     resolve: (payload: unknown) => payload,
   } as Partial<Field>);
+
+  set('exceptionChanged', {
+    subscribe: async (_: unknown, args: { type?: string | null; orderId?: string | null; after?: string | null }, ctx: SubscriptionContext) => {
+      // Refused before anything is read, the way a field the caller may not see is refused over HTTP.
+      if (!satisfies(EXCEPTIONS_RULE, true, new Set(grantedScopes(ctx.identity)))) {
+        throw new GraphQLError(`Not authorized to subscribe to exceptionChanged: it requires ${describeRule(EXCEPTIONS_RULE)} (salesforce or ops), which this ${ctx.identity.consumer} credential does not grant`, {
+          extensions: { code: ErrorCode.FORBIDDEN, field: 'Subscription.exceptionChanged' },
+        });
+      }
+      checkArgs(args);
+      return stream(deps, ctx, Streams.EXCEPTIONS, args.orderId ? `order:${args.orderId}` : undefined, args.after ?? undefined, toExceptionChange,
+        (e) => (e.event.type === EXCEPTION_OPENED || e.event.type === EXCEPTION_CLOSED) && (!args.type || (e.event.data as { type?: string }).type === args.type));
+    },
+    resolve: (payload: unknown) => payload,
+  } as Partial<Field>);
+
+  const exceptionChange = schema.getType('ExceptionChange') as GraphQLObjectType;
+  for (const [name, field] of Object.entries(exceptionChange.getFields())) field.resolve = (p: Record<string, unknown>) => p[name];
+  const exception = schema.getType('BusinessException') as GraphQLObjectType;
+  for (const [name, field] of Object.entries(exception.getFields())) {
+    field.resolve = name === 'order'
+      ? (p: ReturnType<typeof toExceptionChange>['exception'], _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
+      : name === 'facts' ? (p: ExceptionRecord) => factsOf(p.facts)
+        : name === 'open' ? (p: ExceptionRecord) => p.closedAt === null
+          : (p: Record<string, unknown>) => p[name];
+  }
 
   const change = schema.getType('OrderStatusChange') as GraphQLObjectType;
   for (const [name, field] of Object.entries(change.getFields())) {

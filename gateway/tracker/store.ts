@@ -67,12 +67,14 @@ export function storeStatusStore(store: VisibilityStore, owned = false): StatusS
  * gateway replica; else embedded PGlite in DATA_DIR), opened in the background — the first call
  * waits for it. Throws at once (refusing to start) in the distributed mode without DATABASE_URL.
  */
-export function createStatusStore(env: StoreEnv = process.env): StatusStore {
+export function createStatusStore(env: StoreEnv = process.env): StatusStore & { store: Promise<VisibilityStore> } {
   const config = loadStoreConfig(env);
   const opening = openStore(config);
   opening.catch(() => undefined);
   const s = async (): Promise<StatusStore> => storeStatusStore(await opening, true);
   return {
+    /** The visibility store itself (the gateway's health reports go there too). */
+    store: opening,
     get: async (orderId) => (await s()).get(orderId),
     compareAndSet: async (orderId, v, next) => (await s()).compareAndSet(orderId, v, next),
     close: async () => {

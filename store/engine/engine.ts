@@ -1,5 +1,6 @@
 import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent } from '../../canonical/index.js';
 import { Streams, type EventBus, type Subscription } from '../../events/bus.js';
+import type { VisibilityCollector } from '../../runtime/metrics.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { DeadLetter } from '../deadLetters.js';
 import type { ExceptionRecord } from '../exceptions.js';
@@ -27,6 +28,8 @@ export interface ExceptionEngineOptions {
   now?: Clock;
   /** Run the periodic sweep (`slas.sweepIntervalMs`); tests call {@link ExceptionEngine.sweep} on a fake clock. @default true */
   sweepTimer?: boolean;
+  /** Counts each opening and closing (`ovg_exceptions_opened_total` / `ovg_exceptions_closed_total`). @default none */
+  metrics?: Pick<VisibilityCollector, 'exceptionOpened' | 'exceptionClosed'>;
   /** Errors no caller can catch (a failed sweep). @default console.error */
   onError?: (err: Error, context: string) => void;
 }
@@ -137,7 +140,10 @@ export class ExceptionEngine {
     for (const x of open) {
       if (wanted.has(key(x))) continue;
       const closed = await store.exceptions.close(x.type, orderId, x.subjectKey, `condition cleared ${why}`);
-      if (closed) await this.publish(EXCEPTION_CLOSED, closed);
+      if (closed) {
+        this.o.metrics?.exceptionClosed(closed.type);
+        await this.publish(EXCEPTION_CLOSED, closed);
+      }
     }
     const isOpen = new Map(open.map((x) => [key(x), x]));
     for (const d of desired) {
@@ -147,7 +153,10 @@ export class ExceptionEngine {
         continue;
       }
       const opened = await store.exceptions.open(this.toOpen(orderId, d, facts, row?.channel ?? null));
-      if (opened) await this.publish(EXCEPTION_OPENED, opened);
+      if (opened) {
+        this.o.metrics?.exceptionOpened(opened.type);
+        await this.publish(EXCEPTION_OPENED, opened);
+      }
     }
   }
 

@@ -51,6 +51,8 @@ export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
    * Absent: no ingest endpoint.
    */
   ingest?: Router;
+  /** The service's metrics, when the caller feeds some of its own (the visibility store's counts). @default new ones */
+  metrics?: SubgraphMetrics;
 }
 
 /** Where a service listens. */
@@ -255,7 +257,7 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: Sub
   await apollo.start();
   app.disable('x-powered-by');
   setUpTracing();
-  const metrics = new SubgraphMetrics(opts.name);
+  const metrics = opts.metrics ?? new SubgraphMetrics(opts.name);
   // Request id, trace span (continuing the gateway's traceparent), RED metrics, access log line.
   app.use(observeRequests(metrics, opts.logger));
   const isOperator = operatorSigned(opts.identity.secret);

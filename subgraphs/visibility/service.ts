@@ -3,9 +3,10 @@ import type { EventBus, Subscription } from '../../events/bus.js';
 import type { RunningService } from '../../runtime/http.js';
 import type { Logger } from '../../runtime/logger.js';
 import {
-  busRedeliverer, drainDeadLetters, ExceptionEngine,
+  busRedeliverer, drainDeadLetters, ExceptionEngine, visibilityCounts,
   type ExceptionSlas, type Redeliverer, type SignWebhook, type VisibilityStore,
 } from '../../store/index.js';
+import { SubgraphMetrics } from '../common/observability.js';
 import { start } from './server.js';
 
 /** Options of {@link startVisibility}. */
@@ -22,6 +23,8 @@ export interface VisibilityServiceOptions {
   /** @default 0 (a free port) */
   port?: number;
   host?: string;
+  /** A second port serving only `GET /metrics` without a credential (`VISIBILITY_METRICS_PORT`, else `METRICS_PORT`). @default none */
+  metricsPort?: number;
   logger?: Logger;
   slas?: ExceptionSlas;
   /** Run the exception engine and the dead-letter drain in this process (needs `bus`). @default true */
@@ -32,6 +35,8 @@ export interface VisibilityServiceOptions {
 export interface RunningVisibility {
   service: RunningService;
   engine: ExceptionEngine | undefined;
+  /** Its `/metrics`: the subgraph's own, the store's open dead letters and exceptions (read at each scrape), the engine's openings and closings. */
+  metrics: SubgraphMetrics;
   stop(): Promise<void>;
 }
 
@@ -41,11 +46,13 @@ export interface RunningVisibility {
  */
 export async function startVisibility(o: VisibilityServiceOptions): Promise<RunningVisibility> {
   const consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const metrics = new SubgraphMetrics('visibility');
+  metrics.metrics.visibility.source(() => visibilityCounts(o.store));
   let engine: ExceptionEngine | undefined;
   let drain: Subscription | undefined;
   const bus = o.bus;
   if (bus && o.engine !== false) {
-    engine = new ExceptionEngine({ bus, store: o.store, consumer, slas: o.slas, onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`) });
+    engine = new ExceptionEngine({ bus, store: o.store, consumer, slas: o.slas, metrics: metrics.metrics.visibility, onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`) });
     await engine.start();
     const e = engine;
     drain = drainDeadLetters({ bus, store: o.store, consumer, onLetter: (l) => e.onDeadLetter(l) });
@@ -67,14 +74,14 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
     : undefined;
   let service: RunningService;
   try {
-    service = await start({ system: { store: o.store, redeliverer, afterLetterAction }, port: o.port, host: o.host, logger: o.logger, identitySecret: o.identitySecret });
+    service = await start({ system: { store: o.store, redeliverer, afterLetterAction }, port: o.port, host: o.host, ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}), logger: o.logger, identitySecret: o.identitySecret, metrics });
   } catch (err) {
     await drain?.close();
     await engine?.stop();
     throw err;
   }
   return {
-    service, engine,
+    service, engine, metrics,
     stop: async () => {
       await service.stop();
       await drain?.close();
