@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runChaos } from '../../scripts/chaos/run.js';
+import { describeOwnRedis } from '../helpers/redis.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -8,9 +9,10 @@ const root = join(import.meta.dirname, '../..');
  * The short `npm run chaos`: every scenario (each subgraph killed and restarted, an ERP 429 storm,
  * its own redis-server paused and killed, a gateway replica restarted with subscribers resuming,
  * a burst of orders under the ERP limit) with short faults and a few status changes each, against
- * a distributed stack under query load. The full run is `npm run chaos` (RELIABILITY.md).
+ * a distributed stack under query load. The full run is `npm run chaos` (RELIABILITY.md). Needs the
+ * redis-server binary (the run starts its own server; the shared one is never touched).
  */
-describe('npm run chaos (short)', () => {
+describeOwnRedis('npm run chaos (short)', () => {
   it('should lose no change, duplicate none, publish none with a wrong previous status, and answer no client 5xx in any scenario', {
     timeout: 300_000,
   }, async () => {
