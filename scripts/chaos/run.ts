@@ -64,7 +64,9 @@ export interface ScenarioResult {
   queries: number;
   /** Webhook sends refused or not answered (the sender retried them, as a system does). */
   webhookRetries: number;
-  /** Times a subscriber subscribed again (with `after`: its last cursor) after its socket closed. */
+  /** Why they were retried: an HTTP status or a connection error code, with counts. */
+  webhookRetryReasons: Record<string, number>;
+  /** Times a subscriber connected and subscribed again (with `after`: its last cursor) after its socket closed. */
   resumes: number;
   /** From the end of the fault to the last change delivered and a clean query; null when not recovered. */
   recoveryMs: number | null;
@@ -143,13 +145,17 @@ class ResumingSubscriber {
   private async run(): Promise<void> {
     let first = true;
     while (this.running) {
-      if (!first) this.resumes++;
-      first = false;
       await new Promise<void>((resolve) => {
         const client = createClient({
           url: this.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false,
           onNonLazyError: () => resolve(),
           connectionParams: { authorization: this.authorization },
+          on: {
+            connected: () => {
+              if (!first) this.resumes++;
+              first = false;
+            },
+          },
         });
         this.client = client;
         client.subscribe<{ orderStatusChanged: { cursor: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus } }>(
@@ -221,16 +227,19 @@ class QueryLoad {
 }
 
 /** Sends one signed webhook, retrying as a system does (refused, no answer, 5xx) until `deadline`. */
-async function deliverWebhook(url: () => string, body: Record<string, unknown>, deadline: number): Promise<{ ok: boolean; retries: number }> {
+async function deliverWebhook(url: () => string, body: Record<string, unknown>, deadline: number, why: Record<string, number>): Promise<{ ok: boolean; retries: number }> {
   const raw = JSON.stringify(body);
   for (let retries = 0; ; retries++) {
+    let reason: string;
     try {
       const res = await fetch(url(), { method: 'POST', headers: signWebhook(SECRET, raw), body: raw, signal: AbortSignal.timeout(10_000) });
       await res.text();
       if (res.status < 500 && res.status !== 429) return { ok: res.status < 300, retries };
-    } catch {
-      // refused or no answer: retried
+      reason = String(res.status);
+    } catch (err) {
+      reason = String((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name);
     }
+    why[reason] = (why[reason] ?? 0) + 1;
     if (Date.now() > deadline) return { ok: false, retries };
     await sleep(Math.min(2000, 200 * 2 ** Math.min(retries, 4)));
   }
@@ -385,6 +394,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const resumesBefore = subscribers.reduce((n, x) => n + x.resumes, 0);
       const expected: Expected[] = [];
       const sends: Promise<{ ok: boolean; retries: number }>[] = [];
+      const why: Record<string, number> = {};
       const stopFault = await sc.start();
       const faultStart = Date.now();
       if (sc.changes === 'erp-burst') {
@@ -393,7 +403,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           sends.push(deliverWebhook(erpIngest, {
             notificationId: `chaos-accept-${i}`, eventType: 'SALES_ORDER_ACCEPTED', postedAt: new Date().toISOString(),
             salesOrder: { orderRef: o.orderId, salesOrderId: o.erpSalesOrderId },
-          }, faultStart + cfg.settleMs));
+          }, faultStart + cfg.settleMs, why));
         }
       } else {
         // The flips are spread over the fault, each sent as a system sends it (retried until taken).
@@ -401,7 +411,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           const id = flippable[nextOrder++ % flippable.length]!;
           const { body, expected: e } = holdFlip(id);
           expected.push(e);
-          sends.push(deliverWebhook(erpIngest, body, faultStart + cfg.settleMs));
+          sends.push(deliverWebhook(erpIngest, body, faultStart + cfg.settleMs, why));
           await sleep(cfg.faultMs / cfg.perScenario);
         }
       }
@@ -449,11 +459,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         clientNoAnswer: window.filter((q) => q.status === null).length,
         queries: window.length,
         webhookRetries: sent.reduce((n, x) => n + x.retries, 0),
+        webhookRetryReasons: why,
         resumes: subscribers.reduce((n, x) => n + x.resumes, 0) - resumesBefore,
         recoveryMs: recovered ? Math.max(0, Math.max(lastAt, cleanAt!) - faultEnd) : null,
       };
       results.push(r);
-      log(`${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries}, subscriber resumes ${r.resumes}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`);
+      log(`${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries} ${JSON.stringify(r.webhookRetryReasons)}, subscriber resumes ${r.resumes}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`);
     }
     const sum = (k: keyof ChaosReport['totals']) => results.reduce((n, r) => n + r[k], 0);
     return {
