@@ -94,6 +94,12 @@ export interface Stack {
   systems: { erp: MemoryErp; oms: MemoryOms; wms: MemoryWms; carrier: MemoryCarrier; returns: MemoryReturns };
   /** The Salesforce connector and emulator, when asked for. */
   salesforce?: EmbeddedSalesforce;
+  /**
+   * Stops one subgraph's server as a crash would (its open connections dropped, no draining);
+   * `revive` starts it again on the same port over the same system and store, as a restarted
+   * process would. For `npm run chaos`.
+   */
+  kill(name: SubgraphName | 'visibility'): Promise<{ revive(): Promise<void> }>;
   /** Stops everything, gateway first. */
   stop(): Promise<void>;
 }
@@ -137,22 +143,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   let visibility: RunningVisibility | undefined;
   try {
+    // How each subgraph starts, on a given port: once here, again when `kill`'s revive restarts it.
+    const starters: Record<SubgraphName, (port: number | undefined) => Promise<RunningService>> = {
+      erp: (port) => startErp({ system: adapters.erp, ...ingest('erp'), port }),
+      oms: (port) => startOms({ system: adapters.oms, ...ingest('oms'), port, cursorSecret: opts.cursorSecret, returnWindowDays: opts.returnWindowDays, now: opts.now }),
+      wms: (port) => startWms({ system: adapters.wms, ...ingest('wms'), port }),
+      carrier: (port) => startCarrier({ system: adapters.carrier, ...ingest('carrier'), port }),
+      returns: (port) => startReturns({ system: adapters.returns, ...ingest('returns'), port, now: opts.now }),
+    };
     const [erp, oms, wms, carrier, returns] = await Promise.all([
-      startErp({ system: adapters.erp, ...ingest('erp') }),
-      startOms({ system: adapters.oms, ...ingest('oms'), cursorSecret: opts.cursorSecret, returnWindowDays: opts.returnWindowDays, now: opts.now }),
-      startWms({ system: adapters.wms, ...ingest('wms') }),
-      startCarrier({ system: adapters.carrier, ...ingest('carrier') }),
-      startReturns({ system: adapters.returns, ...ingest('returns'), now: opts.now }),
+      starters.erp(ports.erp), starters.oms(ports.oms), starters.wms(ports.wms), starters.carrier(ports.carrier), starters.returns(ports.returns),
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
     const ingestUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, `${s.origin}/ingest`])) as Record<string, string>;
-    visibility = await startVisibility({
-      store, bus: opts.bus, host, port: ports.visibility, logger: componentLogger(logger, 'visibility'),
+    const startVisibilityOn = (port: number | undefined) => startVisibility({
+      store, bus: opts.bus, host, port, logger: componentLogger(logger, 'visibility'),
       identitySecret: config.auth.identitySecret, slas: opts.slas,
       ingestUrl: (system) => ingestUrls[system],
       sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
     });
+    visibility = await startVisibilityOn(ports.visibility);
     // The gateway federates the sixth subgraph too (its name is not a system's: see OWN_SUBGRAPHS in canonical/systems.ts).
     const subgraphUrls = { ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])), visibility: visibility.service.url } as GatewayConfig['subgraphUrls'];
     const gateway = await startGateway(
@@ -169,22 +180,41 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         throw err;
       })
       : undefined;
-    const v = visibility;
-    return {
+    const stack: Stack = {
       gateway,
       subgraphs,
-      visibility: v,
+      visibility,
       store,
       systems: adapters,
       ...(salesforce ? { salesforce } : {}),
+      kill: async (name) => {
+        if (name === 'visibility') {
+          const port = stack.visibility.service.port;
+          stack.visibility.service.httpServer.closeAllConnections();
+          await stack.visibility.stop();
+          return { revive: async () => void (stack.visibility = await startVisibilityOn(port)) };
+        }
+        const sg = stack.subgraphs[name];
+        const port = sg.service.port;
+        sg.service.httpServer.closeAllConnections();
+        await sg.service.stop();
+        return {
+          revive: async () => {
+            const service = await starters[name](port);
+            started[started.indexOf(sg.service)] = service;
+            sg.service = service;
+          },
+        };
+      },
       stop: async () => {
         await salesforce?.stop();
         await gateway.stop();
         await Promise.all(started.map((s) => s.stop()));
-        await v.stop();
+        await stack.visibility.stop();
         if (ownsStore) await store.close();
       },
     };
+    return stack;
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.stop()));
     await visibility?.stop().catch(() => undefined);

@@ -30,6 +30,9 @@ export interface SystemHealth {
 /** Lag percentiles (ms) over a window. */
 export interface LagPercentiles { hop: string; count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
 
+/** The largest `event_lag.lag_ms` (a PostgreSQL `integer`). */
+const MAX_LAG_MS = 2 ** 31 - 1;
+
 const BREAKER_RANK: Record<BreakerState, number> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
 
 /** Breaker and freshness reports from gateways, and event-lag samples, for `operationsHealth`. */
@@ -75,9 +78,17 @@ export class HealthRows {
     return [...by.values()];
   }
 
-  /** Records one lag sample (ms) on `hop`, e.g. `source→exceptions` (occurred → handled). */
+  /**
+   * Records one lag sample (ms) on `hop`, e.g. `source→exceptions` (occurred → handled). A lag past
+   * the column's range (about 24.8 days: an event whose business time is that old, a backfill or a
+   * replay) is recorded as that maximum, never refused: a refusal made the exception engine throw
+   * after its work and dead-letter every such event. A lag that is not a number (an event time that
+   * does not parse) is not a sample.
+   */
   async recordLag(hop: string, lagMs: number): Promise<void> {
-    await this.db.query('INSERT INTO event_lag (hop, lag_ms, at) VALUES ($1, $2, $3)', [hop, Math.max(0, Math.round(lagMs)), new Date(this.now())]);
+    if (!Number.isFinite(lagMs)) return;
+    const ms = Math.min(MAX_LAG_MS, Math.max(0, Math.round(lagMs)));
+    await this.db.query('INSERT INTO event_lag (hop, lag_ms, at) VALUES ($1, $2, $3)', [hop, ms, new Date(this.now())]);
   }
 
   /** Percentiles per hop over the last `windowMs`. */

@@ -36,11 +36,36 @@ export interface StatusTrackerOptions {
   /** Known statuses to record before tracking (no change is published for them). @default none */
   seed?: () => AsyncIterable<{ orderId: string; status: OrderStatus }>;
   /**
-   * Waits between re-reads while the status cannot be seen (a slice down, rate limited, refused or
-   * served stale), before the event is handed back to the bus for redelivery
-   * (`TRACKER_RETRY_MS`). @default [100, 200, 400, 800, 1600, 3200]
+   * Waits before each re-read while the status cannot be seen (a slice down, rate limited, refused
+   * or served stale); the last one repeats for as long as it cannot (`TRACKER_RETRY_MS`). Each wait
+   * is at most {@link MAX_HOLD_MS}. @default [100, 200, 400, 800, 1600, 3200]
    */
   unavailableBackoffMs?: readonly number[];
+}
+
+/**
+ * CloudEvents extension attributes the tracker adds to a source event it could not see when it
+ * hands it to its group's redelivery stream (lower-case alphanumerics, at most 20 characters).
+ */
+interface Deferral {
+  /** When to read the order again (ISO-8601 UTC). */
+  trackerretryat?: string;
+  /** Reads so far that could not see the order. */
+  trackerretries?: number;
+  /** The event's cursor in the source stream (a redelivered entry has its own id). */
+  trackercursor?: string;
+}
+
+/**
+ * The longest a deferred event is held before its re-read, whatever the configured wait: well
+ * under the bus's `reclaimIdleMs` (30 s), so no other replica takes a held entry for a dead one.
+ */
+const MAX_HOLD_MS = 10_000;
+
+/** The source event without the tracker's {@link Deferral} attributes. */
+function withoutDeferral(event: CloudEvent): CloudEvent {
+  const { trackerretryat: _a, trackerretries: _r, trackercursor: _c, ...original } = event as CloudEvent & Deferral;
+  return original;
 }
 
 type Phase = { name: 'idle' } | { name: 'seeding' } | { name: 'running'; sub: Subscription } | { name: 'stopped' };
@@ -55,14 +80,24 @@ const MAX_CAS_ROUNDS = 5;
  * published (shared store, with a version) and publishes only when compare-and-set wins: two
  * replicas racing on one order cannot both publish; a duplicate or stale source event finds the
  * status unchanged and publishes nothing.
+ *
+ * It never acknowledges what it could not see (issue 16 #2): when the read shows an error, a rate
+ * limit or a stale slice, the event goes to the group's redelivery stream with the time of its next
+ * read ({@link Deferral}) before it is acknowledged, and is read again there — with the
+ * `unavailableBackoffMs` waits, the last one repeating — until the order can be seen. The bus's
+ * delivery budget (`maxDeliveries`, then the dead-letter stream) is left for handler failures: a
+ * rate limit that outlasts it no longer dead-letters the change, and events behind a deferred one on
+ * the source stream are not held up while it waits.
  */
 export class StatusTracker {
   private phase: Phase = { name: 'idle' };
   private seeded: Promise<void> = Promise.resolve();
   /** Changes published by this replica. */
   published = 0;
-  /** Deliveries handed back to the bus because the status could not be seen. */
+  /** Reads that could not see the order, each followed by a deferral to the redelivery stream. */
   unseen = 0;
+  /** Wakes the waits of deferred events when the tracker stops. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: StatusTrackerOptions) {}
 
@@ -94,6 +129,7 @@ export class StatusTracker {
   async stop(): Promise<void> {
     const phase = this.phase;
     this.phase = { name: 'stopped' };
+    this.stopping.abort();
     switch (phase.name) {
       case 'running': await phase.sub.close(); break;
       case 'idle': case 'seeding': case 'stopped': break;
@@ -114,7 +150,10 @@ export class StatusTracker {
   async handle(d: Delivery): Promise<void> {
     await this.seeded;
     const orderId = d.event.subject;
-    const reading = await this.readAvailable(orderId);
+    const deferral = d.event as CloudEvent & Deferral;
+    if (deferral.trackerretryat) await this.sleep(Date.parse(deferral.trackerretryat) - Date.now());
+    const reading = await this.readOnce(orderId);
+    if (reading === 'unseen') return this.defer(d);
     if (reading === null) return; // not an order the graph knows (and it said so without an error)
     const status = reading.status!;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
@@ -134,33 +173,63 @@ export class StatusTracker {
     throw new Error(`status of ${orderId} kept changing under ${MAX_CAS_ROUNDS} compare-and-set rounds; will retry`);
   }
 
-  /** Reads the status, waiting out a short upstream outage; throws (→ redelivery) after the last wait. */
-  private async readAvailable(orderId: string): Promise<StatusReading | null> {
-    const waits = this.opts.unavailableBackoffMs ?? [100, 200, 400, 800, 1600, 3200];
-    for (let attempt = 0; ; attempt++) {
-      let reading: StatusReading | null;
-      let failure: unknown;
-      try {
-        reading = await this.opts.read(orderId);
-        if (reading === null || (reading.status !== null && !reading.unseen)) return reading;
-        failure = new Error(`status of ${orderId} could not be seen (${reading.unseen ?? 'a slice it needs is unavailable'}); will retry`);
-      } catch (err) {
-        failure = err;
-      }
-      if (attempt >= waits.length || this.phase.name === 'stopped') {
-        // Never acknowledged as "no change": the bus redelivers the event, and the read is made again.
-        this.unseen++;
-        throw failure instanceof Error ? failure : new Error(String(failure));
-      }
-      await new Promise((r) => setTimeout(r, waits[attempt]));
+  /** One read; 'unseen' when the answer does not show the order as it is now (or the read failed). */
+  private async readOnce(orderId: string): Promise<StatusReading | null | 'unseen'> {
+    try {
+      const reading = await this.opts.read(orderId);
+      if (reading === null || (reading.status !== null && !reading.unseen)) return reading;
+      this.opts.logger.debug({ orderId, reason: reading.unseen ?? 'a slice it needs is unavailable' }, 'status tracker: order not seen, deferred');
+    } catch (err) {
+      this.opts.logger.debug({ orderId, err: err instanceof Error ? err.message : String(err) }, 'status tracker: read failed, deferred');
     }
+    this.unseen++;
+    return 'unseen';
+  }
+
+  /**
+   * Hands the event to the group's redelivery stream with the time of its next read, then lets
+   * this delivery be acknowledged. Throws (→ the bus redelivers this entry) when the stopping
+   * tracker or the bus cannot take it.
+   */
+  private async defer(d: Delivery): Promise<void> {
+    if (this.phase.name === 'stopped') throw new Error(`status of ${d.event.subject} not seen; the tracker is stopping`);
+    const prev = d.event as CloudEvent & Deferral;
+    const retries = (prev.trackerretries ?? 0) + 1;
+    const waits = this.opts.unavailableBackoffMs ?? [100, 200, 400, 800, 1600, 3200];
+    const wait = Math.min(MAX_HOLD_MS, waits[Math.min(retries, waits.length) - 1] ?? 0);
+    const next: CloudEvent & Deferral = {
+      ...withoutDeferral(d.event),
+      trackerretryat: new Date(Date.now() + wait).toISOString(),
+      trackerretries: retries,
+      trackercursor: prev.trackercursor ?? d.id,
+    };
+    await this.opts.bus.redeliver(Streams.SOURCE, this.opts.group ?? 'status-tracker', next);
+  }
+
+  /** Waits `ms` (at most {@link MAX_HOLD_MS}); throws when the tracker stops meanwhile. */
+  private async sleep(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    const signal = this.stopping.signal;
+    await new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('the status tracker is stopping'));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Error('the status tracker is stopping'));
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.min(ms, MAX_HOLD_MS));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private async publish(d: Delivery, reading: StatusReading, previousStatus: OrderStatus | null, version: number): Promise<void> {
     const orderId = d.event.subject;
+    const deferral = d.event as CloudEvent & Deferral;
     const data: StatusChangeData = {
       orderId, customerId: reading.customerId, previousStatus, status: reading.status!, version,
-      cause: { cursor: d.id, event: d.event },
+      cause: { cursor: deferral.trackercursor ?? d.id, event: withoutDeferral(d.event) },
     };
     await this.opts.bus.publish(Streams.VISIBILITY, cloudEvent({
       id: `visibility:${orderId}:${version}`,

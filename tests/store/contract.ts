@@ -298,6 +298,13 @@ export function storeContract(name: string, open: OpenStore, o: { memory: boolea
         expect(src!.p99).toBeGreaterThan(98);
         expect(src!.max).toBe(100);
       });
+
+      it('should record a lag past the column range (an event a month old) as its maximum, and skip one that is not a number', async () => {
+        const s = await store();
+        await s.health.recordLag('old', 40 * 24 * 3600_000);
+        await s.health.recordLag('old', Number.NaN);
+        expect(await s.health.lag(60_000)).toEqual([expect.objectContaining({ hop: 'old', count: 1, max: 2 ** 31 - 1 })]);
+      });
     });
 
     describe('audit trail (docs/returns.md)', () => {
