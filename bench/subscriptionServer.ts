@@ -5,7 +5,10 @@
  *
  *   node --expose-gc --import tsx bench/subscriptionServer.ts   (forked by bench/subscriptions.ts)
  *
- * Environment: BENCH_ORDERS (demo size), BENCH_SECRET (webhook secret).
+ * Environment: BENCH_ORDERS (demo size), BENCH_SECRET (webhook secret), BENCH_STORE (where the
+ * tracker's compare-and-set runs: `memory` — the store-less MemoryStatusStore of the code before
+ * the visibility store; `pglite` — the embedded default, in memory; `postgres` — the server at
+ * DATABASE_URL, in a schema of its own dropped at exit. @default pglite).
  *
  * Besides answering the parent's requests it instruments, without touching product code:
  * - when each source event and each status change is published (a wrapper around this process's
@@ -21,7 +24,8 @@ import { startStack, type Stack } from '../embedded/stack.js';
 import { Streams } from '../events/bus.js';
 import { MemoryEventBus } from '../events/memory.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
-import { MemoryStatusStore } from '../gateway/tracker/store.js';
+import { MemoryStatusStore, type StatusStore, storeStatusStore } from '../gateway/tracker/store.js';
+import { openStore, type VisibilityStore } from '../store/index.js';
 import { createLogger } from '../runtime/logger.js';
 import { profileStart, profileStop } from './profile.js';
 import { serveIpc, type IpcRequest } from './common.js';
@@ -96,12 +100,24 @@ bus.publish = async (stream, event) => {
   }
   return id;
 };
-const statusStore = new MemoryStatusStore();
+const storeKind = process.env.BENCH_STORE ?? 'pglite';
+if (!['memory', 'pglite', 'postgres'].includes(storeKind)) {
+  send({ type: 'fatal', error: `BENCH_STORE must be memory, pglite or postgres; received ${JSON.stringify(storeKind)}` });
+  process.exit(2);
+}
+const benchSchema = `bench_${process.pid}`;
+let store: VisibilityStore | undefined;
+let statusStore: StatusStore = new MemoryStatusStore();
 let stack: Stack;
 
 
 async function start(): Promise<void> {
-  stack = await startStack({ data: demo.data, bus, statusStore, seedTracker: true, webhookSecret: secret, logger });
+  if (storeKind !== 'memory') {
+    const databaseUrl = storeKind === 'postgres' ? (process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test') : null;
+    store = await openStore({ databaseUrl, dataDir: '', schema: storeKind === 'postgres' ? benchSchema : 'public' });
+    statusStore = storeStatusStore(store);
+  }
+  stack = await startStack({ data: demo.data, bus, statusStore, seedTracker: true, webhookSecret: secret, logger, ...(store ? { store } : {}) });
   await stack.gateway.tracker!.whenSeeded();
   stack.gateway.httpServer.on('error', (err: NodeJS.ErrnoException) => {
     send({ type: 'fatal', error: err.code === 'EMFILE' ? `gateway out of file descriptors (EMFILE): raise ulimit -n (${err.message})` : err.message });
@@ -187,6 +203,10 @@ async function handle(req: Request): Promise<unknown> {
       await stack.stop();
       await bus.close();
       await statusStore.close();
+      if (store) {
+        if (storeKind === 'postgres') await store.db.query(`DROP SCHEMA IF EXISTS ${benchSchema} CASCADE`);
+        await store.close();
+      }
       setTimeout(() => process.exit(0), 50);
       return null;
     default:

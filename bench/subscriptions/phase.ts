@@ -46,6 +46,8 @@ export interface PhaseResult {
   /** Medians over events, from timestamps taken in both processes (same machine clock). */
   breakdownMs: {
     t0ToPublished: number;
+    /** The 99th percentile of webhook 2xx → change published (the rest are medians). */
+    t0ToPublishedP99: number;
     publishedToFirstFrame: number;
     publishedToLastFrame: number;
     lastFrameToLastReceived: number;
@@ -299,6 +301,7 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
     breakdownMs: b.t0ToPublished.length
       ? {
           t0ToPublished: round(median(b.t0ToPublished)),
+          t0ToPublishedP99: round(percentile([...b.t0ToPublished].sort((x, y) => x - y), 0.99)),
           publishedToFirstFrame: round(median(b.publishedToFirstFrame)),
           publishedToLastFrame: round(median(b.publishedToLastFrame)),
           lastFrameToLastReceived: round(median(b.lastFrameToLastReceived)),

@@ -34,13 +34,13 @@ export function latencyTable(rows: PhaseResult[], baseIntervalMs: number): strin
 
 export function breakdownTable(rows: PhaseResult[], baseIntervalMs: number): string {
   const head =
-    '| scenario | subscribers | webhook round trip (before t0) | 2xx → change published (tracker) | published → first frame | published → last frame | last frame → last received (client) | frames / event |';
+    '| scenario | subscribers | webhook round trip (before t0) | 2xx → change published (tracker), p50 / p99 | published → first frame | published → last frame | last frame → last received (client) | frames / event |';
   const sep = '|---|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows
     .filter((r) => r.breakdownMs)
     .map((r) => {
       const b = r.breakdownMs!;
-      return `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${ms(r.webhookRoundTripMs.p50)} | ${ms(b.t0ToPublished)} | ${ms(b.publishedToFirstFrame)} | ${ms(b.publishedToLastFrame)} | ${ms(b.lastFrameToLastReceived)} | ${b.framesPerEvent.toLocaleString('en-US')} |`;
+      return `| ${label(r, baseIntervalMs)} | ${r.subscribers.toLocaleString('en-US')} | ${ms(r.webhookRoundTripMs.p50)} | ${ms(b.t0ToPublished)} / ${ms(b.t0ToPublishedP99)} | ${ms(b.publishedToFirstFrame)} | ${ms(b.publishedToLastFrame)} | ${ms(b.lastFrameToLastReceived)} | ${b.framesPerEvent.toLocaleString('en-US')} |`;
     });
   return [head, sep, ...lines].join('\n');
 }
