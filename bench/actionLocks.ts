@@ -28,22 +28,27 @@ async function measure(engine: string, a: VisibilityStore, b: VisibilityStore): 
     times.push(performance.now() - t);
   }
   // Two replicas, one key: every run waits for the other's release (polling 2 → 100 ms).
-  const replicas = [new StoreActionLocks(a.db, Date.now, { waitMs: 30_000 }), new StoreActionLocks(b.db, Date.now, { waitMs: 30_000 })];
+  const replicas = [
+    new StoreActionLocks(a.db, Date.now, { waitMs: 30_000 }),
+    new StoreActionLocks(b.db, Date.now, { waitMs: 30_000 }),
+  ];
   let inside = 0;
   let overlaps = 0;
   const waits: number[] = [];
   const t0 = performance.now();
-  await Promise.all(replicas.map(async (lock) => {
-    for (let i = 0; i < CONTENDED_PER_REPLICA; i++) {
-      const t = performance.now();
-      await lock.run('order|hot', async () => {
-        waits.push(performance.now() - t);
-        if (++inside > 1) overlaps++;
-        await new Promise((r) => setImmediate(r));
-        inside--;
-      });
-    }
-  }));
+  await Promise.all(
+    replicas.map(async (lock) => {
+      for (let i = 0; i < CONTENDED_PER_REPLICA; i++) {
+        const t = performance.now();
+        await lock.run('order|hot', async () => {
+          waits.push(performance.now() - t);
+          if (++inside > 1) overlaps++;
+          await new Promise((r) => setImmediate(r));
+          inside--;
+        });
+      }
+    }),
+  );
   const wall = performance.now() - t0;
   const runs = 2 * CONTENDED_PER_REPLICA;
   return [
@@ -79,8 +84,10 @@ if (await postgresAnswers(url)) {
   await a.close();
   await b.close();
 }
-process.stdout.write([
-  '| store | case | runs | p50 ms (run / wait+run) | p99 ms | runs/s | overlaps |',
-  '|---|---|---:|---:|---:|---:|---:|',
-  ...rows,
-].join('\n') + '\n');
+process.stdout.write(
+  [
+    '| store | case | runs | p50 ms (run / wait+run) | p99 ms | runs/s | overlaps |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n') + '\n',
+);

@@ -35,7 +35,9 @@ export function sourcesFingerprint(root: string, paths: readonly string[]): stri
  */
 export function replaceBenchmarksSection(root: string, heading: string, section: string): void {
   const file = join(root, 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMeasured figures, each with the command that produced it.\n';
+  const current = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nMeasured figures, each with the command that produced it.\n';
   const escaped = heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const start = current.search(new RegExp(`^## ${escaped}\\s*$`, 'm'));
   let next: string;
@@ -49,7 +51,11 @@ export function replaceBenchmarksSection(root: string, heading: string, section:
 }
 
 /** One request from a benchmark's parent process. */
-export interface IpcRequest { id: number; cmd: string; args?: Record<string, unknown> }
+export interface IpcRequest {
+  id: number;
+  cmd: string;
+  args?: Record<string, unknown>;
+}
 
 /**
  * Serves the parent's requests over IPC with `handle` (each answered `{ id, ok, result }` or
@@ -61,7 +67,8 @@ export function serveIpc(handle: (req: IpcRequest) => Promise<unknown>): void {
     const req = raw as IpcRequest;
     handle(req).then(
       (result) => send({ id: req.id, ok: true, result }),
-      (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+      (err: unknown) =>
+        send({ id: req.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     );
   });
   // The parent went away: do not linger.

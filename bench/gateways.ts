@@ -26,10 +26,30 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../gateway/config.js';
 import { currentAffinity, procCpuSeconds, Proc, sleep, tasksetAvailable } from './gateways/proc.js';
-import { codeState, evaluate, fingerprint, markdownSection, packageVersions, printTable, writeBenchmarksMd, type Counters, type PhaseResult, type TargetResult } from './gateways/report.js';
+import {
+  codeState,
+  evaluate,
+  fingerprint,
+  markdownSection,
+  packageVersions,
+  printTable,
+  writeBenchmarksMd,
+  type Counters,
+  type PhaseResult,
+  type TargetResult,
+} from './gateways/report.js';
 import { compareShapes, shapeOf } from './gateways/shape.js';
 import { credential } from './gateways/workload.js';
-import { freePort, peerSupergraph, startTarget, TARGET_IDS, TARGET_LABELS, type RunningTarget, type TargetContext, type TargetId } from './gateways/targets.js';
+import {
+  freePort,
+  peerSupergraph,
+  startTarget,
+  TARGET_IDS,
+  TARGET_LABELS,
+  type RunningTarget,
+  type TargetContext,
+  type TargetId,
+} from './gateways/targets.js';
 import type { ProfileSummary } from './profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,10 +58,31 @@ const resultsDir = join(here, 'results');
 
 // ---- options ------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
-const KNOWN = new Set(['quick', 'orders', 'duration', 'warmup', 'connections', 'events-per-second', 'hot-duration', 'hot-keys', 'shield-rate', 'shield-duration',
-  'profile', 'erp-rate-limit', 'zipf-s', 'seed', 'targets', 'no-pin', 'write-md', 'no-write-md', 'sequence']);
+const KNOWN = new Set([
+  'quick',
+  'orders',
+  'duration',
+  'warmup',
+  'connections',
+  'events-per-second',
+  'hot-duration',
+  'hot-keys',
+  'shield-rate',
+  'shield-duration',
+  'profile',
+  'erp-rate-limit',
+  'zipf-s',
+  'seed',
+  'targets',
+  'no-pin',
+  'write-md',
+  'no-write-md',
+  'sequence',
+]);
 function usage(problem: string): never {
-  console.error(`bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N]`);
+  console.error(
+    `bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N]`,
+  );
   process.exit(2);
 }
 for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a.slice(2).split('=')[0]!)) usage(`unknown flag ${a}`);
@@ -55,12 +96,15 @@ function num(name: string, fallback: number, min: number, integer = true): numbe
   const raw = option(name);
   if (raw === undefined) return fallback;
   const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) usage(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; received ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    usage(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; received ${JSON.stringify(raw)}`);
   return n;
 }
 const quick = flag('quick');
 const LETTERS = Object.fromEntries(TARGET_IDS.map((id) => [TARGET_LABELS[id].letter, id])) as Record<string, TargetId>;
-const targets = (option('targets') ?? 'a,b,b-cache,c,d,e').split(',').map((l) => LETTERS[l.trim()] ?? usage(`--targets: unknown target ${l}; use ${Object.keys(LETTERS).join(',')}`));
+const targets = (option('targets') ?? 'a,b,b-cache,c,d,e')
+  .split(',')
+  .map((l) => LETTERS[l.trim()] ?? usage(`--targets: unknown target ${l}; use ${Object.keys(LETTERS).join(',')}`));
 const opts = {
   quick,
   orders: num('orders', quick ? 10_000 : 100_000, 100),
@@ -82,13 +126,15 @@ const opts = {
   writeMd: flag('write-md') || (!quick && !flag('no-write-md')),
   targets: [...new Set(targets)].sort((x, y) => TARGET_IDS.indexOf(x) - TARGET_IDS.indexOf(y)),
 };
-const command = process.env.npm_lifecycle_event === 'bench'
-  ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
-  : `node --import tsx bench/gateways.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
+const command =
+  process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
+    : `node --import tsx bench/gateways.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
 // ---- process bookkeeping ----------------------------------------------------------------------------
 const started = performance.now();
-const log = (msg: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+const log = (msg: string): void =>
+  void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
 const procs: Proc[] = [];
 let tmpDir = '';
 let failing = false;
@@ -114,22 +160,45 @@ const WEBHOOKS_PER_CHANGE = 1.23;
 function placement(): { target?: string; load?: string; aux?: string; note: string } {
   const n = os.cpus().length;
   if (!opts.pin) return { note: `not pinned (--no-pin): every process may run on any of the ${n} CPUs` };
-  if (!tasksetAvailable()) return { note: `not pinned: taskset is not available; every process may run on any of the ${n} CPUs` };
+  if (!tasksetAvailable())
+    return { note: `not pinned: taskset is not available; every process may run on any of the ${n} CPUs` };
   if (n < 2) return { note: 'not pinned: one CPU' };
-  if (n === 2) return { target: '0', load: '1', aux: '1', note: 'taskset: target gateway on CPU 0 alone; load generator, the five subgraphs (one process), redis-server and the runner share CPU 1' };
-  if (n === 3) return { target: '0', load: '1', aux: '2', note: 'taskset: target gateway on CPU 0; load generator on CPU 1; subgraphs, redis-server and the runner on CPU 2' };
-  return { target: '0', load: '1', aux: `2-${n - 1}`, note: `taskset: target gateway on CPU 0; load generator on CPU 1; subgraphs, redis-server and the runner on CPUs 2-${n - 1}` };
+  if (n === 2)
+    return {
+      target: '0',
+      load: '1',
+      aux: '1',
+      note: 'taskset: target gateway on CPU 0 alone; load generator, the five subgraphs (one process), redis-server and the runner share CPU 1',
+    };
+  if (n === 3)
+    return {
+      target: '0',
+      load: '1',
+      aux: '2',
+      note: 'taskset: target gateway on CPU 0; load generator on CPU 1; subgraphs, redis-server and the runner on CPU 2',
+    };
+  return {
+    target: '0',
+    load: '1',
+    aux: `2-${n - 1}`,
+    note: `taskset: target gateway on CPU 0; load generator on CPU 1; subgraphs, redis-server and the runner on CPUs 2-${n - 1}`,
+  };
 }
 
 // ---- main ---------------------------------------------------------------------------------------
 async function main(): Promise<void> {
-  if (!existsSync(join(here, 'node_modules', 'autocannon')) || !existsSync(join(here, 'node_modules', '@graphql-hive', 'gateway'))) {
+  if (
+    !existsSync(join(here, 'node_modules', 'autocannon')) ||
+    !existsSync(join(here, 'node_modules', '@graphql-hive', 'gateway'))
+  ) {
     fail('the bench package is not installed: run `cd bench && npm install` first (bench/package.json, its own lock)');
   }
   const code = codeState(root);
   const pin = placement();
   if (pin.aux) execFileSync('taskset', ['-a', '-pc', pin.aux, String(process.pid)], { stdio: 'ignore' });
-  log(`${command} — ${opts.orders.toLocaleString('en-US')} orders, ${opts.durationS} s per target, ${opts.connections} connections; ${pin.note}`);
+  log(
+    `${command} — ${opts.orders.toLocaleString('en-US')} orders, ${opts.durationS} s per target, ${opts.connections} connections; ${pin.note}`,
+  );
   tmpDir = mkdtempSync(join(os.tmpdir(), 'bench-gateways-'));
   const secret = `bench-${randomBytes(16).toString('hex')}`;
 
@@ -139,51 +208,127 @@ async function main(): Promise<void> {
   const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
   if (redisBin) {
     const port = await freePort();
-    redis = new Proc({ name: 'redis-server', command: redisBin, args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], cwd: tmpDir, env: process.env, cpus: pin.aux, onUnexpectedExit: fail });
+    redis = new Proc({
+      name: 'redis-server',
+      command: redisBin,
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      cwd: tmpDir,
+      env: process.env,
+      cpus: pin.aux,
+      onUnexpectedExit: fail,
+    });
     procs.push(redis);
     redisUrl = `redis://127.0.0.1:${port}`;
   } else log('WARNING: no redis-server binary: the subgraphs use an in-memory bus and our gateway sees no events');
 
   const subgraphs = new Proc({
-    name: 'subgraphs', command: process.execPath, args: [...tsxArgs, join(here, 'gateways', 'subgraphs.ts')], cwd: root, ipc: true, cpus: pin.aux, onUnexpectedExit: fail,
-    env: { ...process.env, NODE_ENV: '', LOG_LEVEL: 'warn', BENCH_ORDERS: String(opts.orders), BENCH_SEED: String(opts.seed), BENCH_SECRET: secret, BENCH_REDIS_URL: redisUrl ?? '' },
+    name: 'subgraphs',
+    command: process.execPath,
+    args: [...tsxArgs, join(here, 'gateways', 'subgraphs.ts')],
+    cwd: root,
+    ipc: true,
+    cpus: pin.aux,
+    onUnexpectedExit: fail,
+    env: {
+      ...process.env,
+      NODE_ENV: '',
+      LOG_LEVEL: 'warn',
+      BENCH_ORDERS: String(opts.orders),
+      BENCH_SEED: String(opts.seed),
+      BENCH_SECRET: secret,
+      BENCH_REDIS_URL: redisUrl ?? '',
+    },
   });
-  const load = new Proc({ name: 'load generator', command: process.execPath, args: [...tsxArgs, join(here, 'gateways', 'load.ts')], cwd: here, ipc: true, cpus: pin.load, env: { ...process.env, NODE_ENV: 'production' }, onUnexpectedExit: fail });
+  const load = new Proc({
+    name: 'load generator',
+    command: process.execPath,
+    args: [...tsxArgs, join(here, 'gateways', 'load.ts')],
+    cwd: here,
+    ipc: true,
+    cpus: pin.load,
+    env: { ...process.env, NODE_ENV: 'production' },
+    onUnexpectedExit: fail,
+  });
   procs.push(subgraphs, load);
   if (redis) await waitRedis(redisUrl!);
   const [sg] = await Promise.all([
-    subgraphs.waitMessage<{ urls: Record<SubgraphName, string>; orders: number; generatedMs: number; bus: string }>('ready', 180_000),
+    subgraphs.waitMessage<{ urls: Record<SubgraphName, string>; orders: number; generatedMs: number; bus: string }>(
+      'ready',
+      180_000,
+    ),
     load.waitMessage('ready', 60_000),
   ]);
-  log(`subgraphs up (pid ${subgraphs.pid}, ${sg.orders.toLocaleString('en-US')} orders generated in ${sg.generatedMs} ms, ${sg.bus} bus)`);
+  log(
+    `subgraphs up (pid ${subgraphs.pid}, ${sg.orders.toLocaleString('en-US')} orders generated in ${sg.generatedMs} ms, ${sg.bus} bus)`,
+  );
   // Events flow from now on, from one lifecycle simulator for the whole run (a restarted one would
   // re-create the orders the first one created). Measured: 1.23 webhooks per change on this demo world.
   const changesPerSecond = opts.eventsPerSecond / WEBHOOKS_PER_CHANGE;
   if (opts.eventsPerSecond > 0) await subgraphs.rpc('lifecycle', { changesPerSecond });
-  const prepare = load.rpc<Record<string, unknown>>('prepare', {
-    root, maxRecorded: quick ? 50_000 : 150_000,
-    workload: { orders: opts.orders, demoSeed: opts.seed, zipfS: opts.zipfS, mainLength: opts.sequence, warmLength: Math.round(opts.sequence / 4), hotKeys: opts.hotKeys, tokenTtlSeconds: 6 * 3600 },
-  }, 600_000);
+  const prepare = load.rpc<Record<string, unknown>>(
+    'prepare',
+    {
+      root,
+      maxRecorded: quick ? 50_000 : 150_000,
+      workload: {
+        orders: opts.orders,
+        demoSeed: opts.seed,
+        zipfS: opts.zipfS,
+        mainLength: opts.sequence,
+        warmLength: Math.round(opts.sequence / 4),
+        hotKeys: opts.hotKeys,
+        tokenTtlSeconds: 6 * 3600,
+      },
+    },
+    600_000,
+  );
 
   const peer = peerSupergraph(readFileSync(join(root, 'supergraph.graphql'), 'utf8'), sg.urls);
   const ctx: TargetContext = {
-    root, benchDir: here, tmpDir, subgraphUrls: sg.urls, redisUrl, peerSupergraphPath: join(tmpDir, 'supergraph.peers.graphql'),
-    recordedPath: join(tmpDir, 'recorded.json'), cpus: pin.target, onUnexpectedExit: (why) => log(`WARNING: ${why}`),
+    root,
+    benchDir: here,
+    tmpDir,
+    subgraphUrls: sg.urls,
+    redisUrl,
+    peerSupergraphPath: join(tmpDir, 'supergraph.peers.graphql'),
+    recordedPath: join(tmpDir, 'recorded.json'),
+    cpus: pin.target,
+    onUnexpectedExit: (why) => log(`WARNING: ${why}`),
     probeAuthorization: await credential('salesforce', {}, 3600),
   };
   writeFileSync(ctx.peerSupergraphPath, peer.sdl);
   // The first target starts while the load generator builds the workload and mints credentials.
   // (Not the bare server: it needs the responses recorded from the others first.)
-  const firstStart = opts.targets[0] === 'bare' ? Promise.resolve(undefined) : startTarget(opts.targets[0]!, ctx).catch((err: unknown) => err as Error);
+  const firstStart =
+    opts.targets[0] === 'bare'
+      ? Promise.resolve(undefined)
+      : startTarget(opts.targets[0]!, ctx).catch((err: unknown) => err as Error);
   const workload = await prepare;
   log(`workload: ${JSON.stringify(workload)}`);
   let first: RunningTarget | Error | undefined = await firstStart;
 
-  const samples = await load.rpc<{ op: string; body: string; authorization: string }[]>('samples', { perOp: quick ? 2 : 10 });
+  const samples = await load.rpc<{ op: string; body: string; authorization: string }[]>('samples', {
+    perOp: quick ? 2 : 10,
+  });
   const reference = new Map<string, unknown>();
   const results: TargetResult[] = [];
   let profile: unknown = null;
-  const measure = async (t: RunningTarget, phase: PhaseResult['phase'], run: () => Promise<Record<string, unknown>>): Promise<PhaseResult> => {
+  const measure = async (
+    t: RunningTarget,
+    phase: PhaseResult['phase'],
+    run: () => Promise<Record<string, unknown>>,
+  ): Promise<PhaseResult> => {
     const c0 = await counters(subgraphs);
     const cpu0 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.pid) : NaN };
     const r = await run();
@@ -193,11 +338,16 @@ async function main(): Promise<void> {
     const per = (x: number): number => x / wall;
     const mem = t.proc.memory();
     return {
-      phase, run: r, windowS: wall,
+      phase,
+      run: r,
+      windowS: wall,
       erp: { callsPerS: per(c1.calls.erp - c0.calls.erp), httpPerS: per(c1.http.erp - c0.http.erp) },
       subgraphCallsPerS: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, per(c1.calls[n] - c0.calls[n])])),
       subgraphHttpPerS: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, per(c1.http[n] - c0.http[n])])),
-      events: { webhooksPerS: per(c1.webhooks.sent - c0.webhooks.sent), failed: c1.webhooks.failed - c0.webhooks.failed },
+      events: {
+        webhooksPerS: per(c1.webhooks.sent - c0.webhooks.sent),
+        failed: c1.webhooks.failed - c0.webhooks.failed,
+      },
       cpuPct: {
         target: (100 * (cpu1.target - cpu0.target)) / wall,
         subgraphs: (100 * ((c1.cpu.user + c1.cpu.system - c0.cpu.user - c0.cpu.system) / 1e6)) / wall,
@@ -208,7 +358,11 @@ async function main(): Promise<void> {
     };
   };
   const runPhase = (t: RunningTarget, sequence: string, durationS: number, startAt = 0) =>
-    load.rpc<Record<string, unknown>>('run', { url: t.url, sequence, connections: opts.connections, durationS, startAt }, (durationS + 60) * 1000);
+    load.rpc<Record<string, unknown>>(
+      'run',
+      { url: t.url, sequence, connections: opts.connections, durationS, startAt },
+      (durationS + 60) * 1000,
+    );
 
   for (const id of opts.targets) {
     if (id === 'bare') {
@@ -221,10 +375,28 @@ async function main(): Promise<void> {
       const f = first;
       first = undefined;
       if (f instanceof Error) throw f;
-      t = f ?? await startTarget(id, ctx);
+      t = f ?? (await startTarget(id, ctx));
     } catch (err) {
       log(`(${letter}) ${label}: did not start: ${(err as Error).message.split('\n').slice(0, 4).join(' / ')}`);
-      results.push({ id, letter, label, startMs: NaN, command: '', pid: 0, correctness: { samples: 0, ok: 0, non200: 0, withErrors: 0, shapeMismatches: 0, comparedWith: null, problems: [`did not start: ${(err as Error).message.slice(0, 600)}`] }, phases: [], logTail: [] });
+      results.push({
+        id,
+        letter,
+        label,
+        startMs: NaN,
+        command: '',
+        pid: 0,
+        correctness: {
+          samples: 0,
+          ok: 0,
+          non200: 0,
+          withErrors: 0,
+          shapeMismatches: 0,
+          comparedWith: null,
+          problems: [`did not start: ${(err as Error).message.slice(0, 600)}`],
+        },
+        phases: [],
+        logTail: [],
+      });
       continue;
     }
     procs.push(t.proc);
@@ -236,13 +408,17 @@ async function main(): Promise<void> {
       if (opts.warmupS > 0) await runPhase(t, 'warm', opts.warmupS);
       const main = await measure(t, 'main', () => runPhase(t, 'main', opts.durationS));
       phases.push(main);
-      log(`(${letter}) ${Number(main.run.rps).toFixed(0)} req/s, p50 ${fmt(main.run.latencyMs)} ms, ${Number(main.run.ok) === Number(main.run.requests) ? 'no errors' : `${Number(main.run.requests) - Number(main.run.ok)} failed (${JSON.stringify(main.run.errorCodes)}; ${(main.run.errorSamples as string[])[0] ?? ''})`}, ERP ${main.erp.callsPerS.toFixed(0)} calls/s, target CPU ${main.cpuPct.target.toFixed(0)}%, subgraphs ${main.cpuPct.subgraphs.toFixed(0)}%, load ${main.cpuPct.load.toFixed(0)}%`);
+      log(
+        `(${letter}) ${Number(main.run.rps).toFixed(0)} req/s, p50 ${fmt(main.run.latencyMs)} ms, ${Number(main.run.ok) === Number(main.run.requests) ? 'no errors' : `${Number(main.run.requests) - Number(main.run.ok)} failed (${JSON.stringify(main.run.errorCodes)}; ${(main.run.errorSamples as string[])[0] ?? ''})`}, ERP ${main.erp.callsPerS.toFixed(0)} calls/s, target CPU ${main.cpuPct.target.toFixed(0)}%, subgraphs ${main.cpuPct.subgraphs.toFixed(0)}%, load ${main.cpuPct.load.toFixed(0)}%`,
+      );
       if (id === 'ours' || id === 'bare') {
         // The cache-hit path: the hot set (most requested distinct requests), each read at least once first.
         await runPhase(t, 'hot', quick ? 0.5 : Math.max(1, opts.warmupS / 2));
         const hot = await measure(t, 'hot', () => runPhase(t, 'hot', opts.hotDurationS, opts.hotKeys));
         phases.push(hot);
-        log(`(${letter}) hot set: ${Number(hot.run.rps).toFixed(0)} req/s, p99 ${(hot.run.latencyMs as { p99: number }).p99} ms`);
+        log(
+          `(${letter}) hot set: ${Number(hot.run.rps).toFixed(0)} req/s, p99 ${(hot.run.latencyMs as { p99: number }).p99} ms`,
+        );
       }
       if (id === 'ours' && opts.profileS > 0) {
         // Where the time goes: a sampled CPU profile of ours over a further stretch of the mix (not in the figures above).
@@ -260,11 +436,30 @@ async function main(): Promise<void> {
         procs.push(t.proc);
         await subgraphs.rpc('faults', { erp: { rateLimitPerSecond: opts.erpRateLimit } });
         try {
-          const shield = await measure(t, 'shield', () => load.rpc('rate', { url: t.url, sequence: 'main', rate: opts.shieldRate, durationS: opts.shieldDurationS, graceS: quick ? 1 : 2, maxSockets: 256 }, (opts.shieldDurationS + 120) * 1000));
+          const shield = await measure(t, 'shield', () =>
+            load.rpc(
+              'rate',
+              {
+                url: t.url,
+                sequence: 'main',
+                rate: opts.shieldRate,
+                durationS: opts.shieldDurationS,
+                graceS: quick ? 1 : 2,
+                maxSockets: 256,
+              },
+              (opts.shieldDurationS + 120) * 1000,
+            ),
+          );
           phases.push(shield);
-          const cls = (shield.run.classes as Record<string, { ok: number; non200: number; graphqlErrors: number; unfinished: number }>);
-          const line = (c: { ok: number; non200: number; graphqlErrors: number; unfinished: number }): string => `${c.ok} OK, ${c.non200} non-200, ${c.graphqlErrors} with errors, ${c.unfinished} unanswered`;
-          log(`(${letter}) shielding at ${opts.shieldRate} req/s: ERP ${shield.erp.callsPerS.toFixed(1)} calls/s; read before: ${line(cls.readBefore!)}; not read before: ${line(cls.new!)}`);
+          const cls = shield.run.classes as Record<
+            string,
+            { ok: number; non200: number; graphqlErrors: number; unfinished: number }
+          >;
+          const line = (c: { ok: number; non200: number; graphqlErrors: number; unfinished: number }): string =>
+            `${c.ok} OK, ${c.non200} non-200, ${c.graphqlErrors} with errors, ${c.unfinished} unanswered`;
+          log(
+            `(${letter}) shielding at ${opts.shieldRate} req/s: ERP ${shield.erp.callsPerS.toFixed(1)} calls/s; read before: ${line(cls.readBefore!)}; not read before: ${line(cls.new!)}`,
+          );
         } finally {
           await subgraphs.rpc('faults', { erp: { rateLimitPerSecond: 0 } });
         }
@@ -274,8 +469,22 @@ async function main(): Promise<void> {
       log(`(${letter}) run failed: ${(err as Error).message.split('\n')[0]}`);
     }
     let bareStats: unknown;
-    if (id === 'bare') bareStats = await fetch(t.url.replace('/graphql', '/stats')).then((r) => r.json()).catch(() => null);
-    results.push({ id, letter, label, startMs: t.startMs, command: t.command, pid: t.proc.pid, correctness, phases, bare: bareStats, logTail: t.proc.log.slice(-10) });
+    if (id === 'bare')
+      bareStats = await fetch(t.url.replace('/graphql', '/stats'))
+        .then((r) => r.json())
+        .catch(() => null);
+    results.push({
+      id,
+      letter,
+      label,
+      startMs: t.startMs,
+      command: t.command,
+      pid: t.proc.pid,
+      correctness,
+      phases,
+      bare: bareStats,
+      logTail: t.proc.log.slice(-10),
+    });
     await t.proc.stop(8000);
   }
   await subgraphs.rpc('lifecycle', { changesPerSecond: 0 });
@@ -285,16 +494,29 @@ async function main(): Promise<void> {
   if (changedDuringRun) log('WARNING: product sources changed while the benchmark ran');
   const cpus = os.cpus();
   const machine = {
-    cpuModel: cpus[0]?.model ?? 'unknown', cpus: cpus.length, memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`, node: process.version, affinityAtStart: currentAffinity(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    affinityAtStart: currentAffinity(),
   };
   const packages = packageVersions(root, here);
   const targetsMet = evaluate(results, opts);
-  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
   mkdirSync(resultsDir, { recursive: true });
   const resultFile = join(resultsDir, `gateways-${stamp}${quick ? '-quick' : ''}.json`);
   const output = {
-    benchmark: 'gateways', date: new Date().toISOString(), command, options: opts, machine, packages, code: { ...code, changedDuringRun },
+    benchmark: 'gateways',
+    date: new Date().toISOString(),
+    command,
+    options: opts,
+    machine,
+    packages,
+    code: { ...code, changedDuringRun },
     setup: {
       placement: pin.note,
       sharedCores: `load generator and gateways share this machine's ${cpus.length} cores`,
@@ -302,10 +524,17 @@ async function main(): Promise<void> {
       events: `${opts.eventsPerSecond} signed webhooks/s to the subgraphs' /ingest (embedded lifecycle simulator, in the subgraph process) during every target's runs`,
       peersSupergraph: `supergraph.graphql with ${peer.stripped} auth links/directives/definitions stripped, routed to the bench's subgraphs`,
       ours: 'startGateway(gatewayConfigFromEnv(env), { bus }) in its own process (tsx, sources), REDIS_URL = the private redis-server, no status tracker, NODE_ENV unset (development credentials)',
-      workload, loadGenerator: `autocannon 9, ${opts.connections} connections, pipelining 1 (fixed concurrency); own keep-alive node:http loop for the fixed-rate shielding run`,
+      workload,
+      loadGenerator: `autocannon 9, ${opts.connections} connections, pipelining 1 (fixed concurrency); own keep-alive node:http loop for the fixed-rate shielding run`,
     },
-    targets: targetsMet, results,
-    profile: profile ? { note: 'sampled (500 µs) CPU profile (node:inspector) of ours (d) over --profile seconds of the mix, after its measured runs; self time per function and per package, inclusive time of named parts of the request path', ...(profile as object) } : null,
+    targets: targetsMet,
+    results,
+    profile: profile
+      ? {
+          note: 'sampled (500 µs) CPU profile (node:inspector) of ours (d) over --profile seconds of the mix, after its measured runs; self time per function and per package, inclusive time of named parts of the request path',
+          ...(profile as object),
+        }
+      : null,
     processes: { subgraphs: { log: subgraphs.log.slice(-20) }, load: { log: load.log.slice(-20) } },
   };
   writeFileSync(resultFile, `${JSON.stringify(output, null, 2)}\n`);
@@ -314,11 +543,30 @@ async function main(): Promise<void> {
   if (redis) await redis.stop(3000);
   rmSync(tmpDir, { recursive: true, force: true });
 
-  process.stdout.write(`\n${printTable(results, targetsMet, { command, machine, packages, placement: pin.note, opts })}\nresults: ${relative(root, resultFile)}\n`);
+  process.stdout.write(
+    `\n${printTable(results, targetsMet, { command, machine, packages, placement: pin.note, opts })}\nresults: ${relative(root, resultFile)}\n`,
+  );
   if (opts.writeMd) {
-    if (changedDuringRun && !flag('write-md')) process.stdout.write('BENCHMARKS.md left alone: the product sources changed during the run (--write-md writes it anyway, saying so)\n');
+    if (changedDuringRun && !flag('write-md'))
+      process.stdout.write(
+        'BENCHMARKS.md left alone: the product sources changed during the run (--write-md writes it anyway, saying so)\n',
+      );
     else {
-      writeBenchmarksMd(root, markdownSection({ command, machine, packages, code: { ...code, changedDuringRun }, results, targets: targetsMet, resultFile: relative(root, resultFile), setup: output.setup, opts, profile: profile as ProfileSummary | null }));
+      writeBenchmarksMd(
+        root,
+        markdownSection({
+          command,
+          machine,
+          packages,
+          code: { ...code, changedDuringRun },
+          results,
+          targets: targetsMet,
+          resultFile: relative(root, resultFile),
+          setup: output.setup,
+          opts,
+          profile: profile as ProfileSummary | null,
+        }),
+      );
       process.stdout.write('BENCHMARKS.md: ## Gateways replaced\n');
     }
   }
@@ -353,13 +601,30 @@ async function waitRedis(url: string): Promise<void> {
 }
 
 /** Sample requests, one at a time: no errors, HTTP 200, and the same `data` shape as the first target's. */
-async function checkCorrectness(t: RunningTarget, samples: { op: string; body: string; authorization: string }[], reference: Map<string, unknown>) {
-  const out = { samples: samples.length, ok: 0, non200: 0, withErrors: 0, shapeMismatches: 0, comparedWith: null as string | null, problems: [] as string[] };
+async function checkCorrectness(
+  t: RunningTarget,
+  samples: { op: string; body: string; authorization: string }[],
+  reference: Map<string, unknown>,
+) {
+  const out = {
+    samples: samples.length,
+    ok: 0,
+    non200: 0,
+    withErrors: 0,
+    shapeMismatches: 0,
+    comparedWith: null as string | null,
+    problems: [] as string[],
+  };
   for (const s of samples) {
     let status = 0;
     let json: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } = {};
     try {
-      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: s.authorization }, body: s.body, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: s.authorization },
+        body: s.body,
+        signal: AbortSignal.timeout(10_000),
+      });
       status = res.status;
       json = (await res.json()) as typeof json;
     } catch (err) {
@@ -368,7 +633,14 @@ async function checkCorrectness(t: RunningTarget, samples: { op: string; body: s
     if (status !== 200) out.non200++;
     if (json.errors?.length) {
       out.withErrors++;
-      if (out.problems.length < 5) out.problems.push(`${s.op}: HTTP ${status} ${json.errors.slice(0, 2).map((e) => `${e.extensions?.code ?? ''} ${e.message}`.trim()).join(' | ').slice(0, 240)}`);
+      if (out.problems.length < 5)
+        out.problems.push(
+          `${s.op}: HTTP ${status} ${json.errors
+            .slice(0, 2)
+            .map((e) => `${e.extensions?.code ?? ''} ${e.message}`.trim())
+            .join(' | ')
+            .slice(0, 240)}`,
+        );
     }
     if (status === 200 && !json.errors?.length) out.ok++;
     if (json.data === undefined || json.data === null) continue;
@@ -387,4 +659,4 @@ async function checkCorrectness(t: RunningTarget, samples: { op: string; body: s
   return out;
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.stack ?? err.message : String(err)));
+main().catch((err: unknown) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

@@ -9,9 +9,19 @@ import { projectRoot } from '../runtime/project.js';
 
 let session: Session | undefined;
 
-
-export interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
-export interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
+export interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+export interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
 
 const root = projectRoot();
 function where(url: string): string {
@@ -52,7 +62,9 @@ export function summarize(p: Profile, named: Record<string, string> = {}, top = 
     // Product files are transpiled by tsx without line mapping here: name them by function and file only.
     if (!f.url) return f.functionName || '(anonymous)';
     const file = where(f.url);
-    return file.includes('node_modules/') || f.url.startsWith('node:') ? `${f.functionName || '(anonymous)'} ${file.replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}` : `${f.functionName || '(anonymous)'} ${file}`;
+    return file.includes('node_modules/') || f.url.startsWith('node:')
+      ? `${f.functionName || '(anonymous)'} ${file.replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}`
+      : `${f.functionName || '(anonymous)'} ${file}`;
   };
   const selfByFn = new Map<string, number>();
   const selfByArea = new Map<string, number>();
@@ -91,8 +103,11 @@ export function summarize(p: Profile, named: Record<string, string> = {}, top = 
   const busy = totalMs - idle;
   selfByFn.delete('(idle)');
   selfByArea.delete('(idle)');
-  const rows = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
-    .map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10, pctOfBusy: Math.round((ms / busy) * 1000) / 10 }));
+  const rows = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10, pctOfBusy: Math.round((ms / busy) * 1000) / 10 }));
   return {
     wallMs: Math.round(totalMs),
     idleMs: Math.round(idle),
@@ -100,13 +115,18 @@ export function summarize(p: Profile, named: Record<string, string> = {}, top = 
     samples: samples.length,
     topSelf: rows(selfByFn, top),
     byArea: rows(selfByArea, 20),
-    topInclusive: rows(new Map([...inclusive].filter(([k]) => !['(root)', '(program)', '(idle)', '(garbage collector)'].includes(k))), top),
+    topInclusive: rows(
+      new Map([...inclusive].filter(([k]) => !['(root)', '(program)', '(idle)', '(garbage collector)'].includes(k))),
+      top,
+    ),
     /** Inclusive time of the functions the benchmark's write-up names (outermost frame per stack). */
-    named: Object.fromEntries(Object.entries(named).map(([label, prefix]) => {
-      let t = 0;
-      for (const [k, v] of inclusive) if (k.startsWith(prefix)) t += v;
-      return [label, { ms: Math.round(t * 10) / 10, pctOfBusy: Math.round((t / busy) * 1000) / 10 }];
-    })),
+    named: Object.fromEntries(
+      Object.entries(named).map(([label, prefix]) => {
+        let t = 0;
+        for (const [k, v] of inclusive) if (k.startsWith(prefix)) t += v;
+        return [label, { ms: Math.round(t * 10) / 10, pctOfBusy: Math.round((t / busy) * 1000) / 10 }];
+      }),
+    ),
   };
 }
 
@@ -129,7 +149,6 @@ export async function profileStop(named: Record<string, string> = {}) {
   session = undefined;
   return summarize(profile as unknown as Profile, named);
 }
-
 
 /** What {@link profileStop} returns. */
 export type ProfileSummary = ReturnType<typeof summarize>;

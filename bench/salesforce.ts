@@ -35,15 +35,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const { values } = parseArgs({
   options: {
-    quick: { type: 'boolean' }, rate: { type: 'string' }, seconds: { type: 'string' }, outage: { type: 'string' },
-    orders: { type: 'string' }, 'write-md': { type: 'boolean' }, 'no-write-md': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    outage: { type: 'string' },
+    orders: { type: 'string' },
+    'write-md': { type: 'boolean' },
+    'no-write-md': { type: 'boolean' },
   },
 });
 const quick = values.quick ?? false;
 const num = (v: string | undefined, fallback: number, name: string): number => {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number; received ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`--${name}: expected a positive number; received ${JSON.stringify(v)}`);
   return n;
 };
 const opts = {
@@ -57,10 +63,20 @@ const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const keyPrefix = `bench:salesforce:${process.pid}-${Date.now().toString(36)}:`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const facts: OrderFactsSource = async (ids) => new Map(ids.map((id) => {
-  const n = Number(id.replace(/\D/g, ''));
-  return [id, { number: `SO-${n}`, placedAt: '2026-11-01T10:00:00.000Z', salesforceAccountId: `0015e00000${String(n % 100000).padStart(5, '0')}AAA` }];
-}));
+const facts: OrderFactsSource = async (ids) =>
+  new Map(
+    ids.map((id) => {
+      const n = Number(id.replace(/\D/g, ''));
+      return [
+        id,
+        {
+          number: `SO-${n}`,
+          placedAt: '2026-11-01T10:00:00.000Z',
+          salesforceAccountId: `0015e00000${String(n % 100000).padStart(5, '0')}AAA`,
+        },
+      ];
+    }),
+  );
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -73,8 +89,15 @@ async function main(): Promise<void> {
   const connectorBus = new RedisEventBus({ url: redisUrl, keyPrefix });
   const versions = new RedisVersionClaims({ url: redisUrl, keyPrefix: `${keyPrefix}sf-version:` });
   const connector = new SalesforceConnector({
-    bus: connectorBus, versions, facts, logger: createLogger('bench-salesforce', 'error'),
-    config: defaultSalesforceConfig({ loginUrl: emulator.url, auth: { flow: 'client_credentials', clientId: 'ovg-connector', clientSecret: 'dev-secret' }, consumer: 'bench' }),
+    bus: connectorBus,
+    versions,
+    facts,
+    logger: createLogger('bench-salesforce', 'error'),
+    config: defaultSalesforceConfig({
+      loginUrl: emulator.url,
+      auth: { flow: 'client_credentials', clientId: 'ovg-connector', clientSecret: 'dev-secret' },
+      consumer: 'bench',
+    }),
   });
   await connector.start();
 
@@ -84,7 +107,9 @@ async function main(): Promise<void> {
   const lags: number[] = [];
   emulator.org.onWrite = (object, fields, at) => {
     if (object !== 'Order' || phase !== 'up') return;
-    const t = published.get(`${String(fields['Order_Visibility_Id__c'])}#${String(fields['Order_Visibility_Version__c'])}`);
+    const t = published.get(
+      `${String(fields['Order_Visibility_Id__c'])}#${String(fields['Order_Visibility_Version__c'])}`,
+    );
     if (t !== undefined) lags.push(at - t);
   };
 
@@ -96,16 +121,31 @@ async function main(): Promise<void> {
     for (let t = 0; t < ticks; t++) {
       const due = start + (t * perTick * 1000) / opts.rate;
       if (due > Date.now()) await sleep(due - Date.now());
-      await Promise.all(Array.from({ length: perTick }, () => {
-        const orderId = `ORD-${String(count++ % opts.orders).padStart(6, '0')}`;
-        const version = (lastVersion.get(orderId) ?? 0) + 1;
-        lastVersion.set(orderId, version);
-        published.set(`${orderId}#${version}`, Date.now());
-        return publisherBus.publish(Streams.VISIBILITY, cloudEvent({
-          id: `${orderId}:v${version}`, source: 'visibility', type: ORDER_STATUS_CHANGED, subject: orderId, time: new Date().toISOString(),
-          data: { orderId, customerId: null, previousStatus: null, status: version % 2 ? 'ALLOCATED' : 'SHIPPED', version },
-        }));
-      }));
+      await Promise.all(
+        Array.from({ length: perTick }, () => {
+          const orderId = `ORD-${String(count++ % opts.orders).padStart(6, '0')}`;
+          const version = (lastVersion.get(orderId) ?? 0) + 1;
+          lastVersion.set(orderId, version);
+          published.set(`${orderId}#${version}`, Date.now());
+          return publisherBus.publish(
+            Streams.VISIBILITY,
+            cloudEvent({
+              id: `${orderId}:v${version}`,
+              source: 'visibility',
+              type: ORDER_STATUS_CHANGED,
+              subject: orderId,
+              time: new Date().toISOString(),
+              data: {
+                orderId,
+                customerId: null,
+                previousStatus: null,
+                status: version % 2 ? 'ALLOCATED' : 'SHIPPED',
+                version,
+              },
+            }),
+          );
+        }),
+      );
     }
   };
 
@@ -116,7 +156,7 @@ async function main(): Promise<void> {
   // Every change of the up phase lands (and is timed) before the outage begins: a fixed pause would
   // leave the slowest out of the lag figures. Bounded, in case the connector cannot keep up.
   const handled = (): number => connector.counters.written + connector.counters.stale + connector.counters.superseded;
-  for (const until = Date.now() + 30_000; handled() < upPublished && Date.now() < until;) await sleep(20);
+  for (const until = Date.now() + 30_000; handled() < upPublished && Date.now() < until; ) await sleep(20);
   const callsUp = emulator.org.stats.apiCalls;
   phase = 'outage';
   await emulator.down();
@@ -128,15 +168,39 @@ async function main(): Promise<void> {
   while (handled() < count && Date.now() < deadline) await sleep(100);
   const drainMs = Date.now() - recoveredAt;
   let landed = 0;
-  for (const [orderId, v] of lastVersion) if (emulator.org.find('Order', 'Order_Visibility_Id__c', orderId)?.['Order_Visibility_Version__c'] === v) landed++;
+  for (const [orderId, v] of lastVersion)
+    if (emulator.org.find('Order', 'Order_Visibility_Id__c', orderId)?.['Order_Visibility_Version__c'] === v) landed++;
 
   lags.sort((a, b) => a - b);
   const result = {
-    at: new Date().toISOString(), quick, ...opts, redisUrl: redisUrl.replace(/\/\/[^@]*@/, '//***@'),
-    published: count, publishedWhileUp: upPublished, orders: lastVersion.size,
-    lagMs: { samples: lags.length, p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags.at(-1) ?? NaN },
-    apiCalls: { whileUp: callsUp, total: emulator.org.stats.apiCalls, per100WhileUp: (callsUp / upPublished) * 100, per100Total: (emulator.org.stats.apiCalls / count) * 100 },
-    afterOutage: { drainMs, handled: handled(), landedOrders: landed, lostOrders: lastVersion.size - landed, retries: connector.counters.retries, deadLettered: connector.counters.deadLettered },
+    at: new Date().toISOString(),
+    quick,
+    ...opts,
+    redisUrl: redisUrl.replace(/\/\/[^@]*@/, '//***@'),
+    published: count,
+    publishedWhileUp: upPublished,
+    orders: lastVersion.size,
+    lagMs: {
+      samples: lags.length,
+      p50: percentile(lags, 50),
+      p95: percentile(lags, 95),
+      p99: percentile(lags, 99),
+      max: lags.at(-1) ?? NaN,
+    },
+    apiCalls: {
+      whileUp: callsUp,
+      total: emulator.org.stats.apiCalls,
+      per100WhileUp: (callsUp / upPublished) * 100,
+      per100Total: (emulator.org.stats.apiCalls / count) * 100,
+    },
+    afterOutage: {
+      drainMs,
+      handled: handled(),
+      landedOrders: landed,
+      lostOrders: lastVersion.size - landed,
+      retries: connector.counters.retries,
+      deadLettered: connector.counters.deadLettered,
+    },
     counters: connector.counters,
     wallMs: Date.now() - started,
     machine: {
@@ -150,7 +214,7 @@ async function main(): Promise<void> {
   await emulator.stop();
   await Promise.all([publisherBus.close(), connectorBus.close(), versions.close()]);
   const r = new Redis(redisUrl);
-  for (let cursor = '0'; ;) {
+  for (let cursor = '0'; ; ) {
     const [next, keys] = await r.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
     if (keys.length) await r.del(...keys);
     if ((cursor = next) === '0') break;
@@ -171,14 +235,18 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`\n${table}\n\nraw: ${file}\n`);
   if (opts.writeMd) {
-    replaceBenchmarksSection(root, 'Salesforce connector', [
-      '## Salesforce connector',
-      '',
-      `\`npm run bench:salesforce\` (${result.at}): ${opts.rate} synthetic \`order.status_changed\`/s onto the Redis bus for ${opts.seconds} s over ${opts.orders} orders, then the emulated org down ${opts.outage} s (publishing on), then back. One connector replica, jsforce over HTTP to the emulator in the same process. The machine (${result.machine.cores} cores) was shared with other sessions' work: 1-minute load average ${f(result.machine.loadavg1Before, 2)} before, ${f(result.machine.loadavg1After, 2)} after.`,
-      '',
-      table,
-      '',
-    ].join('\n'));
+    replaceBenchmarksSection(
+      root,
+      'Salesforce connector',
+      [
+        '## Salesforce connector',
+        '',
+        `\`npm run bench:salesforce\` (${result.at}): ${opts.rate} synthetic \`order.status_changed\`/s onto the Redis bus for ${opts.seconds} s over ${opts.orders} orders, then the emulated org down ${opts.outage} s (publishing on), then back. One connector replica, jsforce over HTTP to the emulator in the same process. The machine (${result.machine.cores} cores) was shared with other sessions' work: 1-minute load average ${f(result.machine.loadavg1Before, 2)} before, ${f(result.machine.loadavg1After, 2)} after.`,
+        '',
+        table,
+        '',
+      ].join('\n'),
+    );
   }
 }
 

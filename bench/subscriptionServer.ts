@@ -47,7 +47,11 @@ if (!gc) {
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
 // ---- instrumentation: frames handed to sockets, per status-change cursor --------------------------
-interface SendStat { count: number; first: number; last: number }
+interface SendStat {
+  count: number;
+  first: number;
+  last: number;
+}
 const sends = new Map<string, SendStat>();
 let framesSent = 0;
 const CURSOR = '"cursor":"';
@@ -81,7 +85,8 @@ const candidates = demo.scenarios.allocated.filter((id) => {
   const erp = erpById.get(id);
   return erp !== undefined && erp.holds.length === 0;
 });
-if (!SCENARIO_STATUSES.allocated.includes('ALLOCATED')) throw new Error('the allocated scenario no longer yields ALLOCATED');
+if (!SCENARIO_STATUSES.allocated.includes('ALLOCATED'))
+  throw new Error('the allocated scenario no longer yields ALLOCATED');
 
 /** Per source event (orderId|type) and per status change (cursor): when it was published to the bus. */
 const sourceSeen = new Map<string, number>();
@@ -102,7 +107,10 @@ bus.publish = async (stream, event) => {
 };
 const storeKind = process.env.BENCH_STORE ?? 'pglite';
 if (!['memory', 'pglite', 'postgres'].includes(storeKind)) {
-  send({ type: 'fatal', error: `BENCH_STORE must be memory, pglite or postgres; received ${JSON.stringify(storeKind)}` });
+  send({
+    type: 'fatal',
+    error: `BENCH_STORE must be memory, pglite or postgres; received ${JSON.stringify(storeKind)}`,
+  });
   process.exit(2);
 }
 const benchSchema = `bench_${process.pid}`;
@@ -110,17 +118,31 @@ let store: VisibilityStore | undefined;
 let statusStore: StatusStore = new MemoryStatusStore();
 let stack: Stack;
 
-
 async function start(): Promise<void> {
   if (storeKind !== 'memory') {
-    const databaseUrl = storeKind === 'postgres' ? (process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test') : null;
+    const databaseUrl =
+      storeKind === 'postgres' ? (process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test') : null;
     store = await openStore({ databaseUrl, dataDir: '', schema: storeKind === 'postgres' ? benchSchema : 'public' });
     statusStore = storeStatusStore(store);
   }
-  stack = await startStack({ data: demo.data, bus, statusStore, seedTracker: true, webhookSecret: secret, logger, ...(store ? { store } : {}) });
+  stack = await startStack({
+    data: demo.data,
+    bus,
+    statusStore,
+    seedTracker: true,
+    webhookSecret: secret,
+    logger,
+    ...(store ? { store } : {}),
+  });
   await stack.gateway.tracker!.whenSeeded();
   stack.gateway.httpServer.on('error', (err: NodeJS.ErrnoException) => {
-    send({ type: 'fatal', error: err.code === 'EMFILE' ? `gateway out of file descriptors (EMFILE): raise ulimit -n (${err.message})` : err.message });
+    send({
+      type: 'fatal',
+      error:
+        err.code === 'EMFILE'
+          ? `gateway out of file descriptors (EMFILE): raise ulimit -n (${err.message})`
+          : err.message,
+    });
   });
   send({
     type: 'ready',
@@ -176,8 +198,16 @@ async function handle(req: Request): Promise<unknown> {
     case 'hub': {
       // Newer gateways share one execution (and one hub listener) among identical subscriptions and
       // count running subscriptions themselves; older ones have one hub listener per subscription.
-      const subs = stack.gateway.subscriptions! as typeof stack.gateway.subscriptions & { subscribers?: () => number; executions?: () => number };
-      return { hub: subs!.hub.size(), clients: subs!.clients(), subscribers: subs!.subscribers?.() ?? null, executions: subs!.executions?.() ?? null };
+      const subs = stack.gateway.subscriptions! as typeof stack.gateway.subscriptions & {
+        subscribers?: () => number;
+        executions?: () => number;
+      };
+      return {
+        hub: subs!.hub.size(),
+        clients: subs!.clients(),
+        subscribers: subs!.subscribers?.() ?? null,
+        executions: subs!.executions?.() ?? null,
+      };
     }
     case 'memory':
       return memory();
@@ -218,6 +248,12 @@ serveIpc(handle);
 
 start().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException;
-  send({ type: 'fatal', error: e?.code === 'EMFILE' ? `out of file descriptors (EMFILE): raise ulimit -n (${e.message})` : (e?.stack ?? String(err)) });
+  send({
+    type: 'fatal',
+    error:
+      e?.code === 'EMFILE'
+        ? `out of file descriptors (EMFILE): raise ulimit -n (${e.message})`
+        : (e?.stack ?? String(err)),
+  });
   process.exit(1);
 });

@@ -61,7 +61,12 @@ export interface ConsumerPolicy {
  * exchange), request a cancellation, read the audit trail; `createReplacementOrder` is the returns
  * desk's service call that books an exchange's replacement order in the OMS.
  */
-export const ORDER_ACTIONS = ['requestReturn', 'requestCancellation', 'readAuditTrail', 'createReplacementOrder'] as const;
+export const ORDER_ACTIONS = [
+  'requestReturn',
+  'requestCancellation',
+  'readAuditTrail',
+  'createReplacementOrder',
+] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 /** Whether this caller's consumer policy allows `action`. */
@@ -71,11 +76,46 @@ export function mayAct(identity: Identity, action: OrderAction): boolean {
 
 /** The consumer model: one row per consumer of CANONICAL_MODEL.md, plus the internal identity. */
 export const CONSUMER_POLICIES: Readonly<Record<IdentityKind, ConsumerPolicy>> = {
-  salesforce: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: false, actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'] },
-  storefront: { credential: 'jwt', rows: 'own-customer', internalFields: false, persistedOperationsOnly: false, operational: false, actions: ['requestReturn', 'requestCancellation'] },
-  partner: { credential: 'api-key', rows: 'partner-node', internalFields: false, persistedOperationsOnly: true, operational: false, actions: [] },
-  ops: { credential: 'jwt', rows: 'all', internalFields: true, persistedOperationsOnly: false, operational: true, actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'] },
-  internal: { credential: 'service', rows: 'all', internalFields: false, persistedOperationsOnly: false, operational: false, actions: ['createReplacementOrder'] },
+  salesforce: {
+    credential: 'jwt',
+    rows: 'all',
+    internalFields: true,
+    persistedOperationsOnly: false,
+    operational: false,
+    actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'],
+  },
+  storefront: {
+    credential: 'jwt',
+    rows: 'own-customer',
+    internalFields: false,
+    persistedOperationsOnly: false,
+    operational: false,
+    actions: ['requestReturn', 'requestCancellation'],
+  },
+  partner: {
+    credential: 'api-key',
+    rows: 'partner-node',
+    internalFields: false,
+    persistedOperationsOnly: true,
+    operational: false,
+    actions: [],
+  },
+  ops: {
+    credential: 'jwt',
+    rows: 'all',
+    internalFields: true,
+    persistedOperationsOnly: false,
+    operational: true,
+    actions: ['requestReturn', 'requestCancellation', 'readAuditTrail'],
+  },
+  internal: {
+    credential: 'service',
+    rows: 'all',
+    internalFields: false,
+    persistedOperationsOnly: false,
+    operational: false,
+    actions: ['createReplacementOrder'],
+  },
 };
 
 /**
@@ -108,9 +148,12 @@ export function grantedScopes(identity: Identity): string[] {
  */
 export function visibilityScope(identity: Identity): string {
   const policy = CONSUMER_POLICIES[identity.consumer];
-  const rows = policy.rows === 'own-customer' ? `customer=${identity.customerId ?? ''}`
-    : policy.rows === 'partner-node' ? `node=${identity.partnerNodeId ?? ''}`
-    : 'all';
+  const rows =
+    policy.rows === 'own-customer'
+      ? `customer=${identity.customerId ?? ''}`
+      : policy.rows === 'partner-node'
+        ? `node=${identity.partnerNodeId ?? ''}`
+        : 'all';
   return `${rows};fields=${grantedScopes(identity).join(',') || '-'}`;
 }
 
@@ -124,8 +167,11 @@ export interface OrderOwnership {
 /** The row rule: whether `identity` may see the order at all. */
 export function mayReadOrder(identity: Identity, order: OrderOwnership): boolean {
   switch (CONSUMER_POLICIES[identity.consumer].rows) {
-    case 'all': return true;
-    case 'own-customer': return identity.customerId !== undefined && order.customerId === identity.customerId;
-    case 'partner-node': return identity.partnerNodeId !== undefined && order.nodeIds.includes(identity.partnerNodeId);
+    case 'all':
+      return true;
+    case 'own-customer':
+      return identity.customerId !== undefined && order.customerId === identity.customerId;
+    case 'partner-node':
+      return identity.partnerNodeId !== undefined && order.nodeIds.includes(identity.partnerNodeId);
   }
 }

@@ -7,23 +7,55 @@ import type { ShipmentStatus } from './vocabularies.js';
  */
 const CARRIER_CODES: Readonly<Record<string, Readonly<Record<string, ShipmentStatus>>>> = {
   UPS: {
-    M: 'LABEL_CREATED', MV: 'CANCELLED', P: 'IN_TRANSIT', I: 'IN_TRANSIT', O: 'OUT_FOR_DELIVERY',
-    D: 'DELIVERED', X: 'EXCEPTION', RS: 'RETURNED_TO_SENDER', DO: 'DELIVERY_ATTEMPTED', AP: 'AVAILABLE_FOR_PICKUP',
+    M: 'LABEL_CREATED',
+    MV: 'CANCELLED',
+    P: 'IN_TRANSIT',
+    I: 'IN_TRANSIT',
+    O: 'OUT_FOR_DELIVERY',
+    D: 'DELIVERED',
+    X: 'EXCEPTION',
+    RS: 'RETURNED_TO_SENDER',
+    DO: 'DELIVERY_ATTEMPTED',
+    AP: 'AVAILABLE_FOR_PICKUP',
   },
   FEDEX: {
-    OC: 'LABEL_CREATED', PU: 'IN_TRANSIT', IT: 'IN_TRANSIT', AR: 'IN_TRANSIT', DP: 'IN_TRANSIT',
-    OD: 'OUT_FOR_DELIVERY', DL: 'DELIVERED', DE: 'EXCEPTION', SE: 'EXCEPTION', HL: 'AVAILABLE_FOR_PICKUP',
-    DY: 'DELIVERY_ATTEMPTED', RS: 'RETURNED_TO_SENDER', CA: 'CANCELLED',
+    OC: 'LABEL_CREATED',
+    PU: 'IN_TRANSIT',
+    IT: 'IN_TRANSIT',
+    AR: 'IN_TRANSIT',
+    DP: 'IN_TRANSIT',
+    OD: 'OUT_FOR_DELIVERY',
+    DL: 'DELIVERED',
+    DE: 'EXCEPTION',
+    SE: 'EXCEPTION',
+    HL: 'AVAILABLE_FOR_PICKUP',
+    DY: 'DELIVERY_ATTEMPTED',
+    RS: 'RETURNED_TO_SENDER',
+    CA: 'CANCELLED',
   },
   USPS: {
-    GX: 'LABEL_CREATED', '03': 'IN_TRANSIT', '10': 'IN_TRANSIT', OA: 'IN_TRANSIT', OF: 'OUT_FOR_DELIVERY',
-    '01': 'DELIVERED', '02': 'DELIVERY_ATTEMPTED', '07': 'AVAILABLE_FOR_PICKUP', '04': 'EXCEPTION',
-    '09': 'RETURNED_TO_SENDER', '31': 'CANCELLED',
+    GX: 'LABEL_CREATED',
+    '03': 'IN_TRANSIT',
+    '10': 'IN_TRANSIT',
+    OA: 'IN_TRANSIT',
+    OF: 'OUT_FOR_DELIVERY',
+    '01': 'DELIVERED',
+    '02': 'DELIVERY_ATTEMPTED',
+    '07': 'AVAILABLE_FOR_PICKUP',
+    '04': 'EXCEPTION',
+    '09': 'RETURNED_TO_SENDER',
+    '31': 'CANCELLED',
   },
   DHL: {
-    'pre-transit': 'LABEL_CREATED', transit: 'IN_TRANSIT', 'out-for-delivery': 'OUT_FOR_DELIVERY',
-    delivered: 'DELIVERED', failure: 'DELIVERY_ATTEMPTED', 'ready-for-pickup': 'AVAILABLE_FOR_PICKUP',
-    exception: 'EXCEPTION', returned: 'RETURNED_TO_SENDER', cancelled: 'CANCELLED',
+    'pre-transit': 'LABEL_CREATED',
+    transit: 'IN_TRANSIT',
+    'out-for-delivery': 'OUT_FOR_DELIVERY',
+    delivered: 'DELIVERED',
+    failure: 'DELIVERY_ATTEMPTED',
+    'ready-for-pickup': 'AVAILABLE_FOR_PICKUP',
+    exception: 'EXCEPTION',
+    returned: 'RETURNED_TO_SENDER',
+    cancelled: 'CANCELLED',
   },
 };
 
@@ -42,5 +74,7 @@ export function normalizeCarrierStatus(carrier: string, rawCode: string): Shipme
 
 /** Every raw code of a carrier mapping to `status` (used by simulators to speak native codes). */
 export function carrierCodesFor(carrier: string, status: ShipmentStatus): string[] {
-  return Object.entries(CARRIER_CODES[carrier.toUpperCase()] ?? {}).filter(([, s]) => s === status).map(([c]) => c);
+  return Object.entries(CARRIER_CODES[carrier.toUpperCase()] ?? {})
+    .filter(([, s]) => s === status)
+    .map(([c]) => c);
 }

@@ -66,7 +66,9 @@ interface Payload {
 
 function checkSecret(secret: string): void {
   if (secret.length < MIN_IDENTITY_SECRET_LENGTH) {
-    throw new Error(`the identity secret must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters; received ${secret.length}`);
+    throw new Error(
+      `the identity secret must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters; received ${secret.length}`,
+    );
   }
 }
 
@@ -78,15 +80,27 @@ function mac(secret: string, signed: string): Buffer {
  * The header value carrying `identity`, issued at `now`.
  * @param now epoch milliseconds. @default Date.now()
  */
-export function signIdentity(identity: Identity, secret: string, now: number = Date.now(), binding?: IdentityBinding): string {
+export function signIdentity(
+  identity: Identity,
+  secret: string,
+  now: number = Date.now(),
+  binding?: IdentityBinding,
+): string {
   checkSecret(secret);
-  const payload: Payload = { c: identity.consumer, s: identity.subject, sc: identity.scopes, iat: Math.floor(now / 1000) };
+  const payload: Payload = {
+    c: identity.consumer,
+    s: identity.subject,
+    sc: identity.scopes,
+    iat: Math.floor(now / 1000),
+  };
   if (identity.customerId !== undefined) payload.cu = identity.customerId;
   if (identity.partnerNodeId !== undefined) payload.p = identity.partnerNodeId;
   if (identity.expiresAt !== undefined) payload.x = identity.expiresAt;
   if (identity.actingUser !== undefined) {
     if (!mayAssertActingUser(identity.consumer, identity.actingUser)) {
-      throw new Error(`an acting user is signed only for ${ACTING_USER_ASSERTERS.join(', ')} and only as a Salesforce user id; received ${JSON.stringify(identity.actingUser.slice(0, 40))} for ${identity.consumer}`);
+      throw new Error(
+        `an acting user is signed only for ${ACTING_USER_ASSERTERS.join(', ')} and only as a Salesforce user id; received ${JSON.stringify(identity.actingUser.slice(0, 40))} for ${identity.consumer}`,
+      );
     }
     payload.au = identity.actingUser;
   }
@@ -107,7 +121,12 @@ export function signIdentity(identity: Identity, secret: string, now: number = D
  * @param now epoch milliseconds. @default Date.now()
  * @param maxAgeSeconds @default 60
  */
-export function verifyIdentity(headerValue: string | undefined, secret: string, now: number = Date.now(), maxAgeSeconds = 60): Identity | null {
+export function verifyIdentity(
+  headerValue: string | undefined,
+  secret: string,
+  now: number = Date.now(),
+  maxAgeSeconds = 60,
+): Identity | null {
   return verifiedPayload(headerValue, secret, now, maxAgeSeconds)?.identity ?? null;
 }
 
@@ -126,11 +145,23 @@ export interface BoundIdentity {
  * caller's to enforce with the returned nonce.
  * @param maxAgeSeconds @default BOUND_MAX_AGE_SECONDS (30)
  */
-export function verifyBoundIdentity(headerValue: string | undefined, secret: string, expect: { subgraph: string; bodySha256: string }, now: number = Date.now(), maxAgeSeconds = BOUND_MAX_AGE_SECONDS): BoundIdentity | null {
+export function verifyBoundIdentity(
+  headerValue: string | undefined,
+  secret: string,
+  expect: { subgraph: string; bodySha256: string },
+  now: number = Date.now(),
+  maxAgeSeconds = BOUND_MAX_AGE_SECONDS,
+): BoundIdentity | null {
   const v = verifiedPayload(headerValue, secret, now, maxAgeSeconds);
   if (!v) return null;
   const { payload: p } = v;
-  if (p.aud !== expect.subgraph || p.bh === undefined || !sameText(p.bh, expect.bodySha256) || typeof p.rid !== 'string') return null;
+  if (
+    p.aud !== expect.subgraph ||
+    p.bh === undefined ||
+    !sameText(p.bh, expect.bodySha256) ||
+    typeof p.rid !== 'string'
+  )
+    return null;
   return { identity: v.identity, requestId: p.rid, ...(p.n !== undefined ? { nonce: p.n } : {}) };
 }
 
@@ -140,7 +171,12 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function verifiedPayload(headerValue: string | undefined, secret: string, now: number, maxAgeSeconds: number): { identity: Identity; payload: Payload } | null {
+function verifiedPayload(
+  headerValue: string | undefined,
+  secret: string,
+  now: number,
+  maxAgeSeconds: number,
+): { identity: Identity; payload: Payload } | null {
   checkSecret(secret);
   if (typeof headerValue !== 'string' || headerValue.length > MAX_HEADER_LENGTH) return null;
   const parts = headerValue.split('.');
@@ -169,19 +205,28 @@ function verifiedPayload(headerValue: string | undefined, secret: string, now: n
 
 /** Whether `consumer` may assert `actingUser` (docs/security.md, "Acting user"). */
 function mayAssertActingUser(consumer: IdentityKind, actingUser: unknown): boolean {
-  return ACTING_USER_ASSERTERS.includes(consumer) && typeof actingUser === 'string' && SALESFORCE_USER_ID.test(actingUser);
+  return (
+    ACTING_USER_ASSERTERS.includes(consumer) && typeof actingUser === 'string' && SALESFORCE_USER_ID.test(actingUser)
+  );
 }
 
 function isPayload(p: Partial<Payload> | null): p is Payload {
   if (p === null || typeof p !== 'object') return false;
   const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
   return (
-    typeof p.c === 'string' && KINDS.has(p.c) &&
+    typeof p.c === 'string' &&
+    KINDS.has(p.c) &&
     typeof p.s === 'string' &&
-    Array.isArray(p.sc) && p.sc.every((s) => typeof s === 'string') &&
-    typeof p.iat === 'number' && Number.isFinite(p.iat) &&
-    optionalString(p.cu) && optionalString(p.p) &&
-    optionalString(p.aud) && optionalString(p.rid) && optionalString(p.bh) && optionalString(p.n) &&
+    Array.isArray(p.sc) &&
+    p.sc.every((s) => typeof s === 'string') &&
+    typeof p.iat === 'number' &&
+    Number.isFinite(p.iat) &&
+    optionalString(p.cu) &&
+    optionalString(p.p) &&
+    optionalString(p.aud) &&
+    optionalString(p.rid) &&
+    optionalString(p.bh) &&
+    optionalString(p.n) &&
     (p.x === undefined || (typeof p.x === 'number' && Number.isFinite(p.x))) &&
     (p.au === undefined || mayAssertActingUser(p.c, p.au))
   );

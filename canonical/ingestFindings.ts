@@ -28,7 +28,11 @@ export const INGEST_FINDING_REASONS = [
 export type IngestFindingReason = (typeof INGEST_FINDING_REASONS)[number];
 
 /** Per line: what the system reported and what the graph applied. */
-export interface FindingLine { lineNumber: number; reported: number; applied: number }
+export interface FindingLine {
+  lineNumber: number;
+  reported: number;
+  applied: number;
+}
 
 /**
  * The `data` of an `ingest.refused` or `ingest.corrected` event. The event's `source` is the

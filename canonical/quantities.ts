@@ -1,7 +1,12 @@
 import type { Money } from './money.js';
 import {
-  isPicked, VOID_RETURN_STATUSES,
-  type HoldType, type PaymentStatus, type ReturnStatus, type ShipmentStatus, type WarehouseStatus,
+  isPicked,
+  VOID_RETURN_STATUSES,
+  type HoldType,
+  type PaymentStatus,
+  type ReturnStatus,
+  type ShipmentStatus,
+  type WarehouseStatus,
 } from './vocabularies.js';
 
 /**
@@ -40,7 +45,12 @@ export interface StatusInputs {
 }
 
 /** A parcel the carrier tracks for the order that no WMS shipment of the order names. */
-export interface UnconfirmedShipmentFacts { id: string; status: ShipmentStatus; lastScanAt?: string | null; deliveredAt?: string | null }
+export interface UnconfirmedShipmentFacts {
+  id: string;
+  status: ShipmentStatus;
+  lastScanAt?: string | null;
+  deliveredAt?: string | null;
+}
 
 /** erp: one payment of the order. */
 export interface PaymentFacts {
@@ -52,7 +62,12 @@ export interface PaymentFacts {
 }
 
 /** erp: one credit memo, with the return it credits when the ERP knows it. */
-export interface CreditMemoFacts { number: string; postedAt: string; amount: Money; returnId?: string | null }
+export interface CreditMemoFacts {
+  number: string;
+  postedAt: string;
+  amount: Money;
+  returnId?: string | null;
+}
 
 export interface OmsLineFacts {
   lineNumber: number;
@@ -64,7 +79,10 @@ export interface OmsLineFacts {
   backordered: number;
 }
 
-export interface QuantityLine { lineNumber: number; quantity: number }
+export interface QuantityLine {
+  lineNumber: number;
+  quantity: number;
+}
 /** A line number with a quantity: the shape every system uses for its line-level records. */
 export type QtyLine = QuantityLine;
 
@@ -87,7 +105,11 @@ export interface FulfillmentFacts {
   cancelledAt?: string | null;
 }
 
-export interface HoldFacts { type: HoldType; placedAt: string; releasedAt: string | null }
+export interface HoldFacts {
+  type: HoldType;
+  placedAt: string;
+  releasedAt: string | null;
+}
 
 export interface ShipmentFacts {
   id?: string;
@@ -127,12 +149,29 @@ export interface LineQuantities {
 }
 
 export const QUANTITY_KEYS = [
-  'ordered', 'cancelled', 'allocated', 'backordered', 'picked', 'shipped', 'delivered',
-  'returnInitiated', 'returned',
+  'ordered',
+  'cancelled',
+  'allocated',
+  'backordered',
+  'picked',
+  'shipped',
+  'delivered',
+  'returnInitiated',
+  'returned',
 ] as const satisfies readonly (keyof LineQuantities)[];
 
 export function emptyQuantities(): LineQuantities {
-  return { ordered: 0, cancelled: 0, allocated: 0, backordered: 0, picked: 0, shipped: 0, delivered: 0, returnInitiated: 0, returned: 0 };
+  return {
+    ordered: 0,
+    cancelled: 0,
+    allocated: 0,
+    backordered: 0,
+    picked: 0,
+    shipped: 0,
+    delivered: 0,
+    returnInitiated: 0,
+    returned: 0,
+  };
 }
 
 /** Adds `b` into `a` field by field and returns `a`. */
@@ -154,8 +193,13 @@ export interface LineCorrection {
 }
 
 export const LINE_CORRECTION_KINDS = [
-  'CANCEL_AFTER_SHIPMENT', 'OVER_SHIPMENT', 'ALLOCATION_EXCEEDS_NET', 'BACKORDER_EXCEEDS_OPEN',
-  'PICK_EXCEEDS_ALLOCATION', 'OVER_RECEIPT', 'RETURN_WITHOUT_DELIVERY',
+  'CANCEL_AFTER_SHIPMENT',
+  'OVER_SHIPMENT',
+  'ALLOCATION_EXCEEDS_NET',
+  'BACKORDER_EXCEEDS_OPEN',
+  'PICK_EXCEEDS_ALLOCATION',
+  'OVER_RECEIPT',
+  'RETURN_WITHOUT_DELIVERY',
 ] as const;
 export type LineCorrectionKind = (typeof LINE_CORRECTION_KINDS)[number];
 
@@ -188,9 +232,22 @@ const clamp = (v: number, max: number): number => Math.max(0, Math.min(v, max));
  * Each adjustment is listed in {@link LineLedger.corrections}.
  */
 export function reconcileLines(inputs: StatusInputs): Map<number, LineLedger> {
-  type Raw = Record<'allocated' | 'picked' | 'dispatched' | 'rts' | 'delivered' | 'initiated' | 'received' | 'awaiting', number>;
+  type Raw = Record<
+    'allocated' | 'picked' | 'dispatched' | 'rts' | 'delivered' | 'initiated' | 'received' | 'awaiting',
+    number
+  >;
   const raw = new Map<number, Raw>();
-  for (const line of inputs.lines) raw.set(line.lineNumber, { allocated: 0, picked: 0, dispatched: 0, rts: 0, delivered: 0, initiated: 0, received: 0, awaiting: 0 });
+  for (const line of inputs.lines)
+    raw.set(line.lineNumber, {
+      allocated: 0,
+      picked: 0,
+      dispatched: 0,
+      rts: 0,
+      delivered: 0,
+      initiated: 0,
+      received: 0,
+      awaiting: 0,
+    });
   const add = (lines: readonly QuantityLine[], key: keyof Raw): void => {
     for (const l of lines) {
       const r = raw.get(l.lineNumber);
@@ -228,15 +285,38 @@ export function reconcileLines(inputs: StatusInputs): Map<number, LineLedger> {
     const rts = clamp(r.rts, dispatched - delivered);
     const cancelled = fix('CANCEL_AFTER_SHIPMENT', line.cancelled, clamp(line.cancelled, ordered - dispatched));
     const net = ordered - cancelled;
-    const allocated = fix('ALLOCATION_EXCEEDS_NET', Math.max(r.allocated, dispatched), clamp(Math.max(r.allocated, dispatched), net));
+    const allocated = fix(
+      'ALLOCATION_EXCEEDS_NET',
+      Math.max(r.allocated, dispatched),
+      clamp(Math.max(r.allocated, dispatched), net),
+    );
     const backordered = fix('BACKORDER_EXCEEDS_OPEN', line.backordered, clamp(line.backordered, net - allocated));
     const picked = fix('PICK_EXCEEDS_ALLOCATION', r.picked, clamp(r.picked, allocated));
     const returned = fix('OVER_RECEIPT', r.received, clamp(r.received, delivered + rts));
-    if (r.initiated > delivered + rts) corrections.push({ kind: 'RETURN_WITHOUT_DELIVERY', lineNumber: line.lineNumber, reported: r.initiated, applied: r.initiated });
+    if (r.initiated > delivered + rts)
+      corrections.push({
+        kind: 'RETURN_WITHOUT_DELIVERY',
+        lineNumber: line.lineNumber,
+        reported: r.initiated,
+        applied: r.initiated,
+      });
     out.set(line.lineNumber, {
       lineNumber: line.lineNumber,
-      quantities: { ordered, cancelled, allocated, backordered, picked, shipped: dispatched - rts, delivered, returnInitiated: r.initiated, returned },
-      dispatched, returningToSender: rts, awaitingReturn: r.awaiting, corrections,
+      quantities: {
+        ordered,
+        cancelled,
+        allocated,
+        backordered,
+        picked,
+        shipped: dispatched - rts,
+        delivered,
+        returnInitiated: r.initiated,
+        returned,
+      },
+      dispatched,
+      returningToSender: rts,
+      awaitingReturn: r.awaiting,
+      corrections,
     });
   }
   return out;

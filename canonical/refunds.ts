@@ -38,32 +38,75 @@ const sumIn = (amounts: readonly Money[], currency: string): { cents: number; fo
 export function refundStory(inputs: StatusInputs): RefundStory {
   const payments = inputs.payments ?? [];
   const memos = inputs.creditMemos ?? [];
-  const issued = inputs.returns.filter((r) => r.refund && (r.status === 'REFUNDED' || (r.status === 'CLOSED' && r.refund.refundedAt)));
+  const issued = inputs.returns.filter(
+    (r) => r.refund && (r.status === 'REFUNDED' || (r.status === 'CLOSED' && r.refund.refundedAt)),
+  );
   const pendingReturns = inputs.returns.filter((r) => r.refund && r.status === 'REFUND_PENDING');
-  const currency = payments[0]?.amount.currency ?? memos[0]?.amount.currency ?? issued[0]?.refund?.amount.currency ?? pendingReturns[0]?.refund?.amount.currency ?? 'USD';
-  const desk = sumIn(issued.map((r) => r.refund!.amount), currency);
-  const pending = sumIn(pendingReturns.map((r) => r.refund!.amount), currency);
-  const credited = sumIn(memos.map((m) => m.amount), currency);
-  const paid = sumIn(payments.map((p) => p.refundedAmount), currency);
+  const currency =
+    payments[0]?.amount.currency ??
+    memos[0]?.amount.currency ??
+    issued[0]?.refund?.amount.currency ??
+    pendingReturns[0]?.refund?.amount.currency ??
+    'USD';
+  const desk = sumIn(
+    issued.map((r) => r.refund!.amount),
+    currency,
+  );
+  const pending = sumIn(
+    pendingReturns.map((r) => r.refund!.amount),
+    currency,
+  );
+  const credited = sumIn(
+    memos.map((m) => m.amount),
+    currency,
+  );
+  const paid = sumIn(
+    payments.map((p) => p.refundedAmount),
+    currency,
+  );
   const story = (state: RefundState, reason: string): RefundStory => ({
-    state, reason,
-    returnsDesk: fromCents(desk.cents, currency), pending: fromCents(pending.cents, currency),
-    creditMemos: fromCents(credited.cents, currency), payments: fromCents(paid.cents, currency),
+    state,
+    reason,
+    returnsDesk: fromCents(desk.cents, currency),
+    pending: fromCents(pending.cents, currency),
+    creditMemos: fromCents(credited.cents, currency),
+    payments: fromCents(paid.cents, currency),
   });
   const m = (c: number) => fromCents(c, currency).amount;
-  if (desk.foreign || pending.foreign || credited.foreign || paid.foreign) return story('MISMATCH', `refund records are in more than one currency (expected ${currency})`);
+  if (desk.foreign || pending.foreign || credited.foreign || paid.foreign)
+    return story('MISMATCH', `refund records are in more than one currency (expected ${currency})`);
   if (desk.cents === 0 && credited.cents === 0 && paid.cents === 0) {
-    return pending.cents > 0 ? story('PENDING', `the returns desk has ${m(pending.cents)} ${currency} pending; nothing issued yet`) : story('NONE', 'no refund');
+    return pending.cents > 0
+      ? story('PENDING', `the returns desk has ${m(pending.cents)} ${currency} pending; nothing issued yet`)
+      : story('NONE', 'no refund');
   }
-  if (credited.cents !== paid.cents) return story('MISMATCH', `the ERP credited ${m(credited.cents)} ${currency} but the payments paid back ${m(paid.cents)} ${currency}`);
-  if (desk.cents > credited.cents) return story('MISMATCH', `the returns desk refunded ${m(desk.cents)} ${currency} but the ERP credited only ${m(credited.cents)} ${currency}`);
-  if (pending.cents > 0) return story('PENDING', `${m(paid.cents)} ${currency} refunded and agreed; ${m(pending.cents)} ${currency} more pending at the returns desk`);
+  if (credited.cents !== paid.cents)
+    return story(
+      'MISMATCH',
+      `the ERP credited ${m(credited.cents)} ${currency} but the payments paid back ${m(paid.cents)} ${currency}`,
+    );
+  if (desk.cents > credited.cents)
+    return story(
+      'MISMATCH',
+      `the returns desk refunded ${m(desk.cents)} ${currency} but the ERP credited only ${m(credited.cents)} ${currency}`,
+    );
+  if (pending.cents > 0)
+    return story(
+      'PENDING',
+      `${m(paid.cents)} ${currency} refunded and agreed; ${m(pending.cents)} ${currency} more pending at the returns desk`,
+    );
   return story('AGREED', `returns desk, credit memos and payments agree: ${m(paid.cents)} ${currency} refunded`);
 }
 
 const LATEST_PAYMENT: Readonly<Record<PaymentStatus, FinancialState>> = {
-  PENDING: 'PENDING', AUTHORIZED: 'AUTHORIZED', PARTIALLY_PAID: 'PARTIALLY_PAID', PAID: 'PAID',
-  PARTIALLY_REFUNDED: 'PARTIALLY_REFUNDED', REFUNDED: 'REFUNDED', VOIDED: 'VOIDED', FAILED: 'FAILED',
+  PENDING: 'PENDING',
+  AUTHORIZED: 'AUTHORIZED',
+  PARTIALLY_PAID: 'PARTIALLY_PAID',
+  PAID: 'PAID',
+  PARTIALLY_REFUNDED: 'PARTIALLY_REFUNDED',
+  REFUNDED: 'REFUNDED',
+  VOIDED: 'VOIDED',
+  FAILED: 'FAILED',
 };
 
 /**
@@ -72,8 +115,10 @@ const LATEST_PAYMENT: Readonly<Record<PaymentStatus, FinancialState>> = {
  */
 export function financialStateOf(inputs: StatusInputs, story: RefundStory): FinancialState {
   switch (story.state) {
-    case 'MISMATCH': return 'REFUND_MISMATCH';
-    case 'PENDING': return 'REFUND_PENDING';
+    case 'MISMATCH':
+      return 'REFUND_MISMATCH';
+    case 'PENDING':
+      return 'REFUND_PENDING';
     case 'AGREED': {
       const captured = (inputs.payments ?? []).reduce((n, p) => n + toCents(p.capturedAmount), 0);
       return toCents(story.payments) >= captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED';

@@ -44,21 +44,35 @@ const DAY_MS = 86_400_000;
  */
 export function evaluateReturnEligibility(r: ReturnRequestFacts): ReturnEligibility {
   const failures: ReturnRuleFailure[] = [];
-  if (!Number.isInteger(r.quantity) || r.quantity < 1) failures.push({ rule: 'INVALID_REQUEST', message: `quantity must be a whole number of at least 1; received ${r.quantity}` });
-  if (Number.isNaN(Date.parse(r.requestedAt))) failures.push({ rule: 'INVALID_REQUEST', message: 'requestedAt must be an ISO-8601 date-time' });
+  if (!Number.isInteger(r.quantity) || r.quantity < 1)
+    failures.push({
+      rule: 'INVALID_REQUEST',
+      message: `quantity must be a whole number of at least 1; received ${r.quantity}`,
+    });
+  if (Number.isNaN(Date.parse(r.requestedAt)))
+    failures.push({ rule: 'INVALID_REQUEST', message: 'requestedAt must be an ISO-8601 date-time' });
   const returnable = Math.max(0, Math.min(r.delivered, r.invoiced) - r.returnInitiated);
-  if (r.delivered <= 0 || r.lastDeliveredAt == null) failures.push({ rule: 'NOT_DELIVERED', message: 'the line has not been delivered' });
+  if (r.delivered <= 0 || r.lastDeliveredAt == null)
+    failures.push({ rule: 'NOT_DELIVERED', message: 'the line has not been delivered' });
   if (r.invoiced <= 0) failures.push({ rule: 'NOT_INVOICED', message: 'the line has not been invoiced' });
   if (r.lastDeliveredAt != null) {
     const closes = new Date(Date.parse(r.lastDeliveredAt) + (r.windowDays ?? DEFAULT_RETURN_WINDOW_DAYS) * DAY_MS);
     if (Date.parse(r.requestedAt) > closes.getTime()) {
       const closedAt = closes.toISOString();
-      failures.push({ rule: 'WINDOW_CLOSED', message: `the return window closed on ${closedAt.slice(0, 10)}`, closedAt });
+      failures.push({
+        rule: 'WINDOW_CLOSED',
+        message: `the return window closed on ${closedAt.slice(0, 10)}`,
+        closedAt,
+      });
     }
   }
   if (r.finalSale) failures.push({ rule: 'FINAL_SALE', message: 'the item was sold as final sale' });
   if (r.quantity > returnable) {
-    failures.push({ rule: 'QUANTITY_ABOVE_RETURNABLE', message: `requested ${r.quantity}, at most ${returnable} returnable`, returnable });
+    failures.push({
+      rule: 'QUANTITY_ABOVE_RETURNABLE',
+      message: `requested ${r.quantity}, at most ${returnable} returnable`,
+      returnable,
+    });
   }
   return { eligible: failures.length === 0, returnableQuantity: returnable, failures };
 }

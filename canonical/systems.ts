@@ -22,7 +22,12 @@ export interface SystemInfo {
 export const SYSTEMS = [
   { name: 'erp', title: 'acceptance, holds, invoices, payments', defaultPort: 4001, cacheMaxAgeSeconds: 60 },
   { name: 'oms', title: 'order identity, lines, split fulfillment', defaultPort: 4002, cacheMaxAgeSeconds: 30 },
-  { name: 'wms', title: 'pick, pack and ship at DCs, stores and drop-ship partners', defaultPort: 4003, cacheMaxAgeSeconds: 15 },
+  {
+    name: 'wms',
+    title: 'pick, pack and ship at DCs, stores and drop-ship partners',
+    defaultPort: 4003,
+    cacheMaxAgeSeconds: 15,
+  },
   { name: 'carrier', title: 'tracking scans, delivery', defaultPort: 4004, cacheMaxAgeSeconds: 10 },
   { name: 'returns', title: 'RMAs, refunds', defaultPort: 4005, cacheMaxAgeSeconds: 30 },
 ] as const satisfies readonly SystemInfo[];
@@ -60,7 +65,12 @@ export function envPrefix(name: SystemName): string {
  * but served over the visibility store. The gateway federates {@link SUBGRAPHS}: the systems and these.
  */
 export const OWN_SUBGRAPHS = [
-  { name: 'visibility', title: 'exceptions, timelines, dead letters, operations health', defaultPort: 4006, cacheMaxAgeSeconds: 0 },
+  {
+    name: 'visibility',
+    title: 'exceptions, timelines, dead letters, operations health',
+    defaultPort: 4006,
+    cacheMaxAgeSeconds: 0,
+  },
 ] as const satisfies readonly SystemInfo[];
 
 /** One of the graph's own subgraphs. */
@@ -70,4 +80,6 @@ export type OwnSubgraphName = (typeof OWN_SUBGRAPHS)[number]['name'];
 export const SUBGRAPHS: readonly SystemInfo[] = [...SYSTEMS, ...OWN_SUBGRAPHS];
 
 /** Every federated subgraph's name. */
-export const ALL_SUBGRAPH_NAMES: ReadonlyArray<SystemName | OwnSubgraphName> = SUBGRAPHS.map((s) => s.name as SystemName | OwnSubgraphName);
+export const ALL_SUBGRAPH_NAMES: ReadonlyArray<SystemName | OwnSubgraphName> = SUBGRAPHS.map(
+  (s) => s.name as SystemName | OwnSubgraphName,
+);

@@ -10,8 +10,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  */
 export function checkId(argument: string, value: string): string | null {
   if (value.length === 0) return `${argument} must be a non-empty id; received an empty string`;
-  if (value.length > MAX_ID_LENGTH) return `${argument} must be at most ${MAX_ID_LENGTH} characters; received ${value.length}`;
-  if (CONTROL.test(value)) return `${argument} must not contain control characters; received one at position ${value.search(CONTROL)}`;
+  if (value.length > MAX_ID_LENGTH)
+    return `${argument} must be at most ${MAX_ID_LENGTH} characters; received ${value.length}`;
+  if (CONTROL.test(value))
+    return `${argument} must not contain control characters; received one at position ${value.search(CONTROL)}`;
   return null;
 }
 
@@ -28,7 +30,13 @@ export function parseDateTime(value: string): string | null {
   if (!m) return null;
   const [year, month, day, hour] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (hour > 23 || calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
+  if (
+    hour > 23 ||
+    calendar.getUTCFullYear() !== year ||
+    calendar.getUTCMonth() !== month - 1 ||
+    calendar.getUTCDate() !== day
+  )
+    return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

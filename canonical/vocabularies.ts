@@ -5,27 +5,60 @@
 
 /** Order and line status, derived at read time by {@link deriveStatus}. */
 export const ORDER_STATUSES = [
-  'PENDING', 'ACCEPTED', 'ON_HOLD', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED',
-  'IN_FULFILLMENT', 'PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED',
-  'RETURN_INITIATED', 'PARTIALLY_RETURNED', 'RETURNED', 'CANCELLED',
+  'PENDING',
+  'ACCEPTED',
+  'ON_HOLD',
+  'BACKORDERED',
+  'PARTIALLY_ALLOCATED',
+  'ALLOCATED',
+  'IN_FULFILLMENT',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+  'PARTIALLY_DELIVERED',
+  'DELIVERED',
+  'RETURN_INITIATED',
+  'PARTIALLY_RETURNED',
+  'RETURNED',
+  'CANCELLED',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Normalized shipment status; the carrier's raw code is kept beside it. */
 export const SHIPMENT_STATUSES = [
-  'LABEL_CREATED', 'IN_TRANSIT', 'OUT_FOR_DELIVERY', 'AVAILABLE_FOR_PICKUP', 'DELIVERY_ATTEMPTED',
-  'DELIVERED', 'EXCEPTION', 'RETURNED_TO_SENDER', 'CANCELLED', 'UNKNOWN',
+  'LABEL_CREATED',
+  'IN_TRANSIT',
+  'OUT_FOR_DELIVERY',
+  'AVAILABLE_FOR_PICKUP',
+  'DELIVERY_ATTEMPTED',
+  'DELIVERED',
+  'EXCEPTION',
+  'RETURNED_TO_SENDER',
+  'CANCELLED',
+  'UNKNOWN',
 ] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 export const RETURN_STATUSES = [
-  'REQUESTED', 'APPROVED', 'REJECTED', 'IN_TRANSIT', 'RECEIVED', 'REFUND_PENDING', 'REFUNDED',
-  'CLOSED', 'CANCELLED',
+  'REQUESTED',
+  'APPROVED',
+  'REJECTED',
+  'IN_TRANSIT',
+  'RECEIVED',
+  'REFUND_PENDING',
+  'REFUNDED',
+  'CLOSED',
+  'CANCELLED',
 ] as const;
 export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
 export const PAYMENT_STATUSES = [
-  'PENDING', 'AUTHORIZED', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_REFUNDED', 'REFUNDED', 'VOIDED',
+  'PENDING',
+  'AUTHORIZED',
+  'PARTIALLY_PAID',
+  'PAID',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'VOIDED',
   'FAILED',
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -56,7 +89,8 @@ export const VOID_RETURN_STATUSES: ReadonlySet<ReturnStatus> = new Set(['REJECTE
 export const PICKED_WAREHOUSE_STATUSES: ReadonlySet<WarehouseStatus> = new Set(['PICKED', 'PACKED', 'SHIPPED']);
 
 /** A fulfillment order's lines count as picked (null = not yet received by its node: not picked). */
-export const isPicked = (status: WarehouseStatus | null): boolean => status !== null && PICKED_WAREHOUSE_STATUSES.has(status);
+export const isPicked = (status: WarehouseStatus | null): boolean =>
+  status !== null && PICKED_WAREHOUSE_STATUSES.has(status);
 
 /**
  * The fulfillment dimension of an order or line (docs/status.md, "fulfillmentState"): how far the
@@ -65,19 +99,49 @@ export const isPicked = (status: WarehouseStatus | null): boolean => status !== 
  * {@link FULFILLMENT_STATE_PRECEDENCE} that holds wins.
  */
 export const FULFILLMENT_STATES = [
-  'UNFULFILLED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT',
-  'AWAITING_CARRIER_SCAN', 'PARTIALLY_SHIPPED', 'SHIPPED', 'AVAILABLE_FOR_PICKUP', 'PARTIALLY_DELIVERED',
-  'DELIVERED', 'FULFILLMENT_DECLINED', 'LABEL_VOIDED', 'DELIVERY_ATTEMPTED', 'DELIVERY_OVERDUE',
-  'DELIVERY_EXCEPTION', 'RETURNING_TO_SENDER', 'UNCONFIRMED_SHIPMENT', 'CANCELLED',
+  'UNFULFILLED',
+  'BACKORDERED',
+  'PARTIALLY_ALLOCATED',
+  'ALLOCATED',
+  'IN_FULFILLMENT',
+  'AWAITING_CARRIER_SCAN',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+  'AVAILABLE_FOR_PICKUP',
+  'PARTIALLY_DELIVERED',
+  'DELIVERED',
+  'FULFILLMENT_DECLINED',
+  'LABEL_VOIDED',
+  'DELIVERY_ATTEMPTED',
+  'DELIVERY_OVERDUE',
+  'DELIVERY_EXCEPTION',
+  'RETURNING_TO_SENDER',
+  'UNCONFIRMED_SHIPMENT',
+  'CANCELLED',
 ] as const;
 export type FulfillmentState = (typeof FULFILLMENT_STATES)[number];
 
 /** Problems first (worst first), then progress (furthest first): the first that holds wins. */
 export const FULFILLMENT_STATE_PRECEDENCE: readonly FulfillmentState[] = [
-  'CANCELLED', 'RETURNING_TO_SENDER', 'DELIVERY_EXCEPTION', 'FULFILLMENT_DECLINED', 'LABEL_VOIDED',
-  'UNCONFIRMED_SHIPMENT', 'DELIVERY_ATTEMPTED', 'DELIVERY_OVERDUE', 'DELIVERED', 'PARTIALLY_DELIVERED',
-  'AVAILABLE_FOR_PICKUP', 'SHIPPED', 'AWAITING_CARRIER_SCAN', 'PARTIALLY_SHIPPED', 'IN_FULFILLMENT',
-  'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'UNFULFILLED',
+  'CANCELLED',
+  'RETURNING_TO_SENDER',
+  'DELIVERY_EXCEPTION',
+  'FULFILLMENT_DECLINED',
+  'LABEL_VOIDED',
+  'UNCONFIRMED_SHIPMENT',
+  'DELIVERY_ATTEMPTED',
+  'DELIVERY_OVERDUE',
+  'DELIVERED',
+  'PARTIALLY_DELIVERED',
+  'AVAILABLE_FOR_PICKUP',
+  'SHIPPED',
+  'AWAITING_CARRIER_SCAN',
+  'PARTIALLY_SHIPPED',
+  'IN_FULFILLMENT',
+  'ALLOCATED',
+  'PARTIALLY_ALLOCATED',
+  'BACKORDERED',
+  'UNFULFILLED',
 ];
 
 /**
@@ -85,15 +149,31 @@ export const FULFILLMENT_STATE_PRECEDENCE: readonly FulfillmentState[] = [
  * `REFUND_MISMATCH` says the returns desk, the ERP's credit memos and the payment refunds disagree.
  */
 export const FINANCIAL_STATES = [
-  'PENDING', 'AUTHORIZED', 'PARTIALLY_PAID', 'PAID', 'REFUND_PENDING', 'PARTIALLY_REFUNDED', 'REFUNDED',
-  'REFUND_MISMATCH', 'VOIDED', 'FAILED',
+  'PENDING',
+  'AUTHORIZED',
+  'PARTIALLY_PAID',
+  'PAID',
+  'REFUND_PENDING',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'REFUND_MISMATCH',
+  'VOIDED',
+  'FAILED',
 ] as const;
 export type FinancialState = (typeof FINANCIAL_STATES)[number];
 
 /** The return dimension (docs/status.md, "returnState"). */
 export const RETURN_STATES = [
-  'NONE', 'REQUESTED', 'APPROVED', 'IN_TRANSIT', 'RECEIVED', 'PARTIALLY_RETURNED', 'RETURNED',
-  'REFUNDED_WITHOUT_RETURN', 'REJECTED', 'CLOSED',
+  'NONE',
+  'REQUESTED',
+  'APPROVED',
+  'IN_TRANSIT',
+  'RECEIVED',
+  'PARTIALLY_RETURNED',
+  'RETURNED',
+  'REFUNDED_WITHOUT_RETURN',
+  'REJECTED',
+  'CLOSED',
 ] as const;
 export type ReturnState = (typeof RETURN_STATES)[number];
 

@@ -35,7 +35,11 @@ export function salesforceAccountId(n: number): string {
   return id15 + suffix;
 }
 
-const ascii = (s: string): string => s.normalize('NFD').toLowerCase().replace(/[^a-z]/g, '');
+const ascii = (s: string): string =>
+  s
+    .normalize('NFD')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 
 /** `CUST-00001` … for customer number `n` (1-based). */
 export const customerId = (n: number): string => `CUST-${String(n).padStart(5, '0')}`;
@@ -45,7 +49,12 @@ export function makeCustomers(rng: Rng, count: number): OmsCustomer[] {
   const customers: OmsCustomer[] = [];
   for (let n = 1; n <= count; n++) {
     if (n === 1) {
-      customers.push({ id: customerId(1), salesforceAccountId: salesforceAccountId(1), name: 'Northwind Traders', email: 'purchasing@northwind.example.com' });
+      customers.push({
+        id: customerId(1),
+        salesforceAccountId: salesforceAccountId(1),
+        name: 'Northwind Traders',
+        email: 'purchasing@northwind.example.com',
+      });
       continue;
     }
     const first = rng.pick(FIRST_NAMES);

@@ -5,9 +5,27 @@
  */
 import { carrierCodesFor, SHIPMENT_STATUSES, type ShipmentStatus, type WarehouseStatus } from '../canonical/index.js';
 import {
-  CARRIER_SERVICES, CARRIERS_BY_NODE_TYPE, DCS, DESTINATIONS, HUBS, node, STORES, type DemoNode,
+  CARRIER_SERVICES,
+  CARRIERS_BY_NODE_TYPE,
+  DCS,
+  DESTINATIONS,
+  HUBS,
+  node,
+  STORES,
+  type DemoNode,
 } from './catalogue.js';
-import { at, DAY, HOUR, idleAtMost, type OrderPlan, type PlanContext, type PlanFo, type PlanScan, type PlanShipment, type TrackOutcome } from './plan.js';
+import {
+  at,
+  DAY,
+  HOUR,
+  idleAtMost,
+  type OrderPlan,
+  type PlanContext,
+  type PlanFo,
+  type PlanScan,
+  type PlanShipment,
+  type TrackOutcome,
+} from './plan.js';
 import type { QtyLine } from './records.js';
 import { weighted } from './rng.js';
 
@@ -18,7 +36,13 @@ export type SplitMode = 'none' | 'maybe' | 'two' | 'dc-store';
  * Sources `units[i]` units of line i (skipping zeros) to nodes and returns the new fulfillment
  * orders, appended to the plan. Drop-ship SKUs go to their partner; the rest to one primary node.
  */
-export function allocate(ctx: PlanContext, p: OrderPlan, units: readonly number[], split: SplitMode, t: number): PlanFo[] {
+export function allocate(
+  ctx: PlanContext,
+  p: OrderPlan,
+  units: readonly number[],
+  split: SplitMode,
+  t: number,
+): PlanFo[] {
   const { rng } = ctx;
   const primary = split !== 'dc-store' && rng.chance(0.12) ? rng.pick(STORES) : rng.weighted(DCS);
   const groups: { node: DemoNode; lines: QtyLine[] }[] = [];
@@ -40,10 +64,18 @@ export function allocate(ctx: PlanContext, p: OrderPlan, units: readonly number[
     if (moved) groups.push({ node: second, lines: moved });
   }
   const allocatedAt = at(p, t + rng.int(10, 6 * HOUR));
-  const fos = groups.map((g): PlanFo => ({
-    node: g.node, lines: g.lines, status: 'RELEASED',
-    allocatedAt, releasedAt: at(p, allocatedAt + rng.int(2, 60)), pickedAt: null, packedAt: null, shippedAt: null,
-  }));
+  const fos = groups.map(
+    (g): PlanFo => ({
+      node: g.node,
+      lines: g.lines,
+      status: 'RELEASED',
+      allocatedAt,
+      releasedAt: at(p, allocatedAt + rng.int(2, 60)),
+      pickedAt: null,
+      packedAt: null,
+      shippedAt: null,
+    }),
+  );
   p.fos.push(...fos);
   return fos;
 }
@@ -63,11 +95,29 @@ export function splitLines(ctx: PlanContext, lines: QtyLine[]): QtyLine[] | null
 }
 
 /** The warehouse statuses an unshipped fulfillment order may stand at, by how far it has come. */
-export const OPEN_STATUSES = weighted<WarehouseStatus>([['RELEASED', 4], ['PICKING', 2], ['PICKED', 2], ['PACKED', 2]]);
-export const UNPICKED_STATUSES = weighted<WarehouseStatus>([['RELEASED', 3], ['PICKING', 1]]);
-export const PICKED_STATUSES = weighted<WarehouseStatus>([['PICKED', 1], ['PACKED', 1]]);
+export const OPEN_STATUSES = weighted<WarehouseStatus>([
+  ['RELEASED', 4],
+  ['PICKING', 2],
+  ['PICKED', 2],
+  ['PACKED', 2],
+]);
+export const UNPICKED_STATUSES = weighted<WarehouseStatus>([
+  ['RELEASED', 3],
+  ['PICKING', 1],
+]);
+export const PICKED_STATUSES = weighted<WarehouseStatus>([
+  ['PICKED', 1],
+  ['PACKED', 1],
+]);
 
-const RANK: Readonly<Record<WarehouseStatus, number>> = { RELEASED: 0, PICKING: 1, PICKED: 2, PACKED: 3, SHIPPED: 4, CANCELLED: -1 };
+const RANK: Readonly<Record<WarehouseStatus, number>> = {
+  RELEASED: 0,
+  PICKING: 1,
+  PICKED: 2,
+  PACKED: 3,
+  SHIPPED: 4,
+  CANCELLED: -1,
+};
 
 /** Moves a fulfillment order through the wms up to `status`, with its times. */
 export function progress(ctx: PlanContext, p: OrderPlan, fo: PlanFo, status: WarehouseStatus): void {
@@ -98,8 +148,14 @@ export function ship(ctx: PlanContext, p: OrderPlan, foIndex: number, two: boole
   const service = rng.chance(0.7) ? services[0]! : rng.pick(services);
   for (const part of parts) {
     p.shipments.push({
-      fo: foIndex, lines: part, at: fo.shippedAt!, carrier, service,
-      trackingNumber: trackingNumber(carrier, ++ctx.shipmentCount), scans: null, deliveredAt: null,
+      fo: foIndex,
+      lines: part,
+      at: fo.shippedAt!,
+      carrier,
+      service,
+      trackingNumber: trackingNumber(carrier, ++ctx.shipmentCount),
+      scans: null,
+      deliveredAt: null,
     });
   }
 }
@@ -114,10 +170,14 @@ function scramble(n: number, mod: number): number {
 /** A tracking number in the carrier's own format, unique per shipment count `n`. */
 export function trackingNumber(carrier: string, n: number): string {
   switch (carrier) {
-    case 'UPS': return `1ZV8A47F03${String(scramble(n, 1e8)).padStart(8, '0')}`;
-    case 'FEDEX': return `77${String(scramble(n, 1e10)).padStart(10, '0')}`;
-    case 'USPS': return `940011189922${String(scramble(n, 1e10)).padStart(10, '0')}`;
-    default: return `JD${String(scramble(n, 1e10)).padStart(10, '0')}`;
+    case 'UPS':
+      return `1ZV8A47F03${String(scramble(n, 1e8)).padStart(8, '0')}`;
+    case 'FEDEX':
+      return `77${String(scramble(n, 1e10)).padStart(10, '0')}`;
+    case 'USPS':
+      return `940011189922${String(scramble(n, 1e10)).padStart(10, '0')}`;
+    default:
+      return `JD${String(scramble(n, 1e10)).padStart(10, '0')}`;
   }
 }
 
@@ -128,14 +188,23 @@ const CODES = new Map<string, Map<ShipmentStatus, string[]>>(
 
 /** Where a parcel that is still moving has got to. */
 const MOVING = weighted<ShipmentStatus>([
-  ['IN_TRANSIT', 60], ['OUT_FOR_DELIVERY', 12], ['EXCEPTION', 8], ['DELIVERY_ATTEMPTED', 8],
+  ['IN_TRANSIT', 60],
+  ['OUT_FOR_DELIVERY', 12],
+  ['EXCEPTION', 8],
+  ['DELIVERY_ATTEMPTED', 8],
   ['AVAILABLE_FOR_PICKUP', 6],
 ]);
 
 /** Appends one scan `min`–`max` minutes after the previous one (or the handover) and returns its time. */
 function scan(
-  ctx: PlanContext, p: OrderPlan, s: PlanShipment, scans: PlanScan[], status: ShipmentStatus,
-  min: number, max: number, location: string | null,
+  ctx: PlanContext,
+  p: OrderPlan,
+  s: PlanShipment,
+  scans: PlanScan[],
+  status: ShipmentStatus,
+  min: number,
+  max: number,
+  location: string | null,
 ): number {
   const codes = CODES.get(s.carrier)?.get(status);
   if (!codes?.length) throw new Error(`carrier ${s.carrier} has no native code for ${status} (canonical/carrier.ts)`);
@@ -165,7 +234,12 @@ export function track(ctx: PlanContext, p: OrderPlan, s: PlanShipment, outcome: 
   for (let i = rng.int(0, 2); i > 0; i--) scan(ctx, p, s, scans, 'IN_TRANSIT', 6 * HOUR, 30 * HOUR, rng.pick(HUBS));
   const dest = rng.pick(DESTINATIONS);
   // A parcel coming back to the sender is not "moving" to the customer: its own outcome.
-  const final = outcome === 'delivered' ? 'DELIVERED' : outcome === 'returned-to-sender' ? 'RETURNED_TO_SENDER' : rng.weighted(MOVING);
+  const final =
+    outcome === 'delivered'
+      ? 'DELIVERED'
+      : outcome === 'returned-to-sender'
+        ? 'RETURNED_TO_SENDER'
+        : rng.weighted(MOVING);
   if (final !== 'DELIVERED') idleAtMost(p, 3 * DAY);
   switch (final) {
     case 'EXCEPTION':

@@ -87,7 +87,10 @@ export function generateDemo(opts: DemoOptions = {}): GeneratedDemo {
   checkInteger('customers', customers, 1);
   const keep = new Set<SystemName>(opts.systems ?? SYSTEM_NAMES);
   for (const s of keep) {
-    if (!SYSTEM_NAMES.includes(s)) throw new RangeError(`DemoOptions.systems must list only ${SYSTEM_NAMES.join(', ')}; received ${JSON.stringify(s)}`);
+    if (!SYSTEM_NAMES.includes(s))
+      throw new RangeError(
+        `DemoOptions.systems must list only ${SYSTEM_NAMES.join(', ')}; received ${JSON.stringify(s)}`,
+      );
   }
   const data = emptyData();
   if (keep.has('oms')) {
@@ -95,17 +98,27 @@ export function generateDemo(opts: DemoOptions = {}): GeneratedDemo {
     data.oms.nodes = NODES.map((n) => ({ id: n.id, type: n.type, name: n.name }));
   }
   // Orders share their customer's id string rather than each holding a copy.
-  const customerIds = keep.has('oms') ? data.oms.customers.map((c) => c.id) : Array.from({ length: customers }, (_, i) => customerId(i + 1));
-  const scenarios = Object.fromEntries(DEMO_SCENARIOS.map((s) => [s, [] as string[]])) as Record<DemoScenario, string[]>;
+  const customerIds = keep.has('oms')
+    ? data.oms.customers.map((c) => c.id)
+    : Array.from({ length: customers }, (_, i) => customerId(i + 1));
+  const scenarios = Object.fromEntries(DEMO_SCENARIOS.map((s) => [s, [] as string[]])) as Record<
+    DemoScenario,
+    string[]
+  >;
   const rng = new Rng(seed, 2);
   const ctx: PlanContext = { rng, shipmentCount: 0 };
-  const out = new Materializer(data, keep, new Interner(EPOCH_MINUTE - HISTORY_MINUTES, HISTORY_MINUTES + 30 * 24 * 60));
+  const out = new Materializer(
+    data,
+    keep,
+    new Interner(EPOCH_MINUTE - HISTORY_MINUTES, HISTORY_MINUTES + 30 * 24 * 60),
+  );
   // CUST-00001 is a heavy account; of the others, the first tenth are regulars (30% of orders).
   const heavyShare = Math.min(0.25, Math.max(0.005, 100 / Math.max(orders, 1)));
   for (let n = 1; n <= orders; n++) {
     const scenario = n <= DEMO_SCENARIOS.length ? DEMO_SCENARIOS[n - 1]! : rng.weighted(SCENARIO_TABLE);
     const r = rng.next();
-    const customer = customers === 1 || rng.chance(heavyShare) ? 0 : 1 + Math.floor((customers - 1) * (rng.chance(0.3) ? 0.1 * r : r));
+    const customer =
+      customers === 1 || rng.chance(heavyShare) ? 0 : 1 + Math.floor((customers - 1) * (rng.chance(0.3) ? 0.1 * r : r));
     const plan = planOrder(ctx, scenario);
     const placed = placementMinute(rng, plan);
     scenarios[scenario].push(out.write(n, customerIds[customer]!, CHANNEL_LETTER[plan.channel], plan, placed));

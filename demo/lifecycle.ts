@@ -4,31 +4,71 @@
  * calls), so turning a plan into records is pure.
  */
 import {
-  ACTIVE_HOLD_TYPES, CHANNELS_WEIGHTED, DROP_SHIP_SKUS, HOLD_REASONS, PAYMENT_METHODS, RELEASED_HOLD_TYPES,
-  RETURNABLE_SKUS, STOCKED_SKUS, type Sku,
+  ACTIVE_HOLD_TYPES,
+  CHANNELS_WEIGHTED,
+  DROP_SHIP_SKUS,
+  HOLD_REASONS,
+  PAYMENT_METHODS,
+  RELEASED_HOLD_TYPES,
+  RETURNABLE_SKUS,
+  STOCKED_SKUS,
+  type Sku,
 } from './catalogue.js';
 import {
-  allocate, OPEN_STATUSES, PICKED_STATUSES, progress, ship, track, UNPICKED_STATUSES, type SplitMode,
+  allocate,
+  OPEN_STATUSES,
+  PICKED_STATUSES,
+  progress,
+  ship,
+  track,
+  UNPICKED_STATUSES,
+  type SplitMode,
 } from './fulfilment.js';
 import type { HoldType } from '../canonical/index.js';
 import {
-  at, DAY, HOUR, idleAtMost, type OrderPlan, type PlanContext, type PlanFo, type PlanHold, type PlanLine, type TrackOutcome,
+  at,
+  DAY,
+  HOUR,
+  idleAtMost,
+  type OrderPlan,
+  type PlanContext,
+  type PlanFo,
+  type PlanHold,
+  type PlanLine,
+  type TrackOutcome,
 } from './plan.js';
 import { planReturn } from './returnsPlan.js';
 import { weighted } from './rng.js';
 import type { DemoScenario } from './scenarios.js';
 
-const LINE_COUNTS = weighted([[1, 50], [2, 28], [3, 14], [4, 8]]);
-const QUANTITIES = weighted([[1, 72], [2, 20], [3, 8]]);
+const LINE_COUNTS = weighted([
+  [1, 50],
+  [2, 28],
+  [3, 14],
+  [4, 8],
+]);
+const QUANTITIES = weighted([
+  [1, 72],
+  [2, 20],
+  [3, 8],
+]);
 const TAX_BP: readonly number[] = [0, 600, 625, 725, 825, 887];
 const SHIPPING_CENTS: readonly number[] = [595, 795, 995];
 
 /** Scenarios that need two lines (split across nodes), or at least two units (part of them goes one way). */
 const TWO_LINES: ReadonlySet<DemoScenario> = new Set(['partially-shipped', 'split-dc-store-shipped']);
 const TWO_UNITS: ReadonlySet<DemoScenario> = new Set([
-  'partially-allocated', 'partially-delivered', 'partially-returned', 'partially-cancelled',
+  'partially-allocated',
+  'partially-delivered',
+  'partially-returned',
+  'partially-cancelled',
 ]);
-const RETURN_FIRST_LINE: ReadonlySet<DemoScenario> = new Set(['return-initiated', 'return-rejected', 'partially-returned', 'refunded-without-return']);
+const RETURN_FIRST_LINE: ReadonlySet<DemoScenario> = new Set([
+  'return-initiated',
+  'return-rejected',
+  'partially-returned',
+  'refunded-without-return',
+]);
 
 /** The SKUs line `n` of a scenario's order may use: returnable ones where a return must be possible. */
 function poolFor(ctx: PlanContext, scenario: DemoScenario, n: number): readonly Sku[] {
@@ -101,7 +141,12 @@ function planHolds(ctx: PlanContext, p: OrderPlan, scenario: DemoScenario): numb
 
 /** An active hold placed just after acceptance (the caller may release it). */
 function addHold(ctx: PlanContext, p: OrderPlan, type: HoldType): PlanHold {
-  const h: PlanHold = { type, reason: ctx.rng.pick(HOLD_REASONS[type]), placedAt: at(p, p.acceptedAt! + ctx.rng.int(1, 30)), releasedAt: null };
+  const h: PlanHold = {
+    type,
+    reason: ctx.rng.pick(HOLD_REASONS[type]),
+    placedAt: at(p, p.acceptedAt! + ctx.rng.int(1, 30)),
+    releasedAt: null,
+  };
   p.holds.push(h);
   return h;
 }
@@ -115,16 +160,25 @@ type OutcomeRule = TrackOutcome | 'first-delivered' | 'first-fo-coin' | 'coin';
 
 function outcomeOf(ctx: PlanContext, rule: OutcomeRule, shipmentIndex: number, foIndex: number): TrackOutcome {
   switch (rule) {
-    case 'first-delivered': return shipmentIndex === 0 ? 'delivered' : 'moving';
-    case 'first-fo-coin': return foIndex === 0 && ctx.rng.chance(0.5) ? 'delivered' : 'moving';
-    case 'coin': return ctx.rng.chance(0.5) ? 'delivered' : 'moving';
-    default: return rule;
+    case 'first-delivered':
+      return shipmentIndex === 0 ? 'delivered' : 'moving';
+    case 'first-fo-coin':
+      return foIndex === 0 && ctx.rng.chance(0.5) ? 'delivered' : 'moving';
+    case 'coin':
+      return ctx.rng.chance(0.5) ? 'delivered' : 'moving';
+    default:
+      return rule;
   }
 }
 
 /** Sources `units`, moves every fulfillment order to SHIPPED, and tracks each parcel by `rule`. */
 function shipAll(
-  ctx: PlanContext, p: OrderPlan, units: readonly number[], split: SplitMode, t: number, rule: OutcomeRule,
+  ctx: PlanContext,
+  p: OrderPlan,
+  units: readonly number[],
+  split: SplitMode,
+  t: number,
+  rule: OutcomeRule,
   twoParcels = false,
 ): PlanFo[] {
   const fos = allocate(ctx, p, units, split, t);
@@ -132,7 +186,8 @@ function shipAll(
     progress(ctx, p, fos[i]!, 'SHIPPED');
     ship(ctx, p, p.fos.indexOf(fos[i]!), twoParcels && fos.length === 1);
   }
-  for (let i = 0; i < p.shipments.length; i++) track(ctx, p, p.shipments[i]!, outcomeOf(ctx, rule, i, p.shipments[i]!.fo));
+  for (let i = 0; i < p.shipments.length; i++)
+    track(ctx, p, p.shipments[i]!, outcomeOf(ctx, rule, i, p.shipments[i]!.fo));
   return fos;
 }
 
@@ -142,10 +197,20 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
   const lines = drawLines(ctx, scenario);
   const subtotal = lines.reduce((n, l) => n + l.sku.cents * l.quantity, 0);
   const p: OrderPlan = {
-    scenario, channel: rng.weighted(CHANNELS_WEIGHTED), lines,
-    taxBp: rng.pick(TAX_BP), shippingCents: subtotal >= 7_500 ? 0 : rng.pick(SHIPPING_CENTS),
-    acceptedAt: null, holds: [], payment: { method: rng.weighted(PAYMENT_METHODS), mode: 'normal', authorizedAt: null },
-    fos: [], shipments: [], returns: [], cancelled: false, end: 0, maxIdle: Number.POSITIVE_INFINITY,
+    scenario,
+    channel: rng.weighted(CHANNELS_WEIGHTED),
+    lines,
+    taxBp: rng.pick(TAX_BP),
+    shippingCents: subtotal >= 7_500 ? 0 : rng.pick(SHIPPING_CENTS),
+    acceptedAt: null,
+    holds: [],
+    payment: { method: rng.weighted(PAYMENT_METHODS), mode: 'normal', authorizedAt: null },
+    fos: [],
+    shipments: [],
+    returns: [],
+    cancelled: false,
+    end: 0,
+    maxIdle: Number.POSITIVE_INFINITY,
   };
   if (scenario === 'pending') {
     idleAtMost(p, 6 * HOUR);
@@ -176,7 +241,8 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
       idleAtMost(p, scenario === 'allocated' ? DAY : 7 * DAY);
       break;
     case 'in-fulfillment':
-      for (const [i, fo] of allocate(ctx, p, all, 'maybe', t).entries()) progress(ctx, p, fo, rng.weighted(i === 0 ? PICKED_STATUSES : OPEN_STATUSES));
+      for (const [i, fo] of allocate(ctx, p, all, 'maybe', t).entries())
+        progress(ctx, p, fo, rng.weighted(i === 0 ? PICKED_STATUSES : OPEN_STATUSES));
       idleAtMost(p, 12 * HOUR);
       break;
     case 'partially-shipped': {
@@ -215,7 +281,17 @@ export function planOrder(ctx: PlanContext, scenario: DemoScenario): OrderPlan {
     case 'partially-returned':
     case 'returned':
       shipAll(ctx, p, all, 'maybe', t, 'delivered');
-      planReturn(ctx, p, scenario === 'return-initiated' ? 'initiated' : scenario === 'return-rejected' ? 'rejected' : scenario === 'returned' ? 'full' : 'partial');
+      planReturn(
+        ctx,
+        p,
+        scenario === 'return-initiated'
+          ? 'initiated'
+          : scenario === 'return-rejected'
+            ? 'rejected'
+            : scenario === 'returned'
+              ? 'full'
+              : 'partial',
+      );
       break;
     case 'cancelled':
       planCancellation(ctx, p, t);
@@ -270,7 +346,13 @@ function planCancellation(ctx: PlanContext, p: OrderPlan, t: number): void {
   if (rng.chance(0.5)) {
     cancelAt = at(p, p.end + rng.int(10, 2 * DAY));
   } else {
-    const fos = allocate(ctx, p, p.lines.map((l) => l.quantity), 'none', t);
+    const fos = allocate(
+      ctx,
+      p,
+      p.lines.map((l) => l.quantity),
+      'none',
+      t,
+    );
     for (const fo of fos) progress(ctx, p, fo, 'CANCELLED');
     cancelAt = at(p, p.end + rng.int(30, 8 * HOUR));
   }

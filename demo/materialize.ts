@@ -20,7 +20,10 @@ export class Interner {
   private readonly amounts = new Map<number, Money>();
 
   /** @param origin the first absolute minute expected; `span` minutes from it are kept in an array. */
-  constructor(private readonly origin: number, private readonly span: number) {}
+  constructor(
+    private readonly origin: number,
+    private readonly span: number,
+  ) {}
 
   /** ISO-8601 UTC for an absolute minute (minutes since 1970-01-01T00:00Z). */
   iso(minute: number): string {
@@ -47,7 +50,10 @@ export class Interner {
     let m = this.amounts.get(cents);
     if (m === undefined) {
       const abs = Math.abs(cents);
-      m = Object.freeze({ amount: `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`, currency: 'USD' });
+      m = Object.freeze({
+        amount: `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`,
+        currency: 'USD',
+      });
       this.amounts.set(cents, m);
     }
     return m;
@@ -89,17 +95,30 @@ export class Materializer {
     const returnIds = p.returns.map((_, i) => `RET-${key}-${i + 1}`);
     if (keep.has('oms')) {
       data.oms.orders.push({
-        id: orderId, number: `${letter}${100_000 + n}`, channel: p.channel, placedAt: this.iso(0), customerId,
+        id: orderId,
+        number: `${letter}${100_000 + n}`,
+        channel: p.channel,
+        placedAt: this.iso(0),
+        customerId,
         lines: p.lines.map((l) => ({
-          lineNumber: l.lineNumber, sku: l.sku.sku, description: l.sku.description, finalSale: l.sku.finalSale,
-          quantity: l.quantity, cancelledQuantity: l.cancelled, backorderedQuantity: l.backordered,
+          lineNumber: l.lineNumber,
+          sku: l.sku.sku,
+          description: l.sku.description,
+          finalSale: l.sku.finalSale,
+          quantity: l.quantity,
+          cancelledQuantity: l.cancelled,
+          backorderedQuantity: l.backordered,
         })),
         fulfillmentOrderIds: foIds,
       });
       for (let i = 0; i < p.fos.length; i++) {
         const fo = p.fos[i]!;
         data.oms.fulfillmentOrders.push({
-          id: foIds[i]!, orderId, nodeId: fo.node.id, allocatedAt: this.iso(fo.allocatedAt), lines: fo.lines.slice(),
+          id: foIds[i]!,
+          orderId,
+          nodeId: fo.node.id,
+          allocatedAt: this.iso(fo.allocatedAt),
+          lines: fo.lines.slice(),
         });
       }
     }
@@ -107,24 +126,43 @@ export class Materializer {
       for (let i = 0; i < p.fos.length; i++) {
         const fo = p.fos[i]!;
         data.wms.fulfillmentOrders.push({
-          id: foIds[i]!, orderId, nodeId: fo.node.id, status: fo.status, releasedAt: this.iso(fo.releasedAt),
-          pickedAt: this.isoOrNull(fo.pickedAt), packedAt: this.isoOrNull(fo.packedAt), shippedAt: this.isoOrNull(fo.shippedAt),
-          ...(fo.cancelledAt != null ? { cancelledAt: this.iso(fo.cancelledAt), cancelReason: fo.cancelReason ?? null } : {}),
+          id: foIds[i]!,
+          orderId,
+          nodeId: fo.node.id,
+          status: fo.status,
+          releasedAt: this.iso(fo.releasedAt),
+          pickedAt: this.isoOrNull(fo.pickedAt),
+          packedAt: this.isoOrNull(fo.packedAt),
+          shippedAt: this.isoOrNull(fo.shippedAt),
+          ...(fo.cancelledAt != null
+            ? { cancelledAt: this.iso(fo.cancelledAt), cancelReason: fo.cancelReason ?? null }
+            : {}),
         });
       }
       for (let i = 0; i < p.shipments.length; i++) {
         const s = p.shipments[i]!;
         data.wms.shipments.push({
-          id: shipmentIds[i]!, orderId, fulfillmentOrderId: foIds[s.fo]!, shippedAt: this.iso(s.at), lines: s.lines.slice(),
-          carrier: s.carrier, trackingNumber: s.trackingNumber,
+          id: shipmentIds[i]!,
+          orderId,
+          fulfillmentOrderId: foIds[s.fo]!,
+          shippedAt: this.iso(s.at),
+          lines: s.lines.slice(),
+          carrier: s.carrier,
+          trackingNumber: s.trackingNumber,
         });
       }
       for (let i = 0; i < p.returns.length; i++) {
         const r = p.returns[i]!;
         if (r.receivedAt == null) continue;
         data.wms.receipts.push({
-          returnId: returnIds[i]!, orderId, receivedAt: this.iso(r.receivedAt),
-          lines: r.lines.map((l, k) => ({ lineNumber: l.lineNumber, quantity: l.quantity, disposition: r.dispositions[k]! })),
+          returnId: returnIds[i]!,
+          orderId,
+          receivedAt: this.iso(r.receivedAt),
+          lines: r.lines.map((l, k) => ({
+            lineNumber: l.lineNumber,
+            quantity: l.quantity,
+            disposition: r.dispositions[k]!,
+          })),
         });
       }
     }
@@ -133,9 +171,16 @@ export class Materializer {
         const s = p.shipments[i]!;
         if (!s.scans) continue;
         data.carrier.shipments.push({
-          trackingNumber: s.trackingNumber, carrier: s.carrier, service: s.service.name,
+          trackingNumber: s.trackingNumber,
+          carrier: s.carrier,
+          service: s.service.name,
           references: { shipmentId: shipmentIds[i]!, orderId },
-          scans: s.scans.map((e) => ({ occurredAt: this.iso(e.at), code: e.code, description: SCAN_DESCRIPTIONS[e.status], location: e.location })),
+          scans: s.scans.map((e) => ({
+            occurredAt: this.iso(e.at),
+            code: e.code,
+            description: SCAN_DESCRIPTIONS[e.status],
+            location: e.location,
+          })),
           // The carrier quotes a delivery date once it has the parcel, not for a bare label.
           estimatedDeliveryAt: s.scans.length > 1 ? this.iso(s.at + s.service.days * DAY) : null,
         });
@@ -145,8 +190,14 @@ export class Materializer {
       for (let i = 0; i < p.returns.length; i++) {
         const r = p.returns[i]!;
         data.returns.returns.push({
-          id: returnIds[i]!, orderId, rmaNumber: r.rma ? `RMA-${key}-${i + 1}` : null, status: r.status, channel: r.channel,
-          requestedAt: this.iso(r.requestedAt), reason: r.reason, lines: r.lines.slice(),
+          id: returnIds[i]!,
+          orderId,
+          rmaNumber: r.rma ? `RMA-${key}-${i + 1}` : null,
+          status: r.status,
+          channel: r.channel,
+          requestedAt: this.iso(r.requestedAt),
+          reason: r.reason,
+          lines: r.lines.slice(),
           refund: r.refund && {
             amount: this.intern.money(r.refund.cents),
             creditMemoNumber: r.refund.refundedAt == null ? null : `CM-${key}-${i + 1}`,
@@ -190,38 +241,80 @@ export class Materializer {
       const refund = p.returns[i]!.refund;
       if (refund?.refundedAt == null) continue;
       refunded += refund.cents;
-      creditMemos.push({ number: `CM-${key}-${i + 1}`, postedAt: this.iso(refund.refundedAt), amount: intern.money(refund.cents), returnId: returnIds[i]! });
+      creditMemos.push({
+        number: `CM-${key}-${i + 1}`,
+        postedAt: this.iso(refund.refundedAt),
+        amount: intern.money(refund.cents),
+        returnId: returnIds[i]!,
+      });
     }
     const { payment } = p;
     // The authorization follows the order: reduced when units are cancelled, voided when all are.
     const authorized = p.cancelled ? total : total - cancelledValue;
-    const status: PaymentStatus = payment.mode === 'failed' ? 'FAILED'
-      : p.acceptedAt == null ? 'PENDING'
-      : p.cancelled ? 'VOIDED'
-      : refunded > 0 ? (refunded >= captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED')
-      : captured > 0 ? (captured >= authorized ? 'PAID' : 'PARTIALLY_PAID')
-      : 'AUTHORIZED';
+    const status: PaymentStatus =
+      payment.mode === 'failed'
+        ? 'FAILED'
+        : p.acceptedAt == null
+          ? 'PENDING'
+          : p.cancelled
+            ? 'VOIDED'
+            : refunded > 0
+              ? refunded >= captured
+                ? 'REFUNDED'
+                : 'PARTIALLY_REFUNDED'
+              : captured > 0
+                ? captured >= authorized
+                  ? 'PAID'
+                  : 'PARTIALLY_PAID'
+                : 'AUTHORIZED';
     const paymentIds: string[] = [];
     const payments = this.data.erp.payments;
     if (payment.mode === 'retried') {
       paymentIds.push(`PAY-${key}-1`);
       payments.push({
-        id: paymentIds[0]!, orderId, method: payment.method, status: 'FAILED', amount: intern.money(total),
-        capturedAmount: intern.money(0), refundedAmount: intern.money(0), authorizedAt: null, capturedAt: null,
+        id: paymentIds[0]!,
+        orderId,
+        method: payment.method,
+        status: 'FAILED',
+        amount: intern.money(total),
+        capturedAmount: intern.money(0),
+        refundedAmount: intern.money(0),
+        authorizedAt: null,
+        capturedAt: null,
       });
     }
     paymentIds.push(`PAY-${key}-${paymentIds.length + 1}`);
     payments.push({
-      id: paymentIds[paymentIds.length - 1]!, orderId, method: payment.method, status, amount: intern.money(authorized),
-      capturedAmount: intern.money(captured), refundedAmount: intern.money(refunded),
+      id: paymentIds[paymentIds.length - 1]!,
+      orderId,
+      method: payment.method,
+      status,
+      amount: intern.money(authorized),
+      capturedAmount: intern.money(captured),
+      refundedAmount: intern.money(refunded),
       authorizedAt: status === 'FAILED' || status === 'PENDING' ? null : this.isoOrNull(payment.authorizedAt),
       capturedAt: capturedAt < 0 ? null : this.iso(capturedAt),
     });
     this.data.erp.orders.push({
-      orderId, erpSalesOrderId: `SO-${key}`, acceptedAt: this.isoOrNull(p.acceptedAt),
-      holds: p.holds.map((h) => ({ type: h.type, reason: h.reason, placedAt: this.iso(h.placedAt), releasedAt: this.isoOrNull(h.releasedAt) })),
-      invoices, paymentIds: paymentIds.slice(), paymentStatus: status, creditMemos: creditMemos.slice(),
-      totals: { subtotal: intern.money(subtotal), tax: intern.money(tax), shipping: intern.money(p.shippingCents), total: intern.money(total) },
+      orderId,
+      erpSalesOrderId: `SO-${key}`,
+      acceptedAt: this.isoOrNull(p.acceptedAt),
+      holds: p.holds.map((h) => ({
+        type: h.type,
+        reason: h.reason,
+        placedAt: this.iso(h.placedAt),
+        releasedAt: this.isoOrNull(h.releasedAt),
+      })),
+      invoices,
+      paymentIds: paymentIds.slice(),
+      paymentStatus: status,
+      creditMemos: creditMemos.slice(),
+      totals: {
+        subtotal: intern.money(subtotal),
+        tax: intern.money(tax),
+        shipping: intern.money(p.shippingCents),
+        total: intern.money(total),
+      },
     });
   }
 }

@@ -4,7 +4,12 @@
  * whole life fits before the demo epoch); `materialize` turns a plan into records.
  */
 import type {
-  Channel, Disposition, HoldType, ReturnStatus, ShipmentStatus, WarehouseStatus,
+  Channel,
+  Disposition,
+  HoldType,
+  ReturnStatus,
+  ShipmentStatus,
+  WarehouseStatus,
 } from '../canonical/index.js';
 import type { CarrierService, DemoNode, Sku } from './catalogue.js';
 import type { QtyLine, ReturnLineRecord } from './records.js';
@@ -14,19 +19,41 @@ import type { DemoScenario } from './scenarios.js';
 export const HOUR = 60;
 export const DAY = 24 * HOUR;
 
-export interface PlanLine { lineNumber: number; sku: Sku; quantity: number; cancelled: number; backordered: number }
+export interface PlanLine {
+  lineNumber: number;
+  sku: Sku;
+  quantity: number;
+  cancelled: number;
+  backordered: number;
+}
 
-export interface PlanHold { type: HoldType; reason: string; placedAt: number; releasedAt: number | null }
+export interface PlanHold {
+  type: HoldType;
+  reason: string;
+  placedAt: number;
+  releasedAt: number | null;
+}
 
 export interface PlanFo {
-  node: DemoNode; lines: QtyLine[]; status: WarehouseStatus;
-  allocatedAt: number; releasedAt: number; pickedAt: number | null; packedAt: number | null; shippedAt: number | null;
+  node: DemoNode;
+  lines: QtyLine[];
+  status: WarehouseStatus;
+  allocatedAt: number;
+  releasedAt: number;
+  pickedAt: number | null;
+  packedAt: number | null;
+  shippedAt: number | null;
   /** CANCELLED by the node: when, and why (the WMS CANCEL's reason code). */
   cancelledAt?: number | null;
   cancelReason?: string | null;
 }
 
-export interface PlanScan { at: number; status: ShipmentStatus; code: string; location: string | null }
+export interface PlanScan {
+  at: number;
+  status: ShipmentStatus;
+  code: string;
+  location: string | null;
+}
 
 /** What the carrier knows of a shipment: nothing, a label, a parcel on its way, or a delivery. */
 export type TrackOutcome = 'none' | 'label' | 'moving' | 'delivered' | 'returned-to-sender';
@@ -34,19 +61,26 @@ export type TrackOutcome = 'none' | 'label' | 'moving' | 'delivered' | 'returned
 export interface PlanShipment {
   /** Index into `OrderPlan.fos`. */
   fo: number;
-  lines: QtyLine[]; at: number;
-  carrier: string; service: CarrierService; trackingNumber: string;
+  lines: QtyLine[];
+  at: number;
+  carrier: string;
+  service: CarrierService;
+  trackingNumber: string;
   /** null: the carrier has no record of the tracking number. */
   scans: PlanScan[] | null;
   deliveredAt: number | null;
 }
 
 export interface PlanReturn {
-  status: ReturnStatus; channel: Channel; requestedAt: number; reason: string;
+  status: ReturnStatus;
+  channel: Channel;
+  requestedAt: number;
+  reason: string;
   lines: ReturnLineRecord[];
   /** An RMA number was issued (at approval). */
   rma: boolean;
-  receivedAt: number | null; dispositions: Disposition[];
+  receivedAt: number | null;
+  dispositions: Disposition[];
   /** Refund in cents with its time (null while pending); null before the refund is computed. */
   refund: { cents: number; refundedAt: number | null } | null;
 }
@@ -60,11 +94,18 @@ export interface PlanPayment {
 }
 
 export interface OrderPlan {
-  scenario: DemoScenario; channel: Channel; lines: PlanLine[];
+  scenario: DemoScenario;
+  channel: Channel;
+  lines: PlanLine[];
   /** Tax in basis points of the unit price, rounded per unit; shipping in cents. */
-  taxBp: number; shippingCents: number;
-  acceptedAt: number | null; holds: PlanHold[]; payment: PlanPayment;
-  fos: PlanFo[]; shipments: PlanShipment[]; returns: PlanReturn[];
+  taxBp: number;
+  shippingCents: number;
+  acceptedAt: number | null;
+  holds: PlanHold[];
+  payment: PlanPayment;
+  fos: PlanFo[];
+  shipments: PlanShipment[];
+  returns: PlanReturn[];
   /** Every unit was cancelled (the payment is voided). */
   cancelled: boolean;
   /** The latest minute anything happened. */
@@ -74,7 +115,10 @@ export interface OrderPlan {
 }
 
 /** What the planners share across orders: the generator and the running shipment count. */
-export interface PlanContext { rng: Rng; shipmentCount: number }
+export interface PlanContext {
+  rng: Rng;
+  shipmentCount: number;
+}
 
 /** Records that something happened at minute `t` and returns `t`. */
 export function at(p: OrderPlan, t: number): number {

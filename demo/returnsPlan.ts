@@ -11,9 +11,23 @@ import { weighted } from './rng.js';
 /** initiated: not yet received; partial: some units received; full: every unit received. */
 export type ReturnKind = 'initiated' | 'rejected' | 'cancelled' | 'partial' | 'full' | 'keep';
 
-const INITIATED = weighted<ReturnStatus>([['REQUESTED', 3], ['APPROVED', 3], ['IN_TRANSIT', 4]]);
-const COMPLETED = weighted<ReturnStatus>([['RECEIVED', 2], ['REFUND_PENDING', 2], ['REFUNDED', 4], ['CLOSED', 4]]);
-const OTHER_CHANNELS = weighted<Channel | null>([[null, 50], ['WEB', 25], ['STORE', 20], ['CALL_CENTER', 5]]);
+const INITIATED = weighted<ReturnStatus>([
+  ['REQUESTED', 3],
+  ['APPROVED', 3],
+  ['IN_TRANSIT', 4],
+]);
+const COMPLETED = weighted<ReturnStatus>([
+  ['RECEIVED', 2],
+  ['REFUND_PENDING', 2],
+  ['REFUNDED', 4],
+  ['CLOSED', 4],
+]);
+const OTHER_CHANNELS = weighted<Channel | null>([
+  [null, 50],
+  ['WEB', 25],
+  ['STORE', 20],
+  ['CALL_CENTER', 5],
+]);
 
 /**
  * Plans the order's return(s) of `kind` after its deliveries. Does nothing when no delivered
@@ -60,26 +74,43 @@ export function planReturn(ctx: PlanContext, p: OrderPlan, kind: ReturnKind): vo
     addReturn(ctx, p, 'REFUNDED', units, requestedAt, false, true);
     return;
   }
-  const status: ReturnStatus = kind === 'initiated' ? rng.weighted(INITIATED)
-    : kind === 'rejected' ? 'REJECTED'
-    : kind === 'cancelled' ? 'CANCELLED'
-    : rng.weighted(COMPLETED);
+  const status: ReturnStatus =
+    kind === 'initiated'
+      ? rng.weighted(INITIATED)
+      : kind === 'rejected'
+        ? 'REJECTED'
+        : kind === 'cancelled'
+          ? 'CANCELLED'
+          : rng.weighted(COMPLETED);
   addReturn(ctx, p, status, units, requestedAt, false);
 }
 
 /** Adds one return for `units[i]` units of line i, walked through the desk up to `status`. */
 function addReturn(
-  ctx: PlanContext, p: OrderPlan, status: ReturnStatus, units: readonly number[], requestedAt: number, refundsShipping: boolean,
+  ctx: PlanContext,
+  p: OrderPlan,
+  status: ReturnStatus,
+  units: readonly number[],
+  requestedAt: number,
+  refundsShipping: boolean,
   keep = false,
 ): void {
   const { rng } = ctx;
   const reason = rng.pick(RETURN_REASONS);
   const lines = units.flatMap((quantity, i) =>
-    quantity > 0 ? [{ lineNumber: i + 1, quantity, reason: rng.chance(0.6) ? reason : rng.pick(RETURN_REASONS) }] : []);
-  const channel = p.channel === 'MARKETPLACE' ? 'MARKETPLACE' : rng.weighted(OTHER_CHANNELS) ?? p.channel;
+    quantity > 0 ? [{ lineNumber: i + 1, quantity, reason: rng.chance(0.6) ? reason : rng.pick(RETURN_REASONS) }] : [],
+  );
+  const channel = p.channel === 'MARKETPLACE' ? 'MARKETPLACE' : (rng.weighted(OTHER_CHANNELS) ?? p.channel);
   const r: PlanReturn = {
-    status, channel, requestedAt: at(p, requestedAt), reason, lines,
-    rma: false, receivedAt: null, dispositions: [], refund: null,
+    status,
+    channel,
+    requestedAt: at(p, requestedAt),
+    reason,
+    lines,
+    rma: false,
+    receivedAt: null,
+    dispositions: [],
+    refund: null,
   };
   p.returns.push(r);
   let t = requestedAt;

@@ -21,13 +21,15 @@ export function weighted<T>(entries: readonly (readonly [T, number])[]): Weighte
   const cumulative: number[] = [];
   let total = 0;
   for (const [value, weight] of entries) {
-    if (!(weight >= 0) || !Number.isFinite(weight)) throw new RangeError(`weights must be finite and ≥ 0; received ${weight}`);
+    if (!(weight >= 0) || !Number.isFinite(weight))
+      throw new RangeError(`weights must be finite and ≥ 0; received ${weight}`);
     if (weight === 0) continue;
     total += weight;
     values.push(value);
     cumulative.push(total);
   }
-  if (total === 0) throw new RangeError(`a weighted table needs at least one positive weight; received ${entries.length} entries`);
+  if (total === 0)
+    throw new RangeError(`a weighted table needs at least one positive weight; received ${entries.length} entries`);
   return { values, cumulative, total };
 }
 

@@ -5,11 +5,23 @@
  */
 import {
   normalizeCarrierStatus,
-  type FulfillmentFacts, type ReturnFacts, type ShipmentFacts, type ShipmentStatus, type StatusInputs,
+  type FulfillmentFacts,
+  type ReturnFacts,
+  type ShipmentFacts,
+  type ShipmentStatus,
+  type StatusInputs,
 } from '../canonical/index.js';
 import type {
-  CarrierShipment, DemoData, ErpOrder, ErpPayment, OmsFulfillmentOrder, OmsOrder, ReturnRecord, WmsFulfillmentOrder,
-  WmsReturnReceipt, WmsShipment,
+  CarrierShipment,
+  DemoData,
+  ErpOrder,
+  ErpPayment,
+  OmsFulfillmentOrder,
+  OmsOrder,
+  ReturnRecord,
+  WmsFulfillmentOrder,
+  WmsReturnReceipt,
+  WmsShipment,
 } from './records.js';
 
 interface DemoIndex {
@@ -66,7 +78,11 @@ function indexFor(data: DemoData): DemoIndex {
 }
 
 /** The carrier's view of one shipment: normalized status of the last scan, delivery and last-scan times. */
-function carrierFacts(record: CarrierShipment | undefined): { status: ShipmentStatus; deliveredAt: string | null; lastScanAt: string | null } {
+function carrierFacts(record: CarrierShipment | undefined): {
+  status: ShipmentStatus;
+  deliveredAt: string | null;
+  lastScanAt: string | null;
+} {
   const last = record?.scans[record.scans.length - 1];
   if (!record || !last) return { status: 'UNKNOWN', deliveredAt: null, lastScanAt: null };
   let deliveredAt: string | null = null;
@@ -85,34 +101,56 @@ function carrierFacts(record: CarrierShipment | undefined): { status: ShipmentSt
 export function statusInputsFor(data: DemoData, orderId: string): StatusInputs {
   const ix = indexFor(data);
   const order = ix.omsOrders.get(orderId);
-  if (!order) throw new Error(`statusInputsFor: no order ${JSON.stringify(orderId)} in the oms slice (${ix.omsOrders.size} orders)`);
+  if (!order)
+    throw new Error(
+      `statusInputsFor: no order ${JSON.stringify(orderId)} in the oms slice (${ix.omsOrders.size} orders)`,
+    );
   const fulfillmentOrders: FulfillmentFacts[] = [];
   for (const id of order.fulfillmentOrderIds) {
     const oms = ix.omsFos.get(id);
     if (!oms) continue;
     const wms = ix.wmsFos.get(id);
     fulfillmentOrders.push({
-      id, nodeId: oms.nodeId, lines: oms.lines, warehouseStatus: wms?.status ?? 'RELEASED', pickedAt: wms?.pickedAt ?? null, allocatedAt: oms.allocatedAt,
-      cancelReason: wms?.cancelReason ?? null, cancelledAt: wms?.cancelledAt ?? null,
+      id,
+      nodeId: oms.nodeId,
+      lines: oms.lines,
+      warehouseStatus: wms?.status ?? 'RELEASED',
+      pickedAt: wms?.pickedAt ?? null,
+      allocatedAt: oms.allocatedAt,
+      cancelReason: wms?.cancelReason ?? null,
+      cancelledAt: wms?.cancelledAt ?? null,
     });
   }
   const erp = ix.erpOrders.get(orderId);
   const shipments: ShipmentFacts[] = (ix.shipments.get(orderId) ?? []).map((s) => ({
-    id: s.id, shippedAt: s.shippedAt, lines: s.lines, ...carrierFacts(ix.tracking.get(trackingKey(s.carrier, s.trackingNumber))),
+    id: s.id,
+    shippedAt: s.shippedAt,
+    lines: s.lines,
+    ...carrierFacts(ix.tracking.get(trackingKey(s.carrier, s.trackingNumber))),
   }));
   const returns: ReturnFacts[] = (ix.returns.get(orderId) ?? []).map((r) => {
     const receipt = ix.receipts.get(r.id);
     return {
-      id: r.id, status: r.status, requestedAt: r.requestedAt,
+      id: r.id,
+      status: r.status,
+      requestedAt: r.requestedAt,
       lines: r.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity })),
       receipt: receipt
-        ? { receivedAt: receipt.receivedAt, lines: receipt.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity })) }
+        ? {
+            receivedAt: receipt.receivedAt,
+            lines: receipt.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity })),
+          }
         : null,
       refund: r.refund ? { amount: r.refund.amount, refundedAt: r.refund.refundedAt } : null,
     };
   });
   return {
-    lines: order.lines.map((l) => ({ lineNumber: l.lineNumber, ordered: l.quantity, cancelled: l.cancelledQuantity, backordered: l.backorderedQuantity })),
+    lines: order.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      ordered: l.quantity,
+      cancelled: l.cancelledQuantity,
+      backordered: l.backorderedQuantity,
+    })),
     fulfillmentOrders,
     acceptedAt: erp?.acceptedAt ?? null,
     holds: (erp?.holds ?? []).map((h) => ({ type: h.type, placedAt: h.placedAt, releasedAt: h.releasedAt })),
@@ -120,8 +158,23 @@ export function statusInputsFor(data: DemoData, orderId: string): StatusInputs {
     returns,
     payments: (erp?.paymentIds ?? []).flatMap((id) => {
       const p = ix.payments.get(id);
-      return p ? [{ id: p.id, status: p.status, amount: p.amount, capturedAmount: p.capturedAmount, refundedAmount: p.refundedAmount }] : [];
+      return p
+        ? [
+            {
+              id: p.id,
+              status: p.status,
+              amount: p.amount,
+              capturedAmount: p.capturedAmount,
+              refundedAmount: p.refundedAmount,
+            },
+          ]
+        : [];
     }),
-    creditMemos: (erp?.creditMemos ?? []).map((m) => ({ number: m.number, postedAt: m.postedAt, amount: m.amount, returnId: m.returnId })),
+    creditMemos: (erp?.creditMemos ?? []).map((m) => ({
+      number: m.number,
+      postedAt: m.postedAt,
+      amount: m.amount,
+      returnId: m.returnId,
+    })),
   };
 }

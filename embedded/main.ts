@@ -28,17 +28,26 @@ try {
   const ports = {
     gateway: env.int('PORT', 4000, 0, 65535),
     visibility: env.int('VISIBILITY_PORT', 4006, 0, 65535),
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)])),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.map((n) => [n, env.int(`${n.toUpperCase()}_PORT`, DEFAULT_PORTS[n], 0, 65535)]),
+    ),
   };
   const lifecycleRate = env.number('LIFECYCLE_RATE', 1, 0, 1000);
   // The Salesforce connector runs by default, writing to the emulator; SALESFORCE_LOGIN_URL points it at a real org instead.
   const salesforceOn = env.bool('SALESFORCE_CONNECTOR', true);
   const emulatorPort = env.int('SALESFORCE_EMULATOR_PORT', 4010, 0, 65535);
-  const realOrg = salesforceOn && env.has('SALESFORCE_LOGIN_URL') ? salesforceConfigFromEnv(process.env, (p) => readFileSync(p, 'utf8')) : undefined;
-  const secrets = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')])) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
+  const realOrg =
+    salesforceOn && env.has('SALESFORCE_LOGIN_URL')
+      ? salesforceConfigFromEnv(process.env, (p) => readFileSync(p, 'utf8'))
+      : undefined;
+  const secrets = Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [n, webhookSecretFromEnv(env, n, process.env.NODE_ENV !== 'production')]),
+  ) as Record<(typeof SUBGRAPH_NAMES)[number], string>;
   const cursorSecret = cursorSecretFromEnv(env, process.env.NODE_ENV !== 'production');
   if (env.has('GATEWAY_WORKERS') && process.env.GATEWAY_WORKERS !== '1') {
-    env.problems.push('GATEWAY_WORKERS applies to the gateway alone (`node dist/gateway/main.js`, with REDIS_URL and DATABASE_URL); the one-process stack runs one gateway: unset it');
+    env.problems.push(
+      'GATEWAY_WORKERS applies to the gateway alone (`node dist/gateway/main.js`, with REDIS_URL and DATABASE_URL); the one-process stack runs one gateway: unset it',
+    );
   }
   env.done();
   const faults = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, faultsFromEnv(n)]));
@@ -52,7 +61,10 @@ try {
   // While the lifecycle simulator runs, minute-scale SLAs so the time-based exceptions show in the demo (SLA_* still win).
   const slas = loadSlas(process.env, lifecycleRate > 0 ? LIFECYCLE_SLAS : {});
   const store = await openStore(storeConfig);
-  logger.info({ store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) }, 'visibility store open');
+  logger.info(
+    { store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) },
+    'visibility store open',
+  );
   const bus = createEventBus(process.env);
   const statusStore = storeStatusStore(store);
   // The gateway's own settings (authentication, CORS, limits, …) from the environment; ports and subgraph URLs are the stack's.
@@ -60,20 +72,55 @@ try {
   // In memory by default; with REDIS_URL in Redis, so other gateway replicas see the same versions.
   const versions = createOrderVersions(process.env);
   const stack = await startStack({
-    data, host, ports, faults, bus, statusStore, seedTracker: true, webhookSecret: secrets, cursorSecret, gateway, versions, store, slas,
+    data,
+    host,
+    ports,
+    faults,
+    bus,
+    statusStore,
+    seedTracker: true,
+    webhookSecret: secrets,
+    cursorSecret,
+    gateway,
+    versions,
+    store,
+    slas,
     ...(salesforceOn ? { salesforce: { emulatorPort, ...(realOrg ? { config: realOrg } : {}) } } : {}),
   });
   await stack.gateway.tracker?.whenSeeded();
   // The lifecycle simulator moves demo orders along by sending signed webhooks to /ingest: the real path.
-  const lifecycle = lifecycleRate > 0
-    ? startLifecycle({
-      data, secret: secrets, ratePerSecond: lifecycleRate, logger: componentLogger(logger, 'lifecycle'), ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<(typeof SUBGRAPH_NAMES)[number], string>,
-      // With the development keys, half the returns are requested through the graph as the shopper or an agent would.
-      ...(gateway.auth.development ? { graph: { url: stack.gateway.url, credential: async (who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' }) => ({ authorization: `Bearer ${await devToken(who.consumer, who.consumer === 'storefront' ? { customerId: who.customerId } : {})}` }) } } : {}),
-    })
-    : undefined;
-  if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET)) logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
-  if (cursorSecret === DEV_CURSOR_SECRET) logger.warn(`orders cursors are signed with the development key; set ${CURSOR_SECRET_VARIABLE} outside local development`);
+  const lifecycle =
+    lifecycleRate > 0
+      ? startLifecycle({
+          data,
+          secret: secrets,
+          ratePerSecond: lifecycleRate,
+          logger: componentLogger(logger, 'lifecycle'),
+          ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].ingestUrl])) as Record<
+            (typeof SUBGRAPH_NAMES)[number],
+            string
+          >,
+          // With the development keys, half the returns are requested through the graph as the shopper or an agent would.
+          ...(gateway.auth.development
+            ? {
+                graph: {
+                  url: stack.gateway.url,
+                  credential: async (
+                    who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' },
+                  ) => ({
+                    authorization: `Bearer ${await devToken(who.consumer, who.consumer === 'storefront' ? { customerId: who.customerId } : {})}`,
+                  }),
+                },
+              }
+            : {}),
+        })
+      : undefined;
+  if (Object.values(secrets).includes(DEV_WEBHOOK_SECRET))
+    logger.warn('ingest uses the development webhook secret; set WEBHOOK_SECRET outside local development');
+  if (cursorSecret === DEV_CURSOR_SECRET)
+    logger.warn(
+      `orders cursors are signed with the development key; set ${CURSOR_SECRET_VARIABLE} outside local development`,
+    );
   stopOnSignal(async () => {
     await lifecycle?.stop();
     await stack.stop();
@@ -104,7 +151,8 @@ try {
 function salesforceBanner(emulatorUrl: string | undefined, realOrgUrl: string | undefined): string {
   if (realOrgUrl) return `Salesforce connector: writing status changes to the org at ${realOrgUrl}\n\n`;
   if (!emulatorUrl) return 'Salesforce connector: off (SALESFORCE_CONNECTOR=false)\n\n';
-  const soql = 'SELECT Order_Visibility_Id__c, Order_Visibility_Status__c, Order_Visibility_Version__c, LastModifiedDate FROM Order ORDER BY LastModifiedDate DESC LIMIT 5';
+  const soql =
+    'SELECT Order_Visibility_Id__c, Order_Visibility_Status__c, Order_Visibility_Version__c, LastModifiedDate FROM Order ORDER BY LastModifiedDate DESC LIMIT 5';
   return (
     `Salesforce API emulator (the connector pushes every status change to it): ${emulatorUrl}\n` +
     `  TOKEN=$(curl -s ${emulatorUrl}/services/oauth2/token -d grant_type=client_credentials -d client_id=ovg-connector -d client_secret=dev-secret | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')\n` +

@@ -35,18 +35,37 @@ export interface EmbeddedSalesforce {
  * process, on the stack's bus: the demo's status changes arrive as Order records within seconds.
  */
 export async function startEmbeddedSalesforce(o: EmbeddedSalesforceOptions): Promise<EmbeddedSalesforce> {
-  const emulator = o.config ? undefined : await startSalesforceEmulator({ port: o.emulatorPort ?? 0, host: o.host ?? '127.0.0.1' });
+  const emulator = o.config
+    ? undefined
+    : await startSalesforceEmulator({ port: o.emulatorPort ?? 0, host: o.host ?? '127.0.0.1' });
   let credential: { header: string; until: number } | undefined;
-  const facts = cachedOrderFacts(graphOrderFacts({
-    url: o.graphUrl,
-    credential: async () => {
-      // A development token of the salesforce consumer, renewed before it expires.
-      if (!credential || credential.until < Date.now()) credential = { header: await devCredentialHeader('salesforce', { ttlSeconds: 3600 }), until: Date.now() + 3000_000 };
-      return credential.header;
-    },
-  }));
-  const config = o.config ?? defaultSalesforceConfig({ loginUrl: emulator!.url, auth: { flow: 'client_credentials', ...EMULATOR_CLIENT }, consumer: 'embedded' });
-  const connector = new SalesforceConnector({ bus: o.bus, config, logger: o.logger.child({ component: 'salesforce' }), facts });
+  const facts = cachedOrderFacts(
+    graphOrderFacts({
+      url: o.graphUrl,
+      credential: async () => {
+        // A development token of the salesforce consumer, renewed before it expires.
+        if (!credential || credential.until < Date.now())
+          credential = {
+            header: await devCredentialHeader('salesforce', { ttlSeconds: 3600 }),
+            until: Date.now() + 3000_000,
+          };
+        return credential.header;
+      },
+    }),
+  );
+  const config =
+    o.config ??
+    defaultSalesforceConfig({
+      loginUrl: emulator!.url,
+      auth: { flow: 'client_credentials', ...EMULATOR_CLIENT },
+      consumer: 'embedded',
+    });
+  const connector = new SalesforceConnector({
+    bus: o.bus,
+    config,
+    logger: o.logger.child({ component: 'salesforce' }),
+    facts,
+  });
   try {
     await connector.start();
   } catch (err) {

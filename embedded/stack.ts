@@ -122,13 +122,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const started: RunningService[] = [];
   const logger = opts.logger ?? createLogger('embedded');
   // Development partner keys for the demo's fulfillment nodes (configuration, not a gateway import of demo/).
-  const config = defaultGatewayConfig({ ...opts.gateway, port: ports.gateway ?? 0, host }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
+  const config = defaultGatewayConfig(
+    { ...opts.gateway, port: ports.gateway ?? 0, host },
+    { DEV_PARTNER_NODES: DEMO_PARTNER_NODES },
+  );
   // One version store for the subgraphs' ingest (writers) and the gateway's caches (readers).
   const versions = opts.versions ?? new MemoryOrderVersions();
   // The actions re-read through the gateway, which starts after the subgraphs: its URL once known.
   let gatewayUrl: string | undefined;
-  const secretOf = (name: SubgraphName) => (typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name]);
-  const store = opts.store ?? await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
+  const secretOf = (name: SubgraphName) =>
+    typeof opts.webhookSecret === 'string' ? opts.webhookSecret : opts.webhookSecret?.[name];
+  const store = opts.store ?? (await openStore({ databaseUrl: null, dataDir: '', schema: 'public' }));
   const ownsStore = opts.store === undefined;
   // The oms and returns actions record into one audit trail: the store's, unless the caller gives one.
   const audit = opts.audit ?? store.audit;
@@ -136,9 +140,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const secret = secretOf(name);
     // The subgraphs verify the identity the gateway signs, with the same secret.
     return {
-      port: ports[name], host, bus: opts.bus, webhookSecret: secret, logger: componentLogger(logger, name), identitySecret: config.auth.identitySecret, versions,
+      port: ports[name],
+      host,
+      bus: opts.bus,
+      webhookSecret: secret,
+      logger: componentLogger(logger, name),
+      identitySecret: config.auth.identitySecret,
+      versions,
       // Ingest's idempotency ledger and refused webhooks live in the shared store.
-      ledger: store.ledger, gatewayUrl: () => gatewayUrl, audit, actionLock: store.actionLocks, actionResults: store.actionResults, keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) => void (await store.deadLetters.recordIngest(l)),
+      ledger: store.ledger,
+      gatewayUrl: () => gatewayUrl,
+      audit,
+      actionLock: store.actionLocks,
+      actionResults: store.actionResults,
+      keepRefused: async (l: Parameters<VisibilityStore['deadLetters']['recordIngest']>[0]) =>
+        void (await store.deadLetters.recordIngest(l)),
     };
   };
   let visibility: RunningVisibility | undefined;
@@ -146,40 +162,80 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // How each subgraph starts, on a given port: once here, again when `kill`'s revive restarts it.
     const starters: Record<SubgraphName, (port: number | undefined) => Promise<RunningService>> = {
       erp: (port) => startErp({ system: adapters.erp, ...ingest('erp'), port }),
-      oms: (port) => startOms({ system: adapters.oms, ...ingest('oms'), port, cursorSecret: opts.cursorSecret, returnWindowDays: opts.returnWindowDays, now: opts.now }),
+      oms: (port) =>
+        startOms({
+          system: adapters.oms,
+          ...ingest('oms'),
+          port,
+          cursorSecret: opts.cursorSecret,
+          returnWindowDays: opts.returnWindowDays,
+          now: opts.now,
+        }),
       wms: (port) => startWms({ system: adapters.wms, ...ingest('wms'), port }),
       carrier: (port) => startCarrier({ system: adapters.carrier, ...ingest('carrier'), port }),
       returns: (port) => startReturns({ system: adapters.returns, ...ingest('returns'), port, now: opts.now }),
     };
     const [erp, oms, wms, carrier, returns] = await Promise.all([
-      starters.erp(ports.erp), starters.oms(ports.oms), starters.wms(ports.wms), starters.carrier(ports.carrier), starters.returns(ports.returns),
+      starters.erp(ports.erp),
+      starters.oms(ports.oms),
+      starters.wms(ports.wms),
+      starters.carrier(ports.carrier),
+      starters.returns(ports.returns),
     ]);
     started.push(erp, oms, wms, carrier, returns);
     const services = { erp, oms, wms, carrier, returns };
-    const ingestUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, `${s.origin}/ingest`])) as Record<string, string>;
-    const startVisibilityOn = (port: number | undefined) => startVisibility({
-      store, bus: opts.bus, host, port, logger: componentLogger(logger, 'visibility'),
-      identitySecret: config.auth.identitySecret, slas: opts.slas,
-      ingestUrl: (system) => ingestUrls[system],
-      sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
-    });
+    const ingestUrls = Object.fromEntries(
+      Object.entries(services).map(([name, s]) => [name, `${s.origin}/ingest`]),
+    ) as Record<string, string>;
+    const startVisibilityOn = (port: number | undefined) =>
+      startVisibility({
+        store,
+        bus: opts.bus,
+        host,
+        port,
+        logger: componentLogger(logger, 'visibility'),
+        identitySecret: config.auth.identitySecret,
+        slas: opts.slas,
+        ingestUrl: (system) => ingestUrls[system],
+        sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
+      });
     visibility = await startVisibilityOn(ports.visibility);
     // The gateway federates the sixth subgraph too (its name is not a system's: see OWN_SUBGRAPHS in canonical/systems.ts).
-    const subgraphUrls = { ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])), visibility: visibility.service.url } as GatewayConfig['subgraphUrls'];
+    const subgraphUrls = {
+      ...Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.url])),
+      visibility: visibility.service.url,
+    } as GatewayConfig['subgraphUrls'];
     const gateway = await startGateway(
       { ...config, subgraphUrls },
-      { logger: componentLogger(logger, 'gateway'), bus: opts.bus, statusStore: opts.statusStore, seedTracker: opts.seedTracker, versions, store },
+      {
+        logger: componentLogger(logger, 'gateway'),
+        bus: opts.bus,
+        statusStore: opts.statusStore,
+        seedTracker: opts.seedTracker,
+        versions,
+        store,
+      },
     );
     gatewayUrl = gateway.url;
     const subgraphs = Object.fromEntries(
-      Object.entries(services).map(([name, service]) => [name, { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` }]),
+      Object.entries(services).map(([name, service]) => [
+        name,
+        { service, sim: adapters[name as SubgraphName].sim, ingestUrl: `${service.origin}/ingest` },
+      ]),
     ) as Record<SubgraphName, RunningSubgraph>;
-    const salesforce = opts.salesforce && opts.bus
-      ? await startEmbeddedSalesforce({ ...opts.salesforce, bus: opts.bus, graphUrl: gateway.url, logger: componentLogger(logger, 'salesforce'), host }).catch(async (err: unknown) => {
-        await gateway.stop();
-        throw err;
-      })
-      : undefined;
+    const salesforce =
+      opts.salesforce && opts.bus
+        ? await startEmbeddedSalesforce({
+            ...opts.salesforce,
+            bus: opts.bus,
+            graphUrl: gateway.url,
+            logger: componentLogger(logger, 'salesforce'),
+            host,
+          }).catch(async (err: unknown) => {
+            await gateway.stop();
+            throw err;
+          })
+        : undefined;
     const stack: Stack = {
       gateway,
       subgraphs,

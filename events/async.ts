@@ -15,10 +15,13 @@ export class Signal {
       };
       this.waiters.push(done);
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== done);
-          resolve();
-        }, Math.max(0, timeoutMs));
+        timer = setTimeout(
+          () => {
+            this.waiters = this.waiters.filter((w) => w !== done);
+            resolve();
+          },
+          Math.max(0, timeoutMs),
+        );
       }
     });
   }

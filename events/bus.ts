@@ -91,7 +91,13 @@ export interface EventBus {
    */
   read(stream: string, opts?: { after?: StreamId; count?: number }): Promise<Envelope[]>;
   subscribe(stream: string, handler: (e: Envelope) => void | Promise<void>, opts?: SubscribeOptions): Subscription;
-  consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription;
+  consume(
+    stream: string,
+    group: string,
+    consumer: string,
+    handler: (d: Delivery) => Promise<void>,
+    opts?: ConsumeOptions,
+  ): Subscription;
   /**
    * Re-delivers `event` (typically a dead letter being replayed; its `deadletter*` attributes are
    * removed) to the consumer group `group` of `stream` only — not to the stream's other groups nor to
@@ -110,8 +116,13 @@ export interface EventBus {
 
 /** A cursor older than what the stream still retains: events in between are gone. */
 export class CursorExpiredError extends Error {
-  constructor(readonly cursor: StreamId, readonly oldestRetained: StreamId | null) {
-    super(`cursor ${cursor} is older than the retained stream (oldest retained: ${oldestRetained ?? 'none'}); resubscribe without a cursor`);
+  constructor(
+    readonly cursor: StreamId,
+    readonly oldestRetained: StreamId | null,
+  ) {
+    super(
+      `cursor ${cursor} is older than the retained stream (oldest retained: ${oldestRetained ?? 'none'}); resubscribe without a cursor`,
+    );
     this.name = 'CursorExpiredError';
   }
 }

@@ -35,7 +35,13 @@ export function isDeadLetterEvent(event: CloudEvent): event is DeadLetterEvent {
 
 /** The original event of a dead-letter event (the dead-letter attributes removed), ready to re-publish. */
 export function withoutDeadLetter(event: CloudEvent): CloudEvent {
-  const { deadletterid: _i, deadletterdeliveries: _d, deadlettergroup: _g, deadlettererror: _e, ...original } = event as DeadLetterEvent;
+  const {
+    deadletterid: _i,
+    deadletterdeliveries: _d,
+    deadlettergroup: _g,
+    deadlettererror: _e,
+    ...original
+  } = event as DeadLetterEvent;
   return original;
 }
 

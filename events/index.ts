@@ -5,8 +5,11 @@ export { RedisEventBus, DEFAULT_REDIS_URL, type RedisEventBusOptions } from './r
 export { createEventBus, type EventBusEnv } from './create.js';
 export type { BusErrorHandler, CommonBusOptions } from './options.js';
 export {
-  deadLetterEvent, isDeadLetterEvent, withoutDeadLetter,
-  type DeadLetterAttributes, type DeadLetterEvent,
+  deadLetterEvent,
+  isDeadLetterEvent,
+  withoutDeadLetter,
+  type DeadLetterAttributes,
+  type DeadLetterEvent,
 } from './deadLetter.js';
 export * from './versions.js';
 export { PermanentFailure, isPermanentFailure } from './permanentFailure.js';

@@ -1,15 +1,29 @@
 import type { CloudEvent } from '../canonical/index.js';
 import {
-  CursorExpiredError, deadLetterStream, redeliveryStream,
-  type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
+  CursorExpiredError,
+  deadLetterStream,
+  redeliveryStream,
+  type ConsumeOptions,
+  type Delivery,
+  type Envelope,
+  type EventBus,
+  type StreamId,
+  type SubscribeOptions,
+  type Subscription,
 } from './bus.js';
 import { combined, OpenSubscriptions, yieldToEventLoop } from './async.js';
 import { withoutDeadLetter } from './deadLetter.js';
 import { MemoryConsumer } from './memoryConsumer.js';
 import { MemoryGroup, MemoryStream } from './memoryStream.js';
 import {
-  assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
-  type BusErrorHandler, type CommonBusOptions,
+  assertCursor,
+  assertName,
+  DEFAULT_MAX_LEN,
+  defaultOnError,
+  positiveInt,
+  resolveConsumeOptions,
+  type BusErrorHandler,
+  type CommonBusOptions,
 } from './options.js';
 
 /** Options of {@link MemoryEventBus}. */
@@ -49,11 +63,18 @@ export class MemoryEventBus implements EventBus {
     assertName('stream', stream);
     assertCursor(opts.after);
     const s = this.streamOf(stream);
-    if (opts.after !== undefined && s.isExpired(opts.after)) return rejected(new CursorExpiredError(opts.after, s.oldest()));
+    if (opts.after !== undefined && s.isExpired(opts.after))
+      return rejected(new CursorExpiredError(opts.after, s.oldest()));
     return this.track(new MemorySubscriber(stream, s, handler, opts.after ?? s.newest(), this.onError));
   }
 
-  consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription {
+  consume(
+    stream: string,
+    group: string,
+    consumer: string,
+    handler: (d: Delivery) => Promise<void>,
+    opts?: ConsumeOptions,
+  ): Subscription {
     this.assertOpen('consume');
     assertName('stream', stream);
     assertName('group', group);
@@ -65,7 +86,14 @@ export class MemoryEventBus implements EventBus {
       let g = s.groups.get(group);
       if (!g) s.groups.set(group, (g = new MemoryGroup(startFrom === '0' ? '0-0' : (s.newest() ?? '0-0'))));
       return new MemoryConsumer({
-        stream: s, streamName: name, group: g, groupName: group, consumer, handler, opts: resolved, onError: this.onError,
+        stream: s,
+        streamName: name,
+        group: g,
+        groupName: group,
+        consumer,
+        handler,
+        opts: resolved,
+        onError: this.onError,
         deadLetter: (event) => void this.streamOf(dead).append({ ...event, recordedtime: new Date().toISOString() }),
       });
     };
@@ -145,7 +173,10 @@ class MemorySubscriber implements Subscription {
         try {
           await this.handler(e);
         } catch (err) {
-          this.onError(err instanceof Error ? err : new Error(String(err)), `subscriber handler on ${this.name} (entry ${e.id})`);
+          this.onError(
+            err instanceof Error ? err : new Error(String(err)),
+            `subscriber handler on ${this.name} (entry ${e.id})`,
+          );
         }
       }
     }

@@ -122,7 +122,14 @@ export class MemoryConsumer implements Subscription {
   private deadLetter(p: PendingEntry, error: string): void {
     const { group, groupName } = this.d;
     const event: CloudEvent = p.entry.event;
-    this.d.deadLetter(deadLetterEvent(event, { deadletterid: p.entry.id, deadletterdeliveries: p.deliveries, deadlettergroup: groupName, deadlettererror: error }));
+    this.d.deadLetter(
+      deadLetterEvent(event, {
+        deadletterid: p.entry.id,
+        deadletterdeliveries: p.deliveries,
+        deadlettergroup: groupName,
+        deadlettererror: error,
+      }),
+    );
     group.pending.delete(p.entry.id);
   }
 

@@ -50,7 +50,10 @@ export class MemoryStream {
     } else {
       this.lastSeq += 1;
     }
-    const envelope: Envelope = { id: `${this.lastMs}-${this.lastSeq}`, event: JSON.parse(JSON.stringify(event)) as CloudEvent };
+    const envelope: Envelope = {
+      id: `${this.lastMs}-${this.lastSeq}`,
+      event: JSON.parse(JSON.stringify(event)) as CloudEvent,
+    };
     this.entries.push(envelope);
     this.trim();
     this.appended.notify();

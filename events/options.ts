@@ -38,7 +38,9 @@ export function positiveInt(name: string, value: number | undefined, fallback: n
 /** Throws unless `after` is a `<ms>-<seq>` stream id. */
 export function assertCursor(after: StreamId | undefined): void {
   if (after !== undefined && !isStreamId(after)) {
-    throw new TypeError(`stream cursor: expected an id of the form <ms>-<seq> (e.g. 1718000000000-0), got ${JSON.stringify(after)}`);
+    throw new TypeError(
+      `stream cursor: expected an id of the form <ms>-<seq> (e.g. 1718000000000-0), got ${JSON.stringify(after)}`,
+    );
   }
 }
 

@@ -20,5 +20,8 @@ export class PermanentFailure extends Error {
 
 /** True when a handler error asks for dead-lettering at once ({@link PermanentFailure}). */
 export function isPermanentFailure(err: unknown): boolean {
-  return err instanceof PermanentFailure || (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true);
+  return (
+    err instanceof PermanentFailure ||
+    (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true)
+  );
 }

@@ -2,12 +2,25 @@ import { redisUrlFor } from '../runtime/redis.js';
 import type { Redis } from 'ioredis';
 import type { CloudEvent } from '../canonical/index.js';
 import {
-  deadLetterStream, redeliveryStream,
-  type ConsumeOptions, type Delivery, type Envelope, type EventBus, type StreamId, type SubscribeOptions, type Subscription,
+  deadLetterStream,
+  redeliveryStream,
+  type ConsumeOptions,
+  type Delivery,
+  type Envelope,
+  type EventBus,
+  type StreamId,
+  type SubscribeOptions,
+  type Subscription,
 } from './bus.js';
 import {
-  assertCursor, assertName, DEFAULT_MAX_LEN, defaultOnError, positiveInt, resolveConsumeOptions,
-  type BusErrorHandler, type CommonBusOptions,
+  assertCursor,
+  assertName,
+  DEFAULT_MAX_LEN,
+  defaultOnError,
+  positiveInt,
+  resolveConsumeOptions,
+  type BusErrorHandler,
+  type CommonBusOptions,
 } from './options.js';
 import { OpenSubscriptions } from './async.js';
 import { withoutDeadLetter } from './deadLetter.js';
@@ -72,13 +85,19 @@ export class RedisEventBus implements EventBus {
 
   constructor(opts: RedisEventBusOptions = {}) {
     this.url = opts.url ?? redisUrlFor('bus') ?? DEFAULT_REDIS_URL;
-    if (!/^rediss?:\/\//.test(this.url)) throw new TypeError(`RedisEventBus option url: expected redis://… or rediss://…, got ${JSON.stringify(this.url)}`);
+    if (!/^rediss?:\/\//.test(this.url))
+      throw new TypeError(
+        `RedisEventBus option url: expected redis://… or rediss://…, got ${JSON.stringify(this.url)}`,
+      );
     const keyPrefix = opts.keyPrefix ?? '';
-    if (/\s/.test(keyPrefix)) throw new TypeError(`RedisEventBus option keyPrefix: expected no whitespace, got ${JSON.stringify(keyPrefix)}`);
+    if (/\s/.test(keyPrefix))
+      throw new TypeError(`RedisEventBus option keyPrefix: expected no whitespace, got ${JSON.stringify(keyPrefix)}`);
     this.blockMs = positiveInt('blockMs', opts.blockMs, 5000);
     this.onError = opts.onError ?? defaultOnError;
     const config = {
-      url: this.url, keyPrefix, onError: this.onError,
+      url: this.url,
+      keyPrefix,
+      onError: this.onError,
       maxLen: positiveInt('maxLen', opts.maxLen, DEFAULT_MAX_LEN),
       timeoutMs: positiveInt('timeoutMs', opts.timeoutMs, 10_000),
       dedupeWindowMs: positiveInt('dedupeWindowMs', opts.dedupeWindowMs, 60_000),
@@ -116,19 +135,35 @@ export class RedisEventBus implements EventBus {
     return this.track(new RedisSubscriber(stream, handler, tail, this.streams, this.onError, opts.after, release));
   }
 
-  consume(stream: string, group: string, consumer: string, handler: (d: Delivery) => Promise<void>, opts?: ConsumeOptions): Subscription {
+  consume(
+    stream: string,
+    group: string,
+    consumer: string,
+    handler: (d: Delivery) => Promise<void>,
+    opts?: ConsumeOptions,
+  ): Subscription {
     this.assertOpen('consume');
     assertName('stream', stream);
     assertName('group', group);
     assertName('consumer', consumer);
     const { startFrom, ...rest } = resolveConsumeOptions(opts);
     // Redelivered dead letters wait in the group's own redelivery stream, read from its start, in the same XREADGROUP.
-    return this.track(new RedisConsumer({
-      conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
-      streams: this.streams,
-      sources: [{ name: stream, startFrom }, { name: redeliveryStream(stream, group), startFrom: '0' }],
-      deadStream: deadLetterStream(stream), group, consumer, handler, opts: rest, blockMs: this.blockMs,
-    }));
+    return this.track(
+      new RedisConsumer({
+        conn: this.connect('consumer', `${this.streams.key(stream)}:${group}:${consumer}`),
+        streams: this.streams,
+        sources: [
+          { name: stream, startFrom },
+          { name: redeliveryStream(stream, group), startFrom: '0' },
+        ],
+        deadStream: deadLetterStream(stream),
+        group,
+        consumer,
+        handler,
+        opts: rest,
+        blockMs: this.blockMs,
+      }),
+    );
   }
 
   async redeliver(stream: string, group: string, event: CloudEvent): Promise<StreamId> {

@@ -108,7 +108,11 @@ export class RedisConsumer implements Subscription {
   private async ensureGroup(src: Source, startFrom: '$' | '0'): Promise<void> {
     const { streams, conn, group } = this.d;
     try {
-      await streams.timed(`create group ${group} on ${src.name}`, () => conn.xgroup('CREATE', src.key, group, startFrom, 'MKSTREAM'), conn);
+      await streams.timed(
+        `create group ${group} on ${src.name}`,
+        () => conn.xgroup('CREATE', src.key, group, startFrom, 'MKSTREAM'),
+        conn,
+      );
     } catch (err) {
       if (!errorMessage(err).startsWith('BUSYGROUP')) throw err;
     }
@@ -141,7 +145,16 @@ export class RedisConsumer implements Subscription {
     if (Date.now() >= this.nextReclaimAt) {
       this.nextReclaimAt = Date.now() + Math.max(10, Math.floor(opts.reclaimIdleMs / 2));
       for (const src of this.sources) {
-        const [next, ids] = (await conn.xautoclaim(src.key, group, consumer, opts.reclaimIdleMs, src.reclaimCursor, 'COUNT', opts.batchSize, 'JUSTID')) as [string, string[]];
+        const [next, ids] = (await conn.xautoclaim(
+          src.key,
+          group,
+          consumer,
+          opts.reclaimIdleMs,
+          src.reclaimCursor,
+          'COUNT',
+          opts.batchSize,
+          'JUSTID',
+        )) as [string, string[]];
         src.reclaimCursor = next;
         if (ids.length > 0) this.pendingDirty = true;
       }
@@ -158,7 +171,18 @@ export class RedisConsumer implements Subscription {
     if (this.inFlight.size > 0) block = Math.min(block, 50);
     const count = Math.min(opts.batchSize, opts.concurrency - this.inFlight.size);
     const keys = this.sources.map((src) => src.key);
-    const reply = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', block, 'STREAMS', ...keys, ...keys.map(() => '>'))) as [string, RawEntry[]][] | null;
+    const reply = (await conn.xreadgroup(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      block,
+      'STREAMS',
+      ...keys,
+      ...keys.map(() => '>'),
+    )) as [string, RawEntry[]][] | null;
     for (const [key, entries] of reply ?? []) {
       const src = this.byKey.get(key);
       if (!src) continue;
@@ -196,7 +220,9 @@ export class RedisConsumer implements Subscription {
   private async redeliverOwn(src: Source): Promise<number> {
     const { conn, group, consumer, opts } = this.d;
     // Entries whose handler call is still running are pending too: they are not redelivered.
-    const rows = ((await conn.xpending(src.key, group, '-', '+', opts.batchSize, consumer)) as PendingRow[]).filter(([id]) => !this.inFlight.has(entryKey(src, id)));
+    const rows = ((await conn.xpending(src.key, group, '-', '+', opts.batchSize, consumer)) as PendingRow[]).filter(
+      ([id]) => !this.inFlight.has(entryKey(src, id)),
+    );
     if (rows.length === 0) return 0;
     if (rows.length === opts.batchSize) this.pendingDirty = true;
     const counts = new Map(rows.map(([id, , , n]) => [id, Number(n)]));
@@ -210,7 +236,8 @@ export class RedisConsumer implements Subscription {
         continue;
       }
       const entry = await this.decodeOrSkip(src, raw);
-      if (entry) await this.deadLetter(src, entry, sofar, this.lastErrors.get(entryKey(src, entry.id)) ?? unacknowledged(sofar));
+      if (entry)
+        await this.deadLetter(src, entry, sofar, this.lastErrors.get(entryKey(src, entry.id)) ?? unacknowledged(sofar));
     }
     return rows.length;
   }
@@ -239,7 +266,10 @@ export class RedisConsumer implements Subscription {
       } else {
         this.lastErrors.set(k, errorMessage(failure));
         this.pendingDirty = true;
-        this.report(failure, `handler failed on entry ${entry.id} of ${src.name}, delivery ${deliveries}/${opts.maxDeliveries}`);
+        this.report(
+          failure,
+          `handler failed on entry ${entry.id} of ${src.name}, delivery ${deliveries}/${opts.maxDeliveries}`,
+        );
       }
     } finally {
       this.busy--;
@@ -265,11 +295,20 @@ export class RedisConsumer implements Subscription {
   /** XADD to the dead-letter stream and XACK here, in one MULTI. */
   private async deadLetter(src: Source, entry: Envelope, deliveries: number, error: string): Promise<void> {
     const { streams, conn, group, deadStream } = this.d;
-    const event = deadLetterEvent(entry.event, { deadletterid: entry.id, deadletterdeliveries: deliveries, deadlettergroup: group, deadlettererror: error });
-    const tx = conn.multi().xadd(streams.key(deadStream), ...xaddArgs(streams.config.maxLen, stamped(event))).xack(src.key, group, entry.id);
+    const event = deadLetterEvent(entry.event, {
+      deadletterid: entry.id,
+      deadletterdeliveries: deliveries,
+      deadlettergroup: group,
+      deadlettererror: error,
+    });
+    const tx = conn
+      .multi()
+      .xadd(streams.key(deadStream), ...xaddArgs(streams.config.maxLen, stamped(event)))
+      .xack(src.key, group, entry.id);
     const replies = await streams.timed(`dead-letter ${entry.id} of ${src.name}`, () => tx.exec(), conn);
     const failed = replies?.find(([err]) => err)?.[0];
-    if (!replies || failed) throw failed ?? new Error(`dead-letter ${entry.id} of ${src.name}: the transaction was aborted`);
+    if (!replies || failed)
+      throw failed ?? new Error(`dead-letter ${entry.id} of ${src.name}: the transaction was aborted`);
     this.lastErrors.delete(entryKey(src, entry.id));
   }
 

@@ -19,7 +19,10 @@ export const stamped = (event: CloudEvent): CloudEvent => ({ ...event, recordedt
 export function decodeEntry([id, fields]: RawEntry): Envelope {
   const i = fields.indexOf(EVENT_FIELD);
   const json = i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
-  if (json === undefined) throw new Error(`stream entry ${id}: expected a field "${EVENT_FIELD}", got fields ${JSON.stringify(fields.filter((_, n) => n % 2 === 0))}`);
+  if (json === undefined)
+    throw new Error(
+      `stream entry ${id}: expected a field "${EVENT_FIELD}", got fields ${JSON.stringify(fields.filter((_, n) => n % 2 === 0))}`,
+    );
   return { id, event: JSON.parse(json) as CloudEvent };
 }
 
@@ -76,4 +79,3 @@ export function expiredCursor(cursor: StreamId, info: StreamInfo | null): Cursor
 
 /** True for the error XINFO STREAM gives for a missing key. */
 export const isNoSuchKey = (err: unknown): boolean => err instanceof Error && /no such key/i.test(err.message);
-

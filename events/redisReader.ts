@@ -30,7 +30,11 @@ export class StreamTail {
   readonly subs = new Set<RedisSubscriber>();
   readonly key: string;
 
-  constructor(readonly stream: string, streams: RedisStreams, onStarted: () => void) {
+  constructor(
+    readonly stream: string,
+    streams: RedisStreams,
+    onStarted: () => void,
+  ) {
     this.key = streams.key(stream);
     this.started = (async () => {
       // On the command connection: the reader's own may be blocked in a read of the other streams.
@@ -124,9 +128,11 @@ export class StreamReader {
   private async interrupt(): Promise<void> {
     for (let attempt = 1; attempt <= 20; attempt++) {
       const reading = this.readingGeneration;
-      if (this.phase !== 'running' || reading === undefined || reading >= this.generation || this.clientId === null) return;
+      if (this.phase !== 'running' || reading === undefined || reading >= this.generation || this.clientId === null)
+        return;
       const id = this.clientId;
-      const unblocked = id === undefined ? 0 : await this.streams.conn.call('CLIENT', 'UNBLOCK', String(id), 'TIMEOUT').catch(() => 0);
+      const unblocked =
+        id === undefined ? 0 : await this.streams.conn.call('CLIENT', 'UNBLOCK', String(id), 'TIMEOUT').catch(() => 0);
       if (unblocked === 1) return;
       await sleep(5 * attempt, this.abort.signal);
     }
@@ -143,12 +149,24 @@ export class StreamReader {
       }
       try {
         this.readingGeneration = generation;
-        if (this.clientId === undefined) this.clientId = await this.conn.call('CLIENT', 'ID').then((id) => Number(id), () => null);
+        if (this.clientId === undefined)
+          this.clientId = await this.conn.call('CLIENT', 'ID').then(
+            (id) => Number(id),
+            () => null,
+          );
         if (this.generation !== generation) {
           this.readingGeneration = undefined;
           continue; // a stream started meanwhile: read it too
         }
-        const reply = (await this.conn.xread('COUNT', PAGE, 'BLOCK', this.blockMs, 'STREAMS', ...tails.map((t) => t.key), ...tails.map((t) => t.position))) as [string, RawEntry[]][] | null;
+        const reply = (await this.conn.xread(
+          'COUNT',
+          PAGE,
+          'BLOCK',
+          this.blockMs,
+          'STREAMS',
+          ...tails.map((t) => t.key),
+          ...tails.map((t) => t.position),
+        )) as [string, RawEntry[]][] | null;
         this.readingGeneration = undefined;
         failures = 0;
         for (const [key, raw] of reply ?? []) {
@@ -250,7 +268,10 @@ export class RedisSubscriber implements Subscription {
         } catch (err) {
           if (this.closing) break;
           if (err instanceof CursorExpiredError) {
-            this.onError(err, `subscriber on ${this.stream} fell behind the retained stream; continuing from the oldest retained entry`);
+            this.onError(
+              err,
+              `subscriber on ${this.stream} fell behind the retained stream; continuing from the oldest retained entry`,
+            );
             this.cursor = null;
           } else {
             this.onError(err as Error, `subscriber on ${this.stream} replaying`);
@@ -284,7 +305,10 @@ export class RedisSubscriber implements Subscription {
     try {
       await this.handler(e);
     } catch (err) {
-      this.onError(err instanceof Error ? err : new Error(String(err)), `subscriber handler on ${this.stream} (entry ${e.id})`);
+      this.onError(
+        err instanceof Error ? err : new Error(String(err)),
+        `subscriber handler on ${this.stream} (entry ${e.id})`,
+      );
     }
   }
 }

@@ -5,8 +5,13 @@ import type { Envelope, StreamId } from './bus.js';
 import { withTimeout } from './async.js';
 import { redactUrl } from './redisConnection.js';
 import {
-  decodeEntries, EVENT_FIELD, expiredCursor, isNoSuchKey, parseStreamInfo,
-  type RawEntry, type StreamInfo,
+  decodeEntries,
+  EVENT_FIELD,
+  expiredCursor,
+  isNoSuchKey,
+  parseStreamInfo,
+  type RawEntry,
+  type StreamInfo,
 } from './redisEntries.js';
 import type { BusErrorHandler } from './options.js';
 
@@ -68,7 +73,10 @@ export async function whenReady(conn: Redis, ms: number): Promise<boolean> {
 export class RedisStreams {
   private readonly publishOnce: PublishOnce;
 
-  constructor(readonly conn: Redis, readonly config: RedisStreamsConfig) {
+  constructor(
+    readonly conn: Redis,
+    readonly config: RedisStreamsConfig,
+  ) {
     conn.defineCommand('ovgPublishOnce', { numberOfKeys: 2, lua: PUBLISH_ONCE });
     this.publishOnce = (conn as unknown as { ovgPublishOnce: PublishOnce }).ovgPublishOnce.bind(conn);
   }
@@ -85,10 +93,18 @@ export class RedisStreams {
   async timed<T>(what: string, command: () => Promise<T>, conn: Redis = this.conn): Promise<T> {
     const { timeoutMs, url } = this.config;
     if (!(await whenReady(conn, timeoutMs))) {
-      throw new Error(`${what} failed: Redis at ${redactUrl(url)} was unreachable for ${timeoutMs} ms (connection ${conn.status}); nothing was sent`);
+      throw new Error(
+        `${what} failed: Redis at ${redactUrl(url)} was unreachable for ${timeoutMs} ms (connection ${conn.status}); nothing was sent`,
+      );
     }
-    return withTimeout(command(), timeoutMs, () =>
-      new Error(`${what} got no reply from Redis at ${redactUrl(url)} within ${timeoutMs} ms; it may or may not have been applied`));
+    return withTimeout(
+      command(),
+      timeoutMs,
+      () =>
+        new Error(
+          `${what} got no reply from Redis at ${redactUrl(url)} within ${timeoutMs} ms; it may or may not have been applied`,
+        ),
+    );
   }
 
   /** XADD with `MAXLEN ~ maxLen`, `event` stored as one JSON field, applied at most once (see PUBLISH_ONCE). */
@@ -96,7 +112,9 @@ export class RedisStreams {
     const key = this.key(stream);
     const token = `${key}:publish-once:${randomUUID()}`;
     const { maxLen, dedupeWindowMs } = this.config;
-    return this.timed(`publish to ${stream}`, () => this.publishOnce(key, token, maxLen, JSON.stringify(event), dedupeWindowMs));
+    return this.timed(`publish to ${stream}`, () =>
+      this.publishOnce(key, token, maxLen, JSON.stringify(event), dedupeWindowMs),
+    );
   }
 
   /**
@@ -107,10 +125,14 @@ export class RedisStreams {
     const key = this.key(stream);
     const start = after === null ? '-' : `(${after}`;
     if (after === null) {
-      const raw = (await this.timed(`read ${stream}`, () => this.conn.xrange(key, start, '+', 'COUNT', count))) as RawEntry[];
+      const raw = (await this.timed(`read ${stream}`, () =>
+        this.conn.xrange(key, start, '+', 'COUNT', count),
+      )) as RawEntry[];
       return this.decode(stream, raw);
     }
-    const replies = await this.timed(`read ${stream}`, () => this.conn.multi().xrange(key, start, '+', 'COUNT', count).call('XINFO', 'STREAM', key).exec());
+    const replies = await this.timed(`read ${stream}`, () =>
+      this.conn.multi().xrange(key, start, '+', 'COUNT', count).call('XINFO', 'STREAM', key).exec(),
+    );
     if (!replies) throw new Error(`read ${stream}: the transaction was aborted`);
     const [[rangeErr, raw], [infoErr, infoReply]] = replies as [[Error | null, RawEntry[]], [Error | null, unknown]];
     if (rangeErr) throw rangeErr;
@@ -123,7 +145,9 @@ export class RedisStreams {
   /** XINFO STREAM, or null for a missing stream. */
   async info(stream: string): Promise<StreamInfo | null> {
     try {
-      return parseStreamInfo(await this.timed(`XINFO STREAM ${stream}`, () => this.conn.call('XINFO', 'STREAM', this.key(stream))));
+      return parseStreamInfo(
+        await this.timed(`XINFO STREAM ${stream}`, () => this.conn.call('XINFO', 'STREAM', this.key(stream))),
+      );
     } catch (err) {
       if (isNoSuchKey(err)) return null;
       throw err;
@@ -132,7 +156,11 @@ export class RedisStreams {
 
   /** The newest id, or null for an empty or missing stream. */
   async newest(stream: string, conn: Redis = this.conn): Promise<StreamId | null> {
-    const raw = (await this.timed(`lastId of ${stream}`, () => conn.xrevrange(this.key(stream), '+', '-', 'COUNT', 1), conn)) as RawEntry[];
+    const raw = (await this.timed(
+      `lastId of ${stream}`,
+      () => conn.xrevrange(this.key(stream), '+', '-', 'COUNT', 1),
+      conn,
+    )) as RawEntry[];
     return raw[0]?.[0] ?? null;
   }
 

@@ -74,9 +74,11 @@ export function sliceVersionId(orderId: string, source: string): string {
 export function versionIdsOfEvent(event: CloudEvent): string[] {
   const ids = [event.subject, sliceVersionId(event.subject, event.source)];
   const customerId = event.data['customerId'];
-  if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '') ids.push(customerVersionId(customerId));
+  if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '')
+    ids.push(customerVersionId(customerId));
   const accountId = event.data['salesforceAccountId'];
-  if (event.type === EventType.ORDER_PLACED && typeof accountId === 'string' && accountId !== '') ids.push(accountVersionId(accountId));
+  if (event.type === EventType.ORDER_PLACED && typeof accountId === 'string' && accountId !== '')
+    ids.push(accountVersionId(accountId));
   return ids;
 }
 
@@ -201,10 +203,16 @@ export class RedisOrderVersions implements OrderVersions {
   private closed: Promise<void> | undefined;
 
   constructor(opts: RedisOrderVersionsOptions) {
-    if (!/^rediss?:\/\//.test(opts.url ?? '')) throw new TypeError(`RedisOrderVersions option url: expected redis://… or rediss://…, got ${JSON.stringify(opts.url)}`);
+    if (!/^rediss?:\/\//.test(opts.url ?? ''))
+      throw new TypeError(
+        `RedisOrderVersions option url: expected redis://… or rediss://…, got ${JSON.stringify(opts.url)}`,
+      );
     this.url = opts.url;
     this.prefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    if (/\s/.test(this.prefix)) throw new TypeError(`RedisOrderVersions option keyPrefix: expected no whitespace, got ${JSON.stringify(this.prefix)}`);
+    if (/\s/.test(this.prefix))
+      throw new TypeError(
+        `RedisOrderVersions option keyPrefix: expected no whitespace, got ${JSON.stringify(this.prefix)}`,
+      );
     this.ttlMs = positiveInt('ttlMs', opts.ttlMs, DEFAULT_VERSION_TTL_MS);
     this.timeoutMs = positiveInt('timeoutMs', opts.timeoutMs, 5000);
     // Every cache hit reads versions: concurrent reads share round trips.
@@ -226,7 +234,9 @@ export class RedisOrderVersions implements OrderVersions {
     assertIds('bump', ids);
     if (ids.length === 0) return;
     const keys = [this.clockKey, ...[...new Set(ids)].map((id) => this.key(id))];
-    await this.timed(`bump versions of ${ids.join(', ')}`, () => this.conn.eval(BUMP, keys.length, ...keys, this.ttlMs));
+    await this.timed(`bump versions of ${ids.join(', ')}`, () =>
+      this.conn.eval(BUMP, keys.length, ...keys, this.ttlMs),
+    );
   }
 
   async get(ids: string[]): Promise<Map<string, number>> {
@@ -236,7 +246,9 @@ export class RedisOrderVersions implements OrderVersions {
   async snapshot(ids: string[]): Promise<VersionSnapshot> {
     this.assertOpen('get');
     assertIds('get', ids);
-    const values = await this.timed('read versions', () => this.conn.mget(this.clockKey, ...ids.map((id) => this.key(id))));
+    const values = await this.timed('read versions', () =>
+      this.conn.mget(this.clockKey, ...ids.map((id) => this.key(id))),
+    );
     const num = (v: string | null | undefined): number => (v ? Number(v) : 0);
     return { clock: num(values[0]), versions: new Map(ids.map((id, i) => [id, num(values[i + 1])])) };
   }
@@ -250,10 +262,18 @@ export class RedisOrderVersions implements OrderVersions {
 
   private async timed<T>(what: string, command: () => Promise<T>): Promise<T> {
     if (!(await whenReady(this.conn, this.timeoutMs))) {
-      throw new Error(`${what} failed: Redis at ${redactUrl(this.url)} was unreachable for ${this.timeoutMs} ms (connection ${this.conn.status}); nothing was sent`);
+      throw new Error(
+        `${what} failed: Redis at ${redactUrl(this.url)} was unreachable for ${this.timeoutMs} ms (connection ${this.conn.status}); nothing was sent`,
+      );
     }
-    return withTimeout(command(), this.timeoutMs, () =>
-      new Error(`${what} got no reply from Redis at ${redactUrl(this.url)} within ${this.timeoutMs} ms; it may or may not have been applied`));
+    return withTimeout(
+      command(),
+      this.timeoutMs,
+      () =>
+        new Error(
+          `${what} got no reply from Redis at ${redactUrl(this.url)} within ${this.timeoutMs} ms; it may or may not have been applied`,
+        ),
+    );
   }
 
   private assertOpen(op: string): void {
@@ -281,9 +301,20 @@ export interface OrderVersionsSettings {
  * in the embedded mode must be the one instance that the in-process subgraphs' ingest and the
  * gateway share.
  */
-export function createOrderVersions(settings: OrderVersionsSettings | { REDIS_URL?: string | undefined; BUS_REDIS_URL?: string | undefined; REDIS_KEY_PREFIX?: string | undefined } = process.env): OrderVersions {
+export function createOrderVersions(
+  settings:
+    | OrderVersionsSettings
+    | {
+        REDIS_URL?: string | undefined;
+        BUS_REDIS_URL?: string | undefined;
+        REDIS_KEY_PREFIX?: string | undefined;
+      } = process.env,
+): OrderVersions {
   const env = settings as { REDIS_URL?: string; BUS_REDIS_URL?: string; REDIS_KEY_PREFIX?: string };
-  const s: OrderVersionsSettings = 'redisUrl' in settings ? settings : { redisUrl: redisUrlFor('bus', env), ...(env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {}) };
+  const s: OrderVersionsSettings =
+    'redisUrl' in settings
+      ? settings
+      : { redisUrl: redisUrlFor('bus', env), ...(env.REDIS_KEY_PREFIX ? { keyPrefix: env.REDIS_KEY_PREFIX } : {}) };
   const url = s.redisUrl?.trim();
   if (!url) return new MemoryOrderVersions(s.ttlMs === undefined ? {} : { ttlMs: s.ttlMs });
   return new RedisOrderVersions({ ...s, url });

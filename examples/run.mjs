@@ -27,13 +27,18 @@ function newest(path) {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
   let n = s.mtimeMs;
-  for (const e of readdirSync(path)) if (e !== 'node_modules' && e !== 'dist' && e !== 'gql') n = Math.max(n, newest(join(path, e)));
+  for (const e of readdirSync(path))
+    if (e !== 'node_modules' && e !== 'dist' && e !== 'gql') n = Math.max(n, newest(join(path, e)));
   return n;
 }
 
 function run(cwd, args, log) {
   log(`$ npm ${args.join(' ')}   (in examples/${cwd.split('/').pop()})`);
-  const r = spawnSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+  const r = spawnSync('npm', args, {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' },
+  });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${cwd} (exit ${r.status})`);
 }
 
@@ -44,13 +49,16 @@ function run(cwd, args, log) {
  */
 export function prepareExample(name, { log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const example = EXAMPLES[name];
-  if (!example) throw new Error(`unknown example ${JSON.stringify(name)}; expected one of ${Object.keys(EXAMPLES).join(', ')}`);
+  if (!example)
+    throw new Error(`unknown example ${JSON.stringify(name)}; expected one of ${Object.keys(EXAMPLES).join(', ')}`);
   const dir = exampleDir(name);
   const modules = join(dir, 'node_modules', '.package-lock.json');
-  if (!existsSync(modules) || statSync(join(dir, 'package-lock.json')).mtimeMs > statSync(modules).mtimeMs) run(dir, ['ci'], log);
+  if (!existsSync(modules) || statSync(join(dir, 'package-lock.json')).mtimeMs > statSync(modules).mtimeMs)
+    run(dir, ['ci'], log);
   const built = join(dir, 'dist', 'index.html');
   const inputs = [dir, ...example.inputs.map((p) => resolve(here, p))];
-  if (!existsSync(built) || Math.max(...inputs.map(newest)) > statSync(built).mtimeMs) run(dir, ['run', '-s', 'build'], log);
+  if (!existsSync(built) || Math.max(...inputs.map(newest)) > statSync(built).mtimeMs)
+    run(dir, ['run', '-s', 'build'], log);
   return join(dir, 'dist');
 }
 
@@ -66,7 +74,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   });
   const names = positionals.length ? positionals : [];
   if (names.length === 0 || names.some((n) => !EXAMPLES[n])) {
-    process.stderr.write(`usage: node examples/run.mjs <${Object.keys(EXAMPLES).join('|')}>… [--port N] [--gateway URL] [--build-only]\n`);
+    process.stderr.write(
+      `usage: node examples/run.mjs <${Object.keys(EXAMPLES).join('|')}>… [--port N] [--gateway URL] [--build-only]\n`,
+    );
     process.exit(2);
   }
   try {
@@ -75,7 +85,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       if (values['build-only']) continue;
       const port = Number(values.port ?? process.env.PORT ?? EXAMPLES[name].port);
       const running = await serveStatic(dist, { port, host: values.host, config: { gatewayUrl: values.gateway } });
-      process.stdout.write(`\n${name} at ${running.url}  (gateway ${values.gateway}; start it with npm start)\nCtrl-C stops it.\n`);
+      process.stdout.write(
+        `\n${name} at ${running.url}  (gateway ${values.gateway}; start it with npm start)\nCtrl-C stops it.\n`,
+      );
     }
   } catch (err) {
     process.stderr.write(`${err.message}\n`);

@@ -10,8 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
 };
 
 /**
@@ -22,18 +28,23 @@ const TYPES = {
  */
 export async function serveStatic(root, { port = 0, host = '127.0.0.1', config = {} } = {}) {
   const base = resolve(root);
-  if (!existsSync(join(base, 'index.html'))) throw new Error(`expected a built example with index.html in ${base}; run its build first`);
+  if (!existsSync(join(base, 'index.html')))
+    throw new Error(`expected a built example with index.html in ${base}; run its build first`);
   const gateway = config.gatewayUrl ? new URL(config.gatewayUrl) : undefined;
   const connect = gateway ? `${gateway.origin} ${gateway.origin.replace(/^http/, 'ws')}` : '';
   const csp = `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ${connect}; frame-ancestors 'none'; base-uri 'none'`;
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end(`expected GET or HEAD; received ${req.method}\n`);
+      res
+        .writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' })
+        .end(`expected GET or HEAD; received ${req.method}\n`);
       return;
     }
     if (path === '/config.json') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(config));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(config));
       return;
     }
     let file = normalize(join(base, path));
@@ -60,19 +71,33 @@ export async function serveStatic(root, { port = 0, host = '127.0.0.1', config =
   const shownHost = host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host;
   return {
     url: `http://${shownHost}:${address.port}/`,
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { port: { type: 'string', default: '5173' }, host: { type: 'string', default: '127.0.0.1' }, gateway: { type: 'string', default: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql' } },
+    options: {
+      port: { type: 'string', default: '5173' },
+      host: { type: 'string', default: '127.0.0.1' },
+      gateway: { type: 'string', default: process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql' },
+    },
   });
   if (positionals.length !== 1) {
-    process.stderr.write('usage: node examples/serve.mjs <dist dir> [--port 5173] [--host 127.0.0.1] [--gateway http://127.0.0.1:4000/graphql]\n');
+    process.stderr.write(
+      'usage: node examples/serve.mjs <dist dir> [--port 5173] [--host 127.0.0.1] [--gateway http://127.0.0.1:4000/graphql]\n',
+    );
     process.exit(2);
   }
-  const running = await serveStatic(positionals[0], { port: Number(values.port), host: values.host, config: { gatewayUrl: values.gateway } });
+  const running = await serveStatic(positionals[0], {
+    port: Number(values.port),
+    host: values.host,
+    config: { gatewayUrl: values.gateway },
+  });
   process.stdout.write(`serving ${positionals[0]} at ${running.url} (gateway ${values.gateway})\n`);
 }

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { ALL_SUBGRAPH_NAMES, CONSUMERS, type Consumer, type OwnSubgraphName, type SystemName } from '../canonical/index.js';
+import {
+  ALL_SUBGRAPH_NAMES,
+  CONSUMERS,
+  type Consumer,
+  type OwnSubgraphName,
+  type SystemName,
+} from '../canonical/index.js';
 import { ConfigError, EnvReader } from '../runtime/env.js';
 import { authConfigFromEnv, developmentAuth, type AuthConfig } from './auth/index.js';
 import { cacheConfigFromEnv, type CacheConfig } from './cache/config.js';
@@ -111,10 +117,19 @@ export interface GatewayConfig {
 }
 
 /** Requests per minute per caller: a shopper, a partner key, the Salesforce org, an operator. */
-export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = { salesforce: 600_000, storefront: 12_000, partner: 60_000, ops: 60_000 };
+export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
+  salesforce: 600_000,
+  storefront: 12_000,
+  partner: 60_000,
+  ops: 60_000,
+};
 
 /** The Salesforce Lightning domains an LWC calls from. */
-export const SALESFORCE_ORIGINS = ['https://*.lightning.force.com', 'https://*.my.salesforce.com', 'https://*.visualforce.com'];
+export const SALESFORCE_ORIGINS = [
+  'https://*.lightning.force.com',
+  'https://*.my.salesforce.com',
+  'https://*.visualforce.com',
+];
 
 /** Outside production, pages served from this machine on any port (the explorer, the example consumers). */
 export const DEVELOPMENT_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
@@ -123,15 +138,25 @@ const ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?$/i;
 
 function origins(r: EnvReader, env: NodeJS.ProcessEnv): string[] {
   const raw = r.string('CORS_ORIGINS', SALESFORCE_ORIGINS.join(','));
-  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
-  for (const o of list) if (!ORIGIN.test(o)) r.problems.push(`CORS_ORIGINS entries must be origins like https://shop.example.com, https://*.lightning.force.com or http://localhost:* (no path, no trailing slash); received "${o}"`);
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of list)
+    if (!ORIGIN.test(o))
+      r.problems.push(
+        `CORS_ORIGINS entries must be origins like https://shop.example.com, https://*.lightning.force.com or http://localhost:* (no path, no trailing slash); received "${o}"`,
+      );
   return env.NODE_ENV === 'production' ? list : [...new Set([...list, ...DEVELOPMENT_ORIGINS])];
 }
 
 function persistedOnly(r: EnvReader): Consumer[] {
   const raw = r.string('PERSISTED_ONLY_CONSUMERS', 'partner');
   const list = new Set<Consumer>(['partner']);
-  for (const c of raw.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const c of raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if ((CONSUMERS as readonly string[]).includes(c)) list.add(c as Consumer);
     else r.problems.push(`PERSISTED_ONLY_CONSUMERS must list consumers among ${CONSUMERS.join(', ')}; received "${c}"`);
   }
@@ -217,7 +242,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     cache: cacheConfigFromEnv(r),
     staleTtlMs: r.int('CACHE_STALE_TTL_MS', 3_600_000, 0, 7 * 86_400_000),
     shield: shieldConfigFromEnv(env, SUBGRAPH_NAMES, r) as Record<SubgraphName, ShieldConfig>,
-    quotas: Object.fromEntries(CONSUMERS.map((c) => [c, r.int(`QUOTA_${c.toUpperCase()}_PER_MINUTE`, DEFAULT_QUOTAS[c], 0, 1_000_000_000)])) as Record<Consumer, number>,
+    quotas: Object.fromEntries(
+      CONSUMERS.map((c) => [c, r.int(`QUOTA_${c.toUpperCase()}_PER_MINUTE`, DEFAULT_QUOTAS[c], 0, 1_000_000_000)]),
+    ) as Record<Consumer, number>,
     ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),
   };
   r.done();
@@ -228,7 +255,9 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
 function gatewayWorkers(r: EnvReader, env: NodeJS.ProcessEnv): number {
   const workers = r.int('GATEWAY_WORKERS', 1, 1, 64);
   if (workers > 1 && !redisUrlFor('bus', env)) {
-    r.problems.push(`GATEWAY_WORKERS=${workers} needs REDIS_URL: workers share the event bus, caches and versions through Redis, as replicas do`);
+    r.problems.push(
+      `GATEWAY_WORKERS=${workers} needs REDIS_URL: workers share the event bus, caches and versions through Redis, as replicas do`,
+    );
   }
   return workers;
 }
@@ -240,8 +269,16 @@ function gatewayWorkers(r: EnvReader, env: NodeJS.ProcessEnv): number {
  * embedded stack lists its demo nodes there).
  */
 function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
-  const devPartnerNodes = r.string('DEV_PARTNER_NODES', '').split(',').map((n) => n.trim()).filter(Boolean);
-  for (const n of devPartnerNodes) if (!/^[A-Za-z0-9_-]{1,64}$/.test(n)) r.problems.push(`DEV_PARTNER_NODES must list fulfillment node ids (letters, digits, - and _), comma-separated; received "${n}"`);
+  const devPartnerNodes = r
+    .string('DEV_PARTNER_NODES', '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  for (const n of devPartnerNodes)
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(n))
+      r.problems.push(
+        `DEV_PARTNER_NODES must list fulfillment node ids (letters, digits, - and _), comma-separated; received "${n}"`,
+      );
   try {
     return authConfigFromEnv(env, devPartnerNodes);
   } catch (err) {
@@ -258,7 +295,10 @@ function authOrProblems(env: NodeJS.ProcessEnv, r: EnvReader): AuthConfig {
  * `<NAME>_PORT=0` (any free port) cannot be followed: refused, naming both variables.
  * @returns the configuration with those URLs, and which variable gave each derived URL.
  */
-export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): { config: GatewayConfig; derived: Record<string, string> } {
+export function withSubgraphPorts(
+  config: GatewayConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: GatewayConfig; derived: Record<string, string> } {
   const r = new EnvReader(env);
   const host = r.string('SUBGRAPH_HOST', '127.0.0.1');
   const subgraphUrls = { ...config.subgraphUrls };
@@ -269,7 +309,9 @@ export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv 
     const port = r.int(portVar, 0, 0, 65535);
     if (port === 0) {
       if (!r.problems.some((p) => p.startsWith(portVar))) {
-        r.problems.push(`${portVar}=0 lets ${name} listen on any free port, so the gateway cannot know where it is; set ${name.toUpperCase()}_URL (e.g. http://127.0.0.1:4001/graphql) or a fixed ${portVar}`);
+        r.problems.push(
+          `${portVar}=0 lets ${name} listen on any free port, so the gateway cannot know where it is; set ${name.toUpperCase()}_URL (e.g. http://127.0.0.1:4001/graphql) or a fixed ${portVar}`,
+        );
       }
       continue;
     }
@@ -284,6 +326,9 @@ export function withSubgraphPorts(config: GatewayConfig, env: NodeJS.ProcessEnv 
  * The configuration with every default, for embedding and tests.
  * @param env variables to read instead of none (e.g. `DEV_PARTNER_NODES`). @default {}
  */
-export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: NodeJS.ProcessEnv = {}): GatewayConfig {
+export function defaultGatewayConfig(
+  overrides: Partial<GatewayConfig> = {},
+  env: NodeJS.ProcessEnv = {},
+): GatewayConfig {
   return { ...gatewayConfigFromEnv(env), ...overrides };
 }

@@ -9,4 +9,7 @@ export type ExecuteOperation = (
   query: string,
   variables: Record<string, unknown>,
   identity: Identity,
-) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] }>;
+) => Promise<{
+  data?: Record<string, unknown> | null;
+  errors?: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[];
+}>;

@@ -13,7 +13,12 @@ export interface ObservedFetches {
 }
 
 /** A subgraph as the health check sees it. */
-export interface SubgraphHealth { state: 'up' | 'down'; latencyMs?: number; detail?: string; breaker?: BreakerState }
+export interface SubgraphHealth {
+  state: 'up' | 'down';
+  latencyMs?: number;
+  detail?: string;
+  breaker?: BreakerState;
+}
 
 /** Options of {@link healthRoutes}. */
 export interface HealthOptions {
@@ -42,7 +47,10 @@ async function probe(graphqlUrl: string, timeoutMs: number): Promise<SubgraphHea
     return res.ok ? { state: 'up', latencyMs } : { state: 'down', latencyMs, detail: `HTTP ${res.status}` };
   } catch (err) {
     const name = (err as Error).name;
-    return { state: 'down', detail: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : 'unreachable' };
+    return {
+      state: 'down',
+      detail: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : 'unreachable',
+    };
   }
 }
 
@@ -51,13 +59,23 @@ async function probe(graphqlUrl: string, timeoutMs: number): Promise<SubgraphHea
  * is open, or when the gateway's last fetch from it failed (an outage, a rate limit, a 5xx — served
  * stale or not) within the failure window and nothing good came since; up otherwise.
  */
-export function judge(probed: SubgraphHealth, breaker: BreakerState | undefined, seen: ObservedFetches | undefined, windowMs: number, now = Date.now()): SubgraphHealth {
+export function judge(
+  probed: SubgraphHealth,
+  breaker: BreakerState | undefined,
+  seen: ObservedFetches | undefined,
+  windowMs: number,
+  now = Date.now(),
+): SubgraphHealth {
   const out: SubgraphHealth = { ...probed, ...(breaker ? { breaker } : {}) };
   if (out.state === 'down') return out;
   if (breaker === 'open') return { ...out, state: 'down', detail: 'circuit open: the gateway is not calling it' };
   const failure = seen?.lastFailure;
   if (failure && now - failure.at <= windowMs && failure.at >= (seen?.lastSuccessAt ?? 0)) {
-    return { ...out, state: 'down', detail: `last fetch failed ${Math.round((now - failure.at) / 1000)}s ago: ${failure.code}` };
+    return {
+      ...out,
+      state: 'down',
+      detail: `last fetch failed ${Math.round((now - failure.at) / 1000)}s ago: ${failure.code}`,
+    };
   }
   return out;
 }
@@ -82,26 +100,38 @@ export function healthRoutes(opts: HealthOptions): Router {
     if (!(await opts.isOperator(req.headers))) return void res.json({ status });
     const entries = [...opts.subgraphs()];
     const probed = await Promise.all(entries.map(([, url]) => probe(url, opts.probeTimeoutMs)));
-    const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, judge(probed[i]!, opts.breaker(name), opts.observed(name), windowMs)]));
+    const subgraphs = Object.fromEntries(
+      entries.map(([name], i) => [name, judge(probed[i]!, opts.breaker(name), opts.observed(name), windowMs)]),
+    );
     res.json({ status, subgraphs });
   });
   return router;
 }
 
-const REPORTED_BREAKER = { closed: 'CLOSED', open: 'OPEN', half_open: 'HALF_OPEN' } as const satisfies Record<BreakerState, SystemReport['breaker']>;
+const REPORTED_BREAKER = { closed: 'CLOSED', open: 'OPEN', half_open: 'HALF_OPEN' } as const satisfies Record<
+  BreakerState,
+  SystemReport['breaker']
+>;
 
 /**
  * This replica's view of each subgraph as the visibility store keeps it for
  * `Query.operationsHealth` (store/healthWriter.ts): its shield's breaker, and when its fetches last
  * succeeded (the slice's freshness) and last failed, with the failure's code.
  */
-export function systemReports(subgraphs: Iterable<string>, breaker: (subgraph: string) => BreakerState | undefined, observed: (subgraph: string) => ObservedFetches | undefined): SystemReport[] {
+export function systemReports(
+  subgraphs: Iterable<string>,
+  breaker: (subgraph: string) => BreakerState | undefined,
+  observed: (subgraph: string) => ObservedFetches | undefined,
+): SystemReport[] {
   const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
   return [...subgraphs].map((system) => {
     const seen = observed(system);
     return {
-      system, breaker: REPORTED_BREAKER[breaker(system) ?? 'closed'],
-      lastSuccessAt: iso(seen?.lastSuccessAt), lastFailureAt: iso(seen?.lastFailure?.at), detail: seen?.lastFailure?.code ?? null,
+      system,
+      breaker: REPORTED_BREAKER[breaker(system) ?? 'closed'],
+      lastSuccessAt: iso(seen?.lastSuccessAt),
+      lastFailureAt: iso(seen?.lastFailure?.at),
+      detail: seen?.lastFailure?.code ?? null,
     };
   });
 }

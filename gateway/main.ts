@@ -28,20 +28,28 @@ try {
 }
 
 async function runGateway(config: GatewayConfig, derived: Record<string, string>, inCluster: boolean): Promise<void> {
-  for (const [name, variable] of Object.entries(derived)) logger.info({ subgraph: name, url: config.subgraphUrls[name as keyof typeof config.subgraphUrls], from: variable }, 'subgraph URL derived from its port');
+  for (const [name, variable] of Object.entries(derived))
+    logger.info(
+      { subgraph: name, url: config.subgraphUrls[name as keyof typeof config.subgraphUrls], from: variable },
+      'subgraph URL derived from its port',
+    );
   // With REDIS_URL, every replica reads the same streams; the tracker's store is the visibility
   // store (DATABASE_URL, required with REDIS_URL), shared by every replica.
   const bus = createEventBus(process.env);
   const statusStore = createStatusStore(process.env);
   const gateway = await startGateway(config, { logger, bus, statusStore, store: statusStore.store });
   logger.info({ url: gateway.url }, 'gateway listening');
-  const stop = stopOnSignal(async () => {
-    await gateway.stop();
-    await bus.close();
-    await statusStore.close();
-    // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
-    await setUpTracing().shutdown();
-  }, logger, inCluster ? ['SIGTERM'] : ['SIGINT', 'SIGTERM']);
+  const stop = stopOnSignal(
+    async () => {
+      await gateway.stop();
+      await bus.close();
+      await statusStore.close();
+      // Export the spans still batched (OTEL_EXPORTER_OTLP_ENDPOINT).
+      await setUpTracing().shutdown();
+    },
+    logger,
+    inCluster ? ['SIGTERM'] : ['SIGINT', 'SIGTERM'],
+  );
   if (inCluster) {
     // Ctrl-C reaches every process of the terminal's group: the primary alone decides, and asks.
     process.on('SIGINT', () => undefined);

@@ -106,20 +106,32 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let rules: AccessRules = new Map();
   // Which subgraphs filter rows by caller (their schemas say @rowRules): their entity fetches are never shared.
   let rowRules: RowRules = new Map();
-  const loader = new SupergraphLoader(config.supergraphPath, {
-    onLoaded: ({ reason }) => {
-      loads++;
-      logger.info({ reason, path: config.supergraphPath, fieldRules: rules.size, rowRules: Object.fromEntries([...rowRules].map(([g, c]) => [g, [...c]])) }, 'supergraph loaded');
+  const loader = new SupergraphLoader(
+    config.supergraphPath,
+    {
+      onLoaded: ({ reason }) => {
+        loads++;
+        logger.info(
+          {
+            reason,
+            path: config.supergraphPath,
+            fieldRules: rules.size,
+            rowRules: Object.fromEntries([...rowRules].map(([g, c]) => [g, [...c]])),
+          },
+          'supergraph loaded',
+        );
+      },
+      onError: (err) => logger.error({ err: err.message }, 'supergraph change refused; still serving the previous one'),
     },
-    onError: (err) => logger.error({ err: err.message }, 'supergraph change refused; still serving the previous one'),
-  }, (sdl) => {
-    const next = readAccessRules(sdl);
-    const nextRows = readRowRules(sdl);
-    const stripped = stripRowRules(stripAccessDirectives(sdl));
-    rules = next;
-    rowRules = nextRows;
-    return stripped;
-  });
+    (sdl) => {
+      const next = readAccessRules(sdl);
+      const nextRows = readRowRules(sdl);
+      const stripped = stripRowRules(stripAccessDirectives(sdl));
+      rules = next;
+      rowRules = nextRows;
+      return stripped;
+    },
+  );
   const fetcher = keepAliveFetcher();
   const endpoints = new Map<string, string>();
   const caching = setUpCaching(config, deps.versions, logger);
@@ -127,9 +139,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const shields = setUpShields(config, logger, counters);
   // Automatic persisted queries on keyv (memory, or Redis shared by replicas); an outage of that
   // store is a miss (the client resends the query), never an error.
-  const apqStore = errorsAreMisses(createCacheStore({ redisUrl: config.cache.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }), {
-    onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
-  });
+  const apqStore = errorsAreMisses(
+    createCacheStore({ redisUrl: config.cache.redisUrl, prefix: `${config.redisKeyPrefix}apq:`, maxEntries: 10_000 }),
+    {
+      onError: (err, context) => logger.warn({ err: err.message, context }, 'APQ store unavailable: serving misses'),
+    },
+  );
   const metrics = new ServiceMetrics('gateway');
   // The store's open dead letters and exceptions on this /metrics too, counted at each scrape.
   const visibilityStore = deps.store;
@@ -137,8 +152,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const gatewayMetrics = new GatewayMetrics(metrics, shields);
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
   const pipeline = gatewayPipeline({
-    config, logger, counters, manifest: readManifest(config.manifestPath), apqCache: keyValueCache(apqStore, config.apqTtlSeconds * 1000),
-    caching, shields, rules: () => rules, metrics: gatewayMetrics,
+    config,
+    logger,
+    counters,
+    manifest: readManifest(config.manifestPath),
+    apqCache: keyValueCache(apqStore, config.apqTtlSeconds * 1000),
+    caching,
+    shields,
+    rules: () => rules,
+    metrics: gatewayMetrics,
   });
   const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
@@ -147,10 +169,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     __exposeQueryPlanExperimental: config.exposeQueryPlan,
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name as keyof GatewayConfig['subgraphUrls']] ?? url;
-      if (!target) throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
+      if (!target)
+        throw new Error(`subgraph ${name} has no routing_url in the supergraph and no ${name.toUpperCase()}_URL`);
       endpoints.set(name, target);
       const source = new SubgraphDataSource({
-        name, url: target, fetcher, identitySecret: config.auth.identitySecret, pipeline, rowRuled: () => rowRules.get(name),
+        name,
+        url: target,
+        fetcher,
+        identitySecret: config.auth.identitySecret,
+        pipeline,
+        rowRuled: () => rowRules.get(name),
       });
       dataSources.set(name, source);
       return source;
@@ -163,22 +191,40 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const routes = express();
   routes.disable('x-powered-by');
   // The development explorer (gateway/explorer): /explorer and a browser's GET /graphql; off in production.
-  routes.use(explorer({ auth: config.auth, corsOrigins: config.corsOrigins, schema: () => clientSchema ?? apiSchema, rules: () => rules }));
+  routes.use(
+    explorer({
+      auth: config.auth,
+      corsOrigins: config.corsOrigins,
+      schema: () => clientSchema ?? apiSchema,
+      rules: () => rules,
+    }),
+  );
   const isOperator = async (headers: IncomingHttpHeaders): Promise<boolean> => {
     if (headers.authorization === undefined && headers['x-api-key'] === undefined) return false;
     try {
-      const identity = await pipeline.authenticate({ transport: 'http', method: 'GET', headers, operations: [], batch: false, responseHeaders: {} });
+      const identity = await pipeline.authenticate({
+        transport: 'http',
+        method: 'GET',
+        headers,
+        operations: [],
+        batch: false,
+        responseHeaders: {},
+      });
       return CONSUMER_POLICIES[identity.consumer as keyof typeof CONSUMER_POLICIES]?.operational === true;
     } catch {
       return false;
     }
   };
-  routes.use(healthRoutes({
-    isReady: () => ready, subgraphs: () => endpoints, probeTimeoutMs: config.healthProbeTimeoutMs,
-    breaker: (name) => shields.get(name)?.stats().breaker,
-    observed: (name) => dataSources.get(name)?.observed,
-    isOperator,
-  }));
+  routes.use(
+    healthRoutes({
+      isReady: () => ready,
+      subgraphs: () => endpoints,
+      probeTimeoutMs: config.healthProbeTimeoutMs,
+      breaker: (name) => shields.get(name)?.stats().breaker,
+      observed: (name) => dataSources.get(name)?.observed,
+      isOperator,
+    }),
+  );
   // Prometheus: only for an ops credential on this port (or anyone on METRICS_PORT, below).
   routes.all('/metrics', (req, res, next) => {
     answerMetrics(metrics, req, res, (r) => isOperator(r.headers)).catch(next);
@@ -194,14 +240,23 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ...stageOptions,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...stageOptions.plugins],
   });
-  const handle = httpTransport({ pipeline, apollo, routes, corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, logger });
+  const handle = httpTransport({
+    pipeline,
+    apollo,
+    routes,
+    corsOrigins: config.corsOrigins,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger,
+  });
   const hub = deps.bus ? new EventHub(deps.bus, logger) : undefined;
   if (hub) {
     gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
       clientSchema = buildClientSchema(apiSchema, { hub, maxQueued: config.maxQueuedEvents });
     });
   }
-  gateway.onSchemaLoadOrUpdate((s) => { apiSchema = s.apiSchema; });
+  gateway.onSchemaLoadOrUpdate((s) => {
+    apiSchema = s.apiSchema;
+  });
   await apollo.start();
   const execute: ExecuteOperation = async (query, variables, identity) => {
     const res = await apollo.executeOperation({ query, variables }, { contextValue: gatewayContext(identity) });
@@ -217,9 +272,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     // Business exceptions are read only once someone subscribes to exceptionChanged (one more reader then).
     await hub.start([Streams.SOURCE, Streams.VISIBILITY], [Streams.EXCEPTIONS]);
     // Versions keep caches correct; purging by the event's tags only reclaims the space early.
-    if (caching) stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
+    if (caching)
+      stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
     const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
-    const stopLagVisibility = hub.observe(Streams.VISIBILITY, (e) => gatewayMetrics.observeEvent(Streams.VISIBILITY, e));
+    const stopLagVisibility = hub.observe(Streams.VISIBILITY, (e) =>
+      gatewayMetrics.observeEvent(Streams.VISIBILITY, e),
+    );
     const stopPurgingOnly = stopPurging;
     stopPurging = () => {
       stopPurgingOnly();
@@ -228,8 +286,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     };
     const payloads = new OrderPayloads(execute);
     wsServer = startSubscriptionServer({
-      httpServer, schema: () => clientSchema, payloads, logger,
-      maxBufferedBytes: config.maxBufferedBytes, connectionInitWaitTimeoutMs: config.wsInitTimeoutMs, maxQueued: config.maxQueuedEvents,
+      httpServer,
+      schema: () => clientSchema,
+      payloads,
+      logger,
+      maxBufferedBytes: config.maxBufferedBytes,
+      connectionInitWaitTimeoutMs: config.wsInitTimeoutMs,
+      maxQueued: config.maxQueuedEvents,
       limits: config.limits,
       maxQueuedBytes: config.maxQueuedBytes,
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
@@ -238,20 +301,30 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       pipeline,
       corsOrigins: config.corsOrigins,
     });
-    subscriptions = { hub, payloads, clients: wsServer.clients, subscribers: wsServer.subscribers, executions: wsServer.executions };
+    subscriptions = {
+      hub,
+      payloads,
+      clients: wsServer.clients,
+      subscribers: wsServer.subscribers,
+      executions: wsServer.executions,
+    };
     gatewayMetrics.countSubscribers(wsServer.subscribers);
     if (deps.statusStore) {
       tracker = new StatusTracker({
-        bus: deps.bus, store: deps.statusStore, logger, consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
+        bus: deps.bus,
+        store: deps.statusStore,
+        logger,
+        consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
         read: trackerRead(execute),
         unavailableBackoffMs: config.trackerRetryMs,
-        seed: deps.seedTracker ?? config.trackerSeed ? () => allStatuses(execute) : undefined,
+        seed: (deps.seedTracker ?? config.trackerSeed) ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();
     }
   }
 
-  const metricsServer = config.metricsPort !== undefined ? await startMetricsServer(metrics, config.metricsPort, config.host) : undefined;
+  const metricsServer =
+    config.metricsPort !== undefined ? await startMetricsServer(metrics, config.metricsPort, config.host) : undefined;
   const service = await listen('gateway', httpServer, config.port, config.host, async () => {
     ready = false;
     await metricsServer?.stop();
@@ -271,18 +344,36 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const storeAt = visibilityStore;
   const healthWriter = storeAt
     ? startHealthWriter({
-      store: { health: { report: async (reporter, systems) => (await storeAt).health.report(reporter, systems) } },
-      reporter: `${hostname()}-${process.pid}-${service.port}`,
-      read: () => systemReports(new Set([...endpoints.keys(), ...shields.keys()]), (name) => shields.get(name)?.stats().breaker, (name) => dataSources.get(name)?.observed),
-      intervalMs: config.healthReportIntervalMs,
-      onError: (err) => logger.warn({ err: err.message }, 'could not write the health report to the visibility store; retrying at the next tick'),
-    })
+        store: { health: { report: async (reporter, systems) => (await storeAt).health.report(reporter, systems) } },
+        reporter: `${hostname()}-${process.pid}-${service.port}`,
+        read: () =>
+          systemReports(
+            new Set([...endpoints.keys(), ...shields.keys()]),
+            (name) => shields.get(name)?.stats().breaker,
+            (name) => dataSources.get(name)?.observed,
+          ),
+        intervalMs: config.healthReportIntervalMs,
+        onError: (err) =>
+          logger.warn(
+            { err: err.message },
+            'could not write the health report to the visibility store; retrying at the next tick',
+          ),
+      })
     : undefined;
   const stop = service.stop;
   return {
-    ...service, gateway, loader, loads: () => loads, execute, subscriptions, tracker,
+    ...service,
+    gateway,
+    loader,
+    loads: () => loads,
+    execute,
+    subscriptions,
+    tracker,
     upstreamFetches: () => Object.fromEntries([...dataSources].map(([n, d]) => [n, d.upstreamFetches])),
-    shields, metrics, metricsServer, healthWriter,
+    shields,
+    metrics,
+    metricsServer,
+    healthWriter,
     stop: async () => {
       await healthWriter?.stop();
       await stop();

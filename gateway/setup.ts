@@ -17,13 +17,19 @@ export interface Caching {
  * versions ingest bumps — the embedded stack's shared in-memory store, or Redis shared with the
  * subgraphs. Without either, caching stays off (logged): a cache nobody invalidates would lie.
  */
-export function setUpCaching(config: GatewayConfig, versions: OrderVersions | undefined, logger: Logger): Caching | undefined {
+export function setUpCaching(
+  config: GatewayConfig,
+  versions: OrderVersions | undefined,
+  logger: Logger,
+): Caching | undefined {
   if (!config.cache.enabled) return undefined;
   let shared = versions;
   let owned = false;
   if (!shared) {
     if (!config.redisUrl) {
-      logger.warn('caching is off: no order-versions store shared with the subgraphs (set REDIS_URL, or run the embedded stack)');
+      logger.warn(
+        'caching is off: no order-versions store shared with the subgraphs (set REDIS_URL, or run the embedded stack)',
+      );
       return undefined;
     }
     shared = createOrderVersions({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix });
@@ -57,12 +63,16 @@ export function setUpShields(config: GatewayConfig, logger: Logger, redis: Redis
   for (const [name, c] of Object.entries(config.shield)) {
     const limiter = redis
       ? new RedisTokenBucket({
-        redis, ratePerSecond: c.ratePerSecond, burst: c.burst, replicasHint: c.replicasHint, keyPrefix: `${config.redisKeyPrefix}shield:`,
-        onError: (err) => logger.warn({ err: err.message, subgraph: name }, 'shared rate limit unavailable: limiting locally'),
-      })
+          redis,
+          ratePerSecond: c.ratePerSecond,
+          burst: c.burst,
+          replicasHint: c.replicasHint,
+          keyPrefix: `${config.redisKeyPrefix}shield:`,
+          onError: (err) =>
+            logger.warn({ err: err.message, subgraph: name }, 'shared rate limit unavailable: limiting locally'),
+        })
       : undefined;
     byName.set(name, new Shield({ name, config: c, ...(limiter ? { limiter } : {}) }));
   }
   return byName;
 }
-

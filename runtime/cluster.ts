@@ -39,7 +39,8 @@ export function runPrimary(opts: ClusterOptions): void {
       listening.add(worker.id);
       startFailures = 0;
       logger.info({ worker: worker.id, pid: worker.process.pid, port: address.port }, 'gateway worker listening');
-      if (listening.size === opts.workers) logger.info({ workers: opts.workers, port: address.port }, 'all gateway workers listening');
+      if (listening.size === opts.workers)
+        logger.info({ workers: opts.workers, port: address.port }, 'all gateway workers listening');
     });
     return worker;
   };
@@ -66,11 +67,17 @@ export function runPrimary(opts: ClusterOptions): void {
       return;
     }
     if (!wasListening && ++startFailures >= maxStartFailures) {
-      logger.error({ worker: worker.id, code, signal, failures: startFailures }, 'gateway workers keep exiting before they listen; stopping');
+      logger.error(
+        { worker: worker.id, code, signal, failures: startFailures },
+        'gateway workers keep exiting before they listen; stopping',
+      );
       stopAll(1);
       return;
     }
-    logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal }, 'gateway worker exited; starting another');
+    logger.warn(
+      { worker: worker.id, pid: worker.process.pid, code, signal },
+      'gateway worker exited; starting another',
+    );
     fork();
   });
 

@@ -37,7 +37,9 @@ export class EnvReader {
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
     if ((integer ? !Number.isInteger(n) : !Number.isFinite(n)) || n < min || n > max) {
-      this.problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; received "${raw}"`);
+      this.problems.push(
+        `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; received "${raw}"`,
+      );
       return fallback;
     }
     return n;

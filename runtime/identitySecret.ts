@@ -16,11 +16,19 @@ export const DEV_IDENTITY_SECRET = 'ovg-development-gateway-identity-signing-sec
 export function identitySecretFromEnv(env: EnvReader, allowDevDefault: boolean): string {
   if (!env.has('GATEWAY_IDENTITY_SECRET')) {
     if (allowDevDefault) return DEV_IDENTITY_SECRET;
-    env.problems.push(`GATEWAY_IDENTITY_SECRET must be set to a secret of at least ${MIN_IDENTITY_SECRET_LENGTH} characters (NODE_ENV=production has no default)`);
+    env.problems.push(
+      `GATEWAY_IDENTITY_SECRET must be set to a secret of at least ${MIN_IDENTITY_SECRET_LENGTH} characters (NODE_ENV=production has no default)`,
+    );
     return '';
   }
   const secret = env.string('GATEWAY_IDENTITY_SECRET', '');
-  if (secret.length < MIN_IDENTITY_SECRET_LENGTH) env.problems.push(`GATEWAY_IDENTITY_SECRET must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters; received ${secret.length}`);
-  if (!allowDevDefault && secret === DEV_IDENTITY_SECRET) env.problems.push('GATEWAY_IDENTITY_SECRET is the development secret, which is public; set your own when NODE_ENV=production');
+  if (secret.length < MIN_IDENTITY_SECRET_LENGTH)
+    env.problems.push(
+      `GATEWAY_IDENTITY_SECRET must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters; received ${secret.length}`,
+    );
+  if (!allowDevDefault && secret === DEV_IDENTITY_SECRET)
+    env.problems.push(
+      'GATEWAY_IDENTITY_SECRET is the development secret, which is public; set your own when NODE_ENV=production',
+    );
   return secret;
 }

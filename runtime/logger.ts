@@ -1,7 +1,15 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Header names that carry secrets: credentials, the gateway's signed identity, cookies, webhook signatures. */
-export const SECRET_HEADERS = ['authorization', 'x-api-key', 'x-gateway-identity', 'cookie', 'set-cookie', 'x-signature', 'proxy-authorization'] as const;
+export const SECRET_HEADERS = [
+  'authorization',
+  'x-api-key',
+  'x-gateway-identity',
+  'cookie',
+  'set-cookie',
+  'x-signature',
+  'proxy-authorization',
+] as const;
 
 /**
  * What pino redacts in every line (access logs log chosen fields only; this catches a header
@@ -9,7 +17,9 @@ export const SECRET_HEADERS = ['authorization', 'x-api-key', 'x-gateway-identity
  * and any `secret`, `password`, `token`, `apiKey` property one level down.
  */
 export const REDACTED_PATHS: string[] = [
-  ...['headers', 'req.headers', 'res.headers', '*.headers'].flatMap((base) => SECRET_HEADERS.map((h) => `${base}["${h}"]`)),
+  ...['headers', 'req.headers', 'res.headers', '*.headers'].flatMap((base) =>
+    SECRET_HEADERS.map((h) => `${base}["${h}"]`),
+  ),
   ...['secret', 'password', 'token', 'apiKey'].flatMap((k) => [k, `*.${k}`]),
 ];
 
@@ -22,7 +32,11 @@ const destinations = new WeakMap<Logger, DestinationStream>();
  * through it: headers and credentials are not logged.
  * @param destination @default stdout
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'), destination: DestinationStream = pino.destination(1)): Logger {
+export function createLogger(
+  name: string,
+  level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'),
+  destination: DestinationStream = pino.destination(1),
+): Logger {
   const logger = pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
   destinations.set(logger, destination);
   return logger;

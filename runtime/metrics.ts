@@ -56,28 +56,56 @@ export class ServiceMetrics {
     let pending: Promise<VisibilityCounts | undefined> | undefined;
     const counts = (): Promise<VisibilityCounts | undefined> => {
       if (!read) return Promise.resolve(undefined);
-      pending ??= Promise.resolve().then(read).catch(() => undefined).finally(() => setImmediate(() => { pending = undefined; }));
+      pending ??= Promise.resolve()
+        .then(read)
+        .catch(() => undefined)
+        .finally(() =>
+          setImmediate(() => {
+            pending = undefined;
+          }),
+        );
       return pending;
     };
     const fill = (gauge: Gauge<string>, values: Readonly<Record<string, number>> | undefined, label: string): void => {
       gauge.reset();
       for (const [key, n] of Object.entries(values ?? {})) gauge.set({ [label]: key }, n);
     };
-    const deadLetters: Gauge<string> = this.gauge('ovg_dead_letters_open', 'Open dead letters in the visibility store, by kind', ['kind'], async () => {
-      fill(deadLetters, (await counts())?.deadLetters, 'kind');
-    });
-    const exceptions: Gauge<string> = this.gauge('ovg_exceptions_open', 'Open business exceptions in the visibility store, by type', ['type'], async () => {
-      fill(exceptions, (await counts())?.openExceptions, 'type');
-    });
+    const deadLetters: Gauge<string> = this.gauge(
+      'ovg_dead_letters_open',
+      'Open dead letters in the visibility store, by kind',
+      ['kind'],
+      async () => {
+        fill(deadLetters, (await counts())?.deadLetters, 'kind');
+      },
+    );
+    const exceptions: Gauge<string> = this.gauge(
+      'ovg_exceptions_open',
+      'Open business exceptions in the visibility store, by type',
+      ['type'],
+      async () => {
+        fill(exceptions, (await counts())?.openExceptions, 'type');
+      },
+    );
     const opened = this.counter('ovg_exceptions_opened_total', 'Business exceptions opened, by type', ['type']);
     const closed = this.counter('ovg_exceptions_closed_total', 'Business exceptions closed, by type', ['type']);
     this.visibility = {
-      source: (r) => { read = r; },
+      source: (r) => {
+        read = r;
+      },
       exceptionOpened: (type) => opened.inc({ type }),
       exceptionClosed: (type) => closed.inc({ type }),
     };
-    const events = this.counter('ovg_consumer_events_total', 'Event deliveries handled by a consumer group, by outcome (ok, retry, dead)', ['group', 'outcome']);
-    const handleSeconds = this.histogram('ovg_consumer_handle_duration_seconds', 'Time a consumer group spent handling one delivery', ['group'], LATENCY_BUCKETS);
+    const events = this.counter(
+      'ovg_consumer_events_total',
+      'Event deliveries handled by a consumer group, by outcome (ok, retry, dead)',
+      ['group', 'outcome'],
+    );
+    const handleSeconds = this.histogram(
+      'ovg_consumer_handle_duration_seconds',
+      'Time a consumer group spent handling one delivery',
+      ['group'],
+      LATENCY_BUCKETS,
+    );
     this.consumers = {
       handled: (group, outcome, seconds) => {
         events.inc({ group, outcome });
@@ -87,18 +115,45 @@ export class ServiceMetrics {
   }
 
   /** A counter in this registry; `collect` (optional) catches it up at every scrape. */
-  counter<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Counter<L>) => void | Promise<void>): Counter<L> {
-    return new Counter({ name: checked(name), help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
+  counter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (this: Counter<L>) => void | Promise<void>,
+  ): Counter<L> {
+    return new Counter({
+      name: checked(name),
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect ? { collect } : {}),
+    });
   }
 
   /** A histogram in this registry. @param buckets @default LATENCY_BUCKETS */
-  histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets = LATENCY_BUCKETS): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    buckets = LATENCY_BUCKETS,
+  ): Histogram<L> {
     return new Histogram({ name: checked(name), help, labelNames, buckets, registers: [this.registry] });
   }
 
   /** A gauge in this registry; `collect` (optional) refreshes it at every scrape. */
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Gauge<L>) => void | Promise<void>): Gauge<L> {
-    return new Gauge({ name: checked(name), help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (this: Gauge<L>) => void | Promise<void>,
+  ): Gauge<L> {
+    return new Gauge({
+      name: checked(name),
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect ? { collect } : {}),
+    });
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */
@@ -109,7 +164,11 @@ export class ServiceMetrics {
   /** Answers a scrape: 200 with the exposition text. */
   async answer(res: ServerResponse): Promise<void> {
     const body = await this.text();
-    res.writeHead(200, { 'content-type': this.registry.contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': this.registry.contentType,
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+    });
     res.end(body);
   }
 }
@@ -123,14 +182,34 @@ function checked(name: string): string {
  * `GET /metrics` for a caller `allowed` says may read it (an ops credential); anyone else gets 403
  * with a JSON body saying what was expected — never the metrics.
  */
-export async function answerMetrics(metrics: ServiceMetrics, req: IncomingMessage, res: ServerResponse, allowed: (req: IncomingMessage) => Promise<boolean>): Promise<void> {
+export async function answerMetrics(
+  metrics: ServiceMetrics,
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: (req: IncomingMessage) => Promise<boolean>,
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET', 'content-type': 'application/json; charset=utf-8' });
-    return void res.end(JSON.stringify({ errors: [{ message: `expected GET /metrics; received ${req.method}`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] }));
+    return void res.end(
+      JSON.stringify({
+        errors: [
+          { message: `expected GET /metrics; received ${req.method}`, extensions: { code: ErrorCode.BAD_USER_INPUT } },
+        ],
+      }),
+    );
   }
   if (!(await allowed(req))) {
     res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
-    return void res.end(JSON.stringify({ errors: [{ message: 'expected an ops credential to read /metrics (or scrape the metrics port, METRICS_PORT)', extensions: { code: ErrorCode.FORBIDDEN } }] }));
+    return void res.end(
+      JSON.stringify({
+        errors: [
+          {
+            message: 'expected an ops credential to read /metrics (or scrape the metrics port, METRICS_PORT)',
+            extensions: { code: ErrorCode.FORBIDDEN },
+          },
+        ],
+      }),
+    );
   }
   await metrics.answer(res);
 }
@@ -144,10 +223,26 @@ export function startMetricsServer(metrics: ServiceMetrics, port: number, host: 
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/metrics') return void answerMetrics(metrics, req, res, async () => true).catch(() => res.destroy());
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ errors: [{ message: `this port serves GET /metrics only; received ${path.slice(0, 100)}`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] }));
+    res.end(
+      JSON.stringify({
+        errors: [
+          {
+            message: `this port serves GET /metrics only; received ${path.slice(0, 100)}`,
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          },
+        ],
+      }),
+    );
   });
-  return listen(`${metrics.service} metrics`, server, port, host, () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  return listen(
+    `${metrics.service} metrics`,
+    server,
+    port,
+    host,
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 }

@@ -11,7 +11,10 @@ export function projectRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'supergraph.yaml'))) return (root = dir);
     const up = resolve(dir, '..');
-    if (up === dir) throw new Error(`cannot find the project root (package.json + supergraph.yaml) above ${fileURLToPath(import.meta.url)}`);
+    if (up === dir)
+      throw new Error(
+        `cannot find the project root (package.json + supergraph.yaml) above ${fileURLToPath(import.meta.url)}`,
+      );
     dir = up;
   }
 }

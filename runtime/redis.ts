@@ -9,7 +9,14 @@ import { Redis } from 'ioredis';
 export type RedisRole = 'bus' | 'cache';
 
 /** The Redis URL of a role: `BUS_REDIS_URL` / `CACHE_REDIS_URL`, else `REDIS_URL`; undefined: none (in memory). */
-export function redisUrlFor(role: RedisRole, env: { REDIS_URL?: string | undefined; BUS_REDIS_URL?: string | undefined; CACHE_REDIS_URL?: string | undefined } = process.env): string | undefined {
+export function redisUrlFor(
+  role: RedisRole,
+  env: {
+    REDIS_URL?: string | undefined;
+    BUS_REDIS_URL?: string | undefined;
+    CACHE_REDIS_URL?: string | undefined;
+  } = process.env,
+): string | undefined {
   const own = (role === 'bus' ? env.BUS_REDIS_URL : env.CACHE_REDIS_URL)?.trim();
   return own || env.REDIS_URL?.trim() || undefined;
 }
@@ -44,8 +51,15 @@ export function redactUrl(url: string): string {
  *   outage, a command fails at once (a miss, a local decision) while it reconnects.
  * Replies keep the RESP2 shapes (`replyMapping: 'legacy'`); errors are reported once per outage.
  */
-function connect(role: RedisRole, url: string, purpose: string, report: RedisErrorHandler, autoPipelining: boolean): Redis {
-  if (!/^rediss?:\/\//.test(url)) throw new TypeError(`Redis ${role} URL: expected redis://… or rediss://…, got ${JSON.stringify(redactUrl(url))}`);
+function connect(
+  role: RedisRole,
+  url: string,
+  purpose: string,
+  report: RedisErrorHandler,
+  autoPipelining: boolean,
+): Redis {
+  if (!/^rediss?:\/\//.test(url))
+    throw new TypeError(`Redis ${role} URL: expected redis://… or rediss://…, got ${JSON.stringify(redactUrl(url))}`);
   const conn = new Redis(url, {
     connectionName: clientName(role, purpose),
     enableAutoPipelining: autoPipelining,
@@ -75,7 +89,11 @@ export function openRedis(role: RedisRole, url: string, purpose: string, onError
   return connect(role, url, purpose, onError, false);
 }
 
-interface Shared { conn: Redis; handles: number; handlers: Set<RedisErrorHandler> }
+interface Shared {
+  conn: Redis;
+  handles: number;
+  handlers: Set<RedisErrorHandler>;
+}
 const shared = new Map<string, Shared>();
 
 /**
@@ -89,7 +107,19 @@ export function acquireRedis(role: RedisRole, url: string, onError: RedisErrorHa
   let entry = shared.get(key);
   if (!entry || entry.conn.status === 'end') {
     const handlers = new Set<RedisErrorHandler>();
-    entry = { conn: connect(role, url, 'commands', (err, context) => { for (const h of handlers) h(err, context); }, true), handles: 0, handlers };
+    entry = {
+      conn: connect(
+        role,
+        url,
+        'commands',
+        (err, context) => {
+          for (const h of handlers) h(err, context);
+        },
+        true,
+      ),
+      handles: 0,
+      handlers,
+    };
     shared.set(key, entry);
   }
   const e = entry;

@@ -1,6 +1,21 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, NodeTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
 import type { Span as SdkSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -42,7 +57,9 @@ let installed: Tracing | undefined;
  * undefined when unset (no export). @throws Error saying what arrived when it is not an http(s) URL
  */
 export function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  const name = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const name = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+    ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+    : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   const endpoint = env[name]?.trim();
   if (!endpoint) return undefined;
   let protocol = '';
@@ -52,7 +69,9 @@ export function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
     protocol = '';
   }
   if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new Error(`${name} must be an http(s) URL such as http://127.0.0.1:4318; received ${JSON.stringify(endpoint.slice(0, 100))}`);
+    throw new Error(
+      `${name} must be an http(s) URL such as http://127.0.0.1:4318; received ${JSON.stringify(endpoint.slice(0, 100))}`,
+    );
   }
   return endpoint;
 }
@@ -95,7 +114,10 @@ const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}
 export function incomingTraceContext(headers: Readonly<Record<string, unknown>>): Context {
   const traceparent = headers.traceparent;
   if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent.trim())) return ROOT_CONTEXT;
-  return propagation.extract(ROOT_CONTEXT, { traceparent: traceparent.trim(), ...(typeof headers.tracestate === 'string' ? { tracestate: headers.tracestate } : {}) });
+  return propagation.extract(ROOT_CONTEXT, {
+    traceparent: traceparent.trim(),
+    ...(typeof headers.tracestate === 'string' ? { tracestate: headers.tracestate } : {}),
+  });
 }
 
 /** Writes `traceparent` (and `tracestate`) of `ctx` into `headers`. */

@@ -12,17 +12,25 @@ process.env.LOG_LEVEL ??= 'silent';
 // @apollo/gateway's OpenTelemetry GCP detector probes the cloud metadata server; nothing here reports there.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const root = join(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { short: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } }, strict: true });
+const { values } = parseArgs({
+  options: { short: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
+  strict: true,
+});
 const report = await runChaos({ root, short: values.short, only: values.only, log: (m) => console.log(m) });
 
-const rows = report.scenarios.map((r) => `| ${r.name} | ${r.changes} | ${r.lost} | ${r.duplicated} | ${r.wrongPrevious} | ${r.client5xx} (${r.clientNoAnswer}) / ${r.queries} | ${r.webhookRetries} | ${r.resumes} | ${r.recoveryMs === null ? 'not recovered' : `${(r.recoveryMs / 1000).toFixed(1)} s`} |`);
-console.log([
-  '',
-  '| scenario | changes | lost | duplicated | wrong previousStatus | client 5xx (no answer) / queries | webhook retries | subscriber resumes | recovery |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows,
-  `| **total** | ${report.totals.changes} | ${report.totals.lost} | ${report.totals.duplicated} | ${report.totals.wrongPrevious} | ${report.totals.client5xx} (${report.totals.clientNoAnswer}) / ${report.totals.queries} | | | |`,
-].join('\n'));
+const rows = report.scenarios.map(
+  (r) =>
+    `| ${r.name} | ${r.changes} | ${r.lost} | ${r.duplicated} | ${r.wrongPrevious} | ${r.client5xx} (${r.clientNoAnswer}) / ${r.queries} | ${r.webhookRetries} | ${r.resumes} | ${r.recoveryMs === null ? 'not recovered' : `${(r.recoveryMs / 1000).toFixed(1)} s`} |`,
+);
+console.log(
+  [
+    '',
+    '| scenario | changes | lost | duplicated | wrong previousStatus | client 5xx (no answer) / queries | webhook retries | subscriber resumes | recovery |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    `| **total** | ${report.totals.changes} | ${report.totals.lost} | ${report.totals.duplicated} | ${report.totals.wrongPrevious} | ${report.totals.client5xx} (${report.totals.clientNoAnswer}) / ${report.totals.queries} | | | |`,
+  ].join('\n'),
+);
 const dir = join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `chaos-${report.mode}-${report.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);

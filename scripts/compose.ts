@@ -25,6 +25,8 @@ try {
   writeFileSync(out, sdl);
   console.log(`composed ${config} → ${out} (${sdl.length} bytes)`);
 } catch (err) {
-  console.error(err instanceof CompositionError || (err as NodeJS.ErrnoException).code === 'ENOENT' ? (err as Error).message : err);
+  console.error(
+    err instanceof CompositionError || (err as NodeJS.ErrnoException).code === 'ENOENT' ? (err as Error).message : err,
+  );
   process.exit(1);
 }

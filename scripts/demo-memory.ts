@@ -28,15 +28,21 @@ for (const orders of sizes.length > 0 ? sizes : [100_000]) {
   gc();
   const retained = process.memoryUsage().heapUsed - heapBefore;
   const { oms, erp, wms, carrier, returns } = demo.data;
-  console.log(JSON.stringify({
-    orders,
-    generateMs: Math.round(ms),
-    retainedMB: Math.round(retained / 2 ** 20),
-    bytesPerOrder: Math.round(retained / orders),
-    records: {
-      customers: oms.customers.length, omsFulfillmentOrders: oms.fulfillmentOrders.length, payments: erp.payments.length,
-      shipments: wms.shipments.length, carrierShipments: carrier.shipments.length,
-      scans: carrier.shipments.reduce((n, c) => n + c.scans.length, 0), returns: returns.returns.length,
-    },
-  }));
+  console.log(
+    JSON.stringify({
+      orders,
+      generateMs: Math.round(ms),
+      retainedMB: Math.round(retained / 2 ** 20),
+      bytesPerOrder: Math.round(retained / orders),
+      records: {
+        customers: oms.customers.length,
+        omsFulfillmentOrders: oms.fulfillmentOrders.length,
+        payments: erp.payments.length,
+        shipments: wms.shipments.length,
+        carrierShipments: carrier.shipments.length,
+        scans: carrier.shipments.reduce((n, c) => n + c.scans.length, 0),
+        returns: returns.returns.length,
+      },
+    }),
+  );
 }

@@ -7,14 +7,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../runtime/project.js';
 
-interface ManifestOperation { id: string; name: string; type: string; clientName?: string }
+interface ManifestOperation {
+  id: string;
+  name: string;
+  type: string;
+  clientName?: string;
+}
 
 export const APEX_OPERATIONS_FILE = 'examples/salesforce/force-app/main/default/classes/OrderVisibilityOperations.cls';
 
 /** The Apex source for the lwc operations of `manifest`. */
 export function apexOperations(manifest: { operations: ManifestOperation[] }): string {
   const ops = manifest.operations.filter((o) => o.clientName === 'lwc').sort((a, b) => a.name.localeCompare(b.name));
-  const constants = ops.map((o) => `    /** ${o.type} ${o.name} (operations/lwc/${o.name}.graphql) */\n    public static final String ${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()} = '${o.id}';`);
+  const constants = ops.map(
+    (o) =>
+      `    /** ${o.type} ${o.name} (operations/lwc/${o.name}.graphql) */\n    public static final String ${o.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()} = '${o.id}';`,
+  );
   return [
     '/**',
     ' * Persisted-operation ids (sha256 of each document) of operations/lwc, from operations/manifest.json.',
@@ -30,7 +38,9 @@ export function apexOperations(manifest: { operations: ManifestOperation[] }): s
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   const root = projectRoot();
-  const manifest = JSON.parse(readFileSync(join(root, 'operations/manifest.json'), 'utf8')) as { operations: ManifestOperation[] };
+  const manifest = JSON.parse(readFileSync(join(root, 'operations/manifest.json'), 'utf8')) as {
+    operations: ManifestOperation[];
+  };
   const source = apexOperations(manifest);
   const target = join(root, APEX_OPERATIONS_FILE);
   if (process.argv.includes('--check')) {

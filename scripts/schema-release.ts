@@ -32,4 +32,6 @@ const accepted = first ? [] : problems.filter((p) => p.stage === 'breaking' && p
 for (const p of accepted) console.log(`accepted ${p.where}: ${p.message}`);
 mkdirSync(dirname(options.released), { recursive: true });
 writeFileSync(options.released, printReleased(clientSchema));
-console.log(`released the client schema → ${shown(options.released)}${first ? ' (first release)' : ` (${accepted.length} breaking change(s) or removal(s) accepted)`}`);
+console.log(
+  `released the client schema → ${shown(options.released)}${first ? ' (first release)' : ` (${accepted.length} breaking change(s) or removal(s) accepted)`}`,
+);

@@ -33,8 +33,11 @@ if (!gc) {
 }
 const { values } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '30' }, qps: { type: 'string', default: '20' }, subscribers: { type: 'string', default: '20' },
-    webhooks: { type: 'string', default: '2' }, orders: { type: 'string', default: '2000' },
+    minutes: { type: 'string', default: '30' },
+    qps: { type: 'string', default: '20' },
+    subscribers: { type: 'string', default: '20' },
+    webhooks: { type: 'string', default: '2' },
+    orders: { type: 'string', default: '2000' },
   },
   strict: true,
 });
@@ -71,15 +74,34 @@ const mb = (b: number) => Math.round((b / 1_048_576) * 10) / 10;
 const demo = generateDemo({ orders });
 const store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
 const bus = new MemoryEventBus();
-const stack = await startStack({ data: demo.data, bus, store, statusStore: storeStatusStore(store), seedTracker: true, webhookSecret: SECRET, logger });
+const stack = await startStack({
+  data: demo.data,
+  bus,
+  store,
+  statusStore: storeStatusStore(store),
+  seedTracker: true,
+  webhookSecret: SECRET,
+  logger,
+});
 await stack.gateway.tracker?.whenSeeded();
 const lifecycle = startLifecycle({
-  data: demo.data, secret: SECRET, ratePerSecond: webhooks, logger,
-  ingest: Object.fromEntries(Object.entries(stack.subgraphs).map(([n, sg]) => [n, sg.ingestUrl])) as Parameters<typeof startLifecycle>[0]['ingest'],
+  data: demo.data,
+  secret: SECRET,
+  ratePerSecond: webhooks,
+  logger,
+  ingest: Object.fromEntries(Object.entries(stack.subgraphs).map(([n, sg]) => [n, sg.ingestUrl])) as Parameters<
+    typeof startLifecycle
+  >[0]['ingest'],
 });
 const child = fork(join(import.meta.dirname, 'soak', 'load.ts'), [], {
   execArgv: ['--import', 'tsx'],
-  env: { ...process.env, SOAK_GATEWAY: stack.gateway.url, SOAK_QPS: String(qps), SOAK_SUBSCRIBERS: String(subscribers), SOAK_AUTHORIZATION: `Bearer ${await devToken('salesforce')}` },
+  env: {
+    ...process.env,
+    SOAK_GATEWAY: stack.gateway.url,
+    SOAK_QPS: String(qps),
+    SOAK_SUBSCRIBERS: String(subscribers),
+    SOAK_AUTHORIZATION: `Bearer ${await devToken('salesforce')}`,
+  },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 let client: Record<string, number> = {};
@@ -97,18 +119,30 @@ const sample = (): Sample => {
   const active = process.getActiveResourcesInfo();
   for (const k of active) handleKinds[k] = (handleKinds[k] ?? 0) + 1;
   return {
-    atS: Math.round((Date.now() - started) / 1000), rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers),
-    handles: active.length, handleKinds, orders: demo.data.oms.orders.length, client: { ...client },
+    atS: Math.round((Date.now() - started) / 1000),
+    rssMB: mb(m.rss),
+    heapUsedMB: mb(m.heapUsed),
+    externalMB: mb(m.external),
+    arrayBuffersMB: mb(m.arrayBuffers),
+    handles: active.length,
+    handleKinds,
+    orders: demo.data.oms.orders.length,
+    client: { ...client },
   };
 };
 samples.push(sample());
-console.log(`soak: ${minutes} min, ${orders} orders, ${qps} queries/s, ${subscribers} subscribers, ${webhooks} webhooks/s; baseline RSS ${samples[0]!.rssMB} MB, heap ${samples[0]!.heapUsedMB} MB`);
+console.log(
+  `soak: ${minutes} min, ${orders} orders, ${qps} queries/s, ${subscribers} subscribers, ${webhooks} webhooks/s; baseline RSS ${samples[0]!.rssMB} MB, heap ${samples[0]!.heapUsedMB} MB`,
+);
 const end = started + minutes * 60_000;
 while (Date.now() < end) {
   await new Promise((r) => setTimeout(r, Math.min(10_000, end - Date.now())));
   const s = sample();
   samples.push(s);
-  if (s.atS % 60 < 10) console.log(`  ${(s.atS / 60).toFixed(1)} min: RSS ${s.rssMB} MB, heap ${s.heapUsedMB} MB, handles ${s.handles}, queries ${s.client.queries ?? 0}, events ${s.client.events ?? 0}`);
+  if (s.atS % 60 < 10)
+    console.log(
+      `  ${(s.atS / 60).toFixed(1)} min: RSS ${s.rssMB} MB, heap ${s.heapUsedMB} MB, handles ${s.handles}, queries ${s.client.queries ?? 0}, events ${s.client.events ?? 0}`,
+    );
 }
 
 child.send({ stop: true });
@@ -128,38 +162,70 @@ await bus.close();
 // Targets (issue 16), scaled to the run: "minute 10 of 30" is a third of the run.
 const baseline = samples[0]!;
 const last = samples.at(-1)!;
-const third = samples.reduce((best, s) => (Math.abs(s.atS - last.atS / 3) < Math.abs(best.atS - last.atS / 3) ? s : best), baseline);
+const third = samples.reduce(
+  (best, s) => (Math.abs(s.atS - last.atS / 3) < Math.abs(best.atS - last.atS / 3) ? s : best),
+  baseline,
+);
 const budgetMB = mb(DEFAULT_CACHE_CONFIG.maxBytes ?? 0);
 const rssLimit = Math.max(1.1 * third.rssMB, baseline.rssMB + budgetMB);
 const heapGrowth = Math.round((last.heapUsedMB - third.heapUsedMB) * 10) / 10;
 const c = last.client;
 const rows = [];
 for (let minute = 0; minute <= Math.floor(last.atS / 60); minute++) {
-  const s = samples.reduce((best, x) => (Math.abs(x.atS - minute * 60) < Math.abs(best.atS - minute * 60) ? x : best), baseline);
-  rows.push(`| ${minute} | ${s.rssMB} | ${s.heapUsedMB} | ${s.externalMB} | ${s.handles} | ${s.orders} | ${s.client.queries ?? 0} | ${s.client.events ?? 0} |`);
+  const s = samples.reduce(
+    (best, x) => (Math.abs(x.atS - minute * 60) < Math.abs(best.atS - minute * 60) ? x : best),
+    baseline,
+  );
+  rows.push(
+    `| ${minute} | ${s.rssMB} | ${s.heapUsedMB} | ${s.externalMB} | ${s.handles} | ${s.orders} | ${s.client.queries ?? 0} | ${s.client.events ?? 0} |`,
+  );
 }
-console.log([
-  '',
-  '| minute | RSS MB | heap used MB (post-GC) | external MB | active handles | orders | queries | events delivered |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows,
-  `| end (${(last.atS / 60).toFixed(1)}) | ${last.rssMB} | ${last.heapUsedMB} | ${last.externalMB} | ${last.handles} | ${last.orders} | ${c.queries ?? 0} | ${c.events ?? 0} |`,
-  '',
-  `webhooks (lifecycle simulator): ${sent.sent} acknowledged, ${sent.failed} refused or unreachable`,
-  `clients: ${c.queries ?? 0} queries (5xx ${c.status5xx ?? 0}, no answer ${c.noAnswer ?? 0}, with GraphQL errors ${c.graphqlErrors ?? 0}), ${c.subscriptions ?? 0} subscriptions opened (${c.reopened ?? 0} reopened), ${c.events ?? 0} events delivered`,
-  ...Object.entries(c).filter(([k]) => k.startsWith('error ')).map(([k, v]) => `  answers with GraphQL ${k}: ${v}`),
-  `RSS at the end ${last.rssMB} MB ≤ max(1.1 × ${third.rssMB} MB at ${(third.atS / 60).toFixed(1)} min, baseline ${baseline.rssMB} + cache budget ${budgetMB} MB) = ${Math.round(rssLimit)} MB: ${last.rssMB <= rssLimit ? 'met' : 'MISSED'}`,
-  `post-GC heap growth from ${(third.atS / 60).toFixed(1)} min to the end: ${heapGrowth} MB (target < 5 MB): ${heapGrowth < 5 ? 'met' : 'MISSED'}`,
-  `active handles: ${baseline.handles} at the start, ${third.handles} at ${(third.atS / 60).toFixed(1)} min, ${last.handles} at the end`,
-].join('\n'));
+console.log(
+  [
+    '',
+    '| minute | RSS MB | heap used MB (post-GC) | external MB | active handles | orders | queries | events delivered |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    `| end (${(last.atS / 60).toFixed(1)}) | ${last.rssMB} | ${last.heapUsedMB} | ${last.externalMB} | ${last.handles} | ${last.orders} | ${c.queries ?? 0} | ${c.events ?? 0} |`,
+    '',
+    `webhooks (lifecycle simulator): ${sent.sent} acknowledged, ${sent.failed} refused or unreachable`,
+    `clients: ${c.queries ?? 0} queries (5xx ${c.status5xx ?? 0}, no answer ${c.noAnswer ?? 0}, with GraphQL errors ${c.graphqlErrors ?? 0}), ${c.subscriptions ?? 0} subscriptions opened (${c.reopened ?? 0} reopened), ${c.events ?? 0} events delivered`,
+    ...Object.entries(c)
+      .filter(([k]) => k.startsWith('error '))
+      .map(([k, v]) => `  answers with GraphQL ${k}: ${v}`),
+    `RSS at the end ${last.rssMB} MB ≤ max(1.1 × ${third.rssMB} MB at ${(third.atS / 60).toFixed(1)} min, baseline ${baseline.rssMB} + cache budget ${budgetMB} MB) = ${Math.round(rssLimit)} MB: ${last.rssMB <= rssLimit ? 'met' : 'MISSED'}`,
+    `post-GC heap growth from ${(third.atS / 60).toFixed(1)} min to the end: ${heapGrowth} MB (target < 5 MB): ${heapGrowth < 5 ? 'met' : 'MISSED'}`,
+    `active handles: ${baseline.handles} at the start, ${third.handles} at ${(third.atS / 60).toFixed(1)} min, ${last.handles} at the end`,
+  ].join('\n'),
+);
 const dir = join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `soak-${new Date(started).toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
-writeFileSync(file, `${JSON.stringify({
-  command: `npm run soak -- --minutes ${minutes} --qps ${qps} --subscribers ${subscribers} --webhooks ${webhooks} --orders ${orders}`,
-  node: process.version, startedAt: new Date(started).toISOString(), lifecycle: sent,
-  targets: { rssLimitMB: Math.round(rssLimit), rssMet: last.rssMB <= rssLimit, heapGrowthMB: heapGrowth, heapMet: heapGrowth < 5 },
-  samples,
-}, null, 2)}\n`);
+const file = join(
+  dir,
+  `soak-${new Date(started)
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z')}.json`,
+);
+writeFileSync(
+  file,
+  `${JSON.stringify(
+    {
+      command: `npm run soak -- --minutes ${minutes} --qps ${qps} --subscribers ${subscribers} --webhooks ${webhooks} --orders ${orders}`,
+      node: process.version,
+      startedAt: new Date(started).toISOString(),
+      lifecycle: sent,
+      targets: {
+        rssLimitMB: Math.round(rssLimit),
+        rssMet: last.rssMB <= rssLimit,
+        heapGrowthMB: heapGrowth,
+        heapMet: heapGrowth < 5,
+      },
+      samples,
+    },
+    null,
+    2,
+  )}\n`,
+);
 console.log(`samples: ${file}`);
 process.exit(0);

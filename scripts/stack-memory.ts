@@ -31,9 +31,13 @@ const res = await fetch(stack.gateway.url, {
 });
 const body = (await res.json()) as { data?: { orders: { totalCount: number } } };
 await stack.stop();
-console.log(JSON.stringify({
-  orders, readyMs,
-  heapBytesPerOrder: Math.round((after.heapUsed - before) / orders),
-  heapMB: Math.round(after.heapUsed / 1e6), rssMB: Math.round(after.rss / 1e6),
-  answered: body.data?.orders.totalCount === orders,
-}));
+console.log(
+  JSON.stringify({
+    orders,
+    readyMs,
+    heapBytesPerOrder: Math.round((after.heapUsed - before) / orders),
+    heapMB: Math.round(after.heapUsed / 1e6),
+    rssMB: Math.round(after.rss / 1e6),
+    answered: body.data?.orders.totalCount === orders,
+  }),
+);

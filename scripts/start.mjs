@@ -20,19 +20,43 @@ function newestSource(dir) {
   return newest;
 }
 
-const stale = !existsSync(entry) || Math.max(...sources.map((s) => newestSource(join(root, s))), statSync(join(root, 'tsconfig.json')).mtimeMs) > statSync(entry).mtimeMs;
+const stale =
+  !existsSync(entry) ||
+  Math.max(...sources.map((s) => newestSource(join(root, s))), statSync(join(root, 'tsconfig.json')).mtimeMs) >
+    statSync(entry).mtimeMs;
 if (stale) {
   process.stdout.write('building (tsc)…\n');
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    { stdio: 'inherit' },
+  );
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 // The development explorer (GraphiQL bundled by Vite into dist/explorer), rebuilt when its sources change.
 const explorerEntry = join(root, 'dist', 'explorer', 'index.html');
 const explorerSources = join(root, 'gateway', 'explorer', 'app');
-const newestFile = (dir) => Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestFile(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-if (process.env.NODE_ENV !== 'production' && (!existsSync(explorerEntry) || newestFile(explorerSources) > statSync(explorerEntry).mtimeMs)) {
+const newestFile = (dir) =>
+  Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newestFile(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
+if (
+  process.env.NODE_ENV !== 'production' &&
+  (!existsSync(explorerEntry) || newestFile(explorerSources) > statSync(explorerEntry).mtimeMs)
+) {
   process.stdout.write('building the explorer (vite)…\n');
-  const vite = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(explorerSources, 'vite.config.ts')], { stdio: 'inherit', cwd: root });
+  const vite = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      join(explorerSources, 'vite.config.ts'),
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
   if (vite.status !== 0) process.exit(vite.status ?? 1);
 }
 // @apollo/gateway loads OpenTelemetry's GCP resource detector, which probes the cloud metadata

@@ -66,22 +66,35 @@ if (command === 'new-partner-key') {
   process.exit(0);
 }
 
-if (!(CONSUMERS as readonly string[]).includes(command)) fail(`unknown consumer ${JSON.stringify(command)}; expected one of ${CONSUMERS.join(', ')}`);
+if (!(CONSUMERS as readonly string[]).includes(command))
+  fail(`unknown consumer ${JSON.stringify(command)}; expected one of ${CONSUMERS.join(', ')}`);
 const consumer = command as Consumer;
 if (consumer === 'storefront' && !values.customer) fail('storefront needs --customer <customer id> (e.g. CUST-00001)');
-if (consumer !== 'storefront' && values.customer !== undefined) fail(`--customer applies to storefront only, not ${consumer}`);
-if (consumer === 'partner' && !values.partner) fail(`partner needs --partner <node id>: one of ${DEV_PARTNER_NODE_IDS.join(', ')}`);
+if (consumer !== 'storefront' && values.customer !== undefined)
+  fail(`--customer applies to storefront only, not ${consumer}`);
+if (consumer === 'partner' && !values.partner)
+  fail(`partner needs --partner <node id>: one of ${DEV_PARTNER_NODE_IDS.join(', ')}`);
 if (consumer === 'partner' && !DEV_PARTNER_NODE_IDS.includes(values.partner!)) {
-  fail(`unknown node ${JSON.stringify(values.partner)}; development partner keys exist for ${DEV_PARTNER_NODE_IDS.join(', ')}`);
+  fail(
+    `unknown node ${JSON.stringify(values.partner)}; development partner keys exist for ${DEV_PARTNER_NODE_IDS.join(', ')}`,
+  );
 }
 if (consumer !== 'partner' && values.partner !== undefined) fail(`--partner applies to partner only, not ${consumer}`);
 const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
-if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 86_400) fail(`--ttl must be whole seconds from 1 to ${7 * 86_400}; received ${JSON.stringify(values.ttl)}`);
-if (values.customer !== undefined && !/^\S{1,128}$/.test(values.customer)) fail('--customer must be 1–128 characters without spaces');
+if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 86_400)
+  fail(`--ttl must be whole seconds from 1 to ${7 * 86_400}; received ${JSON.stringify(values.ttl)}`);
+if (values.customer !== undefined && !/^\S{1,128}$/.test(values.customer))
+  fail('--customer must be 1–128 characters without spaces');
 if (process.env.NODE_ENV === 'production') {
-  process.stderr.write('token: development credentials are refused when NODE_ENV=production; ask your identity provider\n');
+  process.stderr.write(
+    'token: development credentials are refused when NODE_ENV=production; ask your identity provider\n',
+  );
   process.exit(1);
 }
 
-const options = { ttlSeconds: ttl, ...(values.customer ? { customerId: values.customer } : {}), ...(values.partner ? { partnerNodeId: values.partner } : {}) };
+const options = {
+  ttlSeconds: ttl,
+  ...(values.customer ? { customerId: values.customer } : {}),
+  ...(values.partner ? { partnerNodeId: values.partner } : {}),
+};
 process.stdout.write(`${await devCredentialHeader(consumer, options)}\n`);

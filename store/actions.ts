@@ -26,7 +26,10 @@ export interface ActionResults {
 
 /** The lock of a key could not be had within the wait: another holder is still working on it. */
 export class ActionLockBusyError extends Error {
-  constructor(readonly key: string, readonly waitedMs: number) {
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
     super(`${key} is being changed by another request; gave up after waiting ${waitedMs} ms`);
     this.name = 'ActionLockBusyError';
   }
@@ -62,7 +65,11 @@ export class StoreActionLocks implements ActionLock {
   private readonly instance = randomUUID();
   private runs = 0;
 
-  constructor(private readonly db: Db, private readonly now: Clock, opts: StoreActionLocksOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+    opts: StoreActionLocksOptions = {},
+  ) {
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.waitMs = opts.waitMs ?? 1500;
     if (!(this.leaseMs >= 100)) throw new RangeError(`action lease must be at least 100 ms; received ${this.leaseMs}`);
@@ -71,24 +78,32 @@ export class StoreActionLocks implements ActionLock {
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const holder = `${this.instance}:${++this.runs}`;
     await this.acquire(key, holder);
-    const renewal = setInterval(() => void this.renew(key, holder).catch(() => undefined), Math.floor(this.leaseMs / 3));
+    const renewal = setInterval(
+      () => void this.renew(key, holder).catch(() => undefined),
+      Math.floor(this.leaseMs / 3),
+    );
     renewal.unref();
     try {
       return await work();
     } finally {
       clearInterval(renewal);
       // A release that fails (database gone) leaves the lease to expire.
-      await this.db.query('DELETE FROM action_leases WHERE lease_key = $1 AND holder = $2', [key, holder]).catch(() => undefined);
+      await this.db
+        .query('DELETE FROM action_leases WHERE lease_key = $1 AND holder = $2', [key, holder])
+        .catch(() => undefined);
     }
   }
 
   /** Takes `key` for `holder` when it is free or its lease expired; true when taken. */
   async tryAcquire(key: string, holder: string): Promise<boolean> {
     const at = this.now();
-    const rows = await this.db.query(`INSERT INTO action_leases (lease_key, holder, expires_at) VALUES ($1, $2, $3)
+    const rows = await this.db.query(
+      `INSERT INTO action_leases (lease_key, holder, expires_at) VALUES ($1, $2, $3)
       ON CONFLICT (lease_key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
       WHERE action_leases.expires_at <= $4
-      RETURNING holder`, [key, holder, new Date(at + this.leaseMs), new Date(at)]);
+      RETURNING holder`,
+      [key, holder, new Date(at + this.leaseMs), new Date(at)],
+    );
     return rows.length > 0;
   }
 
@@ -105,7 +120,11 @@ export class StoreActionLocks implements ActionLock {
   }
 
   private async renew(key: string, holder: string): Promise<void> {
-    await this.db.query('UPDATE action_leases SET expires_at = $3 WHERE lease_key = $1 AND holder = $2', [key, holder, new Date(this.now() + this.leaseMs)]);
+    await this.db.query('UPDATE action_leases SET expires_at = $3 WHERE lease_key = $1 AND holder = $2', [
+      key,
+      holder,
+      new Date(this.now() + this.leaseMs),
+    ]);
   }
 }
 
@@ -115,18 +134,31 @@ export class StoreActionLocks implements ActionLock {
  * Rows are kept until pruned ({@link prune}).
  */
 export class StoreActionResults implements ActionResults {
-  constructor(private readonly db: Db, private readonly now: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
 
-  async get<R>(scope: string, key: string, fingerprint: string): Promise<{ result: R } | { conflict: true } | undefined> {
-    const [row] = await this.db.query<{ fingerprint: string; result: unknown }>('SELECT fingerprint, result FROM action_results WHERE scope = $1 AND idempotency_key = $2', [scope, key]);
+  async get<R>(
+    scope: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<{ result: R } | { conflict: true } | undefined> {
+    const [row] = await this.db.query<{ fingerprint: string; result: unknown }>(
+      'SELECT fingerprint, result FROM action_results WHERE scope = $1 AND idempotency_key = $2',
+      [scope, key],
+    );
     if (!row) return undefined;
     if (row.fingerprint !== fingerprint) return { conflict: true };
     return { result: (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as R };
   }
 
   async remember<R>(scope: string, key: string, fingerprint: string, result: R): Promise<void> {
-    await this.db.query(`INSERT INTO action_results (scope, idempotency_key, fingerprint, result, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
-      ON CONFLICT (scope, idempotency_key) DO NOTHING`, [scope, key, fingerprint, JSON.stringify(result), new Date(this.now())]);
+    await this.db.query(
+      `INSERT INTO action_results (scope, idempotency_key, fingerprint, result, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+      ON CONFLICT (scope, idempotency_key) DO NOTHING`,
+      [scope, key, fingerprint, JSON.stringify(result), new Date(this.now())],
+    );
   }
 
   /** Forgets results recorded before `before` (a retry after that is a new request); the number removed. */

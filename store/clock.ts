@@ -17,7 +17,10 @@ export class FakeClock {
   /** Sets the time to an ISO-8601 instant or epoch ms (never backwards). */
   set(to: string | number): void {
     const t = typeof to === 'number' ? to : Date.parse(to);
-    if (!(t >= this.t)) throw new RangeError(`FakeClock.set: expected a time at or after ${new Date(this.t).toISOString()}, got ${String(to)}`);
+    if (!(t >= this.t))
+      throw new RangeError(
+        `FakeClock.set: expected a time at or after ${new Date(this.t).toISOString()}, got ${String(to)}`,
+      );
     this.t = t;
   }
 }

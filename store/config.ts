@@ -36,13 +36,18 @@ export function loadStoreConfig(env: StoreEnv = process.env): StoreConfig {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   const distributed = Boolean(env.REDIS_URL?.trim());
   if (distributed && !databaseUrl) {
-    throw new StoreConfigError('DATABASE_URL is required in the distributed mode (REDIS_URL is set): every process and replica must share one visibility store. '
-      + 'Set DATABASE_URL=postgres://user@host:5432/db (e.g. postgres://127.0.0.1:5432/test), or unset REDIS_URL to run embedded on PGlite.');
+    throw new StoreConfigError(
+      'DATABASE_URL is required in the distributed mode (REDIS_URL is set): every process and replica must share one visibility store. ' +
+        'Set DATABASE_URL=postgres://user@host:5432/db (e.g. postgres://127.0.0.1:5432/test), or unset REDIS_URL to run embedded on PGlite.',
+    );
   }
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new StoreConfigError(`DATABASE_URL: expected postgres://user@host:port/db, got a value starting ${JSON.stringify(databaseUrl.slice(0, 11))}`);
+    throw new StoreConfigError(
+      `DATABASE_URL: expected postgres://user@host:port/db, got a value starting ${JSON.stringify(databaseUrl.slice(0, 11))}`,
+    );
   }
   const schema = env.STORE_SCHEMA?.trim() || 'public';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreConfigError(`STORE_SCHEMA: expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new StoreConfigError(`STORE_SCHEMA: expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
   return { databaseUrl, dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR, schema };
 }

@@ -49,51 +49,94 @@ export interface ExceptionFilter {
 type Row = Record<string, unknown>;
 
 const toRecord = (r: Row): ExceptionRecord => ({
-  id: String(r.id), type: r.type as ExceptionType, orderId: r.order_id as string, subjectKey: r.subject_key as string,
-  channel: (r.channel as string | null) ?? null, fulfillmentNodeId: (r.fulfillment_node_id as string | null) ?? null,
-  since: isoNN(r.since), slaSeconds: Number(r.sla_seconds), facts: (r.facts as Record<string, unknown>) ?? {},
-  actor: r.actor as Actor, openedAt: isoNN(r.opened_at), closedAt: iso(r.closed_at), closeReason: (r.close_reason as string | null) ?? null,
+  id: String(r.id),
+  type: r.type as ExceptionType,
+  orderId: r.order_id as string,
+  subjectKey: r.subject_key as string,
+  channel: (r.channel as string | null) ?? null,
+  fulfillmentNodeId: (r.fulfillment_node_id as string | null) ?? null,
+  since: isoNN(r.since),
+  slaSeconds: Number(r.sla_seconds),
+  facts: (r.facts as Record<string, unknown>) ?? {},
+  actor: r.actor as Actor,
+  openedAt: isoNN(r.opened_at),
+  closedAt: iso(r.closed_at),
+  closeReason: (r.close_reason as string | null) ?? null,
 });
 
 /** Open and closed business exceptions. At most one open per (type, order, subject). */
 export class ExceptionRows {
-  constructor(private readonly db: Db, private readonly now: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
 
   /** Opens an exception; null when the same one is already open (nothing changes). */
   async open(e: OpenException): Promise<ExceptionRecord | null> {
-    const rows = await this.db.query<Row>(`INSERT INTO exceptions (type, order_id, subject_key, channel, fulfillment_node_id, since, sla_seconds, facts, actor, opened_at)
+    const rows = await this.db.query<Row>(
+      `INSERT INTO exceptions (type, order_id, subject_key, channel, fulfillment_node_id, since, sla_seconds, facts, actor, opened_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       ON CONFLICT (type, order_id, subject_key) WHERE closed_at IS NULL DO NOTHING RETURNING *`,
-    [e.type, e.orderId, e.subjectKey ?? '', e.channel ?? null, e.fulfillmentNodeId ?? null, e.since, e.slaSeconds, JSON.stringify(e.facts), ACTOR_OF[e.type], new Date(this.now())]);
+      [
+        e.type,
+        e.orderId,
+        e.subjectKey ?? '',
+        e.channel ?? null,
+        e.fulfillmentNodeId ?? null,
+        e.since,
+        e.slaSeconds,
+        JSON.stringify(e.facts),
+        ACTOR_OF[e.type],
+        new Date(this.now()),
+      ],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Closes the open exception (type, order, subject) with `reason`; null when none is open. */
-  async close(type: ExceptionType, orderId: string, subjectKey: string, reason: string): Promise<ExceptionRecord | null> {
-    const rows = await this.db.query<Row>(`UPDATE exceptions SET closed_at = $4, close_reason = $5
-      WHERE type = $1 AND order_id = $2 AND subject_key = $3 AND closed_at IS NULL RETURNING *`, [type, orderId, subjectKey, new Date(this.now()), reason]);
+  async close(
+    type: ExceptionType,
+    orderId: string,
+    subjectKey: string,
+    reason: string,
+  ): Promise<ExceptionRecord | null> {
+    const rows = await this.db.query<Row>(
+      `UPDATE exceptions SET closed_at = $4, close_reason = $5
+      WHERE type = $1 AND order_id = $2 AND subject_key = $3 AND closed_at IS NULL RETURNING *`,
+      [type, orderId, subjectKey, new Date(this.now()), reason],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Refreshes the facts of an open exception (the condition still holds, its details moved). */
   async refresh(id: string, facts: Record<string, unknown>): Promise<void> {
-    await this.db.query('UPDATE exceptions SET facts = $2 WHERE id = $1 AND closed_at IS NULL', [id, JSON.stringify(facts)]);
+    await this.db.query('UPDATE exceptions SET facts = $2 WHERE id = $1 AND closed_at IS NULL', [
+      id,
+      JSON.stringify(facts),
+    ]);
   }
 
   /** The open exceptions of an order, optionally of one type. */
   async openFor(orderId: string, type?: ExceptionType): Promise<ExceptionRecord[]> {
-    const rows = await this.db.query<Row>(`SELECT * FROM exceptions WHERE order_id = $1 AND closed_at IS NULL ${type ? 'AND type = $2' : ''} ORDER BY id`, type ? [orderId, type] : [orderId]);
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM exceptions WHERE order_id = $1 AND closed_at IS NULL ${type ? 'AND type = $2' : ''} ORDER BY id`,
+      type ? [orderId, type] : [orderId],
+    );
     return rows.map(toRecord);
   }
 
   /** Every exception of an order (open and closed), oldest first. */
   async forOrder(orderId: string): Promise<ExceptionRecord[]> {
-    return (await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = $1 ORDER BY id', [orderId])).map(toRecord);
+    return (await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = $1 ORDER BY id', [orderId])).map(
+      toRecord,
+    );
   }
 
   /** Every exception of each order (open and closed), oldest first, one list per id in order (for loaders). */
   async forOrders(orderIds: readonly string[]): Promise<ExceptionRecord[][]> {
-    const rows = orderIds.length ? await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = ANY($1::text[]) ORDER BY id', [orderIds]) : [];
+    const rows = orderIds.length
+      ? await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = ANY($1::text[]) ORDER BY id', [orderIds])
+      : [];
     const by = new Map<string, ExceptionRecord[]>(orderIds.map((id) => [id, []]));
     for (const r of rows) by.get(r.order_id as string)?.push(toRecord(r));
     return orderIds.map((id) => by.get(id) ?? []);
@@ -101,7 +144,9 @@ export class ExceptionRows {
 
   /** Open exceptions of `type` opened before `cutoff` (ISO), for sweeps. */
   async openOfType(type: ExceptionType): Promise<ExceptionRecord[]> {
-    return (await this.db.query<Row>('SELECT * FROM exceptions WHERE type = $1 AND closed_at IS NULL ORDER BY id', [type])).map(toRecord);
+    return (
+      await this.db.query<Row>('SELECT * FROM exceptions WHERE type = $1 AND closed_at IS NULL ORDER BY id', [type])
+    ).map(toRecord);
   }
 
   /** A page of exceptions matching `filter`, oldest `since` first (keyset on since, id). */
@@ -125,8 +170,11 @@ export class ExceptionRows {
       where.push(`(since, id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(first + 1);
-    const rows = await this.db.query<Row>(`SELECT * FROM exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY since, id LIMIT $${params.length}`, params);
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY since, id LIMIT $${params.length}`,
+      params,
+    );
     const nodes = rows.slice(0, first).map(toRecord);
     const last = nodes.at(-1);
     return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.since, last.id) : null };
@@ -134,7 +182,9 @@ export class ExceptionRows {
 
   /** Open exceptions counted by type (types with none are absent). */
   async openCounts(): Promise<Array<{ type: ExceptionType; count: number }>> {
-    const rows = await this.db.query<{ type: ExceptionType; n: number }>('SELECT type, count(*)::int AS n FROM exceptions WHERE closed_at IS NULL GROUP BY type ORDER BY type');
+    const rows = await this.db.query<{ type: ExceptionType; n: number }>(
+      'SELECT type, count(*)::int AS n FROM exceptions WHERE closed_at IS NULL GROUP BY type ORDER BY type',
+    );
     return rows.map((r) => ({ type: r.type, count: Number(r.n) }));
   }
 }

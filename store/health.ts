@@ -28,7 +28,14 @@ export interface SystemHealth {
 }
 
 /** Lag percentiles (ms) over a window. */
-export interface LagPercentiles { hop: string; count: number; p50: number | null; p90: number | null; p99: number | null; max: number | null }
+export interface LagPercentiles {
+  hop: string;
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+}
 
 /** The largest `event_lag.lag_ms` (a PostgreSQL `integer`). */
 const MAX_LAG_MS = 2 ** 31 - 1;
@@ -37,17 +44,25 @@ const BREAKER_RANK: Record<BreakerState, number> = { CLOSED: 0, HALF_OPEN: 1, OP
 
 /** Breaker and freshness reports from gateways, and event-lag samples, for `operationsHealth`. */
 export class HealthRows {
-  constructor(private readonly db: Db, private readonly now: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
 
   /** Replaces `reporter`'s rows (one per system). */
   async report(reporter: string, systems: readonly SystemReport[]): Promise<void> {
     const at = new Date(this.now());
     await this.db.transaction(async (tx) => {
       for (const s of systems) {
-        if (!(s.breaker in BREAKER_RANK)) throw new TypeError(`system report ${s.system}: expected breaker CLOSED, OPEN or HALF_OPEN, got ${JSON.stringify(s.breaker)}`);
-        await tx.query(`INSERT INTO system_health (reporter, system, breaker, last_success_at, last_failure_at, detail, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        if (!(s.breaker in BREAKER_RANK))
+          throw new TypeError(
+            `system report ${s.system}: expected breaker CLOSED, OPEN or HALF_OPEN, got ${JSON.stringify(s.breaker)}`,
+          );
+        await tx.query(
+          `INSERT INTO system_health (reporter, system, breaker, last_success_at, last_failure_at, detail, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
           ON CONFLICT (reporter, system) DO UPDATE SET breaker = $3, last_success_at = $4, last_failure_at = $5, detail = $6, reported_at = $7`,
-        [reporter, s.system, s.breaker, s.lastSuccessAt, s.lastFailureAt, s.detail ?? null, at]);
+          [reporter, s.system, s.breaker, s.lastSuccessAt, s.lastFailureAt, s.detail ?? null, at],
+        );
       }
     });
   }
@@ -55,7 +70,10 @@ export class HealthRows {
   /** Per system, over the reports newer than `maxAgeMs` (older reporters are gone). */
   async systems(maxAgeMs = 60_000): Promise<SystemHealth[]> {
     const now = this.now();
-    const rows = await this.db.query<Record<string, unknown>>('SELECT * FROM system_health WHERE reported_at >= $1 ORDER BY system, reporter', [new Date(now - maxAgeMs)]);
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM system_health WHERE reported_at >= $1 ORDER BY system, reporter',
+      [new Date(now - maxAgeMs)],
+    );
     const by = new Map<string, SystemHealth>();
     for (const r of rows) {
       const system = r.system as string;
@@ -64,7 +82,15 @@ export class HealthRows {
       const failure = iso(r.last_failure_at);
       const cur = by.get(system);
       if (!cur) {
-        by.set(system, { system, breaker, lastSuccessAt: success, lastFailureAt: failure, stalenessMs: null, reporters: 1, reportedAt: isoNN(r.reported_at) });
+        by.set(system, {
+          system,
+          breaker,
+          lastSuccessAt: success,
+          lastFailureAt: failure,
+          stalenessMs: null,
+          reporters: 1,
+          reportedAt: isoNN(r.reported_at),
+        });
         continue;
       }
       cur.reporters += 1;
@@ -74,7 +100,8 @@ export class HealthRows {
       const at = isoNN(r.reported_at);
       if (at > cur.reportedAt) cur.reportedAt = at;
     }
-    for (const h of by.values()) h.stalenessMs = h.lastSuccessAt ? Math.max(0, now - Date.parse(h.lastSuccessAt)) : null;
+    for (const h of by.values())
+      h.stalenessMs = h.lastSuccessAt ? Math.max(0, now - Date.parse(h.lastSuccessAt)) : null;
     return [...by.values()];
   }
 
@@ -93,12 +120,22 @@ export class HealthRows {
 
   /** Percentiles per hop over the last `windowMs`. */
   async lag(windowMs = 15 * 60_000): Promise<LagPercentiles[]> {
-    const rows = await this.db.query<Record<string, unknown>>(`SELECT hop, count(*)::int AS n,
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT hop, count(*)::int AS n,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY lag_ms) AS p90,
       percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms) AS p99, max(lag_ms) AS mx
-      FROM event_lag WHERE at >= $1 GROUP BY hop ORDER BY hop`, [new Date(this.now() - windowMs)]);
+      FROM event_lag WHERE at >= $1 GROUP BY hop ORDER BY hop`,
+      [new Date(this.now() - windowMs)],
+    );
     const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-    return rows.map((r) => ({ hop: r.hop as string, count: Number(r.n), p50: num(r.p50), p90: num(r.p90), p99: num(r.p99), max: num(r.mx) }));
+    return rows.map((r) => ({
+      hop: r.hop as string,
+      count: Number(r.n),
+      p50: num(r.p50),
+      p90: num(r.p90),
+      p99: num(r.p99),
+      max: num(r.mx),
+    }));
   }
 
   /** Deletes lag samples, reports and finished ledger entries older than `keepMs`. Returns rows deleted. */

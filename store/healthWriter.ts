@@ -35,7 +35,9 @@ export function startHealthWriter(o: HealthWriterOptions): HealthWriter {
     try {
       await o.store.health.report(o.reporter, await o.read());
     } catch (err) {
-      (o.onError ?? ((e: Error) => console.error(`[health writer] ${e.message}`)))(err instanceof Error ? err : new Error(String(err)));
+      (o.onError ?? ((e: Error) => console.error(`[health writer] ${e.message}`)))(
+        err instanceof Error ? err : new Error(String(err)),
+      );
     } finally {
       inFlight = undefined;
     }

@@ -28,35 +28,56 @@ export class StoreIngestLedger implements IngestLedger {
   /**
    * @param leaseMs how long a claim holds before another replica may take it over. @default 30000
    */
-  constructor(private readonly db: Db, private readonly now: Clock, private readonly leaseMs = 30_000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+    private readonly leaseMs = 30_000,
+  ) {}
 
   async claim(eventId: string, holder: string): Promise<LedgerClaim> {
     const at = this.now();
-    const rows = await this.db.query(`INSERT INTO ingest_ledger (event_id, state, holder, claimed_at) VALUES ($1, 'claimed', $2, $3)
+    const rows = await this.db.query(
+      `INSERT INTO ingest_ledger (event_id, state, holder, claimed_at) VALUES ($1, 'claimed', $2, $3)
       ON CONFLICT (event_id) DO UPDATE SET holder = EXCLUDED.holder, claimed_at = EXCLUDED.claimed_at
       WHERE ingest_ledger.state = 'claimed' AND (ingest_ledger.holder = EXCLUDED.holder OR ingest_ledger.claimed_at < $4)
-      RETURNING state`, [eventId, holder, new Date(at), new Date(at - this.leaseMs)]);
+      RETURNING state`,
+      [eventId, holder, new Date(at), new Date(at - this.leaseMs)],
+    );
     if (rows.length > 0) return 'claimed';
-    const [r] = await this.db.query<{ state: string }>('SELECT state FROM ingest_ledger WHERE event_id = $1', [eventId]);
+    const [r] = await this.db.query<{ state: string }>('SELECT state FROM ingest_ledger WHERE event_id = $1', [
+      eventId,
+    ]);
     return r?.state === 'done' ? 'done' : r ? 'busy' : this.claim(eventId, holder);
   }
 
   async complete(eventId: string, holder: string): Promise<void> {
-    await this.db.query(`UPDATE ingest_ledger SET state = 'done', done_at = $3 WHERE event_id = $1 AND holder = $2`, [eventId, holder, new Date(this.now())]);
+    await this.db.query(`UPDATE ingest_ledger SET state = 'done', done_at = $3 WHERE event_id = $1 AND holder = $2`, [
+      eventId,
+      holder,
+      new Date(this.now()),
+    ]);
   }
 
   async release(eventId: string, holder: string): Promise<void> {
-    await this.db.query(`DELETE FROM ingest_ledger WHERE event_id = $1 AND holder = $2 AND state = 'claimed'`, [eventId, holder]);
+    await this.db.query(`DELETE FROM ingest_ledger WHERE event_id = $1 AND holder = $2 AND state = 'claimed'`, [
+      eventId,
+      holder,
+    ]);
   }
 
   async isStale(entity: string, time: string): Promise<boolean> {
-    const [r] = await this.db.query<{ last_time: string }>('SELECT last_time FROM ingest_entities WHERE entity = $1', [entity]);
+    const [r] = await this.db.query<{ last_time: string }>('SELECT last_time FROM ingest_entities WHERE entity = $1', [
+      entity,
+    ]);
     return r !== undefined && time < r.last_time;
   }
 
   async advance(entity: string, time: string): Promise<void> {
-    await this.db.query(`INSERT INTO ingest_entities (entity, last_time, updated_at) VALUES ($1, $2, $3)
+    await this.db.query(
+      `INSERT INTO ingest_entities (entity, last_time, updated_at) VALUES ($1, $2, $3)
       ON CONFLICT (entity) DO UPDATE SET last_time = EXCLUDED.last_time, updated_at = EXCLUDED.updated_at
-      WHERE ingest_entities.last_time < EXCLUDED.last_time`, [entity, time, new Date(this.now())]);
+      WHERE ingest_entities.last_time < EXCLUDED.last_time`,
+      [entity, time, new Date(this.now())],
+    );
   }
 }

@@ -8,7 +8,9 @@ import type { VisibilityStore } from './store.js';
  * type — partial indexes on the open rows), every kind and type present, at 0 when none is open,
  * so a series drops to 0 instead of vanishing when the last one closes.
  */
-export async function visibilityCounts(store: Pick<VisibilityStore, 'deadLetters' | 'exceptions'>): Promise<VisibilityCounts> {
+export async function visibilityCounts(
+  store: Pick<VisibilityStore, 'deadLetters' | 'exceptions'>,
+): Promise<VisibilityCounts> {
   const [depth, open] = await Promise.all([store.deadLetters.depth(), store.exceptions.openCounts()]);
   const openExceptions: Record<string, number> = Object.fromEntries(EXCEPTION_TYPES.map((t) => [t, 0]));
   for (const { type, count } of open) openExceptions[type] = count;

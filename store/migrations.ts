@@ -197,7 +197,9 @@ CREATE INDEX action_results_by_created ON action_results (created_at);
 
 /** Applies every migration newer than the database's, each in its own transaction; concurrent starters wait on an advisory lock. Returns the versions applied. */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS store_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS store_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   const applied: number[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
@@ -222,5 +224,8 @@ export async function schemaVersion(db: Db): Promise<number> {
 
 /** A migration script's statements (they contain no semicolons inside literals). */
 function splitStatements(sql: string): string[] {
-  return sql.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

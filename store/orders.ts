@@ -33,7 +33,10 @@ export interface StatusWrite {
 }
 
 /** A status dimension's value and since when it holds. */
-export interface Dimension { value: string | null; since: string | null }
+export interface Dimension {
+  value: string | null;
+  since: string | null;
+}
 
 /** One order as the store knows it. */
 export interface OrderRow {
@@ -102,10 +105,16 @@ const toOrder = (r: Row): OrderRow => ({
 });
 
 const toChange = (r: Row): StatusChange => ({
-  orderId: r.order_id as string, version: Number(r.version), status: r.status as OrderStatus,
-  previousStatus: (r.previous_status as OrderStatus | null) ?? null, causeId: r.cause_id as string,
-  causeSource: (r.cause_source as string | null) ?? null, causeType: (r.cause_type as string | null) ?? null,
-  occurredAt: iso(r.occurred_at), recordedAt: iso(r.recorded_at), changedAt: isoNN(r.changed_at),
+  orderId: r.order_id as string,
+  version: Number(r.version),
+  status: r.status as OrderStatus,
+  previousStatus: (r.previous_status as OrderStatus | null) ?? null,
+  causeId: r.cause_id as string,
+  causeSource: (r.cause_source as string | null) ?? null,
+  causeType: (r.cause_type as string | null) ?? null,
+  occurredAt: iso(r.occurred_at),
+  recordedAt: iso(r.recorded_at),
+  changedAt: isoNN(r.changed_at),
 });
 
 /**
@@ -114,13 +123,24 @@ const toChange = (r: Row): StatusChange => ({
  * and the last event per source.
  */
 export class OrderRows {
-  constructor(private readonly db: Db, private readonly now: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
 
   /** The tracker's record of `orderId`, or null before its first status. */
   async getStatus(orderId: string): Promise<StatusRecord | null> {
-    const [r] = await this.db.query<Row>('SELECT status, version, cause_id, previous_status FROM orders WHERE order_id = $1 AND version > 0', [orderId]);
+    const [r] = await this.db.query<Row>(
+      'SELECT status, version, cause_id, previous_status FROM orders WHERE order_id = $1 AND version > 0',
+      [orderId],
+    );
     if (!r) return null;
-    return { status: r.status as OrderStatus, version: Number(r.version), causeId: (r.cause_id as string) ?? '', previous: (r.previous_status as OrderStatus | null) ?? null };
+    return {
+      status: r.status as OrderStatus,
+      version: Number(r.version),
+      causeId: (r.cause_id as string) ?? '',
+      previous: (r.previous_status as OrderStatus | null) ?? null,
+    };
   }
 
   /**
@@ -129,36 +149,65 @@ export class OrderRows {
    * owns publishing the change. Atomic across processes sharing the database.
    */
   async compareAndSetStatus(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean> {
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`compareAndSetStatus: expected a version >= 0, got ${expectedVersion}`);
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0)
+      throw new RangeError(`compareAndSetStatus: expected a version >= 0, got ${expectedVersion}`);
     const at = new Date(this.now());
     const since = next.cause?.occurredAt ? new Date(next.cause.occurredAt) : at;
     return this.db.transaction(async (tx) => {
       const params = [orderId, next.status, since, next.causeId, next.previous, at];
-      const rows = expectedVersion === 0
-        ? await tx.query(`INSERT INTO orders (order_id, status, status_since, version, cause_id, previous_status, updated_at)
+      const rows =
+        expectedVersion === 0
+          ? await tx.query(
+              `INSERT INTO orders (order_id, status, status_since, version, cause_id, previous_status, updated_at)
             VALUES ($1, $2, $3, 1, $4, $5, $6)
             ON CONFLICT (order_id) DO UPDATE SET status = $2, status_since = $3, version = 1, cause_id = $4, previous_status = $5, updated_at = $6
-            WHERE orders.version = 0 RETURNING version`, params)
-        : await tx.query(`UPDATE orders SET status = $2, status_since = $3, version = version + 1, cause_id = $4, previous_status = $5, updated_at = $6
-            WHERE order_id = $1 AND version = $7 RETURNING version`, [...params, expectedVersion]);
+            WHERE orders.version = 0 RETURNING version`,
+              params,
+            )
+          : await tx.query(
+              `UPDATE orders SET status = $2, status_since = $3, version = version + 1, cause_id = $4, previous_status = $5, updated_at = $6
+            WHERE order_id = $1 AND version = $7 RETURNING version`,
+              [...params, expectedVersion],
+            );
       if (rows.length === 0) return false;
-      await tx.query(`INSERT INTO status_history (order_id, version, status, previous_status, cause_id, cause_source, cause_type, occurred_at, recorded_at, changed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-        orderId, expectedVersion + 1, next.status, next.previous, next.causeId, next.cause?.source ?? null, next.cause?.type ?? null,
-        next.cause?.occurredAt ?? null, next.cause?.recordedAt ?? null, at,
-      ]);
+      await tx.query(
+        `INSERT INTO status_history (order_id, version, status, previous_status, cause_id, cause_source, cause_type, occurred_at, recorded_at, changed_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          orderId,
+          expectedVersion + 1,
+          next.status,
+          next.previous,
+          next.causeId,
+          next.cause?.source ?? null,
+          next.cause?.type ?? null,
+          next.cause?.occurredAt ?? null,
+          next.cause?.recordedAt ?? null,
+          at,
+        ],
+      );
       return true;
     });
   }
 
   /** Sets the given dimensions; a dimension's `since` moves only when its value changes. */
-  async setDimensions(orderId: string, dims: Dimensions, at: string = new Date(this.now()).toISOString()): Promise<void> {
+  async setDimensions(
+    orderId: string,
+    dims: Dimensions,
+    at: string = new Date(this.now()).toISOString(),
+  ): Promise<void> {
     await this.ensure(orderId);
-    const cols: Array<[keyof Dimensions, string]> = [['fulfillmentState', 'fulfillment_state'], ['financialState', 'financial_state'], ['returnState', 'return_state']];
+    const cols: Array<[keyof Dimensions, string]> = [
+      ['fulfillmentState', 'fulfillment_state'],
+      ['financialState', 'financial_state'],
+      ['returnState', 'return_state'],
+    ];
     for (const [key, col] of cols) {
       if (!(key in dims)) continue;
-      await this.db.query(`UPDATE orders SET ${col} = $2, ${col}_since = $3, updated_at = $4 WHERE order_id = $1 AND ${col} IS DISTINCT FROM $2`,
-        [orderId, dims[key] ?? null, at, new Date(this.now())]);
+      await this.db.query(
+        `UPDATE orders SET ${col} = $2, ${col}_since = $3, updated_at = $4 WHERE order_id = $1 AND ${col} IS DISTINCT FROM $2`,
+        [orderId, dims[key] ?? null, at, new Date(this.now())],
+      );
     }
   }
 
@@ -173,19 +222,30 @@ export class OrderRows {
     const customerId = typeof data.customerId === 'string' ? data.customerId : null;
     const channel = event.type === 'order.placed' && typeof data.channel === 'string' ? data.channel : null;
     const nodeId = typeof data.nodeId === 'string' ? data.nodeId : null;
-    await this.db.query(`INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
+    await this.db.query(
+      `INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (order_id) DO UPDATE SET
         customer_id = COALESCE(orders.customer_id, EXCLUDED.customer_id),
         channel = COALESCE(orders.channel, EXCLUDED.channel),
         fulfillment_node_ids = CASE WHEN $6::text IS NULL OR $6::text = ANY(orders.fulfillment_node_ids) THEN orders.fulfillment_node_ids
           ELSE array_append(orders.fulfillment_node_ids, $6::text) END,
         updated_at = EXCLUDED.updated_at`,
-    [orderId, customerId, channel, nodeId ? [nodeId] : [], new Date(this.now()), nodeId]);
-    await this.db.query(`INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
+      [orderId, customerId, channel, nodeId ? [nodeId] : [], new Date(this.now()), nodeId],
+    );
+    await this.db.query(
+      `INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (order_id, source) DO UPDATE SET last_event_id = $3, last_event_type = $4, last_occurred_at = $5, last_recorded_at = $6
       WHERE order_sources.last_occurred_at <= EXCLUDED.last_occurred_at`,
-    [orderId, event.source, event.id, event.type, event.time, typeof event.recordedtime === 'string' ? event.recordedtime : null]);
+      [
+        orderId,
+        event.source,
+        event.id,
+        event.type,
+        event.time,
+        typeof event.recordedtime === 'string' ? event.recordedtime : null,
+      ],
+    );
   }
 
   /**
@@ -195,21 +255,32 @@ export class OrderRows {
   async updateFacts<F>(orderId: string, fn: (prev: Record<string, unknown> | null) => F): Promise<F> {
     return this.db.transaction(async (tx) => {
       await tx.query('INSERT INTO orders (order_id) VALUES ($1) ON CONFLICT (order_id) DO NOTHING', [orderId]);
-      const [r] = await tx.query<{ facts: Record<string, unknown> }>('SELECT facts FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]);
+      const [r] = await tx.query<{ facts: Record<string, unknown> }>(
+        'SELECT facts FROM orders WHERE order_id = $1 FOR UPDATE',
+        [orderId],
+      );
       const prev = r?.facts && Object.keys(r.facts).length > 0 ? r.facts : null;
       const next = fn(prev);
-      await tx.query('UPDATE orders SET facts = $2, updated_at = $3 WHERE order_id = $1', [orderId, JSON.stringify(next), new Date(this.now())]);
+      await tx.query('UPDATE orders SET facts = $2, updated_at = $3 WHERE order_id = $1', [
+        orderId,
+        JSON.stringify(next),
+        new Date(this.now()),
+      ]);
       return next;
     });
   }
 
   /** Orders the sweep re-evaluates: those with facts whose status is not final, or with an open exception; keyset-paged by id. */
-  async sweepCandidates(afterId: string, limit: number): Promise<Array<{ orderId: string; facts: Record<string, unknown> }>> {
+  async sweepCandidates(
+    afterId: string,
+    limit: number,
+  ): Promise<Array<{ orderId: string; facts: Record<string, unknown> }>> {
     // Also every order with an open dead letter or an open exception, facts or none: an ingest letter
     // is kept by the subgraph that refused the webhook (maybe another process) and may name an order
     // the store has no facts for; the sweep opens its DEAD_LETTER exception, and closes it once the
     // letter is resolved.
-    const rows = await this.db.query<{ order_id: string; facts: Record<string, unknown> }>(`SELECT order_id, facts FROM (
+    const rows = await this.db.query<{ order_id: string; facts: Record<string, unknown> }>(
+      `SELECT order_id, facts FROM (
       SELECT o.order_id, o.facts FROM orders o
       WHERE o.order_id > $1 AND o.facts <> '{}'::jsonb
         AND (o.status IS NULL OR o.status NOT IN ('DELIVERED', 'CANCELLED', 'RETURNED')
@@ -221,14 +292,19 @@ export class OrderRows {
       UNION
       SELECT e.order_id, COALESCE(o.facts, '{}'::jsonb) FROM exceptions e LEFT JOIN orders o ON o.order_id = e.order_id
       WHERE e.closed_at IS NULL AND e.order_id > $1
-    ) candidates ORDER BY order_id LIMIT $2`, [afterId, limit]);
+    ) candidates ORDER BY order_id LIMIT $2`,
+      [afterId, limit],
+    );
     return rows.map((r) => ({ orderId: r.order_id, facts: r.facts }));
   }
 
   /** Replaces the exception engine's facts of an order (creating the row when missing). */
   async setFacts(orderId: string, facts: Record<string, unknown>): Promise<void> {
-    await this.db.query(`INSERT INTO orders (order_id, facts, updated_at) VALUES ($1, $2, $3)
-      ON CONFLICT (order_id) DO UPDATE SET facts = EXCLUDED.facts, updated_at = EXCLUDED.updated_at`, [orderId, JSON.stringify(facts), new Date(this.now())]);
+    await this.db.query(
+      `INSERT INTO orders (order_id, facts, updated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (order_id) DO UPDATE SET facts = EXCLUDED.facts, updated_at = EXCLUDED.updated_at`,
+      [orderId, JSON.stringify(facts), new Date(this.now())],
+    );
   }
 
   async get(orderId: string): Promise<OrderRow | null> {
@@ -249,7 +325,12 @@ export class OrderRows {
 
   /** The status histories of several orders, one list per id in order (for loaders). */
   async histories(orderIds: readonly string[]): Promise<StatusChange[][]> {
-    const rows = orderIds.length ? await this.db.query<Row>('SELECT * FROM status_history WHERE order_id = ANY($1::text[]) ORDER BY order_id, version', [orderIds]) : [];
+    const rows = orderIds.length
+      ? await this.db.query<Row>(
+          'SELECT * FROM status_history WHERE order_id = ANY($1::text[]) ORDER BY order_id, version',
+          [orderIds],
+        )
+      : [];
     const by = new Map<string, StatusChange[]>(orderIds.map((id) => [id, []]));
     for (const c of rows.map(toChange)) by.get(c.orderId)?.push(c);
     return orderIds.map((id) => by.get(id) ?? []);
@@ -259,21 +340,35 @@ export class OrderRows {
   async sources(orderId: string): Promise<SourceMark[]> {
     const rows = await this.db.query<Row>('SELECT * FROM order_sources WHERE order_id = $1 ORDER BY source', [orderId]);
     return rows.map((r) => ({
-      source: r.source as string, lastEventId: r.last_event_id as string, lastEventType: r.last_event_type as string,
-      lastOccurredAt: isoNN(r.last_occurred_at), lastRecordedAt: iso(r.last_recorded_at),
+      source: r.source as string,
+      lastEventId: r.last_event_id as string,
+      lastEventType: r.last_event_type as string,
+      lastOccurredAt: isoNN(r.last_occurred_at),
+      lastRecordedAt: iso(r.last_recorded_at),
     }));
   }
 
   /** Orders whose current status is `status` since at least `olderThanMs` ago, longest first, keyset-paged. */
-  async byStatus(status: OrderStatus, olderThanMs: number, first: number, after?: string | null): Promise<Page<OrderRow>> {
+  async byStatus(
+    status: OrderStatus,
+    olderThanMs: number,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<OrderRow>> {
     const cutoff = new Date(this.now() - olderThanMs);
     const c = after ? decodeCursor(after) : null;
-    const rows = await this.db.query<Row>(`SELECT * FROM orders WHERE status = $1 AND status_since <= $2
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM orders WHERE status = $1 AND status_since <= $2
       ${c ? 'AND (status_since, order_id) > ($4, $5)' : ''} ORDER BY status_since, order_id LIMIT $3`,
-    c ? [status, cutoff, first + 1, c.at, c.key] : [status, cutoff, first + 1]);
+      c ? [status, cutoff, first + 1, c.at, c.key] : [status, cutoff, first + 1],
+    );
     const nodes = rows.slice(0, first).map(toOrder);
     const last = nodes.at(-1);
-    return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.statusSince!, last.orderId) : null };
+    return {
+      nodes,
+      hasNextPage: rows.length > first,
+      endCursor: last ? encodeCursor(last.statusSince!, last.orderId) : null,
+    };
   }
 
   private async ensure(orderId: string): Promise<void> {

@@ -15,7 +15,14 @@ export function encodeCursor(at: string, key: string): string {
 export function decodeCursor(cursor: string): { at: string; key: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string') return { at: v[0], key: v[1] };
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      typeof v[1] === 'string'
+    )
+      return { at: v[0], key: v[1] };
   } catch {
     // fall through
   }
@@ -25,7 +32,9 @@ export function decodeCursor(cursor: string): { at: string; key: string } {
 /** An `after` cursor this store did not hand out. */
 export class InvalidCursorError extends Error {
   constructor(cursor: string) {
-    super(`after: expected a cursor returned as endCursor by the previous page, got ${JSON.stringify(cursor.slice(0, 80))}`);
+    super(
+      `after: expected a cursor returned as endCursor by the previous page, got ${JSON.stringify(cursor.slice(0, 80))}`,
+    );
     this.name = 'InvalidCursorError';
   }
 }
@@ -33,6 +42,7 @@ export class InvalidCursorError extends Error {
 /** Validates a page size: an integer from 1 to `max`. */
 export function pageSize(first: number | null | undefined, fallback = 50, max = 200): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`first: expected an integer from 1 to ${max}, got ${JSON.stringify(first)}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new RangeError(`first: expected an integer from 1 to ${max}, got ${JSON.stringify(first)}`);
   return n;
 }

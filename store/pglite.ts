@@ -37,7 +37,12 @@ export class PGliteDb implements Db {
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.pg.transaction(async (t) => fn({ query: async <R>(text: string, params: readonly unknown[] = []) => (await t.query<R>(text, params as unknown[])).rows }));
+    return this.pg.transaction(async (t) =>
+      fn({
+        query: async <R>(text: string, params: readonly unknown[] = []) =>
+          (await t.query<R>(text, params as unknown[])).rows,
+      }),
+    );
   }
 
   async exec(script: string): Promise<void> {

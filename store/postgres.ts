@@ -26,7 +26,7 @@ export function redactDatabaseUrl(url: string): string {
  */
 export function pgConnection(url: string): pg.ClientConfig {
   const u = new URL(url);
-  const user = u.username ? undefined : (process.env.PGUSER || process.env.USER || safeUser());
+  const user = u.username ? undefined : process.env.PGUSER || process.env.USER || safeUser();
   if (user) u.username = encodeURIComponent(user);
   return { connectionString: u.toString() };
 }
@@ -48,14 +48,18 @@ export class PostgresDb implements Db {
 
   constructor(opts: PostgresDbOptions) {
     if (!/^postgres(ql)?:\/\//.test(opts.url)) {
-      throw new TypeError(`DATABASE_URL: expected postgres://user@host:port/db, got ${JSON.stringify(redactDatabaseUrl(opts.url))}`);
+      throw new TypeError(
+        `DATABASE_URL: expected postgres://user@host:port/db, got ${JSON.stringify(redactDatabaseUrl(opts.url))}`,
+      );
     }
     this.schema = opts.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) {
       throw new TypeError(`store schema: expected a lower-case SQL identifier, got ${JSON.stringify(this.schema)}`);
     }
     this.pool = new pg.Pool({
-      ...pgConnection(opts.url), max: opts.max ?? 10, connectionTimeoutMillis: 5000,
+      ...pgConnection(opts.url),
+      max: opts.max ?? 10,
+      connectionTimeoutMillis: 5000,
       options: `-c search_path=${this.schema}`,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -75,7 +79,10 @@ export class PostgresDb implements Db {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const tx: Sql = { query: async <R>(text: string, params: readonly unknown[] = []) => (await client.query(text, params as unknown[])).rows as R[] };
+      const tx: Sql = {
+        query: async <R>(text: string, params: readonly unknown[] = []) =>
+          (await client.query(text, params as unknown[])).rows as R[],
+      };
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;

@@ -20,7 +20,15 @@ export interface RedelivererOptions {
 }
 
 /** Headers an ingest replay never copies from the letter (recomputed or hop-by-hop). */
-const RECOMPUTED = new Set(['x-signature', 'x-signature-timestamp', 'content-length', 'host', 'connection', 'transfer-encoding', 'content-encoding']);
+const RECOMPUTED = new Set([
+  'x-signature',
+  'x-signature-timestamp',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'content-encoding',
+]);
 
 /**
  * The real redeliverer: a consumer letter goes back to its group only (`EventBus.redeliver`), an
@@ -35,9 +43,13 @@ export function busRedeliverer(o: RedelivererOptions): Redeliverer {
     ingest: async (l) => {
       const url = o.ingestUrl(l.system);
       if (!url) throw new Error(`no /ingest URL is configured for system ${JSON.stringify(l.system)}`);
-      const kept = Object.fromEntries(Object.entries(l.headers ?? {}).filter(([k]) => !RECOMPUTED.has(k.toLowerCase())));
+      const kept = Object.fromEntries(
+        Object.entries(l.headers ?? {}).filter(([k]) => !RECOMPUTED.has(k.toLowerCase())),
+      );
       const res = await doFetch(url, {
-        method: 'POST', body: l.rawBody, signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+        method: 'POST',
+        body: l.rawBody,
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
         headers: { 'content-type': 'application/json', ...kept, ...o.sign(l.system, l.rawBody), 'x-ovg-replay': l.id },
       });
       const text = await res.text().catch(() => '');
@@ -54,7 +66,12 @@ export type ReplaySelector = { id: string } | { filter: DeadLetterFilter; limit?
  * salesforce:replay`, scripts: re-delivers the selected letters exactly once each, audited with
  * `who`. See {@link DeadLetters.replay} for the states.
  */
-export async function replayDeadLetters(store: VisibilityStore, redeliver: Redeliverer, selector: ReplaySelector, who: OperatorAction): Promise<LetterOutcome[]> {
+export async function replayDeadLetters(
+  store: VisibilityStore,
+  redeliver: Redeliverer,
+  selector: ReplaySelector,
+  who: OperatorAction,
+): Promise<LetterOutcome[]> {
   if ('id' in selector) return [await store.deadLetters.replay(selector.id, who, redeliver)];
   return store.deadLetters.replayMatching(selector.filter, who, redeliver, selector.limit);
 }
@@ -79,11 +96,19 @@ export const DRAIN_GROUP = 'dead-letter-store';
  * the start of each stream so letters written while no drain ran are kept. Recording is idempotent.
  */
 export function drainDeadLetters(o: DrainOptions): Subscription {
-  const subs = (o.streams ?? [Streams.SOURCE, Streams.VISIBILITY]).map((stream) => o.bus.consume(deadLetterStream(stream), DRAIN_GROUP, o.consumer, async (d) => {
-    if (!isDeadLetterEvent(d.event)) return; // not written by the bus: nothing to replay
-    const letter = await o.store.deadLetters.recordConsumer(stream, d.event);
-    await o.onLetter?.(letter);
-  }, { startFrom: '0' }));
+  const subs = (o.streams ?? [Streams.SOURCE, Streams.VISIBILITY]).map((stream) =>
+    o.bus.consume(
+      deadLetterStream(stream),
+      DRAIN_GROUP,
+      o.consumer,
+      async (d) => {
+        if (!isDeadLetterEvent(d.event)) return; // not written by the bus: nothing to replay
+        const letter = await o.store.deadLetters.recordConsumer(stream, d.event);
+        await o.onLetter?.(letter);
+      },
+      { startFrom: '0' },
+    ),
+  );
   const ready = Promise.all(subs.map((s) => s.ready)).then(() => undefined);
   ready.catch(() => undefined);
   let closed: Promise<void> | undefined;

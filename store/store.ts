@@ -43,7 +43,10 @@ export class VisibilityStore {
   readonly actionResults: StoreActionResults;
   readonly now: Clock;
 
-  constructor(readonly db: Db, opts: VisibilityStoreOptions = {}) {
+  constructor(
+    readonly db: Db,
+    opts: VisibilityStoreOptions = {},
+  ) {
     this.now = opts.now ?? systemClock;
     this.orders = new OrderRows(db, this.now);
     this.exceptions = new ExceptionRows(db, this.now);
@@ -51,15 +54,23 @@ export class VisibilityStore {
     this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
     this.health = new HealthRows(db, this.now);
     this.audit = new StoreAuditLog(db);
-    this.actionLocks = new StoreActionLocks(db, this.now, { leaseMs: opts.actionLeaseMs, waitMs: opts.actionLockWaitMs });
+    this.actionLocks = new StoreActionLocks(db, this.now, {
+      leaseMs: opts.actionLeaseMs,
+      waitMs: opts.actionLockWaitMs,
+    });
     this.actionResults = new StoreActionResults(db, this.now);
   }
 
   /** The status tracker's port (gateway/tracker/store.ts `StatusStore`) on the order row. */
-  statusStore(): { get(orderId: string): Promise<StatusRecord | null>; compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>; close(): Promise<void> } {
+  statusStore(): {
+    get(orderId: string): Promise<StatusRecord | null>;
+    compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>;
+    close(): Promise<void>;
+  } {
     return {
       get: (orderId) => this.orders.getStatus(orderId),
-      compareAndSet: (orderId, expectedVersion, next) => this.orders.compareAndSetStatus(orderId, expectedVersion, next),
+      compareAndSet: (orderId, expectedVersion, next) =>
+        this.orders.compareAndSetStatus(orderId, expectedVersion, next),
       close: () => this.close(),
     };
   }
@@ -70,8 +81,14 @@ export class VisibilityStore {
 }
 
 /** Opens the store `config` describes (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR) and migrates it. */
-export async function openStore(config: StoreConfig | StoreEnv = process.env, opts: VisibilityStoreOptions = {}): Promise<VisibilityStore> {
-  const c = 'dataDir' in config && typeof config.dataDir === 'string' ? (config as StoreConfig) : loadStoreConfig(config as StoreEnv);
+export async function openStore(
+  config: StoreConfig | StoreEnv = process.env,
+  opts: VisibilityStoreOptions = {},
+): Promise<VisibilityStore> {
+  const c =
+    'dataDir' in config && typeof config.dataDir === 'string'
+      ? (config as StoreConfig)
+      : loadStoreConfig(config as StoreEnv);
   let db: Db;
   if (c.databaseUrl) {
     const pgDb = new PostgresDb({ url: c.databaseUrl, schema: c.schema });

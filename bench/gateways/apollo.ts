@@ -12,7 +12,9 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 
 const supergraphSdl = readFileSync(process.env.BENCH_SUPERGRAPH!, 'utf8');
 const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
-const { url } = await startStandaloneServer(server, { listen: { port: Number(process.env.PORT), host: process.env.HOST ?? '127.0.0.1' } });
+const { url } = await startStandaloneServer(server, {
+  listen: { port: Number(process.env.PORT), host: process.env.HOST ?? '127.0.0.1' },
+});
 process.stdout.write(`apollo gateway listening at ${url}\n`);
 const stop = (): void => void server.stop().finally(() => process.exit(0));
 process.on('SIGTERM', stop);

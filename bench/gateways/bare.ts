@@ -9,13 +9,20 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-const dump = JSON.parse(readFileSync(process.env.BENCH_RECORDED!, 'utf8')) as { entries: [string, string][]; fallback: Record<string, string> };
+const dump = JSON.parse(readFileSync(process.env.BENCH_RECORDED!, 'utf8')) as {
+  entries: [string, string][];
+  fallback: Record<string, string>;
+};
 const responses = new Map(dump.entries.map(([k, v]) => [k, Buffer.from(v)]));
 const fallback = Object.entries(dump.fallback).map(([op, v]) => [op, Buffer.from(v)] as const);
 const OPERATION = /^\{"operationName":"([^"]+)"/;
 const byOperation = new Map<string, Buffer>();
 for (const [op, buf] of fallback) byOperation.set(op, buf);
-const names: Record<string, string> = { ShopperOrderStatus: 'status', AgentOrderDetail: 'detail', AgentOrderSearch: 'history' };
+const names: Record<string, string> = {
+  ShopperOrderStatus: 'status',
+  AgentOrderDetail: 'detail',
+  AgentOrderSearch: 'history',
+};
 const EMPTY: Buffer = Buffer.from('{"data":{"__typename":"Query"}}');
 let hits = 0;
 let misses = 0;

@@ -24,7 +24,10 @@ interface AutocannonResult {
   duration: number;
   requests: { total: number; average: number };
   latency: { p50: number; p90: number; p99: number; p99_9: number; max: number; mean: number; min: number };
-  errors: number; timeouts: number; non2xx: number; '2xx': number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
   statusCodeStats: Record<string, { count: number }>;
 }
 type AutocannonFn = (opts: Record<string, unknown>) => Promise<AutocannonResult> & { stop?: () => void };
@@ -66,7 +69,10 @@ function errorCodes(t: Tallies, status: number, body: string): void {
     const j = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
     codes = (j.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE');
     if (t.errorSamples.length < 5) {
-      const msg = `HTTP ${status}: ${(j.errors ?? []).slice(0, 2).map((e) => `${e.extensions?.code ?? ''} ${e.message ?? ''}`.trim()).join(' | ')}`.slice(0, 300);
+      const msg = `HTTP ${status}: ${(j.errors ?? [])
+        .slice(0, 2)
+        .map((e) => `${e.extensions?.code ?? ''} ${e.message ?? ''}`.trim())
+        .join(' | ')}`.slice(0, 300);
       if (!t.errorSamples.includes(msg)) t.errorSamples.push(msg);
     }
   } catch {
@@ -95,7 +101,14 @@ function tally(t: Tallies, op: Op, status: number, body: string, requestBody: st
   return true;
 }
 
-async function run(a: { url: string; sequence: string; connections: number; durationS: number; record?: boolean; startAt?: number }) {
+async function run(a: {
+  url: string;
+  sequence: string;
+  connections: number;
+  durationS: number;
+  record?: boolean;
+  startAt?: number;
+}) {
   const seq = sequenceOf(a.sequence);
   const len = seq.ops.length;
   const path = new URL(a.url).pathname;
@@ -109,19 +122,27 @@ async function run(a: { url: string; sequence: string; connections: number; dura
     pipelining: 1,
     duration: a.durationS,
     timeout: 10,
-    requests: [{
-      setupRequest: (req: Record<string, unknown>, ctx: Record<string, unknown>) => {
-        const i = cursor++ % len;
-        const body = w.body(seq, i);
-        ctx.i = i;
-        ctx.body = body;
-        return { ...req, method: 'POST', path, headers: { 'content-type': 'application/json', authorization: w.authorization(seq, i) }, body };
+    requests: [
+      {
+        setupRequest: (req: Record<string, unknown>, ctx: Record<string, unknown>) => {
+          const i = cursor++ % len;
+          const body = w.body(seq, i);
+          ctx.i = i;
+          ctx.body = body;
+          return {
+            ...req,
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'application/json', authorization: w.authorization(seq, i) },
+            body,
+          };
+        },
+        onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
+          const i = ctx.i as number;
+          if (tally(t, w.op(seq, i), status, body, ctx.body as string, record)) seenOk.add(w.subject(seq, i));
+        },
       },
-      onResponse: (status: number, body: string, ctx: Record<string, unknown>) => {
-        const i = ctx.i as number;
-        if (tally(t, w.op(seq, i), status, body, ctx.body as string, record)) seenOk.add(w.subject(seq, i));
-      },
-    }],
+    ],
   });
   const cpu = process.cpuUsage(cpu0);
   return {
@@ -129,7 +150,14 @@ async function run(a: { url: string; sequence: string; connections: number; dura
     durationS: result.duration,
     requests: result.requests.total,
     rps: result.requests.total / result.duration,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, p99_9: result.latency.p99_9, max: result.latency.max, mean: result.latency.mean },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      p99_9: result.latency.p99_9,
+      max: result.latency.max,
+      mean: result.latency.mean,
+    },
     connectionErrors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -150,7 +178,15 @@ function percentile(sorted: Float64Array, q: number): number {
  * answered OK earlier on this target) or "new". Requests still unanswered `graceS` after the last
  * one was due are abandoned and counted as unfinished (the server could not keep up).
  */
-async function rate(a: { url: string; sequence: string; rate: number; durationS: number; graceS?: number; maxSockets: number; startAt?: number }) {
+async function rate(a: {
+  url: string;
+  sequence: string;
+  rate: number;
+  durationS: number;
+  graceS?: number;
+  maxSockets: number;
+  startAt?: number;
+}) {
   const seq = sequenceOf(a.sequence);
   const len = seq.ops.length;
   const u = new URL(a.url);
@@ -179,20 +215,35 @@ async function rate(a: { url: string; sequence: string; rate: number; durationS:
       const subject = w.subject(seq, i);
       const cls = before.has(subject) ? 'readBefore' : 'new';
       const scheduled = t0 + (k * 1000) / a.rate;
-      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: w.authorization(seq, i), 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (!open.delete(req)) return;
-          lat.push(performance.now() - scheduled);
-          const status = res.statusCode ?? 0;
-          statusByClass[cls][status] = (statusByClass[cls][status] ?? 0) + 1;
-          if (tally(classes[cls], op, status, Buffer.concat(chunks).toString('utf8'), body, false)) seenOk.add(subject);
-          done++;
-          finish();
-        });
-        res.on('error', () => undefined);
-      });
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            authorization: w.authorization(seq, i),
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (!open.delete(req)) return;
+            lat.push(performance.now() - scheduled);
+            const status = res.statusCode ?? 0;
+            statusByClass[cls][status] = (statusByClass[cls][status] ?? 0) + 1;
+            if (tally(classes[cls], op, status, Buffer.concat(chunks).toString('utf8'), body, false))
+              seenOk.add(subject);
+            done++;
+            finish();
+          });
+          res.on('error', () => undefined);
+        },
+      );
       open.set(req, cls);
       req.on('error', (err) => {
         if (!open.delete(req)) return;
@@ -210,16 +261,19 @@ async function rate(a: { url: string; sequence: string; rate: number; durationS:
       while (sent < due) fire(sent++);
       if (sent < total) setTimeout(tick, 1);
       else {
-        setTimeout(() => {
-          // Abandon what is still open: counted as unfinished, per class.
-          abandoning = true;
-          for (const [req, cls] of [...open]) {
-            unfinished[cls]++;
-            open.delete(req);
-            req.destroy();
-          }
-          resolve();
-        }, (a.graceS ?? 2) * 1000).unref();
+        setTimeout(
+          () => {
+            // Abandon what is still open: counted as unfinished, per class.
+            abandoning = true;
+            for (const [req, cls] of [...open]) {
+              unfinished[cls]++;
+              open.delete(req);
+              req.destroy();
+            }
+            resolve();
+          },
+          (a.graceS ?? 2) * 1000,
+        ).unref();
       }
     };
     setTimeout(tick, 20);
@@ -229,10 +283,24 @@ async function rate(a: { url: string; sequence: string; rate: number; durationS:
   const sorted = Float64Array.from(lat).sort();
   const wall = (performance.now() - t0) / 1000;
   return {
-    offeredRps: a.rate, durationS: a.durationS, wallS: wall, requests: total, completed: done, connectionErrors: failed, unfinished,
+    offeredRps: a.rate,
+    durationS: a.durationS,
+    wallS: wall,
+    requests: total,
+    completed: done,
+    connectionErrors: failed,
+    unfinished,
     achievedRps: done / wall,
-    latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? NaN },
-    classes: { readBefore: { ...classes.readBefore, statusCodes: statusByClass.readBefore, unfinished: unfinished.readBefore }, new: { ...classes.new, statusCodes: statusByClass.new, unfinished: unfinished.new } },
+    latencyMs: {
+      p50: percentile(sorted, 0.5),
+      p90: percentile(sorted, 0.9),
+      p99: percentile(sorted, 0.99),
+      max: sorted.at(-1) ?? NaN,
+    },
+    classes: {
+      readBefore: { ...classes.readBefore, statusCodes: statusByClass.readBefore, unfinished: unfinished.readBefore },
+      new: { ...classes.new, statusCodes: statusByClass.new, unfinished: unfinished.new },
+    },
     loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
@@ -249,7 +317,13 @@ async function handle(req: Request): Promise<unknown> {
       w = new Workload(String(a.root), a.workload as WorkloadOptions);
       const builtMs = Math.round(performance.now() - t);
       await w.mintCredentials();
-      return { builtMs, orders: w.orderIds.length, customers: w.customerIds.length, ...w.stats, lengths: { main: w.main.ops.length, warm: w.warm.ops.length, hot: w.hot.ops.length } };
+      return {
+        builtMs,
+        orders: w.orderIds.length,
+        customers: w.customerIds.length,
+        ...w.stats,
+        lengths: { main: w.main.ops.length, warm: w.warm.ops.length, hot: w.hot.ops.length },
+      };
     }
     case 'samples': {
       // The first `perOp` requests of each operation in the measured sequence (with their credentials).

@@ -63,6 +63,6 @@ try {
   });
   process.on('disconnect', () => void stop());
 } catch (err) {
-  send({ type: 'fatal', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  send({ type: 'fatal', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exit(1);
 }

@@ -19,7 +19,10 @@ export function tasksetAvailable(): boolean {
 /** This process's allowed CPUs, e.g. "0,1" (from `taskset -pc`), or null. */
 export function currentAffinity(): string | null {
   try {
-    const out = execFileSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('taskset', ['-pc', String(process.pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.split(':').at(-1)?.trim() ?? null;
   } catch {
     return null;
@@ -47,13 +50,21 @@ export class Proc {
   lines = 0;
   stopping = false;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private readonly messages: ((m: Record<string, unknown>) => void)[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly opts: SpawnOptions) {
-    const [cmd, args] = opts.cpus !== undefined ? ['taskset', ['-c', opts.cpus, opts.command, ...opts.args]] : [opts.command, opts.args];
-    this.child = spawn(cmd, args as string[], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.ipc ? ['ipc' as const] : [])] });
+    const [cmd, args] =
+      opts.cpus !== undefined ? ['taskset', ['-c', opts.cpus, opts.command, ...opts.args]] : [opts.command, opts.args];
+    this.child = spawn(cmd, args as string[], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe', ...(opts.ipc ? ['ipc' as const] : [])],
+    });
     const keep = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
@@ -83,7 +94,10 @@ export class Proc {
           p.reject(new Error(`${opts.name} exited (code ${code}, signal ${signal})`));
         }
         this.pending.clear();
-        if (!this.stopping) opts.onUnexpectedExit?.(`${opts.name} exited unexpectedly (code ${code}, signal ${signal}); last output:\n${this.log.slice(-15).join('\n')}`);
+        if (!this.stopping)
+          opts.onUnexpectedExit?.(
+            `${opts.name} exited unexpectedly (code ${code}, signal ${signal}); last output:\n${this.log.slice(-15).join('\n')}`,
+          );
         resolve({ code, signal });
       });
     });
@@ -96,7 +110,15 @@ export class Proc {
   /** The next IPC message of `type` (e.g. 'ready'); a 'fatal' message rejects. */
   waitMessage<T>(type: string, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.opts.name} sent no ${type} within ${timeoutMs} ms; last output:\n${this.log.slice(-15).join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${this.opts.name} sent no ${type} within ${timeoutMs} ms; last output:\n${this.log.slice(-15).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.messages.push((m) => {
         if (m.type === type) {
           clearTimeout(timer);
@@ -108,7 +130,11 @@ export class Proc {
       });
       void this.exited.then(({ code }) => {
         clearTimeout(timer);
-        reject(new Error(`${this.opts.name} exited (code ${code}) before ${type}; last output:\n${this.log.slice(-15).join('\n')}`));
+        reject(
+          new Error(
+            `${this.opts.name} exited (code ${code}) before ${type}; last output:\n${this.log.slice(-15).join('\n')}`,
+          ),
+        );
       });
     });
   }

@@ -39,26 +39,66 @@ export interface TargetResult {
   startMs: number;
   command: string;
   pid: number;
-  correctness: { samples: number; ok: number; non200: number; withErrors: number; shapeMismatches: number; comparedWith: string | null; problems: string[] };
+  correctness: {
+    samples: number;
+    ok: number;
+    non200: number;
+    withErrors: number;
+    shapeMismatches: number;
+    comparedWith: string | null;
+    problems: string[];
+  };
   phases: PhaseResult[];
   bare?: unknown;
   logTail: string[];
 }
 
 interface RunFigures {
-  rps: number; requests: number; ok: number; connectionErrors: number; timeouts: number;
+  rps: number;
+  requests: number;
+  ok: number;
+  connectionErrors: number;
+  timeouts: number;
   latencyMs: { p50: number; p99: number };
-  non200: number; graphqlErrors: number; freshnessMarked: number; errorCodes: Record<string, number>; errorSamples: string[];
+  non200: number;
+  graphqlErrors: number;
+  freshnessMarked: number;
+  errorCodes: Record<string, number>;
+  errorSamples: string[];
 }
-interface ClassFigures { unfinished: number; ok: number; non200: number; graphqlErrors: number; freshnessMarked: number; statusCodes: Record<string, number>; errorCodes: Record<string, number>; byOp: Record<string, number>; errorSamples: string[] }
-interface RateFigures { offeredRps: number; achievedRps: number; requests: number; completed: number; connectionErrors: number; wallS: number; latencyMs: { p50: number; p99: number }; classes: { readBefore: ClassFigures; new: ClassFigures } }
+interface ClassFigures {
+  unfinished: number;
+  ok: number;
+  non200: number;
+  graphqlErrors: number;
+  freshnessMarked: number;
+  statusCodes: Record<string, number>;
+  errorCodes: Record<string, number>;
+  byOp: Record<string, number>;
+  errorSamples: string[];
+}
+interface RateFigures {
+  offeredRps: number;
+  achievedRps: number;
+  requests: number;
+  completed: number;
+  connectionErrors: number;
+  wallS: number;
+  latencyMs: { p50: number; p99: number };
+  classes: { readBefore: ClassFigures; new: ClassFigures };
+}
 
 const fig = (p: PhaseResult): RunFigures => p.run as unknown as RunFigures;
-const phaseOf = (results: TargetResult[], id: TargetId, phase: PhaseResult['phase']): PhaseResult | undefined => results.find((r) => r.id === id)?.phases.find((p) => p.phase === phase);
+const phaseOf = (results: TargetResult[], id: TargetId, phase: PhaseResult['phase']): PhaseResult | undefined =>
+  results.find((r) => r.id === id)?.phases.find((p) => p.phase === phase);
 const failed = (f: RunFigures): number => f.requests - f.ok + f.connectionErrors + f.timeouts;
 
 // ---- targets ------------------------------------------------------------------------------------
-export interface TargetCheck { target: string; measured: string; met: boolean | null }
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
 
 export function evaluate(results: TargetResult[], opts: { shieldRate: number; erpRateLimit: number }): TargetCheck[] {
   const rps = (id: TargetId, phase: PhaseResult['phase'] = 'main'): number | undefined => {
@@ -69,7 +109,8 @@ export function evaluate(results: TargetResult[], opts: { shieldRate: number; er
     const p = phaseOf(results, id, 'main');
     return p ? fig(p).latencyMs.p99 : undefined;
   };
-  const ratio = (x: number | undefined, y: number | undefined): number | undefined => (x !== undefined && y !== undefined && y > 0 ? x / y : undefined);
+  const ratio = (x: number | undefined, y: number | undefined): number | undefined =>
+    x !== undefined && y !== undefined && y > 0 ? x / y : undefined;
   const out: TargetCheck[] = [];
   const d = rps('ours');
   const dp99 = p99('ours');
@@ -83,29 +124,51 @@ export function evaluate(results: TargetResult[], opts: { shieldRate: number; er
     const f = failedPct(id);
     return f !== undefined && f > 0 ? `; ${who} failed ${f.toFixed(1)}% of requests` : '';
   };
-  for (const [peer, times, name] of [['apollo', 10, '(a)'], ['hive-cache', 3, '(b-cache) Hive Gateway with its response cache']] as const) {
+  for (const [peer, times, name] of [
+    ['apollo', 10, '(a)'],
+    ['hive-cache', 3, '(b-cache) Hive Gateway with its response cache'],
+  ] as const) {
     const r = ratio(d, rps(peer));
     out.push({
       target: `(d) ≥ ${times}× ${name}, at p99 ≤ 50 ms`,
-      measured: r === undefined ? 'not measured' : `${r.toFixed(2)}× at p99 ${dp99} ms${errNote('ours', '(d)')}${errNote(peer, peer === 'apollo' ? '(a)' : '(b-cache)')}`,
+      measured:
+        r === undefined
+          ? 'not measured'
+          : `${r.toFixed(2)}× at p99 ${dp99} ms${errNote('ours', '(d)')}${errNote(peer, peer === 'apollo' ? '(a)' : '(b-cache)')}`,
       met: r === undefined ? null : r >= times && (dp99 ?? Infinity) <= 50 && clean,
     });
   }
   const c = ratio(rps('ours-nocache'), rps('apollo'));
   const cClean = failedPct('ours-nocache') === 0;
-  out.push({ target: '(c) ≥ 1.5× (a)', measured: c === undefined ? 'not measured' : `${c.toFixed(2)}×${errNote('ours-nocache', '(c)')}${errNote('apollo', '(a)')}`, met: c === undefined ? null : c >= 1.5 && cClean });
+  out.push({
+    target: '(c) ≥ 1.5× (a)',
+    measured:
+      c === undefined ? 'not measured' : `${c.toFixed(2)}×${errNote('ours-nocache', '(c)')}${errNote('apollo', '(a)')}`,
+    met: c === undefined ? null : c >= 1.5 && cClean,
+  });
   const hot = ratio(rps('ours', 'hot'), rps('bare', 'hot'));
   const dHot = phaseOf(results, 'ours', 'hot');
   const hotFailed = dHot ? failed(fig(dHot)) : 0;
   out.push({
     target: 'cache-hit path ≥ 0.5× the bare node:http ceiling (e)',
-    measured: hot === undefined ? 'not measured' : `${hot.toFixed(hot < 0.1 ? 3 : 2)}× (hot set: (d) ${rps('ours', 'hot')!.toFixed(0)} req/s, (e) ${rps('bare', 'hot')!.toFixed(0)} req/s)${hotFailed ? `; (d) failed ${hotFailed} of them` : ''}`,
+    measured:
+      hot === undefined
+        ? 'not measured'
+        : `${hot.toFixed(hot < 0.1 ? 3 : 2)}× (hot set: (d) ${rps('ours', 'hot')!.toFixed(0)} req/s, (e) ${rps('bare', 'hot')!.toFixed(0)} req/s)${hotFailed ? `; (d) failed ${hotFailed} of them` : ''}`,
     met: hot === undefined ? null : hot >= 0.5 && hotFailed === 0,
   });
   const s = phaseOf(results, 'ours', 'shield');
   if (!s) {
-    out.push({ target: `shielding: at ${opts.shieldRate.toLocaleString('en-US')} client req/s the ERP sees ≤ ${opts.erpRateLimit} req/s`, measured: 'not measured', met: null });
-    out.push({ target: 'shielding: 0 client-visible 429/5xx for orders read before', measured: 'not measured', met: null });
+    out.push({
+      target: `shielding: at ${opts.shieldRate.toLocaleString('en-US')} client req/s the ERP sees ≤ ${opts.erpRateLimit} req/s`,
+      measured: 'not measured',
+      met: null,
+    });
+    out.push({
+      target: 'shielding: 0 client-visible 429/5xx for orders read before',
+      measured: 'not measured',
+      met: null,
+    });
   } else {
     const r = s.run as unknown as RateFigures;
     out.push({
@@ -114,7 +177,9 @@ export function evaluate(results: TargetResult[], opts: { shieldRate: number; er
       met: s.erp.callsPerS <= opts.erpRateLimit && r.completed >= 0.99 * r.requests,
     });
     const rb = r.classes.readBefore;
-    const bad = Object.entries(rb.statusCodes).filter(([k]) => k === '429' || k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
+    const bad = Object.entries(rb.statusCodes)
+      .filter(([k]) => k === '429' || k.startsWith('5'))
+      .reduce((n, [, v]) => n + v, 0);
     out.push({
       target: 'shielding: 0 client-visible 429/5xx for orders read before (judged with responses carrying errors too)',
       measured: `read before: ${sum(rb.statusCodes).toLocaleString('en-US')} responses, ${bad} 429/5xx, ${rb.graphqlErrors} with errors, ${rb.unfinished} unanswered, ${rb.freshnessMarked} marked in extensions.freshness; not read before: ${sum(r.classes.new.statusCodes).toLocaleString('en-US')} responses, ${r.classes.new.non200} non-200, ${r.classes.new.graphqlErrors} with errors, ${r.classes.new.unfinished} unanswered`,
@@ -134,7 +199,8 @@ export const fmtMet = (m: boolean | null): string => (m === null ? 'not measured
 function throughputTable(results: TargetResult[]): string {
   const a = phaseOf(results, 'apollo', 'main');
   const bc = phaseOf(results, 'hive-cache', 'main');
-  const head = '| target | phase | req/s | p50 ms | p99 ms | failed / requests (%) | ERP calls/s (HTTP req/s) | RSS MB (peak) | × (a) | × (b-cache) | CPU % target / subgraphs / load | events/s |';
+  const head =
+    '| target | phase | req/s | p50 ms | p99 ms | failed / requests (%) | ERP calls/s (HTTP req/s) | RSS MB (peak) | × (a) | × (b-cache) | CPU % target / subgraphs / load | events/s |';
   const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const rows: string[] = [];
   for (const r of results) {
@@ -143,7 +209,9 @@ function throughputTable(results: TargetResult[]): string {
       const f = fig(p);
       const ra = a && p.phase === 'main' ? f.rps / fig(a).rps : NaN;
       const rb = bc && p.phase === 'main' ? f.rps / fig(bc).rps : NaN;
-      rows.push(`| (${r.letter}) ${r.label} | ${p.phase === 'main' ? 'mix' : 'hot set'} | ${n0(f.rps)} | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p99)} | ${n0(failed(f))} / ${n0(f.requests)} (${n1((100 * failed(f)) / Math.max(1, f.requests))}%) | ${n1(p.erp.callsPerS)} (${n1(p.erp.httpPerS)}) | ${n0(p.memory.rssMB)} (${n0(p.memory.peakMB)}) | ${Number.isFinite(ra) ? `${ra.toFixed(2)}×` : '–'} | ${Number.isFinite(rb) ? `${rb.toFixed(2)}×` : '–'} | ${n0(p.cpuPct.target)} / ${n0(p.cpuPct.subgraphs)} / ${n0(p.cpuPct.load)} | ${n0(p.events.webhooksPerS)} |`);
+      rows.push(
+        `| (${r.letter}) ${r.label} | ${p.phase === 'main' ? 'mix' : 'hot set'} | ${n0(f.rps)} | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p99)} | ${n0(failed(f))} / ${n0(f.requests)} (${n1((100 * failed(f)) / Math.max(1, f.requests))}%) | ${n1(p.erp.callsPerS)} (${n1(p.erp.httpPerS)}) | ${n0(p.memory.rssMB)} (${n0(p.memory.peakMB)}) | ${Number.isFinite(ra) ? `${ra.toFixed(2)}×` : '–'} | ${Number.isFinite(rb) ? `${rb.toFixed(2)}×` : '–'} | ${n0(p.cpuPct.target)} / ${n0(p.cpuPct.subgraphs)} / ${n0(p.cpuPct.load)} | ${n0(p.events.webhooksPerS)} |`,
+      );
     }
   }
   return [head, sep, ...rows].join('\n');
@@ -151,7 +219,10 @@ function throughputTable(results: TargetResult[]): string {
 
 /** How many of the bare server's answers were the recorded bytes of that exact request. */
 function bareNote(results: TargetResult[]): string {
-  const b = results.find((r) => r.id === 'bare')?.bare as { hits: number; misses: number; entries: number } | undefined | null;
+  const b = results.find((r) => r.id === 'bare')?.bare as
+    | { hits: number; misses: number; entries: number }
+    | undefined
+    | null;
   if (!b) return '';
   const pct = (100 * b.hits) / Math.max(1, b.hits + b.misses);
   return `(e) answered ${pct.toFixed(1)}% of its requests with the recorded bytes of that exact request (${n0(b.entries)} recorded during the run), the rest with a recorded response of the same operation.`;
@@ -162,7 +233,15 @@ function shieldTable(results: TargetResult[]): string {
   if (!s) return 'No shielding run.';
   const r = s.run as unknown as RateFigures;
   const row = (name: string, c: ClassFigures): string =>
-    `| ${name} | ${n0(sum(c.statusCodes) + c.unfinished)} | ${n0(c.unfinished)} | ${Object.entries(c.statusCodes).map(([k, v]) => `${k}: ${n0(v)}`).join(', ') || '–'} | ${n0(c.graphqlErrors)} | ${Object.entries(c.errorCodes).map(([k, v]) => `${k} ${v}`).join(', ') || '–'} | ${n0(c.freshnessMarked)} |`;
+    `| ${name} | ${n0(sum(c.statusCodes) + c.unfinished)} | ${n0(c.unfinished)} | ${
+      Object.entries(c.statusCodes)
+        .map(([k, v]) => `${k}: ${n0(v)}`)
+        .join(', ') || '–'
+    } | ${n0(c.graphqlErrors)} | ${
+      Object.entries(c.errorCodes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '–'
+    } | ${n0(c.freshnessMarked)} |`;
   return [
     `Offered ${n0(r.offeredRps)} req/s (${n0(r.requests)} requests), ${n0(r.completed)} answered before the run ended (${n0(r.achievedRps)} req/s over ${n1(r.wallS)} s); latency from each request's scheduled time p50 ${ms(r.latencyMs.p50)} ms, p99 ${ms(r.latencyMs.p99)} ms; ` +
       `ERP ${n1(s.erp.callsPerS)} calls/s, ${n1(s.erp.httpPerS)} HTTP requests/s to the ERP subgraph; connection errors ${r.connectionErrors}.`,
@@ -175,7 +254,11 @@ function shieldTable(results: TargetResult[]): string {
 }
 
 function targetsTable(targets: TargetCheck[]): string {
-  return ['| target | measured | met? |', '|---|---|---|', ...targets.map((t) => `| ${t.target} | ${t.measured} | ${fmtMet(t.met)} |`)].join('\n');
+  return [
+    '| target | measured | met? |',
+    '|---|---|---|',
+    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${fmtMet(t.met)} |`),
+  ].join('\n');
 }
 
 function correctnessTable(results: TargetResult[]): string {
@@ -183,13 +266,31 @@ function correctnessTable(results: TargetResult[]): string {
     const c = r.correctness;
     const main = r.phases.find((p) => p.phase === 'main');
     const f = main ? fig(main) : undefined;
-    const codes = f ? Object.entries(f.errorCodes).map(([k, v]) => `${k} ${v}`).join(', ') + (f.graphqlErrors + f.non200 > 2000 ? ' among the first 2,000' : '') : '';
+    const codes = f
+      ? Object.entries(f.errorCodes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') + (f.graphqlErrors + f.non200 > 2000 ? ' among the first 2,000' : '')
+      : '';
     return `| (${r.letter}) | ${c.ok} / ${c.samples} | ${c.non200} | ${c.withErrors} | ${c.shapeMismatches} | ${f ? `${n0(f.non200)} non-200, ${n0(f.graphqlErrors)} with errors, ${n0(f.connectionErrors + f.timeouts)} connection errors/timeouts${codes ? ` (${codes})` : ''}` : '–'} | ${(c.problems[0] ?? f?.errorSamples[0] ?? '').replace(/\|/g, '\\|').slice(0, 160)} |`;
   });
-  return ['| target | samples OK | non-200 | with errors | data shape ≠ | during the mix run | first problem |', '|---|---:|---:|---:|---:|---|---|', ...rows].join('\n');
+  return [
+    '| target | samples OK | non-200 | with errors | data shape ≠ | during the mix run | first problem |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
-export function printTable(results: TargetResult[], targets: TargetCheck[], info: { command: string; machine: Record<string, unknown>; packages: Record<string, string>; placement: string; opts: { orders: number; durationS: number; connections: number } }): string {
+export function printTable(
+  results: TargetResult[],
+  targets: TargetCheck[],
+  info: {
+    command: string;
+    machine: Record<string, unknown>;
+    packages: Record<string, string>;
+    placement: string;
+    opts: { orders: number; durationS: number; connections: number };
+  },
+): string {
   const m = info.machine;
   return [
     `Gateway benchmark — ${info.command}`,
@@ -211,9 +312,28 @@ export function printTable(results: TargetResult[], targets: TargetCheck[], info
 }
 
 export function markdownSection(a: {
-  command: string; machine: Record<string, unknown>; packages: Record<string, string>; code: ReturnType<typeof codeState> & { changedDuringRun?: boolean };
-  results: TargetResult[]; targets: TargetCheck[]; resultFile: string; setup: Record<string, unknown>;
-  opts: { orders: number; durationS: number; warmupS: number; connections: number; eventsPerSecond: number; hotKeys: number; hotDurationS: number; shieldRate: number; shieldDurationS: number; erpRateLimit: number; zipfS: number; profileS: number };
+  command: string;
+  machine: Record<string, unknown>;
+  packages: Record<string, string>;
+  code: ReturnType<typeof codeState> & { changedDuringRun?: boolean };
+  results: TargetResult[];
+  targets: TargetCheck[];
+  resultFile: string;
+  setup: Record<string, unknown>;
+  opts: {
+    orders: number;
+    durationS: number;
+    warmupS: number;
+    connections: number;
+    eventsPerSecond: number;
+    hotKeys: number;
+    hotDurationS: number;
+    shieldRate: number;
+    shieldDurationS: number;
+    erpRateLimit: number;
+    zipfS: number;
+    profileS: number;
+  };
   profile?: ProfileSummary | null;
 }): string {
   const m = a.machine;
@@ -276,9 +396,17 @@ ${targetsTable(a.targets)}
 function profileSection(p: ProfileSummary | null | undefined, seconds: number): string {
   if (!p) return '';
   const pct = (n: number): string => `${n.toFixed(1)}%`;
-  const areas = p.byArea.slice(0, 12).map((r) => `| ${r.name} | ${pct(r.pctOfBusy)} |`).join('\n');
-  const fns = p.topSelf.slice(0, 12).map((r) => `| \`${r.name.replace(/\|/g, '\\|')}\` | ${pct(r.pctOfBusy)} |`).join('\n');
-  const named = Object.entries(p.named).map(([k, v]) => `${k} ${pct(v.pctOfBusy)}`).join(', ');
+  const areas = p.byArea
+    .slice(0, 12)
+    .map((r) => `| ${r.name} | ${pct(r.pctOfBusy)} |`)
+    .join('\n');
+  const fns = p.topSelf
+    .slice(0, 12)
+    .map((r) => `| \`${r.name.replace(/\|/g, '\\|')}\` | ${pct(r.pctOfBusy)} |`)
+    .join('\n');
+  const named = Object.entries(p.named)
+    .map(([k, v]) => `${k} ${pct(v.pctOfBusy)}`)
+    .join(', ');
   return `### Where ours spends its time
 
 A sampled CPU profile of (d) over ${seconds} s more of the mix (not in the figures above): busy
@@ -296,28 +424,52 @@ ${fns}
 `;
 }
 
-export const writeBenchmarksMd = (root: string, section: string): void => replaceBenchmarksSection(root, 'Gateways', section);
+export const writeBenchmarksMd = (root: string, section: string): void =>
+  replaceBenchmarksSection(root, 'Gateways', section);
 
 // ---- what was measured ------------------------------------------------------------------------------
 export function packageVersions(root: string, benchDir: string): Record<string, string> {
   const v = (dir: string, name: string): string => {
     try {
-      return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      return (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+        .version;
     } catch {
       return 'unknown';
     }
   };
   const out: Record<string, string> = {};
   for (const n of ['@apollo/gateway', '@apollo/server', 'graphql', 'tsx']) out[n] = v(root, n);
-  for (const n of ['@apollo/gateway', '@apollo/server', '@graphql-hive/gateway', '@graphql-hive/gateway-runtime', 'autocannon', 'graphql']) out[`bench:${n}`] = v(benchDir, n);
+  for (const n of [
+    '@apollo/gateway',
+    '@apollo/server',
+    '@graphql-hive/gateway',
+    '@graphql-hive/gateway-runtime',
+    'autocannon',
+    'graphql',
+  ])
+    out[`bench:${n}`] = v(benchDir, n);
   return out;
 }
 
-const PRODUCT = ['canonical', 'demo', 'embedded', 'events', 'gateway', 'runtime', 'subgraphs', 'supergraph.graphql', 'operations'];
+const PRODUCT = [
+  'canonical',
+  'demo',
+  'embedded',
+  'events',
+  'gateway',
+  'runtime',
+  'subgraphs',
+  'supergraph.graphql',
+  'operations',
+];
 export const fingerprint = (root: string): string => sourcesFingerprint(root, PRODUCT);
 function git(root: string, args: string[]): string | null {
   try {
-    return execFileSync('git', ['--no-optional-locks', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['--no-optional-locks', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -326,7 +478,13 @@ export function codeState(root: string) {
   const dirty = git(root, ['status', '--porcelain', '--untracked-files=all', '--', ...PRODUCT]);
   return {
     commit: git(root, ['rev-parse', 'HEAD']),
-    uncommittedProductFiles: dirty === null ? null : dirty.split('\n').filter(Boolean).map((l) => l.trim()),
+    uncommittedProductFiles:
+      dirty === null
+        ? null
+        : dirty
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.trim()),
     sourcesSha256: fingerprint(root),
   };
 }

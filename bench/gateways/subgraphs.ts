@@ -75,7 +75,9 @@ async function start(): Promise<void> {
   data = generateDemo({ seed, orders }).data;
   const generatedMs = performance.now() - t;
   const redisUrl = process.env.BENCH_REDIS_URL;
-  bus = redisUrl ? new RedisEventBus({ url: redisUrl, keyPrefix: process.env.BENCH_BUS_PREFIX ?? '' }) : new MemoryEventBus();
+  bus = redisUrl
+    ? new RedisEventBus({ url: redisUrl, keyPrefix: process.env.BENCH_BUS_PREFIX ?? '' })
+    : new MemoryEventBus();
   const adapters = {
     erp: new MemoryErp(data.erp, NO_FAULTS),
     oms: new MemoryOms(data.oms, NO_FAULTS),
@@ -141,20 +143,30 @@ async function handle(req: Request): Promise<unknown> {
       return counters();
     case 'faults': {
       // { erp: { rateLimitPerSecond: 50 } }: knobs are read on every call, so this applies at once.
-      for (const [name, knobs] of Object.entries(a as Record<string, Partial<FaultKnobs>>)) Object.assign(sims[name as SubgraphName].faults, knobs);
+      for (const [name, knobs] of Object.entries(a as Record<string, Partial<FaultKnobs>>))
+        Object.assign(sims[name as SubgraphName].faults, knobs);
       return Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, { ...sims[n].faults }]));
     }
     case 'lifecycle': {
       // Start the webhook stream at `changesPerSecond` (each change is one to four webhooks); 0 stops it.
       // Once only: a second simulator would re-create the orders the first one created (its new-order
       // ids restart at ORD-L000001) and stumble over them.
-      if (lifecycleRate > 0 && Number(a.changesPerSecond ?? 0) > 0) throw new Error('the lifecycle simulator runs once per process');
+      if (lifecycleRate > 0 && Number(a.changesPerSecond ?? 0) > 0)
+        throw new Error('the lifecycle simulator runs once per process');
       await stopLifecycle();
       lifecycleRate = Number(a.changesPerSecond ?? 0);
       if (lifecycleRate > 0) {
         lifecycle = startLifecycle({
-          data, secret, ratePerSecond: lifecycleRate, maxInFlight: 32, seed: Number(a.seed ?? 7), logger,
-          ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `${services[n]!.origin}/ingest`])) as Record<SystemName, string>,
+          data,
+          secret,
+          ratePerSecond: lifecycleRate,
+          maxInFlight: 32,
+          seed: Number(a.seed ?? 7),
+          logger,
+          ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `${services[n]!.origin}/ingest`])) as Record<
+            SystemName,
+            string
+          >,
         });
       }
       return { changesPerSecond: lifecycleRate };
@@ -173,6 +185,6 @@ async function handle(req: Request): Promise<unknown> {
 
 serveIpc(handle);
 start().catch((err: unknown) => {
-  send({ type: 'fatal', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  send({ type: 'fatal', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   process.exit(1);
 });

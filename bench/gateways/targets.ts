@@ -86,7 +86,11 @@ export function peerSupergraph(sdl: string, urls: Record<SubgraphName, string>):
 
 function stripAuth(sdl: string): { sdl: string; stripped: number } {
   let stripped = 0;
-  const isAuthLink = (d: ConstDirectiveNode): boolean => d.name.value === 'link' && d.arguments?.some((a) => a.name.value === 'url' && a.value.kind === Kind.STRING && AUTH_SPECS.test(a.value.value)) === true;
+  const isAuthLink = (d: ConstDirectiveNode): boolean =>
+    d.name.value === 'link' &&
+    d.arguments?.some(
+      (a) => a.name.value === 'url' && a.value.kind === Kind.STRING && AUTH_SPECS.test(a.value.value),
+    ) === true;
   const doc = visit(parse(sdl), {
     Directive(node) {
       if (AUTH_DIRECTIVES.has(node.name.value) || isAuthLink(node as ConstDirectiveNode)) {
@@ -109,7 +113,10 @@ function stripAuth(sdl: string): { sdl: string; stripped: number } {
   return { sdl: print(doc), stripped };
 }
 
-function routeTo(input: { sdl: string; stripped: number }, urls: Record<SubgraphName, string>): { sdl: string; stripped: number } {
+function routeTo(
+  input: { sdl: string; stripped: number },
+  urls: Record<SubgraphName, string>,
+): { sdl: string; stripped: number } {
   const doc = visit(parse(input.sdl), {
     EnumValueDefinition(node: EnumValueDefinitionNode) {
       const jg = node.directives?.find((d) => d.name.value === 'join__graph');
@@ -119,10 +126,16 @@ function routeTo(input: { sdl: string; stripped: number }, urls: Record<Subgraph
       if (!url) throw new Error(`the supergraph names subgraph ${name.value.value}, which the bench does not run`);
       return {
         ...node,
-        directives: node.directives!.map((d) => d !== jg ? d : {
-          ...d,
-          arguments: d.arguments!.map((a) => (a.name.value === 'url' ? { ...a, value: { kind: Kind.STRING, value: url } } : a)),
-        }),
+        directives: node.directives!.map((d) =>
+          d !== jg
+            ? d
+            : {
+                ...d,
+                arguments: d.arguments!.map((a) =>
+                  a.name.value === 'url' ? { ...a, value: { kind: Kind.STRING, value: url } } : a,
+                ),
+              },
+        ),
       };
     },
   });
@@ -138,7 +151,12 @@ function routeTo(input: { sdl: string; stripped: number }, urls: Record<Subgraph
  * private redis-server: the event bus our gateway shares with the subgraphs' /ingest (and where
  * the distributed mode keeps shared state). Adjust the caching switch here once it lands.
  */
-export function oursEnv(kind: 'ours' | 'ours-nocache', ctx: TargetContext, port: number, mode: OursMode = 'throughput'): Record<string, string> {
+export function oursEnv(
+  kind: 'ours' | 'ours-nocache',
+  ctx: TargetContext,
+  port: number,
+  mode: OursMode = 'throughput',
+): Record<string, string> {
   const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -183,7 +201,8 @@ function hiveConfig(): string {
 function baseEnv(extra: Record<string, string>, production: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   // Never inherit the runner's own settings into a target.
-  for (const k of ['REDIS_URL', 'NODE_ENV', 'PORT', 'HOST', 'CACHE_ENABLED', 'SUPERGRAPH_PATH', 'FORK', 'CONFIG_PATH']) if (!(k in extra)) delete env[k];
+  for (const k of ['REDIS_URL', 'NODE_ENV', 'PORT', 'HOST', 'CACHE_ENABLED', 'SUPERGRAPH_PATH', 'FORK', 'CONFIG_PATH'])
+    if (!(k in extra)) delete env[k];
   if (production) env.NODE_ENV = 'production';
   return env;
 }
@@ -191,7 +210,11 @@ function baseEnv(extra: Record<string, string>, production: boolean): NodeJS.Pro
 const TSX = ['--import', 'tsx'];
 
 /** Starts a target and waits until it answers `{ __typename }` with 200. */
-export async function startTarget(id: TargetId, ctx: TargetContext, mode: OursMode = 'throughput'): Promise<RunningTarget> {
+export async function startTarget(
+  id: TargetId,
+  ctx: TargetContext,
+  mode: OursMode = 'throughput',
+): Promise<RunningTarget> {
   const t0 = performance.now();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -233,7 +256,16 @@ export async function startTarget(id: TargetId, ctx: TargetContext, mode: OursMo
       break;
   }
   mkdirSync(cwd, { recursive: true });
-  const proc = new Proc({ name: `target ${id}`, command: process.execPath, args, cwd, env: baseEnv(env, production), cpus: ctx.cpus, ipc, onUnexpectedExit: ctx.onUnexpectedExit });
+  const proc = new Proc({
+    name: `target ${id}`,
+    command: process.execPath,
+    args,
+    cwd,
+    env: baseEnv(env, production),
+    cpus: ctx.cpus,
+    ipc,
+    onUnexpectedExit: ctx.onUnexpectedExit,
+  });
   const command = `${ctx.cpus !== undefined ? `taskset -c ${ctx.cpus} ` : ''}node ${args.map((a) => a.replace(`${ctx.root}/`, '')).join(' ')}`;
   try {
     await waitReady(proc, url, ctx.probeAuthorization, 90_000);
@@ -248,9 +280,17 @@ async function waitReady(proc: Proc, url: string, authorization: string, timeout
   const deadline = performance.now() + timeoutMs;
   let last = '';
   while (performance.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${proc.opts.name} exited (code ${proc.child.exitCode}) while starting; last output:\n${proc.log.slice(-20).join('\n')}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(
+        `${proc.opts.name} exited (code ${proc.child.exitCode}) while starting; last output:\n${proc.log.slice(-20).join('\n')}`,
+      );
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: '{"query":"{ __typename }"}',
+        signal: AbortSignal.timeout(2000),
+      });
       last = `HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.ok) return;
     } catch (err) {
@@ -258,5 +298,7 @@ async function waitReady(proc: Proc, url: string, authorization: string, timeout
     }
     await sleep(100);
   }
-  throw new Error(`${proc.opts.name} did not answer at ${url} within ${timeoutMs} ms (last: ${last}); output:\n${proc.log.slice(-20).join('\n')}`);
+  throw new Error(
+    `${proc.opts.name} did not answer at ${url} within ${timeoutMs} ms (last: ${last}); output:\n${proc.log.slice(-20).join('\n')}`,
+  );
 }

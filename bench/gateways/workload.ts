@@ -92,9 +92,17 @@ export class Workload {
   private readonly prefix: Record<Op, string>;
   private readonly tokens = new Map<number, string>();
   private salesforce = '';
-  readonly stats: { distinctOrders: number; distinctStorefrontCustomers: number; hotShareOfMain: number; tokenMintMs: number } = { distinctOrders: 0, distinctStorefrontCustomers: 0, hotShareOfMain: 0, tokenMintMs: 0 };
+  readonly stats: {
+    distinctOrders: number;
+    distinctStorefrontCustomers: number;
+    hotShareOfMain: number;
+    tokenMintMs: number;
+  } = { distinctOrders: 0, distinctStorefrontCustomers: 0, hotShareOfMain: 0, tokenMintMs: 0 };
 
-  constructor(root: string, readonly opts: WorkloadOptions) {
+  constructor(
+    root: string,
+    readonly opts: WorkloadOptions,
+  ) {
     // The OMS slice alone: the generator's random stream does not depend on the slices kept.
     const demo = generateDemo({ seed: opts.demoSeed, orders: opts.orders, systems: ['oms'] });
     const oms = demo.data.oms;
@@ -103,12 +111,14 @@ export class Workload {
     const customerIndex = new Map(this.customerIds.map((id, i) => [id, i]));
     this.orderIds = oms.orders.map((o) => o.id);
     this.orderCustomer = Int32Array.from(oms.orders, (o) => customerIndex.get(o.customerId) ?? -1);
-    this.prefix = Object.fromEntries(OPS.map((op) => {
-      const { file, name } = OPERATION_FILES[op];
-      const query = readFileSync(join(root, file), 'utf8');
-      // Body = prefix + variables JSON + '}' (operationName first, then query, then variables).
-      return [op, `{"operationName":${JSON.stringify(name)},"query":${JSON.stringify(query)},"variables":`];
-    })) as Record<Op, string>;
+    this.prefix = Object.fromEntries(
+      OPS.map((op) => {
+        const { file, name } = OPERATION_FILES[op];
+        const query = readFileSync(join(root, file), 'utf8');
+        // Body = prefix + variables JSON + '}' (operationName first, then query, then variables).
+        return [op, `{"operationName":${JSON.stringify(name)},"query":${JSON.stringify(query)},"variables":`];
+      }),
+    ) as Record<Op, string>;
 
     const n = this.orderIds.length;
     // Rank → order: a seeded shuffle, so the popular orders are spread over every scenario.
@@ -135,7 +145,8 @@ export class Workload {
           continue;
         }
         let c = -1;
-        for (let tries = 0; tries < 50 && (c < 0 || this.accountIds[c] === null); tries++) c = this.orderCustomer[draw(r)]!;
+        for (let tries = 0; tries < 50 && (c < 0 || this.accountIds[c] === null); tries++)
+          c = this.orderCustomer[draw(r)]!;
         refs[i] = c;
       }
       return { ops, refs };
@@ -161,7 +172,8 @@ export class Workload {
       this.hot.refs[i] = k % 0x10000000;
     }
     const orders = new Set<number>();
-    for (const s of [this.main, this.warm, this.hot]) for (let i = 0; i < s.ops.length; i++) if (OPS[s.ops[i]!] !== 'history') orders.add(s.refs[i]!);
+    for (const s of [this.main, this.warm, this.hot])
+      for (let i = 0; i < s.ops.length; i++) if (OPS[s.ops[i]!] !== 'history') orders.add(s.refs[i]!);
     this.stats.distinctOrders = orders.size;
   }
 
@@ -170,11 +182,16 @@ export class Workload {
     const t = performance.now();
     const customers = new Set<number>();
     for (const s of [this.main, this.warm, this.hot]) {
-      for (let i = 0; i < s.ops.length; i++) if (OPS[s.ops[i]!] === 'status') customers.add(this.orderCustomer[s.refs[i]!]!);
+      for (let i = 0; i < s.ops.length; i++)
+        if (OPS[s.ops[i]!] === 'status') customers.add(this.orderCustomer[s.refs[i]!]!);
     }
     this.stats.distinctStorefrontCustomers = customers.size;
     this.salesforce = await credential('salesforce', {}, this.opts.tokenTtlSeconds);
-    for (const c of customers) this.tokens.set(c, await credential('storefront', { customerId: this.customerIds[c]! }, this.opts.tokenTtlSeconds));
+    for (const c of customers)
+      this.tokens.set(
+        c,
+        await credential('storefront', { customerId: this.customerIds[c]! }, this.opts.tokenTtlSeconds),
+      );
     this.stats.tokenMintMs = Math.round(performance.now() - t);
   }
 
@@ -182,9 +199,10 @@ export class Workload {
   body(s: Sequence, i: number): string {
     const op = OPS[s.ops[i]!]!;
     const ref = s.refs[i]!;
-    const vars = op === 'history'
-      ? `{"salesforceAccountId":${JSON.stringify(this.accountIds[ref])},"first":${HISTORY_PAGE}}`
-      : `{"orderId":"${this.orderIds[ref]}"}`;
+    const vars =
+      op === 'history'
+        ? `{"salesforceAccountId":${JSON.stringify(this.accountIds[ref])},"first":${HISTORY_PAGE}}`
+        : `{"orderId":"${this.orderIds[ref]}"}`;
     return `${this.prefix[op]}${vars}}`;
   }
 
@@ -211,9 +229,14 @@ export class Workload {
  * the gateway accepts outside production (gateway/auth/devCredentials.ts). Adjust here if the
  * header or the credential kind changes.
  */
-export async function credential(consumer: 'storefront' | 'salesforce', o: { customerId?: string }, ttlSeconds: number): Promise<string> {
+export async function credential(
+  consumer: 'storefront' | 'salesforce',
+  o: { customerId?: string },
+  ttlSeconds: number,
+): Promise<string> {
   const line = await devCredentialHeader(consumer, { ...o, ttlSeconds });
   const i = line.indexOf(':');
-  if (i < 0 || line.slice(0, i).trim().toLowerCase() !== 'authorization') throw new Error(`devCredentialHeader(${consumer}) gave an unexpected header: ${line.slice(0, 40)}`);
+  if (i < 0 || line.slice(0, i).trim().toLowerCase() !== 'authorization')
+    throw new Error(`devCredentialHeader(${consumer}) gave an unexpected header: ${line.slice(0, 40)}`);
   return line.slice(i + 1).trim();
 }

@@ -301,7 +301,12 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
     breakdownMs: b.t0ToPublished.length
       ? {
           t0ToPublished: round(median(b.t0ToPublished)),
-          t0ToPublishedP99: round(percentile([...b.t0ToPublished].sort((x, y) => x - y), 0.99)),
+          t0ToPublishedP99: round(
+            percentile(
+              [...b.t0ToPublished].sort((x, y) => x - y),
+              0.99,
+            ),
+          ),
           publishedToFirstFrame: round(median(b.publishedToFirstFrame)),
           publishedToLastFrame: round(median(b.publishedToLastFrame)),
           lastFrameToLastReceived: round(median(b.lastFrameToLastReceived)),

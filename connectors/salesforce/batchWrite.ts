@@ -36,7 +36,9 @@ export interface BatchWriteDeps {
  */
 export async function writePendingBatch(d: BatchWriteDeps, batch: Pending[]): Promise<void> {
   const { config, counters } = d;
-  const claims = await d.retrying('version claims', () => d.versions.claim(batch.map((p) => ({ key: p.key, version: p.version }))));
+  const claims = await d.retrying('version claims', () =>
+    d.versions.claim(batch.map((p) => ({ key: p.key, version: p.version }))),
+  );
   const live = batch.filter((p, i) => {
     if (claims[i]) return true;
     counters.stale += p.waiters.length;
@@ -46,10 +48,16 @@ export async function writePendingBatch(d: BatchWriteDeps, batch: Pending[]): Pr
   if (live.length === 0) return;
   const statusOrders = live.flatMap((p) => (p.change.kind === 'status' ? [p.change.status.orderId] : []));
   const source = d.facts;
-  const facts = source && statusOrders.length > 0 ? await d.retrying('order facts', () => source(statusOrders)) : new Map<string, OrderFacts | null>();
+  const facts =
+    source && statusOrders.length > 0
+      ? await d.retrying('order facts', () => source(statusOrders))
+      : new Map<string, OrderFacts | null>();
   const items: WriteItem[] = live.map((p): WriteItem => {
     if (p.change.kind === 'exception') {
-      return { record: exceptionRecord(p.change.exception), target: { object: config.exceptionObject, externalIdField: 'Exception_Id__c' } };
+      return {
+        record: exceptionRecord(p.change.exception),
+        target: { object: config.exceptionObject, externalIdField: 'Exception_Id__c' },
+      };
     }
     const change = p.change.status;
     const f = facts.get(change.orderId) ?? null;
@@ -76,9 +84,18 @@ export async function writePendingBatch(d: BatchWriteDeps, batch: Pending[]): Pr
         break;
       case 'refused': {
         counters.deadLettered++;
-        d.logger.error({ key: p.key, version: p.version, reason: o.reason }, 'salesforce: change refused; dead-lettered for replay');
-        const object = p.change.kind === 'exception' ? config.exceptionObject : config.target === 'event' ? config.eventObject : config.object;
-        for (const w of p.waiters) w.reject(new PermanentFailure(`salesforce refused ${object} ${p.key} v${p.version}: ${o.reason}`));
+        d.logger.error(
+          { key: p.key, version: p.version, reason: o.reason },
+          'salesforce: change refused; dead-lettered for replay',
+        );
+        const object =
+          p.change.kind === 'exception'
+            ? config.exceptionObject
+            : config.target === 'event'
+              ? config.eventObject
+              : config.object;
+        for (const w of p.waiters)
+          w.reject(new PermanentFailure(`salesforce refused ${object} ${p.key} v${p.version}: ${o.reason}`));
         break;
       }
       case 'stopped':

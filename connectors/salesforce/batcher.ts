@@ -4,7 +4,8 @@ import type { ExceptionChange, StatusChange } from './change.js';
 export type Change = { kind: 'status'; status: StatusChange } | { kind: 'exception'; exception: ExceptionChange };
 
 /** What a change is about (one pending entry and one version mark per key): the order id, or `exception:<id>`. */
-export const keyOf = (c: Change): string => (c.kind === 'status' ? c.status.orderId : `exception:${c.exception.exceptionId}`);
+export const keyOf = (c: Change): string =>
+  c.kind === 'status' ? c.status.orderId : `exception:${c.exception.exceptionId}`;
 export const versionOf = (c: Change): number => (c.kind === 'status' ? c.status.version : c.exception.version);
 
 /** Settles the bus deliveries (and replays) waiting on one change. */
@@ -110,7 +111,8 @@ export class Batcher {
     const { batchSize, flushMs } = this.d;
     for (;;) {
       const oldest = this.pending.values().next().value;
-      const due = oldest && (this.pending.size >= batchSize || Date.now() - oldest.since >= flushMs || this.d.stopping());
+      const due =
+        oldest && (this.pending.size >= batchSize || Date.now() - oldest.since >= flushMs || this.d.stopping());
       if (!due) return;
       const batch: Pending[] = [];
       for (const [key, p] of this.pending) {

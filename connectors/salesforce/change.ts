@@ -52,7 +52,9 @@ export function exceptionChangeOf(event: CloudEvent): ExceptionChange | string {
     const v = d[name];
     if (typeof v === 'string' && (v !== '' || name === 'subjectKey')) return v;
     if (nullable && (v === null || v === undefined)) return null;
-    problems.push(`data.${name}: ${nullable ? 'a string or null' : 'a non-empty string'}, received ${JSON.stringify(v)}`);
+    problems.push(
+      `data.${name}: ${nullable ? 'a string or null' : 'a non-empty string'}, received ${JSON.stringify(v)}`,
+    );
     return null;
   };
   const id = str('id');
@@ -66,8 +68,17 @@ export function exceptionChangeOf(event: CloudEvent): ExceptionChange | string {
   if (problems.length > 0) return `${event.type} ${event.id}: expected ${problems.join('; ')}`;
   const closed = event.type === EXCEPTION_CLOSED;
   return {
-    exceptionId: id!, orderId: orderId!, type: type!, subjectKey, state: closed ? 'Closed' : 'Open', since: since!, openedAt: openedAt!,
-    closedAt, closeReason, version: closed ? 2 : 1, eventId: event.id,
+    exceptionId: id!,
+    orderId: orderId!,
+    type: type!,
+    subjectKey,
+    state: closed ? 'Closed' : 'Open',
+    since: since!,
+    openedAt: openedAt!,
+    closedAt,
+    closeReason,
+    version: closed ? 2 : 1,
+    eventId: event.id,
   };
 }
 
@@ -98,11 +109,16 @@ export function statusChangeOf(event: CloudEvent): StatusChange | string {
   const previousStatus = d['previousStatus'] ?? null;
   const customerId = d['customerId'] ?? null;
   const problems: string[] = [];
-  if (typeof orderId !== 'string' || orderId === '') problems.push(`data.orderId (or subject): a non-empty string, received ${JSON.stringify(orderId)}`);
-  if (typeof status !== 'string' || status === '') problems.push(`data.status: a non-empty string, received ${JSON.stringify(status)}`);
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) problems.push(`data.version: a non-negative integer, received ${JSON.stringify(version)}`);
-  if (previousStatus !== null && typeof previousStatus !== 'string') problems.push(`data.previousStatus: a string or null, received ${JSON.stringify(previousStatus)}`);
-  if (customerId !== null && typeof customerId !== 'string') problems.push(`data.customerId: a string or null, received ${JSON.stringify(customerId)}`);
+  if (typeof orderId !== 'string' || orderId === '')
+    problems.push(`data.orderId (or subject): a non-empty string, received ${JSON.stringify(orderId)}`);
+  if (typeof status !== 'string' || status === '')
+    problems.push(`data.status: a non-empty string, received ${JSON.stringify(status)}`);
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)
+    problems.push(`data.version: a non-negative integer, received ${JSON.stringify(version)}`);
+  if (previousStatus !== null && typeof previousStatus !== 'string')
+    problems.push(`data.previousStatus: a string or null, received ${JSON.stringify(previousStatus)}`);
+  if (customerId !== null && typeof customerId !== 'string')
+    problems.push(`data.customerId: a string or null, received ${JSON.stringify(customerId)}`);
   if (problems.length > 0) return `order.status_changed ${event.id}: expected ${problems.join('; ')}`;
   return {
     orderId: orderId as string,

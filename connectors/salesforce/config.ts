@@ -53,7 +53,9 @@ export interface SalesforceConfig {
 }
 
 /** Everything but the login settings, defaulted. */
-export function defaultSalesforceConfig(c: Pick<SalesforceConfig, 'loginUrl' | 'auth'> & Partial<SalesforceConfig>): SalesforceConfig {
+export function defaultSalesforceConfig(
+  c: Pick<SalesforceConfig, 'loginUrl' | 'auth'> & Partial<SalesforceConfig>,
+): SalesforceConfig {
   return {
     apiVersion: '62.0',
     target: 'upsert',
@@ -79,13 +81,23 @@ export function defaultSalesforceConfig(c: Pick<SalesforceConfig, 'loginUrl' | '
 /** Problems of a config (empty when valid), each naming the option, what it expects and what it got. */
 export function checkSalesforceConfig(c: SalesforceConfig): string[] {
   const p: string[] = [];
-  if (!/^https?:\/\/[^/]+/.test(c.loginUrl)) p.push(`loginUrl: expected an http(s) URL; received ${JSON.stringify(c.loginUrl)}`);
-  if (!/^\d{2}\.0$/.test(c.apiVersion) || Number(c.apiVersion) < 46) p.push(`apiVersion: expected 46.0 or later (sObject Collections upsert); received ${JSON.stringify(c.apiVersion)}`);
-  if (!['upsert', 'event', 'both'].includes(c.target)) p.push(`target: expected upsert, event or both; received ${JSON.stringify(c.target)}`);
-  if (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize > 200) p.push(`batchSize: expected an integer from 1 to 200; received ${c.batchSize}`);
-  if (!(c.limitShare > 0 && c.limitShare <= 1)) p.push(`limitShare: expected a share above 0 and at most 1; received ${c.limitShare}`);
-  if (c.auth.flow === 'client_credentials' && (!c.auth.clientId || !c.auth.clientSecret)) p.push('auth: client_credentials needs a client id and a client secret');
-  if (c.auth.flow === 'jwt_bearer' && (!c.auth.clientId || !c.auth.username || !c.auth.privateKey.includes('PRIVATE KEY'))) p.push('auth: jwt_bearer needs a client id, a username and a PKCS#8 PEM private key');
+  if (!/^https?:\/\/[^/]+/.test(c.loginUrl))
+    p.push(`loginUrl: expected an http(s) URL; received ${JSON.stringify(c.loginUrl)}`);
+  if (!/^\d{2}\.0$/.test(c.apiVersion) || Number(c.apiVersion) < 46)
+    p.push(`apiVersion: expected 46.0 or later (sObject Collections upsert); received ${JSON.stringify(c.apiVersion)}`);
+  if (!['upsert', 'event', 'both'].includes(c.target))
+    p.push(`target: expected upsert, event or both; received ${JSON.stringify(c.target)}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize > 200)
+    p.push(`batchSize: expected an integer from 1 to 200; received ${c.batchSize}`);
+  if (!(c.limitShare > 0 && c.limitShare <= 1))
+    p.push(`limitShare: expected a share above 0 and at most 1; received ${c.limitShare}`);
+  if (c.auth.flow === 'client_credentials' && (!c.auth.clientId || !c.auth.clientSecret))
+    p.push('auth: client_credentials needs a client id and a client secret');
+  if (
+    c.auth.flow === 'jwt_bearer' &&
+    (!c.auth.clientId || !c.auth.username || !c.auth.privateKey.includes('PRIVATE KEY'))
+  )
+    p.push('auth: jwt_bearer needs a client id, a username and a PKCS#8 PEM private key');
   if (c.target !== 'event') p.push(...checkFieldMap('fieldMap', c.fieldMap, c.externalIdField));
   if (c.target !== 'upsert') p.push(...checkFieldMap('eventFieldMap', c.eventFieldMap));
   return p;
@@ -95,10 +107,16 @@ export function checkSalesforceConfig(c: SalesforceConfig): string[] {
  * Reads SALESFORCE_* (see {@link SalesforceConfig} for each variable) and validates it; one error
  * lists every bad value. Secrets are never echoed.
  */
-export function salesforceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = () => ''): SalesforceConfig {
+export function salesforceConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = () => '',
+): SalesforceConfig {
   const r = new EnvReader(env);
   const loginUrl = r.url('SALESFORCE_LOGIN_URL', undefined);
-  if (!loginUrl) r.problems.push('SALESFORCE_LOGIN_URL is required: https://login.salesforce.com, https://test.salesforce.com, your My Domain URL, or the emulator URL that `npm start` prints');
+  if (!loginUrl)
+    r.problems.push(
+      'SALESFORCE_LOGIN_URL is required: https://login.salesforce.com, https://test.salesforce.com, your My Domain URL, or the emulator URL that `npm start` prints',
+    );
   const flow = r.string('SALESFORCE_AUTH_FLOW', 'client_credentials');
   const clientId = r.string('SALESFORCE_CLIENT_ID', '');
   if (!clientId) r.problems.push('SALESFORCE_CLIENT_ID is required: the consumer key of the External Client App');
@@ -107,12 +125,16 @@ export function salesforceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, re
     const file = r.string('SALESFORCE_PRIVATE_KEY_FILE', '');
     const privateKey = r.string('SALESFORCE_PRIVATE_KEY', '') || (file ? readFile(file) : '');
     const username = r.string('SALESFORCE_USERNAME', '');
-    if (!privateKey.includes('PRIVATE KEY')) r.problems.push('SALESFORCE_PRIVATE_KEY (or SALESFORCE_PRIVATE_KEY_FILE) must hold a PKCS#8 PEM private key for jwt_bearer');
+    if (!privateKey.includes('PRIVATE KEY'))
+      r.problems.push(
+        'SALESFORCE_PRIVATE_KEY (or SALESFORCE_PRIVATE_KEY_FILE) must hold a PKCS#8 PEM private key for jwt_bearer',
+      );
     if (!username) r.problems.push('SALESFORCE_USERNAME is required for jwt_bearer: the integration user');
     const audience = r.string('SALESFORCE_AUDIENCE', '');
     auth = { flow, clientId, username, privateKey, ...(audience ? { audience } : {}) };
   } else {
-    if (flow !== 'client_credentials') r.problems.push(`SALESFORCE_AUTH_FLOW must be client_credentials or jwt_bearer; received "${flow}"`);
+    if (flow !== 'client_credentials')
+      r.problems.push(`SALESFORCE_AUTH_FLOW must be client_credentials or jwt_bearer; received "${flow}"`);
     const clientSecret = r.string('SALESFORCE_CLIENT_SECRET', '');
     if (!clientSecret) r.problems.push('SALESFORCE_CLIENT_SECRET is required for client_credentials');
     auth = { flow: 'client_credentials', clientId, clientSecret };
@@ -123,7 +145,9 @@ export function salesforceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, re
     try {
       return JSON.parse(raw) as FieldMap;
     } catch {
-      r.problems.push(`${name} must be a JSON object of Salesforce field → source; received ${JSON.stringify(raw.slice(0, 80))}`);
+      r.problems.push(
+        `${name} must be a JSON object of Salesforce field → source; received ${JSON.stringify(raw.slice(0, 80))}`,
+      );
       return fallback;
     }
   };

@@ -10,7 +10,15 @@ import type { OrderFactsSource } from './facts.js';
 import { needsFacts } from './mapping.js';
 import { retryStep, sleepUnlessAborted } from './retry.js';
 import { Session } from './session.js';
-import { assertNever, isReady, isStopping, zeroCounters, type ConnectorCounters, type ConnectorHealth, type ConnectorPhase } from './state.js';
+import {
+  assertNever,
+  isReady,
+  isStopping,
+  zeroCounters,
+  type ConnectorCounters,
+  type ConnectorHealth,
+  type ConnectorPhase,
+} from './state.js';
 import { Throttle } from './throttle.js';
 import { MemoryVersionClaims, type VersionClaims } from './versionClaims.js';
 
@@ -61,8 +69,14 @@ export class SalesforceConnector {
     const problems = checkSalesforceConfig(opts.config);
     const { config, logger } = opts;
     const { target, fieldMap, eventFieldMap } = config;
-    const withFacts = needsFacts(...(target !== 'event' ? [fieldMap] : []), ...(target !== 'upsert' ? [eventFieldMap] : []));
-    if (withFacts && !opts.facts) problems.push('facts: the field mapping uses order facts (orderNumber, salesforceAccountId, placedAt, placedDate), so an order-facts source is required (SALESFORCE_GRAPH_URL)');
+    const withFacts = needsFacts(
+      ...(target !== 'event' ? [fieldMap] : []),
+      ...(target !== 'upsert' ? [eventFieldMap] : []),
+    );
+    if (withFacts && !opts.facts)
+      problems.push(
+        'facts: the field mapping uses order facts (orderNumber, salesforceAccountId, placedAt, placedDate), so an order-facts source is required (SALESFORCE_GRAPH_URL)',
+      );
     if (problems.length > 0) throw new TypeError(`Salesforce connector configuration:\n  - ${problems.join('\n  - ')}`);
     this.throttle = new Throttle({ limitShare: config.limitShare, maxIntervalMs: config.throttleMaxIntervalMs });
     this.versions = opts.versions ?? new MemoryVersionClaims();
@@ -99,20 +113,28 @@ export class SalesforceConnector {
         sleep,
         onRetry: (what, error, attempt, waitMs) => {
           this.lastError = error;
-          logger.warn({ what, error, attempt, waitMs, phase: this.phaseNow }, 'salesforce: transient failure, retrying');
+          logger.warn(
+            { what, error, attempt, waitMs, phase: this.phaseNow },
+            'salesforce: transient failure, retrying',
+          );
         },
       },
-      retrying: (what, step) => retryStep({
-        retryBaseMs: config.retryBaseMs,
-        retryMaxMs: config.retryMaxMs,
-        counters: this.counters,
-        stopping,
-        sleep,
-        onFailure: (w, error, attempt, waitMs) => {
-          this.lastError = `${w}: ${error}`;
-          logger.warn({ what: w, error, attempt, waitMs }, 'salesforce: step failed, retrying');
-        },
-      }, what, step),
+      retrying: (what, step) =>
+        retryStep(
+          {
+            retryBaseMs: config.retryBaseMs,
+            retryMaxMs: config.retryMaxMs,
+            counters: this.counters,
+            stopping,
+            sleep,
+            onFailure: (w, error, attempt, waitMs) => {
+              this.lastError = `${w}: ${error}`;
+              logger.warn({ what: w, error, attempt, waitMs }, 'salesforce: step failed, retrying');
+            },
+          },
+          what,
+          step,
+        ),
       onWritten: () => void (this.lastError = null),
       afterBatch: () => this.syncThrottlePhase(),
     };
@@ -131,11 +153,20 @@ export class SalesforceConnector {
 
   /** Joins the consumer group; resolves once it reads. Logging in waits for the first batch (an org that is down does not stop the start). */
   async start(): Promise<void> {
-    if (this.phaseNow !== 'starting' || this.subs.length > 0) throw new Error(`SalesforceConnector.start() in phase ${this.phaseNow}`);
+    if (this.phaseNow !== 'starting' || this.subs.length > 0)
+      throw new Error(`SalesforceConnector.start() in phase ${this.phaseNow}`);
     const { config } = this.opts;
-    const consume = { concurrency: config.batchSize * 2, batchSize: config.batchSize, maxDeliveries: 20, reclaimIdleMs: 120_000, ...this.opts.consume };
+    const consume = {
+      concurrency: config.batchSize * 2,
+      batchSize: config.batchSize,
+      maxDeliveries: 20,
+      reclaimIdleMs: 120_000,
+      ...this.opts.consume,
+    };
     const streams = [this.opts.stream ?? Streams.VISIBILITY, ...(this.writesExceptions ? [Streams.EXCEPTIONS] : [])];
-    this.subs = streams.map((stream) => this.opts.bus.consume(stream, config.group, config.consumer, (d) => this.handle(d), consume));
+    this.subs = streams.map((stream) =>
+      this.opts.bus.consume(stream, config.group, config.consumer, (d) => this.handle(d), consume),
+    );
     await Promise.all(this.subs.map((sub) => sub.ready));
     this.setPhase(this.throttle.engaged ? 'throttled' : 'running');
   }

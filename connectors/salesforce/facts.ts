@@ -32,7 +32,9 @@ export function graphOrderFacts(opts: GraphOrderFactsOptions): OrderFactsSource 
   return async (ids) => {
     const out = new Map<string, OrderFacts | null>();
     if (ids.length === 0) return out;
-    const fields = ids.map((_, i) => `o${i}: order(id: $id${i}) { number placedAt customer { salesforceAccountId } }`).join(' ');
+    const fields = ids
+      .map((_, i) => `o${i}: order(id: $id${i}) { number placedAt customer { salesforceAccountId } }`)
+      .join(' ');
     const query = `query ConnectorOrderFacts(${ids.map((_, i) => `$id${i}: ID!`).join(', ')}) { ${fields} }`;
     const variables = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     const header = await opts.credential();
@@ -44,11 +46,25 @@ export function graphOrderFacts(opts: GraphOrderFactsOptions): OrderFactsSource 
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
     if (!res.ok) throw new Error(`order facts: the graph answered HTTP ${res.status} at ${opts.url}`);
-    const body = (await res.json()) as { data?: Record<string, { number: string; placedAt: string; customer: { salesforceAccountId: string | null } | null } | null> | null; errors?: { message: string }[] };
-    if (!body.data) throw new Error(`order facts: the graph answered no data (${body.errors?.map((e) => e.message).join('; ') ?? 'no errors either'})`);
+    const body = (await res.json()) as {
+      data?: Record<
+        string,
+        { number: string; placedAt: string; customer: { salesforceAccountId: string | null } | null } | null
+      > | null;
+      errors?: { message: string }[];
+    };
+    if (!body.data)
+      throw new Error(
+        `order facts: the graph answered no data (${body.errors?.map((e) => e.message).join('; ') ?? 'no errors either'})`,
+      );
     ids.forEach((id, i) => {
       const o = body.data![`o${i}`];
-      out.set(id, o ? { number: o.number, placedAt: o.placedAt, salesforceAccountId: o.customer?.salesforceAccountId ?? null } : null);
+      out.set(
+        id,
+        o
+          ? { number: o.number, placedAt: o.placedAt, salesforceAccountId: o.customer?.salesforceAccountId ?? null }
+          : null,
+      );
     });
     return out;
   };

@@ -31,17 +31,31 @@ export function isTransientCode(code: string | undefined): boolean {
 export function isTransientError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return true;
   const e = err as { errorCode?: unknown; name?: unknown; status?: unknown; message?: unknown };
-  if (e.name === 'LoginError') return typeof e.status === 'number' && (e.status >= 500 || e.status === 429 || e.status === 0);
+  if (e.name === 'LoginError')
+    return typeof e.status === 'number' && (e.status >= 500 || e.status === 429 || e.status === 0);
   // jsforce wraps a failed refresh: "Unable to refresh session due to: …" — a login that failed on the network heals.
-  if (typeof e.message === 'string' && e.message.startsWith('Unable to refresh session due to: Salesforce login')) return /HTTP (5\d\d|429)/.test(e.message);
+  if (typeof e.message === 'string' && e.message.startsWith('Unable to refresh session due to: Salesforce login'))
+    return /HTTP (5\d\d|429)/.test(e.message);
   return isTransientCode(typeof e.errorCode === 'string' ? e.errorCode : undefined);
 }
 
 /** A short, secret-free description of a call error for logs and dead letters. */
 export function describeError(err: unknown): string {
   if (typeof err !== 'object' || err === null) return String(err);
-  const e = err as { errorCode?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
-  const code = typeof e.errorCode === 'string' ? e.errorCode : typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+  const e = err as {
+    errorCode?: unknown;
+    message?: unknown;
+    code?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
+  const code =
+    typeof e.errorCode === 'string'
+      ? e.errorCode
+      : typeof e.code === 'string'
+        ? e.code
+        : typeof e.cause?.code === 'string'
+          ? e.cause.code
+          : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
   return code && !message.startsWith(code) ? `${code}: ${message}` : message || String(err);
 }

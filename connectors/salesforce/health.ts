@@ -71,7 +71,11 @@ export function connectorMetrics(connector: SalesforceConnector, registry = new 
  * `GET /health` (200 while running or throttled, 503 otherwise; JSON {@link ConnectorHealth}) and
  * `GET /metrics` (Prometheus text) for the standalone connector.
  */
-export async function startHealthServer(connector: SalesforceConnector, port: number, host: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startHealthServer(
+  connector: SalesforceConnector,
+  port: number,
+  host: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const registry = connectorMetrics(connector);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -87,7 +91,9 @@ export async function startHealthServer(connector: SalesforceConnector, port: nu
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `expected GET /health or GET /metrics; received ${req.method} ${path}` }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: `expected GET /health or GET /metrics; received ${req.method} ${path}` }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -96,9 +102,10 @@ export async function startHealthServer(connector: SalesforceConnector, port: nu
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -2,7 +2,18 @@ import type { StatusChange } from './change.js';
 import type { OrderFacts } from './facts.js';
 
 /** A value the connector can put in a Salesforce field. */
-export const SOURCES = ['orderId', 'orderNumber', 'status', 'previousStatus', 'version', 'changedAt', 'customerId', 'salesforceAccountId', 'placedAt', 'placedDate'] as const;
+export const SOURCES = [
+  'orderId',
+  'orderNumber',
+  'status',
+  'previousStatus',
+  'version',
+  'changedAt',
+  'customerId',
+  'salesforceAccountId',
+  'placedAt',
+  'placedDate',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**
@@ -47,22 +58,31 @@ export function needsFacts(...maps: FieldMap[]): boolean {
 
 /** Problems of a mapping (empty when valid): unknown sources, bad field names, the key field not mapped to orderId. */
 export function checkFieldMap(name: string, map: unknown, keyField?: string): string[] {
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) return [`${name}: expected a JSON object of field → source; received ${JSON.stringify(map)}`];
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    return [`${name}: expected a JSON object of field → source; received ${JSON.stringify(map)}`];
   const problems: string[] = [];
   for (const [field, source] of Object.entries(map)) {
     if (!/^[A-Za-z]\w*$/.test(field)) problems.push(`${name}: "${field}" is not a Salesforce field API name`);
     if (typeof source !== 'string' || (!source.startsWith('=') && !(SOURCES as readonly string[]).includes(source))) {
-      problems.push(`${name}.${field}: expected one of ${SOURCES.join(', ')} or "=<constant>"; received ${JSON.stringify(source)}`);
+      problems.push(
+        `${name}.${field}: expected one of ${SOURCES.join(', ')} or "=<constant>"; received ${JSON.stringify(source)}`,
+      );
     }
   }
   if (keyField !== undefined && (map as Record<string, unknown>)[keyField] !== 'orderId') {
-    problems.push(`${name}: the external-id field ${keyField} must map to "orderId"; received ${JSON.stringify((map as Record<string, unknown>)[keyField])}`);
+    problems.push(
+      `${name}: the external-id field ${keyField} must map to "orderId"; received ${JSON.stringify((map as Record<string, unknown>)[keyField])}`,
+    );
   }
   return problems;
 }
 
 /** The record for `change` under `map` (facts null when unknown: their fields are left out). */
-export function toRecord(map: FieldMap, change: StatusChange, facts: OrderFacts | null): Record<string, string | number> {
+export function toRecord(
+  map: FieldMap,
+  change: StatusChange,
+  facts: OrderFacts | null,
+): Record<string, string | number> {
   const values: Record<Source, string | number | null> = {
     orderId: change.orderId,
     orderNumber: facts?.number ?? null,

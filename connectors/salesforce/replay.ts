@@ -1,5 +1,11 @@
 import type { EventBus } from '../../events/bus.js';
-import { busRedeliverer, replayDeadLetters, type LetterOutcome, type OperatorAction, type VisibilityStore } from '../../store/index.js';
+import {
+  busRedeliverer,
+  replayDeadLetters,
+  type LetterOutcome,
+  type OperatorAction,
+  type VisibilityStore,
+} from '../../store/index.js';
 
 /** What to replay: one letter, or the open letters of the connector's group (optionally of one order). */
 export type SalesforceReplaySelector = { id: string } | { orderId?: string; limit?: number };
@@ -27,11 +33,21 @@ export function replaySalesforceDeadLetters(o: SalesforceReplayOptions): Promise
     // The connector's letters are consumer letters; an ingest letter is not selected here.
     ingestUrl: () => undefined,
     sign: () => {
-      throw new Error('salesforce:replay replays consumer letters only; replay ingest letters through the operators’ mutation');
+      throw new Error(
+        'salesforce:replay replays consumer letters only; replay ingest letters through the operators’ mutation',
+      );
     },
   });
-  const selector = 'id' in o.selector
-    ? { id: o.selector.id }
-    : { filter: { kind: 'consumer' as const, group: o.group ?? 'salesforce', ...(o.selector.orderId ? { orderId: o.selector.orderId } : {}) }, ...(o.selector.limit ? { limit: o.selector.limit } : {}) };
+  const selector =
+    'id' in o.selector
+      ? { id: o.selector.id }
+      : {
+          filter: {
+            kind: 'consumer' as const,
+            group: o.group ?? 'salesforce',
+            ...(o.selector.orderId ? { orderId: o.selector.orderId } : {}),
+          },
+          ...(o.selector.limit ? { limit: o.selector.limit } : {}),
+        };
   return replayDeadLetters(o.store, redeliver, selector, o.who);
 }

@@ -18,7 +18,8 @@ export async function retryStep<T>(d: RetryDeps, what: string, step: () => Promi
       return await step();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      if (d.stopping()) throw new Error(`${what} failed while stopping (${error}); the bus delivers these changes again`);
+      if (d.stopping())
+        throw new Error(`${what} failed while stopping (${error}); the bus delivers these changes again`);
       d.counters.retries++;
       const waitMs = Math.min(d.retryMaxMs, d.retryBaseMs * 2 ** attempt);
       d.onFailure(what, error, attempt + 1, waitMs);

@@ -54,16 +54,25 @@ export async function requestToken(loginUrl: string, auth: SalesforceAuth, timeo
     body: form.toString(),
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const body = (await res.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string; error_description?: string };
+  const body = (await res.json().catch(() => ({}))) as Partial<TokenResponse> & {
+    error?: string;
+    error_description?: string;
+  };
   if (!res.ok || typeof body.access_token !== 'string' || typeof body.instance_url !== 'string') {
-    throw new LoginError(res.status, `Salesforce login (${auth.flow}) at ${loginUrl} failed: HTTP ${res.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+    throw new LoginError(
+      res.status,
+      `Salesforce login (${auth.flow}) at ${loginUrl} failed: HTTP ${res.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+    );
   }
   return body as TokenResponse;
 }
 
 /** A refused login. 4xx (bad client, bad assertion) does not heal by retrying; 5xx and network errors do. */
 export class LoginError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'LoginError';
   }
@@ -74,7 +83,12 @@ export class LoginError extends Error {
  * INVALID_SESSION_ID (jsforce's `refreshFn`: the failed call is retried once with the new token).
  * `onLogin` is told of every login (for the `logins` counter).
  */
-export async function connect(opts: { loginUrl: string; auth: SalesforceAuth; apiVersion: string; onLogin?: () => void }): Promise<Connection> {
+export async function connect(opts: {
+  loginUrl: string;
+  auth: SalesforceAuth;
+  apiVersion: string;
+  onLogin?: () => void;
+}): Promise<Connection> {
   // Loaded on first use: jsforce is large, and a process whose org is never reached starts faster without it.
   const { Connection: JsforceConnection } = await import('jsforce');
   const first = await requestToken(opts.loginUrl, opts.auth);

@@ -28,7 +28,18 @@ export interface ConnectorCounters {
 }
 
 /** Every counter at zero. */
-export const zeroCounters = (): ConnectorCounters => ({ received: 0, written: 0, superseded: 0, stale: 0, deadLettered: 0, skipped: 0, apiCalls: 0, retries: 0, logins: 0, batches: 0 });
+export const zeroCounters = (): ConnectorCounters => ({
+  received: 0,
+  written: 0,
+  superseded: 0,
+  stale: 0,
+  deadLettered: 0,
+  skipped: 0,
+  apiCalls: 0,
+  retries: 0,
+  logins: 0,
+  batches: 0,
+});
 
 /** What `/health` shows. */
 export interface ConnectorHealth {

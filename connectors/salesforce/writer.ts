@@ -15,7 +15,11 @@ export interface WriteItem {
  * the update with {@link STALE_VERSION}); refused for good (the reason goes to the dead letter); or
  * given up because the connector stops.
  */
-export type WriteOutcome = { kind: 'written' } | { kind: 'stale'; reason: string } | { kind: 'refused'; reason: string } | { kind: 'stopped'; reason: string };
+export type WriteOutcome =
+  | { kind: 'written' }
+  | { kind: 'stale'; reason: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'stopped'; reason: string };
 
 /** The message prefix of the org's version validation rules (docs/salesforce.md). */
 export const STALE_VERSION = 'STALE_VERSION';
@@ -76,9 +80,15 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
     const first = upserts.length > 0 ? items[upserts[0]!]!.target : undefined;
     const object = first?.object ?? d.object;
     const sameObject = (i: number): boolean => (items[i]!.target?.object ?? d.object) === object;
-    const call: Call = upserts.length > 0
-      ? { kind: 'upsert', object, externalIdField: first?.externalIdField ?? d.externalIdField, items: upserts.filter(sameObject) }
-      : { kind: 'event', object: d.eventObject, externalIdField: '', items: events };
+    const call: Call =
+      upserts.length > 0
+        ? {
+            kind: 'upsert',
+            object,
+            externalIdField: first?.externalIdField ?? d.externalIdField,
+            items: upserts.filter(sameObject),
+          }
+        : { kind: 'event', object: d.eventObject, externalIdField: '', items: events };
     const others = call.kind === 'upsert' ? upserts.filter((i) => !sameObject(i)) : [];
     let results: { success: boolean; errors: { statusCode?: string; errorCode?: string; message: string }[] }[];
     try {
@@ -86,9 +96,18 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       const conn = await d.connection();
       d.counters.apiCalls++;
       try {
-        results = call.kind === 'upsert'
-          ? ((await conn.upsert(call.object, call.items.map((i) => items[i]!.record!), call.externalIdField, { allOrNone: false })) as unknown as typeof results)
-          : ((await conn.sobject(d.eventObject).create(call.items.map((i) => items[i]!.event!), { allOrNone: false })) as unknown as typeof results);
+        results =
+          call.kind === 'upsert'
+            ? ((await conn.upsert(
+                call.object,
+                call.items.map((i) => items[i]!.record!),
+                call.externalIdField,
+                { allOrNone: false },
+              )) as unknown as typeof results)
+            : ((await conn.sobject(d.eventObject).create(
+                call.items.map((i) => items[i]!.event!),
+                { allOrNone: false },
+              )) as unknown as typeof results);
       } finally {
         d.throttle.observe(conn.limitInfo?.apiUsage);
       }
@@ -102,7 +121,8 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
         else events = [];
         continue;
       }
-      if ((err as { name?: string }).name === 'LoginError' || reason.includes('Unable to refresh session')) d.dropConnection();
+      if ((err as { name?: string }).name === 'LoginError' || reason.includes('Unable to refresh session'))
+        d.dropConnection();
       if (d.stopping()) break;
       const waitMs = Math.min(d.retryMaxMs, d.retryBaseMs * 2 ** attempt++);
       d.counters.retries++;
@@ -121,7 +141,8 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       const e = r?.errors?.[0];
       const code = e?.statusCode ?? e?.errorCode;
       if (code && isTransientCode(code)) again.push(i);
-      else if (code === 'FIELD_CUSTOM_VALIDATION_EXCEPTION' && e?.message.startsWith(STALE_VERSION)) outcomes[i] = { kind: 'stale', reason: e.message };
+      else if (code === 'FIELD_CUSTOM_VALIDATION_EXCEPTION' && e?.message.startsWith(STALE_VERSION))
+        outcomes[i] = { kind: 'stale', reason: e.message };
       else refuse(i, `${code ?? 'UNKNOWN'}: ${e?.message ?? 'no result for this record'}`);
     });
     if (call.kind === 'upsert') upserts = [...others, ...again];
@@ -130,11 +151,22 @@ export async function writeBatch(d: WriterDeps, items: readonly WriteItem[]): Pr
       if (d.stopping()) break;
       const waitMs = Math.min(d.retryMaxMs, d.retryBaseMs * 2 ** attempt++);
       d.counters.retries++;
-      d.onRetry(`${call.kind} of ${again.length} record(s)`, 'UNABLE_TO_LOCK_ROW or another transient record error', attempt, waitMs);
+      d.onRetry(
+        `${call.kind} of ${again.length} record(s)`,
+        'UNABLE_TO_LOCK_ROW or another transient record error',
+        attempt,
+        waitMs,
+      );
       await d.sleep(waitMs);
     }
   }
-  return outcomes.map((o) => o ?? { kind: 'stopped', reason: 'the connector stopped before Salesforce accepted this change; the bus delivers it again' });
+  return outcomes.map(
+    (o) =>
+      o ?? {
+        kind: 'stopped',
+        reason: 'the connector stopped before Salesforce accepted this change; the bus delivers it again',
+      },
+  );
 }
 
 /** Waits while the throttle holds the next call back (re-checked: the usage may change). */

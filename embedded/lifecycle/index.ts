@@ -29,7 +29,9 @@ const MINUTE = 60_000;
  * alone longer than any short silence.
  */
 export const LIFECYCLE_SLAS: Readonly<Partial<ExceptionSlas>> = {
-  stuckReturnMs: 15 * MINUTE, refundMismatchMs: 10 * MINUTE, sweepIntervalMs: 15_000,
+  stuckReturnMs: 15 * MINUTE,
+  refundMismatchMs: 10 * MINUTE,
+  sweepIntervalMs: 15_000,
 };
 
 /** Options of {@link startLifecycle}. */
@@ -71,12 +73,15 @@ export interface LifecycleGraph {
   /** The gateway's GraphQL URL. */
   url: string;
   /** The credential header(s) of a consumer: the storefront one for `customerId`, or the salesforce one. */
-  credential(who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' }): Promise<Record<string, string>>;
+  credential(
+    who: { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce' },
+  ): Promise<Record<string, string>>;
   /** Share of the returns requested through the graph. @default 0.5 */
   share?: number;
 }
 
-const REQUEST_RETURN = 'mutation LifecycleRequestReturn($input: RequestReturnInput!) { requestReturn(input: $input) { result userErrors { code } return { id } } }';
+const REQUEST_RETURN =
+  'mutation LifecycleRequestReturn($input: RequestReturnInput!) { requestReturn(input: $input) { result userErrors { code } return { id } } }';
 
 /**
  * One change the runner sends: the order it concerns, its webhooks, and whether it creates that
@@ -105,12 +110,17 @@ export function startLifecycle(opts: LifecycleOptions): Lifecycle {
   const rate = opts.ratePerSecond ?? 1;
   const share = opts.newOrderShare ?? 0.1;
   const maxInFlight = opts.maxInFlight ?? 4;
-  if (!(rate > 0 && rate <= 1000)) throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
+  if (!(rate > 0 && rate <= 1000))
+    throw new RangeError(`ratePerSecond must be a number above 0 and at most 1000; received ${rate}`);
   if (!(share >= 0 && share <= 1)) throw new RangeError(`newOrderShare must be from 0 to 1; received ${share}`);
   const trouble = opts.troubleShare ?? 0.1;
   if (!(trouble >= 0 && trouble <= 1)) throw new RangeError(`troubleShare must be from 0 to 1; received ${trouble}`);
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
-  for (const [name, v] of [['returnShare', opts.returnShare], ['graph.share', opts.graph?.share]] as const) {
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64)
+    throw new RangeError(`maxInFlight must be an integer from 1 to 64; received ${maxInFlight}`);
+  for (const [name, v] of [
+    ['returnShare', opts.returnShare],
+    ['graph.share', opts.graph?.share],
+  ] as const) {
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`${name} must be from 0 to 1; received ${v}`);
   }
   return new Runner(opts, rate, share, maxInFlight);
@@ -135,10 +145,23 @@ class Runner implements Lifecycle {
   private failed = 0;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly opts: LifecycleOptions, private readonly rate: number, private readonly share: number, private readonly maxInFlight: number) {
+  constructor(
+    private readonly opts: LifecycleOptions,
+    private readonly rate: number,
+    private readonly share: number,
+    private readonly maxInFlight: number,
+  ) {
     this.rng = new Rng(opts.seed ?? 7, 11);
     this.view = new View(opts.data);
-    this.planner = new Planner(opts.data, this.view, this.rng, this.t0, opts.returnShare ?? 0.3, opts.graph ? opts.graph.share ?? 0.5 : 0, opts.troubleShare ?? 0.1);
+    this.planner = new Planner(
+      opts.data,
+      this.view,
+      this.rng,
+      this.t0,
+      opts.returnShare ?? 0.3,
+      opts.graph ? (opts.graph.share ?? 0.5) : 0,
+      opts.troubleShare ?? 0.1,
+    );
     this.agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, Math.floor(1000 / rate))));
   }
@@ -206,7 +229,10 @@ class Runner implements Lifecycle {
     const { secret, ingest } = this.opts;
     const url = ingest[system];
     const raw = JSON.stringify(body);
-    const headers = { ...signWebhook(typeof secret === 'string' ? secret : secret[system], raw), 'content-length': String(Buffer.byteLength(raw)) };
+    const headers = {
+      ...signWebhook(typeof secret === 'string' ? secret : secret[system], raw),
+      'content-length': String(Buffer.byteLength(raw)),
+    };
     return new Promise((resolve) => {
       let settled = false;
       const done = (ok: boolean, detail?: string): void => {
@@ -241,16 +267,29 @@ class Runner implements Lifecycle {
     try {
       const who = r.as.consumer === 'storefront' ? r.as : { consumer: 'salesforce' as const };
       const headers = {
-        'content-type': 'application/json', ...(await graph.credential(who)),
+        'content-type': 'application/json',
+        ...(await graph.credential(who)),
         ...(r.as.consumer === 'salesforce' ? { 'x-acting-user': r.as.actingUser } : {}),
       };
-      const res = await fetch(graph.url, { method: 'POST', headers, body: JSON.stringify({ query: REQUEST_RETURN, variables: { input: r.input } }), signal: this.abort.signal });
-      const body = await res.json() as { data?: { requestReturn?: { result: string; userErrors: { code: string }[] } | null }; errors?: { message: string }[] };
+      const res = await fetch(graph.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: REQUEST_RETURN, variables: { input: r.input } }),
+        signal: this.abort.signal,
+      });
+      const body = (await res.json()) as {
+        data?: { requestReturn?: { result: string; userErrors: { code: string }[] } | null };
+        errors?: { message: string }[];
+      };
       const answer = body.data?.requestReturn;
       if (res.ok && answer) {
         if (this.stopping) return false;
         this.sent++;
-        if (answer.result !== 'ACCEPTED') this.opts.logger?.debug({ orderId: r.input.orderId, errors: answer.userErrors.map((e) => e.code) }, 'lifecycle: return request rejected by the policy');
+        if (answer.result !== 'ACCEPTED')
+          this.opts.logger?.debug(
+            { orderId: r.input.orderId, errors: answer.userErrors.map((e) => e.code) },
+            'lifecycle: return request rejected by the policy',
+          );
         return true;
       }
       detail = `${res.status} ${body.errors?.[0]?.message ?? 'no answer'}`;

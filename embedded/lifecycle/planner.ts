@@ -1,12 +1,40 @@
 /** The lifecycle simulator's step planner: each order's next natural step, as each system's native webhook bodies. */
-import { carrierCodesFor, fromCents, normalizeCarrierStatus, toCents, type ShipmentStatus } from '../../canonical/index.js';
 import {
-  CARRIER_SERVICES, CARRIERS_BY_NODE_TYPE, CHANNEL_LETTER, CHANNELS_WEIGHTED, DCS, DISPOSITIONS_WEIGHTED, HOLD_REASONS, HUBS,
-  NODES, PAYMENT_METHODS, RELEASED_HOLD_TYPES, RETURN_REASONS, SCAN_DESCRIPTIONS, SKUS, STORES,
+  carrierCodesFor,
+  fromCents,
+  normalizeCarrierStatus,
+  toCents,
+  type ShipmentStatus,
+} from '../../canonical/index.js';
+import {
+  CARRIER_SERVICES,
+  CARRIERS_BY_NODE_TYPE,
+  CHANNEL_LETTER,
+  CHANNELS_WEIGHTED,
+  DCS,
+  DISPOSITIONS_WEIGHTED,
+  HOLD_REASONS,
+  HUBS,
+  NODES,
+  PAYMENT_METHODS,
+  RELEASED_HOLD_TYPES,
+  RETURN_REASONS,
+  SCAN_DESCRIPTIONS,
+  SKUS,
+  STORES,
 } from '../../demo/catalogue.js';
 import { DEMO_EPOCH, type Rng } from '../../demo/index.js';
 import type {
-  CarrierShipment, DemoData, ErpOrder, ErpPayment, OmsFulfillmentOrder, OmsOrder, ReturnRecord, SystemName, WmsFulfillmentOrder, WmsShipment,
+  CarrierShipment,
+  DemoData,
+  ErpOrder,
+  ErpPayment,
+  OmsFulfillmentOrder,
+  OmsOrder,
+  ReturnRecord,
+  SystemName,
+  WmsFulfillmentOrder,
+  WmsShipment,
 } from '../../demo/records.js';
 import type { CarrierTrackingWebhook } from '../../subgraphs/carrier/ingest.js';
 import type { ErpNotification } from '../../subgraphs/erp/ingest.js';
@@ -20,18 +48,39 @@ export type Webhook = { system: SystemName; body: object };
 /** Who requests a return through the graph: the order's customer on the storefront, or an agent in Salesforce. */
 export type Requester = { consumer: 'storefront'; customerId: string } | { consumer: 'salesforce'; actingUser: string };
 /** A `requestReturn` mutation through the gateway (docs/returns.md), as `as` would send it. */
-export type ReturnRequest = { action: 'requestReturn'; as: Requester; input: { orderId: string; idempotencyKey: string; channel: string; lines: { lineNumber: number; quantity: number; reasonCode: string }[] } };
+export type ReturnRequest = {
+  action: 'requestReturn';
+  as: Requester;
+  input: {
+    orderId: string;
+    idempotencyKey: string;
+    channel: string;
+    lines: { lineNumber: number; quantity: number; reasonCode: string }[];
+  };
+};
 /** One step the runner sends: a system's webhook, or an action through the graph. */
 export type Send = Webhook | ReturnRequest;
 /** The reason codes of `requestReturn` (the schema's ReturnReasonCode) the simulated customers give. */
-const ACTION_REASONS = ['SIZE_FIT', 'CHANGED_MIND', 'DAMAGED', 'NOT_AS_DESCRIBED', 'DEFECTIVE', 'ARRIVED_LATE'] as const;
+const ACTION_REASONS = [
+  'SIZE_FIT',
+  'CHANGED_MIND',
+  'DAMAGED',
+  'NOT_AS_DESCRIBED',
+  'DEFECTIVE',
+  'ARRIVED_LATE',
+] as const;
 /** The simulated agents of the call center (Salesforce user ids). */
 const AGENTS = ['005Hs00000Lif01', '005Hs00000Lif02', '005Hs00000Lif03'] as const;
 const PRICE = new Map(SKUS.map((s) => [s.sku, s]));
 const NODE = new Map(NODES.map((n) => [n.id, n]));
 const sum = <T>(xs: readonly T[], f: (x: T) => number): number => xs.reduce((n, x) => n + f(x), 0);
-const price = (o: OmsOrder, lineNumber: number): number => PRICE.get(o.lines.find((l) => l.lineNumber === lineNumber)?.sku ?? '')?.cents ?? 2500;
-const NEXT_PICK: Partial<Record<WmsFulfillmentOrder['status'], WmsMessage['messageType']>> = { RELEASED: 'PICK_START', PICKING: 'PICK_CONFIRM', PICKED: 'PACK_CONFIRM' };
+const price = (o: OmsOrder, lineNumber: number): number =>
+  PRICE.get(o.lines.find((l) => l.lineNumber === lineNumber)?.sku ?? '')?.cents ?? 2500;
+const NEXT_PICK: Partial<Record<WmsFulfillmentOrder['status'], WmsMessage['messageType']>> = {
+  RELEASED: 'PICK_START',
+  PICKING: 'PICK_CONFIRM',
+  PICKED: 'PACK_CONFIRM',
+};
 
 /** Plans each change; every choice comes from the one {@link Rng} the runner shares, in the order it is made. */
 export class Planner {
@@ -49,8 +98,13 @@ export class Planner {
    * exception the operators see: see {@link Planner.trouble}).
    */
   constructor(
-    private readonly data: DemoData, private readonly view: View, private readonly rng: Rng, private readonly t0: number,
-    private readonly returnShare = 0.3, private readonly actionShare = 0, private readonly troubleShare = 0.1,
+    private readonly data: DemoData,
+    private readonly view: View,
+    private readonly rng: Rng,
+    private readonly t0: number,
+    private readonly returnShare = 0.3,
+    private readonly actionShare = 0,
+    private readonly troubleShare = 0.1,
   ) {}
 
   private clock(): string {
@@ -67,24 +121,35 @@ export class Planner {
   plan(o: OmsOrder): Send[] | null {
     const v = this.view;
     const key = o.id.replace(/^ORD-/, '');
-    const open = o.fulfillmentOrderIds.map((f) => v.fos.get(f)).filter((f): f is WmsFulfillmentOrder => !!f && f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
+    const open = o.fulfillmentOrderIds
+      .map((f) => v.fos.get(f))
+      .filter((f): f is WmsFulfillmentOrder => !!f && f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
     const net = sum(o.lines, (l) => l.quantity - l.cancelledQuantity);
-    if (net === 0) return open.length ? open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' })) : null;
+    if (net === 0)
+      return open.length ? open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' })) : null;
     const erp = v.erp.get(o.id);
     if (!erp?.acceptedAt) return [this.accept(o, key, erp)];
     const hold = erp.holds.find((h) => h.releasedAt == null);
     if (hold) return [this.erp(o, 'HOLD_RELEASED', { hold: { type: hold.type } })];
-    const payment = [...erp.paymentIds].reverse().map((p) => v.payments.get(p)).find((p) => p && p.status !== 'FAILED' && p.status !== 'VOIDED');
+    const payment = [...erp.paymentIds]
+      .reverse()
+      .map((p) => v.payments.get(p))
+      .find((p) => p && p.status !== 'FAILED' && p.status !== 'VOIDED');
     if (!payment || payment.status === 'PENDING') {
       const paymentId = payment?.id ?? `PAY-${key}-${erp.paymentIds.length + 1}`;
       const kind = this.rng.chance(0.05) ? 'PAYMENT_FAILED' : 'PAYMENT_AUTHORIZED';
-      return [this.erp(o, kind, { payment: { paymentId, method: this.rng.weighted(PAYMENT_METHODS), amount: erp.totals.total } })];
+      return [
+        this.erp(o, kind, {
+          payment: { paymentId, method: this.rng.weighted(PAYMENT_METHODS), amount: erp.totals.total },
+        }),
+      ];
     }
     const shipments = v.shipments.get(o.id) ?? [];
     if (shipments.length === 0 && !this.decided.has(`hold:${o.id}`)) {
       this.decided.add(`hold:${o.id}`);
       const type = this.rng.weighted(RELEASED_HOLD_TYPES);
-      if (this.rng.chance(0.06)) return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
+      if (this.rng.chance(0.06))
+        return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
       if (this.rng.chance(0.03)) return this.cancel(o, open, payment);
     }
     if (shipments.length > 0 && !this.decided.has(`trouble:${o.id}`)) {
@@ -105,7 +170,8 @@ export class Planner {
       const t = v.tracking.get(s.id);
       const last = t?.scans.at(-1);
       const status = last ? normalizeCarrierStatus(t!.carrier, last.code) : null;
-      if (!status || !['DELIVERED', 'RETURNED_TO_SENDER', 'CANCELLED', 'UNKNOWN'].includes(status)) steps.push(() => [this.scan(s, this.nextScan(status, t))]);
+      if (!status || !['DELIVERED', 'RETURNED_TO_SENDER', 'CANCELLED', 'UNKNOWN'].includes(status))
+        steps.push(() => [this.scan(s, this.nextScan(status, t))]);
     }
     for (const r of v.returns.get(o.id) ?? []) steps.push(() => this.returnStep(o, r, payment));
     while (steps.length) {
@@ -116,53 +182,128 @@ export class Planner {
   }
 
   private erp(o: OmsOrder, eventType: ErpNotification['eventType'], extra: Partial<ErpNotification> = {}): Send {
-    const body: ErpNotification = { notificationId: this.nextId('ERP'), eventType, postedAt: this.clock(), salesOrder: { orderRef: o.id }, ...extra };
+    const body: ErpNotification = {
+      notificationId: this.nextId('ERP'),
+      eventType,
+      postedAt: this.clock(),
+      salesOrder: { orderRef: o.id },
+      ...extra,
+    };
     return { system: 'erp', body };
   }
 
   private accept(o: OmsOrder, key: string, erp: ErpOrder | undefined): Send {
-    if (erp) return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: erp.erpSalesOrderId } });
+    if (erp)
+      return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: erp.erpSalesOrderId } });
     const subtotal = sum(o.lines, (l) => l.quantity * price(o, l.lineNumber));
     const tax = Math.round(subtotal * 0.08);
     const shipping = subtotal >= 7500 ? 0 : 595;
-    const totals = { subtotal: fromCents(subtotal), tax: fromCents(tax), shipping: fromCents(shipping), total: fromCents(subtotal + tax + shipping) };
+    const totals = {
+      subtotal: fromCents(subtotal),
+      tax: fromCents(tax),
+      shipping: fromCents(shipping),
+      total: fromCents(subtotal + tax + shipping),
+    };
     return this.erp(o, 'SALES_ORDER_ACCEPTED', { salesOrder: { orderRef: o.id, salesOrderId: `SO-${key}` }, totals });
   }
 
   private oms(o: OmsOrder, eventType: OmsNotification['eventType'], extra: Partial<OmsNotification> = {}): Send {
-    const body: OmsNotification = { eventId: this.nextId('OMS'), eventType, eventTime: this.clock(), orderId: o.id, ...extra };
+    const body: OmsNotification = {
+      eventId: this.nextId('OMS'),
+      eventType,
+      eventTime: this.clock(),
+      orderId: o.id,
+      ...extra,
+    };
     return { system: 'oms', body };
   }
 
-  private wms(f: Pick<WmsFulfillmentOrder, 'id' | 'orderId' | 'nodeId'>, messageType: WmsMessage['messageType'], extra: Partial<WmsMessage> = {}): Send {
-    const body: WmsMessage = { messageId: this.nextId('WMS'), messageType, occurredAt: this.clock(), nodeId: f.nodeId, orderId: f.orderId, fulfillmentOrderId: f.id, ...extra };
+  private wms(
+    f: Pick<WmsFulfillmentOrder, 'id' | 'orderId' | 'nodeId'>,
+    messageType: WmsMessage['messageType'],
+    extra: Partial<WmsMessage> = {},
+  ): Send {
+    const body: WmsMessage = {
+      messageId: this.nextId('WMS'),
+      messageType,
+      occurredAt: this.clock(),
+      nodeId: f.nodeId,
+      orderId: f.orderId,
+      fulfillmentOrderId: f.id,
+      ...extra,
+    };
     return { system: 'wms', body };
   }
 
-  private returns(r: Pick<ReturnRecord, 'id' | 'orderId'>, topic: ReturnsTopic, extra: Partial<ReturnsWebhook['return']> = {}): Send {
-    const body: ReturnsWebhook = { webhookId: this.nextId('RET'), topic, createdAt: this.clock(), return: { id: r.id, orderId: r.orderId, ...extra } };
+  private returns(
+    r: Pick<ReturnRecord, 'id' | 'orderId'>,
+    topic: ReturnsTopic,
+    extra: Partial<ReturnsWebhook['return']> = {},
+  ): Send {
+    const body: ReturnsWebhook = {
+      webhookId: this.nextId('RET'),
+      topic,
+      createdAt: this.clock(),
+      return: { id: r.id, orderId: r.orderId, ...extra },
+    };
     return { system: 'returns', body };
   }
 
   private cancel(o: OmsOrder, open: WmsFulfillmentOrder[], payment: ErpPayment): Send[] {
-    const sends = [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' }), ...open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' }))];
-    if (toCents(payment.capturedAmount) === 0) sends.push(this.erp(o, 'PAYMENT_VOIDED', { payment: { paymentId: payment.id } }));
+    const sends = [
+      this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' }),
+      ...open.map((f) => this.wms(f, 'CANCEL', { reasonCode: 'ORDER_CANCELLED' })),
+    ];
+    if (toCents(payment.capturedAmount) === 0)
+      sends.push(this.erp(o, 'PAYMENT_VOIDED', { payment: { paymentId: payment.id } }));
     return sends;
   }
 
   /** Units not yet sourced (fulfillment orders the node cancelled no longer hold theirs): backorder, cancel or allocate them. */
   private source(o: OmsOrder, key: string): Send[] | null {
-    const live = o.fulfillmentOrderIds.map((f) => this.view.omsFos.get(f)).filter((f): f is OmsFulfillmentOrder => !!f && this.view.fos.get(f.id)?.status !== 'CANCELLED');
-    const short = o.lines.map((l) => ({ l, left: l.quantity - l.cancelledQuantity - sum(live, (f) => sum(f.lines.filter((x) => x.lineNumber === l.lineNumber), (x) => x.quantity)) })).filter((x) => x.left > 0);
+    const live = o.fulfillmentOrderIds
+      .map((f) => this.view.omsFos.get(f))
+      .filter((f): f is OmsFulfillmentOrder => !!f && this.view.fos.get(f.id)?.status !== 'CANCELLED');
+    const short = o.lines
+      .map((l) => ({
+        l,
+        left:
+          l.quantity -
+          l.cancelledQuantity -
+          sum(live, (f) =>
+            sum(
+              f.lines.filter((x) => x.lineNumber === l.lineNumber),
+              (x) => x.quantity,
+            ),
+          ),
+      }))
+      .filter((x) => x.left > 0);
     if (short.length === 0) return null;
     if (!this.decided.has(`source:${o.id}`)) {
       this.decided.add(`source:${o.id}`);
-      if (this.rng.chance(0.1)) return [this.oms(o, 'ORDER_BACKORDERED', { backorders: short.map((x) => ({ lineNumber: x.l.lineNumber, backorderedQuantity: x.left })) })];
-      if (this.rng.chance(0.04)) return [this.oms(o, 'ORDER_LINE_CANCELLED', { line: { lineNumber: short[0]!.l.lineNumber, cancelledQuantity: short[0]!.l.cancelledQuantity + short[0]!.left }, reasonCode: 'CUSTOMER_REQUEST' })];
+      if (this.rng.chance(0.1))
+        return [
+          this.oms(o, 'ORDER_BACKORDERED', {
+            backorders: short.map((x) => ({ lineNumber: x.l.lineNumber, backorderedQuantity: x.left })),
+          }),
+        ];
+      if (this.rng.chance(0.04))
+        return [
+          this.oms(o, 'ORDER_LINE_CANCELLED', {
+            line: {
+              lineNumber: short[0]!.l.lineNumber,
+              cancelledQuantity: short[0]!.l.cancelledQuantity + short[0]!.left,
+            },
+            reasonCode: 'CUSTOMER_REQUEST',
+          }),
+        ];
     }
     const partner = (sku: string): string | null => PRICE.get(sku)?.dropShip ?? null;
-    const target = partner(short[0]!.l.sku) ?? (this.rng.chance(0.12) ? this.rng.pick(STORES) : this.rng.weighted(DCS)).id;
-    const lines = short.filter((x) => (partner(x.l.sku) ?? target) === target).map((x) => ({ lineNumber: x.l.lineNumber, quantity: x.left }));
+    const target =
+      partner(short[0]!.l.sku) ?? (this.rng.chance(0.12) ? this.rng.pick(STORES) : this.rng.weighted(DCS)).id;
+    const lines = short
+      .filter((x) => (partner(x.l.sku) ?? target) === target)
+      .map((x) => ({ lineNumber: x.l.lineNumber, quantity: x.left }));
     const id = `FO-${key}-${o.fulfillmentOrderIds.length + 1}`;
     const allocated = this.oms(o, 'ORDER_ALLOCATED', { fulfillmentOrder: { id, nodeId: target, lines } });
     // The node's WMS hears of the release before the OMS lists the fulfillment order: the graph never
@@ -173,16 +314,23 @@ export class Planner {
   /** One step at the node; packed (or any drop-ship) parcels ship with a label scan from the carrier. */
   private fulfil(o: OmsOrder, key: string, f: WmsFulfillmentOrder): Send[] {
     const type = NODE.get(f.nodeId)?.type ?? 'DC';
-    if (f.status === 'RELEASED' && type !== 'DROP_SHIP' && this.rng.chance(0.03)) return [this.wms(f, 'CANCEL', { reasonCode: 'SHORT_PICK' })];
+    if (f.status === 'RELEASED' && type !== 'DROP_SHIP' && this.rng.chance(0.03))
+      return [this.wms(f, 'CANCEL', { reasonCode: 'SHORT_PICK' })];
     const next = type === 'DROP_SHIP' || f.status === 'PACKED' ? null : NEXT_PICK[f.status];
     if (next) return [this.wms(f, next)];
     const carrier = this.rng.weighted(CARRIERS_BY_NODE_TYPE[type]);
     const shipment: WmsShipment = {
-      id: `SHP-${key}-${(this.view.shipments.get(o.id)?.length ?? 0) + 1}`, orderId: o.id, fulfillmentOrderId: f.id, shippedAt: '',
-      carrier, trackingNumber: `${carrier.slice(0, 2)}LC${this.tag}${String(++this.counter).padStart(7, '0')}`,
+      id: `SHP-${key}-${(this.view.shipments.get(o.id)?.length ?? 0) + 1}`,
+      orderId: o.id,
+      fulfillmentOrderId: f.id,
+      shippedAt: '',
+      carrier,
+      trackingNumber: `${carrier.slice(0, 2)}LC${this.tag}${String(++this.counter).padStart(7, '0')}`,
       lines: this.view.omsFos.get(f.id)?.lines ?? [],
     };
-    const ship = this.wms(f, type === 'DROP_SHIP' ? 'ASN' : 'SHIP_CONFIRM', { shipments: [{ shipmentId: shipment.id, carrier, trackingNumber: shipment.trackingNumber, lines: shipment.lines }] });
+    const ship = this.wms(f, type === 'DROP_SHIP' ? 'ASN' : 'SHIP_CONFIRM', {
+      shipments: [{ shipmentId: shipment.id, carrier, trackingNumber: shipment.trackingNumber, lines: shipment.lines }],
+    });
     return [ship, this.scan(shipment, 'LABEL_CREATED')];
   }
 
@@ -210,26 +358,58 @@ export class Planner {
         const type = this.rng.weighted(RELEASED_HOLD_TYPES);
         return [this.erp(o, 'HOLD_PLACED', { hold: { type, reason: this.rng.pick(HOLD_REASONS[type]) } })];
       }
-      case 2: return [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' })];
+      case 2:
+        return [this.oms(o, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' })];
       default: {
         const extra = this.rng.chance(0.3) ? 1 : 0;
-        const lines = s.lines.map((l, i) => ({ lineNumber: l.lineNumber, quantity: l.quantity + (i === 0 ? extra : 0), disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED) }));
-        const receipt: WmsMessage = { messageId: this.nextId('WMS'), messageType: 'RETURN_RECEIPT', occurredAt: this.clock(), nodeId: this.rng.weighted(DCS).id, orderId: o.id, returnId: `RET-${key}-R${shipments.indexOf(s) + 1}`, lines };
+        const lines = s.lines.map((l, i) => ({
+          lineNumber: l.lineNumber,
+          quantity: l.quantity + (i === 0 ? extra : 0),
+          disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED),
+        }));
+        const receipt: WmsMessage = {
+          messageId: this.nextId('WMS'),
+          messageType: 'RETURN_RECEIPT',
+          occurredAt: this.clock(),
+          nodeId: this.rng.weighted(DCS).id,
+          orderId: o.id,
+          returnId: `RET-${key}-R${shipments.indexOf(s) + 1}`,
+          lines,
+        };
         return [{ system: 'wms', body: receipt }];
       }
     }
   }
 
-  private invoice(o: OmsOrder, key: string, erp: ErpOrder, payment: ErpPayment, shipments: WmsShipment[], net: number): Send[] {
+  private invoice(
+    o: OmsOrder,
+    key: string,
+    erp: ErpOrder,
+    payment: ErpPayment,
+    shipments: WmsShipment[],
+    net: number,
+  ): Send[] {
     const s = shipments[erp.invoices.length]!;
     const authorized = toCents(payment.amount);
     const invoiced = sum(erp.invoices, (i) => toCents(i.amount));
-    const last = erp.invoices.length + 1 === shipments.length && sum(shipments, (x) => sum(x.lines, (l) => l.quantity)) >= net;
-    const amount = Math.max(0, last ? authorized - invoiced : Math.min(authorized - invoiced, Math.round((authorized * sum(s.lines, (l) => l.quantity)) / net)));
-    const lines = s.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, amount: fromCents(l.quantity * price(o, l.lineNumber)) }));
+    const last =
+      erp.invoices.length + 1 === shipments.length && sum(shipments, (x) => sum(x.lines, (l) => l.quantity)) >= net;
+    const amount = Math.max(
+      0,
+      last
+        ? authorized - invoiced
+        : Math.min(authorized - invoiced, Math.round((authorized * sum(s.lines, (l) => l.quantity)) / net)),
+    );
+    const lines = s.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      quantity: l.quantity,
+      amount: fromCents(l.quantity * price(o, l.lineNumber)),
+    }));
     const capturedTotal = fromCents(Math.min(authorized, toCents(payment.capturedAmount) + amount));
     return [
-      this.erp(o, 'INVOICE_POSTED', { invoice: { number: `INV-${key}-${erp.invoices.length + 1}`, amount: fromCents(amount), lines } }),
+      this.erp(o, 'INVOICE_POSTED', {
+        invoice: { number: `INV-${key}-${erp.invoices.length + 1}`, amount: fromCents(amount), lines },
+      }),
       this.erp(o, 'PAYMENT_CAPTURED', { payment: { paymentId: payment.id, capturedTotal } }),
     ];
   }
@@ -237,21 +417,42 @@ export class Planner {
   private nextScan(status: ShipmentStatus | null, t: CarrierShipment | undefined): ShipmentStatus {
     const r = this.rng;
     switch (status) {
-      case null: return 'LABEL_CREATED';
-      case 'LABEL_CREATED': return 'IN_TRANSIT';
-      case 'IN_TRANSIT': return r.chance(0.05) ? 'EXCEPTION' : (t?.scans.length ?? 0) < 4 && r.chance(0.4) ? 'IN_TRANSIT' : 'OUT_FOR_DELIVERY';
-      case 'EXCEPTION': return r.chance(0.1) ? 'RETURNED_TO_SENDER' : 'IN_TRANSIT';
-      case 'OUT_FOR_DELIVERY': return r.chance(0.08) ? 'DELIVERY_ATTEMPTED' : r.chance(0.04) ? 'AVAILABLE_FOR_PICKUP' : 'DELIVERED';
-      case 'DELIVERY_ATTEMPTED': return 'OUT_FOR_DELIVERY';
-      default: return 'DELIVERED';
+      case null:
+        return 'LABEL_CREATED';
+      case 'LABEL_CREATED':
+        return 'IN_TRANSIT';
+      case 'IN_TRANSIT':
+        return r.chance(0.05)
+          ? 'EXCEPTION'
+          : (t?.scans.length ?? 0) < 4 && r.chance(0.4)
+            ? 'IN_TRANSIT'
+            : 'OUT_FOR_DELIVERY';
+      case 'EXCEPTION':
+        return r.chance(0.1) ? 'RETURNED_TO_SENDER' : 'IN_TRANSIT';
+      case 'OUT_FOR_DELIVERY':
+        return r.chance(0.08) ? 'DELIVERY_ATTEMPTED' : r.chance(0.04) ? 'AVAILABLE_FOR_PICKUP' : 'DELIVERED';
+      case 'DELIVERY_ATTEMPTED':
+        return 'OUT_FOR_DELIVERY';
+      default:
+        return 'DELIVERED';
     }
   }
 
   private scan(s: WmsShipment, status: ShipmentStatus): Send {
     const body: CarrierTrackingWebhook = {
-      eventId: this.nextId('TRK'), carrier: s.carrier, trackingNumber: s.trackingNumber, references: { shipmentId: s.id, orderId: s.orderId },
+      eventId: this.nextId('TRK'),
+      carrier: s.carrier,
+      trackingNumber: s.trackingNumber,
+      references: { shipmentId: s.id, orderId: s.orderId },
       service: CARRIER_SERVICES[s.carrier]?.[0]?.name ?? null,
-      scans: [{ code: this.rng.pick(carrierCodesFor(s.carrier, status)), occurredAt: this.clock(), description: SCAN_DESCRIPTIONS[status], location: this.rng.pick(HUBS) }],
+      scans: [
+        {
+          code: this.rng.pick(carrierCodesFor(s.carrier, status)),
+          occurredAt: this.clock(),
+          description: SCAN_DESCRIPTIONS[status],
+          location: this.rng.pick(HUBS),
+        },
+      ],
     };
     return { system: 'carrier', body };
   }
@@ -260,24 +461,52 @@ export class Planner {
     const amount = fromCents(sum(r.lines, (l) => l.quantity * price(o, l.lineNumber)));
     const memo = `CM-${r.id.replace(/^RET-/, '')}`;
     switch (r.status) {
-      case 'REQUESTED': return [this.rng.chance(0.1) ? this.returns(r, 'return.rejected') : this.returns(r, 'return.approved', { rmaNumber: `RMA-${r.id.replace(/^RET-/, '')}` })];
-      case 'APPROVED': return [this.returns(r, this.rng.chance(0.05) ? 'return.cancelled' : 'return.shipped')];
+      case 'REQUESTED':
+        return [
+          this.rng.chance(0.1)
+            ? this.returns(r, 'return.rejected')
+            : this.returns(r, 'return.approved', { rmaNumber: `RMA-${r.id.replace(/^RET-/, '')}` }),
+        ];
+      case 'APPROVED':
+        return [this.returns(r, this.rng.chance(0.05) ? 'return.cancelled' : 'return.shipped')];
       case 'IN_TRANSIT': {
-        const lines = r.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED) }));
-        const receipt: WmsMessage = { messageId: this.nextId('WMS'), messageType: 'RETURN_RECEIPT', occurredAt: this.clock(), nodeId: this.rng.weighted(DCS).id, orderId: o.id, returnId: r.id, lines };
-        return [...(this.view.receipts.has(r.id) ? [] : [{ system: 'wms' as const, body: receipt }]), this.returns(r, 'return.received')];
+        const lines = r.lines.map((l) => ({
+          lineNumber: l.lineNumber,
+          quantity: l.quantity,
+          disposition: this.rng.weighted(DISPOSITIONS_WEIGHTED),
+        }));
+        const receipt: WmsMessage = {
+          messageId: this.nextId('WMS'),
+          messageType: 'RETURN_RECEIPT',
+          occurredAt: this.clock(),
+          nodeId: this.rng.weighted(DCS).id,
+          orderId: o.id,
+          returnId: r.id,
+          lines,
+        };
+        return [
+          ...(this.view.receipts.has(r.id) ? [] : [{ system: 'wms' as const, body: receipt }]),
+          this.returns(r, 'return.received'),
+        ];
       }
-      case 'RECEIVED': return [this.returns(r, 'return.refund_pending', { refund: { amount } })];
+      case 'RECEIVED':
+        return [this.returns(r, 'return.refund_pending', { refund: { amount } })];
       case 'REFUND_PENDING': {
-        const refundedTotal = fromCents(Math.min(toCents(payment.capturedAmount), toCents(payment.refundedAmount) + toCents(amount)));
+        const refundedTotal = fromCents(
+          Math.min(toCents(payment.capturedAmount), toCents(payment.refundedAmount) + toCents(amount)),
+        );
         return [
           this.erp(o, 'CREDIT_MEMO_POSTED', { creditMemo: { number: memo, amount, returnRef: r.id } }),
-          ...(toCents(payment.capturedAmount) > 0 ? [this.erp(o, 'PAYMENT_REFUNDED', { payment: { paymentId: payment.id, refundedTotal } })] : []),
+          ...(toCents(payment.capturedAmount) > 0
+            ? [this.erp(o, 'PAYMENT_REFUNDED', { payment: { paymentId: payment.id, refundedTotal } })]
+            : []),
           this.returns(r, 'return.refunded', { refund: { amount, creditMemoNumber: memo } }),
         ];
       }
-      case 'REFUNDED': return [this.returns(r, 'return.closed')];
-      default: return null;
+      case 'REFUNDED':
+        return [this.returns(r, 'return.closed')];
+      default:
+        return null;
     }
   }
 
@@ -286,30 +515,64 @@ export class Planner {
     if (this.decided.has(`return:${o.id}`)) return null;
     this.decided.add(`return:${o.id}`);
     const returns = this.view.returns.get(o.id) ?? [];
-    const delivered = (n: number) => sum(this.view.shipments.get(o.id) ?? [], (s) => {
-      const t = this.view.tracking.get(s.id);
-      const last = t?.scans.at(-1);
-      return last && normalizeCarrierStatus(t!.carrier, last.code) === 'DELIVERED' ? sum(s.lines.filter((l) => l.lineNumber === n), (l) => l.quantity) : 0;
-    });
-    const initiated = (n: number) => sum(returns.filter((r) => r.status !== 'REJECTED' && r.status !== 'CANCELLED'), (r) => sum(r.lines.filter((l) => l.lineNumber === n), (l) => l.quantity));
+    const delivered = (n: number) =>
+      sum(this.view.shipments.get(o.id) ?? [], (s) => {
+        const t = this.view.tracking.get(s.id);
+        const last = t?.scans.at(-1);
+        return last && normalizeCarrierStatus(t!.carrier, last.code) === 'DELIVERED'
+          ? sum(
+              s.lines.filter((l) => l.lineNumber === n),
+              (l) => l.quantity,
+            )
+          : 0;
+      });
+    const initiated = (n: number) =>
+      sum(
+        returns.filter((r) => r.status !== 'REJECTED' && r.status !== 'CANCELLED'),
+        (r) =>
+          sum(
+            r.lines.filter((l) => l.lineNumber === n),
+            (l) => l.quantity,
+          ),
+      );
     const candidates = o.lines.filter((l) => !l.finalSale && delivered(l.lineNumber) > initiated(l.lineNumber));
     if (candidates.length === 0 || !this.rng.chance(this.returnShare)) return null;
     const line = this.rng.pick(candidates);
     // Through the graph (the shopper, or an agent for them), like the storefront and the agent console do.
     if (this.actionShare > 0 && this.rng.chance(this.actionShare)) {
       const agent = this.rng.chance(0.5);
-      return [{
-        action: 'requestReturn',
-        as: agent ? { consumer: 'salesforce', actingUser: this.rng.pick(AGENTS) } : { consumer: 'storefront', customerId: o.customerId },
-        input: {
-          orderId: o.id, idempotencyKey: this.nextId('LIFE'), channel: agent ? 'CALL_CENTER' : o.channel,
-          lines: [{ lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reasonCode: this.rng.pick(ACTION_REASONS) }],
+      return [
+        {
+          action: 'requestReturn',
+          as: agent
+            ? { consumer: 'salesforce', actingUser: this.rng.pick(AGENTS) }
+            : { consumer: 'storefront', customerId: o.customerId },
+          input: {
+            orderId: o.id,
+            idempotencyKey: this.nextId('LIFE'),
+            channel: agent ? 'CALL_CENTER' : o.channel,
+            lines: [
+              {
+                lineNumber: line.lineNumber,
+                quantity: delivered(line.lineNumber) - initiated(line.lineNumber),
+                reasonCode: this.rng.pick(ACTION_REASONS),
+              },
+            ],
+          },
         },
-      }];
+      ];
     }
     const reason = this.rng.pick(RETURN_REASONS);
-    const lines = [{ lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reason }];
-    return [this.returns({ id: `RET-${key}-${returns.length + 1}`, orderId: o.id }, 'return.requested', { channel: o.channel, reason, lines })];
+    const lines = [
+      { lineNumber: line.lineNumber, quantity: delivered(line.lineNumber) - initiated(line.lineNumber), reason },
+    ];
+    return [
+      this.returns({ id: `RET-${key}-${returns.length + 1}`, orderId: o.id }, 'return.requested', {
+        channel: o.channel,
+        reason,
+        lines,
+      }),
+    ];
   }
 
   /** A brand-new order placed through the OMS, or null when the world has no customers. */
@@ -323,9 +586,26 @@ export class Planner {
     const channel = this.rng.weighted(CHANNELS_WEIGHTED);
     const skus = new Set<string>();
     for (let i = this.rng.int(1, 3); i > 0; i--) skus.add(this.rng.pick(SKUS).sku);
-    const lines = [...skus].map((sku, i) => ({ lineNumber: i + 1, sku, description: PRICE.get(sku)!.description, finalSale: PRICE.get(sku)!.finalSale, quantity: this.rng.int(1, 2) }));
-    const order = { number: `${CHANNEL_LETTER[channel]}${9_000_000 + this.created}`, channel, customer: { id: c.id, name: c.name, email: c.email, salesforceAccountId: c.salesforceAccountId }, lines };
-    const body: OmsNotification = { eventId: this.nextId('OMS'), eventType: 'ORDER_CREATED', eventTime: this.clock(), orderId: id, order };
+    const lines = [...skus].map((sku, i) => ({
+      lineNumber: i + 1,
+      sku,
+      description: PRICE.get(sku)!.description,
+      finalSale: PRICE.get(sku)!.finalSale,
+      quantity: this.rng.int(1, 2),
+    }));
+    const order = {
+      number: `${CHANNEL_LETTER[channel]}${9_000_000 + this.created}`,
+      channel,
+      customer: { id: c.id, name: c.name, email: c.email, salesforceAccountId: c.salesforceAccountId },
+      lines,
+    };
+    const body: OmsNotification = {
+      eventId: this.nextId('OMS'),
+      eventType: 'ORDER_CREATED',
+      eventTime: this.clock(),
+      orderId: id,
+      order,
+    };
     return { id, sends: [{ system: 'oms', body }] };
   }
 }

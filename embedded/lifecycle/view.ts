@@ -3,7 +3,15 @@
  * it keeps in view, indexed for choosing each order's next step.
  */
 import type {
-  CarrierShipment, DemoData, ErpOrder, ErpPayment, OmsFulfillmentOrder, OmsOrder, ReturnRecord, WmsFulfillmentOrder, WmsShipment,
+  CarrierShipment,
+  DemoData,
+  ErpOrder,
+  ErpPayment,
+  OmsFulfillmentOrder,
+  OmsOrder,
+  ReturnRecord,
+  WmsFulfillmentOrder,
+  WmsShipment,
 } from '../../demo/records.js';
 import { pushTo } from '../../subgraphs/common/collections.js';
 
@@ -44,13 +52,45 @@ export class View {
       this.orderIds.push(o.id);
     }
     this.tails.set(d.oms.orders, d.oms.orders.length);
-    this.scan(d.oms.fulfillmentOrders, (f) => f.orderId, (f) => this.omsFos.set(f.id, f));
-    this.scan(d.erp.orders, (o) => o.orderId, (o) => this.erp.set(o.orderId, o));
-    this.scan(d.erp.payments, (p) => p.orderId, (p) => this.payments.set(p.id, p));
-    this.scan(d.wms.fulfillmentOrders, (f) => f.orderId, (f) => this.fos.set(f.id, f));
-    this.scan(d.wms.shipments, (s) => s.orderId, (s) => pushTo(this.shipments, s.orderId, s));
-    this.scan(d.wms.receipts, (r) => r.orderId, (r) => this.receipts.add(r.returnId));
-    this.scan(d.carrier.shipments, (s) => s.references.orderId, (s) => this.tracking.set(s.references.shipmentId, s));
-    this.scan(d.returns.returns, (r) => r.orderId, (r) => pushTo(this.returns, r.orderId, r));
+    this.scan(
+      d.oms.fulfillmentOrders,
+      (f) => f.orderId,
+      (f) => this.omsFos.set(f.id, f),
+    );
+    this.scan(
+      d.erp.orders,
+      (o) => o.orderId,
+      (o) => this.erp.set(o.orderId, o),
+    );
+    this.scan(
+      d.erp.payments,
+      (p) => p.orderId,
+      (p) => this.payments.set(p.id, p),
+    );
+    this.scan(
+      d.wms.fulfillmentOrders,
+      (f) => f.orderId,
+      (f) => this.fos.set(f.id, f),
+    );
+    this.scan(
+      d.wms.shipments,
+      (s) => s.orderId,
+      (s) => pushTo(this.shipments, s.orderId, s),
+    );
+    this.scan(
+      d.wms.receipts,
+      (r) => r.orderId,
+      (r) => this.receipts.add(r.returnId),
+    );
+    this.scan(
+      d.carrier.shipments,
+      (s) => s.references.orderId,
+      (s) => this.tracking.set(s.references.shipmentId, s),
+    );
+    this.scan(
+      d.returns.returns,
+      (r) => r.orderId,
+      (r) => pushTo(this.returns, r.orderId, r),
+    );
   }
 }

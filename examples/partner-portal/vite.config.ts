@@ -18,9 +18,16 @@ function partnerOperations(): Plugin {
     load(id) {
       if (id !== `\0${ID}`) return undefined;
       this.addWatchFile(MANIFEST);
-      const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { operations: { id: string; name: string; type: string; body: string; clientName?: string }[] };
-      const operations = manifest.operations.filter((o) => o.clientName === 'partner').map(({ id: opId, name, type, body }) => ({ id: opId, name, type, body }));
-      if (operations.length === 0) throw new Error(`expected partner operations (clientName "partner") in ${MANIFEST}; run npm run operations:manifest`);
+      const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+        operations: { id: string; name: string; type: string; body: string; clientName?: string }[];
+      };
+      const operations = manifest.operations
+        .filter((o) => o.clientName === 'partner')
+        .map(({ id: opId, name, type, body }) => ({ id: opId, name, type, body }));
+      if (operations.length === 0)
+        throw new Error(
+          `expected partner operations (clientName "partner") in ${MANIFEST}; run npm run operations:manifest`,
+        );
       return `export default ${JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations })};`;
     },
   };

@@ -1,6 +1,6 @@
 const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 
 module.exports = {
-    ...jestConfig,
-    modulePathIgnorePatterns: ['<rootDir>/.localdevserver'],
+  ...jestConfig,
+  modulePathIgnorePatterns: ['<rootDir>/.localdevserver'],
 };

@@ -1,7 +1,18 @@
 import {
-  getNamedType, isAbstractType, isObjectType, isInterfaceType, Kind, visit, GraphQLError,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  visit,
+  GraphQLError,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../canonical/index.js';
 import { describeRule, satisfies, type AccessRules, type FieldRule } from './rules.js';
@@ -27,18 +38,34 @@ export interface Caller {
  * Every field of the operation the caller may not see: walks the selected operation through its
  * fragments with the schema's types, checking the field's own rule and its return type's rule.
  */
-export function findForbidden(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, rules: AccessRules, caller: Caller): ForbiddenField[] {
+export function findForbidden(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rules: AccessRules,
+  caller: Caller,
+): ForbiddenField[] {
   if (rules.size === 0) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   const found: ForbiddenField[] = [];
-  const walk = (type: GraphQLCompositeType, set: SelectionSetNode, path: string[], spreading: ReadonlySet<string>): void => {
+  const walk = (
+    type: GraphQLCompositeType,
+    set: SelectionSetNode,
+    path: string[],
+    spreading: ReadonlySet<string>,
+  ): void => {
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
-        if (name.startsWith('__') || isAbstractType(type) && !isInterfaceType(type)) continue;
-        const field = (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
+        if (name.startsWith('__') || (isAbstractType(type) && !isInterfaceType(type))) continue;
+        const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
         if (!field) continue;
         const key = sel.alias?.value ?? name;
         const named = getNamedType(field.type);
@@ -49,7 +76,9 @@ export function findForbidden(schema: GraphQLSchema, document: DocumentNode, ope
         }
         if (sel.selectionSet) walk(named as GraphQLCompositeType, sel.selectionSet, [...path, key], spreading);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        const cond = sel.typeCondition ? (schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType | undefined) : type;
+        const cond = sel.typeCondition
+          ? (schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType | undefined)
+          : type;
         if (cond) walk(cond, sel.selectionSet, path, spreading);
       } else {
         const name = sel.name.value;
@@ -82,9 +111,19 @@ export function withoutForbidden(document: DocumentNode, forbidden: readonly For
   return visit(document, {
     Field: { enter: (node) => (remove.has(node) ? null : undefined) },
     SelectionSet: {
-      leave: (node) => (node.selections.length > 0 ? undefined : {
-        ...node, selections: [{ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER }, name: { kind: Kind.NAME, value: '__typename' } }],
-      }),
+      leave: (node) =>
+        node.selections.length > 0
+          ? undefined
+          : {
+              ...node,
+              selections: [
+                {
+                  kind: Kind.FIELD,
+                  alias: { kind: Kind.NAME, value: PLACEHOLDER },
+                  name: { kind: Kind.NAME, value: '__typename' },
+                },
+              ],
+            },
     },
   });
 }
@@ -93,13 +132,19 @@ export function withoutForbidden(document: DocumentNode, forbidden: readonly For
  * Puts the forbidden fields back into the result as null, each with one `FORBIDDEN` error naming
  * it (its path is the first place it appears in the data; absent when it appears nowhere).
  */
-export function markForbidden(data: Record<string, unknown> | null | undefined, forbidden: readonly ForbiddenField[]): GraphQLError[] {
+export function markForbidden(
+  data: Record<string, unknown> | null | undefined,
+  forbidden: readonly ForbiddenField[],
+): GraphQLError[] {
   return forbidden.map((f) => {
     const first = data ? setNull(data, f.path, []) : undefined;
-    return new GraphQLError(`Not authorized to read ${f.coordinate}: it requires ${describeRule(f.rule)}, which this credential does not grant`, {
-      path: first,
-      extensions: { code: ErrorCode.FORBIDDEN, field: f.coordinate },
-    });
+    return new GraphQLError(
+      `Not authorized to read ${f.coordinate}: it requires ${describeRule(f.rule)}, which this credential does not grant`,
+      {
+        path: first,
+        extensions: { code: ErrorCode.FORBIDDEN, field: f.coordinate },
+      },
+    );
   });
 }
 

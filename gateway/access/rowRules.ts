@@ -1,4 +1,13 @@
-import { Kind, parse, print, visit, type ConstDirectiveNode, type DirectiveNode, type DocumentNode, type StringValueNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type ConstDirectiveNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type StringValueNode,
+} from 'graphql';
 
 /**
  * Row rules, declared where they are enforced: a subgraph that answers differently by caller
@@ -47,7 +56,8 @@ export function readRowRules(supergraphSdl: string): RowRules {
   const graphs = new Set<string>();
   for (const def of doc.definitions) {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION && def.name.value === 'join__Graph') {
-      for (const v of def.values ?? []) for (const d of v.directives ?? []) if (d.name.value === 'join__graph') graphs.add(stringArg(d, 'name') ?? '');
+      for (const v of def.values ?? [])
+        for (const d of v.directives ?? []) if (d.name.value === 'join__graph') graphs.add(stringArg(d, 'name') ?? '');
     }
   }
   const add = (coordinate: string, directives: readonly ConstDirectiveNode[] | undefined): void => {
@@ -55,7 +65,9 @@ export function readRowRules(supergraphSdl: string): RowRules {
       if (d.name.value !== name) continue;
       const subgraph = stringArg(d, 'subgraph');
       if (!subgraph || !graphs.has(subgraph)) {
-        throw new Error(`@${name} on ${coordinate} must name a subgraph of this supergraph (${[...graphs].join(', ')}) in subgraph:; received ${JSON.stringify(subgraph ?? null)}`);
+        throw new Error(
+          `@${name} on ${coordinate} must name a subgraph of this supergraph (${[...graphs].join(', ')}) in subgraph:; received ${JSON.stringify(subgraph ?? null)}`,
+        );
       }
       let set = rules.get(subgraph);
       if (!set) rules.set(subgraph, (set = new Set()));
@@ -75,16 +87,18 @@ export function stripRowRules(supergraphSdl: string): string {
   const doc = parse(supergraphSdl);
   const name = directiveName(doc);
   if (!name) return supergraphSdl;
-  return print(visit(doc, {
-    Directive(node) {
-      if (node.name.value === name) return null;
-      if (node.name.value === 'link' && stringArg(node, 'url')?.startsWith(ROW_RULES_SPEC)) return null;
-      return undefined;
-    },
-    DirectiveDefinition(node) {
-      return node.name.value === name ? null : undefined;
-    },
-  }));
+  return print(
+    visit(doc, {
+      Directive(node) {
+        if (node.name.value === name) return null;
+        if (node.name.value === 'link' && stringArg(node, 'url')?.startsWith(ROW_RULES_SPEC)) return null;
+        return undefined;
+      },
+      DirectiveDefinition(node) {
+        return node.name.value === name ? null : undefined;
+      },
+    }),
+  );
 }
 
 /**

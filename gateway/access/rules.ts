@@ -1,6 +1,13 @@
 import {
-  Kind, parse, print, visit,
-  type ConstDirectiveNode, type DirectiveNode, type DocumentNode, type StringValueNode, type ValueNode,
+  Kind,
+  parse,
+  print,
+  visit,
+  type ConstDirectiveNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type StringValueNode,
+  type ValueNode,
 } from 'graphql';
 
 /**
@@ -77,8 +84,10 @@ export function readAccessRules(supergraphSdl: string): AccessRules {
   };
   for (const def of doc.definitions) {
     if (
-      def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.OBJECT_TYPE_EXTENSION ||
-      def.kind === Kind.INTERFACE_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_EXTENSION
+      def.kind === Kind.OBJECT_TYPE_DEFINITION ||
+      def.kind === Kind.OBJECT_TYPE_EXTENSION ||
+      def.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+      def.kind === Kind.INTERFACE_TYPE_EXTENSION
     ) {
       add(def.name.value, def.directives);
       for (const f of def.fields ?? []) add(`${def.name.value}.${f.name.value}`, f.directives);

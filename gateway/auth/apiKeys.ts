@@ -1,4 +1,11 @@
-import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 
 /**
  * Partner API keys: `<key id>.<secret>`, e.g. `acme-2025.3q2-…` (43 base64url characters of
@@ -52,8 +59,10 @@ export function parseApiKeyHash(hash: string): ParsedHash | string {
   }
   if (parts[0] === 'scrypt' && parts.length === 6) {
     const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-    if (!Number.isInteger(Math.log2(N)) || N < 1024 || N > 1_048_576) return 'its scrypt N must be a power of two from 1024 to 1048576';
-    if (!Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) return 'its scrypt r must be 1–32 and p 1–16';
+    if (!Number.isInteger(Math.log2(N)) || N < 1024 || N > 1_048_576)
+      return 'its scrypt N must be a power of two from 1024 to 1048576';
+    if (!Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16)
+      return 'its scrypt r must be 1–32 and p 1–16';
     const salt = b64(parts[4]);
     const digest = b64(parts[5]);
     if (!salt || salt.length < 8) return 'its salt must be at least 8 bytes of base64url';
@@ -65,7 +74,9 @@ export function parseApiKeyHash(hash: string): ParsedHash | string {
 
 function scrypt(key: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCb(key, salt, length, { ...options, maxmem: 256 * 1024 * 1024 }, (err, derived) => (err ? reject(err) : resolve(derived)));
+    scryptCb(key, salt, length, { ...options, maxmem: 256 * 1024 * 1024 }, (err, derived) =>
+      err ? reject(err) : resolve(derived),
+    );
   });
 }
 
@@ -104,8 +115,12 @@ export async function verifyApiKey(key: string, hash: string): Promise<boolean> 
  * A new random key for `id` (32 bytes of secret) and its stored hash.
  * @param algorithm @default 'sha256'
  */
-export async function generateApiKey(id: string, algorithm: ApiKeyHashAlgorithm = 'sha256'): Promise<{ key: string; hash: string }> {
-  if (!API_KEY_ID_PATTERN.test(id)) throw new Error(`a key id must match ${API_KEY_ID_PATTERN}; received ${JSON.stringify(id)}`);
+export async function generateApiKey(
+  id: string,
+  algorithm: ApiKeyHashAlgorithm = 'sha256',
+): Promise<{ key: string; hash: string }> {
+  if (!API_KEY_ID_PATTERN.test(id))
+    throw new Error(`a key id must match ${API_KEY_ID_PATTERN}; received ${JSON.stringify(id)}`);
   const key = `${id}.${randomBytes(32).toString('base64url')}`;
   return { key, hash: await hashApiKey(key, algorithm) };
 }

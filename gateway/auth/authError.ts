@@ -51,6 +51,6 @@ export class AuthError extends Error {
  * characters. Only ever applied to claims (`aud`, `iss`, `scope`), never to the token or key.
  */
 export function quote(value: unknown): string {
-  const s = value === undefined ? 'none' : JSON.stringify(value) ?? String(value);
+  const s = value === undefined ? 'none' : (JSON.stringify(value) ?? String(value));
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }

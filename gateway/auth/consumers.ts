@@ -2,17 +2,33 @@ import { MIN_IDENTITY_SECRET_LENGTH } from '../../canonical/identityHeader.js';
 import { ConfigError, EnvReader } from '../../runtime/env.js';
 import { API_KEY_ID_PATTERN, derivedApiKey, parseApiKeyHash, sha256ApiKeyHash } from './apiKeys.js';
 import {
-  DEV_IDENTITY_SECRET, DEV_ISSUER, DEV_PARTNER_KEY_PREFIX, DEV_PARTNER_KEY_SECRET, DEV_PUBLIC_JWK,
+  DEV_IDENTITY_SECRET,
+  DEV_ISSUER,
+  DEV_PARTNER_KEY_PREFIX,
+  DEV_PARTNER_KEY_SECRET,
+  DEV_PUBLIC_JWK,
 } from './dev-keys/development.js';
 import {
-  checkKeySource, keySourceContains, parsePublicKeyText, SUPPORTED_ALGORITHMS, type JwksFetchOptions, type JwtAlgorithm, type KeySource,
+  checkKeySource,
+  keySourceContains,
+  parsePublicKeyText,
+  SUPPORTED_ALGORITHMS,
+  type JwksFetchOptions,
+  type JwtAlgorithm,
+  type KeySource,
 } from './keys.js';
 
 /**
  * How each consumer's credential is configured and checked: the typed, validated authentication
  * configuration. The consumers and what each may see are canonical (canonical/access.ts).
  */
-export { CONSUMERS, CONSUMER_POLICIES, type Consumer, type ConsumerPolicy, type IdentityKind } from '../../canonical/access.js';
+export {
+  CONSUMERS,
+  CONSUMER_POLICIES,
+  type Consumer,
+  type ConsumerPolicy,
+  type IdentityKind,
+} from '../../canonical/access.js';
 /** The consumers that present a JWT (`Authorization: Bearer`); their `aud` selects which one. */
 export const JWT_CONSUMERS = ['salesforce', 'storefront', 'ops'] as const;
 export type JwtConsumer = (typeof JWT_CONSUMERS)[number];
@@ -71,9 +87,15 @@ export function devPartnerKey(nodeId: string): string {
  * (gateway/auth/dev-keys), issuer `urn:order-visibility:development`, and one development partner
  * key per demo node ({@link devPartnerKey}). Throws a ConfigError when `NODE_ENV=production`.
  */
-export function developmentAuth(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AuthConfig> = {}, partnerNodeIds: readonly string[] = []): AuthConfig {
+export function developmentAuth(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<AuthConfig> = {},
+  partnerNodeIds: readonly string[] = [],
+): AuthConfig {
   if (env.NODE_ENV === 'production') {
-    throw new ConfigError([`${PRODUCTION_HINT}: set AUTH_ISSUER, AUTH_JWKS_URL or AUTH_PUBLIC_KEY, PARTNER_API_KEYS and GATEWAY_IDENTITY_SECRET`]);
+    throw new ConfigError([
+      `${PRODUCTION_HINT}: set AUTH_ISSUER, AUTH_JWKS_URL or AUTH_PUBLIC_KEY, PARTNER_API_KEYS and GATEWAY_IDENTITY_SECRET`,
+    ]);
   }
   const jwt = (consumer: JwtConsumer): JwtConsumerConfig => ({
     issuer: DEV_ISSUER,
@@ -112,47 +134,69 @@ export function authConfigProblems(config: AuthConfig, production: boolean, name
   const envName = (c: JwtConsumer, what: string): string => `AUTH_${c.toUpperCase()}_${what}`;
   const unsupported = config.algorithms.filter((a) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(a));
   if (config.algorithms.length === 0 || unsupported.length) {
-    problems.push(`AUTH_ALGORITHMS must list some of ${SUPPORTED_ALGORITHMS.join(', ')}; received ${JSON.stringify(config.algorithms.join(','))}`);
+    problems.push(
+      `AUTH_ALGORITHMS must list some of ${SUPPORTED_ALGORITHMS.join(', ')}; received ${JSON.stringify(config.algorithms.join(','))}`,
+    );
   }
   const audiences = new Map<string, JwtConsumer>();
   for (const consumer of JWT_CONSUMERS) {
     const c = config.jwt[consumer];
-    if (!c.issuer) problems.push(`${envName(consumer, 'ISSUER')} or AUTH_ISSUER must be set: the exact iss of ${consumer} tokens`);
+    if (!c.issuer)
+      problems.push(`${envName(consumer, 'ISSUER')} or AUTH_ISSUER must be set: the exact iss of ${consumer} tokens`);
     if (!c.audience) problems.push(`${envName(consumer, 'AUDIENCE')} must not be empty`);
     const other = audiences.get(c.audience);
-    if (other) problems.push(`${envName(consumer, 'AUDIENCE')} must differ from ${other}'s audience, since aud selects the consumer; both are ${JSON.stringify(c.audience)}`);
+    if (other)
+      problems.push(
+        `${envName(consumer, 'AUDIENCE')} must differ from ${other}'s audience, since aud selects the consumer; both are ${JSON.stringify(c.audience)}`,
+      );
     audiences.set(c.audience, consumer);
     if (c.requiredScope !== undefined && !/^\S+$/.test(c.requiredScope)) {
-      problems.push(`${envName(consumer, 'SCOPE')} must be one scope without spaces; received ${JSON.stringify(c.requiredScope)}`);
+      problems.push(
+        `${envName(consumer, 'SCOPE')} must be one scope without spaces; received ${JSON.stringify(c.requiredScope)}`,
+      );
     }
     const keysName = names[consumer] === undefined ? `jwt.${consumer}.keys` : names[consumer];
     if (keysName !== null) {
       for (const p of checkKeySource(c.keys, config.algorithms, production)) problems.push(`${keysName} ${p}`);
-      if (production && keySourceContains(c.keys, DEV_PUBLIC_JWK)) problems.push(`${keysName} holds the development public key; ${PRODUCTION_HINT}`);
+      if (production && keySourceContains(c.keys, DEV_PUBLIC_JWK))
+        problems.push(`${keysName} holds the development public key; ${PRODUCTION_HINT}`);
     }
-    if (production && c.issuer === DEV_ISSUER) problems.push(`${envName(consumer, 'ISSUER')} is the development issuer; ${PRODUCTION_HINT}`);
+    if (production && c.issuer === DEV_ISSUER)
+      problems.push(`${envName(consumer, 'ISSUER')} is the development issuer; ${PRODUCTION_HINT}`);
   }
   const ids = new Set<string>();
   config.partnerKeys.forEach((k, i) => {
     const at = `PARTNER_API_KEYS[${i}]`;
-    if (typeof k.id !== 'string' || !API_KEY_ID_PATTERN.test(k.id)) problems.push(`${at}.id must match ${API_KEY_ID_PATTERN}; received ${JSON.stringify(k.id)}`);
-    else if (ids.has(k.id)) problems.push(`${at}.id must be unique; ${JSON.stringify(k.id)} appears twice (rotate with a new id)`);
+    if (typeof k.id !== 'string' || !API_KEY_ID_PATTERN.test(k.id))
+      problems.push(`${at}.id must match ${API_KEY_ID_PATTERN}; received ${JSON.stringify(k.id)}`);
+    else if (ids.has(k.id))
+      problems.push(`${at}.id must be unique; ${JSON.stringify(k.id)} appears twice (rotate with a new id)`);
     ids.add(k.id);
-    if (typeof k.nodeId !== 'string' || k.nodeId === '') problems.push(`${at}.nodeId must be the partner's fulfillment node id; received ${JSON.stringify(k.nodeId)}`);
+    if (typeof k.nodeId !== 'string' || k.nodeId === '')
+      problems.push(`${at}.nodeId must be the partner's fulfillment node id; received ${JSON.stringify(k.nodeId)}`);
     const parsed = typeof k.hash === 'string' ? parseApiKeyHash(k.hash) : 'it must be a string';
     if (typeof parsed === 'string') problems.push(`${at}.hash is not a stored key hash: ${parsed}`);
     if (production && typeof k.id === 'string' && k.id.startsWith(DEV_PARTNER_KEY_PREFIX)) {
-      problems.push(`${at}.id starts with "${DEV_PARTNER_KEY_PREFIX}", reserved for development keys; ${PRODUCTION_HINT}`);
+      problems.push(
+        `${at}.id starts with "${DEV_PARTNER_KEY_PREFIX}", reserved for development keys; ${PRODUCTION_HINT}`,
+      );
     }
   });
-  if (!Number.isFinite(config.clockToleranceSeconds) || config.clockToleranceSeconds < 0 || config.clockToleranceSeconds > 300) {
+  if (
+    !Number.isFinite(config.clockToleranceSeconds) ||
+    config.clockToleranceSeconds < 0 ||
+    config.clockToleranceSeconds > 300
+  ) {
     problems.push(`AUTH_CLOCK_TOLERANCE_SECONDS must be from 0 to 300; received ${config.clockToleranceSeconds}`);
   }
   if (config.identitySecret.length < MIN_IDENTITY_SECRET_LENGTH) {
     const hint = production ? ' (NODE_ENV=production has no default)' : '';
-    problems.push(`GATEWAY_IDENTITY_SECRET must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters${hint}; received ${config.identitySecret.length}`);
+    problems.push(
+      `GATEWAY_IDENTITY_SECRET must be at least ${MIN_IDENTITY_SECRET_LENGTH} characters${hint}; received ${config.identitySecret.length}`,
+    );
   }
-  if (production && config.identitySecret === DEV_IDENTITY_SECRET) problems.push(`GATEWAY_IDENTITY_SECRET is the development secret; ${PRODUCTION_HINT}`);
+  if (production && config.identitySecret === DEV_IDENTITY_SECRET)
+    problems.push(`GATEWAY_IDENTITY_SECRET is the development secret; ${PRODUCTION_HINT}`);
   if (production && config.development) problems.push(`the configuration is developmentAuth(); ${PRODUCTION_HINT}`);
   return problems;
 }
@@ -165,8 +209,13 @@ export function validateAuthConfig(config: AuthConfig, env: NodeJS.ProcessEnv = 
 }
 
 /** The variables whose presence means "configured": without any of them (and not in production), development. */
-const CONFIGURING_VARS = ['AUTH_ISSUER', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'PARTNER_API_KEYS',
-  ...JWT_CONSUMERS.flatMap((c) => ['ISSUER', 'JWKS_URL', 'PUBLIC_KEY'].map((v) => `AUTH_${c.toUpperCase()}_${v}`))];
+const CONFIGURING_VARS = [
+  'AUTH_ISSUER',
+  'AUTH_JWKS_URL',
+  'AUTH_PUBLIC_KEY',
+  'PARTNER_API_KEYS',
+  ...JWT_CONSUMERS.flatMap((c) => ['ISSUER', 'JWKS_URL', 'PUBLIC_KEY'].map((v) => `AUTH_${c.toUpperCase()}_${v}`)),
+];
 
 /**
  * Reads and validates the authentication configuration from the environment; throws one
@@ -178,19 +227,31 @@ const CONFIGURING_VARS = ['AUTH_ISSUER', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'PA
  * `AUTH_<C>_PUBLIC_KEY` override the shared `AUTH_ISSUER`, `AUTH_JWKS_URL`, `AUTH_PUBLIC_KEY`;
  * `AUTH_<C>_AUDIENCE` defaults to the consumer's name; `AUTH_OPS_SCOPE` defaults to `ops`.
  */
-export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env, devPartnerNodeIds: readonly string[] = []): AuthConfig {
+export function authConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  devPartnerNodeIds: readonly string[] = [],
+): AuthConfig {
   const r = new EnvReader(env);
   const production = env.NODE_ENV === 'production';
   const identitySecret = r.string('GATEWAY_IDENTITY_SECRET', production ? '' : DEV_IDENTITY_SECRET);
   if (!CONFIGURING_VARS.some((v) => r.has(v))) {
     if (production) {
-      r.problems.push(`AUTH_ISSUER and AUTH_JWKS_URL (or AUTH_PUBLIC_KEY) must be set when NODE_ENV=production; ${PRODUCTION_HINT}`);
-      if (!identitySecret) r.problems.push(`GATEWAY_IDENTITY_SECRET must be set (at least ${MIN_IDENTITY_SECRET_LENGTH} characters) when NODE_ENV=production`);
+      r.problems.push(
+        `AUTH_ISSUER and AUTH_JWKS_URL (or AUTH_PUBLIC_KEY) must be set when NODE_ENV=production; ${PRODUCTION_HINT}`,
+      );
+      if (!identitySecret)
+        r.problems.push(
+          `GATEWAY_IDENTITY_SECRET must be set (at least ${MIN_IDENTITY_SECRET_LENGTH} characters) when NODE_ENV=production`,
+        );
       r.done();
     }
     return validateAuthConfig(developmentAuth(env, { identitySecret }, devPartnerNodeIds), env);
   }
-  const algorithms = r.string('AUTH_ALGORITHMS', DEFAULT_ALGORITHMS.join(',')).split(',').map((a) => a.trim()).filter(Boolean) as JwtAlgorithm[];
+  const algorithms = r
+    .string('AUTH_ALGORITHMS', DEFAULT_ALGORITHMS.join(','))
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean) as JwtAlgorithm[];
   const names: SettingNames = {};
   // One message per problem, even when three consumers share the faulty setting.
   const add = (problem: string): void => {
@@ -211,7 +272,9 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env, devPartn
         return { kind: 'jwks', keys: [] };
       }
     }
-    r.problems.push(`AUTH_${consumer.toUpperCase()}_JWKS_URL or AUTH_JWKS_URL (or a *_PUBLIC_KEY) must be set: where ${consumer} token keys come from`);
+    r.problems.push(
+      `AUTH_${consumer.toUpperCase()}_JWKS_URL or AUTH_JWKS_URL (or a *_PUBLIC_KEY) must be set: where ${consumer} token keys come from`,
+    );
     names[consumer] = null;
     return { kind: 'jwks', keys: [] };
   };
@@ -250,11 +313,15 @@ function partnerKeysFromEnv(r: EnvReader): PartnerKeyConfig[] {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    r.problems.push(`PARTNER_API_KEYS must be a JSON array of { id, nodeId, hash }; it does not parse (${(err as Error).message})`);
+    r.problems.push(
+      `PARTNER_API_KEYS must be a JSON array of { id, nodeId, hash }; it does not parse (${(err as Error).message})`,
+    );
     return [];
   }
   if (!Array.isArray(parsed) || !parsed.every((k) => k !== null && typeof k === 'object' && !Array.isArray(k))) {
-    r.problems.push(`PARTNER_API_KEYS must be a JSON array of { id, nodeId, hash } objects; received ${Array.isArray(parsed) ? 'an array with a non-object' : typeof parsed}`);
+    r.problems.push(
+      `PARTNER_API_KEYS must be a JSON array of { id, nodeId, hash } objects; received ${Array.isArray(parsed) ? 'an array with a non-object' : typeof parsed}`,
+    );
     return [];
   }
   return parsed.map((k: Record<string, unknown>) => ({ id: k.id, nodeId: k.nodeId, hash: k.hash }) as PartnerKeyConfig);

@@ -48,6 +48,6 @@ export async function devToken(consumer: JwtConsumer, options: DevCredentialOpti
 export async function devCredentialHeader(consumer: Consumer, options: DevCredentialOptions = {}): Promise<string> {
   if (consumer !== 'partner') return `Authorization: Bearer ${await devToken(consumer, options)}`;
   const node = options.partnerNodeId;
-  if (!node) throw new Error('a partner key needs the partner\'s fulfillment node id');
+  if (!node) throw new Error("a partner key needs the partner's fulfillment node id");
   return `X-Api-Key: ${devPartnerKey(node)}`;
 }

@@ -14,7 +14,17 @@ export type KeySource =
   | { kind: 'public-key'; key: string | JWK };
 
 /** The JWS algorithms this gateway may be configured to accept (never `none`, never HMAC). */
-export const SUPPORTED_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+export const SUPPORTED_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+] as const;
 export type JwtAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
 /** How the remote JWKS is fetched and cached (jose `RemoteJWKSetOptions`). */
@@ -35,7 +45,8 @@ export function parsePublicKeyText(text: string): KeySource | string {
   const trimmed = text.trim();
   // A PEM in one environment line may carry its line breaks as the two characters "\n".
   if (trimmed.startsWith('-----BEGIN')) return { kind: 'public-key', key: trimmed.replace(/\\n/g, '\n') };
-  if (!trimmed.startsWith('{')) return 'it must be a PEM public key ("-----BEGIN PUBLIC KEY-----…"), a JWK or a JWKS as JSON';
+  if (!trimmed.startsWith('{'))
+    return 'it must be a PEM public key ("-----BEGIN PUBLIC KEY-----…"), a JWK or a JWKS as JSON';
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
@@ -80,7 +91,11 @@ function publicKeyObject(key: string | JWK): KeyObject {
  * the name of the setting ("must be an https URL…", "key 0 (kid "a") verifies ES384, but…").
  * Keys are parsed here so that a bad key fails at start-up, not at the first request.
  */
-export function checkKeySource(source: KeySource, algorithms: readonly JwtAlgorithm[], requireHttps: boolean): string[] {
+export function checkKeySource(
+  source: KeySource,
+  algorithms: readonly JwtAlgorithm[],
+  requireHttps: boolean,
+): string[] {
   if (source.kind === 'jwks-url') {
     let url: URL;
     try {
@@ -101,10 +116,14 @@ export function checkKeySource(source: KeySource, algorithms: readonly JwtAlgori
     try {
       const fits = algorithmsFor(publicKeyObject(k));
       if (!fits.some((a) => algorithms.includes(a))) {
-        problems.push(`${label}verifies ${fits.join(', ') || 'no supported algorithm'}, but AUTH_ALGORITHMS accepts only ${algorithms.join(', ')}`);
+        problems.push(
+          `${label}verifies ${fits.join(', ') || 'no supported algorithm'}, but AUTH_ALGORITHMS accepts only ${algorithms.join(', ')}`,
+        );
       }
     } catch (err) {
-      problems.push(`${label}is not a usable public key (a PEM SPKI public key, a JWK or a JWKS): ${(err as Error).message}`);
+      problems.push(
+        `${label}is not a usable public key (a PEM SPKI public key, a JWK or a JWKS): ${(err as Error).message}`,
+      );
     }
   });
   return problems;
@@ -151,7 +170,11 @@ export function verificationKey(owner: object, source: KeySource, jwks: JwksFetc
   if (!verifier) {
     verifier =
       source.kind === 'jwks-url'
-        ? createRemoteJWKSet(new URL(source.url), { cacheMaxAge: jwks.cacheMaxAgeMs, cooldownDuration: jwks.cooldownMs, timeoutDuration: jwks.timeoutMs })
+        ? createRemoteJWKSet(new URL(source.url), {
+            cacheMaxAge: jwks.cacheMaxAgeMs,
+            cooldownDuration: jwks.cooldownMs,
+            timeoutDuration: jwks.timeoutMs,
+          })
         : source.kind === 'jwks'
           ? createLocalJWKSet({ keys: source.keys })
           : publicKeyObject(source.key);

@@ -45,7 +45,9 @@ export const MAX_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
   enabled: true,
   responseTtlMs: 30_000,
-  fetchTtlMs: Object.freeze(Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.cacheMaxAgeSeconds * 1000])) as Record<SubgraphName, number>),
+  fetchTtlMs: Object.freeze(
+    Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.cacheMaxAgeSeconds * 1000])) as Record<SubgraphName, number>,
+  ),
   typeTtlMs: Object.freeze({}),
   maxEntries: 100_000,
   maxBytes: 256 * 1_048_576,
@@ -68,14 +70,20 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
     fetchTtlMs[name] = r.int(`CACHE_TTL_${name.toUpperCase()}_MS`, d.fetchTtlMs[name], 0, MAX_CACHE_TTL_MS);
   }
   const typeTtlMs: Record<string, number> = {};
-  for (const part of r.string('CACHE_TYPE_TTLS', '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of r
+    .string('CACHE_TYPE_TTLS', '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(part);
-    if (!m || Number(m[2]) > MAX_CACHE_TTL_MS) r.problems.push(`CACHE_TYPE_TTLS must be Type=<ms up to ${MAX_CACHE_TTL_MS}>[,…]; received "${part}"`);
+    if (!m || Number(m[2]) > MAX_CACHE_TTL_MS)
+      r.problems.push(`CACHE_TYPE_TTLS must be Type=<ms up to ${MAX_CACHE_TTL_MS}>[,…]; received "${part}"`);
     else typeTtlMs[m[1]!] = Number(m[2]);
   }
   const redisVar = r.has('CACHE_REDIS_URL') ? 'CACHE_REDIS_URL' : 'REDIS_URL';
   const redisUrl = r.string(redisVar, '').trim() || undefined;
-  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl)) r.problems.push(`${redisVar} must be a redis:// or rediss:// URL; received "${redisUrl}"`);
+  if (redisUrl && !/^rediss?:\/\/\S+$/.test(redisUrl))
+    r.problems.push(`${redisVar} must be a redis:// or rediss:// URL; received "${redisUrl}"`);
   const config: CacheConfig = {
     enabled: r.bool('CACHE_ENABLED', d.enabled),
     responseTtlMs: r.int('CACHE_RESPONSE_TTL_MS', d.responseTtlMs, 0, MAX_CACHE_TTL_MS),

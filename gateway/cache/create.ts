@@ -32,17 +32,39 @@ export interface CreateTaggedCacheOptions {
  * `redisTimeoutMs` and failing as a miss; served only while `versions` say the entry is current.
  */
 export function createTaggedCache(
-  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> & Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes'>>,
+  config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> &
+    Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes'>>,
   versions: OrderVersions,
   opts: CreateTaggedCacheOptions = {},
 ): CacheSetup {
-  const guard = new CacheGuard({ timeoutMs: config.redisTimeoutMs, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const guard = new CacheGuard({
+    timeoutMs: config.redisTimeoutMs,
+    ...(opts.onError ? { onError: opts.onError } : {}),
+  });
   const where = { redisUrl: config.redisUrl, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) };
-  const keyv = createKeyv({ ...where, maxEntries: config.maxEntries, ...(config.maxBytes ? { maxBytes: config.maxBytes } : {}), ...(config.redisMaxBytes ? { redisMaxBytes: config.redisMaxBytes } : {}) });
+  const keyv = createKeyv({
+    ...where,
+    maxEntries: config.maxEntries,
+    ...(config.maxBytes ? { maxBytes: config.maxBytes } : {}),
+    ...(config.redisMaxBytes ? { redisMaxBytes: config.redisMaxBytes } : {}),
+  });
   const raw = keyvStore(keyv);
   const tags = createTagIndex({ ...where, maxTags: config.maxEntries });
   // The TaggedCache guards its own calls; `store` is for everyone else (e.g. APQ).
   // With Redis, a near copy of what this replica stored saves a round trip per hit (versions are still read).
-  const near = config.redisUrl ? { near: { maxEntries: Math.min(config.maxEntries, 20_000), maxBytes: Math.floor((config.maxBytes ?? DEFAULT_MAX_BYTES) / 4), ttlMs: 60_000 } } : {};
-  return { cache: new TaggedCache({ store: raw, versions, tags, guard, ...near }), store: errorsAreMisses(raw, { guard }), keyv, guard };
+  const near = config.redisUrl
+    ? {
+        near: {
+          maxEntries: Math.min(config.maxEntries, 20_000),
+          maxBytes: Math.floor((config.maxBytes ?? DEFAULT_MAX_BYTES) / 4),
+          ttlMs: 60_000,
+        },
+      }
+    : {};
+  return {
+    cache: new TaggedCache({ store: raw, versions, tags, guard, ...near }),
+    store: errorsAreMisses(raw, { guard }),
+    keyv,
+    guard,
+  };
 }

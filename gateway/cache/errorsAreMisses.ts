@@ -15,7 +15,8 @@ export function errorsAreMisses(store: CacheStore, opts: ErrorsAreMissesOptions 
   return {
     get: (key) => guard.run('get', () => store.get(key), undefined),
     set: (key, value, ttlMs) => guard.run('set', () => store.set(key, value, ttlMs), undefined),
-    delete: (keys) => (keys.length === 0 ? Promise.resolve() : guard.run('delete', () => store.delete(keys), undefined)),
+    delete: (keys) =>
+      keys.length === 0 ? Promise.resolve() : guard.run('delete', () => store.delete(keys), undefined),
     close: () => store.close(),
   };
 }

@@ -62,7 +62,11 @@ export class CacheGuard {
       return fallback;
     }
     try {
-      return await withTimeout(Promise.resolve().then(work), this.timeoutMs, () => new Error(`no answer within ${this.timeoutMs} ms`));
+      return await withTimeout(
+        Promise.resolve().then(work),
+        this.timeoutMs,
+        () => new Error(`no answer within ${this.timeoutMs} ms`),
+      );
     } catch (err) {
       this.failFastUntil = this.now() + this.failFastMs;
       this.report(err instanceof Error ? err : new Error(String(err)), what);
@@ -90,6 +94,7 @@ export class CacheGuard {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`cache option ${name}: expected a positive number of ms, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`cache option ${name}: expected a positive number of ms, got ${JSON.stringify(value)}`);
   return value;
 }

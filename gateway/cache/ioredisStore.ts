@@ -51,7 +51,11 @@ return freed`;
 export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: Record<string, unknown> = {};
 
-  constructor(private readonly redis: Redis, public namespace: string | undefined, private readonly maxBytes?: number) {
+  constructor(
+    private readonly redis: Redis,
+    public namespace: string | undefined,
+    private readonly maxBytes?: number,
+  ) {
     super();
   }
 
@@ -78,7 +82,16 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (this.maxBytes !== undefined) {
-      await this.redis.eval(SET_WITHIN_BUDGET, 4, this.key(key), ...this.budgetKeys(), text, String(ttl !== undefined && ttl > 0 ? Math.ceil(ttl) : 0), String(Date.now()), String(this.maxBytes));
+      await this.redis.eval(
+        SET_WITHIN_BUDGET,
+        4,
+        this.key(key),
+        ...this.budgetKeys(),
+        text,
+        String(ttl !== undefined && ttl > 0 ? Math.ceil(ttl) : 0),
+        String(Date.now()),
+        String(this.maxBytes),
+      );
       return;
     }
     if (ttl !== undefined && ttl > 0) await this.redis.set(this.key(key), text, 'PX', Math.ceil(ttl));
@@ -108,7 +121,10 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Deletes every key of the namespace (SCAN + UNLINK; never KEYS, never FLUSHDB). */
   async clear(): Promise<void> {
-    if (!this.namespace) throw new Error('IoredisKeyvStore.clear: refusing to clear a store without a namespace (it would be the whole database)');
+    if (!this.namespace)
+      throw new Error(
+        'IoredisKeyvStore.clear: refusing to clear a store without a namespace (it would be the whole database)',
+      );
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.namespace}:*`, 'COUNT', 500);

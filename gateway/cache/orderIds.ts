@@ -1,7 +1,16 @@
 import {
-  getNamedType, isObjectType, Kind, valueFromAST,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode,
+  getNamedType,
+  isObjectType,
+  Kind,
+  valueFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { accountVersionId, customerVersionId } from '../../events/versions.js';
 import { CONSUMER_POLICIES, type Identity } from '../../canonical/index.js';
@@ -25,8 +34,12 @@ const ORDER_ROOTS = new Set(['order', 'orderByNumber', 'orders']);
  * orders that is not one customer's (a new order anywhere would change it); `orderByNumber` null.
  */
 export function dependenciesOf(
-  schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
-  variables: Record<string, unknown>, data: Record<string, unknown>, identity: Identity,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  data: Record<string, unknown>,
+  identity: Identity,
 ): Dependencies | null {
   if (operation.operation !== 'query') return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -107,7 +120,8 @@ export function dependenciesOf(
           if (!f.selectionSet) continue;
           const def = named.getFields()[f.name.value];
           const sub = def && getNamedType(def.type);
-          if (sub && isObjectType(sub)) walk(sub, f.selectionSet, (value as Record<string, unknown>)[f.alias?.value ?? f.name.value]);
+          if (sub && isObjectType(sub))
+            walk(sub, f.selectionSet, (value as Record<string, unknown>)[f.alias?.value ?? f.name.value]);
           else if (def) complete = false;
         }
       }
@@ -115,7 +129,11 @@ export function dependenciesOf(
       if (!value) return null;
       walk(getNamedType(field.type) as GraphQLObjectType, node.selectionSet, value);
     } else {
-      const filter = (a.filter ?? {}) as { customerId?: string | null; salesforceAccountId?: string | null; fulfillmentNodeId?: string | null };
+      const filter = (a.filter ?? {}) as {
+        customerId?: string | null;
+        salesforceAccountId?: string | null;
+        fulfillmentNodeId?: string | null;
+      };
       // Which orders are at a node changes with every allocation, which bumps only the allocated
       // order — not a listed one, nor the customer's lists: such a list could not be kept current.
       if (filter.fulfillmentNodeId != null || CONSUMER_POLICIES[identity.consumer].rows === 'partner-node') return null;
@@ -137,13 +155,16 @@ export function dependenciesOf(
   return complete ? { ids: [...ids], tags: [...tags], types } : null;
 }
 
-
 /**
  * The orders an operation starts from when it starts only from `order(id:)` root fields: every
  * subgraph fetch of such an operation reads those orders' slices, so the fetch cache keys its
  * entries on their versions. Undefined for any other operation (its fetches are not cached).
  */
-export function rootOrderIdsOf(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] | undefined {
+export function rootOrderIdsOf(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): string[] | undefined {
   if (operation.operation !== 'query') return undefined;
   const field = schema.getQueryType()?.getFields().order;
   if (!field) return undefined;

@@ -33,7 +33,11 @@ export const DEFAULT_MAX_BYTES = 256 * 1_048_576;
 export function approximateBytes(key: unknown, value: unknown): number {
   const text = (v: unknown): number => {
     if (typeof v === 'string') return v.length * 2;
-    if (v && typeof v === 'object') return Object.values(v as Record<string, unknown>).reduce<number>((n, x) => n + (typeof x === 'string' ? x.length * 2 : 8), 16);
+    if (v && typeof v === 'object')
+      return Object.values(v as Record<string, unknown>).reduce<number>(
+        (n, x) => n + (typeof x === 'string' ? x.length * 2 : 8),
+        16,
+      );
     return 8;
   };
   return text(key) + text(value) + 64;
@@ -50,7 +54,10 @@ export class LruMap<K, V> extends Map<K, V> {
   /** Bytes held now (approximate). */
   bytes = 0;
 
-  constructor(readonly maxEntries: number, readonly maxBytes: number = Number.MAX_SAFE_INTEGER) {
+  constructor(
+    readonly maxEntries: number,
+    readonly maxBytes: number = Number.MAX_SAFE_INTEGER,
+  ) {
     super();
     if (!Number.isSafeInteger(maxEntries) || maxEntries <= 0) {
       throw new TypeError(`LruMap maxEntries: expected a positive integer, got ${JSON.stringify(maxEntries)}`);
@@ -129,15 +136,29 @@ export function createKeyv(opts: CacheStoreOptions = {}): Keyv<string> {
   if (!url) {
     const max = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
     // No serializer: keyv keeps its { value, expires } records as objects (a JSON value is not escaped into another string).
-    return new Keyv<string>({ store: new LruMap<string, unknown>(max, opts.maxBytes ?? DEFAULT_MAX_BYTES), namespace: '', useKeyPrefix: false, throwOnErrors: true, serialize: undefined, deserialize: undefined });
+    return new Keyv<string>({
+      store: new LruMap<string, unknown>(max, opts.maxBytes ?? DEFAULT_MAX_BYTES),
+      namespace: '',
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      serialize: undefined,
+      deserialize: undefined,
+    });
   }
-  if (!/^rediss?:\/\//.test(url)) throw new TypeError(`cache redisUrl: expected redis://… or rediss://…, got ${JSON.stringify(url)}`);
+  if (!/^rediss?:\/\//.test(url))
+    throw new TypeError(`cache redisUrl: expected redis://… or rediss://…, got ${JSON.stringify(url)}`);
   const prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
   if (/\s/.test(prefix)) throw new TypeError(`cache prefix: expected no whitespace, got ${JSON.stringify(prefix)}`);
   const namespace = cacheNamespace(prefix);
   const store = new IoredisKeyvStore(acquireRedis('cache', url), namespace, opts.redisMaxBytes);
   // Keyv sets its namespace on the store: the same one, and no Keyv-side prefix (else `ns::ns:key`).
-  const keyv = new Keyv<string>(store, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: rawValue, deserialize: asRecord });
+  const keyv = new Keyv<string>(store, {
+    namespace,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: rawValue,
+    deserialize: asRecord,
+  });
   keyv.on('error', () => undefined);
   return keyv;
 }
@@ -155,8 +176,10 @@ export function keyvStore(keyv: Keyv<string>): CacheStore {
       return typeof v === 'string' ? v : undefined;
     },
     set: async (key, value, ttlMs) => {
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError(`cache set ${key}: expected a positive TTL in ms, got ${JSON.stringify(ttlMs)}`);
-      if (!(await keyv.set(key, value, Math.ceil(ttlMs)))) throw new Error(`cache set ${key}: the store did not accept the value`);
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+        throw new TypeError(`cache set ${key}: expected a positive TTL in ms, got ${JSON.stringify(ttlMs)}`);
+      if (!(await keyv.set(key, value, Math.ceil(ttlMs))))
+        throw new Error(`cache set ${key}: the store did not accept the value`);
     },
     delete: async (keys) => {
       if (keys.length > 0) await keyv.delete(keys);

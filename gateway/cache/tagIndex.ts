@@ -32,7 +32,8 @@ export class MemoryTagIndex implements TagIndex {
 
   constructor(opts: MemoryTagIndexOptions = {}) {
     this.maxTags = opts.maxTags ?? 100_000;
-    if (!Number.isSafeInteger(this.maxTags) || this.maxTags <= 0) throw new TypeError(`MemoryTagIndex maxTags: expected a positive integer, got ${JSON.stringify(opts.maxTags)}`);
+    if (!Number.isSafeInteger(this.maxTags) || this.maxTags <= 0)
+      throw new TypeError(`MemoryTagIndex maxTags: expected a positive integer, got ${JSON.stringify(opts.maxTags)}`);
     this.now = opts.now ?? Date.now;
   }
 
@@ -143,7 +144,8 @@ export class RedisTagIndex implements TagIndex {
   /** The connection when it can take a command now; nothing waits in a queue during an outage. */
   private ready(op: string): Redis {
     if (this.closed) throw new Error(`RedisTagIndex.${op}: the index is closed`);
-    if (this.conn.status !== 'ready') throw new Error(`tag index ${op}: Redis at ${redactUrl(this.opts.url)} is not connected (${this.conn.status})`);
+    if (this.conn.status !== 'ready')
+      throw new Error(`tag index ${op}: Redis at ${redactUrl(this.opts.url)} is not connected (${this.conn.status})`);
     return this.conn;
   }
 }
@@ -156,7 +158,9 @@ function failed(results: [Error | null, unknown][] | null): unknown[] {
 }
 
 /** {@link RedisTagIndex} when a Redis URL is given, else {@link MemoryTagIndex}. */
-export function createTagIndex(opts: { redisUrl?: string | undefined; prefix?: string; maxTags?: number } = {}): TagIndex {
+export function createTagIndex(
+  opts: { redisUrl?: string | undefined; prefix?: string; maxTags?: number } = {},
+): TagIndex {
   const url = opts.redisUrl?.trim();
   if (!url) return new MemoryTagIndex(opts.maxTags === undefined ? {} : { maxTags: opts.maxTags });
   return new RedisTagIndex({ url, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) });

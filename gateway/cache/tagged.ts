@@ -18,7 +18,11 @@ export interface TaggedCacheOptions {
    * one versions read instead of two round trips. Entries are still checked against the versions
    * on every read; a copy lives at most `ttlMs` (and the entry's own TTL). @default none
    */
-  near?: { maxEntries: number; ttlMs: number; /** Byte budget of the near copy (approximate), LRU-evicted past it. @default unbounded by bytes */ maxBytes?: number };
+  near?: {
+    maxEntries: number;
+    ttlMs: number /** Byte budget of the near copy (approximate), LRU-evicted past it. @default unbounded by bytes */;
+    maxBytes?: number;
+  };
 }
 
 /** How {@link TaggedCache.set} stores an entry. */
@@ -62,7 +66,11 @@ function parseEntry(raw: string): Entry | undefined {
   if (newline < 0) return undefined;
   try {
     const versions: unknown = JSON.parse(raw.slice(0, newline));
-    if (!Array.isArray(versions) || !versions.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number')) return undefined;
+    if (
+      !Array.isArray(versions) ||
+      !versions.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number')
+    )
+      return undefined;
     return { value: raw.slice(newline + 1), versions: versions as [string, number][] };
   } catch {
     return undefined;
@@ -141,7 +149,11 @@ export class TaggedCache {
   /** Whether every version the entry recorded is still current; undefined when they cannot be read. */
   private async current(entry: Entry): Promise<boolean | undefined> {
     if (entry.versions.length === 0) return true;
-    const now = await this.guard.run('read versions', () => this.versions.get(entry.versions.map(([id]) => id)), undefined);
+    const now = await this.guard.run(
+      'read versions',
+      () => this.versions.get(entry.versions.map(([id]) => id)),
+      undefined,
+    );
     if (!now) return undefined;
     return entry.versions.every(([id, v]) => now.get(id) === v);
   }
@@ -157,9 +169,14 @@ export class TaggedCache {
    * never be served), or when the versions or the store cannot be reached.
    */
   async set(key: string, value: string, opts: TaggedSetOptions): Promise<boolean> {
-    if (!Number.isFinite(opts.ttlMs) || opts.ttlMs <= 0) throw new TypeError(`TaggedCache.set ${key}: expected ttlMs to be a positive number, got ${JSON.stringify(opts.ttlMs)}`);
+    if (!Number.isFinite(opts.ttlMs) || opts.ttlMs <= 0)
+      throw new TypeError(
+        `TaggedCache.set ${key}: expected ttlMs to be a positive number, got ${JSON.stringify(opts.ttlMs)}`,
+      );
     if (!opts.versions || !(opts.versions.versions instanceof Map)) {
-      throw new TypeError(`TaggedCache.set ${key}: expected versions to be the snapshot read before the fetch (TaggedCache.snapshot), got ${JSON.stringify(opts.versions)}`);
+      throw new TypeError(
+        `TaggedCache.set ${key}: expected versions to be the snapshot read before the fetch (TaggedCache.snapshot), got ${JSON.stringify(opts.versions)}`,
+      );
     }
     const recorded = new Map(opts.versions.versions);
     const discovered = [...new Set(opts.discoveredIds ?? [])].filter((id) => !recorded.has(id));
@@ -176,12 +193,17 @@ export class TaggedCache {
       }
     }
     const entry: Entry = { value, versions: [...recorded] };
-    const stored = await this.guard.run('set', async () => {
-      await this.store.set(key, formatEntry(entry), opts.ttlMs);
-      return true;
-    }, false);
+    const stored = await this.guard.run(
+      'set',
+      async () => {
+        await this.store.set(key, formatEntry(entry), opts.ttlMs);
+        return true;
+      },
+      false,
+    );
     if (stored) this.remember(key, entry, opts.ttlMs);
-    if (stored && opts.tags?.length) await this.guard.run('tag', () => this.tags.add(opts.tags!, key, opts.ttlMs), undefined);
+    if (stored && opts.tags?.length)
+      await this.guard.run('tag', () => this.tags.add(opts.tags!, key, opts.ttlMs), undefined);
     return stored;
   }
 

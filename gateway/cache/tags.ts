@@ -19,6 +19,7 @@ export const CacheTags = {
 export function tagsOfEvent(event: CloudEvent): string[] {
   const tags = [CacheTags.order(event.subject), CacheTags.orderSlice(event.subject, event.source)];
   const customerId = event.data['customerId'];
-  if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '') tags.push(CacheTags.customerLists(customerId));
+  if (event.type === EventType.ORDER_PLACED && typeof customerId === 'string' && customerId !== '')
+    tags.push(CacheTags.customerLists(customerId));
   return tags;
 }

@@ -42,8 +42,15 @@ export const EXPLORER_PATH = '/explorer';
 export const OPS_PATH = '/ops';
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
 };
 
 /**
@@ -51,8 +58,16 @@ const CONTENT_TYPES: Record<string, string> = {
  * editor (Monaco) sets inline styles and runs its language services in workers from this origin.
  */
 export const EXPLORER_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
-  "worker-src 'self' blob:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
 ].join('; ');
 
 /**
@@ -75,7 +90,10 @@ export const EXPLORER_CSP = [
 export function explorer(options: ExplorerOptions): ExplorerHandler {
   const nodeEnv = options.nodeEnv ?? process.env.NODE_ENV;
   const enabled = options.enabled ?? (nodeEnv !== 'production' && options.auth.development);
-  if (enabled && nodeEnv === 'production') throw new Error('the development explorer cannot be enabled when NODE_ENV=production: it hands out development credentials');
+  if (enabled && nodeEnv === 'production')
+    throw new Error(
+      'the development explorer cannot be enabled when NODE_ENV=production: it hands out development credentials',
+    );
   const assetsDir = options.assetsDir ?? join(projectRoot(), 'dist', 'explorer');
   const partnerNodes = [...new Set(options.auth.partnerKeys.map((k) => k.nodeId))];
   const corsOrigins = options.corsOrigins ?? [];
@@ -98,7 +116,12 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
   const page = (res: ServerResponse, head: boolean, file = 'index.html'): void => {
     const index = join(assetsDir, file);
     if (!existsSync(index)) {
-      send(res, 503, 'text/plain; charset=utf-8', `The explorer is not built: expected ${index}. Run \`npm run build\` (it bundles GraphiQL with Vite into dist/explorer).\n`);
+      send(
+        res,
+        503,
+        'text/plain; charset=utf-8',
+        `The explorer is not built: expected ${index}. Run \`npm run build\` (it bundles GraphiQL with Vite into dist/explorer).\n`,
+      );
       return;
     }
     res.setHeader('content-security-policy', EXPLORER_CSP);
@@ -133,7 +156,12 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
     asset(res, decoded, head);
   };
 
-  const api = async (req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams): Promise<void> => {
+  const api = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     const origin = req.headers.origin;
     if (typeof origin === 'string' && originAllowed(origin, corsOrigins)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -158,7 +186,12 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
       case 'schema': {
         if (!expect('GET')) return;
         const consumer = query.get('consumer') ?? '';
-        if (!isConsumer(consumer)) return problem(res, 400, `expected ?consumer= one of ${CONSUMERS.join(', ')}; received ${JSON.stringify(consumer.slice(0, 64))}`);
+        if (!isConsumer(consumer))
+          return problem(
+            res,
+            400,
+            `expected ?consumer= one of ${CONSUMERS.join(', ')}; received ${JSON.stringify(consumer.slice(0, 64))}`,
+          );
         const sdl = sdlFor(consumer);
         if (sdl === undefined) return problem(res, 503, 'the supergraph is not loaded yet; try again in a moment');
         send(res, 200, 'text/plain; charset=utf-8', sdl);
@@ -169,12 +202,25 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
         const body = await readJson(req, 4096);
         if (!body.ok) return problem(res, 400, body.problem);
         const { consumer, customerId, partnerNodeId } = body.value as Record<string, unknown>;
-        if (typeof consumer !== 'string' || !isConsumer(consumer)) return problem(res, 400, `expected "consumer" to be one of ${CONSUMERS.join(', ')}; received ${JSON.stringify(consumer)?.slice(0, 64)}`);
+        if (typeof consumer !== 'string' || !isConsumer(consumer))
+          return problem(
+            res,
+            400,
+            `expected "consumer" to be one of ${CONSUMERS.join(', ')}; received ${JSON.stringify(consumer)?.slice(0, 64)}`,
+          );
         if (consumer === 'storefront' && (typeof customerId !== 'string' || !/^\S{1,128}$/.test(customerId))) {
-          return problem(res, 400, `a storefront credential needs "customerId" (1–128 characters without spaces, e.g. CUST-00001); received ${JSON.stringify(customerId)?.slice(0, 64)}`);
+          return problem(
+            res,
+            400,
+            `a storefront credential needs "customerId" (1–128 characters without spaces, e.g. CUST-00001); received ${JSON.stringify(customerId)?.slice(0, 64)}`,
+          );
         }
         if (consumer === 'partner' && (typeof partnerNodeId !== 'string' || !partnerNodes.includes(partnerNodeId))) {
-          return problem(res, 400, `a partner credential needs "partnerNodeId", one of ${partnerNodes.join(', ')}; received ${JSON.stringify(partnerNodeId)?.slice(0, 64)}`);
+          return problem(
+            res,
+            400,
+            `a partner credential needs "partnerNodeId", one of ${partnerNodes.join(', ')}; received ${JSON.stringify(partnerNodeId)?.slice(0, 64)}`,
+          );
         }
         const header = await devCredentialHeader(consumer, {
           ...(consumer === 'storefront' ? { customerId: customerId as string } : {}),
@@ -185,7 +231,11 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
         return;
       }
       default:
-        problem(res, 404, `no explorer endpoint ${JSON.stringify(route.slice(0, 64))}; expected setup, credential or schema`);
+        problem(
+          res,
+          404,
+          `no explorer endpoint ${JSON.stringify(route.slice(0, 64))}; expected setup, credential or schema`,
+        );
     }
   };
 
@@ -195,10 +245,13 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
     const head = req.method === 'HEAD';
     // The operations console's shell is public in every environment (each call it makes carries
     // the operator's ops credential); so are the bundled assets it shares with the explorer.
-    if ((req.method === 'GET' || head) && (path === OPS_PATH || path === `${OPS_PATH}/`)) return page(res, head, 'ops.html');
-    if ((req.method === 'GET' || head) && path.startsWith(`${EXPLORER_PATH}/assets/`)) return serveAsset(res, path, head);
+    if ((req.method === 'GET' || head) && (path === OPS_PATH || path === `${OPS_PATH}/`))
+      return page(res, head, 'ops.html');
+    if ((req.method === 'GET' || head) && path.startsWith(`${EXPLORER_PATH}/assets/`))
+      return serveAsset(res, path, head);
     if (!enabled) return next();
-    if ((req.method === 'GET' || head) && path === '/graphql' && url.search === '' && acceptsHtml(req)) return page(res, head);
+    if ((req.method === 'GET' || head) && path === '/graphql' && url.search === '' && acceptsHtml(req))
+      return page(res, head);
     if (path === EXPLORER_PATH || path === `${EXPLORER_PATH}/`) {
       if (req.method === 'GET' || head) return page(res, head);
       return problem(res, 405, `expected GET ${EXPLORER_PATH}; received ${req.method}`);
@@ -209,7 +262,8 @@ export function explorer(options: ExplorerOptions): ExplorerHandler {
       api(req, res, rest.slice(4), url.searchParams).catch(next);
       return;
     }
-    if (req.method !== 'GET' && !head) return problem(res, 405, `expected GET for explorer assets; received ${req.method}`);
+    if (req.method !== 'GET' && !head)
+      return problem(res, 405, `expected GET for explorer assets; received ${req.method}`);
     serveAsset(res, path, head);
   };
 }
@@ -240,9 +294,16 @@ function problem(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
-async function readJson(req: IncomingMessage, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
+async function readJson(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
   const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('application/json')) return { ok: false, problem: `expected content-type application/json; received ${JSON.stringify(type.slice(0, 64))}` };
+  if (!type.startsWith('application/json'))
+    return {
+      ok: false,
+      problem: `expected content-type application/json; received ${JSON.stringify(type.slice(0, 64))}`,
+    };
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -252,7 +313,8 @@ async function readJson(req: IncomingMessage, limit: number): Promise<{ ok: true
   }
   try {
     const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, problem: 'expected a JSON object like {"consumer":"storefront","customerId":"CUST-00001"}' };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { ok: false, problem: 'expected a JSON object like {"consumer":"storefront","customerId":"CUST-00001"}' };
     return { ok: true, value };
   } catch {
     return { ok: false, problem: 'expected a JSON body; received text that does not parse' };

@@ -1,6 +1,13 @@
 import {
-  buildASTSchema, isInterfaceType, isObjectType, Kind, parse, printSchema, visit,
-  type DocumentNode, type GraphQLSchema,
+  buildASTSchema,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  printSchema,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
 } from 'graphql';
 import { grantedScopes, type Consumer } from '../../canonical/index.js';
 import { satisfies, type AccessRules, type FieldRule } from '../access/rules.js';
@@ -41,7 +48,8 @@ export function schemaForConsumer(schema: GraphQLSchema, rules: AccessRules, con
       enter(node, _key, _parent, _path, ancestors) {
         if (node.kind !== Kind.FIELD_DEFINITION) return undefined;
         const owner = ancestors[ancestors.length - 1];
-        const ownerName = owner && 'kind' in owner && 'name' in owner && owner.name ? (owner.name as { value: string }).value : '';
+        const ownerName =
+          owner && 'kind' in owner && 'name' in owner && owner.name ? (owner.name as { value: string }).value : '';
         let t = node.type;
         while (t.kind !== Kind.NAMED_TYPE) t = t.type;
         if (hiddenFields.has(`${ownerName}.${node.name.value}`) || hiddenTypes.has(t.name.value)) return null;
@@ -49,7 +57,10 @@ export function schemaForConsumer(schema: GraphQLSchema, rules: AccessRules, con
       },
     });
     for (const def of doc.definitions) {
-      if ((def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) && (def.fields?.length ?? 0) === 0) {
+      if (
+        (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) &&
+        (def.fields?.length ?? 0) === 0
+      ) {
         hiddenTypes.add(def.name.value);
       }
     }

@@ -1,18 +1,42 @@
 import {
-  BreakingChangeType, buildASTSchema, findBreakingChanges, findDangerousChanges, getNamedType, isEnumType,
-  isInputObjectType, isInterfaceType, isObjectType, isUnionType, Kind, parse, printSchema, visit,
-  type BreakingChange, type DangerousChange, type DocumentNode, type GraphQLNamedType, type GraphQLSchema,
+  BreakingChangeType,
+  buildASTSchema,
+  findBreakingChanges,
+  findDangerousChanges,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  Kind,
+  parse,
+  printSchema,
+  visit,
+  type BreakingChange,
+  type DangerousChange,
+  type DocumentNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Problem } from './problems.js';
 
-const EXPECTED_BREAKING = 'keep it as released, or deprecate it (@deprecated(reason:)) in a release first and remove it in a later one';
+const EXPECTED_BREAKING =
+  'keep it as released, or deprecate it (@deprecated(reason:)) in a release first and remove it in a later one';
 
 /** Names of the types reachable from the root operation types (through fields, arguments, input fields, interfaces and unions). */
 export function reachableTypes(schema: GraphQLSchema): Set<string> {
   const seen = new Set<string>();
-  const queue: GraphQLNamedType[] = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t) => t != null);
+  const queue: GraphQLNamedType[] = [
+    schema.getQueryType(),
+    schema.getMutationType(),
+    schema.getSubscriptionType(),
+  ].filter((t) => t != null);
   const add = (t: GraphQLNamedType): void => {
-    if (!seen.has(t.name)) { seen.add(t.name); queue.push(t); }
+    if (!seen.has(t.name)) {
+      seen.add(t.name);
+      queue.push(t);
+    }
   };
   for (const t of queue) seen.add(t.name);
   while (queue.length > 0) {
@@ -42,16 +66,21 @@ const isDeprecated = (node: { directives?: readonly { name: { value: string } }[
  * exempts exactly the removals and changes of what was already deprecated.
  */
 export function withoutDeprecated(released: GraphQLSchema): GraphQLSchema {
-  const drop = <T extends { directives?: readonly { name: { value: string } }[] | undefined }>(node: T): T | null => (isDeprecated(node) ? null : node);
+  const drop = <T extends { directives?: readonly { name: { value: string } }[] | undefined }>(node: T): T | null =>
+    isDeprecated(node) ? null : node;
   const pruned: DocumentNode = visit(parse(printSchema(released)), {
-    FieldDefinition: drop, InputValueDefinition: drop, EnumValueDefinition: drop,
+    FieldDefinition: drop,
+    InputValueDefinition: drop,
+    EnumValueDefinition: drop,
   });
   const before = reachableTypes(released);
   const after = reachableTypes(buildASTSchema(pruned));
   const orphaned = new Set([...before].filter((name) => !after.has(name)));
   return buildASTSchema({
     ...pruned,
-    definitions: pruned.definitions.filter((d) => !('name' in d && d.name && d.kind !== Kind.DIRECTIVE_DEFINITION && orphaned.has(d.name.value))),
+    definitions: pruned.definitions.filter(
+      (d) => !('name' in d && d.name && d.kind !== Kind.DIRECTIVE_DEFINITION && orphaned.has(d.name.value)),
+    ),
   });
 }
 
@@ -78,12 +107,15 @@ export function deprecatedElements(schema: GraphQLSchema): Map<string, string> {
     if (isObjectType(t) || isInterfaceType(t)) {
       for (const f of Object.values(t.getFields())) {
         if (f.deprecationReason != null) out.set(`${t.name}.${f.name}`, f.deprecationReason);
-        for (const a of f.args) if (a.deprecationReason != null) out.set(`${t.name}.${f.name}(${a.name}:)`, a.deprecationReason);
+        for (const a of f.args)
+          if (a.deprecationReason != null) out.set(`${t.name}.${f.name}(${a.name}:)`, a.deprecationReason);
       }
     } else if (isInputObjectType(t)) {
-      for (const f of Object.values(t.getFields())) if (f.deprecationReason != null) out.set(`${t.name}.${f.name}`, f.deprecationReason);
+      for (const f of Object.values(t.getFields()))
+        if (f.deprecationReason != null) out.set(`${t.name}.${f.name}`, f.deprecationReason);
     } else if (isEnumType(t)) {
-      for (const v of t.getValues()) if (v.deprecationReason != null) out.set(`${t.name}.${v.name}`, v.deprecationReason);
+      for (const v of t.getValues())
+        if (v.deprecationReason != null) out.set(`${t.name}.${v.name}`, v.deprecationReason);
     }
   }
   return out;
@@ -113,20 +145,35 @@ function signatureOf(schema: GraphQLSchema, coordinate: string): string | undefi
 export function compareWithReleased(released: GraphQLSchema, next: GraphQLSchema, releasedFile: string): Problem[] {
   const problems: Problem[] = [];
   for (const change of findBreakingChanges(withoutDeprecated(released), next)) {
-    problems.push({ severity: 'error', stage: 'breaking', where: coordinateOf(change), message: `${change.description.replace(/\.$/, '')} — breaking against ${releasedFile} (${change.type})`, expected: EXPECTED_BREAKING });
+    problems.push({
+      severity: 'error',
+      stage: 'breaking',
+      where: coordinateOf(change),
+      message: `${change.description.replace(/\.$/, '')} — breaking against ${releasedFile} (${change.type})`,
+      expected: EXPECTED_BREAKING,
+    });
   }
   for (const change of findDangerousChanges(released, next)) {
-    problems.push({ severity: 'warning', stage: 'breaking', where: coordinateOf(change), message: `${change.description.replace(/\.$/, '')} — dangerous (${change.type})`, expected: 'clients that switch over every value or rely on the default handle the change' });
+    problems.push({
+      severity: 'warning',
+      stage: 'breaking',
+      where: coordinateOf(change),
+      message: `${change.description.replace(/\.$/, '')} — dangerous (${change.type})`,
+      expected: 'clients that switch over every value or rely on the default handle the change',
+    });
   }
   for (const [coordinate, reason] of deprecatedElements(released)) {
     const before = signatureOf(released, coordinate);
     const after = signatureOf(next, coordinate);
     if (after === before) continue;
     problems.push({
-      severity: 'note', stage: 'breaking', where: coordinate,
-      message: after === undefined
-        ? `removed; allowed because it was deprecated in ${releasedFile} ("${reason}")`
-        : `changed from ${before} to ${after}; allowed because it was deprecated in ${releasedFile} ("${reason}")`,
+      severity: 'note',
+      stage: 'breaking',
+      where: coordinate,
+      message:
+        after === undefined
+          ? `removed; allowed because it was deprecated in ${releasedFile} ("${reason}")`
+          : `changed from ${before} to ${after}; allowed because it was deprecated in ${releasedFile} ("${reason}")`,
     });
   }
   return problems;

@@ -47,7 +47,8 @@ export const MANIFEST_FILE = 'manifest.json';
  * manifest is up to date. Never throws for a problem of the inputs: it reports it.
  */
 export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
-  const show = (p: string): string => (relative(opts.displayRoot, p).startsWith('..') ? p : relative(opts.displayRoot, p));
+  const show = (p: string): string =>
+    relative(opts.displayRoot, p).startsWith('..') ? p : relative(opts.displayRoot, p);
   const problems: Problem[] = [];
   const error = (stage: Problem['stage'], where: string, message: string, expected?: string): void => {
     problems.push({ severity: 'error', stage, where, message, ...(expected ? { expected } : {}) });
@@ -60,7 +61,8 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
     schemaFiles = readSupergraphConfig(opts.config).map((s) => s.schemaFile);
     supergraphSdl = composeSupergraph(opts.config);
   } catch (err) {
-    if (err instanceof CompositionError) for (const p of err.problems) error('compose', show(opts.config), p, 'subgraphs that compose');
+    if (err instanceof CompositionError)
+      for (const p of err.problems) error('compose', show(opts.config), p, 'subgraphs that compose');
     else error('compose', show(opts.config), (err as Error).message);
   }
 
@@ -77,32 +79,59 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
     try {
       clientSchema = clientSchemaOf(supergraphSdl);
     } catch (err) {
-      error('compose', SUBSCRIPTION_SDL_FILE, `the API schema does not extend with SUBSCRIPTION_SDL: ${(err as Error).message}`);
+      error(
+        'compose',
+        SUBSCRIPTION_SDL_FILE,
+        `the API schema does not extend with SUBSCRIPTION_SDL: ${(err as Error).message}`,
+      );
     }
   }
   if (clientSchema) {
     if (!existsSync(opts.released)) {
-      error('breaking', show(opts.released), 'no released schema to compare with', 'a baseline written by `npm run schema:release`');
+      error(
+        'breaking',
+        show(opts.released),
+        'no released schema to compare with',
+        'a baseline written by `npm run schema:release`',
+      );
     } else {
       let released: GraphQLSchema | undefined;
       try {
         released = readReleased(readFileSync(opts.released, 'utf8'));
       } catch (err) {
-        error('breaking', show(opts.released), `does not build: ${(err as Error).message}`, 'the file `npm run schema:release` wrote');
+        error(
+          'breaking',
+          show(opts.released),
+          `does not build: ${(err as Error).message}`,
+          'the file `npm run schema:release` wrote',
+        );
       }
       if (released) problems.push(...compareWithReleased(released, clientSchema, show(opts.released)));
     }
   } else {
-    problems.push({ severity: 'note', stage: 'breaking', where: show(opts.released), message: 'not compared: there is no client schema (composition failed)' });
+    problems.push({
+      severity: 'note',
+      stage: 'breaking',
+      where: show(opts.released),
+      message: 'not compared: there is no client schema (composition failed)',
+    });
   }
 
   // (4) operations
-  const loaded = existsSync(opts.operations) ? loadOperations(opts.operations, opts.displayRoot) : { operations: [], problems: [] };
+  const loaded = existsSync(opts.operations)
+    ? loadOperations(opts.operations, opts.displayRoot)
+    : { operations: [], problems: [] };
   if (!existsSync(opts.operations)) error('operations', show(opts.operations), 'no operations folder');
   problems.push(...loaded.problems);
   const accessRules = new Map([...(supergraphSdl ? readAccessRules(supergraphSdl) : []), ...SUBSCRIPTION_RULES]);
   if (clientSchema) problems.push(...validateOperations(clientSchema, loaded.operations, accessRules));
-  else if (loaded.operations.length > 0) problems.push({ severity: 'note', stage: 'operations', where: show(opts.operations), message: 'operations not validated: there is no client schema (composition failed)' });
+  else if (loaded.operations.length > 0)
+    problems.push({
+      severity: 'note',
+      stage: 'operations',
+      where: show(opts.operations),
+      message: 'operations not validated: there is no client schema (composition failed)',
+    });
 
   // (5) manifest
   const manifestPath = `${opts.operations}/${MANIFEST_FILE}`;
@@ -110,7 +139,12 @@ export function runSchemaCheck(opts: SchemaCheckOptions): SchemaCheckResult {
     const expected = serializeManifest(buildManifest(loaded.operations));
     const actual = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : undefined;
     if (actual !== expected) {
-      error('manifest', show(manifestPath), actual === undefined ? 'missing' : 'out of date with the operations', 'the output of `npm run operations:manifest`');
+      error(
+        'manifest',
+        show(manifestPath),
+        actual === undefined ? 'missing' : 'out of date with the operations',
+        'the output of `npm run operations:manifest`',
+      );
     }
   }
   return { problems, ...(clientSchema ? { clientSchema } : {}), accessRules, operations: loaded.operations };

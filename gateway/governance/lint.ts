@@ -1,6 +1,13 @@
 import {
-  getLocation, Kind, parse, Source, type ASTNode, type DefinitionNode, type FieldDefinitionNode,
-  type InputValueDefinitionNode, type StringValueNode,
+  getLocation,
+  Kind,
+  parse,
+  Source,
+  type ASTNode,
+  type DefinitionNode,
+  type FieldDefinitionNode,
+  type InputValueDefinitionNode,
+  type StringValueNode,
 } from 'graphql';
 import type { Problem } from './problems.js';
 
@@ -13,44 +20,122 @@ export const UPPER_SNAKE_CASE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
 type Kindish = 'type' | 'field' | 'argument' | 'input field' | 'enum value' | 'directive';
 
-interface Element { coordinate: string; kind: Kindish; name: string; node: ASTNode; description: StringValueNode | undefined; needsDescription: boolean }
+interface Element {
+  coordinate: string;
+  kind: Kindish;
+  name: string;
+  node: ASTNode;
+  description: StringValueNode | undefined;
+  needsDescription: boolean;
+}
 
 function elementsOf(def: DefinitionNode): Element[] {
   const out: Element[] = [];
   const args = (owner: string, list: readonly InputValueDefinitionNode[] | undefined): void => {
-    for (const a of list ?? []) out.push({ coordinate: `${owner}(${a.name.value}:)`, kind: 'argument', name: a.name.value, node: a, description: a.description, needsDescription: true });
+    for (const a of list ?? [])
+      out.push({
+        coordinate: `${owner}(${a.name.value}:)`,
+        kind: 'argument',
+        name: a.name.value,
+        node: a,
+        description: a.description,
+        needsDescription: true,
+      });
   };
   const fields = (type: string, list: readonly FieldDefinitionNode[] | undefined): void => {
     for (const f of list ?? []) {
-      out.push({ coordinate: `${type}.${f.name.value}`, kind: 'field', name: f.name.value, node: f, description: f.description, needsDescription: true });
+      out.push({
+        coordinate: `${type}.${f.name.value}`,
+        kind: 'field',
+        name: f.name.value,
+        node: f,
+        description: f.description,
+        needsDescription: true,
+      });
       args(`${type}.${f.name.value}`, f.arguments);
     }
   };
   switch (def.kind) {
-    case Kind.OBJECT_TYPE_DEFINITION: case Kind.INTERFACE_TYPE_DEFINITION:
-    case Kind.OBJECT_TYPE_EXTENSION: case Kind.INTERFACE_TYPE_EXTENSION: {
+    case Kind.OBJECT_TYPE_DEFINITION:
+    case Kind.INTERFACE_TYPE_DEFINITION:
+    case Kind.OBJECT_TYPE_EXTENSION:
+    case Kind.INTERFACE_TYPE_EXTENSION: {
       const extension = def.kind === Kind.OBJECT_TYPE_EXTENSION || def.kind === Kind.INTERFACE_TYPE_EXTENSION;
-      out.push({ coordinate: def.name.value, kind: 'type', name: def.name.value, node: def, description: extension ? undefined : def.description, needsDescription: !extension });
+      out.push({
+        coordinate: def.name.value,
+        kind: 'type',
+        name: def.name.value,
+        node: def,
+        description: extension ? undefined : def.description,
+        needsDescription: !extension,
+      });
       fields(def.name.value, def.fields);
       break;
     }
-    case Kind.INPUT_OBJECT_TYPE_DEFINITION: case Kind.INPUT_OBJECT_TYPE_EXTENSION: {
+    case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+    case Kind.INPUT_OBJECT_TYPE_EXTENSION: {
       const extension = def.kind === Kind.INPUT_OBJECT_TYPE_EXTENSION;
-      out.push({ coordinate: def.name.value, kind: 'type', name: def.name.value, node: def, description: extension ? undefined : def.description, needsDescription: !extension });
-      for (const f of def.fields ?? []) out.push({ coordinate: `${def.name.value}.${f.name.value}`, kind: 'input field', name: f.name.value, node: f, description: f.description, needsDescription: true });
+      out.push({
+        coordinate: def.name.value,
+        kind: 'type',
+        name: def.name.value,
+        node: def,
+        description: extension ? undefined : def.description,
+        needsDescription: !extension,
+      });
+      for (const f of def.fields ?? [])
+        out.push({
+          coordinate: `${def.name.value}.${f.name.value}`,
+          kind: 'input field',
+          name: f.name.value,
+          node: f,
+          description: f.description,
+          needsDescription: true,
+        });
       break;
     }
-    case Kind.ENUM_TYPE_DEFINITION: case Kind.ENUM_TYPE_EXTENSION: {
+    case Kind.ENUM_TYPE_DEFINITION:
+    case Kind.ENUM_TYPE_EXTENSION: {
       const extension = def.kind === Kind.ENUM_TYPE_EXTENSION;
-      out.push({ coordinate: def.name.value, kind: 'type', name: def.name.value, node: def, description: extension ? undefined : def.description, needsDescription: !extension });
-      for (const v of def.values ?? []) out.push({ coordinate: `${def.name.value}.${v.name.value}`, kind: 'enum value', name: v.name.value, node: v, description: v.description, needsDescription: true });
+      out.push({
+        coordinate: def.name.value,
+        kind: 'type',
+        name: def.name.value,
+        node: def,
+        description: extension ? undefined : def.description,
+        needsDescription: !extension,
+      });
+      for (const v of def.values ?? [])
+        out.push({
+          coordinate: `${def.name.value}.${v.name.value}`,
+          kind: 'enum value',
+          name: v.name.value,
+          node: v,
+          description: v.description,
+          needsDescription: true,
+        });
       break;
     }
-    case Kind.SCALAR_TYPE_DEFINITION: case Kind.UNION_TYPE_DEFINITION:
-      out.push({ coordinate: def.name.value, kind: 'type', name: def.name.value, node: def, description: def.description, needsDescription: true });
+    case Kind.SCALAR_TYPE_DEFINITION:
+    case Kind.UNION_TYPE_DEFINITION:
+      out.push({
+        coordinate: def.name.value,
+        kind: 'type',
+        name: def.name.value,
+        node: def,
+        description: def.description,
+        needsDescription: true,
+      });
       break;
     case Kind.DIRECTIVE_DEFINITION:
-      out.push({ coordinate: `@${def.name.value}`, kind: 'directive', name: def.name.value, node: def, description: def.description, needsDescription: true });
+      out.push({
+        coordinate: `@${def.name.value}`,
+        kind: 'directive',
+        name: def.name.value,
+        node: def,
+        description: def.description,
+        needsDescription: true,
+      });
       args(`@${def.name.value}`, def.arguments);
       break;
     default:
@@ -87,11 +172,23 @@ export function lintSdl(sdl: string, file: string): Problem[] {
     for (const e of elementsOf(def)) {
       const where = `${file}:${e.node.loc ? getLocation(source, e.node.loc.start).line : '?'} ${e.coordinate}`;
       if (e.needsDescription && !e.description?.value.trim()) {
-        problems.push({ severity: 'error', stage: 'lint', where, message: `${e.kind} has no description`, expected: 'a "…" description saying what it means and which system is its source of truth' });
+        problems.push({
+          severity: 'error',
+          stage: 'lint',
+          where,
+          message: `${e.kind} has no description`,
+          expected: 'a "…" description saying what it means and which system is its source of truth',
+        });
       }
       const naming = NAMING[e.kind];
       if (!naming.pattern.test(e.name)) {
-        problems.push({ severity: 'error', stage: 'lint', where, message: `${e.kind} name "${e.name}" is not ${naming.style}`, expected: `a ${naming.style} name` });
+        problems.push({
+          severity: 'error',
+          stage: 'lint',
+          where,
+          message: `${e.kind} name "${e.name}" is not ${naming.style}`,
+          expected: `a ${naming.style} name`,
+        });
       }
     }
   }
@@ -100,5 +197,8 @@ export function lintSdl(sdl: string, file: string): Problem[] {
 
 /** The coordinates of every type, field, argument, input field and enum value without a description. */
 export function undescribed(sdl: string): string[] {
-  return parse(sdl).definitions.flatMap(elementsOf).filter((e) => e.needsDescription && !e.description?.value.trim()).map((e) => e.coordinate);
+  return parse(sdl)
+    .definitions.flatMap(elementsOf)
+    .filter((e) => e.needsDescription && !e.description?.value.trim())
+    .map((e) => e.coordinate);
 }

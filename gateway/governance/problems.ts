@@ -25,8 +25,9 @@ export function summarize(problems: readonly Problem[]): { errors: number; warni
   const byStage = new Map<Stage, number>();
   for (const p of problems) if (p.severity === 'error') byStage.set(p.stage, (byStage.get(p.stage) ?? 0) + 1);
   const detail = [...byStage].map(([stage, n]) => `${stage} ${n}`).join(', ');
-  const line = errors === 0
-    ? `schema check passed: 0 errors, ${warnings} warning(s)`
-    : `schema check FAILED: ${errors} error(s) (${detail}), ${warnings} warning(s)`;
+  const line =
+    errors === 0
+      ? `schema check passed: 0 errors, ${warnings} warning(s)`
+      : `schema check FAILED: ${errors} error(s) (${detail}), ${warnings} warning(s)`;
   return { errors, warnings, line };
 }

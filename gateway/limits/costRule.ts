@@ -1,4 +1,12 @@
-import { getNamedType, getNullableType, isLeafType, isListType, Kind, type FieldNode, type ValidationRule } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  isLeafType,
+  isListType,
+  Kind,
+  type FieldNode,
+  type ValidationRule,
+} from 'graphql';
 import { limitExceeded } from './limitExceeded.js';
 import { measureOperation } from './measure.js';
 import { operationRule } from './operationRule.js';
@@ -23,7 +31,14 @@ export interface CostOptions {
   fieldWeights: Record<string, number>;
 }
 
-export const DEFAULT_COST: CostOptions = { max: 100_000, defaultListSize: 10, variableListSize: 100, objectWeight: 1, leafWeight: 0, fieldWeights: {} };
+export const DEFAULT_COST: CostOptions = {
+  max: 100_000,
+  defaultListSize: 10,
+  variableListSize: 100,
+  objectWeight: 1,
+  leafWeight: 0,
+  fieldWeights: {},
+};
 
 function pageSize(field: FieldNode, variableListSize: number): number | undefined {
   for (const arg of field.arguments ?? []) {
@@ -48,9 +63,13 @@ export function costRule(opts: CostOptions): ValidationRule {
       field: (f, def, parent, children) => {
         if (!def) return opts.objectWeight + children();
         const named = getNamedType(def.type);
-        const weight = opts.fieldWeights[`${parent?.name}.${f.name.value}`] ?? (isLeafType(named) ? opts.leafWeight : opts.objectWeight);
+        const weight =
+          opts.fieldWeights[`${parent?.name}.${f.name.value}`] ??
+          (isLeafType(named) ? opts.leafWeight : opts.objectWeight);
         const connectionList = parent?.name.endsWith('Connection') ?? false;
-        const size = pageSize(f, opts.variableListSize) ?? (isListType(getNullableType(def.type)) && !connectionList ? opts.defaultListSize : 1);
+        const size =
+          pageSize(f, opts.variableListSize) ??
+          (isListType(getNullableType(def.type)) && !connectionList ? opts.defaultListSize : 1);
         return weight + size * children();
       },
     });

@@ -1,4 +1,12 @@
-import { parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { costRule, DEFAULT_COST, type CostOptions } from './costRule.js';
 import { maxAliasesRule } from './maxAliasesRule.js';
 import { maxDepthRule } from './maxDepthRule.js';
@@ -63,7 +71,11 @@ export const withoutSuggestions = (message: string): string => message.replace(/
  * Parses and validates a document under the limits, as the HTTP pipeline does (Apollo Server runs
  * the same parse options and rules there): for paths Apollo Server does not serve, like graphql-ws.
  */
-export function parseAndValidate(schema: GraphQLSchema, source: string, limits: OperationLimits): DocumentNode | readonly GraphQLError[] {
+export function parseAndValidate(
+  schema: GraphQLSchema,
+  source: string,
+  limits: OperationLimits,
+): DocumentNode | readonly GraphQLError[] {
   let document: DocumentNode;
   try {
     document = parse(source, { maxTokens: limits.maxTokens });

@@ -6,7 +6,12 @@ import { ErrorCode } from '../../canonical/index.js';
  * limit and the value that broke it, e.g. `query depth 14 exceeds the limit of 10`; the numbers are
  * also in `extensions.limit` and `extensions.value`.
  */
-export function limitExceeded(what: string, value: number, limit: number, nodes?: ASTNode | readonly ASTNode[]): GraphQLError {
+export function limitExceeded(
+  what: string,
+  value: number,
+  limit: number,
+  nodes?: ASTNode | readonly ASTNode[],
+): GraphQLError {
   return new GraphQLError(`${what} ${value} exceeds the limit of ${limit}`, {
     nodes,
     extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit, value },
@@ -17,4 +22,5 @@ export function limitExceeded(what: string, value: number, limit: number, nodes?
  * Apollo Server wraps validation and parse errors in its own classes, which overwrite
  * `extensions.code`; an error carrying `limit` and `value` came from a limit and keeps LIMIT_EXCEEDED.
  */
-export const isLimitExtensions = (ext: Record<string, unknown>): boolean => typeof ext.limit === 'number' && typeof ext.value === 'number';
+export const isLimitExtensions = (ext: Record<string, unknown>): boolean =>
+  typeof ext.limit === 'number' && typeof ext.value === 'number';

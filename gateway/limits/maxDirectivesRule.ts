@@ -17,7 +17,13 @@ export function maxDirectivesRule(perField: number, total: number): ValidationRu
       if (n > perField && (!worst || n > worst.count)) worst = { node, count: n };
       return n;
     };
-    const count = note(op) + measureOperation(ctx, op, { combine: 'sum', field: (f, _d, _t, children) => note(f) + children(), fragment: note });
+    const count =
+      note(op) +
+      measureOperation(ctx, op, {
+        combine: 'sum',
+        field: (f, _d, _t, children) => note(f) + children(),
+        fragment: note,
+      });
     if (worst) {
       const where = worst.node.kind === Kind.FIELD ? `field ${worst.node.name.value}` : 'one selection';
       ctx.reportError(limitExceeded(`directive count on ${where}`, worst.count, perField, worst.node));

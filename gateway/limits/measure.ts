@@ -1,11 +1,27 @@
 import {
-  getNamedType, isCompositeType, Kind, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef,
-  type FieldNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode,
-  type SelectionNode, type SelectionSetNode, type ValidationContext,
+  getNamedType,
+  isCompositeType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+  type ValidationContext,
 } from 'graphql';
 
 /** What a rule makes of one field: `children` measures the field's own selection set (0 when it has none). */
-export type FieldMeasure = (field: FieldNode, def: GraphQLField<unknown, unknown> | undefined, parentType: GraphQLNamedType | undefined, children: () => number) => number;
+export type FieldMeasure = (
+  field: FieldNode,
+  def: GraphQLField<unknown, unknown> | undefined,
+  parentType: GraphQLNamedType | undefined,
+  children: () => number,
+) => number;
 
 export interface Measure {
   /** Combines the values of the selections of one selection set: sum or max. */
@@ -15,7 +31,11 @@ export interface Measure {
   fragment?: (node: SelectionNode) => number;
 }
 
-function fieldDef(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+function fieldDef(
+  schema: GraphQLSchema,
+  parent: GraphQLNamedType | undefined,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
   if (name === '__typename') return TypeNameMetaFieldDef;
   if (parent && parent === schema.getQueryType()) {
     if (name === '__schema') return SchemaMetaFieldDef;
@@ -25,7 +45,13 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, n
 }
 
 export function rootType(schema: GraphQLSchema, op: OperationDefinitionNode): GraphQLNamedType | undefined {
-  return (op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType()) ?? undefined;
+  return (
+    (op.operation === 'query'
+      ? schema.getQueryType()
+      : op.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType()) ?? undefined
+  );
 }
 
 /**
@@ -44,7 +70,9 @@ export function measureOperation(ctx: ValidationContext, op: OperationDefinition
       let v: number;
       if (sel.kind === Kind.FIELD) {
         const def = fieldDef(schema, type, sel.name.value);
-        v = m.field(sel, def, type, () => (sel.selectionSet ? set(sel.selectionSet, def ? getNamedType(def.type) : undefined) : 0));
+        v = m.field(sel, def, type, () =>
+          sel.selectionSet ? set(sel.selectionSet, def ? getNamedType(def.type) : undefined) : 0,
+        );
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const t = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : type;
         v = (m.fragment?.(sel) ?? 0) + set(sel.selectionSet, t);

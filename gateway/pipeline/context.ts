@@ -73,7 +73,11 @@ export interface Freshness {
 const scopes = new WeakMap<Identity, string>();
 
 /** A fresh context for `identity`. @param transport @default 'internal' */
-export function gatewayContext(identity: Identity, transport: Transport = 'internal', extra: Partial<GatewayContext> = {}): GatewayContext {
+export function gatewayContext(
+  identity: Identity,
+  transport: Transport = 'internal',
+  extra: Partial<GatewayContext> = {},
+): GatewayContext {
   let scope = scopes.get(identity);
   if (scope === undefined) scopes.set(identity, (scope = visibilityScope(identity)));
   return { transport, identity, scope, freshness: [], facts: {}, ...extra };

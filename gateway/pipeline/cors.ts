@@ -33,8 +33,12 @@ export function originAllowed(origin: string, allowed: readonly string[]): boole
  * `Origin` (servers, Apex callouts) are not affected.
  * @returns the headers to add, and whether this is a preflight to answer at once (204 or 403).
  */
-export function corsHeaders(origin: string | undefined, method: string | undefined, allowed: readonly string[], maxAgeSeconds = 600):
-  { headers: Record<string, string>; preflight?: { status: 204 } | { status: 403; message: string } } {
+export function corsHeaders(
+  origin: string | undefined,
+  method: string | undefined,
+  allowed: readonly string[],
+  maxAgeSeconds = 600,
+): { headers: Record<string, string>; preflight?: { status: 204 } | { status: 403; message: string } } {
   const headers: Record<string, string> = { vary: 'Origin' };
   const ok = typeof origin === 'string' && originAllowed(origin, allowed);
   if (ok) {
@@ -43,10 +47,17 @@ export function corsHeaders(origin: string | undefined, method: string | undefin
   }
   if (method !== 'OPTIONS') return { headers };
   if (!ok) {
-    return { headers, preflight: { status: 403, message: `expected a request from one of the configured origins (CORS_ORIGINS); received ${typeof origin === 'string' ? JSON.stringify(origin.slice(0, 100)) : 'no Origin'}` } };
+    return {
+      headers,
+      preflight: {
+        status: 403,
+        message: `expected a request from one of the configured origins (CORS_ORIGINS); received ${typeof origin === 'string' ? JSON.stringify(origin.slice(0, 100)) : 'no Origin'}`,
+      },
+    };
   }
   headers['access-control-allow-methods'] = 'GET, POST, OPTIONS';
-  headers['access-control-allow-headers'] = 'authorization, x-api-key, content-type, accept, apollo-require-preflight, x-apollo-operation-name';
+  headers['access-control-allow-headers'] =
+    'authorization, x-api-key, content-type, accept, apollo-require-preflight, x-apollo-operation-name';
   headers['access-control-max-age'] = String(maxAgeSeconds);
   return { headers, preflight: { status: 204 } };
 }

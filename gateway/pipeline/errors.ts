@@ -72,7 +72,11 @@ export class RequestRefusal extends Error {
 
   /** Whether the refusal is about the GraphQL request itself (its JSON, its parameters), not about the caller. */
   get isRequestError(): boolean {
-    return this.code === ErrorCode.BAD_USER_INPUT || this.code === ErrorCode.GRAPHQL_PARSE_FAILED || this.code === ErrorCode.GRAPHQL_VALIDATION_FAILED;
+    return (
+      this.code === ErrorCode.BAD_USER_INPUT ||
+      this.code === ErrorCode.GRAPHQL_PARSE_FAILED ||
+      this.code === ErrorCode.GRAPHQL_VALIDATION_FAILED
+    );
   }
 
   toGraphQLError(): GraphQLError {

@@ -43,7 +43,10 @@ export function negotiate(accept: string | undefined): { type: string; explicitJ
   let gql = 0;
   let any = 0;
   for (const part of accept.toLowerCase().split(',')) {
-    const [range = '', ...params] = part.trim().split(';').map((p) => p.trim());
+    const [range = '', ...params] = part
+      .trim()
+      .split(';')
+      .map((p) => p.trim());
     const qParam = params.find((p) => p.startsWith('q='));
     const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
     if (range === 'application/json') json = Math.max(json, q);
@@ -57,8 +60,13 @@ export function negotiate(accept: string | undefined): { type: string; explicitJ
 /** Reads the body, refusing more than `limit` bytes (413, LIMIT_EXCEEDED) without reading it all. */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  const tooLarge = (size: number | undefined) => new RequestRefusal(413, ErrorCode.LIMIT_EXCEEDED,
-    `request body too large: body size ${size ?? 'over the limit'} bytes exceeds the limit of ${limit} bytes`, { limit, ...(size !== undefined ? { value: size } : {}) });
+  const tooLarge = (size: number | undefined) =>
+    new RequestRefusal(
+      413,
+      ErrorCode.LIMIT_EXCEEDED,
+      `request body too large: body size ${size ?? 'over the limit'} bytes exceeds the limit of ${limit} bytes`,
+      { limit, ...(size !== undefined ? { value: size } : {}) },
+    );
   if (declared > limit) return Promise.reject(tooLarge(declared));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -84,7 +92,11 @@ function paramsOfSearch(search: URLSearchParams): GraphQLParams {
     try {
       return JSON.parse(raw);
     } catch (err) {
-      throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT, `the ${name} parameter must be JSON: ${describeJsonError(raw, err as Error).replace('request body must be valid JSON: ', '')}`);
+      throw new RequestRefusal(
+        400,
+        ErrorCode.BAD_USER_INPUT,
+        `the ${name} parameter must be JSON: ${describeJsonError(raw, err as Error).replace('request body must be valid JSON: ', '')}`,
+      );
     }
   };
   return {
@@ -97,13 +109,27 @@ function paramsOfSearch(search: URLSearchParams): GraphQLParams {
 
 /** A POST body must be JSON in UTF-8 (GraphQL over HTTP); says what arrived otherwise. */
 function checkContentType(value: string | undefined): void {
-  const [type = '', ...params] = (value ?? '').toLowerCase().split(';').map((p) => p.trim());
+  const [type = '', ...params] = (value ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((p) => p.trim());
   if (type !== 'application/json' && type !== 'application/graphql-response+json') {
-    throw new RequestRefusal(415, ErrorCode.BAD_USER_INPUT, `expected Content-Type: application/json on a POST; received ${value ? JSON.stringify(value.slice(0, 100)) : 'none'}`);
+    throw new RequestRefusal(
+      415,
+      ErrorCode.BAD_USER_INPUT,
+      `expected Content-Type: application/json on a POST; received ${value ? JSON.stringify(value.slice(0, 100)) : 'none'}`,
+    );
   }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new RequestRefusal(415, ErrorCode.BAD_USER_INPUT, `expected a UTF-8 body (charset=utf-8); received charset=${charset.slice(0, 40)}`);
+    throw new RequestRefusal(
+      415,
+      ErrorCode.BAD_USER_INPUT,
+      `expected a UTF-8 body (charset=utf-8); received charset=${charset.slice(0, 40)}`,
+    );
   }
 }
 
@@ -118,12 +144,23 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
   const path = opts.path ?? '/graphql';
   const send = (res: ServerResponse, answer: Answer, extra: Record<string, string>, type: string): void => {
     if (res.headersSent) return void res.end();
-    const headers = { 'content-type': type, ...extra, ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) };
+    const headers = {
+      'content-type': type,
+      ...extra,
+      ...answer.headers,
+      'content-length': String(Buffer.byteLength(answer.body)),
+    };
     res.writeHead(answer.status, headers);
     res.end(answer.body);
   };
 
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, call: Call, media: ReturnType<typeof negotiate>): Promise<void> {
+  async function graphql(
+    req: IncomingMessage,
+    res: ServerResponse,
+    search: string,
+    call: Call,
+    media: ReturnType<typeof negotiate>,
+  ): Promise<void> {
     const extra = call.responseHeaders;
     const identity = await opts.pipeline.authenticate(call);
     let body: unknown;
@@ -137,7 +174,9 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
       }
       call.batch = Array.isArray(body);
       const list = call.batch ? (body as unknown[]) : [body];
-      call.operations = list.map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? p as GraphQLParams : {}));
+      call.operations = list.map((p) =>
+        p !== null && typeof p === 'object' && !Array.isArray(p) ? (p as GraphQLParams) : {},
+      );
     } else if (call.method === 'GET') {
       call.operations = [paramsOfSearch(new URLSearchParams(search))];
     }
@@ -156,7 +195,8 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
       apolloSearch = next.toString();
     }
     const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    for (const [name, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const response = await opts.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: call.method, headers, search: apolloSearch, body },
       context: async () => context,
@@ -182,7 +222,8 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
     // Every other path, and a browser asking for a page at /graphql (the development explorer), go to the routes.
-    if (pathname !== path || (req.method === 'GET' && q < 0 && (req.headers.accept ?? '').includes('text/html'))) return opts.routes(req, res);
+    if (pathname !== path || (req.method === 'GET' && q < 0 && (req.headers.accept ?? '').includes('text/html')))
+      return opts.routes(req, res);
     const cors = corsHeaders(req.headers.origin, req.method, opts.corsOrigins);
     const media = negotiate(req.headers.accept);
     if (cors.preflight) {
@@ -190,19 +231,38 @@ export function httpTransport(opts: HttpTransportOptions): RequestListener {
         res.writeHead(204, cors.headers);
         return void res.end();
       }
-      return send(res, errorAnswer(new RequestRefusal(403, ErrorCode.FORBIDDEN, cors.preflight.message)), cors.headers, media.type);
+      return send(
+        res,
+        errorAnswer(new RequestRefusal(403, ErrorCode.FORBIDDEN, cors.preflight.message)),
+        cors.headers,
+        media.type,
+      );
     }
     const extra = { ...cors.headers };
-    const call: Call = { transport: 'http', method: req.method ?? 'GET', headers: req.headers, operations: [], batch: false, responseHeaders: extra };
+    const call: Call = {
+      transport: 'http',
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      operations: [],
+      batch: false,
+      responseHeaders: extra,
+    };
     // The aroundRequest stages (request id, access log, trace span, metrics) see the status sent.
-    opts.pipeline.aroundRequest(call, () => graphql(req, res, q < 0 ? '' : url.slice(q + 1), call, media).catch((err: unknown) => {
-      if (!(err instanceof RequestRefusal)) opts.logger.error({ err }, 'request failed');
-      const answer = errorAnswer(err);
-      if (answer.status === 400 && media.explicitJson && err instanceof RequestRefusal && err.isRequestError) answer.status = 200;
-      send(res, answer, extra, media.type);
-    }).then(() => res.statusCode)).catch((err: unknown) => {
-      opts.logger.error({ err }, 'request observation failed');
-      if (!res.headersSent) send(res, errorAnswer(err), extra, media.type);
-    });
+    opts.pipeline
+      .aroundRequest(call, () =>
+        graphql(req, res, q < 0 ? '' : url.slice(q + 1), call, media)
+          .catch((err: unknown) => {
+            if (!(err instanceof RequestRefusal)) opts.logger.error({ err }, 'request failed');
+            const answer = errorAnswer(err);
+            if (answer.status === 400 && media.explicitJson && err instanceof RequestRefusal && err.isRequestError)
+              answer.status = 200;
+            send(res, answer, extra, media.type);
+          })
+          .then(() => res.statusCode),
+      )
+      .catch((err: unknown) => {
+        opts.logger.error({ err }, 'request observation failed');
+        if (!res.headersSent) send(res, errorAnswer(err), extra, media.type);
+      });
   };
 }

@@ -5,16 +5,20 @@
  */
 export function describeJsonError(text: string, err: Error): string {
   if (text.trim() === '') return 'request body must be valid JSON: the body is empty (expected {"query": "…"})';
-  const reason = err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ at position \d+.*$/s, '').replace(/ in JSON$/, '');
+  const reason = err.message
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ at position \d+.*$/s, '')
+    .replace(/ in JSON$/, '');
   const position = positionOf(text, err);
   if (position === undefined) return `request body must be valid JSON: ${reason}`;
   const before = text.slice(0, position);
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
   const near = JSON.stringify(text.slice(Math.max(0, position - 20), position + 20));
-  const hint = /control character/i.test(reason) && /[\n\r\t]/.test(text[position] ?? '')
-    ? ' (a line break or tab inside a string must be written \\n or \\t: keep each JSON string on one line)'
-    : '';
+  const hint =
+    /control character/i.test(reason) && /[\n\r\t]/.test(text[position] ?? '')
+      ? ' (a line break or tab inside a string must be written \\n or \\t: keep each JSON string on one line)'
+      : '';
   return `request body must be valid JSON: ${reason} at line ${line}, column ${column} (position ${position}), near ${near}${hint}`;
 }
 

@@ -24,7 +24,8 @@ function depthOf(value: unknown, limit: number): number {
   return deepest;
 }
 
-const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+const kind = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 
 /**
  * Checks what every transport must check before any stage reads the parameters (GraphQL over
@@ -43,14 +44,22 @@ export function checkParams(params: GraphQLParams): void {
   for (const name of ['variables', 'extensions'] as const) {
     const v = params[name];
     if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
-      throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT, `expected ${name} to be a JSON object (a map); received ${kind(v)}`);
+      throw new RequestRefusal(
+        400,
+        ErrorCode.BAD_USER_INPUT,
+        `expected ${name} to be a JSON object (a map); received ${kind(v)}`,
+      );
     }
   }
   for (const name of ['variables', 'extensions'] as const) {
     const depth = depthOf(params[name], MAX_PARAMS_DEPTH);
     if (depth > MAX_PARAMS_DEPTH) {
-      throw new RequestRefusal(400, ErrorCode.LIMIT_EXCEEDED, `${name} nesting depth exceeds the limit of ${MAX_PARAMS_DEPTH} levels (received more than ${MAX_PARAMS_DEPTH})`,
-        { limit: MAX_PARAMS_DEPTH, value: depth });
+      throw new RequestRefusal(
+        400,
+        ErrorCode.LIMIT_EXCEEDED,
+        `${name} nesting depth exceeds the limit of ${MAX_PARAMS_DEPTH} levels (received more than ${MAX_PARAMS_DEPTH})`,
+        { limit: MAX_PARAMS_DEPTH, value: depth },
+      );
     }
   }
 }

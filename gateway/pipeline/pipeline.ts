@@ -16,17 +16,20 @@ export class Pipeline {
   private readonly aroundChain: Stage[];
 
   constructor(readonly stages: readonly Stage[]) {
-    if (stages.filter((s) => s.authenticate).length !== 1) throw new Error('the pipeline needs exactly one stage that authenticates');
+    if (stages.filter((s) => s.authenticate).length !== 1)
+      throw new Error('the pipeline needs exactly one stage that authenticates');
     this.fetchChain = stages.filter((s) => s.onSubgraphFetch);
     this.aroundChain = stages.filter((s) => s.aroundRequest);
   }
 
   /** A whole HTTP request through the `aroundRequest` stages, outermost first; `run` answers it and resolves to the status sent. */
   aroundRequest(call: Call, run: () => Promise<number>): Promise<number> {
-    const at = (i: number): (() => Promise<number>) => () => {
-      const stage = this.aroundChain[i];
-      return stage ? stage.aroundRequest!(call, at(i + 1)) : run();
-    };
+    const at =
+      (i: number): (() => Promise<number>) =>
+      () => {
+        const stage = this.aroundChain[i];
+        return stage ? stage.aroundRequest!(call, at(i + 1)) : run();
+      };
     return at(0)();
   }
 
@@ -47,10 +50,12 @@ export class Pipeline {
 
   /** One subgraph fetch through the `onSubgraphFetch` stages, then `upstream`. */
   fetch(fetch: SubgraphFetch, upstream: NextFetch): Promise<SubgraphResponse> {
-    const at = (i: number): NextFetch => (signal) => {
-      const stage = this.fetchChain[i];
-      return stage ? stage.onSubgraphFetch!(fetch, at(i + 1)) : upstream(signal);
-    };
+    const at =
+      (i: number): NextFetch =>
+      (signal) => {
+        const stage = this.fetchChain[i];
+        return stage ? stage.onSubgraphFetch!(fetch, at(i + 1)) : upstream(signal);
+      };
     return at(0)();
   }
 
@@ -59,7 +64,10 @@ export class Pipeline {
     this.stages.reduce((f, s) => (s.formatError ? s.formatError(f) : f), formatted);
 
   /** The Apollo Server options of the stages, and the one plugin that runs their execution hooks. */
-  apolloOptions(): StageServerOptions & { formatError: Pipeline['formatError']; plugins: ApolloServerPlugin<GatewayContext>[] } {
+  apolloOptions(): StageServerOptions & {
+    formatError: Pipeline['formatError'];
+    plugins: ApolloServerPlugin<GatewayContext>[];
+  } {
     const options: StageServerOptions = {};
     for (const s of this.stages) Object.assign(options, s.serverOptions);
     return { ...options, formatError: this.formatError, plugins: [this.plugin()] };
@@ -82,7 +90,11 @@ export class Pipeline {
             for (const s of stages) {
               if (!s.onOperation) continue;
               const rewrite = await s.onOperation({
-                schema: ctx.schema, document: writable.document, operation: ctx.operation, variables: ctx.request.variables ?? {}, context: ctx.contextValue,
+                schema: ctx.schema,
+                document: writable.document,
+                operation: ctx.operation,
+                variables: ctx.request.variables ?? {},
+                context: ctx.contextValue,
               });
               if (!rewrite) continue;
               writable.document = rewrite.document;
@@ -93,8 +105,13 @@ export class Pipeline {
           async willSendResponse(ctx) {
             if (ctx.response.body.kind !== 'single') return;
             const info = {
-              result: ctx.response.body.singleResult, status: ctx.response.http.status, context: ctx.contextValue, schema: ctx.schema,
-              document: ctx.document, operation: ctx.operation, variables: ctx.request.variables ?? {},
+              result: ctx.response.body.singleResult,
+              status: ctx.response.http.status,
+              context: ctx.contextValue,
+              schema: ctx.schema,
+              document: ctx.document,
+              operation: ctx.operation,
+              variables: ctx.request.variables ?? {},
             };
             for (const s of reversed) await s.onResponse?.(info);
           },
@@ -109,10 +126,17 @@ export class Pipeline {
  * has several and no `operationName`: 400 `GRAPHQL_VALIDATION_FAILED` saying which operations it has.
  */
 export function unresolvedOperation(document: DocumentNode, operationName: string | undefined | null): GraphQLError {
-  const names = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : []));
-  const has = names.length === 0 ? 'no operation' : `${names.length} operation${names.length > 1 ? 's' : ''} (${names.slice(0, 10).join(', ')})`;
+  const names = document.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : [],
+  );
+  const has =
+    names.length === 0
+      ? 'no operation'
+      : `${names.length} operation${names.length > 1 ? 's' : ''} (${names.slice(0, 10).join(', ')})`;
   const message = operationName
     ? `operationName ${JSON.stringify(operationName.slice(0, 100))} names no operation of the document; it has ${has}`
     : `the document has ${has}: name the one to run with operationName`;
-  return new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } } });
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+  });
 }

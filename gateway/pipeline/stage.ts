@@ -1,6 +1,12 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { DocumentNode, FormattedExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type {
+  DocumentNode,
+  FormattedExecutionResult,
+  GraphQLError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+} from 'graphql';
 import type { Identity } from '../../canonical/index.js';
 import type { VersionSnapshot } from '../../events/versions.js';
 import type { GatewayContext, Transport } from './context.js';
@@ -90,8 +96,17 @@ export type NextFetch = (signal?: AbortSignal) => Promise<SubgraphResponse>;
 type Awaitable<T> = T | Promise<T>;
 
 /** The Apollo Server options a stage may set. */
-export type StageServerOptions = Partial<Pick<ApolloServerOptionsWithGateway<GatewayContext>,
-  'parseOptions' | 'validationRules' | 'hideSchemaDetailsFromClientErrors' | 'allowBatchedHttpRequests' | 'persistedQueries' | 'csrfPrevention'>>;
+export type StageServerOptions = Partial<
+  Pick<
+    ApolloServerOptionsWithGateway<GatewayContext>,
+    | 'parseOptions'
+    | 'validationRules'
+    | 'hideSchemaDetailsFromClientErrors'
+    | 'allowBatchedHttpRequests'
+    | 'persistedQueries'
+    | 'csrfPrevention'
+  >
+>;
 
 /**
  * One stage of the gateway's request pipeline (gateway/pipeline/stages.ts lists them in order).

@@ -61,15 +61,33 @@ export function gatewayStages(deps: StageDeps): Stage[] {
     actingUserStage(),
     quotasStage(config, deps.logger, deps.counters),
     persistedOperationsStage({
-      manifest: deps.manifest, persistedOnly: new Set<Consumer>(config.persistedOnlyConsumers),
+      manifest: deps.manifest,
+      persistedOnly: new Set<Consumer>(config.persistedOnlyConsumers),
       apq: { cache: deps.apqCache, ttlSeconds: config.apqTtlSeconds },
     }),
-    ...(responseCacheOn ? [responseCacheStage({ cache: caching.tagged.cache, ttlMs: config.cache.responseTtlMs, typeTtlMs: config.cache.typeTtlMs, counted: deps.metrics.cache('response') })] : []),
+    ...(responseCacheOn
+      ? [
+          responseCacheStage({
+            cache: caching.tagged.cache,
+            ttlMs: config.cache.responseTtlMs,
+            typeTtlMs: config.cache.typeTtlMs,
+            counted: deps.metrics.cache('response'),
+          }),
+        ]
+      : []),
     // ── per operation (parse, validate, plan, execute) ──
     operationLimitsStage(config.limits),
     fieldAccessStage({ rules: deps.rules }),
     // ── per subgraph fetch, outermost first ──
-    ...(caching ? [fetchCacheStage({ cache: caching.tagged.cache, ttlMs: (s) => config.cache.fetchTtlMs[s as SubgraphName] ?? 0, counted: deps.metrics.cache('fetch') })] : []),
+    ...(caching
+      ? [
+          fetchCacheStage({
+            cache: caching.tagged.cache,
+            ttlMs: (s) => config.cache.fetchTtlMs[s as SubgraphName] ?? 0,
+            counted: deps.metrics.cache('fetch'),
+          }),
+        ]
+      : []),
     staleIfErrorStage({ lastKnown: caching?.tagged.store, staleTtlMs: config.staleTtlMs }),
     shieldStage({ shields: deps.shields, cache: caching?.tagged.cache }),
     // ── every error a client receives ──

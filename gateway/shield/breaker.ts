@@ -60,7 +60,14 @@ export class CircuitBreaker {
   private pausedUntil = -Infinity;
 
   constructor(opts: CircuitBreakerOptions = {}) {
-    this.failureThreshold = checkNumber('CircuitBreaker', 'failureThreshold', opts.failureThreshold ?? 5, 1, 1_000_000, true);
+    this.failureThreshold = checkNumber(
+      'CircuitBreaker',
+      'failureThreshold',
+      opts.failureThreshold ?? 5,
+      1,
+      1_000_000,
+      true,
+    );
     this.cooldownMs = checkNumber('CircuitBreaker', 'cooldownMs', opts.cooldownMs ?? 5000, 1, 86_400_000);
     this.now = opts.now ?? monotonic;
   }
@@ -101,7 +108,8 @@ export class CircuitBreaker {
 
   /** Applies the lazy open → half-open transition and returns the phase. */
   private refresh(): Phase {
-    if (this.current.phase === 'open' && this.now() >= this.current.until) this.enter({ phase: 'half_open', probing: false });
+    if (this.current.phase === 'open' && this.now() >= this.current.until)
+      this.enter({ phase: 'half_open', probing: false });
     return this.current;
   }
 

@@ -9,11 +9,12 @@ export interface ConcurrencyLimiterOptions {
 }
 
 /** The answer of {@link ConcurrencyLimiter.acquire}: a slot (release it exactly once; extra calls do nothing), or why not. */
-export type Permit =
-  | { ok: true; release: () => void }
-  | { ok: false; why: 'queue_full' | 'wait_timeout' };
+export type Permit = { ok: true; release: () => void } | { ok: false; why: 'queue_full' | 'wait_timeout' };
 
-interface Waiter { grant: (release: () => void) => void; timer: NodeJS.Timeout }
+interface Waiter {
+  grant: (release: () => void) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * A semaphore with a bounded FIFO wait queue: at most `maxConcurrent` calls hold a slot; up to

@@ -97,7 +97,9 @@ export function checkShieldConfig(owner: string, config: ShieldConfig): ShieldCo
     checkNumber(owner, `config.${key}`, config[key], min, max, integer);
   }
   if (config.retryMaxMs < config.retryBaseMs) {
-    throw new TypeError(`${owner} option config.retryMaxMs: expected at least retryBaseMs (${config.retryBaseMs}), got ${config.retryMaxMs}`);
+    throw new TypeError(
+      `${owner} option config.retryMaxMs: expected at least retryBaseMs (${config.retryBaseMs}), got ${config.retryMaxMs}`,
+    );
   }
   return config;
 }
@@ -116,7 +118,9 @@ export const envSegment = (subgraph: string): string => subgraph.toUpperCase().r
  * are added to it and its owner calls `done()`.
  */
 export function shieldConfigFromEnv(
-  env: NodeJS.ProcessEnv, subgraphNames: readonly string[], reader?: EnvReader,
+  env: NodeJS.ProcessEnv,
+  subgraphNames: readonly string[],
+  reader?: EnvReader,
 ): Record<string, ShieldConfig> {
   const r = reader ?? new EnvReader(env);
   const read = (name: string, fallback: number, f: (typeof FIELDS)[keyof ShieldConfig]): number =>
@@ -136,16 +140,22 @@ export function shieldConfigFromEnv(
       config[key] = read(`SHIELD_${envSegment(subgraph)}_${FIELDS[key].env}`, shared[key] ?? builtIn[key], FIELDS[key]);
     }
     if (config.retryMaxMs < config.retryBaseMs) {
-      r.problems.push(`SHIELD_${envSegment(subgraph)}_RETRY_MAX_MS must be at least its RETRY_BASE_MS (${config.retryBaseMs}); received ${config.retryMaxMs}`);
+      r.problems.push(
+        `SHIELD_${envSegment(subgraph)}_RETRY_MAX_MS must be at least its RETRY_BASE_MS (${config.retryBaseMs}); received ${config.retryMaxMs}`,
+      );
     }
     configs[subgraph] = config;
   }
 
   const segments = ['DEFAULT', ...subgraphNames.map(envSegment)];
   const known = new Set(segments.flatMap((s) => KEYS.map((k) => `SHIELD_${s}_${FIELDS[k].env}`)));
-  for (const name of Object.keys(env).filter((n) => n.startsWith('SHIELD_')).sort()) {
+  for (const name of Object.keys(env)
+    .filter((n) => n.startsWith('SHIELD_'))
+    .sort()) {
     if (!known.has(name)) {
-      r.problems.push(`${name} is not a shield setting; expected SHIELD_<${segments.join('|')}>_<${KEYS.map((k) => FIELDS[k].env).join('|')}>`);
+      r.problems.push(
+        `${name} is not a shield setting; expected SHIELD_<${segments.join('|')}>_<${KEYS.map((k) => FIELDS[k].env).join('|')}>`,
+      );
     }
   }
 

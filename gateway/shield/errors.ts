@@ -32,6 +32,10 @@ export class ShieldRefusal extends Error {
 
 /** True for a {@link ShieldRefusal} (also across module copies, by name and shape). */
 export function isShieldRefusal(error: unknown): error is ShieldRefusal {
-  return error instanceof ShieldRefusal
-    || (error instanceof Error && error.name === 'ShieldRefusal' && typeof (error as Partial<ShieldRefusal>).reason === 'string');
+  return (
+    error instanceof ShieldRefusal ||
+    (error instanceof Error &&
+      error.name === 'ShieldRefusal' &&
+      typeof (error as Partial<ShieldRefusal>).reason === 'string')
+  );
 }

@@ -1,8 +1,12 @@
 import type { Redis } from 'ioredis';
 import { createLogger } from '../../runtime/logger.js';
 import {
-  checkBucketOptions, checkCost, MemoryTokenBucket,
-  type RateDecision, type RateLimiter, type TokenBucketOptions,
+  checkBucketOptions,
+  checkCost,
+  MemoryTokenBucket,
+  type RateDecision,
+  type RateLimiter,
+  type TokenBucketOptions,
 } from './tokenBucket.js';
 import { checkNumber } from './validate.js';
 
@@ -109,7 +113,10 @@ export class RedisTokenBucket implements RateLimiter {
   constructor(opts: RedisTokenBucketOptions) {
     ({ ratePerSecond: this.ratePerSecond, burst: this.burst } = checkBucketOptions('RedisTokenBucket', opts));
     this.keyPrefix = opts.keyPrefix ?? 'ovg:shield:';
-    if (/\s/.test(this.keyPrefix)) throw new TypeError(`RedisTokenBucket option keyPrefix: expected no whitespace, got ${JSON.stringify(this.keyPrefix)}`);
+    if (/\s/.test(this.keyPrefix))
+      throw new TypeError(
+        `RedisTokenBucket option keyPrefix: expected no whitespace, got ${JSON.stringify(this.keyPrefix)}`,
+      );
     const replicas = checkNumber('RedisTokenBucket', 'replicasHint', opts.replicasHint ?? 1, 1, 10_000, true);
     this.timeoutMs = checkNumber('RedisTokenBucket', 'timeoutMs', opts.timeoutMs ?? 100, 1, 60_000, true);
     this.onError = opts.onError ?? logFallback;
@@ -143,7 +150,10 @@ export class RedisTokenBucket implements RateLimiter {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       });
-      const [granted, retryAfterMs] = await Promise.race([this.run(this.key(key), this.ratePerSecond, this.burst, cost), timeout]);
+      const [granted, retryAfterMs] = await Promise.race([
+        this.run(this.key(key), this.ratePerSecond, this.burst, cost),
+        timeout,
+      ]);
       this.falling = false;
       return granted === 1 ? { ok: true } : { ok: false, retryAfterMs };
     } catch (error) {
@@ -157,7 +167,10 @@ export class RedisTokenBucket implements RateLimiter {
     if (!this.falling) {
       this.falling = true;
       try {
-        this.onError(error, `shield rate limit: Redis unreachable (${error.message}); limiting locally at ${this.fallbackBucket.ratePerSecond}/s per replica until it answers`);
+        this.onError(
+          error,
+          `shield rate limit: Redis unreachable (${error.message}); limiting locally at ${this.fallbackBucket.ratePerSecond}/s per replica until it answers`,
+        );
       } catch {
         // A reporter that throws must not break the request path.
       }

@@ -94,7 +94,11 @@ export interface RetryPolicy {
  * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/): a uniform draw in
  * [0, min(maxMs, baseMs × 2^retryIndex)).
  */
-export function backoffMs(retryIndex: number, policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, random: () => number = Math.random): number {
+export function backoffMs(
+  retryIndex: number,
+  policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>,
+  random: () => number = Math.random,
+): number {
   return random() * Math.min(policy.maxMs, policy.baseMs * 2 ** retryIndex);
 }
 
@@ -110,8 +114,12 @@ export type RetryDecision =
  * budget grants it (checked last, so a retry refused for another reason spends nothing).
  */
 export function decideRetry(
-  verdict: Verdict, retriesSoFar: number, remainingMs: number,
-  policy: RetryPolicy, budget: RetryBudget, random: () => number = Math.random,
+  verdict: Verdict,
+  retriesSoFar: number,
+  remainingMs: number,
+  policy: RetryPolicy,
+  budget: RetryBudget,
+  random: () => number = Math.random,
 ): RetryDecision {
   if (verdict === 'ok' || verdict === 'fatal') return { retry: false, why: 'not_retryable' };
   if (retriesSoFar >= policy.retries) return { retry: false, why: 'exhausted' };

@@ -70,12 +70,17 @@ export class Shield {
   private readonly flights = new SingleFlight();
   private readonly random: () => number;
   private readonly counts = {
-    calls: 0, coalesced: 0, upstreamCalls: 0, retries: 0, retriesDenied: 0,
+    calls: 0,
+    coalesced: 0,
+    upstreamCalls: 0,
+    retries: 0,
+    retriesDenied: 0,
     refused: Object.fromEntries(SHIELD_REFUSAL_REASONS.map((r) => [r, 0])) as Record<ShieldRefusalReason, number>,
   };
 
   constructor(opts: ShieldOptions) {
-    if (!opts.name) throw new TypeError(`Shield option name: expected a subgraph name, got ${JSON.stringify(opts.name)}`);
+    if (!opts.name)
+      throw new TypeError(`Shield option name: expected a subgraph name, got ${JSON.stringify(opts.name)}`);
     this.name = opts.name;
     const overrides = Object.entries(opts.config ?? {}).filter(([, v]) => v !== undefined);
     const c = checkShieldConfig('Shield', { ...defaultShieldConfig(opts.name), ...Object.fromEntries(overrides) });
@@ -133,7 +138,14 @@ export class Shield {
         return deliver(last);
       }
       last = attempt.outcome;
-      const decision = decideRetry(attempt.verdict, retriesSoFar, deadline - monotonic(), policy, this.budget, this.random);
+      const decision = decideRetry(
+        attempt.verdict,
+        retriesSoFar,
+        deadline - monotonic(),
+        policy,
+        this.budget,
+        this.random,
+      );
       if (!decision.retry) {
         if (decision.why === 'budget') this.counts.retriesDenied += 1;
         return deliver(last);
@@ -144,7 +156,11 @@ export class Shield {
   }
 
   /** One attempt: breaker → rate limit → concurrency slot → the call, bounded by the deadline. */
-  private async attempt<T>(call: (signal: AbortSignal) => Promise<T>, classify: Classify<T>, deadline: number): Promise<Attempt<T>> {
+  private async attempt<T>(
+    call: (signal: AbortSignal) => Promise<T>,
+    classify: Classify<T>,
+    deadline: number,
+  ): Promise<Attempt<T>> {
     const admission = this.breaker.admit();
     if (!admission.ok) {
       const why = admission.reason === 'circuit_open' ? 'the circuit is open' : 'the subgraph asked to wait (429)';
@@ -159,9 +175,10 @@ export class Shield {
     const permit = await this.concurrency.acquire(deadline - monotonic());
     if (!permit.ok) {
       ticket.abandon();
-      const why = permit.why === 'queue_full'
-        ? `${this.config.maxConcurrency} calls in flight and ${this.config.maxQueue} waiting`
-        : `no free slot (of ${this.config.maxConcurrency}) before the deadline`;
+      const why =
+        permit.why === 'queue_full'
+          ? `${this.config.maxConcurrency} calls in flight and ${this.config.maxQueue} waiting`
+          : `no free slot (of ${this.config.maxConcurrency}) before the deadline`;
       return this.refuse('concurrency', 0, why);
     }
     const controller = new AbortController();
@@ -178,7 +195,9 @@ export class Shield {
       this.counts.upstreamCalls += 1;
       const outcome = await Promise.race([settle(() => call(controller.signal)), timedOut]);
       if (outcome === 'timeout') {
-        controller.abort(new DOMException(`${this.name} did not answer within ${this.config.timeoutMs} ms`, 'TimeoutError'));
+        controller.abort(
+          new DOMException(`${this.name} did not answer within ${this.config.timeoutMs} ms`, 'TimeoutError'),
+        );
         ticket.failure();
         return this.refuse('timeout', 0, `no answer within ${this.config.timeoutMs} ms`);
       }

@@ -42,7 +42,9 @@ export function checkBucketOptions(owner: string, opts: TokenBucketOptions): Tok
 /** Validates a `take` cost against the bucket's capacity. */
 export function checkCost(owner: string, cost: number, burst: number): number {
   if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0 || cost > burst) {
-    throw new TypeError(`${owner}.take: expected a cost greater than 0 and at most burst (${burst}), got ${JSON.stringify(cost)}`);
+    throw new TypeError(
+      `${owner}.take: expected a cost greater than 0 and at most burst (${burst}), got ${JSON.stringify(cost)}`,
+    );
   }
   return cost;
 }
@@ -51,7 +53,10 @@ export function checkCost(owner: string, cost: number, burst: number): number {
 export const refillWaitMs = (tokens: number, cost: number, ratePerSecond: number): number =>
   Math.max(1, Math.ceil(((cost - tokens) * 1000) / ratePerSecond));
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 /** Options of {@link MemoryTokenBucket}. */
 export interface MemoryTokenBucketOptions extends TokenBucketOptions {
@@ -96,9 +101,10 @@ export class MemoryTokenBucket implements RateLimiter {
     // A clock that stepped back refills nothing (and does not stall the bucket).
     if (now > b.at) b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) * this.ratePerSecond) / 1000);
     b.at = now;
-    const decision: RateDecision = b.tokens >= cost
-      ? (b.tokens -= cost, { ok: true })
-      : { ok: false, retryAfterMs: refillWaitMs(b.tokens, cost, this.ratePerSecond) };
+    const decision: RateDecision =
+      b.tokens >= cost
+        ? ((b.tokens -= cost), { ok: true })
+        : { ok: false, retryAfterMs: refillWaitMs(b.tokens, cost, this.ratePerSecond) };
     this.buckets.set(key, b);
     if (this.buckets.size > this.sweepAt) this.sweep(now);
     return decision;

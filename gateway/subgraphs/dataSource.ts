@@ -41,7 +41,9 @@ const FAILURE_CODES = new Set<string>([ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode
 /** An `_entities` fetch (the only way to reach an entity without its guarded entry point). */
 const ENTITIES = /\b_entities\b/;
 
-interface SubgraphErrorBody { errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[] }
+interface SubgraphErrorBody {
+  errors?: { message?: string; extensions?: { code?: string; retryAfter?: number } }[];
+}
 type Response = GatewayGraphQLResponse;
 
 /**
@@ -83,7 +85,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // applied before planning): they are shared across callers — cached, coalesced, kept as last
     // known. Everything else is keyed by the caller's scope.
     const shared = this.rowRuled !== undefined && isSharedFetch(query, this.rowRuled());
-    const key = `fetch:${this.name}:${createHash('sha256').update(shared ? '*' : context.scope).update('\u0000').update(body).digest('base64url')}`;
+    const key = `fetch:${this.name}:${createHash('sha256')
+      .update(shared ? '*' : context.scope)
+      .update('\u0000')
+      .update(body)
+      .digest('base64url')}`;
     const bodySha256 = bodyDigest(body);
     const requestId = randomUUID();
     // Entity fetches answered by caller (row rules) are single use: a captured header cannot be replayed.
@@ -93,11 +99,24 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const signed = context.actingUser ? { ...identity, actingUser: context.actingUser.actingUser } : identity;
     // Every attempt is signed anew (a retry re-signs), bound to this subgraph, request and body.
     const upstream = (signal?: AbortSignal) =>
-      this.fetchUpstream(body, signIdentity(signed, this.identitySecret, Date.now(), { subgraph: this.name, requestId, bodySha256, singleUse }), signal, fetch.headers);
+      this.fetchUpstream(
+        body,
+        signIdentity(signed, this.identitySecret, Date.now(), {
+          subgraph: this.name,
+          requestId,
+          bodySha256,
+          singleUse,
+        }),
+        signal,
+        fetch.headers,
+      );
     try {
       const response = this.pipeline ? await this.pipeline.fetch(fetch, upstream) : await upstream();
       const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
-      if (failed || fetch.servedStale) this.observe(String(failed?.extensions?.code ?? context.freshness.at(-1)?.reason ?? ErrorCode.UPSTREAM_UNAVAILABLE));
+      if (failed || fetch.servedStale)
+        this.observe(
+          String(failed?.extensions?.code ?? context.freshness.at(-1)?.reason ?? ErrorCode.UPSTREAM_UNAVAILABLE),
+        );
       else this.observed.lastSuccessAt = Date.now();
       return response;
     } catch (err) {
@@ -112,7 +131,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** One POST to the subgraph; HTTP failures become typed GraphQL errors (errorFromResponse). */
-  private async fetchUpstream(body: string, identityHeader: string, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<Response> {
+  private async fetchUpstream(
+    body: string,
+    identityHeader: string,
+    signal?: AbortSignal,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Response> {
     this.upstreamFetches++;
     let res: FetcherResponse;
     try {
@@ -136,12 +160,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /** Any failure as the public error clients see. */
   private publicError(err: unknown): GraphQLError {
-    if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && err.extensions.code in ErrorCode) return err;
+    if (err instanceof GraphQLError && typeof err.extensions.code === 'string' && err.extensions.code in ErrorCode)
+      return err;
     if (isShieldRefusal(err)) return shieldRefusalError(this.name, err);
     return unavailable(this.name, describeNetworkError(err as Error));
   }
 
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0],
+  ): Promise<GraphQLError> {
     let body: SubgraphErrorBody | undefined;
     try {
       body = (await response.json()) as SubgraphErrorBody;
@@ -159,7 +186,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // A subgraph's own public 4xx codes (e.g. BAD_USER_INPUT on an oversized body) pass through.
     const code = first?.extensions?.code;
     if (response.status < 500 && typeof code === 'string' && code in ErrorCode) {
-      return new GraphQLError(first?.message ?? `${this.name} refused the request`, { extensions: { code, serviceName: this.name } });
+      return new GraphQLError(first?.message ?? `${this.name} refused the request`, {
+        extensions: { code, serviceName: this.name },
+      });
     }
     return unavailable(this.name, `HTTP ${response.status}`);
   }
@@ -175,10 +204,16 @@ function unavailable(name: string, why: string): GraphQLError {
 function describeNetworkError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': return 'connection reset';
-    case 'ETIMEDOUT': return 'timed out';
-    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host not found';
-    default: return error.name === 'AbortError' || error.name === 'TimeoutError' ? 'timed out' : 'request failed';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    default:
+      return error.name === 'AbortError' || error.name === 'TimeoutError' ? 'timed out' : 'request failed';
   }
 }

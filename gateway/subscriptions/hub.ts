@@ -40,7 +40,10 @@ export class EventHub {
   private readonly live = new Set<string>();
   private stopped = false;
 
-  constructor(private readonly bus: EventBus, private readonly logger: Logger) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {}
 
   /**
    * Starts reading `streams` (live) now, and `lazily` on the first {@link listen} to each: a stream
@@ -60,15 +63,18 @@ export class EventHub {
       this.byStream.set(stream, { all: new Set(), byKey: new Map() });
       const sub = this.bus.subscribe(stream, (e) => this.dispatch(stream, e));
       this.subs.push(sub);
-      opening = sub.ready.then(() => void this.live.add(stream), async (err: unknown) => {
-        // Not started (the bus unreachable): forgotten, so the next listener tries again.
-        this.opening.delete(stream);
-        this.byStream.delete(stream);
-        const at = this.subs.indexOf(sub);
-        if (at >= 0) this.subs.splice(at, 1);
-        await sub.close().catch(() => undefined);
-        throw err;
-      });
+      opening = sub.ready.then(
+        () => void this.live.add(stream),
+        async (err: unknown) => {
+          // Not started (the bus unreachable): forgotten, so the next listener tries again.
+          this.opening.delete(stream);
+          this.byStream.delete(stream);
+          const at = this.subs.indexOf(sub);
+          if (at >= 0) this.subs.splice(at, 1);
+          await sub.close().catch(() => undefined);
+          throw err;
+        },
+      );
       this.opening.set(stream, opening);
     }
     return opening;

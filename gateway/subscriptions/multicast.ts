@@ -1,4 +1,11 @@
-import { Kind, subscribe, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  subscribe,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { PushQueue } from './queue.js';
 import type { SubscriptionContext } from './schema.js';
 
@@ -32,12 +39,19 @@ export class SubscriptionMulticast {
    * @param maxQueued events a subscriber may fall behind
    * @param maxQueuedBytes bytes (of each result's JSON) a subscriber may fall behind, each its own budget. @default 1048576
    */
-  constructor(private readonly maxQueued: number, private readonly maxQueuedBytes = 1_048_576) {}
+  constructor(
+    private readonly maxQueued: number,
+    private readonly maxQueuedBytes = 1_048_576,
+  ) {}
 
   /** The `subscribe` to hand graphql-ws. */
-  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+  readonly subscribe = async (
+    args: ExecutionArgs,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const ctx = args.contextValue as SubscriptionContext;
-    const key = replays(args) ? null : `${ctx.scope}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+    const key = replays(args)
+      ? null
+      : `${ctx.scope}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
     if (key === null) {
       this.executions++;
       const own = await subscribe(args);
@@ -66,11 +80,15 @@ export class SubscriptionMulticast {
     const g = group;
     const member: Member = {
       drop: ctx.dropSlowConsumer,
-      queue: new PushQueue<ExecutionResult>(this.maxQueued, () => {
-        this.subscribers--;
-        g.members.delete(member);
-        if (g.members.size === 0) this.end(byKey, key, g);
-      }, this.maxQueuedBytes),
+      queue: new PushQueue<ExecutionResult>(
+        this.maxQueued,
+        () => {
+          this.subscribers--;
+          g.members.delete(member);
+          if (g.members.size === 0) this.end(byKey, key, g);
+        },
+        this.maxQueuedBytes,
+      ),
     };
     g.members.add(member);
     this.subscribers++;
@@ -87,7 +105,10 @@ export class SubscriptionMulticast {
     };
     return {
       next: async () => {
-        const r = await source.next().catch((err: unknown) => { close(); throw err; });
+        const r = await source.next().catch((err: unknown) => {
+          close();
+          throw err;
+        });
         if (r.done) close();
         return r;
       },
@@ -95,7 +116,9 @@ export class SubscriptionMulticast {
         close();
         return (await source.return?.()) ?? { value: undefined, done: true };
       },
-      [Symbol.asyncIterator]() { return this; },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
     };
   }
 
@@ -132,7 +155,8 @@ function isIterator(r: unknown): r is Source {
 /** True when a root field is given a non-null `after` (literally or through a variable). */
 function replays(args: ExecutionArgs): boolean {
   const op = args.document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
   );
   for (const sel of op?.selectionSet.selections ?? []) {
     if (sel.kind !== Kind.FIELD) continue;

@@ -1,10 +1,14 @@
 import {
-  print, visit, GraphQLError,
-  type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type VariableDefinitionNode,
+  print,
+  visit,
+  GraphQLError,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { CONSUMER_POLICIES, ErrorCode, type Identity } from '../../canonical/index.js';
 import type { ExecuteOperation } from '../execute.js';
-
 
 const ORDER_ID_VARIABLE = 'ovgSubscriptionOrderId';
 const VISIBLE_QUERY = 'query SubscriptionVisible($id: ID!) { order(id: $id) { id } }';
@@ -27,7 +31,10 @@ export class OrderPayloads {
   /** Executions run (for metrics, tests and the benchmark). */
   executions = 0;
 
-  constructor(private readonly execute: ExecuteOperation, private readonly keepMs = 10_000) {}
+  constructor(
+    private readonly execute: ExecuteOperation,
+    private readonly keepMs = 10_000,
+  ) {}
 
   /** The subscriber's `order` selection for this event, resolved as the subscriber. */
   resolve(orderId: string, eventId: string, caller: Caller, info: GraphQLResolveInfo): Promise<unknown> {
@@ -70,12 +77,18 @@ export class OrderPayloads {
     const order = r.data?.order ?? null;
     if (order === null && r.errors?.length) {
       const first = r.errors[0]!;
-      throw new GraphQLError(first.message, { extensions: { code: first.extensions?.code ?? ErrorCode.UPSTREAM_UNAVAILABLE } });
+      throw new GraphQLError(first.message, {
+        extensions: { code: first.extensions?.code ?? ErrorCode.UPSTREAM_UNAVAILABLE },
+      });
     }
     // A field the subscriber may not see answers null with its FORBIDDEN error, as over HTTP.
     for (const e of r.errors ?? []) {
       if (e.extensions?.code !== ErrorCode.FORBIDDEN || e.path?.[0] !== 'order') continue;
-      markForbidden(order, e.path.slice(1), new ForbiddenValue(new GraphQLError(e.message, { extensions: { ...e.extensions } })));
+      markForbidden(
+        order,
+        e.path.slice(1),
+        new ForbiddenValue(new GraphQLError(e.message, { extensions: { ...e.extensions } })),
+      );
     }
     return order;
   }
@@ -107,7 +120,10 @@ const queries = new WeakMap<object, { query: string; variableNames: string[] }>(
  * document (subscribers sending the same text share one parsed document): only the variable
  * values are taken per call.
  */
-export function orderQuery(info: GraphQLResolveInfo, orderId: string): { query: string; variables: Record<string, unknown> } {
+export function orderQuery(
+  info: GraphQLResolveInfo,
+  orderId: string,
+): { query: string; variables: Record<string, unknown> } {
   const node = info.fieldNodes[0]!;
   let built = queries.get(node);
   if (!built) queries.set(node, (built = buildOrderQuery(info)));
@@ -135,19 +151,29 @@ function buildOrderQuery(info: GraphQLResolveInfo): { query: string; variableNam
     });
   };
   for (const node of info.fieldNodes) collect(node);
-  const defs: VariableDefinitionNode[] = (info.operation.variableDefinitions ?? []).filter((d) => used.has(d.variable.name.value));
+  const defs: VariableDefinitionNode[] = (info.operation.variableDefinitions ?? []).filter((d) =>
+    used.has(d.variable.name.value),
+  );
   const selection = info.fieldNodes.map((n) => (n.selectionSet ? print(n.selectionSet).slice(1, -1) : '')).join(' ');
   const varDefs = [`$${ORDER_ID_VARIABLE}: ID!`, ...defs.map((d) => print(d))].join(', ');
   const body = `query SubscriptionOrder(${varDefs}) { order(id: $${ORDER_ID_VARIABLE}) { ${selection} } }`;
   const fragmentText = [...fragments.values()].map((f) => print(f)).join('\n');
-  return { query: fragmentText ? `${body}\n${fragmentText}` : body, variableNames: defs.map((d) => d.variable.name.value) };
+  return {
+    query: fragmentText ? `${body}\n${fragmentText}` : body,
+    variableNames: defs.map((d) => d.variable.name.value),
+  };
 }
 
 /**
  * Field resolver for the payload's `order` subtree, which holds the graph's JSON answer keyed by
  * response name: aliases are read by alias; a field the subscriber may not see raises its FORBIDDEN error.
  */
-export function aliasAwareFieldResolver(source: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo): unknown {
+export function aliasAwareFieldResolver(
+  source: unknown,
+  _args: unknown,
+  _ctx: unknown,
+  info: GraphQLResolveInfo,
+): unknown {
   if (source === null || typeof source !== 'object') return undefined;
   const s = source as Record<string, unknown>;
   const key = info.path.key as string;

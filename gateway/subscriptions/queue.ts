@@ -4,7 +4,10 @@
  * memory per subscriber stays bounded whatever the consumer does.
  */
 export class QueueOverflowError extends Error {
-  constructor(readonly limit: number, unit: 'events' | 'bytes' = 'events') {
+  constructor(
+    readonly limit: number,
+    unit: 'events' | 'bytes' = 'events',
+  ) {
     super(`subscriber fell more than ${limit} ${unit} behind`);
     this.name = 'QueueOverflowError';
   }
@@ -28,7 +31,11 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
    *   has its own budget, so one that stops reading cannot take the memory of the others.
    *   @default unbounded by bytes
    */
-  constructor(private readonly maxBuffered: number, private readonly onClose: () => void, private readonly maxBytes = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly maxBuffered: number,
+    private readonly onClose: () => void,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Adds a value of `bytes` bytes (measured once by the producer, shared by every queue it feeds). */
   push(value: T, bytes = 0): void {

@@ -1,5 +1,20 @@
-import { extendSchema, GraphQLError, parse, type GraphQLFieldConfig, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { AccessScope, checkId, CONSUMER_POLICIES, ErrorCode, grantedScopes, ORDER_STATUS_CHANGED, type Identity } from '../../canonical/index.js';
+import {
+  extendSchema,
+  GraphQLError,
+  parse,
+  type GraphQLFieldConfig,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import {
+  AccessScope,
+  checkId,
+  CONSUMER_POLICIES,
+  ErrorCode,
+  grantedScopes,
+  ORDER_STATUS_CHANGED,
+  type Identity,
+} from '../../canonical/index.js';
 import { describeRule, satisfies, type FieldRule } from '../access/rules.js';
 import { CursorExpiredError, isStreamId, Streams, type Envelope } from '../../events/bus.js';
 import { EXCEPTION_CLOSED, EXCEPTION_OPENED } from '../../store/engine/engine.js';
@@ -129,7 +144,8 @@ export interface SubscriptionDeps {
   maxQueued: number;
 }
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+const badInput = (message: string): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 
 function checkArgs(args: { orderId?: string | null; customerId?: string | null; after?: string | null }): void {
   for (const name of ['orderId', 'customerId'] as const) {
@@ -140,23 +156,36 @@ function checkArgs(args: { orderId?: string | null; customerId?: string | null; 
     }
   }
   if (args.after != null && !isStreamId(args.after)) {
-    throw badInput(`after must be a cursor from a previous message (like 1732612345678-0); received ${args.after.length} characters that are not one`);
+    throw badInput(
+      `after must be a cursor from a previous message (like 1732612345678-0); received ${args.after.length} characters that are not one`,
+    );
   }
 }
 
 /** Maps one stored event to the OrderEvent shape. */
 export function toOrderEvent(cursor: string, e: Envelope['event']) {
   return {
-    cursor, id: e.id, type: e.type, source: e.source.toUpperCase(), orderId: e.subject,
-    occurredAt: e.time, recordedAt: e.recordedtime ?? e.time, data: e.data,
+    cursor,
+    id: e.id,
+    type: e.type,
+    source: e.source.toUpperCase(),
+    orderId: e.subject,
+    occurredAt: e.time,
+    recordedAt: e.recordedtime ?? e.time,
+    data: e.data,
   };
 }
 
 function toStatusChange(e: Envelope) {
   const d = e.event.data as unknown as StatusChangeData;
   return {
-    cursor: e.id, orderId: d.orderId, previousStatus: d.previousStatus, status: d.status, changedAt: e.event.time,
-    cause: toOrderEvent(d.cause.cursor, d.cause.event), eventId: e.event.id,
+    cursor: e.id,
+    orderId: d.orderId,
+    previousStatus: d.previousStatus,
+    status: d.status,
+    changedAt: e.event.time,
+    cause: toOrderEvent(d.cause.cursor, d.cause.event),
+    eventId: e.event.id,
   };
 }
 
@@ -164,18 +193,32 @@ function toStatusChange(e: Envelope) {
 function toExceptionChange(e: Envelope) {
   const x = e.event.data as unknown as ExceptionRecord;
   return {
-    cursor: e.id, change: e.event.type === EXCEPTION_OPENED ? 'OPENED' : 'CLOSED', orderId: x.orderId, changedAt: e.event.time,
+    cursor: e.id,
+    change: e.event.type === EXCEPTION_OPENED ? 'OPENED' : 'CLOSED',
+    orderId: x.orderId,
+    changedAt: e.event.time,
     exception: { ...x, eventId: e.event.id },
   };
 }
 
 /** An exception's facts as the `Fact` list the visibility subgraph answers (values as text, JSON for the others). */
 function factsOf(facts: Record<string, unknown> | null | undefined): Array<{ name: string; value: string | null }> {
-  return Object.entries(facts ?? {}).map(([name, v]) => ({ name, value: v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v) }));
+  return Object.entries(facts ?? {}).map(([name, v]) => ({
+    name,
+    value: v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v),
+  }));
 }
 
 /** An async iterator of one stream's events for a key, from the hub, with replay after a cursor. */
-async function stream<T>(deps: SubscriptionDeps, ctx: SubscriptionContext, streamName: string, key: string | undefined, after: string | undefined, map: (e: Envelope) => T, accept: (e: Envelope) => boolean = () => true): Promise<AsyncIterableIterator<T>> {
+async function stream<T>(
+  deps: SubscriptionDeps,
+  ctx: SubscriptionContext,
+  streamName: string,
+  key: string | undefined,
+  after: string | undefined,
+  map: (e: Envelope) => T,
+  accept: (e: Envelope) => boolean = () => true,
+): Promise<AsyncIterableIterator<T>> {
   let detach = (): void => {};
   const queue = new PushQueue<T>(deps.maxQueued, () => detach());
   const push = (e: Envelope): void => {
@@ -214,7 +257,10 @@ const EXCEPTIONS_RULE: FieldRule = { authenticated: true, scopes: [[[AccessScope
  * The field rules of the gateway-declared types (not composed, so not in the supergraph): the
  * schema check applies them to client operations with the subgraphs' own.
  */
-export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([['OrderEvent.data', EVENT_DATA_RULE], ['Subscription.exceptionChanged', EXCEPTIONS_RULE]]);
+export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([
+  ['OrderEvent.data', EVENT_DATA_RULE],
+  ['Subscription.exceptionChanged', EXCEPTIONS_RULE],
+]);
 
 /**
  * `OrderEvent.data` for callers granted the internal fields (salesforce, ops); for the others null
@@ -222,9 +268,12 @@ export const SUBSCRIPTION_RULES: ReadonlyMap<string, FieldRule> = new Map([['Ord
  */
 function internalEventData(p: { data?: unknown }, _args: unknown, ctx: SubscriptionContext): unknown {
   if (satisfies(EVENT_DATA_RULE, true, new Set(grantedScopes(ctx.identity)))) return p.data;
-  throw new GraphQLError(`Not authorized to read OrderEvent.data: it requires ${describeRule(EVENT_DATA_RULE)}, which this credential does not grant`, {
-    extensions: { code: ErrorCode.FORBIDDEN, field: 'OrderEvent.data' },
-  });
+  throw new GraphQLError(
+    `Not authorized to read OrderEvent.data: it requires ${describeRule(EVENT_DATA_RULE)}, which this credential does not grant`,
+    {
+      extensions: { code: ErrorCode.FORBIDDEN, field: 'OrderEvent.data' },
+    },
+  );
 }
 
 /** The client schema: the supergraph's API schema plus the Subscription extension, with resolvers. */
@@ -237,56 +286,100 @@ export function buildClientSchema(apiSchema: GraphQLSchema, deps: SubscriptionDe
   };
 
   set('orderStatusChanged', {
-    subscribe: async (_: unknown, args: { orderId?: string | null; customerId?: string | null; after?: string | null }, ctx: SubscriptionContext) => {
+    subscribe: async (
+      _: unknown,
+      args: { orderId?: string | null; customerId?: string | null; after?: string | null },
+      ctx: SubscriptionContext,
+    ) => {
       checkArgs(args);
       // A storefront customer listens to its own orders, whatever it asked for (rows are checked per event too).
       const own = ctx.identity.customerId;
-      const key = args.orderId ? `order:${args.orderId}` : args.customerId ? `customer:${args.customerId}` : own ? `customer:${own}` : undefined;
+      const key = args.orderId
+        ? `order:${args.orderId}`
+        : args.customerId
+          ? `customer:${args.customerId}`
+          : own
+            ? `customer:${own}`
+            : undefined;
       const customer = args.orderId && args.customerId ? args.customerId : undefined;
-      return stream(deps, ctx, Streams.VISIBILITY, key, args.after ?? undefined, toStatusChange,
-        (e) => e.event.type === ORDER_STATUS_CHANGED && (!customer || (e.event.data as { customerId?: string }).customerId === customer));
+      return stream(
+        deps,
+        ctx,
+        Streams.VISIBILITY,
+        key,
+        args.after ?? undefined,
+        toStatusChange,
+        (e) =>
+          e.event.type === ORDER_STATUS_CHANGED &&
+          (!customer || (e.event.data as { customerId?: string }).customerId === customer),
+      );
     },
     resolve: (payload: unknown) => payload,
   } as Partial<Field>);
   set('orderEvents', {
     subscribe: async (_: unknown, args: { orderId: string; after?: string | null }, ctx: SubscriptionContext) => {
       checkArgs(args);
-      return stream(deps, ctx, Streams.SOURCE, `order:${args.orderId}`, args.after ?? undefined, (e) => toOrderEvent(e.id, e.event));
+      return stream(deps, ctx, Streams.SOURCE, `order:${args.orderId}`, args.after ?? undefined, (e) =>
+        toOrderEvent(e.id, e.event),
+      );
     },
     resolve: (payload: unknown) => payload,
   } as Partial<Field>);
 
   set('exceptionChanged', {
-    subscribe: async (_: unknown, args: { type?: string | null; orderId?: string | null; after?: string | null }, ctx: SubscriptionContext) => {
+    subscribe: async (
+      _: unknown,
+      args: { type?: string | null; orderId?: string | null; after?: string | null },
+      ctx: SubscriptionContext,
+    ) => {
       // Refused before anything is read, the way a field the caller may not see is refused over HTTP.
       if (!satisfies(EXCEPTIONS_RULE, true, new Set(grantedScopes(ctx.identity)))) {
-        throw new GraphQLError(`Not authorized to subscribe to exceptionChanged: it requires ${describeRule(EXCEPTIONS_RULE)} (salesforce or ops), which this ${ctx.identity.consumer} credential does not grant`, {
-          extensions: { code: ErrorCode.FORBIDDEN, field: 'Subscription.exceptionChanged' },
-        });
+        throw new GraphQLError(
+          `Not authorized to subscribe to exceptionChanged: it requires ${describeRule(EXCEPTIONS_RULE)} (salesforce or ops), which this ${ctx.identity.consumer} credential does not grant`,
+          {
+            extensions: { code: ErrorCode.FORBIDDEN, field: 'Subscription.exceptionChanged' },
+          },
+        );
       }
       checkArgs(args);
-      return stream(deps, ctx, Streams.EXCEPTIONS, args.orderId ? `order:${args.orderId}` : undefined, args.after ?? undefined, toExceptionChange,
-        (e) => (e.event.type === EXCEPTION_OPENED || e.event.type === EXCEPTION_CLOSED) && (!args.type || (e.event.data as { type?: string }).type === args.type));
+      return stream(
+        deps,
+        ctx,
+        Streams.EXCEPTIONS,
+        args.orderId ? `order:${args.orderId}` : undefined,
+        args.after ?? undefined,
+        toExceptionChange,
+        (e) =>
+          (e.event.type === EXCEPTION_OPENED || e.event.type === EXCEPTION_CLOSED) &&
+          (!args.type || (e.event.data as { type?: string }).type === args.type),
+      );
     },
     resolve: (payload: unknown) => payload,
   } as Partial<Field>);
 
   const exceptionChange = schema.getType('ExceptionChange') as GraphQLObjectType;
-  for (const [name, field] of Object.entries(exceptionChange.getFields())) field.resolve = (p: Record<string, unknown>) => p[name];
+  for (const [name, field] of Object.entries(exceptionChange.getFields()))
+    field.resolve = (p: Record<string, unknown>) => p[name];
   const exception = schema.getType('BusinessException') as GraphQLObjectType;
   for (const [name, field] of Object.entries(exception.getFields())) {
-    field.resolve = name === 'order'
-      ? (p: ReturnType<typeof toExceptionChange>['exception'], _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
-      : name === 'facts' ? (p: ExceptionRecord) => factsOf(p.facts)
-        : name === 'open' ? (p: ExceptionRecord) => p.closedAt === null
-          : (p: Record<string, unknown>) => p[name];
+    field.resolve =
+      name === 'order'
+        ? (p: ReturnType<typeof toExceptionChange>['exception'], _a, ctx: SubscriptionContext, info) =>
+            ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
+        : name === 'facts'
+          ? (p: ExceptionRecord) => factsOf(p.facts)
+          : name === 'open'
+            ? (p: ExceptionRecord) => p.closedAt === null
+            : (p: Record<string, unknown>) => p[name];
   }
 
   const change = schema.getType('OrderStatusChange') as GraphQLObjectType;
   for (const [name, field] of Object.entries(change.getFields())) {
-    field.resolve = name === 'order'
-      ? (p: ReturnType<typeof toStatusChange>, _a, ctx: SubscriptionContext, info) => ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
-      : (p: Record<string, unknown>) => p[name];
+    field.resolve =
+      name === 'order'
+        ? (p: ReturnType<typeof toStatusChange>, _a, ctx: SubscriptionContext, info) =>
+            ctx.payloads.resolve(p.orderId, p.eventId, ctx, info)
+        : (p: Record<string, unknown>) => p[name];
   }
   const event = schema.getType('OrderEvent') as GraphQLObjectType;
   for (const [name, field] of Object.entries(event.getFields())) {

@@ -88,7 +88,8 @@ interface ConnectionExtra {
 }
 
 /** The key a caller's subscriptions are counted under, over all its connections. */
-const callerOf = (identity: Identity): string => `${identity.consumer}\u0000${identity.subject}\u0000${identity.customerId ?? ''}\u0000${identity.partnerNodeId ?? ''}`;
+const callerOf = (identity: Identity): string =>
+  `${identity.consumer}\u0000${identity.subject}\u0000${identity.customerId ?? ''}\u0000${identity.partnerNodeId ?? ''}`;
 
 /**
  * Counts what a socket was handed against what its client has shown it read: every frame sent
@@ -103,7 +104,11 @@ export class UnreadBytes {
   private pingedAt = 0;
   private outstanding = false;
 
-  constructor(private readonly socket: import('ws').WebSocket, private readonly budget: number, private readonly onOver: () => void) {
+  constructor(
+    private readonly socket: import('ws').WebSocket,
+    private readonly budget: number,
+    private readonly onOver: () => void,
+  ) {
     socket.on('pong', (data: Buffer) => {
       const total = Number(data.toString('utf8'));
       if (Number.isFinite(total) && total > this.acked && total <= this.sent) this.acked = total;
@@ -123,7 +128,11 @@ export class UnreadBytes {
       this.onOver();
       return;
     }
-    if (!this.outstanding && this.sent - this.pingedAt >= this.budget / 4 && this.socket.readyState === this.socket.OPEN) {
+    if (
+      !this.outstanding &&
+      this.sent - this.pingedAt >= this.budget / 4 &&
+      this.socket.readyState === this.socket.OPEN
+    ) {
       this.outstanding = true;
       this.pingedAt = this.sent;
       this.socket.ping(String(this.sent));
@@ -153,7 +162,9 @@ function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' 
   logger.warn({ why, buffered: socket.bufferedAmount }, 'dropping a slow subscriber');
   socket.close(CloseCode.SlowConsumer, 'Slow consumer: too many unread messages; resubscribe with after');
   // A client that does not read does not answer the close either: do not wait for it.
-  setTimeout(() => { if (socket.readyState !== socket.CLOSED) socket.terminate(); }, 1000).unref();
+  setTimeout(() => {
+    if (socket.readyState !== socket.CLOSED) socket.terminate();
+  }, 1000).unref();
 }
 
 /**
@@ -164,7 +175,10 @@ function dropSlow(socket: import('ws').WebSocket, logger: Logger, why: 'socket' 
 class DocumentCache {
   private schema: GraphQLSchema | undefined;
   private readonly docs = new Map<string, DocumentNode | readonly GraphQLError[]>();
-  constructor(private readonly limits: OperationLimits, private readonly max = 1000) {}
+  constructor(
+    private readonly limits: OperationLimits,
+    private readonly max = 1000,
+  ) {}
 
   get(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
     if (schema !== this.schema) {
@@ -181,14 +195,25 @@ class DocumentCache {
   }
 }
 
-const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): GraphQLError[] => [new GraphQLError(message, { extensions: { code } })];
+const refuse = (message: string, code: string = ErrorCode.BAD_USER_INPUT): GraphQLError[] => [
+  new GraphQLError(message, { extensions: { code } }),
+];
 
 /** A parse or validation failure keeps its graphql message and gets its code (limits keep LIMIT_EXCEEDED). */
 function withCodes(errors: readonly GraphQLError[]): GraphQLError[] {
   return errors.map((e) => {
     if (typeof e.extensions.code === 'string') return e;
-    const code = e.message.startsWith('Syntax Error') ? ErrorCode.GRAPHQL_PARSE_FAILED : ErrorCode.GRAPHQL_VALIDATION_FAILED;
-    return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: { ...e.extensions, code } });
+    const code = e.message.startsWith('Syntax Error')
+      ? ErrorCode.GRAPHQL_PARSE_FAILED
+      : ErrorCode.GRAPHQL_VALIDATION_FAILED;
+    return new GraphQLError(e.message, {
+      nodes: e.nodes,
+      source: e.source,
+      positions: e.positions,
+      path: e.path,
+      originalError: e.originalError,
+      extensions: { ...e.extensions, code },
+    });
   });
 }
 
@@ -198,12 +223,20 @@ function withCodes(errors: readonly GraphQLError[]): GraphQLError[] {
  * operations) at every `subscribe`, the operation limits (parse and validate under the same
  * limits as Apollo Server), and the same error rules as HTTP for every error sent.
  */
-export function startSubscriptionServer(opts: SubscriptionServerOptions): { close(): Promise<void>; clients(): number; executions(): number; subscribers(): number; counted(): number } {
+export function startSubscriptionServer(opts: SubscriptionServerOptions): {
+  close(): Promise<void>;
+  clients(): number;
+  executions(): number;
+  subscribers(): number;
+  counted(): number;
+} {
   const maxBuffered = opts.maxBufferedBytes ?? 1_048_576;
   const documents = new DocumentCache(opts.limits ?? DEFAULT_LIMITS);
   const multicast = new SubscriptionMulticast(opts.maxQueued ?? 1000, opts.maxQueuedBytes ?? 1_048_576);
   const wss = new WebSocketServer({
-    server: opts.httpServer, path: opts.path ?? '/graphql', maxPayload: opts.maxMessageBytes ?? 65_536,
+    server: opts.httpServer,
+    path: opts.path ?? '/graphql',
+    maxPayload: opts.maxMessageBytes ?? 65_536,
     // A browser page from another origin may not open a socket (cross-site WebSocket hijacking).
     verifyClient: ({ origin }: { origin?: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
       if (origin === undefined || originAllowed(origin, opts.corsOrigins)) return done(true);
@@ -235,122 +268,166 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): { clos
     const unread = new UnreadBytes(socket, maxUnacked, () => dropSlow(socket, opts.logger, 'unread'));
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
     (socket as { send: (data: unknown, ...rest: unknown[]) => void }).send = (data, ...rest) => {
-      unread.add(typeof data === 'string' ? Buffer.byteLength(data) : (data as { byteLength?: number }).byteLength ?? 0);
+      unread.add(
+        typeof data === 'string' ? Buffer.byteLength(data) : ((data as { byteLength?: number }).byteLength ?? 0),
+      );
       send(data, ...rest);
     };
   });
-  const server = useServer<Record<string, unknown> | undefined>({
-    connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
-    subscribe: multicast.subscribe,
-    // The credential travels in the connection_init payload (authorization or x-api-key), checked
-    // as over HTTP; the socket is closed (4401) when the token expires.
-    onConnect: async (ctx) => {
-      const socket = ctx.extra.socket;
-      try {
-        let headers: Call['headers'];
+  const server = useServer<Record<string, unknown> | undefined>(
+    {
+      connectionInitWaitTimeout: opts.connectionInitWaitTimeoutMs ?? 3000,
+      subscribe: multicast.subscribe,
+      // The credential travels in the connection_init payload (authorization or x-api-key), checked
+      // as over HTTP; the socket is closed (4401) when the token expires.
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
         try {
-          headers = { ...credentialsFromConnectionParams(ctx.connectionParams) } as Call['headers'];
-        } catch (err) {
-          if (!(err instanceof AuthError)) throw err;
-          throw new RequestRefusal(err.httpStatus, err.code, err.message, { reason: err.reason });
-        }
-        const identity = await opts.pipeline.authenticate({ transport: 'ws', method: 'CONNECT', headers, operations: [], batch: false, responseHeaders: {} });
-        const extra = extraOf(socket);
-        extra.identity = identity;
-        extra.scope = visibilityScope(identity);
-        extra.caller = callerOf(identity);
-        extra.headers = connectionHeaders(ctx.connectionParams);
-        if (identity.expiresAt !== undefined) {
-          const close = () => {
-            if (socket.readyState === socket.OPEN) socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
-          };
-          // setTimeout holds at most ~24.8 days; a longer token is re-checked then.
-          const wait = Math.min(identity.expiresAt - Date.now(), 2_147_000_000);
-          if (wait <= 0) {
-            close();
-            return false;
+          let headers: Call['headers'];
+          try {
+            headers = { ...credentialsFromConnectionParams(ctx.connectionParams) } as Call['headers'];
+          } catch (err) {
+            if (!(err instanceof AuthError)) throw err;
+            throw new RequestRefusal(err.httpStatus, err.code, err.message, { reason: err.reason });
           }
-          extra.expiry = setTimeout(close, wait);
-          extra.expiry.unref();
+          const identity = await opts.pipeline.authenticate({
+            transport: 'ws',
+            method: 'CONNECT',
+            headers,
+            operations: [],
+            batch: false,
+            responseHeaders: {},
+          });
+          const extra = extraOf(socket);
+          extra.identity = identity;
+          extra.scope = visibilityScope(identity);
+          extra.caller = callerOf(identity);
+          extra.headers = connectionHeaders(ctx.connectionParams);
+          if (identity.expiresAt !== undefined) {
+            const close = () => {
+              if (socket.readyState === socket.OPEN)
+                socket.close(CloseCode.Unauthorized, 'Unauthorized: the token expired; reconnect with a fresh one');
+            };
+            // setTimeout holds at most ~24.8 days; a longer token is re-checked then.
+            const wait = Math.min(identity.expiresAt - Date.now(), 2_147_000_000);
+            if (wait <= 0) {
+              close();
+              return false;
+            }
+            extra.expiry = setTimeout(close, wait);
+            extra.expiry.unref();
+          }
+          return true;
+        } catch (err) {
+          if (!(err instanceof RequestRefusal)) throw err;
+          socket.close(
+            err.status === 401 ? CloseCode.Unauthorized : CloseCode.InternalServerError,
+            reason(`Unauthorized: ${err.message}`),
+          );
+          return false;
         }
-        return true;
-      } catch (err) {
-        if (!(err instanceof RequestRefusal)) throw err;
-        socket.close(err.status === 401 ? CloseCode.Unauthorized : CloseCode.InternalServerError, reason(`Unauthorized: ${err.message}`));
-        return false;
-      }
+      },
+      onClose: (ctx) => {
+        const extra = extras.get(ctx.extra.socket);
+        clearTimeout(extra?.expiry);
+        release(extra);
+      },
+      onComplete: (ctx, id) => {
+        release(extras.get(ctx.extra.socket), id);
+      },
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const extra = extras.get(ctx.extra.socket);
+        if (!extra?.identity || !extra.scope || !extra.caller)
+          return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
+        // graphql-ws requires a query string: a client running a persisted operation by hash alone
+        // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
+        const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
+        const call: Call = {
+          transport: 'ws',
+          method: 'SUBSCRIBE',
+          headers: extra.headers ?? {},
+          operations: [params],
+          batch: false,
+          responseHeaders: {},
+        };
+        try {
+          checkParams(params);
+          await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));
+        } catch (err) {
+          if (err instanceof RequestRefusal) return [err.toGraphQLError()];
+          throw err;
+        }
+        const query = typeof params.query === 'string' ? params.query : undefined;
+        if (!query) return refuse('expected query, or extensions.persistedQuery.sha256Hash of a persisted operation');
+        const schema = opts.schema();
+        if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
+        const document = documents.get(schema, query);
+        if (Array.isArray(document)) {
+          const errors = withCodes(document as readonly GraphQLError[]);
+          opts.logger.info(
+            { consumer: extra.identity.consumer, errors: errors.map((e) => e.message).slice(0, 3) },
+            'refused a subscription document',
+          );
+          return errors;
+        }
+        const op = getOperationAST(document as DocumentNode, payload.operationName);
+        if (!op) {
+          return refuse(
+            payload.operationName
+              ? `the document has no operation named ${JSON.stringify(String(payload.operationName).slice(0, 100))}`
+              : 'the document must contain exactly one operation, or name the one to run with operationName',
+            ErrorCode.GRAPHQL_VALIDATION_FAILED,
+          );
+        }
+        if (op.operation !== 'subscription')
+          return refuse(
+            `only subscriptions run over WebSocket; send queries and mutations as HTTP POST /graphql (received a ${op.operation})`,
+          );
+        const socket = ctx.extra.socket;
+        // Checked and counted with no await in between (concurrent subscribes cannot both pass), and
+        // counted until it completes (either side) or the connection closes.
+        if (extra.subscriptions.size >= perConnection) {
+          return refuse(
+            `at most ${perConnection} subscriptions per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); this connection already has ${extra.subscriptions.size} — complete one first`,
+            ErrorCode.LIMIT_EXCEEDED,
+          );
+        }
+        const held = callers.get(extra.caller) ?? 0;
+        if (held >= perCaller) {
+          return refuse(
+            `at most ${perCaller} subscriptions per caller over all its connections (WS_MAX_SUBSCRIPTIONS_PER_CALLER); ${extra.identity.consumer} ${extra.identity.subject} already has ${held} — complete one first`,
+            ErrorCode.LIMIT_EXCEEDED,
+          );
+        }
+        extra.subscriptions.add(id);
+        callers.set(extra.caller, held + 1);
+        const contextValue: SubscriptionContext = {
+          identity: extra.identity,
+          scope: extra.scope,
+          payloads: opts.payloads,
+          dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
+        };
+        return {
+          schema,
+          document: document as DocumentNode,
+          operationName: payload.operationName,
+          variableValues: payload.variables ?? undefined,
+          contextValue,
+          fieldResolver: aliasAwareFieldResolver,
+        };
+      },
+      onNext: (ctx) => {
+        if (ctx.extra.socket.bufferedAmount > maxBuffered) dropSlow(ctx.extra.socket, opts.logger, 'socket');
+      },
+      // The same error rules as over HTTP: only codes of the one enum, only public extensions.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          if (!e.extensions?.code) opts.logger.error({ err: e.originalError ?? e }, 'subscription failed');
+          return opts.pipeline.formatError(e.toJSON());
+        }),
     },
-    onClose: (ctx) => {
-      const extra = extras.get(ctx.extra.socket);
-      clearTimeout(extra?.expiry);
-      release(extra);
-    },
-    onComplete: (ctx, id) => {
-      release(extras.get(ctx.extra.socket), id);
-    },
-    onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-      const extra = extras.get(ctx.extra.socket);
-      if (!extra?.identity || !extra.scope || !extra.caller) return refuse('the connection is not authenticated', ErrorCode.UNAUTHENTICATED);
-      // graphql-ws requires a query string: a client running a persisted operation by hash alone
-      // sends an empty one, which means no query (as an absent one over HTTP), not a mismatching text.
-      const params: GraphQLParams = { ...(payload as GraphQLParams), query: payload.query || undefined };
-      const call: Call = { transport: 'ws', method: 'SUBSCRIBE', headers: extra.headers ?? {}, operations: [params], batch: false, responseHeaders: {} };
-      try {
-        checkParams(params);
-        await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));
-      } catch (err) {
-        if (err instanceof RequestRefusal) return [err.toGraphQLError()];
-        throw err;
-      }
-      const query = typeof params.query === 'string' ? params.query : undefined;
-      if (!query) return refuse('expected query, or extensions.persistedQuery.sha256Hash of a persisted operation');
-      const schema = opts.schema();
-      if (!schema) return refuse('the graph is not loaded yet; retry shortly', ErrorCode.UPSTREAM_UNAVAILABLE);
-      const document = documents.get(schema, query);
-      if (Array.isArray(document)) {
-        const errors = withCodes(document as readonly GraphQLError[]);
-        opts.logger.info({ consumer: extra.identity.consumer, errors: errors.map((e) => e.message).slice(0, 3) }, 'refused a subscription document');
-        return errors;
-      }
-      const op = getOperationAST(document as DocumentNode, payload.operationName);
-      if (!op) {
-        return refuse(payload.operationName
-          ? `the document has no operation named ${JSON.stringify(String(payload.operationName).slice(0, 100))}`
-          : 'the document must contain exactly one operation, or name the one to run with operationName', ErrorCode.GRAPHQL_VALIDATION_FAILED);
-      }
-      if (op.operation !== 'subscription') return refuse(`only subscriptions run over WebSocket; send queries and mutations as HTTP POST /graphql (received a ${op.operation})`);
-      const socket = ctx.extra.socket;
-      // Checked and counted with no await in between (concurrent subscribes cannot both pass), and
-      // counted until it completes (either side) or the connection closes.
-      if (extra.subscriptions.size >= perConnection) {
-        return refuse(`at most ${perConnection} subscriptions per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); this connection already has ${extra.subscriptions.size} — complete one first`, ErrorCode.LIMIT_EXCEEDED);
-      }
-      const held = callers.get(extra.caller) ?? 0;
-      if (held >= perCaller) {
-        return refuse(`at most ${perCaller} subscriptions per caller over all its connections (WS_MAX_SUBSCRIPTIONS_PER_CALLER); ${extra.identity.consumer} ${extra.identity.subject} already has ${held} — complete one first`, ErrorCode.LIMIT_EXCEEDED);
-      }
-      extra.subscriptions.add(id);
-      callers.set(extra.caller, held + 1);
-      const contextValue: SubscriptionContext = {
-        identity: extra.identity,
-        scope: extra.scope,
-        payloads: opts.payloads,
-        dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
-      };
-      return {
-        schema, document: document as DocumentNode, operationName: payload.operationName, variableValues: payload.variables ?? undefined,
-        contextValue, fieldResolver: aliasAwareFieldResolver,
-      };
-    },
-    onNext: (ctx) => {
-      if (ctx.extra.socket.bufferedAmount > maxBuffered) dropSlow(ctx.extra.socket, opts.logger, 'socket');
-    },
-    // The same error rules as over HTTP: only codes of the one enum, only public extensions.
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
-      if (!e.extensions?.code) opts.logger.error({ err: e.originalError ?? e }, 'subscription failed');
-      return opts.pipeline.formatError(e.toJSON());
-    }),
-  }, wss);
+    wss,
+  );
   return {
     clients: () => wss.clients.size,
     executions: () => multicast.executions,

@@ -5,7 +5,11 @@ import { parse } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 
 /** One subgraph entry of rover's `supergraph.yaml`. */
-export interface SupergraphConfigSubgraph { name: string; routingUrl: string; schemaFile: string }
+export interface SupergraphConfigSubgraph {
+  name: string;
+  routingUrl: string;
+  schemaFile: string;
+}
 
 /** A composition failure, with every error composition reported. */
 export class CompositionError extends Error {
@@ -28,8 +32,12 @@ export function readSupergraphConfig(configPath: string): SupergraphConfigSubgra
   const base = dirname(configPath);
   return Object.entries(subgraphs as Record<string, unknown>).map(([name, raw]) => {
     const entry = raw as { routing_url?: unknown; schema?: { file?: unknown } } | null;
-    if (typeof entry?.routing_url !== 'string') throw new CompositionError([`${configPath}: subgraphs.${name}.routing_url must be a URL string`]);
-    if (typeof entry.schema?.file !== 'string') throw new CompositionError([`${configPath}: subgraphs.${name}.schema.file must be a file path (only file schemas are supported)`]);
+    if (typeof entry?.routing_url !== 'string')
+      throw new CompositionError([`${configPath}: subgraphs.${name}.routing_url must be a URL string`]);
+    if (typeof entry.schema?.file !== 'string')
+      throw new CompositionError([
+        `${configPath}: subgraphs.${name}.schema.file must be a file path (only file schemas are supported)`,
+      ]);
     return { name, routingUrl: entry.routing_url, schemaFile: resolve(base, entry.schema.file) };
   });
 }
@@ -46,6 +54,7 @@ export function composeSupergraph(configPath: string): string {
     return { name: s.name, url: s.routingUrl, typeDefs };
   });
   const result = composeServices(services);
-  if (result.errors) throw new CompositionError(result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`));
+  if (result.errors)
+    throw new CompositionError(result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`));
   return result.supergraphSdl;
 }

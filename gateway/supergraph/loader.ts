@@ -34,7 +34,10 @@ export class SupergraphLoader implements SupergraphManager {
     private readonly debounceMs = 50,
   ) {}
 
-  async initialize({ update, healthCheck }: SupergraphSdlHookOptions): Promise<{ supergraphSdl: string; cleanup: () => Promise<void> }> {
+  async initialize({
+    update,
+    healthCheck,
+  }: SupergraphSdlHookOptions): Promise<{ supergraphSdl: string; cleanup: () => Promise<void> }> {
     const sdl = this.prepare(await readFile(this.path, 'utf8'));
     this.current = sdl;
     this.events.onLoaded?.({ sdl, reason: 'start' });
@@ -48,7 +51,10 @@ export class SupergraphLoader implements SupergraphManager {
     return { supergraphSdl: sdl, cleanup: async () => this.close() };
   }
 
-  private async reload(update: SupergraphSdlHookOptions['update'], _healthCheck: SupergraphSdlHookOptions['healthCheck']): Promise<void> {
+  private async reload(
+    update: SupergraphSdlHookOptions['update'],
+    _healthCheck: SupergraphSdlHookOptions['healthCheck'],
+  ): Promise<void> {
     let sdl: string;
     try {
       sdl = this.prepare(await readFile(this.path, 'utf8'));

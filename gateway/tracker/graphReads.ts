@@ -8,7 +8,11 @@ const TRACKER = internalIdentity('status-tracker');
 
 export function trackerRead(execute: ExecuteOperation): ReadStatus {
   return async (orderId) => {
-    const r = await execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id: orderId }, TRACKER);
+    const r = await execute(
+      'query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }',
+      { id: orderId },
+      TRACKER,
+    );
     const order = r.data?.order as { status: OrderStatus | null; customer: { id: string } | null } | null | undefined;
     const unseen = unseenReason(r);
     if (unseen) return { status: null, customerId: order?.customer?.id ?? null, unseen };
@@ -22,7 +26,9 @@ export function trackerRead(execute: ExecuteOperation): ReadStatus {
  * rate limit, an outage, a refusal — whatever the data beside it says), or a slice served from its
  * last known value (`extensions.freshness`). The tracker must not take such an answer for "no change".
  */
-export function unseenReason(r: Awaited<ReturnType<ExecuteOperation>> & { extensions?: Record<string, unknown> }): string | undefined {
+export function unseenReason(
+  r: Awaited<ReturnType<ExecuteOperation>> & { extensions?: Record<string, unknown> },
+): string | undefined {
   if (r.errors?.length) {
     const e = r.errors[0]!;
     return `${String(e.extensions?.code ?? 'error')}: ${e.message}`;
@@ -32,7 +38,8 @@ export function unseenReason(r: Awaited<ReturnType<ExecuteOperation>> & { extens
   return undefined;
 }
 
-const SEED_QUERY = 'query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }';
+const SEED_QUERY =
+  'query TrackerSeed($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }';
 const SEED_RETRIES_MS = [200, 400, 800, 1600];
 
 /** Every order's current status, page by page through the graph. */
@@ -47,7 +54,12 @@ export async function* allStatuses(execute: ExecuteOperation): AsyncIterable<{ o
       r = await execute(SEED_QUERY, { after }, TRACKER);
     }
     const unseen = unseenReason(r) !== undefined;
-    const page = r.data?.orders as { edges: { node: { id: string; status: OrderStatus | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | undefined;
+    const page = r.data?.orders as
+      | {
+          edges: { node: { id: string; status: OrderStatus | null } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        }
+      | undefined;
     if (!page) return;
     if (!unseen) for (const { node } of page.edges) if (node.status) yield { orderId: node.id, status: node.status };
     if (!page.pageInfo.hasNextPage) return;

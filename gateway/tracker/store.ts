@@ -1,5 +1,11 @@
 import type { OrderStatus } from '../../canonical/index.js';
-import { loadStoreConfig, openStore, type StatusCause, type StoreEnv, type VisibilityStore } from '../../store/index.js';
+import {
+  loadStoreConfig,
+  openStore,
+  type StatusCause,
+  type StoreEnv,
+  type VisibilityStore,
+} from '../../store/index.js';
 
 /** The last status published for an order, with its version (1 for the first record). */
 export interface StatusRecord {

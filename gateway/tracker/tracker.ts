@@ -7,7 +7,11 @@ import type { StatusStore } from './store.js';
  * What the graph says of an order now. A null status means the graph could not be seen as it is
  * now (a slice down, rate limited, refused, or served stale); `unseen` then says why.
  */
-export interface StatusReading { status: OrderStatus | null; customerId: string | null; unseen?: string }
+export interface StatusReading {
+  status: OrderStatus | null;
+  customerId: string | null;
+  unseen?: string;
+}
 
 /** Reads an order's status through the graph, bypassing caches; null when no such order. */
 export type ReadStatus = (orderId: string) => Promise<StatusReading | null>;
@@ -112,7 +116,9 @@ export class StatusTracker {
       if (this.phase.name === 'stopped') return;
       this.opts.logger.error({ err: (err as Error).message }, 'status tracker seed failed; tracking without it');
     });
-    const sub = this.opts.bus.consume(Streams.SOURCE, this.opts.group ?? 'status-tracker', this.opts.consumer, (d) => this.handle(d));
+    const sub = this.opts.bus.consume(Streams.SOURCE, this.opts.group ?? 'status-tracker', this.opts.consumer, (d) =>
+      this.handle(d),
+    );
     await sub.ready;
     if (this.phase.name !== 'seeding') {
       await sub.close();
@@ -131,8 +137,13 @@ export class StatusTracker {
     this.phase = { name: 'stopped' };
     this.stopping.abort();
     switch (phase.name) {
-      case 'running': await phase.sub.close(); break;
-      case 'idle': case 'seeding': case 'stopped': break;
+      case 'running':
+        await phase.sub.close();
+        break;
+      case 'idle':
+      case 'seeding':
+      case 'stopped':
+        break;
     }
   }
 
@@ -160,12 +171,25 @@ export class StatusTracker {
       const current = await this.opts.store.get(orderId);
       if (current?.status === status) {
         // Unchanged — unless this very event changed it on an earlier delivery whose publish failed.
-        if (current.causeId === d.event.id && d.deliveries > 1) await this.publish(d, reading, current.previous, current.version);
+        if (current.causeId === d.event.id && d.deliveries > 1)
+          await this.publish(d, reading, current.previous, current.version);
         return;
       }
       const version = (current?.version ?? 0) + 1;
-      const cause = { source: d.event.source, type: d.event.type, occurredAt: d.event.time, recordedAt: typeof d.event.recordedtime === 'string' ? d.event.recordedtime : null };
-      if (await this.opts.store.compareAndSet(orderId, current?.version ?? 0, { status, causeId: d.event.id, previous: current?.status ?? null, cause })) {
+      const cause = {
+        source: d.event.source,
+        type: d.event.type,
+        occurredAt: d.event.time,
+        recordedAt: typeof d.event.recordedtime === 'string' ? d.event.recordedtime : null,
+      };
+      if (
+        await this.opts.store.compareAndSet(orderId, current?.version ?? 0, {
+          status,
+          causeId: d.event.id,
+          previous: current?.status ?? null,
+          cause,
+        })
+      ) {
         await this.publish(d, reading, current?.status ?? null, version);
         return;
       }
@@ -178,9 +202,15 @@ export class StatusTracker {
     try {
       const reading = await this.opts.read(orderId);
       if (reading === null || (reading.status !== null && !reading.unseen)) return reading;
-      this.opts.logger.debug({ orderId, reason: reading.unseen ?? 'a slice it needs is unavailable' }, 'status tracker: order not seen, deferred');
+      this.opts.logger.debug(
+        { orderId, reason: reading.unseen ?? 'a slice it needs is unavailable' },
+        'status tracker: order not seen, deferred',
+      );
     } catch (err) {
-      this.opts.logger.debug({ orderId, err: err instanceof Error ? err.message : String(err) }, 'status tracker: read failed, deferred');
+      this.opts.logger.debug(
+        { orderId, err: err instanceof Error ? err.message : String(err) },
+        'status tracker: read failed, deferred',
+      );
     }
     this.unseen++;
     return 'unseen';
@@ -192,7 +222,8 @@ export class StatusTracker {
    * tracker or the bus cannot take it.
    */
   private async defer(d: Delivery): Promise<void> {
-    if (this.phase.name === 'stopped') throw new Error(`status of ${d.event.subject} not seen; the tracker is stopping`);
+    if (this.phase.name === 'stopped')
+      throw new Error(`status of ${d.event.subject} not seen; the tracker is stopping`);
     const prev = d.event as CloudEvent & Deferral;
     const retries = (prev.trackerretries ?? 0) + 1;
     const waits = this.opts.unavailableBackoffMs ?? [100, 200, 400, 800, 1600, 3200];
@@ -216,29 +247,44 @@ export class StatusTracker {
         clearTimeout(timer);
         reject(new Error('the status tracker is stopping'));
       };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.min(ms, MAX_HOLD_MS));
+      const timer = setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.min(ms, MAX_HOLD_MS),
+      );
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private async publish(d: Delivery, reading: StatusReading, previousStatus: OrderStatus | null, version: number): Promise<void> {
+  private async publish(
+    d: Delivery,
+    reading: StatusReading,
+    previousStatus: OrderStatus | null,
+    version: number,
+  ): Promise<void> {
     const orderId = d.event.subject;
     const deferral = d.event as CloudEvent & Deferral;
     const data: StatusChangeData = {
-      orderId, customerId: reading.customerId, previousStatus, status: reading.status!, version,
+      orderId,
+      customerId: reading.customerId,
+      previousStatus,
+      status: reading.status!,
+      version,
       cause: { cursor: deferral.trackercursor ?? d.id, event: withoutDeferral(d.event) },
     };
-    await this.opts.bus.publish(Streams.VISIBILITY, cloudEvent({
-      id: `visibility:${orderId}:${version}`,
-      source: 'visibility',
-      type: ORDER_STATUS_CHANGED,
-      subject: orderId,
-      time: new Date().toISOString(),
-      data: data as unknown as Record<string, unknown>,
-    }));
+    await this.opts.bus.publish(
+      Streams.VISIBILITY,
+      cloudEvent({
+        id: `visibility:${orderId}:${version}`,
+        source: 'visibility',
+        type: ORDER_STATUS_CHANGED,
+        subject: orderId,
+        time: new Date().toISOString(),
+        data: data as unknown as Record<string, unknown>,
+      }),
+    );
     this.published++;
   }
 }

@@ -78,19 +78,38 @@ export interface ChaosReport {
   durationMs: number;
   orders: number;
   scenarios: ScenarioResult[];
-  totals: { changes: number; lost: number; duplicated: number; wrongPrevious: number; client5xx: number; clientNoAnswer: number; queries: number };
+  totals: {
+    changes: number;
+    lost: number;
+    duplicated: number;
+    wrongPrevious: number;
+    client5xx: number;
+    clientNoAnswer: number;
+    queries: number;
+  };
 }
 
 const SECRET = 'chaos-webhook-secret-0123456789';
-const SUBSCRIPTION = 'subscription Chaos($after: String) { orderStatusChanged(after: $after) { cursor orderId previousStatus status } }';
+const SUBSCRIPTION =
+  'subscription Chaos($after: String) { orderStatusChanged(after: $after) { cursor orderId previousStatus status } }';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const silent = createLogger('chaos', 'silent');
 
 /** A change as an observer saw it. */
-interface Seen { key: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; at: number }
+interface Seen {
+  key: string;
+  orderId: string;
+  previousStatus: OrderStatus | null;
+  status: OrderStatus;
+  at: number;
+}
 
 /** One expected change: the order's hold flipped, its status from `previous` to `next`. */
-interface Expected { orderId: string; previous: OrderStatus; next: OrderStatus }
+interface Expected {
+  orderId: string;
+  previous: OrderStatus;
+  next: OrderStatus;
+}
 
 /** Reads the visibility stream through a bus of its own, polling (it rides out Redis going away). */
 class StreamWatch {
@@ -99,7 +118,10 @@ class StreamWatch {
   private running = true;
   private readonly done: Promise<void>;
 
-  constructor(private readonly bus: RedisEventBus, start: StreamId | null) {
+  constructor(
+    private readonly bus: RedisEventBus,
+    start: StreamId | null,
+  ) {
     this.cursor = start ?? undefined;
     this.done = this.run();
   }
@@ -112,7 +134,13 @@ class StreamWatch {
           this.cursor = e.id;
           if (e.event.type !== 'order.status_changed') continue;
           const d = e.event.data as unknown as StatusChangeData;
-          this.seen.push({ key: e.id, orderId: d.orderId, previousStatus: d.previousStatus, status: d.status, at: Date.now() });
+          this.seen.push({
+            key: e.id,
+            orderId: d.orderId,
+            previousStatus: d.previousStatus,
+            status: d.status,
+            at: Date.now(),
+          });
         }
         if (page.length === 500) continue;
       } catch {
@@ -138,7 +166,10 @@ class ResumingSubscriber {
   private running = true;
   private readonly done: Promise<void>;
 
-  constructor(private readonly url: string, private readonly authorization: string) {
+  constructor(
+    private readonly url: string,
+    private readonly authorization: string,
+  ) {
     this.done = this.run();
   }
 
@@ -147,7 +178,10 @@ class ResumingSubscriber {
     while (this.running) {
       await new Promise<void>((resolve) => {
         const client = createClient({
-          url: this.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false,
+          url: this.url.replace(/^http/, 'ws'),
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: false,
           onNonLazyError: () => resolve(),
           connectionParams: { authorization: this.authorization },
           on: {
@@ -158,14 +192,27 @@ class ResumingSubscriber {
           },
         });
         this.client = client;
-        client.subscribe<{ orderStatusChanged: { cursor: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus } }>(
+        client.subscribe<{
+          orderStatusChanged: {
+            cursor: string;
+            orderId: string;
+            previousStatus: OrderStatus | null;
+            status: OrderStatus;
+          };
+        }>(
           { query: SUBSCRIPTION, variables: { after: this.cursor } },
           {
             next: (m) => {
               const c = m.data?.orderStatusChanged;
               if (!c) return;
               this.cursor = c.cursor;
-              this.seen.push({ key: c.cursor, orderId: c.orderId, previousStatus: c.previousStatus, status: c.status, at: Date.now() });
+              this.seen.push({
+                key: c.cursor,
+                orderId: c.orderId,
+                previousStatus: c.previousStatus,
+                status: c.status,
+                at: Date.now(),
+              });
             },
             error: () => resolve(),
             complete: () => resolve(),
@@ -192,7 +239,13 @@ class QueryLoad {
   private inFlight = 0;
   private n = 0;
 
-  constructor(private readonly url: string, private readonly authorization: string, private readonly document: string, private readonly ids: readonly string[], private readonly perSecond: number) {}
+  constructor(
+    private readonly url: string,
+    private readonly authorization: string,
+    private readonly document: string,
+    private readonly ids: readonly string[],
+    private readonly perSecond: number,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.one(), Math.max(5, Math.round(1000 / this.perSecond)));
@@ -210,10 +263,15 @@ class QueryLoad {
     const at = Date.now();
     try {
       const res = await fetch(this.url, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: this.authorization },
-        body: JSON.stringify({ query: this.document, variables: { orderId: id } }), signal: AbortSignal.timeout(15_000),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: this.authorization },
+        body: JSON.stringify({ query: this.document, variables: { orderId: id } }),
+        signal: AbortSignal.timeout(15_000),
       });
-      const body = await res.json().catch(() => ({})) as { errors?: unknown[]; extensions?: { freshness?: unknown[] } };
+      const body = (await res.json().catch(() => ({}))) as {
+        errors?: unknown[];
+        extensions?: { freshness?: unknown[] };
+      };
       const errors = Boolean(body.errors?.length || body.extensions?.freshness?.length);
       this.samples.push({ at, status: res.status, errors });
       return res.status === 200 && !errors;
@@ -227,12 +285,22 @@ class QueryLoad {
 }
 
 /** Sends one signed webhook, retrying as a system does (refused, no answer, 5xx) until `deadline`. */
-async function deliverWebhook(url: () => string, body: Record<string, unknown>, deadline: number, why: Record<string, number>): Promise<{ ok: boolean; retries: number }> {
+async function deliverWebhook(
+  url: () => string,
+  body: Record<string, unknown>,
+  deadline: number,
+  why: Record<string, number>,
+): Promise<{ ok: boolean; retries: number }> {
   const raw = JSON.stringify(body);
   for (let retries = 0; ; retries++) {
     let reason: string;
     try {
-      const res = await fetch(url(), { method: 'POST', headers: signWebhook(SECRET, raw), body: raw, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url(), {
+        method: 'POST',
+        headers: signWebhook(SECRET, raw),
+        body: raw,
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.text();
       if (res.status < 500 && res.status !== 429) return { ok: res.status < 300, retries };
       reason = String(res.status);
@@ -276,25 +344,38 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const demo = generateDemo({ orders: cfg.orders });
     // The burst: orders the ERP has not accepted yet, accepted all at once (PENDING → ACCEPTED).
     const unaccepted = new Set([...demo.scenarios.pending, ...demo.scenarios.accepted]);
-    const burst = demo.data.erp.orders.filter((o) => unaccepted.has(o.orderId) && o.holds.length === 0).slice(0, cfg.burst);
+    const burst = demo.data.erp.orders
+      .filter((o) => unaccepted.has(o.orderId) && o.holds.length === 0)
+      .slice(0, cfg.burst);
     for (const o of burst) o.acceptedAt = null;
     // The hold flips: orders with nothing shipped and no hold (ON_HOLD while held).
-    const pool = [...demo.scenarios.allocated, ...demo.scenarios.backordered, ...demo.scenarios['partially-allocated']]
-      .filter((id) => demo.data.erp.orders.find((o) => o.orderId === id)?.holds.length === 0);
+    const pool = [
+      ...demo.scenarios.allocated,
+      ...demo.scenarios.backordered,
+      ...demo.scenarios['partially-allocated'],
+    ].filter((id) => demo.data.erp.orders.find((o) => o.orderId === id)?.holds.length === 0);
     store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
     const versions = new MemoryOrderVersions();
     const trackerRetryMs = [100, 200, 400, 800, 1600];
     const gatewayB = await freePort();
     stack = await startStack({
-      data: demo.data, bus: newBus(), store, statusStore: storeStatusStore(store), seedTracker: true, webhookSecret: SECRET,
-      versions, logger: silent, gateway: { trackerRetryMs },
+      data: demo.data,
+      bus: newBus(),
+      store,
+      statusStore: storeStatusStore(store),
+      seedTracker: true,
+      webhookSecret: SECRET,
+      versions,
+      logger: silent,
+      gateway: { trackerRetryMs },
     });
     const s = stack;
     const st = store;
-    const subgraphUrls = (): GatewayConfig['subgraphUrls'] => ({
-      ...Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])),
-      visibility: s.visibility.service.url,
-    }) as GatewayConfig['subgraphUrls'];
+    const subgraphUrls = (): GatewayConfig['subgraphUrls'] =>
+      ({
+        ...Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])),
+        visibility: s.visibility.service.url,
+      }) as GatewayConfig['subgraphUrls'];
     const startB = async (): Promise<GatewayService> => {
       const bus = newBus();
       const g = await startGateway(
@@ -305,23 +386,38 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
     replicaB = await startB();
     await s.gateway.tracker!.whenSeeded();
-    log(`stack up: ${cfg.orders} orders, redis-server on port ${redis.port}, gateways ${s.gateway.url} and ${replicaB.url}`);
+    log(
+      `stack up: ${cfg.orders} orders, redis-server on port ${redis.port}, gateways ${s.gateway.url} and ${replicaB.url}`,
+    );
 
     const authorization = `Bearer ${await devToken('salesforce')}`;
     const detail = readFileSync(join(opts.root, 'operations', 'lwc', 'AgentOrderDetail.graphql'), 'utf8');
-    const load = new QueryLoad(s.gateway.url, authorization, detail, demo.data.oms.orders.map((o) => o.id), cfg.qps);
+    const load = new QueryLoad(
+      s.gateway.url,
+      authorization,
+      detail,
+      demo.data.oms.orders.map((o) => o.id),
+      cfg.qps,
+    );
     load.start();
     closers.push(async () => load.stop());
     const watch = new StreamWatch(newBus(), await buses[0]!.lastId(Streams.VISIBILITY));
     closers.push(() => watch.stop());
-    const subscribers = [new ResumingSubscriber(s.gateway.url, authorization), new ResumingSubscriber(replicaB.url, authorization)];
+    const subscribers = [
+      new ResumingSubscriber(s.gateway.url, authorization),
+      new ResumingSubscriber(replicaB.url, authorization),
+    ];
     closers.push(...subscribers.map((x) => () => x.stop()));
     await sleep(1000);
 
     // What each order's status is now (read through the graph as the tracker reads it).
     const statusOf = new Map<string, OrderStatus>();
     for (const id of pool) {
-      const r = await s.gateway.execute('query ChaosStatus($id: ID!) { order(id: $id) { status } }', { id }, internalIdentity('status-tracker'));
+      const r = await s.gateway.execute(
+        'query ChaosStatus($id: ID!) { order(id: $id) { status } }',
+        { id },
+        internalIdentity('status-tracker'),
+      );
       const status = (r.data?.order as { status: OrderStatus | null } | null)?.status;
       if (status) statusOf.set(id, status);
     }
@@ -338,8 +434,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       else heldBefore.set(orderId, previous);
       return {
         body: {
-          notificationId: `chaos-${++notification}`, eventType: held ? 'HOLD_RELEASED' : 'HOLD_PLACED', postedAt: new Date().toISOString(),
-          salesOrder: { orderRef: orderId }, hold: { type: 'CREDIT', reason: 'chaos run' },
+          notificationId: `chaos-${++notification}`,
+          eventType: held ? 'HOLD_RELEASED' : 'HOLD_PLACED',
+          postedAt: new Date().toISOString(),
+          salesOrder: { orderRef: orderId },
+          hold: { type: 'CREDIT', reason: 'chaos run' },
         },
         expected: { orderId, previous, next },
       };
@@ -348,13 +447,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const erpIngest = () => `${s.subgraphs.erp.service.origin}/ingest`;
     const scenarios: Scenario[] = [
       { name: 'baseline (no fault)', start: async () => async () => undefined },
-      ...(['erp', 'oms', 'wms', 'carrier', 'returns', 'visibility'] as const).map((name): Scenario => ({
-        name: `kill and restart ${name}`,
-        start: async () => {
-          const { revive } = await s.kill(name);
-          return revive;
-        },
-      })),
+      ...(['erp', 'oms', 'wms', 'carrier', 'returns', 'visibility'] as const).map(
+        (name): Scenario => ({
+          name: `kill and restart ${name}`,
+          start: async () => {
+            const { revive } = await s.kill(name);
+            return revive;
+          },
+        }),
+      ),
       {
         name: 'ERP 429 storm',
         start: async () => {
@@ -383,7 +484,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           return async () => void (replicaB = await startB());
         },
       },
-      { name: `burst: ${cfg.burst} orders accepted within a second under the ERP limit`, changes: 'erp-burst', start: async () => async () => undefined },
+      {
+        name: `burst: ${cfg.burst} orders accepted within a second under the ERP limit`,
+        changes: 'erp-burst',
+        start: async () => async () => undefined,
+      },
     ];
     const selected = scenarios.filter((sc) => !opts.only?.length || opts.only.some((o) => sc.name.includes(o)));
 
@@ -400,10 +505,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (sc.changes === 'erp-burst') {
         for (const [i, o] of burst.entries()) {
           expected.push({ orderId: o.orderId, previous: 'PENDING', next: 'ACCEPTED' });
-          sends.push(deliverWebhook(erpIngest, {
-            notificationId: `chaos-accept-${i}`, eventType: 'SALES_ORDER_ACCEPTED', postedAt: new Date().toISOString(),
-            salesOrder: { orderRef: o.orderId, salesOrderId: o.erpSalesOrderId },
-          }, faultStart + cfg.settleMs, why));
+          sends.push(
+            deliverWebhook(
+              erpIngest,
+              {
+                notificationId: `chaos-accept-${i}`,
+                eventType: 'SALES_ORDER_ACCEPTED',
+                postedAt: new Date().toISOString(),
+                salesOrder: { orderRef: o.orderId, salesOrderId: o.erpSalesOrderId },
+              },
+              faultStart + cfg.settleMs,
+              why,
+            ),
+          );
         }
       } else {
         // The flips are spread over the fault, each sent as a system sends it (retried until taken).
@@ -422,7 +536,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const sent = await Promise.all(sends);
 
       // Recovered when every change is on the bus and at both subscribers, and a query answers clean.
-      const observers = () => [watch.seen.slice(seenBefore[0]), ...subscribers.map((x, i) => x.seen.slice(seenBefore[i + 1]))];
+      const observers = () => [
+        watch.seen.slice(seenBefore[0]),
+        ...subscribers.map((x, i) => x.seen.slice(seenBefore[i + 1])),
+      ];
       const has = (seen: Seen[], e: Expected) => seen.some((c) => c.orderId === e.orderId && c.status === e.next);
       let cleanAt: number | null = null;
       const deadline = faultEnd + cfg.settleMs;
@@ -454,7 +571,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const window = load.samples.filter((q) => q.at >= begin);
       const recovered = lost === 0 && cleanAt !== null;
       const r: ScenarioResult = {
-        name: sc.name, faultMs: faultEnd - faultStart, changes: expected.length, lost, duplicated, wrongPrevious,
+        name: sc.name,
+        faultMs: faultEnd - faultStart,
+        changes: expected.length,
+        lost,
+        duplicated,
+        wrongPrevious,
         client5xx: window.filter((q) => q.status !== null && q.status >= 500).length,
         clientNoAnswer: window.filter((q) => q.status === null).length,
         queries: window.length,
@@ -464,12 +586,26 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         recoveryMs: recovered ? Math.max(0, Math.max(lastAt, cleanAt!) - faultEnd) : null,
       };
       results.push(r);
-      log(`${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries} ${JSON.stringify(r.webhookRetryReasons)}, subscriber resumes ${r.resumes}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`);
+      log(
+        `${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries} ${JSON.stringify(r.webhookRetryReasons)}, subscriber resumes ${r.resumes}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`,
+      );
     }
     const sum = (k: keyof ChaosReport['totals']) => results.reduce((n, r) => n + r[k], 0);
     return {
-      mode: short ? 'short' : 'full', startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), orders: cfg.orders, scenarios: results,
-      totals: { changes: sum('changes'), lost: sum('lost'), duplicated: sum('duplicated'), wrongPrevious: sum('wrongPrevious'), client5xx: sum('client5xx'), clientNoAnswer: sum('clientNoAnswer'), queries: sum('queries') },
+      mode: short ? 'short' : 'full',
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      orders: cfg.orders,
+      scenarios: results,
+      totals: {
+        changes: sum('changes'),
+        lost: sum('lost'),
+        duplicated: sum('duplicated'),
+        wrongPrevious: sum('wrongPrevious'),
+        client5xx: sum('client5xx'),
+        clientNoAnswer: sum('clientNoAnswer'),
+        queries: sum('queries'),
+      },
     };
   } finally {
     for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -15,20 +15,35 @@ const url = process.env.SOAK_GATEWAY!;
 const qps = Number(process.env.SOAK_QPS ?? 20);
 const subscriberCount = Number(process.env.SOAK_SUBSCRIBERS ?? 20);
 const authorization = process.env.SOAK_AUTHORIZATION!;
-const detail = readFileSync(join(import.meta.dirname, '..', '..', 'operations', 'lwc', 'AgentOrderDetail.graphql'), 'utf8');
-const PAGE = 'query SoakPage($after: String) { orders(first: 20, after: $after) { edges { cursor node { id status customer { id } } } pageInfo { hasNextPage endCursor } } }';
+const detail = readFileSync(
+  join(import.meta.dirname, '..', '..', 'operations', 'lwc', 'AgentOrderDetail.graphql'),
+  'utf8',
+);
+const PAGE =
+  'query SoakPage($after: String) { orders(first: 20, after: $after) { edges { cursor node { id status customer { id } } } pageInfo { hasNextPage endCursor } } }';
 
-interface Page { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
-interface Answer { data?: { orders?: Page } | null; errors?: unknown[] }
+interface Page {
+  edges: { node: { id: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+interface Answer {
+  data?: { orders?: Page } | null;
+  errors?: unknown[];
+}
 
 const stats = { queries: 0, status5xx: 0, noAnswer: 0, graphqlErrors: 0, events: 0, subscriptions: 0, reopened: 0 };
 
 async function gql(query: string, variables: Record<string, unknown>): Promise<Answer | null> {
   stats.queries++;
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(30_000),
+    });
     if (res.status >= 500) stats.status5xx++;
-    const body = await res.json() as Answer;
+    const body = (await res.json()) as Answer;
     if (body.errors?.length) {
       stats.graphqlErrors++;
       const code = `error ${String((body.errors[0] as { extensions?: { code?: unknown } }).extensions?.code ?? 'none')}`;
@@ -56,25 +71,41 @@ const cursors: (string | null)[] = [null];
 
 let n = 0;
 let inFlight = 0;
-const queryTimer = setInterval(() => {
-  if (inFlight >= 64 || ids.length === 0) return;
-  inFlight++;
-  const i = n++;
-  const run = i % 10 < 7
-    ? gql(detail, { orderId: ids[i % ids.length] })
-    : gql(PAGE, { after: cursors[i % cursors.length] }).then((r) => {
-      const end = r?.data?.orders?.pageInfo.endCursor;
-      if (end && cursors.length < 50) cursors.push(end);
-      return r;
-    });
-  void run.finally(() => inFlight--);
-}, Math.max(1, Math.round(1000 / qps)));
+const queryTimer = setInterval(
+  () => {
+    if (inFlight >= 64 || ids.length === 0) return;
+    inFlight++;
+    const i = n++;
+    const run =
+      i % 10 < 7
+        ? gql(detail, { orderId: ids[i % ids.length] })
+        : gql(PAGE, { after: cursors[i % cursors.length] }).then((r) => {
+            const end = r?.data?.orders?.pageInfo.endCursor;
+            if (end && cursors.length < 50) cursors.push(end);
+            return r;
+          });
+    void run.finally(() => inFlight--);
+  },
+  Math.max(1, Math.round(1000 / qps)),
+);
 
 function subscriber(): Client {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 5, lazy: false, onNonLazyError: () => undefined, connectionParams: { authorization } });
-  client.subscribe({ query: 'subscription SoakChanges { orderStatusChanged { cursor orderId status order { status } } }' }, {
-    next: () => void stats.events++, error: () => undefined, complete: () => undefined,
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 5,
+    lazy: false,
+    onNonLazyError: () => undefined,
+    connectionParams: { authorization },
   });
+  client.subscribe(
+    { query: 'subscription SoakChanges { orderStatusChanged { cursor orderId status order { status } } }' },
+    {
+      next: () => void stats.events++,
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
   stats.subscriptions++;
   return client;
 }

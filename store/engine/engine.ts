@@ -34,7 +34,10 @@ export interface ExceptionEngineOptions {
   onError?: (err: Error, context: string) => void;
 }
 
-type Phase = { name: 'idle' } | { name: 'running'; subs: Subscription[]; timer: NodeJS.Timeout | undefined } | { name: 'stopped' };
+type Phase =
+  | { name: 'idle' }
+  | { name: 'running'; subs: Subscription[]; timer: NodeJS.Timeout | undefined }
+  | { name: 'stopped' };
 
 /**
  * Opens and closes business exceptions from the event stream and the status facts (issue 11): each
@@ -64,12 +67,15 @@ export class ExceptionEngine {
       this.o.bus.consume(stream, EXCEPTIONS_GROUP, this.o.consumer, async (d) => {
         await this.handle(d.event);
         this.handled++;
-      }));
+      }),
+    );
     this.phase = { name: 'running', subs, timer: undefined };
     await Promise.all(subs.map((s) => s.ready));
     if (this.o.sweepTimer !== false && this.phase.name === 'running') {
       this.phase.timer = setInterval(() => {
-        this.sweep().catch((err) => (this.o.onError ?? ((e, c) => console.error(`[exceptions] ${c}: ${e.message}`)))(err as Error, 'sweep'));
+        this.sweep().catch((err) =>
+          (this.o.onError ?? ((e, c) => console.error(`[exceptions] ${c}: ${e.message}`)))(err as Error, 'sweep'),
+        );
       }, this.slas.sweepIntervalMs);
       this.phase.timer.unref();
     }
@@ -84,7 +90,9 @@ export class ExceptionEngine {
         await Promise.all(phase.subs.map((s) => s.close()));
         await this.sweeping?.catch(() => undefined);
         break;
-      case 'idle': case 'stopped': break;
+      case 'idle':
+      case 'stopped':
+        break;
     }
   }
 
@@ -93,17 +101,27 @@ export class ExceptionEngine {
     const orderId = event.subject;
     if (!orderId) return;
     if (event.source === 'visibility' && event.type !== ORDER_STATUS_CHANGED) return;
-    if (event.source !== 'visibility' && !event.type.startsWith('ingest.')) await this.o.store.orders.recordEvent(event);
-    const facts = await this.o.store.orders.updateFacts(orderId, (prev) => applyEvent((prev as OrderFacts | null) ?? emptyFacts(), event));
+    if (event.source !== 'visibility' && !event.type.startsWith('ingest.'))
+      await this.o.store.orders.recordEvent(event);
+    const facts = await this.o.store.orders.updateFacts(orderId, (prev) =>
+      applyEvent((prev as OrderFacts | null) ?? emptyFacts(), event),
+    );
     await this.reconcile(orderId, facts, `after ${event.type} (${event.id})`);
-    await this.o.store.health.recordLag(`${event.source === 'visibility' ? 'visibility' : 'source'}→exceptions`, this.now() - Date.parse(event.time));
+    await this.o.store.health.recordLag(
+      `${event.source === 'visibility' ? 'visibility' : 'source'}→exceptions`,
+      this.now() - Date.parse(event.time),
+    );
   }
 
   /** A dead letter was recorded or resolved for an order: re-evaluate its DEAD_LETTER exceptions. */
   async onDeadLetter(letter: DeadLetter): Promise<void> {
     if (!letter.orderId) return;
     const row = await this.o.store.orders.get(letter.orderId);
-    await this.reconcile(letter.orderId, { ...emptyFacts(), ...(row?.facts as Partial<OrderFacts> | undefined) }, `dead letter ${letter.id} ${letter.state}`);
+    await this.reconcile(
+      letter.orderId,
+      { ...emptyFacts(), ...(row?.facts as Partial<OrderFacts> | undefined) },
+      `dead letter ${letter.id} ${letter.state}`,
+    );
   }
 
   /** Re-evaluates every candidate order at the current time (SLA-based rules). Returns how many orders it looked at. */
@@ -130,8 +148,12 @@ export class ExceptionEngine {
 
   private async reconcile(orderId: string, facts: OrderFacts, why: string): Promise<void> {
     const { store } = this.o;
-    const letters = (await store.deadLetters.list({ orderId, state: 'open' }, 50)).nodes
-      .map((l) => ({ id: l.id, since: l.firstFailedAt, group: l.group, error: l.error }));
+    const letters = (await store.deadLetters.list({ orderId, state: 'open' }, 50)).nodes.map((l) => ({
+      id: l.id,
+      since: l.firstFailedAt,
+      group: l.group,
+      error: l.error,
+    }));
     const desired = evaluate({ ...emptyFacts(), ...facts }, this.now(), this.slas, letters);
     const open = await store.exceptions.openFor(orderId);
     const key = (x: { type: string; subjectKey: string }): string => `${x.type}|${x.subjectKey}`;
@@ -161,18 +183,38 @@ export class ExceptionEngine {
   }
 
   private toOpen(orderId: string, d: Desired, facts: OrderFacts, channel: string | null) {
-    return { type: d.type, orderId, subjectKey: d.subjectKey, since: d.since, slaSeconds: d.slaSeconds, facts: d.facts, channel: facts.channel ?? channel, fulfillmentNodeId: d.fulfillmentNodeId ?? null };
+    return {
+      type: d.type,
+      orderId,
+      subjectKey: d.subjectKey,
+      since: d.since,
+      slaSeconds: d.slaSeconds,
+      facts: d.facts,
+      channel: facts.channel ?? channel,
+      fulfillmentNodeId: d.fulfillmentNodeId ?? null,
+    };
   }
 
   private async publish(type: string, x: ExceptionRecord): Promise<void> {
-    await this.o.bus.publish(Streams.EXCEPTIONS, cloudEvent({
-      id: `exception:${x.id}:${type === EXCEPTION_OPENED ? 'opened' : 'closed'}`, source: 'visibility', type, subject: x.orderId,
-      time: new Date(this.now()).toISOString(), data: x as unknown as Record<string, unknown>,
-    }));
+    await this.o.bus.publish(
+      Streams.EXCEPTIONS,
+      cloudEvent({
+        id: `exception:${x.id}:${type === EXCEPTION_OPENED ? 'opened' : 'closed'}`,
+        source: 'visibility',
+        type,
+        subject: x.orderId,
+        time: new Date(this.now()).toISOString(),
+        data: x as unknown as Record<string, unknown>,
+      }),
+    );
   }
 }
 
 /** JSON with object keys sorted (jsonb does not keep key order). */
 function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }

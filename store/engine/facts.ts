@@ -16,7 +16,11 @@ export interface ShipmentFacts {
 }
 
 /** What the engine remembers of one return. */
-export interface ReturnFacts { status: string; since: string; receivedQuantity: number }
+export interface ReturnFacts {
+  status: string;
+  since: string;
+  receivedQuantity: number;
+}
 
 /**
  * The facts the exception rules read, per order, kept as JSON on the order row. Built only from
@@ -41,7 +45,13 @@ export interface OrderFacts {
   refused: Record<string, { reason: string; source: string; time: string }>;
 }
 
-export const emptyFacts = (): OrderFacts => ({ shipments: {}, fulfillment: {}, returns: {}, refunds: { returnsCents: 0, erpCents: 0, paymentCents: 0 }, refused: {} });
+export const emptyFacts = (): OrderFacts => ({
+  shipments: {},
+  fulfillment: {},
+  returns: {},
+  refunds: { returnsCents: 0, erpCents: 0, paymentCents: 0 },
+  refused: {},
+});
 
 /** Order statuses after which nothing more is expected (no DELAYED_UPDATE). */
 export const FINAL_STATUSES = new Set(['DELIVERED', 'CANCELLED', 'RETURNED']);
@@ -60,13 +70,16 @@ const later = (a: string | undefined, b: string): boolean => a === undefined || 
 
 /** A Money `{ amount: "12.34" }` (or a bare decimal string) in minor units; 0 when absent. */
 export function cents(m: unknown): number {
-  const amount = typeof m === 'string' ? m : m && typeof m === 'object' ? (m as { amount?: unknown }).amount : undefined;
+  const amount =
+    typeof m === 'string' ? m : m && typeof m === 'object' ? (m as { amount?: unknown }).amount : undefined;
   if (typeof amount !== 'string' || !/^-?\d+(\.\d{1,4})?$/.test(amount)) return 0;
   return Math.round(Number(amount) * 100);
 }
 
 function qty(lines: unknown): number {
-  return Array.isArray(lines) ? lines.reduce((n: number, l) => n + (typeof l?.quantity === 'number' ? l.quantity : 0), 0) : 0;
+  return Array.isArray(lines)
+    ? lines.reduce((n: number, l) => n + (typeof l?.quantity === 'number' ? l.quantity : 0), 0)
+    : 0;
 }
 
 /**
@@ -107,17 +120,32 @@ export function applyEvent(prev: OrderFacts, e: CloudEvent): OrderFacts {
     case 'order.hold_released':
       f.hold = { active: false, since: e.time, type: str(d.holdType) };
       break;
-    case 'fulfillment.released': case 'fulfillment.picking': case 'fulfillment.picked': case 'fulfillment.packed': case 'fulfillment.cancelled': {
+    case 'fulfillment.released':
+    case 'fulfillment.picking':
+    case 'fulfillment.picked':
+    case 'fulfillment.packed':
+    case 'fulfillment.cancelled': {
       const fo = key(d.fulfillmentOrderId);
-      if (fo && later(f.fulfillment[fo]?.at, e.time)) f.fulfillment[fo] = { nodeId: str(d.nodeId), status: e.type === 'fulfillment.cancelled' ? 'CANCELLED' : e.type.split('.')[1]!.toUpperCase(), at: e.time };
+      if (fo && later(f.fulfillment[fo]?.at, e.time))
+        f.fulfillment[fo] = {
+          nodeId: str(d.nodeId),
+          status: e.type === 'fulfillment.cancelled' ? 'CANCELLED' : e.type.split('.')[1]!.toUpperCase(),
+          at: e.time,
+        };
       break;
     }
     case 'shipment.shipped': {
       const s = ship(key(d.shipmentId));
-      if (s) Object.assign(s, { shippedAt: s.shippedAt ?? e.time, nodeId: str(d.nodeId) ?? s.nodeId, quantity: qty(d.lines) || s.quantity });
+      if (s)
+        Object.assign(s, {
+          shippedAt: s.shippedAt ?? e.time,
+          nodeId: str(d.nodeId) ?? s.nodeId,
+          quantity: qty(d.lines) || s.quantity,
+        });
       break;
     }
-    case 'shipment.tracking_updated': case 'shipment.delivered': {
+    case 'shipment.tracking_updated':
+    case 'shipment.delivered': {
       const s = ship(key(d.shipmentId));
       if (!s) break;
       s.firstScanAt = s.firstScanAt && s.firstScanAt < e.time ? s.firstScanAt : e.time;
@@ -129,8 +157,15 @@ export function applyEvent(prev: OrderFacts, e: CloudEvent): OrderFacts {
       if (e.type === 'shipment.delivered') s.deliveredAt ??= e.time;
       break;
     }
-    case 'return.requested': case 'return.approved': case 'return.rejected': case 'return.in_transit': case 'return.received':
-    case 'return.refund_pending': case 'return.closed': case 'return.cancelled': case 'refund.issued': {
+    case 'return.requested':
+    case 'return.approved':
+    case 'return.rejected':
+    case 'return.in_transit':
+    case 'return.received':
+    case 'return.refund_pending':
+    case 'return.closed':
+    case 'return.cancelled':
+    case 'refund.issued': {
       const id = key(d.returnId);
       if (e.type === 'refund.issued') {
         const amount = cents(d.amount ?? d.refundAmount);

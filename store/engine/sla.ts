@@ -39,16 +39,21 @@ const ENV: Record<keyof ExceptionSlas, string> = {
 };
 
 /** The SLAs: defaults, then `overrides`, then the environment; each a positive number or start-up fails naming it. */
-export function loadSlas(env: Record<string, string | undefined> = process.env, overrides: Partial<ExceptionSlas> = {}): ExceptionSlas {
+export function loadSlas(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<ExceptionSlas> = {},
+): ExceptionSlas {
   const out: ExceptionSlas = { ...DEFAULT_SLAS, ...overrides };
   for (const key of Object.keys(ENV) as Array<keyof ExceptionSlas>) {
     const raw = env[ENV[key]]?.trim();
     if (raw) {
       const n = Number(raw);
-      if (!Number.isFinite(n) || n <= 0) throw new TypeError(`${ENV[key]}: expected a positive number, got ${JSON.stringify(raw)}`);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new TypeError(`${ENV[key]}: expected a positive number, got ${JSON.stringify(raw)}`);
       out[key] = n * (key === 'sweepIntervalMs' ? 1000 : 60_000);
     }
-    if (!Number.isFinite(out[key]) || out[key] <= 0) throw new TypeError(`exception SLA ${key}: expected a positive number of ms, got ${JSON.stringify(out[key])}`);
+    if (!Number.isFinite(out[key]) || out[key] <= 0)
+      throw new TypeError(`exception SLA ${key}: expected a positive number of ms, got ${JSON.stringify(out[key])}`);
   }
   return out;
 }

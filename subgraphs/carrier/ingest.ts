@@ -46,12 +46,20 @@ export function validateTrackingWebhook(body: unknown): CarrierTrackingWebhook {
 }
 
 /** Carrier ingest over the carrier's records: one `shipment.tracking_updated` or `shipment.delivered` per webhook. */
-export function carrierIngest(records: CarrierRecorder, parcels?: ShipmentLedger): IngestSystem<CarrierTrackingWebhook> {
+export function carrierIngest(
+  records: CarrierRecorder,
+  parcels?: ShipmentLedger,
+): IngestSystem<CarrierTrackingWebhook> {
   return {
     source: 'carrier',
     validate: validateTrackingWebhook,
     plan(w) {
-      const scans: CarrierScan[] = w.scans.map((s) => ({ occurredAt: s.occurredAt, code: s.code, description: s.description, location: s.location ?? null }));
+      const scans: CarrierScan[] = w.scans.map((s) => ({
+        occurredAt: s.occurredAt,
+        code: s.code,
+        description: s.description,
+        location: s.location ?? null,
+      }));
       const newest = scans.reduce((a, b) => (b.occurredAt >= a.occurredAt ? b : a));
       const status = normalizeCarrierStatus(w.carrier, newest.code);
       const { shipmentId, orderId } = w.references;
@@ -60,8 +68,13 @@ export function carrierIngest(records: CarrierRecorder, parcels?: ShipmentLedger
         subject: orderId,
         time: newest.occurredAt,
         data: {
-          shipmentId, trackingNumber: w.trackingNumber, carrier: w.carrier, status,
-          carrierStatusCode: newest.code, location: newest.location, scans: scans.length,
+          shipmentId,
+          trackingNumber: w.trackingNumber,
+          carrier: w.carrier,
+          status,
+          carrierStatusCode: newest.code,
+          location: newest.location,
+          scans: scans.length,
           // The exception engine's DELIVERY_OVERDUE reads the carrier's promise (store/engine/facts.ts).
           estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
         },
@@ -71,13 +84,26 @@ export function carrierIngest(records: CarrierRecorder, parcels?: ShipmentLedger
         // missing notice): recorded and shown on Order.trackedShipments, and flagged.
         const confirmed = parcels ? await parcels.confirmed(orderId, shipmentId) : null;
         const result = records.recordScans({
-          carrier: w.carrier, trackingNumber: w.trackingNumber, service: w.service ?? null,
-          references: { shipmentId, orderId }, scans, estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
+          carrier: w.carrier,
+          trackingNumber: w.trackingNumber,
+          service: w.service ?? null,
+          references: { shipmentId, orderId },
+          scans,
+          estimatedDeliveryAt: w.estimatedDeliveryAt ?? null,
         });
-        return guarded(confirmed === false ? [{
-          kind: 'corrected', reason: 'UNCONFIRMED_SHIPMENT', reported: { shipmentId, status },
-          message: `the carrier reports parcel ${shipmentId} ${status} for order ${orderId}; the WMS never confirmed that shipment (it is listed on Order.trackedShipments, not counted as shipped)`,
-        }] : [], result);
+        return guarded(
+          confirmed === false
+            ? [
+                {
+                  kind: 'corrected',
+                  reason: 'UNCONFIRMED_SHIPMENT',
+                  reported: { shipmentId, status },
+                  message: `the carrier reports parcel ${shipmentId} ${status} for order ${orderId}; the WMS never confirmed that shipment (it is listed on Order.trackedShipments, not counted as shipped)`,
+                },
+              ]
+            : [],
+          result,
+        );
       };
       return [{ event, entity: `shipment:${shipmentId}`, apply }];
     },

@@ -16,7 +16,8 @@ export const resolvers = {
   },
   Order: {
     __resolveReference: (ref: { id: string }) => ref,
-    trackedShipments: async (o: { id: string }, _: unknown, ctx: CarrierContext) => (await ctx.loaders.byOrder.load(o.id)).map(toTrackingView),
+    trackedShipments: async (o: { id: string }, _: unknown, ctx: CarrierContext) =>
+      (await ctx.loaders.byOrder.load(o.id)).map(toTrackingView),
     carrierAsOf: () => new Date().toISOString(),
   },
   Shipment: {

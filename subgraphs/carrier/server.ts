@@ -1,6 +1,11 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import {
+  identityCheckFromOptions,
+  ingestFromOptions,
+  startSubgraphServer,
+  type SubgraphServiceOptions,
+} from '../common/server.js';
 import { ShipmentLedger } from '../common/shipmentLedger.js';
 import { carrierIngest } from './ingest.js';
 import { createLoaders, type CarrierContext } from './loaders.js';
@@ -16,6 +21,11 @@ export async function start(opts: SubgraphServiceOptions<CarrierPort>): Promise<
     listen: opts,
     logger: opts.logger,
     identity: identityCheckFromOptions('carrier', opts),
-    ingest: ingestFromOptions(opts, () => carrierIngest(recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']), opts.bus && new ShipmentLedger(opts.bus))),
+    ingest: ingestFromOptions(opts, () =>
+      carrierIngest(
+        recorderOf<CarrierRecorder>(opts.system, 'carrier', ['recordScans']),
+        opts.bus && new ShipmentLedger(opts.bus),
+      ),
+    ),
   });
 }

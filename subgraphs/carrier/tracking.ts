@@ -10,7 +10,13 @@ export interface TrackingView {
   trackingUrl: string | null;
   status: ShipmentStatus;
   carrierStatusCode: string | null;
-  events: { occurredAt: string; status: ShipmentStatus; carrierCode: string; description: string; location: string | null }[];
+  events: {
+    occurredAt: string;
+    status: ShipmentStatus;
+    carrierCode: string;
+    description: string;
+    location: string | null;
+  }[];
   estimatedDeliveryAt: string | null;
   deliveredAt: string | null;
   lastScanAt: string | null;
@@ -26,8 +32,17 @@ const TRACKING_PAGES: Readonly<Record<string, string>> = {
 /** A shipment no carrier has a record of: status UNKNOWN, never null. */
 export function unknownShipment(id: string): TrackingView {
   return {
-    id, carrier: null, service: null, trackingNumber: null, trackingUrl: null, status: 'UNKNOWN',
-    carrierStatusCode: null, events: [], estimatedDeliveryAt: null, deliveredAt: null, lastScanAt: null,
+    id,
+    carrier: null,
+    service: null,
+    trackingNumber: null,
+    trackingUrl: null,
+    status: 'UNKNOWN',
+    carrierStatusCode: null,
+    events: [],
+    estimatedDeliveryAt: null,
+    deliveredAt: null,
+    lastScanAt: null,
   };
 }
 

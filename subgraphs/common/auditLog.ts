@@ -25,10 +25,14 @@ export function auditActor(identity: Identity): AuditActor {
   const acting = identity.consumer === 'salesforce' ? identity.actingUser : undefined;
   const asserted = acting !== undefined;
   switch (identity.consumer) {
-    case 'salesforce': return { kind: 'AGENT', consumer: 'salesforce', id: acting ?? identity.subject, asserted };
-    case 'storefront': return { kind: 'CUSTOMER', consumer: 'storefront', id: identity.customerId ?? identity.subject, asserted: false };
-    case 'ops': return { kind: 'OPERATOR', consumer: 'ops', id: identity.subject, asserted: false };
+    case 'salesforce':
+      return { kind: 'AGENT', consumer: 'salesforce', id: acting ?? identity.subject, asserted };
+    case 'storefront':
+      return { kind: 'CUSTOMER', consumer: 'storefront', id: identity.customerId ?? identity.subject, asserted: false };
+    case 'ops':
+      return { kind: 'OPERATOR', consumer: 'ops', id: identity.subject, asserted: false };
     case 'partner':
-    case 'internal': return { kind: 'SYSTEM', consumer: identity.consumer, id: identity.subject, asserted: false };
+    case 'internal':
+      return { kind: 'SYSTEM', consumer: identity.consumer, id: identity.subject, asserted: false };
   }
 }

@@ -3,7 +3,10 @@ import { checkId, ErrorCode } from '../../canonical/index.js';
 
 /** The backing system did not answer (outage, error, timeout). */
 export class SystemUnavailableError extends Error {
-  constructor(readonly system: string, readonly detail: string) {
+  constructor(
+    readonly system: string,
+    readonly detail: string,
+  ) {
     super(`${system} is unavailable: ${detail}`);
     this.name = 'SystemUnavailableError';
   }
@@ -11,7 +14,10 @@ export class SystemUnavailableError extends Error {
 
 /** The backing system refused the call for its rate limit. */
 export class SystemRateLimitedError extends Error {
-  constructor(readonly system: string, readonly retryAfterSeconds: number) {
+  constructor(
+    readonly system: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(`${system} refused the request: rate limit reached, retry after ${retryAfterSeconds}s`);
     this.name = 'SystemRateLimitedError';
   }

@@ -6,7 +6,9 @@ type ScopeRule = string[][];
 
 function scopesOf(value: ValueNode | undefined): ScopeRule | undefined {
   if (value?.kind !== Kind.LIST) return undefined;
-  return value.values.map((inner) => inner.kind === Kind.LIST ? inner.values.flatMap((v) => v.kind === Kind.STRING ? [v.value] : []) : []);
+  return value.values.map((inner) =>
+    inner.kind === Kind.LIST ? inner.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : [])) : [],
+  );
 }
 
 /**
@@ -16,7 +18,10 @@ function scopesOf(value: ValueNode | undefined): ScopeRule | undefined {
  * fetch as on a root field. `identityOf` finds the caller in the request context.
  * @returns the coordinates guarded (for tests and logs)
  */
-export function enforceFieldRules(schema: GraphQLSchema, identityOf: (context: unknown) => Identity | undefined): string[] {
+export function enforceFieldRules(
+  schema: GraphQLSchema,
+  identityOf: (context: unknown) => Identity | undefined,
+): string[] {
   const guarded: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -31,9 +36,12 @@ export function enforceFieldRules(schema: GraphQLSchema, identityOf: (context: u
         const identity = identityOf(context);
         const held = new Set(identity ? grantedScopes(identity) : []);
         if (!rule.some((all) => all.every((s) => held.has(s)))) {
-          throw new GraphQLError(`${coordinate} requires the scopes ${rule.map((all) => all.join(' and ')).join(' or ')}; this caller (${identity?.consumer ?? 'unknown'}) holds ${[...held].join(', ') || 'none'}`, {
-            extensions: { code: ErrorCode.FORBIDDEN },
-          });
+          throw new GraphQLError(
+            `${coordinate} requires the scopes ${rule.map((all) => all.join(' and ')).join(' or ')}; this caller (${identity?.consumer ?? 'unknown'}) holds ${[...held].join(', ') || 'none'}`,
+            {
+              extensions: { code: ErrorCode.FORBIDDEN },
+            },
+          );
         }
         return resolve(source, args, context, info);
       };

@@ -14,7 +14,11 @@ export class IdempotencyKeys implements ActionResults {
   /** @param max entries kept. @default 10000 */
   constructor(private readonly max = 10_000) {}
 
-  async get<R>(scope: string, key: string, fingerprint: string): Promise<{ result: R } | { conflict: true } | undefined> {
+  async get<R>(
+    scope: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<{ result: R } | { conflict: true } | undefined> {
     const hit = this.results.get(`${scope}\u0000${key}`);
     if (!hit) return undefined;
     return hit.fingerprint === fingerprint ? { result: structuredClone(hit.result) as R } : { conflict: true };

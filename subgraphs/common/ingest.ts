@@ -5,7 +5,14 @@
  */
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { cloudEvent, ErrorCode, type CloudEvent, type EventSource } from '../../canonical/index.js';
-import { findingEvent, GuardRefusal, RecordConflictError, summarize, type FindingSummary, type GuardedApply } from './ingestGuards.js';
+import {
+  findingEvent,
+  GuardRefusal,
+  RecordConflictError,
+  summarize,
+  type FindingSummary,
+  type GuardedApply,
+} from './ingestGuards.js';
 import { Streams, type EventBus } from '../../events/bus.js';
 import { versionIdsOfEvent, type OrderVersions } from '../../events/versions.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -13,18 +20,30 @@ import { SystemUnavailableError } from './errors.js';
 import { MemoryIngestLedger, type IngestLedger } from './ingestLedger.js';
 import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError } from './reader.js';
-import { DEFAULT_TOLERANCE_SECONDS, MIN_SECRET_LENGTH, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  MIN_SECRET_LENGTH,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignature,
+} from './signature.js';
 
 export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, MIN_SECRET_LENGTH } from './signature.js';
 export { InvalidNotificationError } from './reader.js';
-export { findingEvent, guarded, GuardRefusal, RecordConflictError, type FindingSummary, type GuardedApply } from './ingestGuards.js';
+export {
+  findingEvent,
+  guarded,
+  GuardRefusal,
+  RecordConflictError,
+  type FindingSummary,
+  type GuardedApply,
+} from './ingestGuards.js';
 
 /** Largest webhook body accepted: 1 MiB. */
 export const INGEST_BODY_LIMIT = 1024 * 1024;
 
 /** What applying one event did: changed the records (or found them already so), or found them newer. */
 export type ApplyResult = 'applied' | 'stale';
-
 
 /** A system that emits source events (everything but the derived `visibility`). */
 export type SourceSystemName = Exclude<EventSource, 'visibility'>;
@@ -47,15 +66,14 @@ export interface IngestSystem<N> {
   plan(notification: N): PlannedEvent[];
 }
 
-
-
-
 /**
  * Builds a source event. The id derives from the native notification id (plus a suffix when one
  * notification means several events), so a replayed webhook yields the same ids.
  */
 export function sourceEvent(
-  source: SourceSystemName, nativeId: string, suffix: string | null,
+  source: SourceSystemName,
+  nativeId: string,
+  suffix: string | null,
   e: { type: string; subject: string; time: string; data: Record<string, unknown> },
 ): CloudEvent {
   return cloudEvent({ id: suffix ? `${source}:${nativeId}:${suffix}` : `${source}:${nativeId}`, source, ...e });
@@ -129,11 +147,13 @@ export interface IngestOutcome {
   corrected?: FindingSummary[];
 }
 
-
-
 /** An ingest failure with the HTTP status `/ingest` answers it with. */
 export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -149,10 +169,26 @@ const bad = (message: string): HttpProblem => new HttpProblem(400, ErrorCode.BAD
 const bodyErrors: ErrorRequestHandler = (err, _req, res, _next) => {
   const e = err as { type?: string; limit?: number; length?: number; status?: number };
   if (e.type === 'entity.too.large') {
-    return problem(res, new HttpProblem(413, ErrorCode.BAD_USER_INPUT, `request body too large: at most ${e.limit} bytes are accepted; received ${e.length ?? 'more'}`));
+    return problem(
+      res,
+      new HttpProblem(
+        413,
+        ErrorCode.BAD_USER_INPUT,
+        `request body too large: at most ${e.limit} bytes are accepted; received ${e.length ?? 'more'}`,
+      ),
+    );
   }
-  if (e.type === 'encoding.unsupported') return problem(res, new HttpProblem(415, ErrorCode.BAD_USER_INPUT, 'Content-Encoding is not supported: send the body uncompressed (identity), as it was signed'));
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return problem(res, bad('the request body could not be read'));
+  if (e.type === 'encoding.unsupported')
+    return problem(
+      res,
+      new HttpProblem(
+        415,
+        ErrorCode.BAD_USER_INPUT,
+        'Content-Encoding is not supported: send the body uncompressed (identity), as it was signed',
+      ),
+    );
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return problem(res, bad('the request body could not be read'));
   return problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));
 };
 
@@ -160,7 +196,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function parseJson(req: Request, raw: Buffer): unknown {
   if (!req.is(['application/json', 'application/*+json'])) {
-    throw new HttpProblem(415, ErrorCode.BAD_USER_INPUT, `Content-Type must be application/json; received ${JSON.stringify(req.get('content-type') ?? 'none')}`);
+    throw new HttpProblem(
+      415,
+      ErrorCode.BAD_USER_INPUT,
+      `Content-Type must be application/json; received ${JSON.stringify(req.get('content-type') ?? 'none')}`,
+    );
   }
   try {
     return JSON.parse(utf8.decode(raw));
@@ -169,7 +209,6 @@ function parseJson(req: Request, raw: Buffer): unknown {
     throw bad(`request body must be valid JSON${detail}`);
   }
 }
-
 
 /** Applies planned events and publishes them, one batch at a time (shared by `/ingest` and the actions). */
 export interface IngestApplier {
@@ -187,7 +226,9 @@ export interface IngestApplier {
  * with through the same one, so an action moves the records, the caches and the subscribers exactly
  * like the system's own notification would.
  */
-export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' | 'bus' | 'versions' | 'ledger' | 'ledgerSize' | 'logger' | 'now'>): IngestApplier {
+export function createIngestApplier(
+  opts: Pick<IngestOptions<unknown>, 'system' | 'bus' | 'versions' | 'ledger' | 'ledgerSize' | 'logger' | 'now'>,
+): IngestApplier {
   const { system, bus, logger, versions } = opts;
   const now = opts.now ?? Date.now;
   const ledger: IngestLedger = opts.ledger ?? new MemoryIngestLedger(opts.ledgerSize);
@@ -207,8 +248,16 @@ export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' 
       const { id, time } = p.event;
       // A claim, not a check: two replicas sharing the ledger never both apply and publish one event.
       const claim = await ledger.claim(id, holder);
-      if (claim === 'done') { duplicates.push(id); continue; }
-      if (claim === 'busy') throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, `event ${id} is being applied by another replica right now; retry the webhook`);
+      if (claim === 'done') {
+        duplicates.push(id);
+        continue;
+      }
+      if (claim === 'busy')
+        throw new HttpProblem(
+          503,
+          ErrorCode.UPSTREAM_UNAVAILABLE,
+          `event ${id} is being applied by another replica right now; retry the webhook`,
+        );
       try {
         const entity = `${system.source}|${p.entity}`;
         if (await ledger.isStale(entity, time)) {
@@ -243,13 +292,21 @@ export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' 
           await versions?.bump(versionIdsOfEvent(p.event));
         } catch {
           // Not marked as seen: until a bump succeeds, caches could still serve the replaced value.
-          throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the cache version store did not record the change; retry the webhook');
+          throw new HttpProblem(
+            503,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            'the cache version store did not record the change; retry the webhook',
+          );
         }
         try {
           await bus.publish(Streams.SOURCE, p.event);
         } catch {
           // Not marked as seen either: the sender's retry applies again (a no-op) and publishes.
-          throw new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event bus did not accept the event; the webhook was not recorded, retry it');
+          throw new HttpProblem(
+            503,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            'the event bus did not accept the event; the webhook was not recorded, retry it',
+          );
         }
       } catch (err) {
         await ledger.release(id, holder).catch(() => undefined);
@@ -270,20 +327,28 @@ export function createIngestApplier(opts: Pick<IngestOptions<unknown>, 'system' 
     const corrected = findings.filter((f) => f.kind === 'corrected').map((f) => f.summary);
     const status = applied.length > 0 ? 'applied' : stale.length > 0 ? 'stale' : 'duplicate';
     return {
-      status, events: applied, ...(stale.length ? { stale } : {}), ...(duplicates.length ? { duplicates } : {}),
-      ...(refused.length ? { refused } : {}), ...(corrected.length ? { corrected } : {}),
+      status,
+      events: applied,
+      ...(stale.length ? { stale } : {}),
+      ...(duplicates.length ? { duplicates } : {}),
+      ...(refused.length ? { refused } : {}),
+      ...(corrected.length ? { corrected } : {}),
     };
   }
 
   async function publishRefusal(p: PlannedEvent, err: GuardRefusal): Promise<void> {
-    const event = findingEvent(p, { kind: 'refused', reason: err.reason, message: err.message, ...err.details }, 0, new Date(now()).toISOString());
+    const event = findingEvent(
+      p,
+      { kind: 'refused', reason: err.reason, message: err.message, ...err.details },
+      0,
+      new Date(now()).toISOString(),
+    );
     try {
       await bus.publish(Streams.SOURCE, event);
     } catch {
       logger?.warn({ system: system.source, finding: event.id }, 'ingest refusal not published');
     }
   }
-
 
   return { ingest: (planned) => serially(() => ingestAll(planned)) };
 }
@@ -302,7 +367,14 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   /** `planned`: filled with what the webhook was planned into, so that a refusal can name its order. */
   async function handle(req: Request, res: Response, planned: PlannedEvent[]): Promise<void> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const refused = verifySignature(secret, req.get(SIGNATURE_HEADER), req.get(TIMESTAMP_HEADER), raw, now() / 1000, opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+    const refused = verifySignature(
+      secret,
+      req.get(SIGNATURE_HEADER),
+      req.get(TIMESTAMP_HEADER),
+      raw,
+      now() / 1000,
+      opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    );
     if (refused) {
       logger?.warn({ system: system.source, reason: refused }, 'webhook refused');
       throw new HttpProblem(401, ErrorCode.UNAUTHENTICATED, refused);
@@ -323,35 +395,48 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   /** A verified webhook refused with a 409 becomes an ingest dead letter (when configured); never fails the answer. */
   async function keepRefused(req: Request, error: string, planned: readonly PlannedEvent[]): Promise<void> {
     if (!opts.keepRefused || !Buffer.isBuffer(req.body)) return;
-    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     const first = planned[0]?.event;
     try {
       await opts.keepRefused({
-        system: system.source, rawBody: req.body.toString('utf8'), headers, error: `409: ${error}`,
+        system: system.source,
+        rawBody: req.body.toString('utf8'),
+        headers,
+        error: `409: ${error}`,
         ...(first ? { orderId: first.subject, eventId: first.id } : {}),
       });
     } catch (e) {
-      logger?.error({ system: system.source, err: (e as Error).message }, 'refused webhook could not be kept as a dead letter');
+      logger?.error(
+        { system: system.source, err: (e as Error).message },
+        'refused webhook could not be kept as a dead letter',
+      );
     }
   }
 
   const router = express.Router();
-  router.post('/', express.raw({ type: () => true, limit: opts.bodyLimitBytes ?? INGEST_BODY_LIMIT, inflate: false }), async (req, res) => {
-    const planned: PlannedEvent[] = [];
-    try {
-      await handle(req, res, planned);
-    } catch (err) {
-      if (err instanceof HttpProblem) return problem(res, err);
-      if (err instanceof InvalidNotificationError) return problem(res, bad(err.message));
-      if (err instanceof RecordConflictError) {
-        await keepRefused(req, err.message, planned);
-        return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
+  router.post(
+    '/',
+    express.raw({ type: () => true, limit: opts.bodyLimitBytes ?? INGEST_BODY_LIMIT, inflate: false }),
+    async (req, res) => {
+      const planned: PlannedEvent[] = [];
+      try {
+        await handle(req, res, planned);
+      } catch (err) {
+        if (err instanceof HttpProblem) return problem(res, err);
+        if (err instanceof InvalidNotificationError) return problem(res, bad(err.message));
+        if (err instanceof RecordConflictError) {
+          await keepRefused(req, err.message, planned);
+          return problem(res, new HttpProblem(409, ErrorCode.BAD_USER_INPUT, err.message));
+        }
+        if (err instanceof SystemUnavailableError)
+          return problem(res, new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, err.message));
+        logger?.error({ system: system.source, err: (err as Error).message }, 'webhook failed');
+        problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));
       }
-      if (err instanceof SystemUnavailableError) return problem(res, new HttpProblem(503, ErrorCode.UPSTREAM_UNAVAILABLE, err.message));
-      logger?.error({ system: system.source, err: (err as Error).message }, 'webhook failed');
-      problem(res, new HttpProblem(500, ErrorCode.INTERNAL_SERVER_ERROR, 'internal error'));
-    }
-  });
+    },
+  );
   router.all('/', (_req, res) => {
     res.set('allow', 'POST');
     problem(res, new HttpProblem(405, ErrorCode.BAD_USER_INPUT, 'use POST to deliver a webhook'));
@@ -360,11 +445,12 @@ export function ingestRouter<N>(opts: IngestOptions<N>): Router {
   return router;
 }
 
-
 /** Throws when a webhook secret is too short to be a secret; `what` names where it came from. */
 export function checkWebhookSecret(secret: string, what: string): void {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-    throw new Error(`${what} must be at least ${MIN_SECRET_LENGTH} characters; received ${typeof secret === 'string' ? secret.length : 0}`);
+    throw new Error(
+      `${what} must be at least ${MIN_SECRET_LENGTH} characters; received ${typeof secret === 'string' ? secret.length : 0}`,
+    );
   }
 }
 
@@ -374,6 +460,9 @@ export function checkWebhookSecret(secret: string, what: string): void {
  */
 export function recorderOf<W>(system: unknown, name: string, methods: readonly (keyof W & string)[]): W {
   const missing = methods.filter((m) => typeof (system as Record<string, unknown> | null)?.[m] !== 'function');
-  if (missing.length) throw new Error(`${name} ingest needs a system that records changes; the given adapter lacks ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(
+      `${name} ingest needs a system that records changes; the given adapter lacks ${missing.join(', ')}`,
+    );
   return system as W;
 }

@@ -16,7 +16,9 @@ export class KeyedLock implements ActionLock {
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;
-    const mine = new Promise<void>((resolve) => { release = resolve; });
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const tail = previous.then(() => mine);
     this.tails.set(key, tail);
     await previous;
@@ -44,7 +46,12 @@ export function queuedBefore(shared: ActionLock): ActionLock {
  * be had (busy past the wait, or the store unreachable) is `UPSTREAM_UNAVAILABLE` naming `what`,
  * and nothing was done; what `work` throws passes through.
  */
-export async function underLocks<T>(lock: ActionLock, keys: readonly string[], what: string, work: () => Promise<T>): Promise<T> {
+export async function underLocks<T>(
+  lock: ActionLock,
+  keys: readonly string[],
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
   let working = false;
   const nest = (i: number): Promise<T> => {
     if (i < keys.length) return lock.run(keys[i]!, () => nest(i + 1));
@@ -55,7 +62,11 @@ export async function underLocks<T>(lock: ActionLock, keys: readonly string[], w
     return await nest(0);
   } catch (err) {
     if (working) throw err;
-    const reason = err instanceof ActionLockBusyError ? err.message : `the lock could not be taken: ${(err as Error).message}`;
-    throw graphqlError(ErrorCode.UPSTREAM_UNAVAILABLE, `${what}: ${reason}; nothing was done, retry with the same idempotency key`);
+    const reason =
+      err instanceof ActionLockBusyError ? err.message : `the lock could not be taken: ${(err as Error).message}`;
+    throw graphqlError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `${what}: ${reason}; nothing was done, retry with the same idempotency key`,
+    );
   }
 }

@@ -35,13 +35,23 @@ export async function runSubgraphMain<Port>(
 ): Promise<void> {
   const logger = createLogger(name);
   const ownPort = `${name.toUpperCase()}_PORT`;
-  const portVariable = process.env.PORT ? 'PORT' : process.env[ownPort] ? ownPort : `PORT (unset: the default of ${name})`;
+  const portVariable = process.env.PORT
+    ? 'PORT'
+    : process.env[ownPort]
+      ? ownPort
+      : `PORT (unset: the default of ${name})`;
   try {
     const env = new EnvReader();
-    const port = env.has('PORT') ? env.int('PORT', DEFAULT_PORTS[name], 0, 65535) : env.int(ownPort, DEFAULT_PORTS[name], 0, 65535);
+    const port = env.has('PORT')
+      ? env.int('PORT', DEFAULT_PORTS[name], 0, 65535)
+      : env.int(ownPort, DEFAULT_PORTS[name], 0, 65535);
     const host = env.string('HOST', '127.0.0.1');
     const ownMetricsPort = `${name.toUpperCase()}_METRICS_PORT`;
-    const metricsPort = env.has(ownMetricsPort) ? env.int(ownMetricsPort, 0, 0, 65535) : env.has('METRICS_PORT') ? env.int('METRICS_PORT', 0, 0, 65535) : undefined;
+    const metricsPort = env.has(ownMetricsPort)
+      ? env.int(ownMetricsPort, 0, 0, 65535)
+      : env.has('METRICS_PORT')
+        ? env.int('METRICS_PORT', 0, 0, 65535)
+        : undefined;
     const webhookSecret = webhookSecretFromEnv(env, name, process.env.NODE_ENV !== 'production');
     const identitySecret = identitySecretFromEnv(env, process.env.NODE_ENV !== 'production');
     // The actions (oms, returns) re-read the graph through the gateway as the service identity.
@@ -58,17 +68,37 @@ export async function runSubgraphMain<Port>(
     const store = storeConfig.databaseUrl ? await openStore(storeConfig) : undefined;
     // Single-use identity headers are remembered where every replica sees them and nothing evicts them.
     const nonceUrl = redisUrlFor('bus');
-    const nonceRedis = nonceUrl ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context)) : undefined;
+    const nonceRedis = nonceUrl
+      ? acquireRedis('bus', nonceUrl, (err, context) => logger.warn({ err: err.message }, context))
+      : undefined;
     const nonces = nonceRedis ? new RedisNonceStore(nonceRedis, process.env.REDIS_KEY_PREFIX || 'ovg:') : undefined;
     const service = await start({
-      system: makeSystem(data, faults), port, host, ...(metricsPort !== undefined ? { metricsPort } : {}), bus, webhookSecret, identitySecret, logger, versions, gatewayUrl,
-      ledger: store?.ledger, keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined, audit: store?.audit,
+      system: makeSystem(data, faults),
+      port,
+      host,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      bus,
+      webhookSecret,
+      identitySecret,
+      logger,
+      versions,
+      gatewayUrl,
+      ledger: store?.ledger,
+      keepRefused: store ? async (l) => void (await store.deadLetters.recordIngest(l)) : undefined,
+      audit: store?.audit,
       // The actions' per-order lock and idempotency keys hold across replicas in the store.
-      actionLock: store?.actionLocks, actionResults: store?.actionResults,
+      actionLock: store?.actionLocks,
+      actionResults: store?.actionResults,
       ...(nonces ? { nonces } : {}),
     });
-    if (identitySecret === DEV_IDENTITY_SECRET) logger.warn('the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development');
-    if (webhookSecret === DEV_WEBHOOK_SECRET) logger.warn(`ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`);
+    if (identitySecret === DEV_IDENTITY_SECRET)
+      logger.warn(
+        'the gateway identity signature uses the development secret; set GATEWAY_IDENTITY_SECRET outside local development',
+      );
+    if (webhookSecret === DEV_WEBHOOK_SECRET)
+      logger.warn(
+        `ingest uses the development webhook secret; set ${name.toUpperCase()}_WEBHOOK_SECRET or WEBHOOK_SECRET`,
+      );
     logger.info({ url: service.url, ingest: `${service.origin}/ingest` }, `${name} subgraph listening`);
     stopOnSignal(async () => {
       await service.stop();

@@ -29,7 +29,10 @@ export class MemoryNonceStore implements NonceStore {
 
 /** Nonces in Redis: `SET <prefix>nonce:<n> 1 NX PX ttl`, shared by the subgraph's replicas. */
 export class RedisNonceStore implements NonceStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'ovg:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'ovg:',
+  ) {}
 
   async claim(nonce: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}nonce:${nonce}`, '1', 'PX', ttlMs, 'NX')) === 'OK';

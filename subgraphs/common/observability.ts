@@ -26,8 +26,16 @@ export class SubgraphMetrics {
   readonly seconds;
   constructor(readonly subgraph: string) {
     this.metrics = new ServiceMetrics(subgraph);
-    this.requests = this.metrics.counter('ovg_subgraph_requests_total', 'Requests a subgraph served, by route (graphql, ingest, health, metrics, other) and HTTP status', ['subgraph', 'route', 'status']);
-    this.seconds = this.metrics.histogram('ovg_subgraph_request_duration_seconds', 'Time a subgraph took to answer, by route', ['subgraph', 'route']);
+    this.requests = this.metrics.counter(
+      'ovg_subgraph_requests_total',
+      'Requests a subgraph served, by route (graphql, ingest, health, metrics, other) and HTTP status',
+      ['subgraph', 'route', 'status'],
+    );
+    this.seconds = this.metrics.histogram(
+      'ovg_subgraph_request_duration_seconds',
+      'Time a subgraph took to answer, by route',
+      ['subgraph', 'route'],
+    );
   }
 }
 
@@ -45,7 +53,14 @@ export function observeRequests(m: SubgraphMetrics, logger: Logger | undefined):
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const route = routeOf(req.originalUrl ?? req.url);
     const parent = incomingTraceContext(req.headers);
-    const span = tracer().startSpan(`${req.method} /${route}`, { kind: SpanKind.SERVER, attributes: { 'ovg.subgraph': m.subgraph, 'ovg.request_id': requestId, 'http.request.method': req.method } }, parent);
+    const span = tracer().startSpan(
+      `${req.method} /${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'ovg.subgraph': m.subgraph, 'ovg.request_id': requestId, 'http.request.method': req.method },
+      },
+      parent,
+    );
     res.once('finish', () => {
       const status = res.statusCode;
       const seconds = (performance.now() - started) / 1000;
@@ -54,9 +69,24 @@ export function observeRequests(m: SubgraphMetrics, logger: Logger | undefined):
       const identity = res.locals.identity as Identity | undefined;
       const body = req.body as { operationName?: unknown } | undefined;
       const operation = typeof body?.operationName === 'string' ? body.operationName.slice(0, 100) : undefined;
-      span.setAttributes({ 'http.response.status_code': status, ...(identity ? { 'ovg.consumer': identity.consumer } : {}), ...(operation ? { 'graphql.operation.name': operation } : {}) });
+      span.setAttributes({
+        'http.response.status_code': status,
+        ...(identity ? { 'ovg.consumer': identity.consumer } : {}),
+        ...(operation ? { 'graphql.operation.name': operation } : {}),
+      });
       endSpan(span, status >= 500 ? `HTTP ${status}` : undefined);
-      logger?.info({ requestId, route, method: req.method, consumer: identity?.consumer, operation, status, durationMs: Math.round(seconds * 10_000) / 10 }, 'request');
+      logger?.info(
+        {
+          requestId,
+          route,
+          method: req.method,
+          consumer: identity?.consumer,
+          operation,
+          status,
+          durationMs: Math.round(seconds * 10_000) / 10,
+        },
+        'request',
+      );
     });
     otelContext.with(trace.setSpan(parent, span), next);
   };

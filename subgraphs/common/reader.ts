@@ -32,7 +32,10 @@ const DECIMAL = /^-?\d{1,12}(\.\d{1,4})?$/;
  * `<path> must be <expected>; received <what arrived>`. Fields it is not asked about are ignored.
  */
 export class Reader {
-  private constructor(private readonly obj: Record<string, unknown>, readonly path: string) {}
+  private constructor(
+    private readonly obj: Record<string, unknown>,
+    readonly path: string,
+  ) {}
 
   /** The body itself, which must be a JSON object. */
   static root(body: unknown): Reader {
@@ -51,7 +54,8 @@ export class Reader {
 
   string(key: string, max = 200): string {
     const v = this.obj[key];
-    if (typeof v !== 'string' || v.trim().length === 0 || v.length > max) fail(this.at(key), `a non-empty string of at most ${max} characters`, v);
+    if (typeof v !== 'string' || v.trim().length === 0 || v.length > max)
+      fail(this.at(key), `a non-empty string of at most ${max} characters`, v);
     return v as string;
   }
 
@@ -86,7 +90,8 @@ export class Reader {
 
   int(key: string, min: number, max: number): number {
     const v = this.obj[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(this.at(key), `an integer from ${min} to ${max}`, v);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      fail(this.at(key), `an integer from ${min} to ${max}`, v);
     return v as number;
   }
 
@@ -116,7 +121,8 @@ export class Reader {
   /** A list of objects, each read with its own path (`lines[2]`). */
   list(key: string, min: number, max: number): Reader[] {
     const v = this.obj[key];
-    if (!Array.isArray(v) || v.length < min || v.length > max) fail(this.at(key), `an array of ${min} to ${max} objects`, v);
+    if (!Array.isArray(v) || v.length < min || v.length > max)
+      fail(this.at(key), `an array of ${min} to ${max} objects`, v);
     return (v as unknown[]).map((item, i) => {
       const path = `${this.at(key)}[${i}]`;
       if (!isObject(item)) fail(path, 'an object', item);
@@ -128,10 +134,17 @@ export class Reader {
   money(key: string): Money {
     const m = this.object(key);
     const amount = m.obj.amount;
-    if (typeof amount !== 'string' || !DECIMAL.test(amount)) fail(m.at('amount'), 'a decimal string such as "129.90"', amount);
-    if ((amount as string).startsWith('-')) fail(m.at('amount'), 'a non-negative amount (a refund or credit is its own event, never a negative amount)', amount);
+    if (typeof amount !== 'string' || !DECIMAL.test(amount))
+      fail(m.at('amount'), 'a decimal string such as "129.90"', amount);
+    if ((amount as string).startsWith('-'))
+      fail(
+        m.at('amount'),
+        'a non-negative amount (a refund or credit is its own event, never a negative amount)',
+        amount,
+      );
     const currency = m.obj.currency;
-    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) fail(m.at('currency'), 'an ISO-4217 code such as "USD"', currency);
+    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+      fail(m.at('currency'), 'an ISO-4217 code such as "USD"', currency);
     return { amount: amount as string, currency: currency as string };
   }
 
@@ -150,6 +163,10 @@ export class Reader {
 
   /** Fails at this object's path (or one of its fields) with what was expected. */
   fail(key: string | null, expected: string): never {
-    return fail(key === null ? this.path || 'the body' : this.at(key), expected, key === null ? this.obj : this.obj[key]);
+    return fail(
+      key === null ? this.path || 'the body' : this.at(key),
+      expected,
+      key === null ? this.obj : this.obj[key],
+    );
   }
 }

@@ -2,9 +2,12 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { ErrorCode, parseDateTime } from '../../canonical/index.js';
 
 const invalid = (received: string): GraphQLError =>
-  new GraphQLError(`DateTime must be an ISO-8601 date-time with a zone, e.g. 2026-11-01T09:30:00Z; received ${received}`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT },
-  });
+  new GraphQLError(
+    `DateTime must be an ISO-8601 date-time with a zone, e.g. 2026-11-01T09:30:00Z; received ${received}`,
+    {
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    },
+  );
 
 function parse(value: unknown): string {
   if (typeof value !== 'string') throw invalid(typeof value);

@@ -8,7 +8,15 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type RequestHandler, type Router } from 'express';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { BOUND_MAX_AGE_SECONDS, bodyDigest, ErrorCode, IDENTITY_HEADER, perSystem, verifyBoundIdentity, type Identity } from '../../canonical/index.js';
+import {
+  BOUND_MAX_AGE_SECONDS,
+  bodyDigest,
+  ErrorCode,
+  IDENTITY_HEADER,
+  perSystem,
+  verifyBoundIdentity,
+  type Identity,
+} from '../../canonical/index.js';
 import { enforceFieldRules } from './fieldRules.js';
 import { MemoryNonceStore, type NonceStore } from './nonces.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
@@ -22,14 +30,22 @@ import type { AuditLog } from './auditLog.js';
 import type { ActionResults } from './idempotency.js';
 import type { ActionLock } from './keyedLock.js';
 import type { GatewayLocation } from './gatewayClient.js';
-import { createIngestApplier, ingestRouter, type IngestApplier, type IngestSystem, type RefusedWebhook } from './ingest.js';
+import {
+  createIngestApplier,
+  ingestRouter,
+  type IngestApplier,
+  type IngestSystem,
+  type RefusedWebhook,
+} from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
 import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
 import { setUpTracing } from '../../runtime/telemetry.js';
 import { observeRequests, operatorSigned, SubgraphMetrics } from './observability.js';
 
 /** What every subgraph's request context carries: the verified caller (its field rules read it). */
-export interface SubgraphContext extends BaseContext { identity: Identity }
+export interface SubgraphContext extends BaseContext {
+  identity: Identity;
+}
 
 export interface SubgraphServerOptions<Ctx extends SubgraphContext> {
   /** Subgraph name as in supergraph.yaml (`erp`, `oms`, …). */
@@ -150,8 +166,14 @@ export interface IdentityCheck {
 /** The identity check of a subgraph's options, warning when trust mode is on. */
 export function identityCheckFromOptions<Port>(name: string, opts: SubgraphServiceOptions<Port>): IdentityCheck {
   const trustUnsigned = opts.trustUnsignedRequests === true;
-  if (trustUnsigned) opts.logger?.warn(`${name}: trust mode — unsigned requests are served as an all-rows identity (benchmarks only)`);
-  return { subgraph: name, secret: opts.identitySecret ?? DEV_IDENTITY_SECRET, trustUnsigned, nonces: opts.nonces ?? new MemoryNonceStore() };
+  if (trustUnsigned)
+    opts.logger?.warn(`${name}: trust mode — unsigned requests are served as an all-rows identity (benchmarks only)`);
+  return {
+    subgraph: name,
+    secret: opts.identitySecret ?? DEV_IDENTITY_SECRET,
+    trustUnsigned,
+    nonces: opts.nonces ?? new MemoryNonceStore(),
+  };
 }
 
 /** The identity requests without a signature get in trust mode. */
@@ -168,15 +190,28 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
   return (req, res, next) => {
     const header = req.headers[IDENTITY_HEADER];
     const refuse = (why: string): void => {
-      logger?.warn({ present: header !== undefined, why }, 'refused a request without a valid gateway identity signature');
-      res.status(401).json({ errors: [{ message: `expected a request signed by the gateway (${IDENTITY_HEADER}); this subgraph serves only the gateway`, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      logger?.warn(
+        { present: header !== undefined, why },
+        'refused a request without a valid gateway identity signature',
+      );
+      res.status(401).json({
+        errors: [
+          {
+            message: `expected a request signed by the gateway (${IDENTITY_HEADER}); this subgraph serves only the gateway`,
+            extensions: { code: ErrorCode.UNAUTHENTICATED },
+          },
+        ],
+      });
     };
     if (header === undefined && check.trustUnsigned) {
       res.locals.identity = TRUSTED_UNSIGNED;
       return next();
     }
     const digest = (req as { bodySha256?: string }).bodySha256 ?? bodyDigest('');
-    const bound = verifyBoundIdentity(typeof header === 'string' ? header : undefined, check.secret, { subgraph: check.subgraph, bodySha256: digest });
+    const bound = verifyBoundIdentity(typeof header === 'string' ? header : undefined, check.secret, {
+      subgraph: check.subgraph,
+      bodySha256: digest,
+    });
     if (!bound) return refuse('invalid, unbound, stale, or bound to another subgraph or body');
     if (bound.nonce === undefined) {
       res.locals.identity = bound.identity;
@@ -191,18 +226,40 @@ function verifiedIdentity(check: IdentityCheck, logger: Logger | undefined): Req
 }
 
 /** The ingest router a subgraph mounts when its options enable ingest (bus and secret), else undefined. */
-export function ingestFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: () => IngestSystem<N>, applier?: IngestApplier): Router | undefined {
+export function ingestFromOptions<Port, N>(
+  opts: SubgraphServiceOptions<Port>,
+  system: () => IngestSystem<N>,
+  applier?: IngestApplier,
+): Router | undefined {
   if (!opts.bus || opts.webhookSecret === undefined) return undefined;
-  return ingestRouter({ system: system(), bus: opts.bus, secret: opts.webhookSecret, logger: opts.logger, versions: opts.versions, ledger: opts.ledger, keepRefused: opts.keepRefused, applier });
+  return ingestRouter({
+    system: system(),
+    bus: opts.bus,
+    secret: opts.webhookSecret,
+    logger: opts.logger,
+    versions: opts.versions,
+    ledger: opts.ledger,
+    keepRefused: opts.keepRefused,
+    applier,
+  });
 }
 
 /**
  * The applier a subgraph's actions and its `/ingest` share (one ledger, one queue), when a bus is
  * given; undefined otherwise (then the subgraph has no actions).
  */
-export function applierFromOptions<Port, N>(opts: SubgraphServiceOptions<Port>, system: IngestSystem<N>): IngestApplier | undefined {
+export function applierFromOptions<Port, N>(
+  opts: SubgraphServiceOptions<Port>,
+  system: IngestSystem<N>,
+): IngestApplier | undefined {
   if (!opts.bus) return undefined;
-  return createIngestApplier({ system: system as IngestSystem<unknown>, bus: opts.bus, logger: opts.logger, versions: opts.versions, ledger: opts.ledger });
+  return createIngestApplier({
+    system: system as IngestSystem<unknown>,
+    bus: opts.bus,
+    logger: opts.logger,
+    versions: opts.versions,
+    ledger: opts.ledger,
+  });
 }
 
 /** Parses `subgraphs/<name>/schema.graphql`, the subgraph's source of truth. */
@@ -219,7 +276,8 @@ const rateLimitStatusPlugin: ApolloServerPlugin = {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
-        const limited = response.body.singleResult.errors?.filter((e) => e.extensions?.code === ErrorCode.RATE_LIMITED) ?? [];
+        const limited =
+          response.body.singleResult.errors?.filter((e) => e.extensions?.code === ErrorCode.RATE_LIMITED) ?? [];
         if (limited.length === 0) return;
         const retryAfter = Math.max(1, ...limited.map((e) => Number(e.extensions?.retryAfter) || 1));
         response.http.status = 429;
@@ -234,11 +292,18 @@ export function formatPublicError(formatted: GraphQLFormattedError, error: unkno
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
   const mapped = toPublicError(unwrapResolverError(error));
-  return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: mapped.extensions };
+  return {
+    message: mapped.message,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: mapped.extensions,
+  };
 }
 
 /** Starts one subgraph: Apollo Server 5 on Express 5, `/graphql`, `/health/live`, `/health/ready`, and `/ingest` when given. */
-export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: SubgraphServerOptions<Ctx>): Promise<RunningService> {
+export async function startSubgraphServer<Ctx extends SubgraphContext>(
+  opts: SubgraphServerOptions<Ctx>,
+): Promise<RunningService> {
   const app = express();
   const httpServer = createServer(app);
   const schema = buildSubgraphSchema({ typeDefs: loadSubgraphSchema(opts.name), resolvers: opts.resolvers as never });
@@ -249,9 +314,13 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: Sub
     formatError: formatPublicError,
     // Inline traces (ftv1) only feed Apollo Studio; the gateway does not report there.
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), rateLimitStatusPlugin,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      rateLimitStatusPlugin,
       // How long the gateway may keep this system's answers: `Cache-Control: max-age` bounds its TTLs.
-      ApolloServerPluginCacheControl({ defaultMaxAge: opts.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS[opts.name] ?? 0 }),
+      ApolloServerPluginCacheControl({
+        defaultMaxAge: opts.cacheMaxAgeSeconds ?? DEFAULT_CACHE_MAX_AGE_SECONDS[opts.name] ?? 0,
+      }),
     ],
   });
   await apollo.start();
@@ -261,19 +330,37 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(opts: Sub
   // Request id, trace span (continuing the gateway's traceparent), RED metrics, access log line.
   app.use(observeRequests(metrics, opts.logger));
   const isOperator = operatorSigned(opts.identity.secret);
-  app.all('/metrics', (req, res, next) => { answerMetrics(metrics.metrics, req, res, isOperator).catch(next); });
-  app.get('/health/live', (_req, res) => { res.json({ status: 'ok', service: opts.name }); });
-  app.get('/health/ready', (_req, res) => { res.json({ status: 'ready', service: opts.name }); });
+  app.all('/metrics', (req, res, next) => {
+    answerMetrics(metrics.metrics, req, res, isOperator).catch(next);
+  });
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: opts.name });
+  });
+  app.get('/health/ready', (_req, res) => {
+    res.json({ status: 'ready', service: opts.name });
+  });
   if (opts.ingest) app.use('/ingest', opts.ingest);
   // The body is parsed first so that its SHA-256 (what the gateway signed) is known to the check.
-  const json = express.json({ limit: '1mb', verify: (req, _res, buf) => { (req as { bodySha256?: string }).bodySha256 = bodyDigest(buf); } });
-  app.use('/graphql', json, verifiedIdentity(opts.identity, opts.logger),
+  const json = express.json({
+    limit: '1mb',
+    verify: (req, _res, buf) => {
+      (req as { bodySha256?: string }).bodySha256 = bodyDigest(buf);
+    },
+  });
+  app.use(
+    '/graphql',
+    json,
+    verifiedIdentity(opts.identity, opts.logger),
     expressMiddleware(apollo, {
       context: async ({ res }) => opts.context(res.locals.identity as Identity),
-    }));
+    }),
+  );
   app.use(jsonErrorHandler);
   const host = opts.listen?.host ?? '127.0.0.1';
-  const metricsServer = opts.listen?.metricsPort !== undefined ? await startMetricsServer(metrics.metrics, opts.listen.metricsPort, host) : undefined;
+  const metricsServer =
+    opts.listen?.metricsPort !== undefined
+      ? await startMetricsServer(metrics.metrics, opts.listen.metricsPort, host)
+      : undefined;
   return listen(opts.name, httpServer, opts.listen?.port ?? 0, host, async () => {
     await metricsServer?.stop();
     await apollo.stop();

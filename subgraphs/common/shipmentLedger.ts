@@ -12,7 +12,10 @@
 import { EventType, type QtyLine, type ShipmentStatus } from '../../canonical/index.js';
 import { CursorExpiredError, Streams, type EventBus, type StreamId } from '../../events/bus.js';
 
-interface ParcelView { lines: QtyLine[]; status: ShipmentStatus | null }
+interface ParcelView {
+  lines: QtyLine[];
+  status: ShipmentStatus | null;
+}
 
 /** Units per line number. */
 export type UnitsByLine = ReadonlyMap<number, number>;
@@ -32,7 +35,10 @@ export class ShipmentLedger {
   /** Orders whose `order.placed` was read: their whole life is on the stream. */
   private readonly placed = new Set<string>();
 
-  constructor(private readonly bus: EventBus, private readonly opts: ShipmentLedgerOptions = {}) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly opts: ShipmentLedgerOptions = {},
+  ) {}
 
   /** Units handed to a carrier and not voided (returned-to-sender parcels included), per line. */
   async dispatched(orderId: string): Promise<UnitsByLine> {
@@ -70,14 +76,16 @@ export class ShipmentLedger {
   }
 
   private catchUp(): Promise<void> {
-    this.catchingUp ??= this.readAll().finally(() => { this.catchingUp = null; });
+    this.catchingUp ??= this.readAll().finally(() => {
+      this.catchingUp = null;
+    });
     return this.catchingUp;
   }
 
   private async readAll(): Promise<void> {
     const count = this.opts.pageSize ?? 1000;
     for (;;) {
-      let page: Awaited<ReturnType<EventBus["read"]>>;
+      let page: Awaited<ReturnType<EventBus['read']>>;
       try {
         page = await this.bus.read(Streams.SOURCE, { after: this.cursor, count });
       } catch (err) {
@@ -113,8 +121,12 @@ export class ShipmentLedger {
     }
     const shipmentId = typeof data?.shipmentId === 'string' ? data.shipmentId : null;
     if (!shipmentId || !orderId) return;
-    if (type === EventType.SHIPMENT_SHIPPED && Array.isArray(data!.lines)) this.parcel(orderId, shipmentId).lines = data!.lines as QtyLine[];
-    if ((type === EventType.SHIPMENT_TRACKING_UPDATED || type === EventType.SHIPMENT_DELIVERED) && typeof data!.status === 'string') {
+    if (type === EventType.SHIPMENT_SHIPPED && Array.isArray(data!.lines))
+      this.parcel(orderId, shipmentId).lines = data!.lines as QtyLine[];
+    if (
+      (type === EventType.SHIPMENT_TRACKING_UPDATED || type === EventType.SHIPMENT_DELIVERED) &&
+      typeof data!.status === 'string'
+    ) {
       this.parcel(orderId, shipmentId).status = data!.status as ShipmentStatus;
     }
   }

@@ -18,7 +18,11 @@ const hmac = (secret: string, timestamp: string, body: string | Buffer): Buffer 
  * @param body the exact bytes that will be sent, as a string.
  * @param nowSeconds signing time in unix seconds. @default the current time
  */
-export function signWebhook(secret: string, body: string, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signWebhook(
+  secret: string,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const timestamp = String(Math.floor(nowSeconds));
   return {
     'content-type': 'application/json',
@@ -39,13 +43,18 @@ export function verifySignature(
   nowSeconds: number,
   toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): string | null {
-  if (!signature) return `missing ${SIGNATURE_HEADER} header; expected sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`;
+  if (!signature)
+    return `missing ${SIGNATURE_HEADER} header; expected sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`;
   if (!timestamp) return `missing ${TIMESTAMP_HEADER} header; expected the signing time in unix seconds`;
-  if (!/^\d{1,12}$/.test(timestamp)) return `${TIMESTAMP_HEADER} must be unix seconds (digits only); received ${timestamp.length} characters that are not`;
+  if (!/^\d{1,12}$/.test(timestamp))
+    return `${TIMESTAMP_HEADER} must be unix seconds (digits only); received ${timestamp.length} characters that are not`;
   const skew = Math.abs(nowSeconds - Number(timestamp));
-  if (skew > toleranceSeconds) return `${TIMESTAMP_HEADER} is ${Math.round(skew)} s away from the receiver's clock; at most ${toleranceSeconds} s allowed`;
+  if (skew > toleranceSeconds)
+    return `${TIMESTAMP_HEADER} is ${Math.round(skew)} s away from the receiver's clock; at most ${toleranceSeconds} s allowed`;
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(signature);
   if (!m) return `${SIGNATURE_HEADER} is malformed; expected sha256= followed by 64 hex digits`;
   const expected = hmac(secret, timestamp, rawBody);
-  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex')) ? null : `${SIGNATURE_HEADER} does not match the body and timestamp`;
+  return timingSafeEqual(expected, Buffer.from(m[1]!, 'hex'))
+    ? null
+    : `${SIGNATURE_HEADER} does not match the body and timestamp`;
 }

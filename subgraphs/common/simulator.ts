@@ -27,7 +27,11 @@ export class SystemSimulator {
   private refilledAt = 0;
   private rngState: number;
 
-  constructor(readonly system: string, faults: Partial<FaultKnobs> = {}, seed = 1) {
+  constructor(
+    readonly system: string,
+    faults: Partial<FaultKnobs> = {},
+    seed = 1,
+  ) {
     this.faults = { ...DEFAULT_FAULTS, ...faults };
     this.rngState = seed >>> 0 || 1;
   }

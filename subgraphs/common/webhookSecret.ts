@@ -19,10 +19,13 @@ export function webhookSecretFromEnv(env: EnvReader, system: SystemName, allowDe
   const name = env.has(specific) ? specific : env.has('WEBHOOK_SECRET') ? 'WEBHOOK_SECRET' : null;
   if (name === null) {
     if (allowDevDefault) return DEV_WEBHOOK_SECRET;
-    env.problems.push(`${specific} or WEBHOOK_SECRET must be set to a secret of at least ${MIN_SECRET_LENGTH} characters (NODE_ENV=production has no default)`);
+    env.problems.push(
+      `${specific} or WEBHOOK_SECRET must be set to a secret of at least ${MIN_SECRET_LENGTH} characters (NODE_ENV=production has no default)`,
+    );
     return '';
   }
   const secret = env.string(name, '');
-  if (secret.length < MIN_SECRET_LENGTH) env.problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters; received ${secret.length}`);
+  if (secret.length < MIN_SECRET_LENGTH)
+    env.problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters; received ${secret.length}`);
   return secret;
 }

@@ -29,7 +29,12 @@ export interface PaymentChange {
 /** The write side ingest applies ERP notifications to (the memory simulator implements it). */
 export interface ErpRecorder {
   /** Accepts the order (set once), creating the ERP's record when it had none (`totals` then required). */
-  acceptOrder(a: { orderId: string; erpSalesOrderId: string | null; totals: ErpOrder['totals'] | null; at: string }): ApplyResult;
+  acceptOrder(a: {
+    orderId: string;
+    erpSalesOrderId: string | null;
+    totals: ErpOrder['totals'] | null;
+    at: string;
+  }): ApplyResult;
   /** Places a hold; one active hold per type. */
   placeHold(orderId: string, hold: { type: HoldType; reason: string | null; at: string }): ApplyResult;
   /** Releases the active hold of `type`; `stale` when none is active. */

@@ -11,8 +11,15 @@ import type { ErpOrder } from './port.js';
  */
 export function notYetInErp(orderId: string): Omit<ErpOrder, 'totals'> & { totals: null } {
   return {
-    orderId, erpSalesOrderId: '', acceptedAt: null, holds: [], invoices: [], paymentIds: [],
-    paymentStatus: 'PENDING', creditMemos: [], totals: null,
+    orderId,
+    erpSalesOrderId: '',
+    acceptedAt: null,
+    holds: [],
+    invoices: [],
+    paymentIds: [],
+    paymentStatus: 'PENDING',
+    creditMemos: [],
+    totals: null,
   };
 }
 
@@ -27,7 +34,8 @@ export const resolvers = {
     },
   },
   Order: {
-    __resolveReference: async (ref: { id: string }, ctx: ErpContext) => (await ctx.loaders.order.load(ref.id)) ?? notYetInErp(ref.id),
+    __resolveReference: async (ref: { id: string }, ctx: ErpContext) =>
+      (await ctx.loaders.order.load(ref.id)) ?? notYetInErp(ref.id),
     id: (o: ErpOrderView) => o.orderId,
     erpAsOf: () => new Date().toISOString(),
     erpSalesOrderId: (o: ErpOrderView) => o.erpSalesOrderId || null,

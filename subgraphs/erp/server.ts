@@ -1,6 +1,11 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import {
+  identityCheckFromOptions,
+  ingestFromOptions,
+  startSubgraphServer,
+  type SubgraphServiceOptions,
+} from '../common/server.js';
 import { erpIngest } from './ingest.js';
 import { createLoaders, type ErpContext } from './loaders.js';
 import type { ErpPort, ErpRecorder } from './port.js';
@@ -15,6 +20,17 @@ export async function start(opts: SubgraphServiceOptions<ErpPort>): Promise<Runn
     listen: opts,
     logger: opts.logger,
     identity: identityCheckFromOptions('erp', opts),
-    ingest: ingestFromOptions(opts, () => erpIngest(recorderOf<ErpRecorder>(opts.system, 'erp', ['acceptOrder', 'placeHold', 'releaseHold', 'postInvoice', 'postCreditMemo', 'recordPayment']))),
+    ingest: ingestFromOptions(opts, () =>
+      erpIngest(
+        recorderOf<ErpRecorder>(opts.system, 'erp', [
+          'acceptOrder',
+          'placeHold',
+          'releaseHold',
+          'postInvoice',
+          'postCreditMemo',
+          'recordPayment',
+        ]),
+      ),
+    ),
   });
 }

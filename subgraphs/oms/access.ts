@@ -15,9 +15,10 @@ export async function visibleOrder(order: OmsOrder | null, ctx: OmsContext): Pro
   if (!order) return null;
   const rows = CONSUMER_POLICIES[ctx.identity.consumer].rows;
   if (rows === 'all') return order;
-  const nodeIds = rows === 'partner-node'
-    ? (await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds)).map((fo) => fo.nodeId)
-    : [];
+  const nodeIds =
+    rows === 'partner-node'
+      ? (await loadPresent(ctx.loaders.fulfillmentOrder, order.fulfillmentOrderIds)).map((fo) => fo.nodeId)
+      : [];
   return mayReadOrder(ctx.identity, { customerId: order.customerId, nodeIds }) ? order : null;
 }
 
@@ -45,7 +46,11 @@ export function visibleQuery(q: OrderQuery, ctx: OmsContext): OrderQuery | null 
       if (!identity.customerId || (q.customerId !== undefined && q.customerId !== identity.customerId)) return null;
       return { ...q, customerId: identity.customerId };
     case 'partner-node':
-      if (!identity.partnerNodeId || (q.fulfillmentNodeId !== undefined && q.fulfillmentNodeId !== identity.partnerNodeId)) return null;
+      if (
+        !identity.partnerNodeId ||
+        (q.fulfillmentNodeId !== undefined && q.fulfillmentNodeId !== identity.partnerNodeId)
+      )
+        return null;
       return { ...q, fulfillmentNodeId: identity.partnerNodeId };
   }
 }

@@ -1,7 +1,18 @@
 import {
-  CONSUMER_POLICIES, deriveOrderStatus, ErrorCode,
-  type CreditMemoFacts, type FulfillmentFacts, type HoldFacts, type Money, type OrderStatusResult, type PaymentFacts,
-  type QuantityLine, type ReturnFacts, type ShipmentFacts, type StatusInputs, type UnconfirmedShipmentFacts,
+  CONSUMER_POLICIES,
+  deriveOrderStatus,
+  ErrorCode,
+  type CreditMemoFacts,
+  type FulfillmentFacts,
+  type HoldFacts,
+  type Money,
+  type OrderStatusResult,
+  type PaymentFacts,
+  type QuantityLine,
+  type ReturnFacts,
+  type ShipmentFacts,
+  type StatusInputs,
+  type UnconfirmedShipmentFacts,
 } from '../../canonical/index.js';
 import { graphqlError } from '../common/errors.js';
 import { loadPresent } from '../common/loaders.js';
@@ -12,18 +23,30 @@ type Maybe<T> = T | null | undefined;
 
 /** A shipment as `@requires` delivers it: wms's part and carrier's part, each with its marker. */
 interface ShipmentSlice {
-  id?: string; shippedAt: string; lines: QuantityLine[];
-  trackingAsOf?: Maybe<string>; status?: Maybe<ShipmentFacts['status']>;
-  deliveredAt?: Maybe<string>; lastScanAt?: Maybe<string>; estimatedDeliveryAt?: Maybe<string>;
+  id?: string;
+  shippedAt: string;
+  lines: QuantityLine[];
+  trackingAsOf?: Maybe<string>;
+  status?: Maybe<ShipmentFacts['status']>;
+  deliveredAt?: Maybe<string>;
+  lastScanAt?: Maybe<string>;
+  estimatedDeliveryAt?: Maybe<string>;
 }
 interface ReturnSlice {
-  id?: string; status: ReturnFacts['status']; requestedAt?: Maybe<string>; lines: QuantityLine[];
+  id?: string;
+  status: ReturnFacts['status'];
+  requestedAt?: Maybe<string>;
+  lines: QuantityLine[];
   refund?: Maybe<{ amount: Money; refundedAt?: Maybe<string> }>;
-  receiptAsOf?: Maybe<string>; receipt?: Maybe<{ receivedAt: string; lines: QuantityLine[] }>;
+  receiptAsOf?: Maybe<string>;
+  receipt?: Maybe<{ receivedAt: string; lines: QuantityLine[] }>;
 }
 interface ExecutionSlice {
-  executionAsOf?: Maybe<string>; warehouseStatus?: Maybe<FulfillmentFacts['warehouseStatus']>;
-  pickedAt?: Maybe<string>; cancelReason?: Maybe<string>; cancelledAt?: Maybe<string>;
+  executionAsOf?: Maybe<string>;
+  warehouseStatus?: Maybe<FulfillmentFacts['warehouseStatus']>;
+  pickedAt?: Maybe<string>;
+  cancelReason?: Maybe<string>;
+  cancelledAt?: Maybe<string>;
 }
 
 /**
@@ -59,7 +82,12 @@ const unavailable = (slice: string, owner: string): never => {
 const marked = (marker: unknown): boolean => typeof marker === 'string' && marker.length > 0;
 
 /** Every element present, or the owning slice is unavailable (a list is never null while its owner answers). */
-function complete<T>(list: Maybe<Maybe<T>[]>, slice: string, owner: string, check: (t: T) => boolean = () => true): T[] {
+function complete<T>(
+  list: Maybe<Maybe<T>[]>,
+  slice: string,
+  owner: string,
+  check: (t: T) => boolean = () => true,
+): T[] {
   if (!Array.isArray(list)) return unavailable(slice, owner);
   for (const item of list) if (item == null || !check(item)) unavailable(slice, owner);
   return list as T[];
@@ -73,13 +101,25 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
   const holds = complete(order.holds, 'holds', 'erp');
   const payments = complete(order.payments, 'payments', 'erp');
   const creditMemos = complete(order.creditMemos, 'credit memos', 'erp');
-  const shipmentSlices = complete(order.shipments, 'shipments', 'wms', (s) => marked(s.trackingAsOf) && s.status != null || unavailable('tracking status', 'carrier'));
-  const returnSlices = complete(order.returns, 'returns', 'returns', (r) => marked(r.receiptAsOf) || unavailable('return receipts', 'wms'));
+  const shipmentSlices = complete(
+    order.shipments,
+    'shipments',
+    'wms',
+    (s) => (marked(s.trackingAsOf) && s.status != null) || unavailable('tracking status', 'carrier'),
+  );
+  const returnSlices = complete(
+    order.returns,
+    'returns',
+    'returns',
+    (r) => marked(r.receiptAsOf) || unavailable('return receipts', 'wms'),
+  );
   // Parcels the WMS never confirmed (carrier `Order.trackedShipments`) are not required here: a
   // required carrier slice on Order would make a carrier outage null every status. When a router
   // passes them anyway they add a problem beside the headline.
-  const tracked = marked(order.carrierAsOf) && Array.isArray(order.trackedShipments) && order.trackedShipments.every((t) => t != null)
-    ? (order.trackedShipments as UnconfirmedShipmentFacts[]) : undefined;
+  const tracked =
+    marked(order.carrierAsOf) && Array.isArray(order.trackedShipments) && order.trackedShipments.every((t) => t != null)
+      ? (order.trackedShipments as UnconfirmedShipmentFacts[])
+      : undefined;
   // An item is null when the WMS failed; a present item with a null status is a fulfillment order
   // the node has not received yet (allocated, nothing picked).
   const execution = complete(order.fulfillmentOrders, 'fulfillment execution', 'wms', (f) => marked(f.executionAsOf));
@@ -94,26 +134,43 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
   }
   // The gateway lists fulfillment orders in the order oms returned them; a different count means
   // the order changed between the fetches of this request, and zipping would mix two versions.
-  if (own.length !== execution.length) unavailable('fulfillment execution (the order changed during the request)', 'wms');
+  if (own.length !== execution.length)
+    unavailable('fulfillment execution (the order changed during the request)', 'wms');
   const fulfillmentOrders: FulfillmentFacts[] = own.map((fo, i) => ({
-    id: fo.id, nodeId: fo.nodeId, lines: fo.lines, allocatedAt: fo.allocatedAt,
+    id: fo.id,
+    nodeId: fo.nodeId,
+    lines: fo.lines,
+    allocatedAt: fo.allocatedAt,
     warehouseStatus: execution[i]!.warehouseStatus ?? null,
     pickedAt: execution[i]!.pickedAt ?? null,
     cancelReason: execution[i]!.cancelReason ?? null,
     cancelledAt: execution[i]!.cancelledAt ?? null,
   }));
   const shipments: ShipmentFacts[] = shipmentSlices.map((s) => ({
-    id: s.id, shippedAt: s.shippedAt, lines: s.lines, status: s.status!,
-    deliveredAt: s.deliveredAt ?? null, lastScanAt: s.lastScanAt ?? null, estimatedDeliveryAt: s.estimatedDeliveryAt ?? null,
+    id: s.id,
+    shippedAt: s.shippedAt,
+    lines: s.lines,
+    status: s.status!,
+    deliveredAt: s.deliveredAt ?? null,
+    lastScanAt: s.lastScanAt ?? null,
+    estimatedDeliveryAt: s.estimatedDeliveryAt ?? null,
   }));
   const returns: ReturnFacts[] = returnSlices.map((r) => ({
-    id: r.id, status: r.status, requestedAt: r.requestedAt ?? null, lines: r.lines,
+    id: r.id,
+    status: r.status,
+    requestedAt: r.requestedAt ?? null,
+    lines: r.lines,
     receipt: r.receipt ?? null,
     refund: r.refund ? { amount: r.refund.amount, refundedAt: r.refund.refundedAt ?? null } : null,
   }));
   const confirmed = new Set(shipments.map((s) => s.id));
   return {
-    lines: order.lines.map((l) => ({ lineNumber: l.lineNumber, ordered: l.quantity, cancelled: l.cancelledQuantity, backordered: l.backorderedQuantity })),
+    lines: order.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      ordered: l.quantity,
+      cancelled: l.cancelledQuantity,
+      backordered: l.backorderedQuantity,
+    })),
     fulfillmentOrders,
     acceptedAt: order.acceptedAt ?? null,
     holds,
@@ -121,7 +178,14 @@ async function statusInputs(order: OrderWithSlices, ctx: OmsContext): Promise<St
     returns,
     payments,
     creditMemos,
-    unconfirmedShipments: tracked?.filter((t) => !confirmed.has(t.id)).map((t) => ({ id: t.id, status: t.status, lastScanAt: t.lastScanAt ?? null, deliveredAt: t.deliveredAt ?? null })),
+    unconfirmedShipments: tracked
+      ?.filter((t) => !confirmed.has(t.id))
+      .map((t) => ({
+        id: t.id,
+        status: t.status,
+        lastScanAt: t.lastScanAt ?? null,
+        deliveredAt: t.deliveredAt ?? null,
+      })),
     now: new Date(ctx.now()).toISOString(),
   };
 }

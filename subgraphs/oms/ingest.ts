@@ -11,7 +11,13 @@ import type { ShipmentLedger } from '../common/shipmentLedger.js';
 import { Reader } from '../common/reader.js';
 import type { OmsCustomer, OmsOrder, OmsRecorder } from './port.js';
 
-export const OMS_EVENT_TYPES = ['ORDER_CREATED', 'ORDER_LINE_CANCELLED', 'ORDER_CANCELLED', 'ORDER_ALLOCATED', 'ORDER_BACKORDERED'] as const;
+export const OMS_EVENT_TYPES = [
+  'ORDER_CREATED',
+  'ORDER_LINE_CANCELLED',
+  'ORDER_CANCELLED',
+  'ORDER_ALLOCATED',
+  'ORDER_BACKORDERED',
+] as const;
 export type OmsEventType = (typeof OMS_EVENT_TYPES)[number];
 
 /** The order of an ORDER_CREATED event. */
@@ -47,11 +53,21 @@ function readOrder(r: Reader): OmsCreatedOrder {
   const c = r.object('customer');
   r.qtyLines('lines');
   return {
-    number: r.id('number'), channel: r.oneOf('channel', CHANNELS), placedAt: r.optionalDateTime('placedAt'),
-    customer: { id: c.id('id'), name: c.string('name', 120), email: c.optionalString('email', 200), salesforceAccountId: c.optionalId('salesforceAccountId') },
+    number: r.id('number'),
+    channel: r.oneOf('channel', CHANNELS),
+    placedAt: r.optionalDateTime('placedAt'),
+    customer: {
+      id: c.id('id'),
+      name: c.string('name', 120),
+      email: c.optionalString('email', 200),
+      salesforceAccountId: c.optionalId('salesforceAccountId'),
+    },
     lines: r.list('lines', 1, 500).map((l) => ({
-      lineNumber: l.int('lineNumber', 1, 10_000), sku: l.id('sku'), description: l.optionalString('description', 200),
-      finalSale: l.bool('finalSale', false), quantity: l.int('quantity', 1, 100_000),
+      lineNumber: l.int('lineNumber', 1, 10_000),
+      sku: l.id('sku'),
+      description: l.optionalString('description', 200),
+      finalSale: l.bool('finalSale', false),
+      quantity: l.int('quantity', 1, 100_000),
     })),
   };
 }
@@ -59,14 +75,22 @@ function readOrder(r: Reader): OmsCreatedOrder {
 /** Validates an OMS event, naming the first bad field. */
 export function validateOmsNotification(body: unknown): OmsNotification {
   const r = Reader.root(body);
-  const n: OmsNotification = { eventId: r.id('eventId'), eventType: r.oneOf('eventType', OMS_EVENT_TYPES), eventTime: r.dateTime('eventTime'), orderId: r.id('orderId') };
+  const n: OmsNotification = {
+    eventId: r.id('eventId'),
+    eventType: r.oneOf('eventType', OMS_EVENT_TYPES),
+    eventTime: r.dateTime('eventTime'),
+    orderId: r.id('orderId'),
+  };
   switch (n.eventType) {
     case 'ORDER_CREATED':
       n.order = readOrder(r.object('order'));
       break;
     case 'ORDER_LINE_CANCELLED': {
       const l = r.object('line');
-      n.line = { lineNumber: l.int('lineNumber', 1, 10_000), cancelledQuantity: l.int('cancelledQuantity', 1, 100_000) };
+      n.line = {
+        lineNumber: l.int('lineNumber', 1, 10_000),
+        cancelledQuantity: l.int('cancelledQuantity', 1, 100_000),
+      };
       n.reasonCode = r.optionalString('reasonCode', 40);
       break;
     }
@@ -76,8 +100,11 @@ export function validateOmsNotification(body: unknown): OmsNotification {
     case 'ORDER_ALLOCATED': {
       const fo = r.object('fulfillmentOrder');
       n.fulfillmentOrder = {
-        id: fo.id('id'), nodeId: fo.id('nodeId'),
-        lines: fo.qtyLines('lines').map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000) })),
+        id: fo.id('id'),
+        nodeId: fo.id('nodeId'),
+        lines: fo
+          .qtyLines('lines')
+          .map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000) })),
       };
       break;
     }
@@ -100,10 +127,20 @@ function toRecords(orderId: string, at: string, o: OmsCreatedOrder): { order: Om
   return {
     customer: { id: c.id, name: c.name, email: c.email ?? null, salesforceAccountId: c.salesforceAccountId ?? null },
     order: {
-      id: orderId, number: o.number, channel: o.channel, placedAt: o.placedAt ?? at, customerId: c.id, fulfillmentOrderIds: [],
+      id: orderId,
+      number: o.number,
+      channel: o.channel,
+      placedAt: o.placedAt ?? at,
+      customerId: c.id,
+      fulfillmentOrderIds: [],
       lines: o.lines.map((l) => ({
-        lineNumber: l.lineNumber, sku: l.sku, description: l.description ?? null, finalSale: l.finalSale ?? false,
-        quantity: l.quantity, cancelledQuantity: 0, backorderedQuantity: 0,
+        lineNumber: l.lineNumber,
+        sku: l.sku,
+        description: l.description ?? null,
+        finalSale: l.finalSale ?? false,
+        quantity: l.quantity,
+        cancelledQuantity: 0,
+        backorderedQuantity: 0,
       })),
     },
   };
@@ -117,31 +154,64 @@ export function omsIngest(records: OmsRecorder, parcels?: ShipmentLedger): Inges
     validate: validateOmsNotification,
     plan(n) {
       const { orderId, eventTime: at } = n;
-      const one = (type: string, entity: string, data: Record<string, unknown>, apply: () => ApplyResult | GuardedApply | Promise<ApplyResult | GuardedApply>) =>
-        [{ event: sourceEvent('oms', n.eventId, null, { type, subject: orderId, time: at, data }), entity, apply }];
+      const one = (
+        type: string,
+        entity: string,
+        data: Record<string, unknown>,
+        apply: () => ApplyResult | GuardedApply | Promise<ApplyResult | GuardedApply>,
+      ) => [{ event: sourceEvent('oms', n.eventId, null, { type, subject: orderId, time: at, data }), entity, apply }];
       const reason = n.reasonCode ? { reasonCode: n.reasonCode } : {};
       switch (n.eventType) {
         case 'ORDER_CREATED': {
           const { order, customer } = toRecords(orderId, at, n.order!);
           const lines = order.lines.map((l) => ({ lineNumber: l.lineNumber, sku: l.sku, quantity: l.quantity }));
-          return one(EventType.ORDER_PLACED, `order:${orderId}`, { number: order.number, channel: order.channel, customerId: customer.id, salesforceAccountId: customer.salesforceAccountId, placedAt: order.placedAt, lines },
-            () => records.placeOrder(order, customer));
+          return one(
+            EventType.ORDER_PLACED,
+            `order:${orderId}`,
+            {
+              number: order.number,
+              channel: order.channel,
+              customerId: customer.id,
+              salesforceAccountId: customer.salesforceAccountId,
+              placedAt: order.placedAt,
+              lines,
+            },
+            () => records.placeOrder(order, customer),
+          );
         }
         case 'ORDER_LINE_CANCELLED': {
           const { lineNumber, cancelledQuantity } = n.line!;
           // Each kind of total is its own monotonic entity: a late cancellation is never made stale by a newer backorder.
-          return one(EventType.ORDER_LINE_CANCELLED, `order:${orderId}:line:${lineNumber}:cancelled`, { lineNumber, cancelledQuantity, ...reason },
-            async () => records.cancelLine(orderId, lineNumber, cancelledQuantity, (await dispatched(orderId)).get(lineNumber) ?? 0));
+          return one(
+            EventType.ORDER_LINE_CANCELLED,
+            `order:${orderId}:line:${lineNumber}:cancelled`,
+            { lineNumber, cancelledQuantity, ...reason },
+            async () =>
+              records.cancelLine(
+                orderId,
+                lineNumber,
+                cancelledQuantity,
+                (await dispatched(orderId)).get(lineNumber) ?? 0,
+              ),
+          );
         }
         case 'ORDER_CANCELLED':
-          return one(EventType.ORDER_CANCELLED, `order:${orderId}:cancelled`, { ...reason }, async () => records.cancelOrder(orderId, await dispatched(orderId)));
+          return one(EventType.ORDER_CANCELLED, `order:${orderId}:cancelled`, { ...reason }, async () =>
+            records.cancelOrder(orderId, await dispatched(orderId)),
+          );
         case 'ORDER_ALLOCATED': {
           const fo = n.fulfillmentOrder!;
-          return one(EventType.INVENTORY_ALLOCATED, `fulfillmentOrder:${fo.id}`, { fulfillmentOrderId: fo.id, nodeId: fo.nodeId, lines: fo.lines },
-            () => records.allocate({ id: fo.id, orderId, nodeId: fo.nodeId, allocatedAt: at, lines: fo.lines }));
+          return one(
+            EventType.INVENTORY_ALLOCATED,
+            `fulfillmentOrder:${fo.id}`,
+            { fulfillmentOrderId: fo.id, nodeId: fo.nodeId, lines: fo.lines },
+            () => records.allocate({ id: fo.id, orderId, nodeId: fo.nodeId, allocatedAt: at, lines: fo.lines }),
+          );
         }
         case 'ORDER_BACKORDERED':
-          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}:backordered`, { lines: n.backorders! }, () => records.backorder(orderId, n.backorders!));
+          return one(EventType.INVENTORY_BACKORDERED, `order:${orderId}:backordered`, { lines: n.backorders! }, () =>
+            records.backorder(orderId, n.backorders!),
+          );
       }
     },
   };

@@ -6,7 +6,10 @@ import type { UnitsByLine } from '../common/shipmentLedger.js';
 export type { OmsCustomer, OmsFulfillmentOrder, OmsNode, OmsOrder };
 
 /** Where a page starts: after this order in newest-first order. */
-export interface OrderPosition { placedAt: string; id: string }
+export interface OrderPosition {
+  placedAt: string;
+  id: string;
+}
 
 /** A search of orders, newest first (placedAt desc, then id desc). */
 export interface OrderQuery {
@@ -20,7 +23,11 @@ export interface OrderQuery {
   first: number;
 }
 
-export interface OrderPage { orders: OmsOrder[]; totalCount: number; hasNextPage: boolean }
+export interface OrderPage {
+  orders: OmsOrder[];
+  totalCount: number;
+  hasNextPage: boolean;
+}
 
 /**
  * The order-management system, as the oms subgraph reaches it. Every lookup is batch-shaped (one
@@ -48,11 +55,19 @@ export interface OmsRecorder {
    * already handed to a carrier (`dispatched`) are never cancelled: that part is refused.
    * Backordered units shrink so that backordered ≤ net − allocated.
    */
-  cancelLine(orderId: string, lineNumber: number, cancelledQuantity: number, dispatched?: number): ApplyResult | GuardedApply;
+  cancelLine(
+    orderId: string,
+    lineNumber: number,
+    cancelledQuantity: number,
+    dispatched?: number,
+  ): ApplyResult | GuardedApply;
   /** Cancels every unit of every line that has not been handed to a carrier (`dispatched`, per line). */
   cancelOrder(orderId: string, dispatched?: UnitsByLine): ApplyResult | GuardedApply;
   /** Sources units to a node as a new fulfillment order; those units stop being backordered. */
   allocate(fulfillmentOrder: OmsFulfillmentOrder): ApplyResult;
   /** Sets lines' backordered units (totals), capped at each line's open units (net − allocated). */
-  backorder(orderId: string, lines: readonly { lineNumber: number; backorderedQuantity: number }[]): ApplyResult | GuardedApply;
+  backorder(
+    orderId: string,
+    lines: readonly { lineNumber: number; backorderedQuantity: number }[],
+  ): ApplyResult | GuardedApply;
 }

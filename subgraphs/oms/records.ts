@@ -7,27 +7,48 @@ import type { QtyLine } from '../../canonical/quantities.js';
 
 export type { QtyLine };
 
-export interface OmsCustomer { id: string; salesforceAccountId: string | null; name: string; email: string | null }
-export interface OmsNode { id: string; type: NodeType; name: string }
+export interface OmsCustomer {
+  id: string;
+  salesforceAccountId: string | null;
+  name: string;
+  email: string | null;
+}
+export interface OmsNode {
+  id: string;
+  type: NodeType;
+  name: string;
+}
 export interface OmsLine {
-  lineNumber: number; sku: string; description: string | null; finalSale: boolean;
+  lineNumber: number;
+  sku: string;
+  description: string | null;
+  finalSale: boolean;
   /** Units ordered. */
   quantity: number;
   cancelledQuantity: number;
   backorderedQuantity: number;
 }
 export interface OmsOrder {
-  id: string; number: string; channel: Channel; placedAt: string; customerId: string;
+  id: string;
+  number: string;
+  channel: Channel;
+  placedAt: string;
+  customerId: string;
   lines: OmsLine[];
   /** Fulfillment orders, in creation order. */
   fulfillmentOrderIds: string[];
 }
 export interface OmsFulfillmentOrder {
-  id: string; orderId: string; nodeId: string;
+  id: string;
+  orderId: string;
+  nodeId: string;
   /** When oms sourced these units to the node. */
   allocatedAt: string;
   lines: QtyLine[];
 }
 export interface OmsSlice {
-  customers: OmsCustomer[]; nodes: OmsNode[]; orders: OmsOrder[]; fulfillmentOrders: OmsFulfillmentOrder[];
+  customers: OmsCustomer[];
+  nodes: OmsNode[];
+  orders: OmsOrder[];
+  fulfillmentOrders: OmsFulfillmentOrder[];
 }

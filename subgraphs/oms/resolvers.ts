@@ -12,8 +12,12 @@ import type { OmsFulfillmentOrder, OmsOrder, OrderQuery } from './port.js';
 
 interface OrdersArgs {
   filter?: {
-    customerId?: string | null; salesforceAccountId?: string | null; channel?: OrderQuery['channel'] | null;
-    placedFrom?: string | null; placedTo?: string | null; fulfillmentNodeId?: string | null;
+    customerId?: string | null;
+    salesforceAccountId?: string | null;
+    channel?: OrderQuery['channel'] | null;
+    placedFrom?: string | null;
+    placedTo?: string | null;
+    fulfillmentNodeId?: string | null;
   } | null;
   first: number;
   after?: string | null;
@@ -24,14 +28,25 @@ export function orderQuery(args: OrdersArgs, cursors: OrderCursors): OrderQuery 
   checkPageSize(args.first);
   const q: OrderQuery = { first: args.first };
   const f = args.filter ?? {};
-  if (f.customerId != null) { requireId('filter.customerId', f.customerId); q.customerId = f.customerId; }
-  if (f.salesforceAccountId != null) { requireId('filter.salesforceAccountId', f.salesforceAccountId); q.salesforceAccountId = f.salesforceAccountId; }
-  if (f.fulfillmentNodeId != null) { requireId('filter.fulfillmentNodeId', f.fulfillmentNodeId); q.fulfillmentNodeId = f.fulfillmentNodeId; }
+  if (f.customerId != null) {
+    requireId('filter.customerId', f.customerId);
+    q.customerId = f.customerId;
+  }
+  if (f.salesforceAccountId != null) {
+    requireId('filter.salesforceAccountId', f.salesforceAccountId);
+    q.salesforceAccountId = f.salesforceAccountId;
+  }
+  if (f.fulfillmentNodeId != null) {
+    requireId('filter.fulfillmentNodeId', f.fulfillmentNodeId);
+    q.fulfillmentNodeId = f.fulfillmentNodeId;
+  }
   if (f.channel != null) q.channel = f.channel;
   if (f.placedFrom != null) q.placedFrom = f.placedFrom;
   if (f.placedTo != null) q.placedTo = f.placedTo;
   if (q.placedFrom && q.placedTo && q.placedFrom > q.placedTo) {
-    throw badUserInput(`filter.placedFrom must not be after filter.placedTo; received placedFrom ${q.placedFrom} and placedTo ${q.placedTo}`);
+    throw badUserInput(
+      `filter.placedFrom must not be after filter.placedTo; received placedFrom ${q.placedFrom} and placedTo ${q.placedTo}`,
+    );
   }
   if (args.after != null) q.after = cursors.decode(args.after);
   return q;
@@ -89,7 +104,8 @@ export const resolvers = {
     status: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation.status,
     statusDetail: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).explanation,
     lineStatuses: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).lines,
-    fulfillmentState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).fulfillmentState,
+    fulfillmentState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) =>
+      (await derive(o, ctx)).fulfillmentState,
     financialState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).financialState,
     returnState: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).returnState,
     deliveryOverdue: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => (await derive(o, ctx)).deliveryOverdue,
@@ -97,8 +113,13 @@ export const resolvers = {
     refundSummary: async (o: OrderWithSlices, _: unknown, ctx: OmsContext) => {
       const r = (await derive(o, ctx)).refund;
       return {
-        state: r.state, reason: r.reason, currency: r.returnsDesk.currency, returnsDeskAmount: r.returnsDesk.amount,
-        pendingAmount: r.pending.amount, creditMemoAmount: r.creditMemos.amount, paymentRefundedAmount: r.payments.amount,
+        state: r.state,
+        reason: r.reason,
+        currency: r.returnsDesk.currency,
+        returnsDeskAmount: r.returnsDesk.amount,
+        pendingAmount: r.pending.amount,
+        creditMemoAmount: r.creditMemos.amount,
+        paymentRefundedAmount: r.payments.amount,
       };
     },
   },
@@ -112,6 +133,11 @@ export const resolvers = {
 };
 
 function actionsOf(ctx: OmsContext) {
-  if (!ctx.actions) throw graphqlError(ErrorCode.UPSTREAM_UNAVAILABLE, 'this oms runs without its event bus, so it takes no actions (docs/returns.md)', { serviceName: 'oms' });
+  if (!ctx.actions)
+    throw graphqlError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      'this oms runs without its event bus, so it takes no actions (docs/returns.md)',
+      { serviceName: 'oms' },
+    );
   return ctx.actions;
 }

@@ -1,4 +1,9 @@
-import { DEFAULT_RETURN_WINDOW_DAYS, ErrorCode, evaluateReturnEligibility, type ReturnRuleFailure } from '../../canonical/index.js';
+import {
+  DEFAULT_RETURN_WINDOW_DAYS,
+  ErrorCode,
+  evaluateReturnEligibility,
+  type ReturnRuleFailure,
+} from '../../canonical/index.js';
 import { graphqlError } from '../common/errors.js';
 import { derive, type OrderWithSlices } from './derived.js';
 import type { OmsContext } from './loaders.js';
@@ -37,16 +42,22 @@ export async function returnEligibility(order: OrderWithInvoices, ctx: OmsContex
   const derived = await derive(order, ctx);
   if (!Array.isArray(order.invoices) || order.invoices.some((i) => i == null)) {
     // derive() already refused a missing ERP slice; a present slice with a null invoice list is unavailable too.
-    throw graphqlError(ErrorCode.UPSTREAM_UNAVAILABLE, 'return eligibility needs invoices from erp, which are unavailable; it is null rather than a guess', { serviceName: 'erp' });
+    throw graphqlError(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      'return eligibility needs invoices from erp, which are unavailable; it is null rather than a guess',
+      { serviceName: 'erp' },
+    );
   }
   const invoiced = new Map<number, number>();
-  for (const inv of order.invoices) for (const l of inv!.lines) invoiced.set(l.lineNumber, (invoiced.get(l.lineNumber) ?? 0) + l.quantity);
+  for (const inv of order.invoices)
+    for (const l of inv!.lines) invoiced.set(l.lineNumber, (invoiced.get(l.lineNumber) ?? 0) + l.quantity);
   const lastDelivery = new Map<number, string>();
   for (const s of order.shipments ?? []) {
     if (s?.status !== 'DELIVERED' || !s.deliveredAt) continue;
     for (const l of s.lines) {
       const prev = lastDelivery.get(l.lineNumber);
-      if (l.quantity > 0 && (!prev || Date.parse(s.deliveredAt) > Date.parse(prev))) lastDelivery.set(l.lineNumber, s.deliveredAt);
+      if (l.quantity > 0 && (!prev || Date.parse(s.deliveredAt) > Date.parse(prev)))
+        lastDelivery.set(l.lineNumber, s.deliveredAt);
     }
   }
   const windowDays = ctx.returnWindowDays ?? DEFAULT_RETURN_WINDOW_DAYS;
@@ -56,8 +67,13 @@ export async function returnEligibility(order: OrderWithInvoices, ctx: OmsContex
     const q = quantities.get(line.lineNumber);
     const lastDeliveredAt = lastDelivery.get(line.lineNumber) ?? null;
     const facts = {
-      requestedAt, finalSale: line.finalSale, windowDays, lastDeliveredAt,
-      delivered: q?.delivered ?? 0, invoiced: invoiced.get(line.lineNumber) ?? 0, returnInitiated: q?.returnInitiated ?? 0,
+      requestedAt,
+      finalSale: line.finalSale,
+      windowDays,
+      lastDeliveredAt,
+      delivered: q?.delivered ?? 0,
+      invoiced: invoiced.get(line.lineNumber) ?? 0,
+      returnInitiated: q?.returnInitiated ?? 0,
     };
     const preview = evaluateReturnEligibility({ ...facts, quantity: 1 });
     return {
@@ -71,7 +87,9 @@ export async function returnEligibility(order: OrderWithInvoices, ctx: OmsContex
       finalSale: line.finalSale,
       lastDeliveredAt,
       windowDays,
-      windowClosesAt: lastDeliveredAt ? new Date(Date.parse(lastDeliveredAt) + windowDays * DAY_MS).toISOString() : null,
+      windowClosesAt: lastDeliveredAt
+        ? new Date(Date.parse(lastDeliveredAt) + windowDays * DAY_MS).toISOString()
+        : null,
     };
   });
 }

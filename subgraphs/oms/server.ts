@@ -4,7 +4,13 @@ import { DEFAULT_RETURN_WINDOW_DAYS } from '../../canonical/index.js';
 import { MemoryAuditLog } from '../common/auditLog.js';
 import { GatewayClient } from '../common/gatewayClient.js';
 import { queuedBefore } from '../common/keyedLock.js';
-import { applierFromOptions, identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import {
+  applierFromOptions,
+  identityCheckFromOptions,
+  ingestFromOptions,
+  startSubgraphServer,
+  type SubgraphServiceOptions,
+} from '../common/server.js';
 import { OmsActions } from './actions.js';
 import { ShipmentLedger } from '../common/shipmentLedger.js';
 import { omsIngest } from './ingest.js';
@@ -33,31 +39,65 @@ export async function start(opts: OmsServiceOptions): Promise<RunningService> {
   const cursors = new OrderCursors(opts.cursorSecret ?? DEV_CURSOR_SECRET);
   const now = opts.now ?? Date.now;
   const returnWindowDays = checkWindowDays(opts.returnWindowDays ?? DEFAULT_RETURN_WINDOW_DAYS);
-  const recorder = typeof (opts.system as Partial<OmsRecorder>).cancelLine === 'function' ? opts.system as unknown as OmsRecorder : undefined;
+  const recorder =
+    typeof (opts.system as Partial<OmsRecorder>).cancelLine === 'function'
+      ? (opts.system as unknown as OmsRecorder)
+      : undefined;
   const ingest = recorder && omsIngest(recorder, opts.bus && new ShipmentLedger(opts.bus));
   const applier = ingest && applierFromOptions(opts, ingest);
   const identity = identityCheckFromOptions('oms', opts);
-  const actions = ingest && applier ? new OmsActions({
-    port: opts.system, applier, ingest, now, audit: opts.audit ?? new MemoryAuditLog(),
-    // Replicas share the store's lock and results; this process's requests queue in memory first.
-    lock: opts.actionLock && queuedBefore(opts.actionLock), results: opts.actionResults,
-    gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'oms-service'),
-  }) : undefined;
+  const actions =
+    ingest && applier
+      ? new OmsActions({
+          port: opts.system,
+          applier,
+          ingest,
+          now,
+          audit: opts.audit ?? new MemoryAuditLog(),
+          // Replicas share the store's lock and results; this process's requests queue in memory first.
+          lock: opts.actionLock && queuedBefore(opts.actionLock),
+          results: opts.actionResults,
+          gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'oms-service'),
+        })
+      : undefined;
   return startSubgraphServer<OmsContext>({
     name: 'oms',
     resolvers,
-    context: (identity) => ({ identity, port: opts.system, loaders: createLoaders(opts.system), cursors, now, returnWindowDays, actions }),
+    context: (identity) => ({
+      identity,
+      port: opts.system,
+      loaders: createLoaders(opts.system),
+      cursors,
+      now,
+      returnWindowDays,
+      actions,
+    }),
     listen: opts,
     logger: opts.logger,
     identity,
-    ingest: ingestFromOptions(opts, () => ingest ?? omsIngest(
-      recorderOf<OmsRecorder>(opts.system, 'oms', ['placeOrder', 'cancelLine', 'cancelOrder', 'allocate', 'backorder']),
-      opts.bus && new ShipmentLedger(opts.bus),
-    ), applier),
+    ingest: ingestFromOptions(
+      opts,
+      () =>
+        ingest ??
+        omsIngest(
+          recorderOf<OmsRecorder>(opts.system, 'oms', [
+            'placeOrder',
+            'cancelLine',
+            'cancelOrder',
+            'allocate',
+            'backorder',
+          ]),
+          opts.bus && new ShipmentLedger(opts.bus),
+        ),
+      applier,
+    ),
   });
 }
 
 function checkWindowDays(days: number): number {
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`returnWindowDays (RETURN_WINDOW_DAYS) must be a whole number of days from 1 to 365; received ${days}`);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new Error(
+      `returnWindowDays (RETURN_WINDOW_DAYS) must be a whole number of days from 1 to 365; received ${days}`,
+    );
   return days;
 }

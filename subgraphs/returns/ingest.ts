@@ -13,8 +13,15 @@ import { Reader } from '../common/reader.js';
 import type { ReturnChange, ReturnsRecorder } from './port.js';
 
 export const RETURNS_TOPICS = [
-  'return.requested', 'return.approved', 'return.rejected', 'return.shipped', 'return.received',
-  'return.refund_pending', 'return.refunded', 'return.closed', 'return.cancelled',
+  'return.requested',
+  'return.approved',
+  'return.rejected',
+  'return.shipped',
+  'return.received',
+  'return.refund_pending',
+  'return.refunded',
+  'return.closed',
+  'return.cancelled',
 ] as const;
 export type ReturnsTopic = (typeof RETURNS_TOPICS)[number];
 
@@ -57,17 +64,35 @@ export interface ReturnsWebhook {
 /** Validates a returns webhook, naming the first bad field. */
 export function validateReturnsWebhook(body: unknown): ReturnsWebhook {
   const r = Reader.root(body);
-  const w: ReturnsWebhook = { webhookId: r.id('webhookId'), topic: r.oneOf('topic', RETURNS_TOPICS), createdAt: r.dateTime('createdAt'), return: { id: '', orderId: '' } };
+  const w: ReturnsWebhook = {
+    webhookId: r.id('webhookId'),
+    topic: r.oneOf('topic', RETURNS_TOPICS),
+    createdAt: r.dateTime('createdAt'),
+    return: { id: '', orderId: '' },
+  };
   const ret = r.object('return');
-  w.return = { id: ret.id('id'), orderId: ret.id('orderId'), rmaNumber: ret.optionalId('rmaNumber'), reason: ret.optionalString('reason', 200), exchangeOrderId: ret.optionalId('exchangeOrderId') };
+  w.return = {
+    id: ret.id('id'),
+    orderId: ret.id('orderId'),
+    rmaNumber: ret.optionalId('rmaNumber'),
+    reason: ret.optionalString('reason', 200),
+    exchangeOrderId: ret.optionalId('exchangeOrderId'),
+  };
   if (w.topic === 'return.requested') {
     w.return.channel = ret.oneOf('channel', CHANNELS);
     ret.qtyLines('lines');
-    w.return.lines = ret.list('lines', 1, 500).map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000), reason: l.optionalString('reason', 200) }));
+    w.return.lines = ret.list('lines', 1, 500).map((l) => ({
+      lineNumber: l.int('lineNumber', 1, 10_000),
+      quantity: l.int('quantity', 1, 100_000),
+      reason: l.optionalString('reason', 200),
+    }));
   }
   if (w.topic === 'return.refund_pending' || w.topic === 'return.refunded') {
     const f = ret.object('refund');
-    w.return.refund = { amount: f.money('amount'), creditMemoNumber: w.topic === 'return.refunded' ? f.optionalId('creditMemoNumber') : null };
+    w.return.refund = {
+      amount: f.money('amount'),
+      creditMemoNumber: w.topic === 'return.refunded' ? f.optionalId('creditMemoNumber') : null,
+    };
   }
   return w;
 }
@@ -82,10 +107,16 @@ export function returnsIngest(records: ReturnsRecorder, parcels?: ShipmentLedger
     const over: FindingLine[] = lines
       .filter((l) => l.quantity > (returnable.get(l.lineNumber) ?? 0))
       .map((l) => ({ lineNumber: l.lineNumber, reported: l.quantity, applied: l.quantity }));
-    return over.length ? [{
-      kind: 'corrected' as const, reason: 'RETURN_WITHOUT_DELIVERY' as const, lines: over,
-      message: `the return is recorded and shown, marked: ${over.map((l) => `line ${l.lineNumber} names ${l.reported} units, ${returnable.get(l.lineNumber) ?? 0} delivered`).join('; ')}`,
-    }] : [];
+    return over.length
+      ? [
+          {
+            kind: 'corrected' as const,
+            reason: 'RETURN_WITHOUT_DELIVERY' as const,
+            lines: over,
+            message: `the return is recorded and shown, marked: ${over.map((l) => `line ${l.lineNumber} names ${l.reported} units, ${returnable.get(l.lineNumber) ?? 0} delivered`).join('; ')}`,
+          },
+        ]
+      : [];
   };
   return {
     source: 'returns',
@@ -99,17 +130,38 @@ export function returnsIngest(records: ReturnsRecorder, parcels?: ShipmentLedger
       if (ret.refund) data.refundAmount = ret.refund.amount;
       if (ret.exchangeOrderId) data.exchangeOrderId = ret.exchangeOrderId;
       const event = sourceEvent('returns', w.webhookId, null, { type, subject: ret.orderId, time: w.createdAt, data });
-      const apply = async () => status === 'REQUESTED'
-        ? guarded(await marks(ret.orderId, ret.lines!), records.openReturn({
-          id: ret.id, orderId: ret.orderId, rmaNumber: ret.rmaNumber ?? null, status, channel: ret.channel!, requestedAt: w.createdAt,
-          reason: ret.reason ?? null, lines: ret.lines!.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, reason: l.reason ?? null })), refund: null,
-          exchangeOrderId: ret.exchangeOrderId ?? null,
-        }))
-        : records.advanceReturn({
-          returnId: ret.id, orderId: ret.orderId, status, at: w.createdAt, rmaNumber: ret.rmaNumber ?? null,
-          refund: ret.refund ? { amount: ret.refund.amount, creditMemoNumber: ret.refund.creditMemoNumber ?? null } : null,
-          exchangeOrderId: ret.exchangeOrderId ?? null,
-        });
+      const apply = async () =>
+        status === 'REQUESTED'
+          ? guarded(
+              await marks(ret.orderId, ret.lines!),
+              records.openReturn({
+                id: ret.id,
+                orderId: ret.orderId,
+                rmaNumber: ret.rmaNumber ?? null,
+                status,
+                channel: ret.channel!,
+                requestedAt: w.createdAt,
+                reason: ret.reason ?? null,
+                lines: ret.lines!.map((l) => ({
+                  lineNumber: l.lineNumber,
+                  quantity: l.quantity,
+                  reason: l.reason ?? null,
+                })),
+                refund: null,
+                exchangeOrderId: ret.exchangeOrderId ?? null,
+              }),
+            )
+          : records.advanceReturn({
+              returnId: ret.id,
+              orderId: ret.orderId,
+              status,
+              at: w.createdAt,
+              rmaNumber: ret.rmaNumber ?? null,
+              refund: ret.refund
+                ? { amount: ret.refund.amount, creditMemoNumber: ret.refund.creditMemoNumber ?? null }
+                : null,
+              exchangeOrderId: ret.exchangeOrderId ?? null,
+            });
       // A refund is a fact of its own: a late refund webhook still records the refund even when the
       // return has moved on (CLOSED), so it is its own monotonic entity.
       const entity = ret.refund ? `return:${ret.id}:refund` : `return:${ret.id}`;

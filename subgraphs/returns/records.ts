@@ -7,12 +7,24 @@ import type { Money } from '../../canonical/money.js';
 
 export type { Money };
 
-export interface ReturnLineRecord { lineNumber: number; quantity: number; reason: string | null }
+export interface ReturnLineRecord {
+  lineNumber: number;
+  quantity: number;
+  reason: string | null;
+}
 export interface ReturnRecord {
-  id: string; orderId: string; rmaNumber: string | null; status: ReturnStatus; channel: Channel;
-  requestedAt: string; reason: string | null; lines: ReturnLineRecord[];
+  id: string;
+  orderId: string;
+  rmaNumber: string | null;
+  status: ReturnStatus;
+  channel: Channel;
+  requestedAt: string;
+  reason: string | null;
+  lines: ReturnLineRecord[];
   refund: { amount: Money; creditMemoNumber: string | null; refundedAt: string | null } | null;
   /** The replacement order of an exchange, when the desk named one. */
   exchangeOrderId?: string | null;
 }
-export interface ReturnsSlice { returns: ReturnRecord[] }
+export interface ReturnsSlice {
+  returns: ReturnRecord[];
+}

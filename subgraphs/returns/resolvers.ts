@@ -18,18 +18,28 @@ export const resolvers = {
   },
   Mutation: {
     requestReturn: (_: unknown, { input }: { input: RequestReturnInput }, ctx: ReturnsContext) => {
-      if (!ctx.actions) throw graphqlError(ErrorCode.UPSTREAM_UNAVAILABLE, 'this returns subgraph runs without its event bus, so it takes no actions (docs/returns.md)', { serviceName: 'returns' });
+      if (!ctx.actions)
+        throw graphqlError(
+          ErrorCode.UPSTREAM_UNAVAILABLE,
+          'this returns subgraph runs without its event bus, so it takes no actions (docs/returns.md)',
+          { serviceName: 'returns' },
+        );
       return ctx.actions.requestReturn(input, ctx.identity);
     },
   },
   RequestReturnPayload: {
-    return: (p: RequestReturnResult, _: unknown, ctx: ReturnsContext) => (p.returnId ? ctx.loaders.return.load(p.returnId) : null),
+    return: (p: RequestReturnResult, _: unknown, ctx: ReturnsContext) =>
+      p.returnId ? ctx.loaders.return.load(p.returnId) : null,
   },
   Order: {
     __resolveReference: (ref: { id: string }) => ref,
     auditTrail: (o: { id: string }, _: unknown, ctx: ReturnsContext) => {
       // @requiresScopes keeps it to consumers with internal fields; the action list is the policy's word.
-      if (!mayAct(ctx.identity, 'readAuditTrail')) throw graphqlError(ErrorCode.FORBIDDEN, `the audit trail is for salesforce and ops; the ${ctx.identity.consumer} consumer may not read it (docs/security.md)`);
+      if (!mayAct(ctx.identity, 'readAuditTrail'))
+        throw graphqlError(
+          ErrorCode.FORBIDDEN,
+          `the audit trail is for salesforce and ops; the ${ctx.identity.consumer} consumer may not read it (docs/security.md)`,
+        );
       return ctx.audit.listByOrder(o.id);
     },
     returns: (o: { id: string }, _: unknown, ctx: ReturnsContext) => ctx.loaders.returnsByOrder.load(o.id),

@@ -3,7 +3,13 @@ import { MemoryAuditLog } from '../common/auditLog.js';
 import { GatewayClient } from '../common/gatewayClient.js';
 import { queuedBefore } from '../common/keyedLock.js';
 import { recorderOf } from '../common/ingest.js';
-import { applierFromOptions, identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import {
+  applierFromOptions,
+  identityCheckFromOptions,
+  ingestFromOptions,
+  startSubgraphServer,
+  type SubgraphServiceOptions,
+} from '../common/server.js';
 import { ShipmentLedger } from '../common/shipmentLedger.js';
 import { ReturnsActions } from './actions.js';
 import { returnsIngest } from './ingest.js';
@@ -29,12 +35,20 @@ export async function start(opts: ReturnsServiceOptions): Promise<RunningService
   const applier = ingest && applierFromOptions(opts, ingest);
   const identity = identityCheckFromOptions('returns', opts);
   const audit = opts.audit ?? new MemoryAuditLog();
-  const actions = ingest && applier ? new ReturnsActions({
-    port: opts.system, applier, ingest, audit, now: opts.now,
-    // Replicas share the store's lock and results; this process's requests queue in memory first.
-    lock: opts.actionLock && queuedBefore(opts.actionLock), results: opts.actionResults,
-    gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'returns-service'),
-  }) : undefined;
+  const actions =
+    ingest && applier
+      ? new ReturnsActions({
+          port: opts.system,
+          applier,
+          ingest,
+          audit,
+          now: opts.now,
+          // Replicas share the store's lock and results; this process's requests queue in memory first.
+          lock: opts.actionLock && queuedBefore(opts.actionLock),
+          results: opts.actionResults,
+          gateway: new GatewayClient(opts.gatewayUrl, identity.secret, 'returns-service'),
+        })
+      : undefined;
   return startSubgraphServer<ReturnsContext>({
     name: 'returns',
     resolvers,
@@ -42,6 +56,12 @@ export async function start(opts: ReturnsServiceOptions): Promise<RunningService
     listen: opts,
     logger: opts.logger,
     identity,
-    ingest: ingestFromOptions(opts, () => ingest ?? returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']), parcels), applier),
+    ingest: ingestFromOptions(
+      opts,
+      () =>
+        ingest ??
+        returnsIngest(recorderOf<ReturnsRecorder>(opts.system, 'returns', ['openReturn', 'advanceReturn']), parcels),
+      applier,
+    ),
   });
 }

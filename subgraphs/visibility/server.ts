@@ -6,7 +6,9 @@ import type { VisibilityPort } from './port.js';
 import { resolvers } from './resolvers.js';
 
 /** Starts the visibility subgraph over the visibility store. It has no `/ingest`: its facts come from the bus. */
-export async function start(opts: SubgraphServiceOptions<VisibilityPort> & { metrics?: SubgraphMetrics }): Promise<RunningService> {
+export async function start(
+  opts: SubgraphServiceOptions<VisibilityPort> & { metrics?: SubgraphMetrics },
+): Promise<RunningService> {
   return startSubgraphServer<VisibilityContext>({
     name: 'visibility',
     resolvers,

@@ -3,8 +3,14 @@ import type { EventBus, Subscription } from '../../events/bus.js';
 import type { RunningService } from '../../runtime/http.js';
 import type { Logger } from '../../runtime/logger.js';
 import {
-  busRedeliverer, drainDeadLetters, ExceptionEngine, visibilityCounts,
-  type ExceptionSlas, type Redeliverer, type SignWebhook, type VisibilityStore,
+  busRedeliverer,
+  drainDeadLetters,
+  ExceptionEngine,
+  visibilityCounts,
+  type ExceptionSlas,
+  type Redeliverer,
+  type SignWebhook,
+  type VisibilityStore,
 } from '../../store/index.js';
 import { SubgraphMetrics } from '../common/observability.js';
 import { start } from './server.js';
@@ -52,7 +58,14 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
   let drain: Subscription | undefined;
   const bus = o.bus;
   if (bus && o.engine !== false) {
-    engine = new ExceptionEngine({ bus, store: o.store, consumer, slas: o.slas, metrics: metrics.metrics.visibility, onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`) });
+    engine = new ExceptionEngine({
+      bus,
+      store: o.store,
+      consumer,
+      slas: o.slas,
+      metrics: metrics.metrics.visibility,
+      onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`),
+    });
     await engine.start();
     const e = engine;
     drain = drainDeadLetters({ bus, store: o.store, consumer, onLetter: (l) => e.onDeadLetter(l) });
@@ -61,27 +74,39 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
   const redeliverer: Redeliverer = bus
     ? busRedeliverer({ bus, ingestUrl: o.ingestUrl, sign: o.sign })
     : {
-      consumer: async () => { throw new Error('no event bus is configured in this process: consumer letters cannot be re-delivered'); },
-      ingest: busRedeliverer({ bus: undefined as never, ingestUrl: o.ingestUrl, sign: o.sign }).ingest,
-    };
+        consumer: async () => {
+          throw new Error('no event bus is configured in this process: consumer letters cannot be re-delivered');
+        },
+        ingest: busRedeliverer({ bus: undefined as never, ingestUrl: o.ingestUrl, sign: o.sign }).ingest,
+      };
   const afterLetterAction = engine
     ? async (ids: readonly string[]) => {
-      for (const id of ids) {
-        const l = await o.store.deadLetters.get(id);
-        if (l) await engine!.onDeadLetter(l);
+        for (const id of ids) {
+          const l = await o.store.deadLetters.get(id);
+          if (l) await engine!.onDeadLetter(l);
+        }
       }
-    }
     : undefined;
   let service: RunningService;
   try {
-    service = await start({ system: { store: o.store, redeliverer, afterLetterAction }, port: o.port, host: o.host, ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}), logger: o.logger, identitySecret: o.identitySecret, metrics });
+    service = await start({
+      system: { store: o.store, redeliverer, afterLetterAction },
+      port: o.port,
+      host: o.host,
+      ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),
+      logger: o.logger,
+      identitySecret: o.identitySecret,
+      metrics,
+    });
   } catch (err) {
     await drain?.close();
     await engine?.stop();
     throw err;
   }
   return {
-    service, engine, metrics,
+    service,
+    engine,
+    metrics,
     stop: async () => {
       await service.stop();
       await drain?.close();

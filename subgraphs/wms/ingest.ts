@@ -10,11 +10,25 @@ import { sourceEvent, type IngestSystem, type PlannedEvent } from '../common/ing
 import { Reader } from '../common/reader.js';
 import type { WmsRecorder } from './port.js';
 
-export const WMS_MESSAGE_TYPES = ['RELEASE', 'PICK_START', 'PICK_CONFIRM', 'PACK_CONFIRM', 'SHIP_CONFIRM', 'ASN', 'CANCEL', 'RETURN_RECEIPT'] as const;
+export const WMS_MESSAGE_TYPES = [
+  'RELEASE',
+  'PICK_START',
+  'PICK_CONFIRM',
+  'PACK_CONFIRM',
+  'SHIP_CONFIRM',
+  'ASN',
+  'CANCEL',
+  'RETURN_RECEIPT',
+] as const;
 export type WmsMessageType = (typeof WMS_MESSAGE_TYPES)[number];
 
 /** A parcel in a ship confirm or advance ship notice. */
-export interface WmsShippedParcel { shipmentId: string; carrier: string; trackingNumber: string; lines: QtyLine[] }
+export interface WmsShippedParcel {
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+  lines: QtyLine[];
+}
 
 /** One native WMS message. Which optional fields are required depends on `messageType`. */
 export interface WmsMessage {
@@ -41,12 +55,19 @@ export interface WmsMessage {
 export function validateWmsMessage(body: unknown): WmsMessage {
   const r = Reader.root(body);
   const m: WmsMessage = {
-    messageId: r.id('messageId'), messageType: r.oneOf('messageType', WMS_MESSAGE_TYPES), occurredAt: r.dateTime('occurredAt'),
-    nodeId: r.id('nodeId'), orderId: r.id('orderId'),
+    messageId: r.id('messageId'),
+    messageType: r.oneOf('messageType', WMS_MESSAGE_TYPES),
+    occurredAt: r.dateTime('occurredAt'),
+    nodeId: r.id('nodeId'),
+    orderId: r.id('orderId'),
   };
   if (m.messageType === 'RETURN_RECEIPT') {
     m.returnId = r.id('returnId');
-    m.lines = r.qtyLines('lines').map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000), disposition: l.oneOf('disposition', DISPOSITIONS) }));
+    m.lines = r.qtyLines('lines').map((l) => ({
+      lineNumber: l.int('lineNumber', 1, 10_000),
+      quantity: l.int('quantity', 1, 100_000),
+      disposition: l.oneOf('disposition', DISPOSITIONS),
+    }));
     return m;
   }
   m.fulfillmentOrderId = r.id('fulfillmentOrderId');
@@ -58,21 +79,26 @@ export function validateWmsMessage(body: unknown): WmsMessage {
       if (ids.has(shipmentId)) s.fail('shipmentId', 'a shipment id not already listed');
       ids.add(shipmentId);
       return {
-        shipmentId, carrier: s.oneOf('carrier', KNOWN_CARRIERS), trackingNumber: s.id('trackingNumber'),
-        lines: s.qtyLines('lines').map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000) })),
+        shipmentId,
+        carrier: s.oneOf('carrier', KNOWN_CARRIERS),
+        trackingNumber: s.id('trackingNumber'),
+        lines: s
+          .qtyLines('lines')
+          .map((l) => ({ lineNumber: l.int('lineNumber', 1, 10_000), quantity: l.int('quantity', 1, 100_000) })),
       };
     });
   }
   return m;
 }
 
-const STEPS: Readonly<Partial<Record<WmsMessageType, { status: Exclude<WarehouseStatus, 'SHIPPED'>; type: string }>>> = {
-  RELEASE: { status: 'RELEASED', type: EventType.FULFILLMENT_RELEASED },
-  PICK_START: { status: 'PICKING', type: EventType.FULFILLMENT_PICKING },
-  PICK_CONFIRM: { status: 'PICKED', type: EventType.FULFILLMENT_PICKED },
-  PACK_CONFIRM: { status: 'PACKED', type: EventType.FULFILLMENT_PACKED },
-  CANCEL: { status: 'CANCELLED', type: EventType.FULFILLMENT_CANCELLED },
-};
+const STEPS: Readonly<Partial<Record<WmsMessageType, { status: Exclude<WarehouseStatus, 'SHIPPED'>; type: string }>>> =
+  {
+    RELEASE: { status: 'RELEASED', type: EventType.FULFILLMENT_RELEASED },
+    PICK_START: { status: 'PICKING', type: EventType.FULFILLMENT_PICKING },
+    PICK_CONFIRM: { status: 'PICKED', type: EventType.FULFILLMENT_PICKED },
+    PACK_CONFIRM: { status: 'PACKED', type: EventType.FULFILLMENT_PACKED },
+    CANCEL: { status: 'CANCELLED', type: EventType.FULFILLMENT_CANCELLED },
+  };
 
 /** WMS ingest over the WMS's records. */
 export function wmsIngest(records: WmsRecorder): IngestSystem<WmsMessage> {
@@ -83,24 +109,64 @@ export function wmsIngest(records: WmsRecorder): IngestSystem<WmsMessage> {
       const base = { subject: m.orderId, time: m.occurredAt };
       if (m.messageType === 'RETURN_RECEIPT') {
         const receipt = { returnId: m.returnId!, orderId: m.orderId, receivedAt: m.occurredAt, lines: m.lines! };
-        const event = sourceEvent('wms', m.messageId, null, { ...base, type: EventType.RETURN_RECEIVED, data: { returnId: receipt.returnId, nodeId: m.nodeId, lines: receipt.lines } });
+        const event = sourceEvent('wms', m.messageId, null, {
+          ...base,
+          type: EventType.RETURN_RECEIVED,
+          data: { returnId: receipt.returnId, nodeId: m.nodeId, lines: receipt.lines },
+        });
         return [{ event, entity: `return:${receipt.returnId}`, apply: () => records.receiveReturn(receipt) }];
       }
       const foId = m.fulfillmentOrderId!;
       const step = STEPS[m.messageType];
       if (step) {
-        const data = { fulfillmentOrderId: foId, nodeId: m.nodeId, warehouseStatus: step.status, ...(m.reasonCode ? { reasonCode: m.reasonCode } : {}) };
-        const change = { fulfillmentOrderId: foId, orderId: m.orderId, nodeId: m.nodeId, status: step.status, at: m.occurredAt, reasonCode: m.reasonCode ?? null };
-        return [{ event: sourceEvent('wms', m.messageId, null, { ...base, type: step.type, data }), entity: `fulfillmentOrder:${foId}`, apply: () => records.advanceFulfillment(change) }];
+        const data = {
+          fulfillmentOrderId: foId,
+          nodeId: m.nodeId,
+          warehouseStatus: step.status,
+          ...(m.reasonCode ? { reasonCode: m.reasonCode } : {}),
+        };
+        const change = {
+          fulfillmentOrderId: foId,
+          orderId: m.orderId,
+          nodeId: m.nodeId,
+          status: step.status,
+          at: m.occurredAt,
+          reasonCode: m.reasonCode ?? null,
+        };
+        return [
+          {
+            event: sourceEvent('wms', m.messageId, null, { ...base, type: step.type, data }),
+            entity: `fulfillmentOrder:${foId}`,
+            apply: () => records.advanceFulfillment(change),
+          },
+        ];
       }
       // SHIP_CONFIRM / ASN: one shipment.shipped per parcel; each parcel is its own entity.
       return m.shipments!.map((p) => {
-        const shipment = { id: p.shipmentId, orderId: m.orderId, fulfillmentOrderId: foId, shippedAt: m.occurredAt, lines: p.lines, carrier: p.carrier, trackingNumber: p.trackingNumber };
-        const data = {
-          shipmentId: p.shipmentId, fulfillmentOrderId: foId, nodeId: m.nodeId, carrier: p.carrier, trackingNumber: p.trackingNumber,
-          lines: p.lines, warehouseStatus: 'SHIPPED', advanceShipNotice: m.messageType === 'ASN',
+        const shipment = {
+          id: p.shipmentId,
+          orderId: m.orderId,
+          fulfillmentOrderId: foId,
+          shippedAt: m.occurredAt,
+          lines: p.lines,
+          carrier: p.carrier,
+          trackingNumber: p.trackingNumber,
         };
-        const event = sourceEvent('wms', m.messageId, p.shipmentId, { ...base, type: EventType.SHIPMENT_SHIPPED, data });
+        const data = {
+          shipmentId: p.shipmentId,
+          fulfillmentOrderId: foId,
+          nodeId: m.nodeId,
+          carrier: p.carrier,
+          trackingNumber: p.trackingNumber,
+          lines: p.lines,
+          warehouseStatus: 'SHIPPED',
+          advanceShipNotice: m.messageType === 'ASN',
+        };
+        const event = sourceEvent('wms', m.messageId, p.shipmentId, {
+          ...base,
+          type: EventType.SHIPMENT_SHIPPED,
+          data,
+        });
         return { event, entity: `shipment:${p.shipmentId}`, apply: () => records.confirmShipment(shipment, m.nodeId) };
       });
     },

@@ -33,7 +33,8 @@ export const resolvers = {
     // A fulfillment order the WMS has no record of has not been released to its node yet: the
     // WMS answers that honestly (no status, nothing picked). A WMS that fails answers nothing,
     // and the derived status then refuses to guess (UPSTREAM_UNAVAILABLE).
-    __resolveReference: async (ref: { id: string }, ctx: WmsContext) => (await ctx.loaders.fulfillmentOrder.load(ref.id)) ?? notYetReleased(ref.id),
+    __resolveReference: async (ref: { id: string }, ctx: WmsContext) =>
+      (await ctx.loaders.fulfillmentOrder.load(ref.id)) ?? notYetReleased(ref.id),
     warehouseStatus: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.status,
     cancelReason: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.cancelReason ?? null,
     cancelledAt: (fo: WmsFulfillmentOrder | ReturnType<typeof notYetReleased>) => fo.cancelledAt ?? null,

@@ -1,6 +1,11 @@
 import type { RunningService } from '../../runtime/http.js';
 import { recorderOf } from '../common/ingest.js';
-import { identityCheckFromOptions, ingestFromOptions, startSubgraphServer, type SubgraphServiceOptions } from '../common/server.js';
+import {
+  identityCheckFromOptions,
+  ingestFromOptions,
+  startSubgraphServer,
+  type SubgraphServiceOptions,
+} from '../common/server.js';
 import { wmsIngest } from './ingest.js';
 import { createLoaders, type WmsContext } from './loaders.js';
 import type { WmsPort, WmsRecorder } from './port.js';
@@ -15,6 +20,10 @@ export async function start(opts: SubgraphServiceOptions<WmsPort>): Promise<Runn
     listen: opts,
     logger: opts.logger,
     identity: identityCheckFromOptions('wms', opts),
-    ingest: ingestFromOptions(opts, () => wmsIngest(recorderOf<WmsRecorder>(opts.system, 'wms', ['advanceFulfillment', 'confirmShipment', 'receiveReturn']))),
+    ingest: ingestFromOptions(opts, () =>
+      wmsIngest(
+        recorderOf<WmsRecorder>(opts.system, 'wms', ['advanceFulfillment', 'confirmShipment', 'receiveReturn']),
+      ),
+    ),
   });
 }

@@ -17,7 +17,9 @@ beforeAll(async () => {
   ({ s } = await accessStack());
   f = fixtures();
 });
-afterAll(async () => { await s?.stop(); });
+afterAll(async () => {
+  await s?.stop();
+});
 
 const ORDER = 'query ($id: ID!) { order(id: $id) { id customer { id } } }';
 
@@ -52,26 +54,54 @@ describe('authentication over HTTP', () => {
     }
   });
 
-  it.each(['forged', 'expired', 'wrongAudience', 'wrongIssuer'] as const)('should refuse the %s token with 401', async (kind) => {
-    const tokens = await badTokens(f.customerA);
-    const reasons = { forged: 'signature', expired: 'expired', wrongAudience: 'unknown_audience', wrongIssuer: 'issuer' };
-    await expectUnauthenticated(() => query(s.gateway.url, { authorization: `Bearer ${tokens[kind]}` }, ORDER, { id: f.orderA }), reasons[kind]);
-  });
+  it.each(['forged', 'expired', 'wrongAudience', 'wrongIssuer'] as const)(
+    'should refuse the %s token with 401',
+    async (kind) => {
+      const tokens = await badTokens(f.customerA);
+      const reasons = {
+        forged: 'signature',
+        expired: 'expired',
+        wrongAudience: 'unknown_audience',
+        wrongIssuer: 'issuer',
+      };
+      await expectUnauthenticated(
+        () => query(s.gateway.url, { authorization: `Bearer ${tokens[kind]}` }, ORDER, { id: f.orderA }),
+        reasons[kind],
+      );
+    },
+  );
 
-  it('should refuse a token whose payload was changed after signing (another customer\'s sub)', async () => {
-    const [header, payload, signature] = (await as.customer(f.customerA)).authorization!.slice('Bearer '.length).split('.') as [string, string, string];
+  it("should refuse a token whose payload was changed after signing (another customer's sub)", async () => {
+    const [header, payload, signature] = (await as.customer(f.customerA))
+      .authorization!.slice('Bearer '.length)
+      .split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     const altered = Buffer.from(JSON.stringify({ ...claims, sub: f.customerB })).toString('base64url');
-    await expectUnauthenticated(() => query(s.gateway.url, { authorization: `Bearer ${header}.${altered}.${signature}` }, ORDER, { id: f.orderB }), 'signature');
+    await expectUnauthenticated(
+      () =>
+        query(s.gateway.url, { authorization: `Bearer ${header}.${altered}.${signature}` }, ORDER, { id: f.orderB }),
+      'signature',
+    );
   });
 
   it('should refuse an unsigned token (alg none), a malformed header, an unknown and an altered API key', async () => {
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ aud: 'salesforce', sub: 'x', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.`;
-    await expectUnauthenticated(() => query(s.gateway.url, { authorization: `Bearer ${none}` }, ORDER, { id: f.orderA }));
-    await expectUnauthenticated(() => query(s.gateway.url, { authorization: 'Basic dXNlcjpwYXNz' }, ORDER, { id: f.orderA }), 'malformed');
+    await expectUnauthenticated(() =>
+      query(s.gateway.url, { authorization: `Bearer ${none}` }, ORDER, { id: f.orderA }),
+    );
+    await expectUnauthenticated(
+      () => query(s.gateway.url, { authorization: 'Basic dXNlcjpwYXNz' }, ORDER, { id: f.orderA }),
+      'malformed',
+    );
     const key = devPartnerKey(f.partnerNode);
-    await expectUnauthenticated(() => post(s.gateway.url, { query: '{ __typename }' }, { 'x-api-key': `dev-NOWHERE.${key.split('.').at(-1)}` }), 'unknown_api_key');
-    await expectUnauthenticated(() => post(s.gateway.url, { query: '{ __typename }' }, { 'x-api-key': `${key.slice(0, -2)}xx` }), 'wrong_api_key');
+    await expectUnauthenticated(
+      () => post(s.gateway.url, { query: '{ __typename }' }, { 'x-api-key': `dev-NOWHERE.${key.split('.').at(-1)}` }),
+      'unknown_api_key',
+    );
+    await expectUnauthenticated(
+      () => post(s.gateway.url, { query: '{ __typename }' }, { 'x-api-key': `${key.slice(0, -2)}xx` }),
+      'wrong_api_key',
+    );
   });
 
   it('should refuse two credentials at once', async () => {

@@ -14,20 +14,28 @@ beforeAll(async () => {
   ({ s } = await accessStack());
   f = fixtures();
 });
-afterAll(async () => { await s?.stop(); });
+afterAll(async () => {
+  await s?.stop();
+});
 
 const ALLOWED = 'https://acme.lightning.force.com';
 
-const preflight = (origin: string) => fetch(s.gateway.url, {
-  method: 'OPTIONS',
-  headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
-});
+const preflight = (origin: string) =>
+  fetch(s.gateway.url, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
+  });
 
-const postFrom = async (origin: string) => fetch(s.gateway.url, {
-  method: 'POST',
-  headers: { origin, 'content-type': 'application/json', ...(await as.customer(f.customerA)) },
-  body: JSON.stringify({ query: 'query ($id: ID!) { order(id: $id) { id } }', variables: { id: f.orderA } }),
-});
+const postFrom = async (origin: string) =>
+  fetch(s.gateway.url, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json', ...(await as.customer(f.customerA)) },
+    body: JSON.stringify({ query: 'query ($id: ID!) { order(id: $id) { id } }', variables: { id: f.orderA } }),
+  });
 
 describe('CORS', () => {
   it('should answer a preflight from an allowed origin 204 with the methods and headers a GraphQL client sends', async () => {
@@ -57,7 +65,7 @@ describe('CORS', () => {
     const allowed = await postFrom(ALLOWED);
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect((await allowed.json() as any).data.order.id).toBe(f.orderA);
+    expect(((await allowed.json()) as any).data.order.id).toBe(f.orderA);
     const other = await postFrom('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     expect(other.headers.get('vary')).toMatch(/Origin/i);

@@ -1,8 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  getNamedType, isCompositeType, isObjectType, isRequiredArgument, Kind, parse, print,
-  type ConstDirectiveNode, type GraphQLObjectType, type GraphQLSchema,
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  isRequiredArgument,
+  Kind,
+  parse,
+  print,
+  type ConstDirectiveNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
@@ -29,13 +37,22 @@ beforeAll(async () => {
   // One recorded request, so that Order.auditTrail has a value to refuse (the audit log is a port).
   const audit = new MemoryAuditLog();
   await audit.append({
-    orderId: world().data.oms.fulfillmentOrders[0]!.orderId, at: '2026-11-01T00:00:00.000Z', action: 'requestReturn', channel: 'WEB',
-    actor: { kind: 'CUSTOMER', consumer: 'storefront', id: 'CUST-TEST', asserted: false }, reasonCodes: ['SIZE_FIT'], result: 'REJECTED', detail: 'NOT_DELIVERED (line 1)', idempotencyKey: 'k',
+    orderId: world().data.oms.fulfillmentOrders[0]!.orderId,
+    at: '2026-11-01T00:00:00.000Z',
+    action: 'requestReturn',
+    channel: 'WEB',
+    actor: { kind: 'CUSTOMER', consumer: 'storefront', id: 'CUST-TEST', asserted: false },
+    reasonCodes: ['SIZE_FIT'],
+    result: 'REJECTED',
+    detail: 'NOT_DELIVERED (line 1)',
+    idempotencyKey: 'k',
   });
   ({ s } = await accessStack({ audit }));
   f = fixtures();
 });
-afterAll(async () => { await s?.stop(); });
+afterAll(async () => {
+  await s?.stop();
+});
 
 /** Every `@requiresScopes` / `@authenticated` of subgraphs/<name>/schema.graphql, by coordinate, with its scopes. */
 function subgraphAnnotations(): Map<string, string[][][]> {
@@ -44,12 +61,17 @@ function subgraphAnnotations(): Map<string, string[][][]> {
   const scopes = (d: ConstDirectiveNode): string[][] => {
     const v = d.arguments?.find((a) => a.name.value === 'scopes')?.value;
     if (v?.kind !== Kind.LIST) return [];
-    return v.values.map((inner) => (inner.kind === Kind.LIST ? inner.values.flatMap((x) => (x.kind === Kind.STRING ? [x.value] : [])) : []));
+    return v.values.map((inner) =>
+      inner.kind === Kind.LIST ? inner.values.flatMap((x) => (x.kind === Kind.STRING ? [x.value] : [])) : [],
+    );
   };
   const add = (coordinate: string, directives: readonly ConstDirectiveNode[] | undefined): void => {
     for (const d of directives ?? []) {
       if (d.name.value !== 'requiresScopes' && d.name.value !== 'authenticated') continue;
-      found.set(coordinate, [...(found.get(coordinate) ?? []), ...(d.name.value === 'requiresScopes' ? [scopes(d)] : [])]);
+      found.set(coordinate, [
+        ...(found.get(coordinate) ?? []),
+        ...(d.name.value === 'requiresScopes' ? [scopes(d)] : []),
+      ]);
     }
   };
   for (const name of readdirSync(dir).sort()) {
@@ -60,9 +82,14 @@ function subgraphAnnotations(): Map<string, string[][][]> {
       continue; // common/, not a subgraph
     }
     for (const def of parse(text).definitions) {
-      if ('name' in def && def.name && 'directives' in def) add(def.name.value, def.directives as readonly ConstDirectiveNode[]);
+      if ('name' in def && def.name && 'directives' in def)
+        add(def.name.value, def.directives as readonly ConstDirectiveNode[]);
       if ('fields' in def && def.fields && 'name' in def && def.name) {
-        for (const field of def.fields as readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] }[]) add(`${def.name.value}.${field.name.value}`, field.directives);
+        for (const field of def.fields as readonly {
+          name: { value: string };
+          directives?: readonly ConstDirectiveNode[];
+        }[])
+          add(`${def.name.value}.${field.name.value}`, field.directives);
       }
     }
   }
@@ -116,7 +143,8 @@ function pathFromOrder(type: string): string[] {
 }
 
 /** The node of an order's first fulfillment order, if it has one. */
-const nodeOf = (orderId: string): string | undefined => world().data.oms.fulfillmentOrders.find((fo) => fo.orderId === orderId)?.nodeId;
+const nodeOf = (orderId: string): string | undefined =>
+  world().data.oms.fulfillmentOrders.find((fo) => fo.orderId === orderId)?.nodeId;
 
 /** `a { b { c { <leaf> } } }` */
 const nest = (path: string[], leaf: string): string => path.reduceRight((inner, name) => `${name} { ${inner} }`, leaf);
@@ -141,72 +169,89 @@ function valuesAt(value: unknown, path: readonly string[]): unknown[] {
  * health, mutations) need live data and ops credentials: tests/visibility/fieldRules.test.ts covers
  * each of them, against the same list.
  */
-const visibilityCoordinates = new Set(parse(readFileSync(join(projectRoot(), 'subgraphs/visibility/schema.graphql'), 'utf8')).definitions
-  .flatMap((def) => ('fields' in def && def.fields && 'name' in def && def.name
-    ? (def.fields as readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] }[])
-      .filter((fd) => fd.directives?.some((d) => d.name.value === 'requiresScopes')).map((fd) => `${def.name!.value}.${fd.name.value}`)
-    : [])));
+const visibilityCoordinates = new Set(
+  parse(readFileSync(join(projectRoot(), 'subgraphs/visibility/schema.graphql'), 'utf8')).definitions.flatMap((def) =>
+    'fields' in def && def.fields && 'name' in def && def.name
+      ? (def.fields as readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] }[])
+          .filter((fd) => fd.directives?.some((d) => d.name.value === 'requiresScopes'))
+          .map((fd) => `${def.name!.value}.${fd.name.value}`)
+      : [],
+  ),
+);
 
 describe('every annotated field', () => {
   const fieldCoordinates = [...rules.keys()].filter((c) => c.includes('.') && !visibilityCoordinates.has(c));
 
-  it.each(fieldCoordinates)('should answer %s null with FORBIDDEN naming it to storefront and partner, a value to salesforce', async (coordinate) => {
-    const [type, field] = coordinate.split('.') as [string, string];
-    let q: string;
-    let variables: Record<string, unknown>;
-    let path: string[];
-    let orderId: string | undefined;
-    if (type === 'Query') {
-      const args = lookupArgs()[coordinate];
-      expect(args, `arguments for ${coordinate} (add them to lookupArgs)`).toBeDefined();
-      const def = schema.getQueryType()!.getFields()[field]!;
-      const varDefs = def.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-      q = `query (${varDefs}) { ${field}(${def.args.map((a) => `${a.name}: $${a.name}`).join(', ')}) { __typename } }`;
-      variables = args!;
-      path = [field];
-    } else {
-      const chain = [...pathFromOrder(type), field];
-      // The order to read: the first one (of all, as salesforce) where the field has a value.
-      const scan = `query ($after: String) { orders(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id ${nest(chain.slice(0, -1), leafOf(coordinate))} } } } }`;
-      let after: string | null = null;
-      do {
-        const r = await query(s.gateway.url, await as.salesforce(), scan, { after });
-        expect(r.body.errors, r.text.slice(0, 300)).toBeUndefined();
-        const page = r.body.data.orders;
-        // ...and a fulfillment order, so that a partner (of that node) may read the order too.
-        orderId = page.edges.map((e: any) => e.node)
-          .find((n: any) => nodeOf(n.id) && valuesAt(n, chain).some((v) => v !== null && v !== undefined))?.id;
-        after = orderId || !page.pageInfo.hasNextPage ? null : page.pageInfo.endCursor;
-      } while (after);
-      expect(orderId, `an order where ${coordinate} has a value`).toBeDefined();
-      q = `query ($id: ID!) { order(id: $id) { id ${nest(chain.slice(0, -1), leafOf(coordinate))} } }`;
-      variables = { id: orderId };
-      path = ['order', ...chain];
-    }
+  it.each(fieldCoordinates)(
+    'should answer %s null with FORBIDDEN naming it to storefront and partner, a value to salesforce',
+    async (coordinate) => {
+      const [type, field] = coordinate.split('.') as [string, string];
+      let q: string;
+      let variables: Record<string, unknown>;
+      let path: string[];
+      let orderId: string | undefined;
+      if (type === 'Query') {
+        const args = lookupArgs()[coordinate];
+        expect(args, `arguments for ${coordinate} (add them to lookupArgs)`).toBeDefined();
+        const def = schema.getQueryType()!.getFields()[field]!;
+        const varDefs = def.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+        q = `query (${varDefs}) { ${field}(${def.args.map((a) => `${a.name}: $${a.name}`).join(', ')}) { __typename } }`;
+        variables = args!;
+        path = [field];
+      } else {
+        const chain = [...pathFromOrder(type), field];
+        // The order to read: the first one (of all, as salesforce) where the field has a value.
+        const scan = `query ($after: String) { orders(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id ${nest(chain.slice(0, -1), leafOf(coordinate))} } } } }`;
+        let after: string | null = null;
+        do {
+          const r = await query(s.gateway.url, await as.salesforce(), scan, { after });
+          expect(r.body.errors, r.text.slice(0, 300)).toBeUndefined();
+          const page = r.body.data.orders;
+          // ...and a fulfillment order, so that a partner (of that node) may read the order too.
+          orderId = page.edges
+            .map((e: any) => e.node)
+            .find((n: any) => nodeOf(n.id) && valuesAt(n, chain).some((v) => v !== null && v !== undefined))?.id;
+          after = orderId || !page.pageInfo.hasNextPage ? null : page.pageInfo.endCursor;
+        } while (after);
+        expect(orderId, `an order where ${coordinate} has a value`).toBeDefined();
+        q = `query ($id: ID!) { order(id: $id) { id ${nest(chain.slice(0, -1), leafOf(coordinate))} } }`;
+        variables = { id: orderId };
+        path = ['order', ...chain];
+      }
 
-    const sf = await query(s.gateway.url, await as.salesforce(), q, variables);
-    expect(sf.body.errors, sf.text.slice(0, 300)).toBeUndefined();
-    expect(valuesAt(sf.body.data, path).some((v) => v !== null && v !== undefined), `salesforce reads ${coordinate}`).toBe(true);
+      const sf = await query(s.gateway.url, await as.salesforce(), q, variables);
+      expect(sf.body.errors, sf.text.slice(0, 300)).toBeUndefined();
+      expect(
+        valuesAt(sf.body.data, path).some((v) => v !== null && v !== undefined),
+        `salesforce reads ${coordinate}`,
+      ).toBe(true);
 
-    const order = orderId ? world().data.oms.orders.find((o) => o.id === orderId)! : undefined;
-    const customerId = order?.customerId ?? f.customerA;
-    const nodeId = (orderId && nodeOf(orderId)) || f.partnerNode;
-    const storefront = await query(s.gateway.url, await as.customer(customerId), q, variables);
-    const partner = await s.gateway.execute(q, variables, identity.partner(nodeId));
-    for (const [who, status, body] of [['storefront', storefront.status, storefront.body], ['partner', 200, partner]] as const) {
-      expect(status, who).toBe(200);
-      const values = valuesAt(body.data, path);
-      expect(values.length, `${who}: ${coordinate} is in the answer`).toBeGreaterThan(0);
-      expect(values.every((v) => v === null), `${who}: ${coordinate} is null: ${JSON.stringify(body.data).slice(0, 300)}`).toBe(true);
-      if (orderId) expect((body.data as any).order.id, `${who} reads the rest of its own order`).toBe(orderId);
-      expect(body.errors, who).toHaveLength(1);
-      const error = body.errors![0]!;
-      expect(error.extensions, who).toMatchObject({ code: 'FORBIDDEN', field: coordinate });
-      expect(error.message, who).toContain(coordinate);
-      expect(error.path?.[0], who).toBe(path[0]);
-      expect(error.path?.at(-1), who).toBe(field);
-    }
-  });
+      const order = orderId ? world().data.oms.orders.find((o) => o.id === orderId)! : undefined;
+      const customerId = order?.customerId ?? f.customerA;
+      const nodeId = (orderId && nodeOf(orderId)) || f.partnerNode;
+      const storefront = await query(s.gateway.url, await as.customer(customerId), q, variables);
+      const partner = await s.gateway.execute(q, variables, identity.partner(nodeId));
+      for (const [who, status, body] of [
+        ['storefront', storefront.status, storefront.body],
+        ['partner', 200, partner],
+      ] as const) {
+        expect(status, who).toBe(200);
+        const values = valuesAt(body.data, path);
+        expect(values.length, `${who}: ${coordinate} is in the answer`).toBeGreaterThan(0);
+        expect(
+          values.every((v) => v === null),
+          `${who}: ${coordinate} is null: ${JSON.stringify(body.data).slice(0, 300)}`,
+        ).toBe(true);
+        if (orderId) expect((body.data as any).order.id, `${who} reads the rest of its own order`).toBe(orderId);
+        expect(body.errors, who).toHaveLength(1);
+        const error = body.errors![0]!;
+        expect(error.extensions, who).toMatchObject({ code: 'FORBIDDEN', field: coordinate });
+        expect(error.message, who).toContain(coordinate);
+        expect(error.path?.[0], who).toBe(path[0]);
+        expect(error.path?.at(-1), who).toBe(field);
+      }
+    },
+  );
 });
 
 describe('internal fields for a storefront customer', () => {
@@ -216,7 +261,9 @@ describe('internal fields for a storefront customer', () => {
   let held: { id: string; customerId: string };
   beforeAll(() => {
     const d = world();
-    const id = d.scenarios['held-accepted-in-oms'].find((o) => d.data.erp.orders.find((e) => e.orderId === o)?.holds.some((h) => h.reason))!;
+    const id = d.scenarios['held-accepted-in-oms'].find((o) =>
+      d.data.erp.orders.find((e) => e.orderId === o)?.holds.some((h) => h.reason),
+    )!;
     held = { id, customerId: d.data.oms.orders.find((o) => o.id === id)!.customerId };
   });
 
@@ -228,10 +275,20 @@ describe('internal fields for a storefront customer', () => {
     const r = await query(s.gateway.url, await as.customer(held.customerId), ORDER, { id: held.id });
     expect(r.status).toBe(200);
     const order = r.body.data.order;
-    expect(order).toMatchObject({ id: held.id, status: sf.body.data.order.status, erpSalesOrderId: null, statusDetail: { status: sf.body.data.order.statusDetail.status, facts: null } });
+    expect(order).toMatchObject({
+      id: held.id,
+      status: sf.body.data.order.status,
+      erpSalesOrderId: null,
+      statusDetail: { status: sf.body.data.order.statusDetail.status, facts: null },
+    });
     expect(order.holds).toEqual(sf.body.data.order.holds.map((h: any) => ({ type: h.type, reason: null })));
     expect(order.payments).toEqual(sf.body.data.order.payments.map((p: any) => ({ method: null, status: p.status })));
-    expect(r.body.errors!.map((e) => e.extensions!.field).sort()).toEqual(['Hold.reason', 'Order.erpSalesOrderId', 'Payment.method', 'StatusExplanation.facts']);
+    expect(r.body.errors!.map((e) => e.extensions!.field).sort()).toEqual([
+      'Hold.reason',
+      'Order.erpSalesOrderId',
+      'Payment.method',
+      'StatusExplanation.facts',
+    ]);
     for (const e of r.body.errors!) expect(e.extensions!.code).toBe('FORBIDDEN');
   });
 
@@ -253,9 +310,20 @@ describe('internal fields for a storefront customer', () => {
     for (const h of order.h) expect(h.why).toBeNull();
     for (const h of order.holds) expect(h.reason).toBeNull();
     for (const p of order.payments) expect(p.method).toBeNull();
-    expect(r.body.errors!.map((e) => e.extensions!.field).sort()).toEqual(['Hold.reason', 'Hold.reason', 'Order.erpSalesOrderId', 'Payment.method', 'StatusExplanation.facts']);
+    expect(r.body.errors!.map((e) => e.extensions!.field).sort()).toEqual([
+      'Hold.reason',
+      'Hold.reason',
+      'Order.erpSalesOrderId',
+      'Payment.method',
+      'StatusExplanation.facts',
+    ]);
     const sf = (await query(s.gateway.url, await as.salesforce(), q, { id: held.id })).body.data.mine;
-    const secrets = [sf.so, ...sf.holds.map((h: any) => h.reason), ...sf.payments.map((p: any) => p.method), ...sf.sd.facts.map((x: any) => x.fact)];
+    const secrets = [
+      sf.so,
+      ...sf.holds.map((h: any) => h.reason),
+      ...sf.payments.map((p: any) => p.method),
+      ...sf.sd.facts.map((x: any) => x.fact),
+    ];
     expect(secrets.filter(Boolean).length).toBeGreaterThan(0);
     for (const secret of secrets.filter(Boolean)) expect(r.text).not.toContain(JSON.stringify(secret));
     // The same document printed differently is the same answer (no cached plan of another caller).

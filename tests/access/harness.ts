@@ -32,10 +32,19 @@ export const WEBHOOK_SECRET = 'access-suite-webhook-secret-0123';
 export const world = (): GeneratedDemo => demo(ORDERS);
 
 /** Starts the graph over {@link world}; with `live`, also the bus, the tracker and signed ingest. */
-export async function accessStack(opts: { live?: boolean; gateway?: Partial<GatewayConfig>; audit?: AuditLog } = {}): Promise<{ s: Stack; bus?: MemoryEventBus }> {
+export async function accessStack(
+  opts: { live?: boolean; gateway?: Partial<GatewayConfig>; audit?: AuditLog } = {},
+): Promise<{ s: Stack; bus?: MemoryEventBus }> {
   if (!opts.live) return { s: await stack({ orders: ORDERS, gateway: opts.gateway, audit: opts.audit }) };
   const bus = new MemoryEventBus();
-  const s = await stack({ orders: ORDERS, bus, statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: WEBHOOK_SECRET, gateway: opts.gateway });
+  const s = await stack({
+    orders: ORDERS,
+    bus,
+    statusStore: new MemoryStatusStore(),
+    seedTracker: true,
+    webhookSecret: WEBHOOK_SECRET,
+    gateway: opts.gateway,
+  });
   await s.gateway.tracker!.whenSeeded();
   return { s, bus };
 }
@@ -66,15 +75,20 @@ export interface Fixtures {
 export function fixtures(d: GeneratedDemo = world()): Fixtures {
   const { oms, erp, wms, carrier, returns } = d.data;
   const orderById = new Map(oms.orders.map((o) => [o.id, o]));
-  const ordersOf = (customerId: string): string[] => oms.orders.filter((o) => o.customerId === customerId).map((o) => o.id);
+  const ordersOf = (customerId: string): string[] =>
+    oms.orders.filter((o) => o.customerId === customerId).map((o) => o.id);
   const allocated = d.scenarios.allocated.map((id) => orderById.get(id)!);
   const a = allocated.find((o) => ordersOf(o.customerId).length >= 3 && ordersOf(o.customerId).length <= 20)!;
   // B's rows in the lookup systems come from any of B's orders (an allocated order has no shipment yet).
   const rowsOf = (customerId: string) => {
     const mine = new Set(ordersOf(customerId));
-    const shipment = wms.shipments.find((x) => mine.has(x.orderId) && carrier.shipments.some((c) => c.trackingNumber === x.trackingNumber));
+    const shipment = wms.shipments.find(
+      (x) => mine.has(x.orderId) && carrier.shipments.some((c) => c.trackingNumber === x.trackingNumber),
+    );
     return {
-      payment: erp.payments.find((p) => mine.has(p.orderId)), shipment, ret: returns.returns.find((r) => mine.has(r.orderId)),
+      payment: erp.payments.find((p) => mine.has(p.orderId)),
+      shipment,
+      ret: returns.returns.find((r) => mine.has(r.orderId)),
       account: oms.customers.find((c) => c.id === customerId)?.salesforceAccountId ?? null,
     };
   };
@@ -82,16 +96,29 @@ export function fixtures(d: GeneratedDemo = world()): Fixtures {
     const r = rowsOf(o.customerId);
     return o.customerId !== a.customerId && r.payment && r.shipment && r.ret && r.account;
   });
-  if (!b) throw new Error('the demo world changed: no second customer with an ALLOCATED order, a payment, a shipment, a return and a Salesforce account');
+  if (!b)
+    throw new Error(
+      'the demo world changed: no second customer with an ALLOCATED order, a payment, a shipment, a return and a Salesforce account',
+    );
   const { payment, shipment, ret, account } = rowsOf(b.customerId);
   const partnerNode = 'DS-ACME';
   const atNode = new Set(oms.fulfillmentOrders.filter((f) => f.nodeId === partnerNode).map((f) => f.orderId));
   const elsewhere = oms.orders.find((o) => !atNode.has(o.id))!;
   return {
-    customerA: a.customerId, ordersOfA: ordersOf(a.customerId), orderA: a.id,
-    customerB: b.customerId, orderB: b.id, orderNumberB: b.number, salesforceAccountB: account!,
-    paymentB: payment!.id, shipmentB: shipment!.id, trackingB: shipment!.trackingNumber, returnB: ret!.id,
-    partnerNode, ordersOfPartner: [...atNode].sort(), orderElsewhere: elsewhere.id,
+    customerA: a.customerId,
+    ordersOfA: ordersOf(a.customerId),
+    orderA: a.id,
+    customerB: b.customerId,
+    orderB: b.id,
+    orderNumberB: b.number,
+    salesforceAccountB: account!,
+    paymentB: payment!.id,
+    shipmentB: shipment!.id,
+    trackingB: shipment!.trackingNumber,
+    returnB: ret!.id,
+    partnerNode,
+    ordersOfPartner: [...atNode].sort(),
+    orderElsewhere: elsewhere.id,
   };
 }
 
@@ -128,7 +155,12 @@ export async function post(url: string, body: unknown, headers: Record<string, s
  * POSTs `body` to a subgraph at `url` as the gateway would for `who`: the identity header bound
  * to this subgraph and these exact bytes (tests/helpers/http.ts `gatewaySignature`).
  */
-export async function postAs(url: string, body: unknown, who: Identity, opts: { singleUse?: boolean } = {}): Promise<RawResponse> {
+export async function postAs(
+  url: string,
+  body: unknown,
+  who: Identity,
+  opts: { singleUse?: boolean } = {},
+): Promise<RawResponse> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return post(url, text, await gatewaySignature(url, text, who, opts));
 }
@@ -150,8 +182,12 @@ async function raw(res: Response): Promise<RawResponse> {
 }
 
 /** One GraphQL operation as `headers`' caller. */
-export const query = (url: string, headers: Record<string, string>, q: string, variables?: Record<string, unknown>): Promise<RawResponse> =>
-  post(url, { query: q, variables }, headers);
+export const query = (
+  url: string,
+  headers: Record<string, string>,
+  q: string,
+  variables?: Record<string, unknown>,
+): Promise<RawResponse> => post(url, { query: q, variables }, headers);
 
 /** The persisted-operation manifest (operations/manifest.json). */
 export const manifest = (): PersistedQueryManifest =>
@@ -165,8 +201,11 @@ export function manifestOp(name: string): { id: string; body: string; clientName
 }
 
 /** A request body running a persisted operation by hash alone (Apollo's APQ extension shape). */
-export const byHash = (sha256Hash: string, variables?: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash } }, ...extra });
+export const byHash = (
+  sha256Hash: string,
+  variables?: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash } }, ...extra });
 
 export { sha256Hex };
 
@@ -175,22 +214,40 @@ export const codesOf = (r: GqlResponse): string[] => (r.body.errors ?? []).map((
 
 /** The identity the gateway establishes for each caller, for in-process execution (`gateway.execute`). */
 export const identity = {
-  customer: (customerId: string): Identity => ({ consumer: 'storefront', subject: customerId, customerId, scopes: ['orders:read:own'] }),
-  partner: (nodeId: string): Identity => ({ consumer: 'partner', subject: `dev-${nodeId}`, partnerNodeId: nodeId, scopes: [] }),
+  customer: (customerId: string): Identity => ({
+    consumer: 'storefront',
+    subject: customerId,
+    customerId,
+    scopes: ['orders:read:own'],
+  }),
+  partner: (nodeId: string): Identity => ({
+    consumer: 'partner',
+    subject: `dev-${nodeId}`,
+    partnerNodeId: nodeId,
+    scopes: [],
+  }),
   of: (consumer: Consumer, subject: string): Identity => ({ consumer, subject, scopes: [] }),
 };
 
 /** Sends an ERP webhook (native shape), signed, to the stack's ingest endpoint. */
 export async function erpWebhook(s: Stack, body: object): Promise<number> {
   const text = JSON.stringify(body);
-  const res = await fetch(s.subgraphs.erp.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, text) }, body: text });
+  const res = await fetch(s.subgraphs.erp.ingestUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, text) },
+    body: text,
+  });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** An ERP hold notice: it moves an ALLOCATED order to ON_HOLD. */
 export const holdPlaced = (notificationId: string, orderId: string, postedAt = new Date().toISOString()) => ({
-  notificationId, eventType: 'HOLD_PLACED', postedAt, salesOrder: { orderRef: orderId }, hold: { type: 'FRAUD', reason: 'velocity check' },
+  notificationId,
+  eventType: 'HOLD_PLACED',
+  postedAt,
+  salesOrder: { orderRef: orderId },
+  hold: { type: 'FRAUD', reason: 'velocity check' },
 });
 
 /** Waits `ms`. */
@@ -212,24 +269,40 @@ export function subscribe(client: Client, payload: SubscribePayload): Subscripti
     messages: [],
     stop: () => {},
     async waitFor(n, timeoutMs = 5000) {
-      await until(() => sub.messages.length >= n, timeoutMs, () => `expected ${n} messages, got ${JSON.stringify(sub.messages).slice(0, 400)}`);
+      await until(
+        () => sub.messages.length >= n,
+        timeoutMs,
+        () => `expected ${n} messages, got ${JSON.stringify(sub.messages).slice(0, 400)}`,
+      );
       return sub.messages;
     },
     async waitEnded(timeoutMs = 5000) {
-      await until(() => sub.ended !== undefined, timeoutMs, () => `expected the subscription to end; it has ${sub.messages.length} messages`);
+      await until(
+        () => sub.ended !== undefined,
+        timeoutMs,
+        () => `expected the subscription to end; it has ${sub.messages.length} messages`,
+      );
       return sub.ended;
     },
   };
   sub.stop = client.subscribe(payload, {
     next: (m) => sub.messages.push(m as Subscription['messages'][number]),
-    error: (e) => { sub.ended = e; },
-    complete: () => { sub.ended ??= 'complete'; },
+    error: (e) => {
+      sub.ended = e;
+    },
+    complete: () => {
+      sub.ended ??= 'complete';
+    },
   });
   return sub;
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what: () => string = () => 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what: () => string = () => 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what()} (within ${timeoutMs} ms)`);
@@ -238,10 +311,15 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 }
 
 /** A graphql-ws client sending `connectionParams` in connection_init; its close code is recorded. */
-export function socket(httpUrl: string, connectionParams: Record<string, unknown>, headers?: Record<string, string>): { client: Client; closed: { code?: number; reason?: string } } {
+export function socket(
+  httpUrl: string,
+  connectionParams: Record<string, unknown>,
+  headers?: Record<string, string>,
+): { client: Client; closed: { code?: number; reason?: string } } {
   const closed: { code?: number; reason?: string } = {};
   const client = wsClient(httpUrl, {
-    connectionParams, headers,
+    connectionParams,
+    headers,
     onClose: (code, reason) => {
       closed.code ??= code;
       closed.reason ??= reason;
@@ -255,12 +333,22 @@ export function socket(httpUrl: string, connectionParams: Record<string, unknown
  * signed by a key pair of our own under the development kid (forged), expired an hour ago (well
  * past the 30 s clock tolerance), for an audience that is no consumer, from another issuer.
  */
-export async function badTokens(customerId: string): Promise<Record<'forged' | 'expired' | 'wrongAudience' | 'wrongIssuer', string>> {
+export async function badTokens(
+  customerId: string,
+): Promise<Record<'forged' | 'expired' | 'wrongAudience' | 'wrongIssuer', string>> {
   const devKey = await importJWK({ ...DEV_PRIVATE_JWK }, 'ES256');
   const { privateKey: attackerKey } = await generateKeyPair('ES256');
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: Record<string, unknown>, key: Parameters<SignJWT['sign']>[0] = devKey) =>
-    new SignJWT({ iss: DEV_ISSUER, aud: 'storefront', sub: customerId, scope: 'orders:read:own', iat: now, exp: now + 600, ...claims })
+    new SignJWT({
+      iss: DEV_ISSUER,
+      aud: 'storefront',
+      sub: customerId,
+      scope: 'orders:read:own',
+      iat: now,
+      exp: now + 600,
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: DEV_KEY_ID, typ: 'JWT' })
       .sign(key);
   return {

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../../canonical/systems.js';
-import { accessStack, as, byHash, codesOf, fixtures, get, manifestOp, post, sha256Hex, type Fixtures, type RawResponse } from './harness.js';
+import {
+  accessStack,
+  as,
+  byHash,
+  codesOf,
+  fixtures,
+  get,
+  manifestOp,
+  post,
+  sha256Hex,
+  type Fixtures,
+  type RawResponse,
+} from './harness.js';
 
 /**
  * Persisted operations: a partner may run only its own manifest operations (operations/partner/),
@@ -17,7 +29,9 @@ beforeAll(async () => {
   f = fixtures();
   P = await as.partner(f.partnerNode);
 });
-afterAll(async () => { await s?.stop(); });
+afterAll(async () => {
+  await s?.stop();
+});
 
 /** Sends `send`; asserts a fast 403 PERSISTED_QUERY_NOT_ALLOWED that reached no subgraph. */
 async function expectNotAllowed(send: () => Promise<RawResponse>, why?: RegExp): Promise<void> {
@@ -41,8 +55,14 @@ const getUrl = (params: Record<string, unknown>): string => {
 describe('a partner', () => {
   it('should be refused an ad-hoc query, POST and GET, even one that only reads its own orders', async () => {
     const q = 'query ($n: ID) { orders(filter: { fulfillmentNodeId: $n }) { totalCount } }';
-    await expectNotAllowed(() => post(s.gateway.url, { query: q, variables: { n: f.partnerNode } }, P), /ad-hoc document/);
-    await expectNotAllowed(() => get(getUrl({ query: '{ __typename }' }), { ...P, 'apollo-require-preflight': 'true' }), /ad-hoc document/);
+    await expectNotAllowed(
+      () => post(s.gateway.url, { query: q, variables: { n: f.partnerNode } }, P),
+      /ad-hoc document/,
+    );
+    await expectNotAllowed(
+      () => get(getUrl({ query: '{ __typename }' }), { ...P, 'apollo-require-preflight': 'true' }),
+      /ad-hoc document/,
+    );
   });
 
   it('should run its manifest operations by hash, POST and GET', async () => {
@@ -52,10 +72,20 @@ describe('a partner', () => {
     expect(r.status, r.text.slice(0, 300)).toBe(200);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.orders.totalCount).toBe(f.ordersOfPartner.length);
-    const viaGet = await get(getUrl({ variables: { fulfillmentNodeId: f.partnerNode }, extensions: { persistedQuery: { version: 1, sha256Hash: op.id } } }), { ...P, 'apollo-require-preflight': 'true' });
+    const viaGet = await get(
+      getUrl({
+        variables: { fulfillmentNodeId: f.partnerNode },
+        extensions: { persistedQuery: { version: 1, sha256Hash: op.id } },
+      }),
+      { ...P, 'apollo-require-preflight': 'true' },
+    );
     expect(viaGet.status, viaGet.text.slice(0, 300)).toBe(200);
     expect(viaGet.body.data).toEqual(r.body.data);
-    const detail = await post(s.gateway.url, byHash(manifestOp('PartnerOrderFulfillment').id, { orderId: f.ordersOfPartner[0] }), P);
+    const detail = await post(
+      s.gateway.url,
+      byHash(manifestOp('PartnerOrderFulfillment').id, { orderId: f.ordersOfPartner[0] }),
+      P,
+    );
     expect(detail.body.data.order.id).toBe(f.ordersOfPartner[0]);
   });
 
@@ -66,15 +96,25 @@ describe('a partner', () => {
     expect(r.body.data.order.id).toBe(f.ordersOfPartner[0]);
   });
 
-  it('should be refused another client\'s manifest operation by hash', async () => {
-    await expectNotAllowed(() => post(s.gateway.url, byHash(manifestOp('AgentOrderDetail').id, { orderId: f.ordersOfPartner[0] }), P), /lwc's operation AgentOrderDetail/);
-    await expectNotAllowed(() => post(s.gateway.url, byHash(manifestOp('ShopperOrderStatus').id, { orderId: f.ordersOfPartner[0] }), P), /storefront's operation/);
+  it("should be refused another client's manifest operation by hash", async () => {
+    await expectNotAllowed(
+      () => post(s.gateway.url, byHash(manifestOp('AgentOrderDetail').id, { orderId: f.ordersOfPartner[0] }), P),
+      /lwc's operation AgentOrderDetail/,
+    );
+    await expectNotAllowed(
+      () => post(s.gateway.url, byHash(manifestOp('ShopperOrderStatus').id, { orderId: f.ordersOfPartner[0] }), P),
+      /storefront's operation/,
+    );
   });
 
   it('should be refused a query whose text does not match the hash of its manifest operation', async () => {
     const op = manifestOp('PartnerOrderFulfillment');
-    const other = 'query PartnerOrderFulfillment($orderId: ID!) { order(id: $orderId) { id erpSalesOrderId customer { email } } }';
-    await expectNotAllowed(() => post(s.gateway.url, { query: other, ...byHash(op.id, { orderId: f.orderElsewhere }) }, P), /does not match/);
+    const other =
+      'query PartnerOrderFulfillment($orderId: ID!) { order(id: $orderId) { id erpSalesOrderId customer { email } } }';
+    await expectNotAllowed(
+      () => post(s.gateway.url, { query: other, ...byHash(op.id, { orderId: f.orderElsewhere }) }, P),
+      /does not match/,
+    );
   });
 
   it('should be refused an unknown hash and an APQ registration of its own', async () => {
@@ -91,7 +131,10 @@ describe('a partner', () => {
   });
 
   it('should be refused a batch that hides an ad-hoc query among its operations', async () => {
-    const batch = [byHash(manifestOp('PartnerNodeOrders').id, { fulfillmentNodeId: f.partnerNode }), { query: '{ orders { totalCount } }' }];
+    const batch = [
+      byHash(manifestOp('PartnerNodeOrders').id, { fulfillmentNodeId: f.partnerNode }),
+      { query: '{ orders { totalCount } }' },
+    ];
     const r = await post(s.gateway.url, batch, P);
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
@@ -122,12 +165,16 @@ describe('automatic persisted queries and manifest operations for other consumer
   });
 
   it('should refuse a registration whose hash is not the hash of its query', async () => {
-    const r = await post(s.gateway.url, { query: '{ __typename }', ...byHash(sha256Hex('{ something else }')) }, await as.salesforce());
+    const r = await post(
+      s.gateway.url,
+      { query: '{ __typename }', ...byHash(sha256Hex('{ something else }')) },
+      await as.salesforce(),
+    );
     expect(r.status).toBe(400);
     expect(r.body.data).toBeUndefined();
   });
 
-  it('should run the storefront\'s manifest operations by hash without registering them, as that customer', async () => {
+  it("should run the storefront's manifest operations by hash without registering them, as that customer", async () => {
     const op = manifestOp('ShopperOrderHistory');
     const r = await post(s.gateway.url, byHash(op.id, { customerId: f.customerA }), await as.customer(f.customerA));
     expect(r.body.errors, r.text.slice(0, 300)).toBeUndefined();

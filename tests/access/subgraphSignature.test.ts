@@ -20,7 +20,9 @@ beforeAll(async () => {
   ({ s } = await accessStack());
   f = fixtures();
 });
-afterAll(async () => { await s?.stop(); });
+afterAll(async () => {
+  await s?.stop();
+});
 
 const OPS: Identity = { consumer: 'ops', subject: 'tests', scopes: ['ops'] };
 const SDL = { query: '{ _service { sdl } }' };
@@ -33,10 +35,18 @@ function badSignatures(): Record<string, Record<string, string>> {
   return {
     'no header': {},
     'an empty header': { [IDENTITY_HEADER]: '' },
-    'a header signed with another secret': { [IDENTITY_HEADER]: signIdentity(OPS, 'not-the-gateway-secret-but-long-enough-0123') },
-    'a header issued 2 minutes ago': { [IDENTITY_HEADER]: signIdentity(OPS, DEV_IDENTITY_SECRET, Date.now() - 120_000) },
-    'a header issued a minute in the future': { [IDENTITY_HEADER]: signIdentity(OPS, DEV_IDENTITY_SECRET, Date.now() + 60_000) },
-    'a payload altered after signing': { [IDENTITY_HEADER]: `${version}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}` },
+    'a header signed with another secret': {
+      [IDENTITY_HEADER]: signIdentity(OPS, 'not-the-gateway-secret-but-long-enough-0123'),
+    },
+    'a header issued 2 minutes ago': {
+      [IDENTITY_HEADER]: signIdentity(OPS, DEV_IDENTITY_SECRET, Date.now() - 120_000),
+    },
+    'a header issued a minute in the future': {
+      [IDENTITY_HEADER]: signIdentity(OPS, DEV_IDENTITY_SECRET, Date.now() + 60_000),
+    },
+    'a payload altered after signing': {
+      [IDENTITY_HEADER]: `${version}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`,
+    },
     'a signature altered': { [IDENTITY_HEADER]: `${valid.slice(0, -2)}${valid.endsWith('AA') ? 'BB' : 'AA'}` },
     'another version': { [IDENTITY_HEADER]: valid.replace(/^v1\./, 'v2.') },
     'a garbage value': { [IDENTITY_HEADER]: 'v1.e30.e30' },
@@ -51,37 +61,60 @@ describe.each(SUBGRAPH_NAMES.map((n) => [n]))('the %s subgraph', (name) => {
       const r = await post(url, SDL, headers);
       expect(r.status, what).toBe(401);
       expect(r.body.data, what).toBeUndefined();
-      expect(r.body.errors?.map((e) => e.extensions?.code), what).toEqual(['UNAUTHENTICATED']);
+      expect(
+        r.body.errors?.map((e) => e.extensions?.code),
+        what,
+      ).toEqual(['UNAUTHENTICATED']);
       expect(r.text, what).not.toMatch(/expired|secret|signature does not|stale|future/i);
       expect(s.subgraphs[name].sim.callCount(), `${what}: the system behind ${name} was not called`).toBe(0);
     }
   });
 
   it('should refuse an _entities fetch without the signature', async () => {
-    const r = await post(s.subgraphs[name].service.url, { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', variables: { r: [{ __typename: 'Order', id: f.orderB }] } });
+    const r = await post(s.subgraphs[name].service.url, {
+      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+      variables: { r: [{ __typename: 'Order', id: f.orderB }] },
+    });
     expect(r.status).toBe(401);
     expect(r.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('should answer with the gateway\'s signature, and its health endpoints without one', async () => {
+  it("should answer with the gateway's signature, and its health endpoints without one", async () => {
     const r = await postAs(s.subgraphs[name].service.url, SDL, OPS);
     expect(r.status, r.text.slice(0, 200)).toBe(200);
     expect(r.body.data._service.sdl).toContain('type Query');
-    for (const path of ['/health/live', '/health/ready']) expect((await get(`${s.subgraphs[name].service.origin}${path}`)).status, path).toBe(200);
+    for (const path of ['/health/live', '/health/ready'])
+      expect((await get(`${s.subgraphs[name].service.origin}${path}`)).status, path).toBe(200);
   });
 });
 
 describe('row rules in the subgraphs, for a signed identity', () => {
-
   it('should answer the OMS order, orderByNumber and Order entity of B null to customer A', async () => {
     const url = s.subgraphs.oms.service.url;
-    const q = { query: `query ($id: ID!, $n: String!, $r: [_Any!]!) { order(id: $id) { id } orderByNumber(number: $n) { id } _entities(representations: $r) { ... on Order { id customerId: customer { id } } } }`,
-      variables: { id: f.orderB, n: f.orderNumberB, r: [{ __typename: 'Order', id: f.orderB }, { __typename: 'Order', id: f.orderA }] } };
+    const q = {
+      query: `query ($id: ID!, $n: String!, $r: [_Any!]!) { order(id: $id) { id } orderByNumber(number: $n) { id } _entities(representations: $r) { ... on Order { id customerId: customer { id } } } }`,
+      variables: {
+        id: f.orderB,
+        n: f.orderNumberB,
+        r: [
+          { __typename: 'Order', id: f.orderB },
+          { __typename: 'Order', id: f.orderA },
+        ],
+      },
+    };
     const ops = await postAs(url, q, OPS);
-    expect(ops.body.data).toMatchObject({ order: { id: f.orderB }, orderByNumber: { id: f.orderB }, _entities: [{ id: f.orderB }, { id: f.orderA }] });
+    expect(ops.body.data).toMatchObject({
+      order: { id: f.orderB },
+      orderByNumber: { id: f.orderB },
+      _entities: [{ id: f.orderB }, { id: f.orderA }],
+    });
     const a = await postAs(url, q, identity.customer(f.customerA));
     expect(a.body.errors).toBeUndefined();
-    expect(a.body.data).toEqual({ order: null, orderByNumber: null, _entities: [null, { id: f.orderA, customerId: { id: f.customerA } }] });
+    expect(a.body.data).toEqual({
+      order: null,
+      orderByNumber: null,
+      _entities: [null, { id: f.orderA, customerId: { id: f.customerA } }],
+    });
     const partner = await postAs(url, q, identity.partner(f.partnerNode));
     expect(partner.body.data).toEqual({ order: null, orderByNumber: null, _entities: [null, null] });
   });
@@ -91,21 +124,30 @@ describe('row rules in the subgraphs, for a signed identity', () => {
     ['wms', 'shipment', 'query ($id: ID!) { shipment(id: $id) { id } }', () => f.shipmentB],
     ['returns', 'return', 'query ($id: ID!) { return(id: $id) { id } }', () => f.returnB],
     ['carrier', 'tracking', 'query ($id: String!) { tracking(trackingNumber: $id) { id } }', () => f.trackingB],
-  ] as const)('should answer the %s lookup %s null to a storefront customer and a partner (the subgraph\'s own check)', async (name, field, q, id) => {
-    const url = s.subgraphs[name].service.url;
-    const ops = await postAs(url, { query: q, variables: { id: id() } }, OPS);
-    expect(ops.body.data[field], ops.text.slice(0, 200)).not.toBeNull();
-    for (const who of [identity.customer(f.customerB), identity.partner(f.partnerNode)]) {
-      const r = await postAs(url, { query: q, variables: { id: id() } }, who);
-      expect(r.body.data, `${who.consumer} on ${name}`).toEqual({ [field]: null });
-      // Its own @requiresScopes(orders:all) refuses first (defence in depth), saying which scope it needs.
-      expect(r.body.errors?.map((e) => e.extensions?.code), `${who.consumer} on ${name}`).toEqual(['FORBIDDEN']);
-    }
-  });
+  ] as const)(
+    "should answer the %s lookup %s null to a storefront customer and a partner (the subgraph's own check)",
+    async (name, field, q, id) => {
+      const url = s.subgraphs[name].service.url;
+      const ops = await postAs(url, { query: q, variables: { id: id() } }, OPS);
+      expect(ops.body.data[field], ops.text.slice(0, 200)).not.toBeNull();
+      for (const who of [identity.customer(f.customerB), identity.partner(f.partnerNode)]) {
+        const r = await postAs(url, { query: q, variables: { id: id() } }, who);
+        expect(r.body.data, `${who.consumer} on ${name}`).toEqual({ [field]: null });
+        // Its own @requiresScopes(orders:all) refuses first (defence in depth), saying which scope it needs.
+        expect(
+          r.body.errors?.map((e) => e.extensions?.code),
+          `${who.consumer} on ${name}`,
+        ).toEqual(['FORBIDDEN']);
+      }
+    },
+  );
 });
 
 describe('the identity header bound to one fetch (issue 16 #5)', () => {
-  const entities = (id: string) => ({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }', variables: { r: [{ __typename: 'Order', id }] } });
+  const entities = (id: string) => ({
+    query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }',
+    variables: { r: [{ __typename: 'Order', id }] },
+  });
 
   it('should refuse a captured header replayed with another body, to another subgraph, or after 30 s — 401', async () => {
     const oms = s.subgraphs.oms.service.url;
@@ -137,14 +179,20 @@ describe('the identity header bound to one fetch (issue 16 #5)', () => {
 
   it('should answer an internal field null with FORBIDDEN to a non-ops identity asking the subgraph directly (its own @requiresScopes)', async () => {
     const erp = s.subgraphs.erp.service.url;
-    const q = { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id erpSalesOrderId } } }', variables: { r: [{ __typename: 'Order', id: f.orderA }] } };
+    const q = {
+      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id erpSalesOrderId } } }',
+      variables: { r: [{ __typename: 'Order', id: f.orderA }] },
+    };
     const ops = await postAs(erp, q, OPS);
     expect(ops.body.data._entities[0].erpSalesOrderId, ops.text.slice(0, 300)).toEqual(expect.any(String));
     for (const who of [identity.customer(f.customerA), identity.partner(f.partnerNode)]) {
       const r = await postAs(erp, q, who);
       expect(r.status).toBe(200);
       expect(r.body.data._entities[0]?.erpSalesOrderId ?? null, who.consumer).toBeNull();
-      expect(r.body.errors?.map((e) => e.extensions?.code), who.consumer).toContain('FORBIDDEN');
+      expect(
+        r.body.errors?.map((e) => e.extensions?.code),
+        who.consumer,
+      ).toContain('FORBIDDEN');
       expect(r.body.errors?.[0]?.message).toContain('orders:internal');
     }
   });

@@ -6,7 +6,17 @@ import { Streams } from '../../events/bus.js';
 import type { MemoryEventBus } from '../../events/memory.js';
 import { devToken } from '../../gateway/auth/devCredentials.js';
 import {
-  accessStack, as, badTokens, byHash, fixtures, manifestOp, sleep, socket, subscribe, until, type Fixtures,
+  accessStack,
+  as,
+  badTokens,
+  byHash,
+  fixtures,
+  manifestOp,
+  sleep,
+  socket,
+  subscribe,
+  until,
+  type Fixtures,
 } from './harness.js';
 
 /**
@@ -42,7 +52,11 @@ function open(params: Record<string, unknown>, headers?: Record<string, string>)
 async function closedWith(params: Record<string, unknown>): Promise<{ code?: number; reason?: string }> {
   const { client, closed } = open(params);
   const sub = subscribe(client, { query: STATUS, variables: { o: f.orderA } });
-  await until(() => closed.code !== undefined, 5000, () => 'the server closed the socket');
+  await until(
+    () => closed.code !== undefined,
+    5000,
+    () => 'the server closed the socket',
+  );
   expect(sub.messages).toEqual([]);
   return closed;
 }
@@ -70,10 +84,13 @@ describe('credentials over graphql-ws', () => {
     expect(closed.reason).toMatch(/^Unauthorized/);
   });
 
-  it.each(['forged', 'expired', 'wrongAudience', 'wrongIssuer'] as const)('should close a connection with the %s token with 4401', async (kind) => {
-    const tokens = await badTokens(f.customerA);
-    expect((await closedWith({ authorization: `Bearer ${tokens[kind]}` })).code).toBe(4401);
-  });
+  it.each(['forged', 'expired', 'wrongAudience', 'wrongIssuer'] as const)(
+    'should close a connection with the %s token with 4401',
+    async (kind) => {
+      const tokens = await badTokens(f.customerA);
+      expect((await closedWith({ authorization: `Bearer ${tokens[kind]}` })).code).toBe(4401);
+    },
+  );
 
   it('should close a connection with an unknown API key with 4401', async () => {
     const key = (await as.partner(f.partnerNode))['x-api-key']!;
@@ -87,9 +104,17 @@ describe('credentials over graphql-ws', () => {
     const { client, closed } = open({ authorization: `Bearer ${token}` });
     const sub = subscribe(client, { query: STATUS, variables: { o: f.orderA } });
     // Accepted while the token is valid.
-    await until(() => s.gateway.subscriptions!.subscribers() > before || closed.code !== undefined, 2000, () => 'subscribed');
+    await until(
+      () => s.gateway.subscriptions!.subscribers() > before || closed.code !== undefined,
+      2000,
+      () => 'subscribed',
+    );
     expect(closed.code).toBeUndefined();
-    await until(() => closed.code !== undefined, 5000, () => 'closed at expiry');
+    await until(
+      () => closed.code !== undefined,
+      5000,
+      () => 'closed at expiry',
+    );
     const at = Date.now();
     expect(closed.code).toBe(4401);
     expect(closed.reason).toMatch(/expired/);
@@ -110,7 +135,11 @@ describe('origins over graphql-ws', () => {
     const before = s.gateway.subscriptions!.subscribers();
     const { client, closed } = open(await as.salesforce(), { origin: ALLOWED_ORIGIN });
     const sub = subscribe(client, { query: STATUS, variables: { o: f.orderA } });
-    await until(() => s.gateway.subscriptions!.subscribers() > before, 3000, () => 'subscribed');
+    await until(
+      () => s.gateway.subscriptions!.subscribers() > before,
+      3000,
+      () => 'subscribed',
+    );
     expect(closed.code).toBeUndefined();
     expect(sub.ended).toBeUndefined();
     sub.stop();
@@ -118,7 +147,7 @@ describe('origins over graphql-ws', () => {
 });
 
 describe('persisted operations over graphql-ws', () => {
-  it('should refuse a partner an ad-hoc subscription, and another client\'s, with PERSISTED_QUERY_NOT_ALLOWED', async () => {
+  it("should refuse a partner an ad-hoc subscription, and another client's, with PERSISTED_QUERY_NOT_ALLOWED", async () => {
     const { client } = open(await as.partner(f.partnerNode));
     const adHoc = subscribe(client, { query: STATUS, variables: { o: f.ordersOfPartner[0] } });
     const lwc = manifestOp('AgentOrderStatusChanged');
@@ -131,12 +160,16 @@ describe('persisted operations over graphql-ws', () => {
     }
   });
 
-  it('should run the storefront\'s persisted subscription by hash for its own order', async () => {
+  it("should run the storefront's persisted subscription by hash for its own order", async () => {
     const op = manifestOp('ShopperOrderStatusChanged');
     const { client } = open(await as.customer(f.customerA));
     const before = s.gateway.subscriptions!.hub.size();
     const sub = subscribe(client, { query: '', ...byHash(op.id, { orderId: f.orderA, customerId: f.customerA }) });
-    await until(() => s.gateway.subscriptions!.hub.size() > before, 3000, () => 'subscribed');
+    await until(
+      () => s.gateway.subscriptions!.hub.size() > before,
+      3000,
+      () => 'subscribed',
+    );
     await bus.publish(Streams.VISIBILITY, change(f.orderA, f.customerA, 'persisted-1', {}));
     const [m] = await sub.waitFor(1);
     expect(m!.data.orderStatusChanged).toMatchObject({ orderId: f.orderA, status: 'ON_HOLD', order: { id: f.orderA } });
@@ -145,13 +178,32 @@ describe('persisted operations over graphql-ws', () => {
 });
 
 /** A status change as the tracker publishes it, caused by an ERP event carrying `causeData`. */
-const change = (orderId: string, customerId: string, id: string, causeData: Record<string, unknown>) => cloudEvent({
-  id: `visibility:${id}`, source: 'visibility', type: 'order.status_changed', subject: orderId, time: new Date().toISOString(),
-  data: {
-    orderId, customerId, previousStatus: 'ALLOCATED', status: 'ON_HOLD', version: 1,
-    cause: { cursor: '1-0', event: cloudEvent({ id: `erp:${id}`, source: 'erp', type: 'order.accepted', subject: orderId, time: '2026-11-01T10:00:00.000Z', data: causeData }) },
-  },
-});
+const change = (orderId: string, customerId: string, id: string, causeData: Record<string, unknown>) =>
+  cloudEvent({
+    id: `visibility:${id}`,
+    source: 'visibility',
+    type: 'order.status_changed',
+    subject: orderId,
+    time: new Date().toISOString(),
+    data: {
+      orderId,
+      customerId,
+      previousStatus: 'ALLOCATED',
+      status: 'ON_HOLD',
+      version: 1,
+      cause: {
+        cursor: '1-0',
+        event: cloudEvent({
+          id: `erp:${id}`,
+          source: 'erp',
+          type: 'order.accepted',
+          subject: orderId,
+          time: '2026-11-01T10:00:00.000Z',
+          data: causeData,
+        }),
+      },
+    },
+  });
 
 describe('field rules over graphql-ws', () => {
   it('should not hand a storefront subscriber the internal fields of its own order', async () => {
@@ -169,10 +221,27 @@ describe('field rules over graphql-ws', () => {
       agent: subscribe(agent, { query: q, variables: { o: f.orderA } }),
       agentEvents: subscribe(agent, { query: events, variables: { o: f.orderA } }),
     };
-    await until(() => s.gateway.subscriptions!.hub.size() >= before + 4, 3000, () => 'subscribed');
+    await until(
+      () => s.gateway.subscriptions!.hub.size() >= before + 4,
+      3000,
+      () => 'subscribed',
+    );
     // The ERP's acceptance of A's order, carrying the ERP's own sales order id (an internal field).
-    await bus.publish(Streams.SOURCE, cloudEvent({ id: 'erp:leak-1', source: 'erp', type: 'order.accepted', subject: f.orderA, time: new Date().toISOString(), data: { erpSalesOrderId: SECRET, total: null } }));
-    await bus.publish(Streams.VISIBILITY, change(f.orderA, f.customerA, 'leak-1', { erpSalesOrderId: SECRET, total: null }));
+    await bus.publish(
+      Streams.SOURCE,
+      cloudEvent({
+        id: 'erp:leak-1',
+        source: 'erp',
+        type: 'order.accepted',
+        subject: f.orderA,
+        time: new Date().toISOString(),
+        data: { erpSalesOrderId: SECRET, total: null },
+      }),
+    );
+    await bus.publish(
+      Streams.VISIBILITY,
+      change(f.orderA, f.customerA, 'leak-1', { erpSalesOrderId: SECRET, total: null }),
+    );
     for (const sub of Object.values(subs)) await sub.waitFor(1);
     await sleep(100);
 
@@ -186,16 +255,31 @@ describe('field rules over graphql-ws', () => {
       expect(text, name).not.toContain(SECRET);
     }
     const [m] = subs.shopper.messages;
-    expect(m!.data.a).toMatchObject({ orderId: f.orderA, cause: { type: 'order.accepted', data: null }, order: { id: f.orderA, erpSalesOrderId: null, statusDetail: { facts: null } } });
+    expect(m!.data.a).toMatchObject({
+      orderId: f.orderA,
+      cause: { type: 'order.accepted', data: null },
+      order: { id: f.orderA, erpSalesOrderId: null, statusDetail: { facts: null } },
+    });
     for (const h of m!.data.a.order.holds) expect(h.reason).toBeNull();
     // One FORBIDDEN error for each internal field where it appears, as over HTTP.
-    const expected = ['Order.erpSalesOrderId', 'OrderEvent.data', 'StatusExplanation.facts', ...(m!.data.a.order.holds.length ? ['Hold.reason'] : [])];
+    const expected = [
+      'Order.erpSalesOrderId',
+      'OrderEvent.data',
+      'StatusExplanation.facts',
+      ...(m!.data.a.order.holds.length ? ['Hold.reason'] : []),
+    ];
     expect(m!.errors?.map((e) => e.extensions?.field).sort()).toEqual(expected.sort());
     for (const e of m!.errors!) expect(e.extensions!.code).toBe('FORBIDDEN');
-    expect(m!.errors!.find((e) => e.extensions!.field === 'Order.erpSalesOrderId')!.path).toEqual(['a', 'order', 'erpSalesOrderId']);
+    expect(m!.errors!.find((e) => e.extensions!.field === 'Order.erpSalesOrderId')!.path).toEqual([
+      'a',
+      'order',
+      'erpSalesOrderId',
+    ]);
     const [e] = subs.shopperEvents.messages;
     expect(e!.data.orderEvents).toMatchObject({ orderId: f.orderA, type: 'order.accepted', data: null });
-    expect(e!.errors?.map((x) => [x.extensions?.code, x.extensions?.field])).toEqual([['FORBIDDEN', 'OrderEvent.data']]);
+    expect(e!.errors?.map((x) => [x.extensions?.code, x.extensions?.field])).toEqual([
+      ['FORBIDDEN', 'OrderEvent.data'],
+    ]);
     for (const sub of Object.values(subs)) sub.stop();
   });
 });

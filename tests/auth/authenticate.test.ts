@@ -25,7 +25,9 @@ async function sign(claims: JWTPayload, opts: { key?: CryptoKey; kid?: string; a
 /** The AuthError `authenticate` throws, checked to be UNAUTHENTICATED and never to quote `secret`. */
 async function refusal(headers: CredentialHeaders, secret: string, cfg: AuthConfig = config): Promise<AuthError> {
   const err = await authenticate(headers, cfg).then(
-    () => { throw new Error('expected authenticate to refuse the credential'); },
+    () => {
+      throw new Error('expected authenticate to refuse the credential');
+    },
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(AuthError);
@@ -44,7 +46,11 @@ async function refusal(headers: CredentialHeaders, secret: string, cfg: AuthConf
 describe('authenticate (development configuration)', () => {
   it('should authenticate salesforce with its client-credentials token', async () => {
     const id = await authenticate(bearer(await devToken('salesforce')), config);
-    expect(id).toMatchObject({ consumer: 'salesforce', subject: 'salesforce-named-credential', scopes: ['orders:read'] });
+    expect(id).toMatchObject({
+      consumer: 'salesforce',
+      subject: 'salesforce-named-credential',
+      scopes: ['orders:read'],
+    });
     expect(id.customerId).toBeUndefined();
     expect(id.expiresAt).toBeGreaterThan(Date.now());
   });
@@ -88,7 +94,9 @@ describe('authenticate (development configuration)', () => {
   it('should refuse a token whose payload was altered after signing', async () => {
     const token = await sign({});
     const [h, , s] = token.split('.');
-    const payload = Buffer.from(JSON.stringify({ iss: DEV_ISSUER, aud: 'storefront', sub: 'CUST-00002', exp: 4102444800 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ iss: DEV_ISSUER, aud: 'storefront', sub: 'CUST-00002', exp: 4102444800 }),
+    ).toString('base64url');
     const altered = `${h}.${payload}.${s}`;
     expect((await refusal(bearer(altered), altered)).reason).toBe('signature');
   });
@@ -138,7 +146,9 @@ describe('authenticate (development configuration)', () => {
   it('should refuse an unknown kid and an algorithm that is not accepted', async () => {
     const otherKid = await sign({}, { kid: 'retired-key' });
     expect((await refusal(bearer(otherKid), otherKid)).message).toContain('received kid "retired-key"');
-    const hs = await new SignJWT({ aud: 'storefront', sub: 'x' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32));
+    const hs = await new SignJWT({ aud: 'storefront', sub: 'x' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new Uint8Array(32));
     const err = await refusal(bearer(hs), hs);
     expect(err.reason).toBe('unsupported_algorithm');
     expect(err.message).toBe('expected a JWT signed with ES256 or RS256; received alg "HS256"');
@@ -157,18 +167,30 @@ describe('authenticate (development configuration)', () => {
     const ecOnly = developmentAuth({}, {}, DEV_PARTNER_NODE_IDS);
     ecOnly.jwt.ops = { ...ecOnly.jwt.ops, keys: { kind: 'public-key', key: await exportJWK(publicKey) } };
     const rsa = await generateKeyPair('RS256');
-    const rs = await new SignJWT({ scope: 'ops' }).setProtectedHeader({ alg: 'RS256' }).setIssuer(DEV_ISSUER).setAudience('ops')
-      .setSubject('x').setExpirationTime('5m').sign(rsa.privateKey);
+    const rs = await new SignJWT({ scope: 'ops' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(DEV_ISSUER)
+      .setAudience('ops')
+      .setSubject('x')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
     const err = await refusal(bearer(rs), rs, ecOnly);
     expect(err.reason).toBe('unsupported_algorithm');
-    expect(err.message).toBe('expected an ops token that the configured public key can verify; received alg "RS256", which it cannot');
+    expect(err.message).toBe(
+      'expected an ops token that the configured public key can verify; received alg "RS256", which it cannot',
+    );
   });
 
   it('should refuse malformed Authorization values without quoting them', async () => {
-    expect((await refusal({ authorization: 'Bearer ' }, '')).message).toBe('expected Authorization: Bearer <JWT>; received Bearer with no token');
-    expect((await refusal({ authorization: '' }, '')).message).toBe('expected Authorization: Bearer <JWT>; received an empty value');
-    expect((await refusal({ authorization: 'Basic dXNlcjpwYXNzd29yZA==' }, 'dXNlcjpwYXNzd29yZA==')).message)
-      .toBe('expected Authorization: Bearer <JWT>; received the "Basic" scheme');
+    expect((await refusal({ authorization: 'Bearer ' }, '')).message).toBe(
+      'expected Authorization: Bearer <JWT>; received Bearer with no token',
+    );
+    expect((await refusal({ authorization: '' }, '')).message).toBe(
+      'expected Authorization: Bearer <JWT>; received an empty value',
+    );
+    expect((await refusal({ authorization: 'Basic dXNlcjpwYXNzd29yZA==' }, 'dXNlcjpwYXNzd29yZA==')).message).toBe(
+      'expected Authorization: Bearer <JWT>; received the "Basic" scheme',
+    );
     const bare = await devToken('ops');
     expect((await refusal({ authorization: bare }, bare)).message).toMatch(/characters without the Bearer scheme$/);
     expect((await refusal(bearer('not-a-jwt-at-all'), 'not-a-jwt-at-all')).reason).toBe('malformed');
@@ -188,9 +210,13 @@ describe('authenticate (development configuration)', () => {
 
   it('should refuse both credentials at once and repeated headers', async () => {
     const token = await devToken('ops');
-    expect((await refusal({ ...bearer(token), 'x-api-key': devPartnerKey('DS-ACME') }, token)).reason).toBe('ambiguous');
-    expect((await refusal({ 'x-api-key': [devPartnerKey('DS-ACME'), devPartnerKey('DS-GLOBEX')] }, devPartnerKey('DS-ACME'))).message)
-      .toBe('expected one X-Api-Key header; received 2');
+    expect((await refusal({ ...bearer(token), 'x-api-key': devPartnerKey('DS-ACME') }, token)).reason).toBe(
+      'ambiguous',
+    );
+    expect(
+      (await refusal({ 'x-api-key': [devPartnerKey('DS-ACME'), devPartnerKey('DS-GLOBEX')] }, devPartnerKey('DS-ACME')))
+        .message,
+    ).toBe('expected one X-Api-Key header; received 2');
   });
 });
 
@@ -208,7 +234,11 @@ describe('credentialsFromConnectionParams', () => {
     expect(credentialsFromConnectionParams(undefined)).toEqual({});
     expect(credentialsFromConnectionParams({ other: 1 })).toEqual({});
     expect(() => credentialsFromConnectionParams({ authorization: 42 })).toThrow(AuthError);
-    expect(() => credentialsFromConnectionParams({ authorization: 42 })).toThrow('expected connection_init payload authorization to be a string; received number');
-    expect(() => credentialsFromConnectionParams({ authorization: 'Bearer a', headers: { Authorization: 'Bearer b' } })).toThrow('received it twice');
+    expect(() => credentialsFromConnectionParams({ authorization: 42 })).toThrow(
+      'expected connection_init payload authorization to be a string; received number',
+    );
+    expect(() =>
+      credentialsFromConnectionParams({ authorization: 'Bearer a', headers: { Authorization: 'Bearer b' } }),
+    ).toThrow('received it twice');
   });
 });

@@ -2,9 +2,7 @@ import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../runtime/env.js';
 import { generateApiKey, hashApiKey, parseApiKey, verifyApiKey } from '../../gateway/auth/apiKeys.js';
-import {
-  authConfigFromEnv, CONSUMER_POLICIES, developmentAuth, devPartnerKey,
-} from '../../gateway/auth/consumers.js';
+import { authConfigFromEnv, CONSUMER_POLICIES, developmentAuth, devPartnerKey } from '../../gateway/auth/consumers.js';
 import { DEV_IDENTITY_SECRET, DEV_PUBLIC_JWK } from '../../gateway/auth/dev-keys/development.js';
 import { NODES } from '../../demo/catalogue.js';
 
@@ -44,22 +42,39 @@ describe('authConfigFromEnv', () => {
   });
 
   it('should refuse developmentAuth() in production', () => {
-    expect(problems(() => developmentAuth({ NODE_ENV: 'production' }))[0]).toMatch(/^the development keys are refused when NODE_ENV=production/);
+    expect(problems(() => developmentAuth({ NODE_ENV: 'production' }))[0]).toMatch(
+      /^the development keys are refused when NODE_ENV=production/,
+    );
   });
 
   it('should refuse the development key, issuer, secret and partner keys in a production configuration', () => {
     const devKey = developmentAuth({}, {}, DEV_PARTNER_NODE_IDS).partnerKeys[0]!;
-    const found = problems(() => authConfigFromEnv({
-      NODE_ENV: 'production',
-      AUTH_ISSUER: 'urn:order-visibility:development',
-      AUTH_PUBLIC_KEY: JSON.stringify({ kty: DEV_PUBLIC_JWK.kty, crv: DEV_PUBLIC_JWK.crv, x: DEV_PUBLIC_JWK.x, y: DEV_PUBLIC_JWK.y }),
-      PARTNER_API_KEYS: JSON.stringify([devKey]),
-      GATEWAY_IDENTITY_SECRET: DEV_IDENTITY_SECRET,
-    }));
-    expect(found).toContain('AUTH_SALESFORCE_ISSUER is the development issuer; the development keys are refused when NODE_ENV=production (docs/security.md)');
-    expect(found).toContain('AUTH_PUBLIC_KEY holds the development public key; the development keys are refused when NODE_ENV=production (docs/security.md)');
-    expect(found).toContain('PARTNER_API_KEYS[0].id starts with "dev-", reserved for development keys; the development keys are refused when NODE_ENV=production (docs/security.md)');
-    expect(found).toContain('GATEWAY_IDENTITY_SECRET is the development secret; the development keys are refused when NODE_ENV=production (docs/security.md)');
+    const found = problems(() =>
+      authConfigFromEnv({
+        NODE_ENV: 'production',
+        AUTH_ISSUER: 'urn:order-visibility:development',
+        AUTH_PUBLIC_KEY: JSON.stringify({
+          kty: DEV_PUBLIC_JWK.kty,
+          crv: DEV_PUBLIC_JWK.crv,
+          x: DEV_PUBLIC_JWK.x,
+          y: DEV_PUBLIC_JWK.y,
+        }),
+        PARTNER_API_KEYS: JSON.stringify([devKey]),
+        GATEWAY_IDENTITY_SECRET: DEV_IDENTITY_SECRET,
+      }),
+    );
+    expect(found).toContain(
+      'AUTH_SALESFORCE_ISSUER is the development issuer; the development keys are refused when NODE_ENV=production (docs/security.md)',
+    );
+    expect(found).toContain(
+      'AUTH_PUBLIC_KEY holds the development public key; the development keys are refused when NODE_ENV=production (docs/security.md)',
+    );
+    expect(found).toContain(
+      'PARTNER_API_KEYS[0].id starts with "dev-", reserved for development keys; the development keys are refused when NODE_ENV=production (docs/security.md)',
+    );
+    expect(found).toContain(
+      'GATEWAY_IDENTITY_SECRET is the development secret; the development keys are refused when NODE_ENV=production (docs/security.md)',
+    );
   });
 
   it('should read a full configuration with per-consumer overrides', async () => {
@@ -78,8 +93,16 @@ describe('authConfigFromEnv', () => {
       GATEWAY_IDENTITY_SECRET: SECRET,
     });
     expect(config.development).toBe(false);
-    expect(config.jwt.salesforce).toMatchObject({ issuer: 'https://login.example.test', audience: 'salesforce', keys: { kind: 'public-key' } });
-    expect(config.jwt.storefront).toMatchObject({ issuer: ISSUER, audience: 'https://shop.example.test', keys: { kind: 'jwks-url' } });
+    expect(config.jwt.salesforce).toMatchObject({
+      issuer: 'https://login.example.test',
+      audience: 'salesforce',
+      keys: { kind: 'public-key' },
+    });
+    expect(config.jwt.storefront).toMatchObject({
+      issuer: ISSUER,
+      audience: 'https://shop.example.test',
+      keys: { kind: 'jwks-url' },
+    });
     expect(config.jwt.ops.requiredScope).toBe('ops');
     expect(config.clockToleranceSeconds).toBe(5);
     expect(config.jwks).toEqual({ cacheMaxAgeMs: 600_000, cooldownMs: 10_000, timeoutMs: 5000 });
@@ -89,30 +112,35 @@ describe('authConfigFromEnv', () => {
 
   it('should list every bad value at once, each naming the variable and what it received', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const found = problems(() => authConfigFromEnv({
-      NODE_ENV: 'production',
-      AUTH_ISSUER: ISSUER,
-      AUTH_JWKS_URL: 'http://idp.example.test/jwks',
-      AUTH_STOREFRONT_JWKS_URL: 'https://a.example.test/jwks',
-      AUTH_STOREFRONT_PUBLIC_KEY: 'not a key',
-      AUTH_OPS_AUDIENCE: 'salesforce',
-      AUTH_ALGORITHMS: 'ES256,HS256',
-      AUTH_CLOCK_TOLERANCE_SECONDS: '3600',
-      PARTNER_API_KEYS: '[{"id":"a b","nodeId":"","hash":"md5:abc"},{"id":"x","nodeId":"N","hash":"sha256:AAAA:BBBB"}]',
-      GATEWAY_IDENTITY_SECRET: 'too-short',
-    }));
-    expect(found).toEqual(expect.arrayContaining([
-      'set one of AUTH_STOREFRONT_JWKS_URL or AUTH_STOREFRONT_PUBLIC_KEY, not both',
-      'AUTH_CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 300; received "3600"',
-      'AUTH_ALGORITHMS must list some of ES256, ES384, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA; received "ES256,HS256"',
-      'AUTH_JWKS_URL must be an https URL in production; received "http://idp.example.test/jwks"',
-      'AUTH_OPS_AUDIENCE must differ from salesforce\'s audience, since aud selects the consumer; both are "salesforce"',
-      'PARTNER_API_KEYS[0].id must match /^[A-Za-z0-9_-]{1,64}$/; received "a b"',
-      'PARTNER_API_KEYS[0].nodeId must be the partner\'s fulfillment node id; received ""',
-      'PARTNER_API_KEYS[0].hash is not a stored key hash: it must read "sha256:<salt>:<digest>" or "scrypt:<N>:<r>:<p>:<salt>:<digest>"; received a value starting "md5" with 2 parts',
-      'PARTNER_API_KEYS[1].hash is not a stored key hash: its salt must be at least 8 bytes of base64url',
-      'GATEWAY_IDENTITY_SECRET must be at least 32 characters (NODE_ENV=production has no default); received 9',
-    ]));
+    const found = problems(() =>
+      authConfigFromEnv({
+        NODE_ENV: 'production',
+        AUTH_ISSUER: ISSUER,
+        AUTH_JWKS_URL: 'http://idp.example.test/jwks',
+        AUTH_STOREFRONT_JWKS_URL: 'https://a.example.test/jwks',
+        AUTH_STOREFRONT_PUBLIC_KEY: 'not a key',
+        AUTH_OPS_AUDIENCE: 'salesforce',
+        AUTH_ALGORITHMS: 'ES256,HS256',
+        AUTH_CLOCK_TOLERANCE_SECONDS: '3600',
+        PARTNER_API_KEYS:
+          '[{"id":"a b","nodeId":"","hash":"md5:abc"},{"id":"x","nodeId":"N","hash":"sha256:AAAA:BBBB"}]',
+        GATEWAY_IDENTITY_SECRET: 'too-short',
+      }),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'set one of AUTH_STOREFRONT_JWKS_URL or AUTH_STOREFRONT_PUBLIC_KEY, not both',
+        'AUTH_CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 300; received "3600"',
+        'AUTH_ALGORITHMS must list some of ES256, ES384, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA; received "ES256,HS256"',
+        'AUTH_JWKS_URL must be an https URL in production; received "http://idp.example.test/jwks"',
+        'AUTH_OPS_AUDIENCE must differ from salesforce\'s audience, since aud selects the consumer; both are "salesforce"',
+        'PARTNER_API_KEYS[0].id must match /^[A-Za-z0-9_-]{1,64}$/; received "a b"',
+        'PARTNER_API_KEYS[0].nodeId must be the partner\'s fulfillment node id; received ""',
+        'PARTNER_API_KEYS[0].hash is not a stored key hash: it must read "sha256:<salt>:<digest>" or "scrypt:<N>:<r>:<p>:<salt>:<digest>"; received a value starting "md5" with 2 parts',
+        'PARTNER_API_KEYS[1].hash is not a stored key hash: its salt must be at least 8 bytes of base64url',
+        'GATEWAY_IDENTITY_SECRET must be at least 32 characters (NODE_ENV=production has no default); received 9',
+      ]),
+    );
     // A private key is refused rather than silently reduced to its public half.
     const priv = JSON.stringify(await exportJWK(privateKey));
     expect(problems(() => authConfigFromEnv({ AUTH_ISSUER: ISSUER, AUTH_PUBLIC_KEY: priv }))).toEqual([
@@ -124,17 +152,23 @@ describe('authConfigFromEnv', () => {
     const { publicKey } = await generateKeyPair('ES384');
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] });
     const found = problems(() => authConfigFromEnv({ AUTH_ISSUER: ISSUER, AUTH_PUBLIC_KEY: jwks }));
-    expect(found).toEqual(['AUTH_PUBLIC_KEY key 0 (kid "k1") verifies ES384, but AUTH_ALGORITHMS accepts only ES256, RS256']);
+    expect(found).toEqual([
+      'AUTH_PUBLIC_KEY key 0 (kid "k1") verifies ES384, but AUTH_ALGORITHMS accepts only ES256, RS256',
+    ]);
     expect(problems(() => authConfigFromEnv({ AUTH_ISSUER: ISSUER }))).toContain(
       'AUTH_STOREFRONT_JWKS_URL or AUTH_JWKS_URL (or a *_PUBLIC_KEY) must be set: where storefront token keys come from',
     );
     expect(problems(() => authConfigFromEnv({ AUTH_JWKS_URL: 'https://idp.example.test/jwks' }))).toContain(
       'AUTH_OPS_ISSUER or AUTH_ISSUER must be set: the exact iss of ops tokens',
     );
-    expect(problems(() => authConfigFromEnv({ AUTH_ISSUER: ISSUER, AUTH_JWKS_URL: 'x', PARTNER_API_KEYS: '{nope' }))).toEqual(expect.arrayContaining([
-      'AUTH_JWKS_URL must be an http(s) URL; received "x"',
-      expect.stringMatching(/^PARTNER_API_KEYS must be a JSON array of \{ id, nodeId, hash \}; it does not parse/),
-    ]));
+    expect(
+      problems(() => authConfigFromEnv({ AUTH_ISSUER: ISSUER, AUTH_JWKS_URL: 'x', PARTNER_API_KEYS: '{nope' })),
+    ).toEqual(
+      expect.arrayContaining([
+        'AUTH_JWKS_URL must be an http(s) URL; received "x"',
+        expect.stringMatching(/^PARTNER_API_KEYS must be a JSON array of \{ id, nodeId, hash \}; it does not parse/),
+      ]),
+    );
   });
 });
 
@@ -142,7 +176,11 @@ describe('the consumer model', () => {
   it('should give each consumer the rows and fields of CANONICAL_MODEL.md', () => {
     expect(CONSUMER_POLICIES.salesforce).toMatchObject({ rows: 'all', internalFields: true });
     expect(CONSUMER_POLICIES.storefront).toMatchObject({ rows: 'own-customer', internalFields: false });
-    expect(CONSUMER_POLICIES.partner).toMatchObject({ rows: 'partner-node', persistedOperationsOnly: true, credential: 'api-key' });
+    expect(CONSUMER_POLICIES.partner).toMatchObject({
+      rows: 'partner-node',
+      persistedOperationsOnly: true,
+      credential: 'api-key',
+    });
     expect(CONSUMER_POLICIES.ops).toMatchObject({ rows: 'all', internalFields: true, operational: true });
   });
 });

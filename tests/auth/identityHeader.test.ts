@@ -5,7 +5,13 @@ import { signIdentity, verifyIdentity } from '../../canonical/identityHeader.js'
 
 const SECRET = 'a-test-identity-secret-of-at-least-32-chars';
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
-const storefront: Identity = { consumer: 'storefront', subject: 'CUST-00001', customerId: 'CUST-00001', scopes: ['orders:read:own'], expiresAt: NOW + 3_600_000 };
+const storefront: Identity = {
+  consumer: 'storefront',
+  subject: 'CUST-00001',
+  customerId: 'CUST-00001',
+  scopes: ['orders:read:own'],
+  expiresAt: NOW + 3_600_000,
+};
 
 /** Replaces one character of `s` at `i` with another base64url character. */
 const flip = (s: string, i: number): string => `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
@@ -29,7 +35,9 @@ describe('identity header', () => {
   it('should return null for a tampered payload or signature', () => {
     const header = signIdentity(storefront, SECRET, NOW);
     const [v, body, sig] = header.split('.') as [string, string, string];
-    const otherCustomer = Buffer.from(JSON.stringify({ c: 'storefront', s: 'CUST-00002', cu: 'CUST-00002', sc: [], iat: NOW / 1000 })).toString('base64url');
+    const otherCustomer = Buffer.from(
+      JSON.stringify({ c: 'storefront', s: 'CUST-00002', cu: 'CUST-00002', sc: [], iat: NOW / 1000 }),
+    ).toString('base64url');
     expect(verifyIdentity(`${v}.${otherCustomer}.${sig}`, SECRET, NOW)).toBeNull();
     expect(verifyIdentity(`${v}.${flip(body, 3)}.${sig}`, SECRET, NOW)).toBeNull();
     expect(verifyIdentity(`${v}.${body}.${flip(sig, 5)}`, SECRET, NOW)).toBeNull();
@@ -70,23 +78,42 @@ describe('identity header', () => {
   });
 
   it('should carry the acting user of a salesforce identity inside the signature, and refuse it for anyone else or malformed', () => {
-    const agent: Identity = { consumer: 'salesforce', subject: 'named-credential', scopes: [], actingUser: '005Hs00000AbCdEAAZ' };
+    const agent: Identity = {
+      consumer: 'salesforce',
+      subject: 'named-credential',
+      scopes: [],
+      actingUser: '005Hs00000AbCdEAAZ',
+    };
     const header = signIdentity(agent, SECRET, NOW);
     expect(verifyIdentity(header, SECRET, NOW)).toEqual(agent);
     // Tampering with it breaks the signature like any other field.
     const [v, , sig] = header.split('.') as [string, string, string];
-    const other = Buffer.from(JSON.stringify({ c: 'salesforce', s: 'named-credential', sc: [], au: '005Hs00000ZzZzZAAZ', iat: NOW / 1000 })).toString('base64url');
+    const other = Buffer.from(
+      JSON.stringify({ c: 'salesforce', s: 'named-credential', sc: [], au: '005Hs00000ZzZzZAAZ', iat: NOW / 1000 }),
+    ).toString('base64url');
     expect(verifyIdentity(`${v}.${other}.${sig}`, SECRET, NOW)).toBeNull();
     // The gateway never signs one for another consumer or a malformed id ...
-    expect(() => signIdentity({ ...storefront, actingUser: '005Hs00000AbCdEAAZ' }, SECRET, NOW)).toThrow('an acting user is signed only for salesforce and only as a Salesforce user id; received "005Hs00000AbCdEAAZ" for storefront');
-    expect(() => signIdentity({ ...agent, actingUser: 'agent-007' }, SECRET, NOW)).toThrow(/received "agent-007" for salesforce/);
+    expect(() => signIdentity({ ...storefront, actingUser: '005Hs00000AbCdEAAZ' }, SECRET, NOW)).toThrow(
+      'an acting user is signed only for salesforce and only as a Salesforce user id; received "005Hs00000AbCdEAAZ" for storefront',
+    );
+    expect(() => signIdentity({ ...agent, actingUser: 'agent-007' }, SECRET, NOW)).toThrow(
+      /received "agent-007" for salesforce/,
+    );
     // ... and a subgraph refuses such a header even when it is signed with the secret.
     const mint = (payload: unknown): string => {
       const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
       return `v1.${body}.${createHmac('sha256', SECRET).update(`v1.${body}`).digest('base64url')}`;
     };
-    expect(verifyIdentity(mint({ c: 'storefront', s: 'C-1', cu: 'C-1', sc: [], au: '005Hs00000AbCdEAAZ', iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
-    expect(verifyIdentity(mint({ c: 'salesforce', s: 'x', sc: [], au: 'agent-007', iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
+    expect(
+      verifyIdentity(
+        mint({ c: 'storefront', s: 'C-1', cu: 'C-1', sc: [], au: '005Hs00000AbCdEAAZ', iat: NOW / 1000 }),
+        SECRET,
+        NOW,
+      ),
+    ).toBeNull();
+    expect(
+      verifyIdentity(mint({ c: 'salesforce', s: 'x', sc: [], au: 'agent-007', iat: NOW / 1000 }), SECRET, NOW),
+    ).toBeNull();
     expect(verifyIdentity(mint({ c: 'salesforce', s: 'x', sc: [], au: 5, iat: NOW / 1000 }), SECRET, NOW)).toBeNull();
   });
 

@@ -9,7 +9,11 @@ import { authenticate } from '../../gateway/auth/identity.js';
 const ISSUER = 'https://idp.example.test/';
 const SECRET = 'a-test-identity-secret-of-at-least-32-chars';
 
-interface SigningKey { kid: string; privateKey: CryptoKey; jwk: JWK }
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
 
 async function signingKey(kid: string): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
@@ -46,13 +50,22 @@ describe('a JWKS URL served by a real identity provider', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const env = (extra: Record<string, string> = {}) => ({ AUTH_ISSUER: ISSUER, AUTH_JWKS_URL: url, GATEWAY_IDENTITY_SECRET: SECRET, ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    AUTH_ISSUER: ISSUER,
+    AUTH_JWKS_URL: url,
+    GATEWAY_IDENTITY_SECRET: SECRET,
+    ...extra,
+  });
 
   it('should fetch the key set once and verify later tokens from its cache', async () => {
     const config = authConfigFromEnv(env());
     hits = 0;
-    expect((await authenticate({ authorization: `Bearer ${await token(first, 'salesforce')}` }, config)).consumer).toBe('salesforce');
-    expect((await authenticate({ authorization: `Bearer ${await token(first, 'storefront')}` }, config)).customerId).toBe('CUST-00001');
+    expect((await authenticate({ authorization: `Bearer ${await token(first, 'salesforce')}` }, config)).consumer).toBe(
+      'salesforce',
+    );
+    expect(
+      (await authenticate({ authorization: `Bearer ${await token(first, 'storefront')}` }, config)).customerId,
+    ).toBe('CUST-00001');
     expect((await authenticate({ authorization: `Bearer ${await token(first, 'ops')}` }, config)).consumer).toBe('ops');
     expect(hits).toBe(1);
   });
@@ -74,7 +87,9 @@ describe('a JWKS URL served by a real identity provider', () => {
   it('should refuse a kid the key set does not hold, naming the key set', async () => {
     const config = authConfigFromEnv(env());
     const stranger = await signingKey('not-published');
-    const err = await authenticate({ authorization: `Bearer ${await token(stranger, 'salesforce')}` }, config).catch((e: unknown) => e);
+    const err = await authenticate({ authorization: `Bearer ${await token(stranger, 'salesforce')}` }, config).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('UNAUTHENTICATED');
     expect((err as AuthError).message).toContain(`key set at ${url}; received kid "not-published"`);
@@ -86,7 +101,9 @@ describe('a JWKS URL served by a real identity provider', () => {
     const deadUrl = `http://127.0.0.1:${(down.address() as AddressInfo).port}/jwks`;
     await new Promise<void>((resolve) => down.close(() => resolve()));
     const config = authConfigFromEnv(env({ AUTH_JWKS_URL: deadUrl, AUTH_JWKS_TIMEOUT_MS: '500' }));
-    const err = await authenticate({ authorization: `Bearer ${await token(first, 'ops')}` }, config).catch((e: unknown) => e);
+    const err = await authenticate({ authorization: `Bearer ${await token(first, 'ops')}` }, config).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('UPSTREAM_UNAVAILABLE');
     expect((err as AuthError).httpStatus).toBe(503);
@@ -98,9 +115,18 @@ describe('a configured public key', () => {
   it('should verify RS256 tokens against a PEM given in AUTH_PUBLIC_KEY, whatever their kid', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const pem = await exportSPKI(publicKey);
-    const config = authConfigFromEnv({ AUTH_ISSUER: ISSUER, AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n'), GATEWAY_IDENTITY_SECRET: SECRET });
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'anything' }).setIssuer(ISSUER)
-      .setAudience('salesforce').setSubject('sf-client').setExpirationTime('5m').sign(privateKey);
+    const config = authConfigFromEnv({
+      AUTH_ISSUER: ISSUER,
+      AUTH_PUBLIC_KEY: pem.replace(/\n/g, '\\n'),
+      GATEWAY_IDENTITY_SECRET: SECRET,
+    });
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'anything' })
+      .setIssuer(ISSUER)
+      .setAudience('salesforce')
+      .setSubject('sf-client')
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await authenticate({ authorization: `Bearer ${jwt}` }, config)).subject).toBe('sf-client');
   });
 
@@ -114,9 +140,16 @@ describe('a configured public key', () => {
       AUTH_SALESFORCE_PUBLIC_KEY: JSON.stringify(sf.jwk),
       GATEWAY_IDENTITY_SECRET: SECRET,
     });
-    const sfToken = await new SignJWT({ client_id: 'named-credential' }).setProtectedHeader({ alg: 'ES256' })
-      .setIssuer('https://login.example.test').setAudience('salesforce').setExpirationTime('5m').sign(sf.privateKey);
-    expect(await authenticate({ authorization: `Bearer ${sfToken}` }, config)).toMatchObject({ consumer: 'salesforce', subject: 'named-credential' });
+    const sfToken = await new SignJWT({ client_id: 'named-credential' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('https://login.example.test')
+      .setAudience('salesforce')
+      .setExpirationTime('5m')
+      .sign(sf.privateKey);
+    expect(await authenticate({ authorization: `Bearer ${sfToken}` }, config)).toMatchObject({
+      consumer: 'salesforce',
+      subject: 'named-credential',
+    });
     const wrongKey = await token(sf, 'storefront');
     const err = await authenticate({ authorization: `Bearer ${wrongKey}` }, config).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);

@@ -8,15 +8,24 @@ import { NODES } from '../../demo/catalogue.js';
 /** The composition root passes the demo world's nodes; the gateway never imports demo data. */
 const DEV_PARTNER_NODE_IDS = NODES.map((n) => n.id);
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `node --import tsx scripts/token.ts …args` from the repository root. */
 function token(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const childEnv = { ...process.env, NODE_ENV: 'development', ...env };
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { cwd: projectRoot(), env: childEnv }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/token.ts', ...args],
+      { cwd: projectRoot(), env: childEnv },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -42,16 +51,31 @@ describe('npm run token', () => {
 
   it('should print working headers for ops, salesforce and a partner node, the partner key stable across runs', async () => {
     const [ops, salesforce, partner, again] = await Promise.all([
-      token(['ops']), token(['salesforce']), token(['partner', '--partner', 'DS-ACME']), token(['partner', '--partner', 'DS-ACME']),
+      token(['ops']),
+      token(['salesforce']),
+      token(['partner', '--partner', 'DS-ACME']),
+      token(['partner', '--partner', 'DS-ACME']),
     ]);
     expect((await authenticate(headerOf(ops), config)).consumer).toBe('ops');
     expect((await authenticate(headerOf(salesforce), config)).consumer).toBe('salesforce');
-    expect(await authenticate(headerOf(partner), config)).toMatchObject({ consumer: 'partner', partnerNodeId: 'DS-ACME' });
+    expect(await authenticate(headerOf(partner), config)).toMatchObject({
+      consumer: 'partner',
+      partnerNodeId: 'DS-ACME',
+    });
     expect(partner.stdout).toBe(again.stdout);
   });
 
   it('should exit 2 with a usage line on stderr for bad arguments', async () => {
-    const cases = [[], ['admin'], ['storefront'], ['partner'], ['partner', '--partner', 'NOWHERE'], ['ops', '--customer', 'CUST-00001'], ['ops', '--bogus'], ['ops', 'extra']];
+    const cases = [
+      [],
+      ['admin'],
+      ['storefront'],
+      ['partner'],
+      ['partner', '--partner', 'NOWHERE'],
+      ['ops', '--customer', 'CUST-00001'],
+      ['ops', '--bogus'],
+      ['ops', 'extra'],
+    ];
     const runs = await Promise.all(cases.map((args) => token(args)));
     runs.forEach((run, i) => {
       expect(run.code, `token ${cases[i]!.join(' ')}`).toBe(2);

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
 import { accessStack, fixtures, WEBHOOK_SECRET, type Fixtures } from '../access/harness.js';
-import { buildForBrowser, describeBrowser, launchChromium, pageProblems, recordRequests, screenshot, type RunningBrowser } from '../helpers/browser.js';
+import {
+  buildForBrowser,
+  describeBrowser,
+  launchChromium,
+  pageProblems,
+  recordRequests,
+  screenshot,
+  type RunningBrowser,
+} from '../helpers/browser.js';
 import { eventually } from '../helpers/ws.js';
 
 /**
@@ -34,7 +42,8 @@ describeBrowser('explorer in a browser', () => {
   }
 
   /** The response pane's text (Monaco renders spaces as no-break spaces). */
-  const responseText = async (page: import('playwright-core').Page) => (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+  const responseText = async (page: import('playwright-core').Page) =>
+    (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
 
   it('should explore offline: run a query and a subscription as the chosen consumer, loading nothing from elsewhere', async () => {
     const context = await chromium.context();
@@ -52,7 +61,9 @@ describeBrowser('explorer in a browser', () => {
     await run(page, 'OrderStatus');
     await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('statusDetail');
     expect(await responseText(page)).toContain('"number": "K100003"');
-    const query = requests.find((r) => r.method === 'POST' && r.url === s.gateway.url && r.body?.includes('OrderStatus'));
+    const query = requests.find(
+      (r) => r.method === 'POST' && r.url === s.gateway.url && r.body?.includes('OrderStatus'),
+    );
     expect(query?.headers.authorization).toMatch(/^Bearer eyJ/);
 
     // The subscription runs over graphql-ws with the credential in connection_init.
@@ -60,13 +71,21 @@ describeBrowser('explorer in a browser', () => {
     await run(page, 'LiveStatus');
     await eventually(() => s.gateway.subscriptions!.hub.size() > before, 10_000, 'the explorer subscribed');
     // Playwright reports sent frames asynchronously: the server may see the subscription first.
-    const initAuthorization = () => sentOverWs.map((m) => JSON.parse(m)).find((m) => m.type === 'connection_init')?.payload?.authorization;
+    const initAuthorization = () =>
+      sentOverWs.map((m) => JSON.parse(m)).find((m) => m.type === 'connection_init')?.payload?.authorization;
     await expect.poll(initAuthorization, { timeout: 10_000 }).toMatch(/^Bearer eyJ/);
     const raw = JSON.stringify({
-      notificationId: `ERP-EXPLORER-${Date.now()}`, eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(),
-      salesOrder: { orderRef: f.orderA }, hold: { type: 'FRAUD', reason: 'velocity check' },
+      notificationId: `ERP-EXPLORER-${Date.now()}`,
+      eventType: 'HOLD_PLACED',
+      postedAt: new Date().toISOString(),
+      salesOrder: { orderRef: f.orderA },
+      hold: { type: 'FRAUD', reason: 'velocity check' },
     });
-    const hook = await fetch(s.subgraphs.erp.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, raw) }, body: raw });
+    const hook = await fetch(s.subgraphs.erp.ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, raw) },
+      body: raw,
+    });
     expect(hook.status).toBe(200);
     await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('ON_HOLD');
     expect(await responseText(page)).toContain(f.orderA);
@@ -74,7 +93,9 @@ describeBrowser('explorer in a browser', () => {
 
     // Offline: every request went to the gateway itself (no CDN, no font or script from elsewhere).
     const gateway = new URL(s.gateway.url).origin;
-    const elsewhere = requests.filter((r) => !r.url.startsWith(gateway) && !r.url.startsWith('data:') && !r.url.startsWith('blob:'));
+    const elsewhere = requests.filter(
+      (r) => !r.url.startsWith(gateway) && !r.url.startsWith('data:') && !r.url.startsWith('blob:'),
+    );
     expect(elsewhere.map((r) => r.url)).toEqual([]);
     expect(problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
     await context.close();
@@ -92,7 +113,10 @@ describeBrowser('explorer in a browser', () => {
     const sdl = await (await schema).text();
     expect(sdl).toContain('orderStatusChanged');
     expect(sdl).not.toMatch(/erpSalesOrderId/);
-    await page.getByTestId('session').filter({ hasText: `storefront ${f.customerA}` }).waitFor();
+    await page
+      .getByTestId('session')
+      .filter({ hasText: `storefront ${f.customerA}` })
+      .waitFor();
     await run(page, 'MyOrders');
     await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('totalCount');
     expect(await responseText(page)).toContain(`"totalCount": ${f.ordersOfA.length}`);

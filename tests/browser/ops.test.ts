@@ -8,7 +8,15 @@ import { storeStatusStore } from '../../gateway/tracker/store.js';
 import { openStore, type VisibilityStore } from '../../store/index.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
 import { as, fixtures, ORDERS, query, WEBHOOK_SECRET, world, type Fixtures } from '../access/harness.js';
-import { buildForBrowser, describeBrowser, launchChromium, openPage, screenshot, type OpenPage, type RunningBrowser } from '../helpers/browser.js';
+import {
+  buildForBrowser,
+  describeBrowser,
+  launchChromium,
+  openPage,
+  screenshot,
+  type OpenPage,
+  type RunningBrowser,
+} from '../helpers/browser.js';
 import { stack } from '../helpers/stack.js';
 import { eventually } from '../helpers/ws.js';
 
@@ -33,7 +41,14 @@ describeBrowser('operations console in a browser', () => {
     await buildForBrowser();
     store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
     bus = new MemoryEventBus();
-    s = await stack({ orders: ORDERS, bus, store, statusStore: storeStatusStore(store), seedTracker: true, webhookSecret: WEBHOOK_SECRET });
+    s = await stack({
+      orders: ORDERS,
+      bus,
+      store,
+      statusStore: storeStatusStore(store),
+      seedTracker: true,
+      webhookSecret: WEBHOOK_SECRET,
+    });
     await s.gateway.tracker!.whenSeeded();
     f = fixtures();
     chromium = await launchChromium();
@@ -48,7 +63,11 @@ describeBrowser('operations console in a browser', () => {
   /** Posts a native webhook body, signed, to `system`'s /ingest; answers the HTTP status. */
   const hook = async (system: keyof Stack['subgraphs'], body: unknown): Promise<number> => {
     const raw = JSON.stringify(body);
-    const res = await fetch(s.subgraphs[system].ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, raw) }, body: raw });
+    const res = await fetch(s.subgraphs[system].ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signWebhook(WEBHOOK_SECRET, raw) },
+      body: raw,
+    });
     await res.arrayBuffer();
     return res.status;
   };
@@ -69,7 +88,7 @@ describeBrowser('operations console in a browser', () => {
       ...opened,
       close: async () => {
         await opened.close();
-        await eventually(() => hub.size() <= before, UI.timeout, 'the console\'s subscription ended');
+        await eventually(() => hub.size() <= before, UI.timeout, "the console's subscription ended");
       },
     };
   }
@@ -83,8 +102,11 @@ describeBrowser('operations console in a browser', () => {
   /** Built on the graph only: every call is POST /graphql with the ops JWT (or the development credential endpoint). */
   function expectGraphOnly(opened: OpenPage): void {
     const calls = opened.requests.filter((r) => r.method === 'POST');
-    expect(calls.map((r) => new URL(r.url).pathname).filter((p) => p !== '/graphql' && p !== '/explorer/api/credential')).toEqual([]);
-    for (const r of calls.filter((c) => c.url === s.gateway.url)) expect(r.headers.authorization).toMatch(/^Bearer eyJ/);
+    expect(
+      calls.map((r) => new URL(r.url).pathname).filter((p) => p !== '/graphql' && p !== '/explorer/api/credential'),
+    ).toEqual([]);
+    for (const r of calls.filter((c) => c.url === s.gateway.url))
+      expect(r.headers.authorization).toMatch(/^Bearer eyJ/);
     expect(opened.problems).toEqual([]);
   }
 
@@ -99,8 +121,11 @@ describeBrowser('operations console in a browser', () => {
     expect(why).toMatch(/OMS/);
 
     const raw = {
-      notificationId: `ERP-OPS-${Date.now()}`, eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(),
-      salesOrder: { orderRef: f.orderA }, hold: { type: 'FRAUD', reason: 'velocity check' },
+      notificationId: `ERP-OPS-${Date.now()}`,
+      eventType: 'HOLD_PLACED',
+      postedAt: new Date().toISOString(),
+      salesOrder: { orderRef: f.orderA },
+      hold: { type: 'FRAUD', reason: 'velocity check' },
     };
     expect(await hook('erp', raw)).toBe(200);
     await expect.poll(() => page.getByTestId('ops-live').innerText(), UI).toMatch(/ALLOCATED → ON_HOLD/);
@@ -108,7 +133,9 @@ describeBrowser('operations console in a browser', () => {
     await page.getByTestId('ops-live').getByRole('button').first().click();
     await expect.poll(() => page.getByTestId('ops-order-status').textContent(), UI).toBe('ON_HOLD');
     expect(await page.getByTestId('ops-order').innerText()).toMatch(/FRAUD \(velocity check\) active/);
-    await expect.poll(refreshed(page, 'ops-timeline'), UI).toMatch(new RegExp(`ALLOCATED → ON_HOLD\\s+order\\.hold_placed \\(erp\\) erp:${raw.notificationId}`));
+    await expect
+      .poll(refreshed(page, 'ops-timeline'), UI)
+      .toMatch(new RegExp(`ALLOCATED → ON_HOLD\\s+order\\.hold_placed \\(erp\\) erp:${raw.notificationId}`));
     expectGraphOnly(opened);
     await opened.close();
   }, 120_000);
@@ -119,19 +146,43 @@ describeBrowser('operations console in a browser', () => {
     const problemOrders = d.scenarios['in-transit'].slice(0, 2);
     for (const [i, orderId] of problemOrders.entries()) {
       const shipment = d.data.carrier.shipments.find((x) => x.references.orderId === orderId)!;
-      expect(await hook('carrier', {
-        eventId: `OPS-SCAN-${i}-${Date.now()}`, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, references: shipment.references,
-        scans: [{ code: carrierCodesFor(shipment.carrier, 'EXCEPTION')[0]!, occurredAt: new Date().toISOString(), description: 'Address problem', location: null }],
-      })).toBe(200);
+      expect(
+        await hook('carrier', {
+          eventId: `OPS-SCAN-${i}-${Date.now()}`,
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+          references: shipment.references,
+          scans: [
+            {
+              code: carrierCodesFor(shipment.carrier, 'EXCEPTION')[0]!,
+              occurredAt: new Date().toISOString(),
+              description: 'Address problem',
+              location: null,
+            },
+          ],
+        }),
+      ).toBe(200);
     }
     // A hold for an order nobody knows yet (its creation has not arrived) is refused with 409 — a
     // reason that may heal — and kept as an ingest dead letter.
     const pending = 'ORD-970001';
     expect(d.data.oms.orders.some((o) => o.id === pending)).toBe(false);
-    const hold = { notificationId: `ERP-OPS-HOLD-${Date.now()}`, eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(), salesOrder: { orderRef: pending }, hold: { type: 'CREDIT', reason: 'limit review' } };
+    const hold = {
+      notificationId: `ERP-OPS-HOLD-${Date.now()}`,
+      eventType: 'HOLD_PLACED',
+      postedAt: new Date().toISOString(),
+      salesOrder: { orderRef: pending },
+      hold: { type: 'CREDIT', reason: 'limit review' },
+    };
     expect(await hook('erp', hold)).toBe(409);
     // And one that will never heal (no such order anywhere), to discard.
-    const never = { notificationId: `ERP-OPS-NEVER-${Date.now()}`, eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(), salesOrder: { orderRef: 'ORD-999998' }, hold: { type: 'FRAUD' } };
+    const never = {
+      notificationId: `ERP-OPS-NEVER-${Date.now()}`,
+      eventType: 'HOLD_PLACED',
+      postedAt: new Date().toISOString(),
+      salesOrder: { orderRef: 'ORD-999998' },
+      hold: { type: 'FRAUD' },
+    };
     expect(await hook('erp', never)).toBe(409);
 
     const opened = await openConsole();
@@ -155,7 +206,9 @@ describeBrowser('operations console in a browser', () => {
     await exceptions.getByRole('button', { name: 'Next →' }).click();
     await expect.poll(() => exceptions.innerText(), UI).toMatch(/page 2/);
     await expect.poll(() => exceptions.getByTestId('ops-exception').innerText(), UI).not.toBe(firstPage);
-    const shownOrders = [firstPage, await exceptions.getByTestId('ops-exception').innerText()].map((t) => /ORD-\d+/.exec(t)?.[0]);
+    const shownOrders = [firstPage, await exceptions.getByTestId('ops-exception').innerText()].map(
+      (t) => /ORD-\d+/.exec(t)?.[0],
+    );
     expect(problemOrders.every((o) => shownOrders.includes(o))).toBe(true);
     await exceptions.getByRole('button', { name: '← Previous' }).click();
     await expect.poll(() => exceptions.getByTestId('ops-exception').innerText(), UI).toBe(firstPage);
@@ -173,7 +226,9 @@ describeBrowser('operations console in a browser', () => {
     await row.getByRole('button', { name: 'Inspect' }).click();
     const letter = page.getByTestId('ops-letter');
     await letter.waitFor(UI);
-    expect(await page.getByTestId('ops-letter-error').innerText()).toMatch(new RegExp(`^409: order ${pending} is unknown to the ERP`));
+    expect(await page.getByTestId('ops-letter-error').innerText()).toMatch(
+      new RegExp(`^409: order ${pending} is unknown to the ERP`),
+    );
     expect(JSON.parse(await page.getByTestId('ops-letter-payload').innerText())).toEqual(hold);
     expect(await letter.innerText()).toMatch(/Attempts\s+1/);
     expect(await letter.innerText()).toMatch(/First failure\s+\d{4}-\d\d-\d\dT/);
@@ -190,19 +245,40 @@ describeBrowser('operations console in a browser', () => {
 
     // The cause heals: the order is created in the OMS and accepted by the ERP. Replayed from the
     // console, the hold applies, once.
-    expect(await hook('oms', {
-      eventId: `OMS-OPS-NEW-${Date.now()}`, eventType: 'ORDER_CREATED', eventTime: new Date().toISOString(), orderId: pending,
-      order: {
-        number: 'W970001', channel: 'WEB', customer: { id: 'CUST-97001', name: 'Ada Lovelace', email: 'ada@example.com', salesforceAccountId: '001970000000001AAA' },
-        lines: [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', description: 'Organic cotton tee', quantity: 2 }],
-      },
-    })).toBe(200);
+    expect(
+      await hook('oms', {
+        eventId: `OMS-OPS-NEW-${Date.now()}`,
+        eventType: 'ORDER_CREATED',
+        eventTime: new Date().toISOString(),
+        orderId: pending,
+        order: {
+          number: 'W970001',
+          channel: 'WEB',
+          customer: {
+            id: 'CUST-97001',
+            name: 'Ada Lovelace',
+            email: 'ada@example.com',
+            salesforceAccountId: '001970000000001AAA',
+          },
+          lines: [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', description: 'Organic cotton tee', quantity: 2 }],
+        },
+      }),
+    ).toBe(200);
     await expect.poll(() => page.getByTestId('ops-live').innerText(), UI).toMatch(/W970001\s+— → PENDING/);
-    expect(await hook('erp', {
-      notificationId: `ERP-OPS-ACC-${Date.now()}`, eventType: 'SALES_ORDER_ACCEPTED', postedAt: new Date().toISOString(),
-      salesOrder: { orderRef: pending, salesOrderId: `SO-${pending.slice(4)}` },
-      totals: { subtotal: { amount: '100.00', currency: 'USD' }, tax: { amount: '8.00', currency: 'USD' }, shipping: { amount: '5.95', currency: 'USD' }, total: { amount: '113.95', currency: 'USD' } },
-    })).toBe(200);
+    expect(
+      await hook('erp', {
+        notificationId: `ERP-OPS-ACC-${Date.now()}`,
+        eventType: 'SALES_ORDER_ACCEPTED',
+        postedAt: new Date().toISOString(),
+        salesOrder: { orderRef: pending, salesOrderId: `SO-${pending.slice(4)}` },
+        totals: {
+          subtotal: { amount: '100.00', currency: 'USD' },
+          tax: { amount: '8.00', currency: 'USD' },
+          shipping: { amount: '5.95', currency: 'USD' },
+          total: { amount: '113.95', currency: 'USD' },
+        },
+      }),
+    ).toBe(200);
     await expect.poll(() => page.getByTestId('ops-live').innerText(), UI).toMatch(/PENDING → ACCEPTED/);
     await letter.locator('input[name=letterReason]').fill('the ERP accepted the order now');
     await letter.getByRole('button', { name: 'Replay' }).click();
@@ -215,7 +291,12 @@ describeBrowser('operations console in a browser', () => {
     await expect.poll(() => page.getByTestId('ops-live').innerText(), UI).toMatch(/ACCEPTED → ON_HOLD/);
 
     // Applied once: a second replay (another operator, through the graph) changes nothing, nor does the webhook re-sent.
-    const again = await query(s.gateway.url, await as.ops(), 'mutation ($id: ID!) { replayDeadLetter(id: $id, reason: "twice") { outcome } }', { id: await letter.locator('h3 .muted').innerText() });
+    const again = await query(
+      s.gateway.url,
+      await as.ops(),
+      'mutation ($id: ID!) { replayDeadLetter(id: $id, reason: "twice") { outcome } }',
+      { id: await letter.locator('h3 .muted').innerText() },
+    );
     expect(again.body).toEqual({ data: { replayDeadLetter: { outcome: 'NOOP' } } });
     expect(await hook('erp', hold)).toBe(200);
     await page.locator('input[name=order]').fill(pending);
@@ -227,7 +308,11 @@ describeBrowser('operations console in a browser', () => {
     expect(timeline).toMatch(/PENDING → ACCEPTED/);
 
     // The letter that cannot heal is discarded, with a reason.
-    await letters.getByTestId('ops-dead-letter').filter({ hasText: 'ORD-999998' }).getByRole('button', { name: 'Inspect' }).click();
+    await letters
+      .getByTestId('ops-dead-letter')
+      .filter({ hasText: 'ORD-999998' })
+      .getByRole('button', { name: 'Inspect' })
+      .click();
     await expect.poll(() => page.getByTestId('ops-letter-payload').innerText(), UI).toContain(never.notificationId);
     await letter.locator('input[name=letterReason]').fill('test order, never existed');
     await letter.getByRole('button', { name: 'Discard' }).click();
@@ -238,7 +323,11 @@ describeBrowser('operations console in a browser', () => {
 
     // For the docs: the letter list shows what was done.
     await page.locator('select[name=letterState]').selectOption('');
-    await letters.getByTestId('ops-dead-letter').filter({ hasText: pending }).getByRole('button', { name: 'Inspect' }).click();
+    await letters
+      .getByTestId('ops-dead-letter')
+      .filter({ hasText: pending })
+      .getByRole('button', { name: 'Inspect' })
+      .click();
     await expect.poll(() => page.getByTestId('ops-letter-state').innerText(), UI).toBe('REPLAYED');
     await screenshot(page, 'ops-console', true);
     expectGraphOnly(opened);

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Stack } from '../../embedded/stack.js';
 import { projectRoot } from '../../runtime/project.js';
 import { accessStack, fixtures, type Fixtures } from '../access/harness.js';
-import { buildForBrowser, describeBrowser, launchChromium, openPage, screenshot, serveExample, type RunningBrowser } from '../helpers/browser.js';
+import {
+  buildForBrowser,
+  describeBrowser,
+  launchChromium,
+  openPage,
+  screenshot,
+  serveExample,
+  type RunningBrowser,
+} from '../helpers/browser.js';
 
 /**
  * examples/partner-portal, served from its static build on its own origin, in headless Chromium:
@@ -16,7 +24,9 @@ describeBrowser('partner portal in a browser', () => {
   let f: Fixtures;
   let chromium: RunningBrowser;
   let site: { url: string; close: () => Promise<void> };
-  const manifest = JSON.parse(readFileSync(join(projectRoot(), 'operations', 'manifest.json'), 'utf8')) as { operations: { id: string; name: string; clientName?: string }[] };
+  const manifest = JSON.parse(readFileSync(join(projectRoot(), 'operations', 'manifest.json'), 'utf8')) as {
+    operations: { id: string; name: string; clientName?: string }[];
+  };
   const partnerIds = new Map(manifest.operations.filter((o) => o.clientName === 'partner').map((o) => [o.id, o.name]));
   beforeAll(async () => {
     const { partnerPortal } = await buildForBrowser();
@@ -31,13 +41,15 @@ describeBrowser('partner portal in a browser', () => {
     await s?.stop();
   });
 
-  it('should list the node\'s orders and an order\'s fulfillment by persisted-operation ids only', async () => {
+  it("should list the node's orders and an order's fulfillment by persisted-operation ids only", async () => {
     const { page, problems, requests, close } = await openPage(chromium);
     await page.goto(site.url);
     await page.locator('select[name=nodeId]').selectOption(f.partnerNode);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('node').filter({ hasText: f.partnerNode }).waitFor();
-    await page.getByRole('heading', { name: `Orders at ${f.partnerNode} (${f.ordersOfPartner.length})` }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('heading', { name: `Orders at ${f.partnerNode} (${f.ordersOfPartner.length})` })
+      .waitFor({ timeout: 15_000 });
     const listed = await page.getByTestId('node-orders').locator('tbody tr').count();
     expect(listed).toBe(Math.min(50, f.ordersOfPartner.length));
     await screenshot(page, 'partner-portal', true);
@@ -54,7 +66,9 @@ describeBrowser('partner portal in a browser', () => {
       expect(partnerIds.get(body.extensions?.persistedQuery?.sha256Hash)).toBe(body.operationName);
       expect(r.headers['x-api-key']).toMatch(/^dev-DS-ACME\./);
     }
-    expect(new Set(graphql.map((r) => JSON.parse(r.body!).operationName))).toEqual(new Set(['PartnerNodeOrders', 'PartnerOrderFulfillment']));
+    expect(new Set(graphql.map((r) => JSON.parse(r.body!).operationName))).toEqual(
+      new Set(['PartnerNodeOrders', 'PartnerOrderFulfillment']),
+    );
     expect(problems).toEqual([]);
     await close();
   }, 90_000);

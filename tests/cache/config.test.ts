@@ -19,18 +19,45 @@ describe('cacheConfigFromEnv', () => {
   });
 
   it('should read every variable', () => {
-    expect(cacheConfigFromEnv({
-      CACHE_ENABLED: 'false', CACHE_RESPONSE_TTL_MS: '0', CACHE_TTL_ERP_MS: '1', CACHE_TTL_OMS_MS: '2', CACHE_TTL_WMS_MS: '3',
-      CACHE_TTL_CARRIER_MS: '4', CACHE_TTL_RETURNS_MS: '5', CACHE_TYPE_TTLS: 'Shipment=7', CACHE_MAX_ENTRIES: '10', CACHE_MAX_BYTES: '1048576', CACHE_REDIS_MAX_BYTES: '2097152', CACHE_REDIS_TIMEOUT_MS: '200', REDIS_URL: 'redis://cache:6379',
-    })).toEqual({
-      enabled: false, responseTtlMs: 0, fetchTtlMs: { erp: 1, oms: 2, wms: 3, carrier: 4, returns: 5, visibility: 0 }, typeTtlMs: { Shipment: 7 }, maxEntries: 10, maxBytes: 1_048_576, redisMaxBytes: 2_097_152, redisTimeoutMs: 200, redisUrl: 'redis://cache:6379',
+    expect(
+      cacheConfigFromEnv({
+        CACHE_ENABLED: 'false',
+        CACHE_RESPONSE_TTL_MS: '0',
+        CACHE_TTL_ERP_MS: '1',
+        CACHE_TTL_OMS_MS: '2',
+        CACHE_TTL_WMS_MS: '3',
+        CACHE_TTL_CARRIER_MS: '4',
+        CACHE_TTL_RETURNS_MS: '5',
+        CACHE_TYPE_TTLS: 'Shipment=7',
+        CACHE_MAX_ENTRIES: '10',
+        CACHE_MAX_BYTES: '1048576',
+        CACHE_REDIS_MAX_BYTES: '2097152',
+        CACHE_REDIS_TIMEOUT_MS: '200',
+        REDIS_URL: 'redis://cache:6379',
+      }),
+    ).toEqual({
+      enabled: false,
+      responseTtlMs: 0,
+      fetchTtlMs: { erp: 1, oms: 2, wms: 3, carrier: 4, returns: 5, visibility: 0 },
+      typeTtlMs: { Shipment: 7 },
+      maxEntries: 10,
+      maxBytes: 1_048_576,
+      redisMaxBytes: 2_097_152,
+      redisTimeoutMs: 200,
+      redisUrl: 'redis://cache:6379',
     });
   });
 
   it('should name every bad value at once, with what it expects and what it received', () => {
     let error: unknown;
     try {
-      cacheConfigFromEnv({ CACHE_ENABLED: 'yes', CACHE_TTL_CARRIER_MS: '-1', CACHE_MAX_ENTRIES: '0', CACHE_RESPONSE_TTL_MS: '999999999', REDIS_URL: 'localhost:6379' });
+      cacheConfigFromEnv({
+        CACHE_ENABLED: 'yes',
+        CACHE_TTL_CARRIER_MS: '-1',
+        CACHE_MAX_ENTRIES: '0',
+        CACHE_RESPONSE_TTL_MS: '999999999',
+        REDIS_URL: 'localhost:6379',
+      });
     } catch (err) {
       error = err;
     }

@@ -20,7 +20,9 @@ function brokenStore(mode: 'reject' | 'hang'): CacheStore & { calls: number } {
     s.calls += 1;
     return mode === 'reject' ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')) : new Promise<T>(() => undefined);
   };
-  const s = { calls: 0, get: fail, set: fail, delete: fail, close: async () => undefined } as CacheStore & { calls: number };
+  const s = { calls: 0, get: fail, set: fail, delete: fail, close: async () => undefined } as CacheStore & {
+    calls: number;
+  };
   return s;
 }
 
@@ -41,7 +43,12 @@ describe('errorsAreMisses', () => {
     let now = 0;
     const reports: string[] = [];
     const broken = brokenStore('reject');
-    const store = errorsAreMisses(broken, { timeoutMs: TIMEOUT_MS, reportIntervalMs: 10_000, now: () => now, onError: (e, c) => reports.push(`${c}: ${e.message}`) });
+    const store = errorsAreMisses(broken, {
+      timeoutMs: TIMEOUT_MS,
+      reportIntervalMs: 10_000,
+      now: () => now,
+      onError: (e, c) => reports.push(`${c}: ${e.message}`),
+    });
     for (let i = 0; i < 20; i++) await expectMissesWithinTimeout(store);
     // The first failure opens the fail-fast window: the other 59 calls never reach the store.
     expect(broken.calls).toBe(1);
@@ -49,18 +56,28 @@ describe('errorsAreMisses', () => {
     now = 10_000;
     await store.get('k');
     expect(broken.calls).toBe(2);
-    expect(reports[1]).toBe('cache get failed, served as a miss (and 59 more cache failures since the last report): ECONNREFUSED 127.0.0.1:1');
+    expect(reports[1]).toBe(
+      'cache get failed, served as a miss (and 59 more cache failures since the last report): ECONNREFUSED 127.0.0.1:1',
+    );
   });
 
   it('should answer within the timeout when the store hangs', async () => {
     const reports: string[] = [];
-    const store = errorsAreMisses(brokenStore('hang'), { timeoutMs: TIMEOUT_MS, onError: (e, c) => reports.push(`${c}: ${e.message}`) });
+    const store = errorsAreMisses(brokenStore('hang'), {
+      timeoutMs: TIMEOUT_MS,
+      onError: (e, c) => reports.push(`${c}: ${e.message}`),
+    });
     await expectMissesWithinTimeout(store);
     expect(reports).toEqual([`cache get failed, served as a miss: no answer within ${TIMEOUT_MS} ms`]);
   });
 
-  it('should pass a healthy store\'s answers through unchanged', async () => {
-    const store = errorsAreMisses(createCacheStore(), { timeoutMs: TIMEOUT_MS, onError: (e) => { throw e; } });
+  it("should pass a healthy store's answers through unchanged", async () => {
+    const store = errorsAreMisses(createCacheStore(), {
+      timeoutMs: TIMEOUT_MS,
+      onError: (e) => {
+        throw e;
+      },
+    });
     await store.set('k', 'v', 60_000);
     expect(await store.get('k')).toBe('v');
     await store.delete(['k']);
@@ -78,12 +95,18 @@ describe('errorsAreMisses', () => {
   });
 
   it('should survive a reporter that throws', async () => {
-    const store = errorsAreMisses(brokenStore('reject'), { onError: () => { throw new Error('logger down'); } });
+    const store = errorsAreMisses(brokenStore('reject'), {
+      onError: () => {
+        throw new Error('logger down');
+      },
+    });
     expect(await store.get('k')).toBeUndefined();
   });
 
   it('should refuse a timeout that is not a positive number', () => {
-    expect(() => errorsAreMisses(createCacheStore(), { timeoutMs: 0 })).toThrow(/timeoutMs: expected a positive number of ms, got 0/);
+    expect(() => errorsAreMisses(createCacheStore(), { timeoutMs: 0 })).toThrow(
+      /timeoutMs: expected a positive number of ms, got 0/,
+    );
   });
 
   it('should make a Redis store on a closed port miss within the timeout, without throwing', async () => {
@@ -111,7 +134,10 @@ describeOwnRedis('errorsAreMisses over a Redis that stops', () => {
   it('should serve misses within the timeout while Redis is down, and hits again once it is back', async () => {
     redis = await startOwnRedis();
     const reports: string[] = [];
-    store = errorsAreMisses(createCacheStore({ redisUrl: redis.url, prefix: 'test:' }), { timeoutMs: TIMEOUT_MS, onError: (_e, c) => reports.push(c) });
+    store = errorsAreMisses(createCacheStore({ redisUrl: redis.url, prefix: 'test:' }), {
+      timeoutMs: TIMEOUT_MS,
+      onError: (_e, c) => reports.push(c),
+    });
     await store.set('k', 'before', 60_000);
     expect(await store.get('k')).toBe('before');
     expect(reports).toEqual([]);

@@ -14,13 +14,23 @@ import { sleep } from './versionsContract.js';
 const ORDER_ID = 'ORD-900001';
 const CUSTOMER_ID = 'CUST-90001';
 const created: OmsNotification = {
-  eventId: 'e-1', eventType: 'ORDER_CREATED', eventTime: after(1), orderId: ORDER_ID,
+  eventId: 'e-1',
+  eventType: 'ORDER_CREATED',
+  eventTime: after(1),
+  orderId: ORDER_ID,
   order: {
-    number: 'W9000001', channel: 'WEB', customer: { id: CUSTOMER_ID, name: 'Ada Lovelace' },
+    number: 'W9000001',
+    channel: 'WEB',
+    customer: { id: CUSTOMER_ID, name: 'Ada Lovelace' },
     lines: [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 }],
   },
 };
-const cancelled: OmsNotification = { eventId: 'e-2', eventType: 'ORDER_CANCELLED', eventTime: after(2), orderId: ORDER_ID };
+const cancelled: OmsNotification = {
+  eventId: 'e-2',
+  eventType: 'ORDER_CANCELLED',
+  eventTime: after(2),
+  orderId: ORDER_ID,
+};
 
 /** Versions whose bumps take `delayMs` and fail while `down`. */
 class SlowVersions extends MemoryOrderVersions {
@@ -53,7 +63,7 @@ async function startIngest(versions: MemoryOrderVersions): Promise<string> {
 }
 
 describe('ingest with order versions', () => {
-  it('should bump the order and its customer\'s lists before answering 2xx to a new order', async () => {
+  it("should bump the order and its customer's lists before answering 2xx to a new order", async () => {
     const versions = new SlowVersions();
     versions.delayMs = 200;
     const url = await startIngest(versions);
@@ -72,7 +82,10 @@ describe('ingest with order versions', () => {
     await post(url, created);
     expect((await post(url, cancelled)).body.status).toBe('applied');
     expect((await post(url, cancelled)).body.status).toBe('duplicate');
-    expect(versions.bumps).toEqual([[ORDER_ID, `${ORDER_ID}@oms`, customerVersionId(CUSTOMER_ID)], [ORDER_ID, `${ORDER_ID}@oms`]]);
+    expect(versions.bumps).toEqual([
+      [ORDER_ID, `${ORDER_ID}@oms`, customerVersionId(CUSTOMER_ID)],
+      [ORDER_ID, `${ORDER_ID}@oms`],
+    ]);
   });
 
   it('should answer 503 when the bump fails, and bump on the retry', async () => {
@@ -81,7 +94,10 @@ describe('ingest with order versions', () => {
     const url = await startIngest(versions);
     const failed = await post(url, created);
     expect(failed.status).toBe(503);
-    expect(failed.body.error).toEqual({ code: 'UPSTREAM_UNAVAILABLE', message: 'the cache version store did not record the change; retry the webhook' });
+    expect(failed.body.error).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: 'the cache version store did not record the change; retry the webhook',
+    });
     expect((await versions.get([ORDER_ID])).get(ORDER_ID)).toBe(0);
     versions.down = false;
     const retried = await post(url, created);

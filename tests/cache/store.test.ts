@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { approximateBytes, createCacheStore, keyValueCache, LruMap, type CacheStore } from '../../gateway/cache/index.js';
+import {
+  approximateBytes,
+  createCacheStore,
+  keyValueCache,
+  LruMap,
+  type CacheStore,
+} from '../../gateway/cache/index.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sleep } from './versionsContract.js';
 
@@ -62,7 +68,10 @@ describe('in-memory store', () => {
   it('should bound the LruMap itself and refuse a bound that is not a positive integer', () => {
     const m = new LruMap<string, number>(2);
     m.set('x', 1).set('y', 2).set('x', 3).set('z', 4);
-    expect([...m.entries()]).toEqual([['x', 3], ['z', 4]]);
+    expect([...m.entries()]).toEqual([
+      ['x', 3],
+      ['z', 4],
+    ]);
     expect(() => new LruMap(0)).toThrow(/positive integer, got 0/);
   });
 
@@ -115,7 +124,11 @@ describe('keyValueCache', () => {
     await kv.set('apq:1', 'q', { ttl: 300 });
     await kv.set('apq:2', 'q', { ttl: null });
     await kv.set('apq:3', 'q');
-    expect(calls).toEqual([['apq:1', 300_000], ['apq:2', 5000], ['apq:3', 5000]]);
+    expect(calls).toEqual([
+      ['apq:1', 300_000],
+      ['apq:2', 5000],
+      ['apq:3', 5000],
+    ]);
   });
 });
 
@@ -129,7 +142,7 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
 
   cacheStoreContract('Redis', () => createCacheStore({ redisUrl: redisUrl(), prefix }));
 
-  it('should write the value itself under a clean key <prefix>cache:<key> with a PX TTL, not keyv\'s doubled namespace', async () => {
+  it("should write the value itself under a clean key <prefix>cache:<key> with a PX TTL, not keyv's doubled namespace", async () => {
     const s = createCacheStore({ redisUrl: redisUrl(), prefix });
     try {
       await s.set('response:abc', 'v', 60_000);
@@ -145,7 +158,7 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
     }
   });
 
-  it('should serve Apollo Server\'s APQ cache (keyValueCache) from the same keyv store, ttl in seconds', async () => {
+  it("should serve Apollo Server's APQ cache (keyValueCache) from the same keyv store, ttl in seconds", async () => {
     const s = createCacheStore({ redisUrl: redisUrl(), prefix });
     const apq = keyValueCache(s);
     try {
@@ -163,7 +176,9 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
     }
   });
 
-  cacheStoreContract('Redis with a byte budget', () => createCacheStore({ redisUrl: redisUrl(), prefix: `${prefix}budget-contract:`, redisMaxBytes: 1_048_576 }));
+  cacheStoreContract('Redis with a byte budget', () =>
+    createCacheStore({ redisUrl: redisUrl(), prefix: `${prefix}budget-contract:`, redisMaxBytes: 1_048_576 }),
+  );
 
   it('should keep the cache within CACHE_REDIS_MAX_BYTES in Redis, evicting the oldest written, and give bytes back on delete (issue 16 #3)', async () => {
     const own = `${prefix}budget:`;
@@ -186,7 +201,7 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
     }
   });
 
-  it('should see one replica\'s writes from another replica\'s store', async () => {
+  it("should see one replica's writes from another replica's store", async () => {
     const a = createCacheStore({ redisUrl: redisUrl(), prefix });
     const b = createCacheStore({ redisUrl: redisUrl(), prefix });
     try {

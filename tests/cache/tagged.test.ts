@@ -1,7 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MemoryOrderVersions, RedisOrderVersions, type OrderVersions } from '../../events/versions.js';
 import {
-  CacheGuard, CacheTags, createCacheStore, createTaggedCache, MemoryTagIndex, RedisTagIndex, TaggedCache, type CacheSetup, type CacheStore,
+  CacheGuard,
+  CacheTags,
+  createCacheStore,
+  createTaggedCache,
+  MemoryTagIndex,
+  RedisTagIndex,
+  TaggedCache,
+  type CacheSetup,
+  type CacheStore,
 } from '../../gateway/cache/index.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { taggedCacheContract, type TaggedSetup } from './taggedContract.js';
@@ -12,8 +20,16 @@ const quiet = { onError: () => undefined };
 function hooked(store: CacheStore): { store: CacheStore; hook: (before: () => Promise<void>) => void } {
   let before: (() => Promise<void>) | undefined;
   return {
-    store: { ...store, set: async (k, v, ttl) => { await before?.(); return store.set(k, v, ttl); } },
-    hook: (b) => { before = b; },
+    store: {
+      ...store,
+      set: async (k, v, ttl) => {
+        await before?.();
+        return store.set(k, v, ttl);
+      },
+    },
+    hook: (b) => {
+      before = b;
+    },
   };
 }
 
@@ -46,7 +62,11 @@ describe('TaggedCache when the versions cannot be read', () => {
   const setup = () => {
     const versions = new FlakyVersions();
     const reports: string[] = [];
-    const cache = new TaggedCache({ store: createCacheStore(), versions, guard: { timeoutMs: 50, onError: (e, c) => reports.push(`${c}: ${e.message}`) } });
+    const cache = new TaggedCache({
+      store: createCacheStore(),
+      versions,
+      guard: { timeoutMs: 50, onError: (e, c) => reports.push(`${c}: ${e.message}`) },
+    });
     return { versions, cache, reports };
   };
 
@@ -100,7 +120,7 @@ describe('MemoryTagIndex', () => {
     expect(await index.take(['more-19'])).toEqual(['m']);
   });
 
-  it('should prune a tag\'s expired keys as the tag grows', async () => {
+  it("should prune a tag's expired keys as the tag grows", async () => {
     let now = 0;
     const index = new MemoryTagIndex({ now: () => now });
     for (let i = 0; i < 63; i++) await index.add(['hot'], `old-${i}`, 100);
@@ -120,9 +140,17 @@ await describeRedis('TaggedCache on Redis', () => {
     const ingest = new RedisOrderVersions({ url, keyPrefix: prefix });
     const raw = createCacheStore({ redisUrl: url, prefix });
     const { store, hook } = hooked(createCacheStore({ redisUrl: url, prefix }));
-    const cache = new TaggedCache({ store, versions, tags: new RedisTagIndex({ url, prefix }), guard: { timeoutMs: 2000, ...quiet } });
+    const cache = new TaggedCache({
+      store,
+      versions,
+      tags: new RedisTagIndex({ url, prefix }),
+      guard: { timeoutMs: 2000, ...quiet },
+    });
     return {
-      cache, ingest, raw, beforeEachWrite: hook,
+      cache,
+      ingest,
+      raw,
+      beforeEachWrite: hook,
       close: async () => {
         await Promise.all([cache.close(), raw.close(), versions.close(), ingest.close()]);
       },
@@ -136,12 +164,15 @@ await describeRedis('TaggedCache on Redis', () => {
     });
     const replica = (): CacheSetup & { versions: OrderVersions } => {
       const versions = new RedisOrderVersions({ url, keyPrefix: prefix });
-      const setup = createTaggedCache({ redisUrl: url, maxEntries: 1000, redisTimeoutMs: 2000 }, versions, { prefix, ...quiet });
+      const setup = createTaggedCache({ redisUrl: url, maxEntries: 1000, redisTimeoutMs: 2000 }, versions, {
+        prefix,
+        ...quiet,
+      });
       open.push(setup.cache, versions);
       return { ...setup, versions };
     };
 
-    it('should see each other\'s entries, bumps and purges', async () => {
+    it("should see each other's entries, bumps and purges", async () => {
       const a = replica();
       const b = replica();
       const subgraph = new RedisOrderVersions({ url, keyPrefix: prefix });
@@ -164,19 +195,38 @@ await describeRedis('TaggedCache on Redis', () => {
     it('should keep its keys under the prefix: entries, tag sets with a TTL, versions', async () => {
       const a = replica();
       const before = (await a.cache.snapshot(['ORD-LAYOUT']))!;
-      await a.cache.set('response:layout', 'v', { ttlMs: 30_000, versions: before, tags: [CacheTags.order('ORD-LAYOUT')] });
+      await a.cache.set('response:layout', 'v', {
+        ttlMs: 30_000,
+        versions: before,
+        tags: [CacheTags.order('ORD-LAYOUT')],
+      });
       await a.versions.bump(['ORD-LAYOUT-2']);
       const { Redis } = await import('ioredis');
       const r = new Redis(url);
       try {
         const keys = (await r.keys(`${prefix}*`)).map((k) => k.slice(prefix.length));
-        expect(keys).toEqual(expect.arrayContaining(['cache:response:layout', 'cache-tag:order:ORD-LAYOUT', 'version:ORD-LAYOUT-2', 'version-clock']));
+        expect(keys).toEqual(
+          expect.arrayContaining([
+            'cache:response:layout',
+            'cache-tag:order:ORD-LAYOUT',
+            'version:ORD-LAYOUT-2',
+            'version-clock',
+          ]),
+        );
         expect(await r.smembers(`${prefix}cache-tag:order:ORD-LAYOUT`)).toEqual(['response:layout']);
         const tagTtl = await r.pttl(`${prefix}cache-tag:order:ORD-LAYOUT`);
         expect(tagTtl).toBeGreaterThan(25_000);
         expect(tagTtl).toBeLessThanOrEqual(30_000);
-        await a.cache.set('response:layout-2', 'v', { ttlMs: 50_000, versions: before, tags: [CacheTags.order('ORD-LAYOUT')] });
-        await a.cache.set('response:layout-3', 'v', { ttlMs: 1000, versions: before, tags: [CacheTags.order('ORD-LAYOUT')] });
+        await a.cache.set('response:layout-2', 'v', {
+          ttlMs: 50_000,
+          versions: before,
+          tags: [CacheTags.order('ORD-LAYOUT')],
+        });
+        await a.cache.set('response:layout-3', 'v', {
+          ttlMs: 1000,
+          versions: before,
+          tags: [CacheTags.order('ORD-LAYOUT')],
+        });
         expect(await r.pttl(`${prefix}cache-tag:order:ORD-LAYOUT`)).toBeGreaterThan(45_000);
       } finally {
         r.disconnect();
@@ -189,7 +239,10 @@ await describeRedis('TaggedCache on Redis', () => {
     const reports: string[] = [];
     const guard = new CacheGuard({ timeoutMs: 50, onError: (_e, c) => reports.push(c) });
     const cache = new TaggedCache({
-      store: createCacheStore({ redisUrl: 'redis://127.0.0.1:1' }), versions, tags: new RedisTagIndex({ url: 'redis://127.0.0.1:1', ...quiet }), guard,
+      store: createCacheStore({ redisUrl: 'redis://127.0.0.1:1' }),
+      versions,
+      tags: new RedisTagIndex({ url: 'redis://127.0.0.1:1', ...quiet }),
+      guard,
     });
     try {
       const before = (await cache.snapshot(['ORD-1']))!;

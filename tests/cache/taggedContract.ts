@@ -52,7 +52,13 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       const { cache } = await setup();
       const u = unique();
       const before = (await cache.snapshot([u.order]))!;
-      expect(await cache.set(u.key('response'), '{"order":1}', { ttlMs: TTL, versions: before, tags: [CacheTags.order(u.order)] })).toBe(true);
+      expect(
+        await cache.set(u.key('response'), '{"order":1}', {
+          ttlMs: TTL,
+          versions: before,
+          tags: [CacheTags.order(u.order)],
+        }),
+      ).toBe(true);
       expect(await cache.get(u.key('response'))).toBe('{"order":1}');
       expect(await cache.get(u.key('never-set'))).toBeUndefined();
     });
@@ -65,7 +71,10 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       expect(await cache.get(u.key('odd'))).toBe(value);
       await raw.set(u.key('garbage'), 'not an entry', TTL);
       expect(await cache.get(u.key('garbage'))).toBeUndefined();
-      await eventually('the unreadable entry to be deleted', async () => (await raw.get(u.key('garbage'))) === undefined);
+      await eventually(
+        'the unreadable entry to be deleted',
+        async () => (await raw.get(u.key('garbage'))) === undefined,
+      );
     });
 
     it('should miss once any recorded order is bumped, and delete the stale entry', async () => {
@@ -110,11 +119,15 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       expect(await cache.get(u.key('k'))).toBe('new');
     });
 
-    it('should make a customer\'s cached lists stale when an order is placed for the customer', async () => {
+    it("should make a customer's cached lists stale when an order is placed for the customer", async () => {
       const { cache, ingest } = await setup();
       const u = unique();
       const listBefore = (await cache.snapshot([customerVersionId(u.customer)]))!;
-      await cache.set(u.key('list'), '[]', { ttlMs: TTL, versions: listBefore, tags: [CacheTags.customerLists(u.customer)] });
+      await cache.set(u.key('list'), '[]', {
+        ttlMs: TTL,
+        versions: listBefore,
+        tags: [CacheTags.customerLists(u.customer)],
+      });
       const orderBefore = (await cache.snapshot([u.other]))!;
       await cache.set(u.key('unrelated-order'), 'o', { ttlMs: TTL, versions: orderBefore });
       expect(await cache.get(u.key('list'))).toBe('[]');
@@ -128,14 +141,18 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       const u = unique();
       const before = (await cache.snapshot([customerVersionId(u.customer)]))!;
       // The fetch finds two orders; nothing changed meanwhile: stored, and a later bump of either makes it stale.
-      expect(await cache.set(u.key('list'), '[A,B]', { ttlMs: TTL, versions: before, discoveredIds: [u.order, u.other] })).toBe(true);
+      expect(
+        await cache.set(u.key('list'), '[A,B]', { ttlMs: TTL, versions: before, discoveredIds: [u.order, u.other] }),
+      ).toBe(true);
       expect(await cache.get(u.key('list'))).toBe('[A,B]');
       await ingest.bump([u.other]);
       expect(await cache.get(u.key('list'))).toBeUndefined();
 
       const again = (await cache.snapshot([customerVersionId(u.customer)]))!;
       await ingest.bump([u.order]); // during the fetch, an order of the list changed: the list may hold its old state
-      expect(await cache.set(u.key('list'), '[A-old,B]', { ttlMs: TTL, versions: again, discoveredIds: [u.order, u.other] })).toBe(false);
+      expect(
+        await cache.set(u.key('list'), '[A-old,B]', { ttlMs: TTL, versions: again, discoveredIds: [u.order, u.other] }),
+      ).toBe(false);
       expect(await cache.get(u.key('list'))).toBeUndefined();
     });
 
@@ -148,7 +165,14 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       await put('fetch:erp', [CacheTags.orderSlice(u.order, 'erp')]);
       await put('response', [CacheTags.order(u.order)]);
       await put('response:other', [CacheTags.order(u.other)]);
-      const scan = cloudEvent({ id: `carrier:${u.order}`, source: 'carrier', type: 'shipment.tracking_updated', subject: u.order, time: '2026-01-01T00:00:00.000Z', data: {} });
+      const scan = cloudEvent({
+        id: `carrier:${u.order}`,
+        source: 'carrier',
+        type: 'shipment.tracking_updated',
+        subject: u.order,
+        time: '2026-01-01T00:00:00.000Z',
+        data: {},
+      });
       await cache.purge(tagsOfEvent(scan));
       expect(await raw.get(u.key('fetch:carrier'))).toBeUndefined();
       expect(await raw.get(u.key('response'))).toBeUndefined();
@@ -163,7 +187,11 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
       const { cache, raw } = await setup();
       const u = unique();
       const before = (await cache.snapshot([u.customer]))!;
-      await cache.set(u.key('list'), 'l', { ttlMs: TTL, versions: before, tags: [CacheTags.customerLists(u.customer), CacheTags.order(u.order), CacheTags.order(u.other)] });
+      await cache.set(u.key('list'), 'l', {
+        ttlMs: TTL,
+        versions: before,
+        tags: [CacheTags.customerLists(u.customer), CacheTags.order(u.order), CacheTags.order(u.other)],
+      });
       await cache.purge([CacheTags.order(u.other)]);
       expect(await raw.get(u.key('list'))).toBeUndefined();
     });
@@ -180,8 +208,12 @@ export function taggedCacheContract(name: string, make: MakeTagged): void {
     it('should refuse a set without a positive TTL or without a snapshot, naming what it got', async () => {
       const { cache } = await setup();
       const before = (await cache.snapshot([]))!;
-      await expect(cache.set('k', 'v', { ttlMs: 0, versions: before })).rejects.toThrow(/ttlMs to be a positive number, got 0/);
-      await expect(cache.set('k', 'v', { ttlMs: TTL, versions: undefined as never })).rejects.toThrow(/snapshot read before the fetch.*got undefined/);
+      await expect(cache.set('k', 'v', { ttlMs: 0, versions: before })).rejects.toThrow(
+        /ttlMs to be a positive number, got 0/,
+      );
+      await expect(cache.set('k', 'v', { ttlMs: TTL, versions: undefined as never })).rejects.toThrow(
+        /snapshot read before the fetch.*got undefined/,
+      );
     });
   });
 }

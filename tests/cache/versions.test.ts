@@ -2,7 +2,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cloudEvent } from '../../canonical/index.js';
 import {
-  createOrderVersions, customerVersionId, MemoryOrderVersions, RedisOrderVersions, versionIdsOfEvent, type OrderVersions,
+  createOrderVersions,
+  customerVersionId,
+  MemoryOrderVersions,
+  RedisOrderVersions,
+  versionIdsOfEvent,
+  type OrderVersions,
 } from '../../events/index.js';
 import { cleanupPrefix, describeRedis, freePort, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { orderVersionsContract } from './versionsContract.js';
@@ -12,7 +17,10 @@ orderVersionsContract('MemoryOrderVersions', (opts) => new MemoryOrderVersions(o
 await describeRedis('RedisOrderVersions', () => {
   const keyPrefix = uniquePrefix();
   afterAll(() => cleanupPrefix(keyPrefix));
-  orderVersionsContract('RedisOrderVersions', (opts) => new RedisOrderVersions({ url: redisUrl(), keyPrefix, ...opts }));
+  orderVersionsContract(
+    'RedisOrderVersions',
+    (opts) => new RedisOrderVersions({ url: redisUrl(), keyPrefix, ...opts }),
+  );
 
   describe('RedisOrderVersions', () => {
     const open: OrderVersions[] = [];
@@ -58,7 +66,7 @@ await describeRedis('RedisOrderVersions', () => {
       expect(await replicaB.get(['ORD-SHARED'])).toEqual(await replicaA.get(['ORD-SHARED']));
     });
 
-    it('should not see another prefix\'s versions', async () => {
+    it("should not see another prefix's versions", async () => {
       const other = uniquePrefix();
       try {
         await versions().bump(['ORD-PREFIXED']);
@@ -72,12 +80,16 @@ await describeRedis('RedisOrderVersions', () => {
       const port = await freePort();
       const v = versions({ url: `redis://127.0.0.1:${port}`, timeoutMs: 200, onError: () => undefined });
       const started = Date.now();
-      await expect(v.bump(['ORD-DOWN'])).rejects.toThrow(new RegExp(`bump versions of ORD-DOWN failed: Redis at redis://127.0.0.1:${port}.* unreachable for 200 ms`));
+      await expect(v.bump(['ORD-DOWN'])).rejects.toThrow(
+        new RegExp(`bump versions of ORD-DOWN failed: Redis at redis://127.0.0.1:${port}.* unreachable for 200 ms`),
+      );
       expect(Date.now() - started).toBeLessThan(1000);
     });
 
     it('should refuse a url that is not redis:// or rediss://', () => {
-      expect(() => new RedisOrderVersions({ url: 'http://localhost:6379' })).toThrow(/expected redis:\/\/… or rediss:\/\/…, got "http:\/\/localhost:6379"/);
+      expect(() => new RedisOrderVersions({ url: 'http://localhost:6379' })).toThrow(
+        /expected redis:\/\/… or rediss:\/\/…, got "http:\/\/localhost:6379"/,
+      );
     });
   });
 
@@ -105,8 +117,12 @@ describe('versionIdsOfEvent', () => {
   const ev = (type: string, data: Record<string, unknown>) =>
     cloudEvent({ id: 'oms:e1', source: 'oms', type, subject: 'ORD-1', time: '2026-01-01T00:00:00.000Z', data });
 
-  it('should bump the order, and the customer\'s lists for a placed order only', () => {
-    expect(versionIdsOfEvent(ev('order.placed', { customerId: 'CUST-1' }))).toEqual(['ORD-1', 'ORD-1@oms', 'customer:CUST-1']);
+  it("should bump the order, and the customer's lists for a placed order only", () => {
+    expect(versionIdsOfEvent(ev('order.placed', { customerId: 'CUST-1' }))).toEqual([
+      'ORD-1',
+      'ORD-1@oms',
+      'customer:CUST-1',
+    ]);
     expect(versionIdsOfEvent(ev('order.cancelled', { customerId: 'CUST-1' }))).toEqual(['ORD-1', 'ORD-1@oms']);
     expect(versionIdsOfEvent(ev('order.placed', {}))).toEqual(['ORD-1', 'ORD-1@oms']);
   });

@@ -29,7 +29,12 @@ export function orderVersionsContract(name: string, make: MakeVersions): void {
     it('should read 0 for ids never bumped, and an empty map for no ids', async () => {
       const v = await versions();
       const [a, b] = ids('ORD-A', 'ORD-B');
-      expect(await v.get([a!, b!])).toEqual(new Map([[a, 0], [b, 0]]));
+      expect(await v.get([a!, b!])).toEqual(
+        new Map([
+          [a, 0],
+          [b, 0],
+        ]),
+      );
       expect(await v.get([])).toEqual(new Map());
     });
 

@@ -17,7 +17,8 @@ import { eventually } from '../helpers/ws.js';
 import { erpHold, gatewayOptions, later, SECRET, webhook } from './harness.js';
 
 const demo = generateDemo({ orders: 120 });
-const ORDER = 'query ($id: ID!) { order(id: $id) { id number holds { type releasedAt } shipments { id status } status } }';
+const ORDER =
+  'query ($id: ID!) { order(id: $id) { id number holds { type releasedAt } shipments { id status } status } }';
 const LIST = 'query ($c: ID) { orders(filter: { customerId: $c }) { totalCount edges { node { id status } } } }';
 
 describeOwnRedis('a cache outage', () => {
@@ -29,7 +30,13 @@ describeOwnRedis('a cache outage', () => {
     redis = await startOwnRedis();
     const prefix = 'ovg-test:';
     versions = new RedisOrderVersions({ url: redis.url, keyPrefix: prefix, timeoutMs: 500, onError: () => {} });
-    s = await startStack({ data: demo.data, bus: new MemoryEventBus(), webhookSecret: SECRET, versions, gateway: gatewayOptions({ redis: { url: redis.url, prefix } }) });
+    s = await startStack({
+      data: demo.data,
+      bus: new MemoryEventBus(),
+      webhookSecret: SECRET,
+      versions,
+      gateway: gatewayOptions({ redis: { url: redis.url, prefix } }),
+    });
   });
   afterAll(async () => {
     await s?.stop();
@@ -40,7 +47,10 @@ describeOwnRedis('a cache outage', () => {
   it('should answer 200 without errors while its Redis is down, refuse webhooks meanwhile, and cache again once Redis is back', async () => {
     const ids = [demo.scenarios['in-transit'][0]!, demo.scenarios.allocated[0]!, demo.scenarios.delivered[0]!];
     const customer = demo.data.oms.orders.find((o) => o.id === ids[0])!.customerId;
-    const reads = [...ids.map((id) => ({ query: ORDER, variables: { id } })), { query: LIST, variables: { c: customer } }];
+    const reads = [
+      ...ids.map((id) => ({ query: ORDER, variables: { id } })),
+      { query: LIST, variables: { c: customer } },
+    ];
     const known: unknown[] = [];
     for (const r of reads) {
       const first = await gql(s.gateway.url, r.query, r.variables);
@@ -67,8 +77,12 @@ describeOwnRedis('a cache outage', () => {
     expect(unseen.status).toBe(200);
     expect(unseen.body.errors).toBeUndefined();
     const apq = await fetch(s.gateway.url, {
-      method: 'POST', headers: await requestHeaders(),
-      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(ORDER).digest('hex') } }, variables: { id: ids[0] } }),
+      method: 'POST',
+      headers: await requestHeaders(),
+      body: JSON.stringify({
+        extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(ORDER).digest('hex') } },
+        variables: { id: ids[0] },
+      }),
     });
     expect(((await apq.json()) as any).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // A change ingest cannot record a version for is not acknowledged.
@@ -76,7 +90,11 @@ describeOwnRedis('a cache outage', () => {
     expect(refused.status).toBe(503);
 
     await redis.start();
-    await eventually(async () => (await gql(s.gateway.url, ORDER, { id: ids[2]! })).headers.get('x-cache') === 'hit', 10_000, 'cached again');
+    await eventually(
+      async () => (await gql(s.gateway.url, ORDER, { id: ids[2]! })).headers.get('x-cache') === 'hit',
+      10_000,
+      'cached again',
+    );
     const accepted = await webhook(s, 'erp', erpHold(ids[1]!, later(1)));
     expect(accepted.status).toBe(200);
     const changed = await gql(s.gateway.url, ORDER, { id: ids[1]! });

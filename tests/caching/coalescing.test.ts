@@ -13,12 +13,18 @@ import { erpHold, gatewayOptions, later, SECRET, sleep, webhook } from './harnes
 const demo = generateDemo({ orders: 120 });
 /** Distinct orders the ERP accepted (four are needed; the demo's scenario mix decides how many of each kind there are). */
 const ACCEPTED = [...demo.scenarios.accepted, ...demo.scenarios.allocated];
-const BY_NUMBER = 'query ($n: String!) { orderByNumber(number: $n) { id acceptedAt holds { type releasedAt } paymentStatus } }';
+const BY_NUMBER =
+  'query ($n: String!) { orderByNumber(number: $n) { id acceptedAt holds { type releasedAt } paymentStatus } }';
 const BY_ID = 'query ($id: ID!) { order(id: $id) { id acceptedAt holds { type releasedAt } paymentStatus } }';
 
 let s: Stack;
 beforeAll(async () => {
-  s = await startStack({ data: demo.data, bus: new MemoryEventBus(), webhookSecret: SECRET, gateway: gatewayOptions({ cache: { responseTtlMs: 0 } }) });
+  s = await startStack({
+    data: demo.data,
+    bus: new MemoryEventBus(),
+    webhookSecret: SECRET,
+    gateway: gatewayOptions({ cache: { responseTtlMs: 0 } }),
+  });
 });
 afterAll(() => s?.stop());
 
@@ -53,7 +59,9 @@ describe('coalescing identical fetches', () => {
     const stats = s.gateway.shields.get('erp')!.stats();
     const release = holdErpUntilAsked(100);
     try {
-      const answers = await Promise.all(Array.from({ length: 100 }, () => gql(s.gateway.url, BY_NUMBER, { n: numberOf(id) })));
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, () => gql(s.gateway.url, BY_NUMBER, { n: numberOf(id) })),
+      );
       for (const r of answers) {
         expect(r.body.errors).toBeUndefined();
         expect(r.body.data.orderByNumber.id).toBe(id);
@@ -87,32 +95,35 @@ describe('coalescing identical fetches', () => {
   it.each([
     { by: 'id (fetch cache keyed on the order)', query: BY_ID, n: 2 },
     { by: 'number (coalesced on the versions clock)', query: BY_NUMBER, n: 3 },
-  ])('should not give a read by $by that starts after a webhook\'s 2xx the answer of a fetch that started before it', async ({ query, n }) => {
-    const id = ACCEPTED[n]!;
-    const variables = query === BY_ID ? { id } : { n: numberOf(id) };
-    const pick = (r: GqlResponse) => (query === BY_ID ? r.body.data.order : r.body.data.orderByNumber);
-    const sim = s.subgraphs.erp.sim;
-    // A slow ERP that reads its records at once and answers 400 ms later: what a read in flight
-    // while a change is acknowledged looks like (a copy, as a remote system returns).
-    const call = sim.call.bind(sim);
-    sim.call = async <T>(method: string, work: () => T): Promise<T> => {
-      const value = structuredClone(await call(method, work));
-      await sleep(400);
-      return value;
-    };
-    try {
-      const calls = sim.callCount();
-      const first = gql(s.gateway.url, query, variables);
-      while (sim.callCount() === calls) await sleep(5); // the first read is at the ERP
-      expect((await webhook(s, 'erp', erpHold(id, later(1)))).status).toBe(200);
-      const second = await gql(s.gateway.url, query, variables);
-      expect(pick(second).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
-      // The first read may answer either value; nothing it fetched may be cached as current.
-      await first;
-      const third = await gql(s.gateway.url, query, variables);
-      expect(pick(third).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
-    } finally {
-      sim.call = call;
-    }
-  });
+  ])(
+    "should not give a read by $by that starts after a webhook's 2xx the answer of a fetch that started before it",
+    async ({ query, n }) => {
+      const id = ACCEPTED[n]!;
+      const variables = query === BY_ID ? { id } : { n: numberOf(id) };
+      const pick = (r: GqlResponse) => (query === BY_ID ? r.body.data.order : r.body.data.orderByNumber);
+      const sim = s.subgraphs.erp.sim;
+      // A slow ERP that reads its records at once and answers 400 ms later: what a read in flight
+      // while a change is acknowledged looks like (a copy, as a remote system returns).
+      const call = sim.call.bind(sim);
+      sim.call = async <T>(method: string, work: () => T): Promise<T> => {
+        const value = structuredClone(await call(method, work));
+        await sleep(400);
+        return value;
+      };
+      try {
+        const calls = sim.callCount();
+        const first = gql(s.gateway.url, query, variables);
+        while (sim.callCount() === calls) await sleep(5); // the first read is at the ERP
+        expect((await webhook(s, 'erp', erpHold(id, later(1)))).status).toBe(200);
+        const second = await gql(s.gateway.url, query, variables);
+        expect(pick(second).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
+        // The first read may answer either value; nothing it fetched may be cached as current.
+        await first;
+        const third = await gql(s.gateway.url, query, variables);
+        expect(pick(third).holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
+      } finally {
+        sim.call = call;
+      }
+    },
+  );
 });

@@ -22,7 +22,7 @@ const post = async (body: string, headers: Record<string, string>) => {
   return { status: res.status, headers: res.headers, text: await res.text() };
 };
 
-describe('the response cache stage\'s early answer', () => {
+describe("the response cache stage's early answer", () => {
   it('should answer a hit with the same bytes the pipeline answered, without asking any subgraph', async () => {
     const id = demo.data.oms.orders[4]!.id;
     const headers = await requestHeaders();
@@ -60,14 +60,19 @@ describe('the response cache stage\'s early answer', () => {
     expect(r.status).toBe(400);
     const body = JSON.parse(r.text);
     expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
-    expect(body.errors[0].message).toBe('request body must be valid JSON: Unexpected end of JSON input at line 1, column 11 (position 10), near "{\\"query\\": "');
+    expect(body.errors[0].message).toBe(
+      'request body must be valid JSON: Unexpected end of JSON input at line 1, column 11 (position 10), near "{\\"query\\": "',
+    );
   });
 
   it('should never answer a caller whose credential the normal path has not verified', async () => {
     const id = demo.data.oms.orders[5]!.id;
     const body = JSON.stringify({ query: ORDER, variables: { id } });
     await post(body, await requestHeaders()); // cached for the salesforce scope
-    const forged = await post(body, await requestHeaders({ authorization: `${(await requestHeaders()).authorization}x` }));
+    const forged = await post(
+      body,
+      await requestHeaders({ authorization: `${(await requestHeaders()).authorization}x` }),
+    );
     expect(forged.status).toBe(401);
     expect(forged.headers.get('x-cache')).toBeNull();
   });

@@ -13,7 +13,17 @@ import type { GatewayService } from '../../gateway/server.js';
 import { credential, gql } from '../helpers/http.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { eventually } from '../helpers/ws.js';
-import { carrierScan, erpHold, gatewayOptions, later, omsAllocated, omsOrderCreated, secondReplica, SECRET, webhook } from './harness.js';
+import {
+  carrierScan,
+  erpHold,
+  gatewayOptions,
+  later,
+  omsAllocated,
+  omsOrderCreated,
+  secondReplica,
+  SECRET,
+  webhook,
+} from './harness.js';
 
 const demo = generateDemo({ orders: 150 });
 
@@ -36,7 +46,11 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     // The ERP's shield rate is raised: past it, the last known slice is served (marked stale) —
     // right, but not what these tests are about (staleIfError.test.ts is). So is the Redis timeout
     // of cache calls (a slower call is a miss): these tests count fetches on a busy machine.
-    const options = gatewayOptions({ redis: { url: redisUrl(), prefix }, cache: { redisTimeoutMs: 1000 }, shield: { erp: { ratePerSecond: 1000, burst: 1000 } } });
+    const options = gatewayOptions({
+      redis: { url: redisUrl(), prefix },
+      cache: { redisTimeoutMs: 1000 },
+      shield: { erp: { ratePerSecond: 1000, burst: 1000 } },
+    });
     const bus = (): RedisEventBus => {
       const x = new RedisEventBus({ url: redisUrl(), keyPrefix: prefix });
       closers.push(() => x.close());
@@ -101,13 +115,14 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     expect(r.body.data.order.holds).toEqual(first.body.data.order.holds);
   });
 
-  it('should purge by tag what an event changed — the order\'s responses and its carrier fetches — and keep its ERP fetches', async () => {
+  it("should purge by tag what an event changed — the order's responses and its carrier fetches — and keep its ERP fetches", async () => {
     const id = demo.scenarios['in-transit'][1]!;
     expect((await gql(a.url, ORDER, { id })).body.errors).toBeUndefined();
     const redis = new Redis(redisUrl());
     try {
       const tagged = async (tag: string) => redis.smembers(`${prefix}cache-tag:${tag}`);
-      const present = async (keys: string[]) => (keys.length ? redis.exists(...keys.map((k) => `${prefix}cache:${k}`)) : 0);
+      const present = async (keys: string[]) =>
+        keys.length ? redis.exists(...keys.map((k) => `${prefix}cache:${k}`)) : 0;
       const responses = await tagged(`order:${id}`);
       const carrier = await tagged(`order:${id}:carrier`);
       const erp = await tagged(`order:${id}:erp`);
@@ -136,7 +151,7 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     expect(after.oms).toBe(cached.oms); // the OMS entry point's fetch is still current
   });
 
-  it('should show a new order in its customer\'s cached lists, and where it was cached as absent, on both replicas', async () => {
+  it("should show a new order in its customer's cached lists, and where it was cached as absent, on both replicas", async () => {
     const customerId = demo.data.oms.orders.find((o) => o.id === demo.scenarios.delivered[0])!.customerId;
     const storefront = await credential('storefront', { customerId });
     const lists = [
@@ -155,7 +170,10 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
     expect((await gql(a.url, ORDER, { id: newId })).body.data.order).toBeNull();
     expect((await gql(b.url, ORDER, { id: newId })).headers.get('x-cache')).toBe('hit');
     expect((await webhook(s, 'oms', omsOrderCreated(demo, newId, customerId, later(4)))).status).toBe(200);
-    expect((await gql(b.url, ORDER, { id: newId })).body.data.order).toMatchObject({ id: newId, status: expect.any(String) });
+    expect((await gql(b.url, ORDER, { id: newId })).body.data.order).toMatchObject({
+      id: newId,
+      status: expect.any(String),
+    });
     for (const [i, l] of lists.entries()) {
       for (const g of [b, a]) {
         const r = await gql(g.url, l.query, l.variables, l.headers);
@@ -167,7 +185,9 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
   });
 
   it('should show a new order in a cached list by Salesforce Account (the agent console search), on both replicas', async () => {
-    const customer = demo.data.oms.customers.find((c) => c.salesforceAccountId && demo.data.oms.orders.some((o) => o.customerId === c.id))!;
+    const customer = demo.data.oms.customers.find(
+      (c) => c.salesforceAccountId && demo.data.oms.orders.some((o) => o.customerId === c.id),
+    )!;
     const query = `query ($a: String!) { orders(filter: { salesforceAccountId: $a }, first: 50) { totalCount edges { node { id } } } }`;
     const before = await gql(a.url, query, { a: customer.salesforceAccountId });
     expect(before.body.errors).toBeUndefined();
@@ -221,7 +241,10 @@ await describeRedis('cache invalidation on two replicas sharing Redis', () => {
         expect(r.body.errors).toBeUndefined();
         expect(r.body.extensions?.freshness, `change ${i}`).toBeUndefined();
         const active = r.body.data.order.holds.some((h: any) => h.type === type && h.releasedAt === null);
-        expect(active, `change ${i} (${placed ? 'placed' : 'released'} ${type}): ${JSON.stringify(r.body.data.order.holds)}`).toBe(placed);
+        expect(
+          active,
+          `change ${i} (${placed ? 'placed' : 'released'} ${type}): ${JSON.stringify(r.body.data.order.holds)}`,
+        ).toBe(placed);
       }
       expect(full.body.data.order.status).toBe(placed ? 'ON_HOLD' : 'ALLOCATED');
     }

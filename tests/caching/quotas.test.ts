@@ -45,7 +45,9 @@ describe('client quotas', () => {
     expect(over.body.data).toBeUndefined();
 
     // Another shopper, and Salesforce, have their own quotas.
-    const otherShopper = await credential('storefront', { customerId: other!.customerId === mine!.customerId ? 'CUST-NOBODY' : other!.customerId });
+    const otherShopper = await credential('storefront', {
+      customerId: other!.customerId === mine!.customerId ? 'CUST-NOBODY' : other!.customerId,
+    });
     expect((await gql(s.gateway.url, ORDER, { id: other!.id }, otherShopper)).status).toBe(200);
     expect((await gql(s.gateway.url, ORDER, { id: mine!.id })).status).toBe(200);
     // A fresh token for the same shopper is the same caller.
@@ -59,7 +61,11 @@ await describeRedis('client quotas shared by replicas', () => {
   let shared: Stack;
   let b: GatewayService;
   beforeAll(async () => {
-    const options = gatewayOptions({ quotas: { storefront: LIMIT }, redis: { url: redisUrl(), prefix }, cache: { enabled: false } });
+    const options = gatewayOptions({
+      quotas: { storefront: LIMIT },
+      redis: { url: redisUrl(), prefix },
+      cache: { enabled: false },
+    });
     shared = await startStack({ data: demo.data, gateway: options });
     b = await secondReplica(shared, options);
   });
@@ -69,14 +75,15 @@ await describeRedis('client quotas shared by replicas', () => {
     await cleanupPrefix(prefix);
   });
 
-  it('should count one shopper\'s requests on every replica against one quota', async () => {
+  it("should count one shopper's requests on every replica against one quota", async () => {
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
     const order = demo.data.oms.orders[2]!;
     const shopper = await credential('storefront', { customerId: order.customerId });
     const replicas = [shared.gateway.url, b.url];
     // LIMIT requests spread over both replicas are all admitted …
-    for (let i = 0; i < LIMIT; i++) expect((await gql(replicas[i % 2]!, ORDER, { id: order.id }, shopper)).status, `request ${i + 1}`).toBe(200);
+    for (let i = 0; i < LIMIT; i++)
+      expect((await gql(replicas[i % 2]!, ORDER, { id: order.id }, shopper)).status, `request ${i + 1}`).toBe(200);
     // … and the next one is refused on either: each replica alone would still admit it.
     for (const url of replicas) {
       const over = await gql(url, ORDER, { id: order.id }, shopper);

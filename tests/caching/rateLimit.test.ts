@@ -47,17 +47,21 @@ await describeRedis('the ERP rate limit across two replicas', () => {
     const started = performance.now();
     const deadline = started + DRIVE_MS;
     // Four readers per replica, each reading the next order (never one being read: no coalescing helps), until the deadline.
-    await Promise.all(replicas.flatMap((g) => Array.from({ length: 4 }, async () => {
-      while (performance.now() < deadline) {
-        const id = ids[next++ % ids.length]!;
-        const r = await gql(g.url, ORDER, { id });
-        expect(r.status).toBe(200);
-        expect(r.body.data.order.number).toMatch(/\S/); // the OMS slice always answers
-        if (r.body.data.order.holds !== null) outcomes.answered++;
-        else if (codes(r).includes('RATE_LIMITED')) outcomes.rateLimited++;
-        else outcomes.other.push(JSON.stringify(r.body.errors));
-      }
-    })));
+    await Promise.all(
+      replicas.flatMap((g) =>
+        Array.from({ length: 4 }, async () => {
+          while (performance.now() < deadline) {
+            const id = ids[next++ % ids.length]!;
+            const r = await gql(g.url, ORDER, { id });
+            expect(r.status).toBe(200);
+            expect(r.body.data.order.number).toMatch(/\S/); // the OMS slice always answers
+            if (r.body.data.order.holds !== null) outcomes.answered++;
+            else if (codes(r).includes('RATE_LIMITED')) outcomes.rateLimited++;
+            else outcomes.other.push(JSON.stringify(r.body.errors));
+          }
+        }),
+      ),
+    );
     const elapsed = (performance.now() - started) / 1000;
     const perReplica = replicas.map((g, i) => g.upstreamFetches().erp! - fetches[i]!);
     const total = perReplica[0]! + perReplica[1]!;
@@ -66,7 +70,10 @@ await describeRedis('the ERP rate limit across two replicas', () => {
     expect(outcomes.other).toEqual([]);
     // Driven past the rate: even after waiting up to 1.5 s for a token, some reads were refused.
     expect(outcomes.rateLimited).toBeGreaterThan(0);
-    expect(perReplica.every((n) => n > 0), `per replica: ${perReplica.join(', ')}`).toBe(true);
+    expect(
+      perReplica.every((n) => n > 0),
+      `per replica: ${perReplica.join(', ')}`,
+    ).toBe(true);
     expect(total, `ERP fetches ${perReplica.join(' + ')} in ${elapsed.toFixed(2)} s`).toBeLessThanOrEqual(bound);
     expect(s.subgraphs.erp.sim.callCount() - calls).toBeLessThanOrEqual(bound);
     expect(outcomes.answered).toBe(total);

@@ -9,9 +9,11 @@ import { startStack, type Stack } from '../../embedded/stack.js';
 import { codes, credential, gql } from '../helpers/http.js';
 
 const demo = generateDemo({ orders: 150 });
-const ORDER = 'query ($id: ID!) { order(id: $id) { id number customer { id name } lines { sku quantity } holds { type } status } }';
+const ORDER =
+  'query ($id: ID!) { order(id: $id) { id number customer { id name } lines { sku quantity } holds { type } status } }';
 const INTERNAL = 'query ($id: ID!) { order(id: $id) { id number erpSalesOrderId } }';
-const LIST = 'query ($c: ID) { orders(filter: { customerId: $c }) { totalCount edges { node { id customer { id } } } } }';
+const LIST =
+  'query ($c: ID) { orders(filter: { customerId: $c }) { totalCount edges { node { id customer { id } } } } }';
 
 let s: Stack;
 beforeAll(async () => {
@@ -22,7 +24,7 @@ afterAll(() => s?.stop());
 const customerOf = (orderId: string): string => demo.data.oms.orders.find((o) => o.id === orderId)!.customerId;
 
 describe('cache keys and consumers', () => {
-  it('should never serve customer A\'s cached order to customer B, nor B\'s answer to A', async () => {
+  it("should never serve customer A's cached order to customer B, nor B's answer to A", async () => {
     const orderA = demo.scenarios.delivered[0]!;
     const a = customerOf(orderA);
     const b = customerOf(demo.data.oms.orders.find((o) => o.customerId !== a)!.id);
@@ -44,11 +46,19 @@ describe('cache keys and consumers', () => {
     expect(again.body).toEqual(first.body);
 
     // The same text with no variables of anyone's: each customer's own list, never the other's.
-    for (const [who, headers, customer] of [['A', asA, a], ['B', asB, b], ['A', asA, a], ['B', asB, b]] as const) {
+    for (const [who, headers, customer] of [
+      ['A', asA, a],
+      ['B', asB, b],
+      ['A', asA, a],
+      ['B', asB, b],
+    ] as const) {
       const r = await gql(s.gateway.url, LIST, {}, headers);
       expect(r.body.errors).toBeUndefined();
       expect(r.body.data.orders.totalCount, who).toBeGreaterThan(0);
-      expect(r.body.data.orders.edges.every((e: any) => e.node.customer.id === customer), `${who}'s list`).toBe(true);
+      expect(
+        r.body.data.orders.edges.every((e: any) => e.node.customer.id === customer),
+        `${who}'s list`,
+      ).toBe(true);
     }
   });
 

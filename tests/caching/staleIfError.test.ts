@@ -40,7 +40,12 @@ const fresh = (): string => `${ORDER}\n# read ${++variant}`;
 
 const erp = () => s.subgraphs.erp.sim;
 const shield = () => s.gateway.shields.get('erp')!;
-const ERP_FIELDS = (o: any) => ({ acceptedAt: o.acceptedAt, holds: o.holds, paymentStatus: o.paymentStatus, totals: o.totals });
+const ERP_FIELDS = (o: any) => ({
+  acceptedAt: o.acceptedAt,
+  holds: o.holds,
+  paymentStatus: o.paymentStatus,
+  totals: o.totals,
+});
 
 describe('stale if error', () => {
   it('should serve the last known ERP slice, listed in extensions.freshness, while the ERP is down — and never cache that answer', async () => {
@@ -60,7 +65,9 @@ describe('stale if error', () => {
         expect(r.headers.get('x-cache'), `attempt ${attempt}`).toBe('miss'); // a stale answer is not cached
         expect(erp().callCount() - before).toBe(1); // the ERP was asked, and failed
         expect(r.body.data).toEqual(known.body.data);
-        expect(r.body.extensions?.freshness).toEqual([{ subgraph: 'erp', asOf: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), reason: 'UPSTREAM_UNAVAILABLE' }]);
+        expect(r.body.extensions?.freshness).toEqual([
+          { subgraph: 'erp', asOf: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), reason: 'UPSTREAM_UNAVAILABLE' },
+        ]);
       }
 
       // Nothing known of this order's ERP slice: that slice alone is null, with a typed error — not cached either.
@@ -101,7 +108,9 @@ describe('stale if error', () => {
     try {
       const first = await gql(s.gateway.url, fresh(), { id });
       expect(first.body.errors).toBeUndefined();
-      expect(first.body.extensions?.freshness).toEqual([{ subgraph: 'erp', asOf: expect.any(String), reason: 'RATE_LIMITED' }]);
+      expect(first.body.extensions?.freshness).toEqual([
+        { subgraph: 'erp', asOf: expect.any(String), reason: 'RATE_LIMITED' },
+      ]);
       callsOfFirst = erp().callCount() - before;
       fetchesOfFirst = (s.gateway.upstreamFetches().erp ?? 0) - fetchesBefore;
       storm = await Promise.all(Array.from({ length: 30 }, () => gql(s.gateway.url, fresh(), { id })));
@@ -112,7 +121,9 @@ describe('stale if error', () => {
       expect(r.status).toBe(200);
       expect(r.body.errors).toBeUndefined();
       expect(ERP_FIELDS(r.body.data.order)).toEqual(ERP_FIELDS(known.body.data.order));
-      expect(r.body.extensions?.freshness).toEqual([{ subgraph: 'erp', asOf: expect.any(String), reason: 'RATE_LIMITED' }]);
+      expect(r.body.extensions?.freshness).toEqual([
+        { subgraph: 'erp', asOf: expect.any(String), reason: 'RATE_LIMITED' },
+      ]);
     }
     // The first 429 paused the ERP's shield until its Retry-After: the storm never reached the ERP.
     // (The first request's plan may hold more than one ERP fetch, each refused: the storm adds none.)
@@ -148,7 +159,10 @@ describe('stale if error', () => {
       expect(r.status).toBe(200);
       expect(r.body.data.order.lines.length).toBeGreaterThan(0);
       expect(r.body.data.order.holds).toBeNull();
-      expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'erp')).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' }, message: expect.stringMatching(/circuit open/) });
+      expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'erp')).toMatchObject({
+        extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+        message: expect.stringMatching(/circuit open/),
+      });
       expect(erp().callCount()).toBe(calls);
       expect(s.gateway.upstreamFetches().erp).toBe(fetches);
       expect(shield().stats().refused.circuit_open).toBe(refused + 1);

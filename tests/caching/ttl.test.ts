@@ -36,19 +36,33 @@ describe('Cache-Control from subgraphs', () => {
     const probe = 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
     for (const name of ['erp', 'oms', 'wms', 'returns'] as const) {
       const url = s.subgraphs[name].service.url;
-      const body = JSON.stringify({ query: probe, variables: { r: [{ __typename: 'Order', id: demo.data.oms.orders[0]!.id }] } });
-      const res = await fetch(url, { method: 'POST', headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, body)) }, body });
+      const body = JSON.stringify({
+        query: probe,
+        variables: { r: [{ __typename: 'Order', id: demo.data.oms.orders[0]!.id }] },
+      });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, body)) },
+        body,
+      });
       expect(res.status).toBe(200);
-      expect(cacheControlMaxAgeMs(res.headers.get('cache-control')), name).toBe(DEFAULT_CACHE_MAX_AGE_SECONDS[name]! * 1000);
+      expect(cacheControlMaxAgeMs(res.headers.get('cache-control')), name).toBe(
+        DEFAULT_CACHE_MAX_AGE_SECONDS[name]! * 1000,
+      );
     }
   });
 });
 
 describe('per-type TTLs', () => {
   it('should parse CACHE_TYPE_TTLS and name a bad entry', () => {
-    expect(cacheConfigFromEnv({ CACHE_TYPE_TTLS: 'Shipment=10000, Payment=0' }).typeTtlMs).toEqual({ Shipment: 10_000, Payment: 0 });
+    expect(cacheConfigFromEnv({ CACHE_TYPE_TTLS: 'Shipment=10000, Payment=0' }).typeTtlMs).toEqual({
+      Shipment: 10_000,
+      Payment: 0,
+    });
     expect(() => cacheConfigFromEnv({ CACHE_TYPE_TTLS: 'Shipment=soon' })).toThrow(ConfigError);
-    expect(() => cacheConfigFromEnv({ CACHE_TYPE_TTLS: 'Shipment=soon' })).toThrow(/CACHE_TYPE_TTLS must be Type=<ms.*received "Shipment=soon"/);
+    expect(() => cacheConfigFromEnv({ CACHE_TYPE_TTLS: 'Shipment=soon' })).toThrow(
+      /CACHE_TYPE_TTLS must be Type=<ms.*received "Shipment=soon"/,
+    );
   });
 
   let s: Stack;
@@ -61,7 +75,10 @@ describe('per-type TTLs', () => {
 
   it('should keep an answer only as long as its shortest-lived type allows', async () => {
     const shipped = demo.data.wms.shipments[0]!.orderId;
-    for (const [query, cached] of [[WITH_SHIPMENTS, 'miss'], [WITHOUT, 'hit']] as const) {
+    for (const [query, cached] of [
+      [WITH_SHIPMENTS, 'miss'],
+      [WITHOUT, 'hit'],
+    ] as const) {
       const first = await gql(s.gateway.url, query, { id: shipped });
       expect(first.body.errors).toBeUndefined();
       const second = await gql(s.gateway.url, query, { id: shipped });

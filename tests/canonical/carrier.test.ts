@@ -8,23 +8,55 @@ import { SHIPMENT_STATUSES, type ShipmentStatus } from '../../canonical/vocabula
  */
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, ShipmentStatus>>>> = {
   UPS: {
-    M: 'LABEL_CREATED', MV: 'CANCELLED', P: 'IN_TRANSIT', I: 'IN_TRANSIT', O: 'OUT_FOR_DELIVERY',
-    D: 'DELIVERED', X: 'EXCEPTION', RS: 'RETURNED_TO_SENDER', DO: 'DELIVERY_ATTEMPTED', AP: 'AVAILABLE_FOR_PICKUP',
+    M: 'LABEL_CREATED',
+    MV: 'CANCELLED',
+    P: 'IN_TRANSIT',
+    I: 'IN_TRANSIT',
+    O: 'OUT_FOR_DELIVERY',
+    D: 'DELIVERED',
+    X: 'EXCEPTION',
+    RS: 'RETURNED_TO_SENDER',
+    DO: 'DELIVERY_ATTEMPTED',
+    AP: 'AVAILABLE_FOR_PICKUP',
   },
   FEDEX: {
-    OC: 'LABEL_CREATED', PU: 'IN_TRANSIT', IT: 'IN_TRANSIT', AR: 'IN_TRANSIT', DP: 'IN_TRANSIT',
-    OD: 'OUT_FOR_DELIVERY', DL: 'DELIVERED', DE: 'EXCEPTION', SE: 'EXCEPTION', HL: 'AVAILABLE_FOR_PICKUP',
-    DY: 'DELIVERY_ATTEMPTED', RS: 'RETURNED_TO_SENDER', CA: 'CANCELLED',
+    OC: 'LABEL_CREATED',
+    PU: 'IN_TRANSIT',
+    IT: 'IN_TRANSIT',
+    AR: 'IN_TRANSIT',
+    DP: 'IN_TRANSIT',
+    OD: 'OUT_FOR_DELIVERY',
+    DL: 'DELIVERED',
+    DE: 'EXCEPTION',
+    SE: 'EXCEPTION',
+    HL: 'AVAILABLE_FOR_PICKUP',
+    DY: 'DELIVERY_ATTEMPTED',
+    RS: 'RETURNED_TO_SENDER',
+    CA: 'CANCELLED',
   },
   USPS: {
-    GX: 'LABEL_CREATED', '03': 'IN_TRANSIT', '10': 'IN_TRANSIT', OA: 'IN_TRANSIT', OF: 'OUT_FOR_DELIVERY',
-    '01': 'DELIVERED', '02': 'DELIVERY_ATTEMPTED', '07': 'AVAILABLE_FOR_PICKUP', '04': 'EXCEPTION',
-    '09': 'RETURNED_TO_SENDER', '31': 'CANCELLED',
+    GX: 'LABEL_CREATED',
+    '03': 'IN_TRANSIT',
+    '10': 'IN_TRANSIT',
+    OA: 'IN_TRANSIT',
+    OF: 'OUT_FOR_DELIVERY',
+    '01': 'DELIVERED',
+    '02': 'DELIVERY_ATTEMPTED',
+    '07': 'AVAILABLE_FOR_PICKUP',
+    '04': 'EXCEPTION',
+    '09': 'RETURNED_TO_SENDER',
+    '31': 'CANCELLED',
   },
   DHL: {
-    'pre-transit': 'LABEL_CREATED', transit: 'IN_TRANSIT', 'out-for-delivery': 'OUT_FOR_DELIVERY',
-    delivered: 'DELIVERED', failure: 'DELIVERY_ATTEMPTED', 'ready-for-pickup': 'AVAILABLE_FOR_PICKUP',
-    exception: 'EXCEPTION', returned: 'RETURNED_TO_SENDER', cancelled: 'CANCELLED',
+    'pre-transit': 'LABEL_CREATED',
+    transit: 'IN_TRANSIT',
+    'out-for-delivery': 'OUT_FOR_DELIVERY',
+    delivered: 'DELIVERED',
+    failure: 'DELIVERY_ATTEMPTED',
+    'ready-for-pickup': 'AVAILABLE_FOR_PICKUP',
+    exception: 'EXCEPTION',
+    returned: 'RETURNED_TO_SENDER',
+    cancelled: 'CANCELLED',
   },
 };
 
@@ -125,7 +157,9 @@ describe('carrierCodesFor', () => {
 
     it(`should list exactly the ${carrier} codes of each status`, () => {
       for (const status of SHIPMENT_STATUSES) {
-        const expected = Object.entries(EXPECTED[carrier]!).filter(([, s]) => s === status).map(([c]) => c);
+        const expected = Object.entries(EXPECTED[carrier]!)
+          .filter(([, s]) => s === status)
+          .map(([c]) => c);
         expect(carrierCodesFor(carrier, status).sort()).toEqual(expected.sort());
       }
     });

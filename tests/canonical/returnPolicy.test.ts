@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_RETURN_WINDOW_DAYS, evaluateReturnEligibility,
+  DEFAULT_RETURN_WINDOW_DAYS,
+  evaluateReturnEligibility,
   type ReturnRequestFacts,
 } from '../../canonical/returnPolicy.js';
 
@@ -31,7 +32,11 @@ describe('evaluateReturnEligibility', () => {
   });
 
   it('should accept a delivered, invoiced, non-final-sale line within the window', () => {
-    expect(evaluateReturnEligibility(request({ quantity: 2 }))).toEqual({ eligible: true, returnableQuantity: 2, failures: [] });
+    expect(evaluateReturnEligibility(request({ quantity: 2 }))).toEqual({
+      eligible: true,
+      returnableQuantity: 2,
+      failures: [],
+    });
   });
 
   it('should accept a request on the day of delivery', () => {
@@ -50,7 +55,9 @@ describe('evaluateReturnEligibility', () => {
 
     it('should refuse as not delivered alone when a delivered count has no delivery time', () => {
       const result = evaluateReturnEligibility(request({ delivered: 2, lastDeliveredAt: null }));
-      expect(result.failures).toEqual([{ rule: 'NOT_DELIVERED', message: expect.stringMatching(/not been delivered/) }]);
+      expect(result.failures).toEqual([
+        { rule: 'NOT_DELIVERED', message: expect.stringMatching(/not been delivered/) },
+      ]);
       expect(result.eligible).toBe(false);
       expect(result.returnableQuantity).toBe(2);
     });
@@ -79,11 +86,13 @@ describe('evaluateReturnEligibility', () => {
     it('should close the window one millisecond after 30 days, naming the date it closed', () => {
       const result = evaluateReturnEligibility(request({ requestedAt: afterDelivery(30 * DAY + 1) }));
       expect(result.eligible).toBe(false);
-      expect(result.failures).toEqual([{
-        rule: 'WINDOW_CLOSED',
-        message: 'the return window closed on 2025-03-31',
-        closedAt: '2025-03-31T12:00:00.000Z',
-      }]);
+      expect(result.failures).toEqual([
+        {
+          rule: 'WINDOW_CLOSED',
+          message: 'the return window closed on 2025-03-31',
+          closedAt: '2025-03-31T12:00:00.000Z',
+        },
+      ]);
     });
 
     it('should compare instants in UTC whatever offset the request carries', () => {
@@ -94,15 +103,19 @@ describe('evaluateReturnEligibility', () => {
     });
 
     it('should date the close in UTC even when delivery was late in the UTC day', () => {
-      const result = evaluateReturnEligibility(request({
-        lastDeliveredAt: '2025-01-31T23:30:00.000Z',
-        requestedAt: '2025-03-10T00:00:00.000Z',
-      }));
-      expect(result.failures).toEqual([{
-        rule: 'WINDOW_CLOSED',
-        message: 'the return window closed on 2025-03-02',
-        closedAt: '2025-03-02T23:30:00.000Z',
-      }]);
+      const result = evaluateReturnEligibility(
+        request({
+          lastDeliveredAt: '2025-01-31T23:30:00.000Z',
+          requestedAt: '2025-03-10T00:00:00.000Z',
+        }),
+      );
+      expect(result.failures).toEqual([
+        {
+          rule: 'WINDOW_CLOSED',
+          message: 'the return window closed on 2025-03-02',
+          closedAt: '2025-03-02T23:30:00.000Z',
+        },
+      ]);
     });
 
     it('should count the window from the most recent delivery it is given', () => {
@@ -116,11 +129,13 @@ describe('evaluateReturnEligibility', () => {
       const requestedAt = afterDelivery(20 * DAY);
       expect(rules(request({ requestedAt }))).toEqual([]);
       const short = evaluateReturnEligibility(request({ requestedAt, windowDays: 14 }));
-      expect(short.failures).toEqual([{
-        rule: 'WINDOW_CLOSED',
-        message: 'the return window closed on 2025-03-15',
-        closedAt: '2025-03-15T12:00:00.000Z',
-      }]);
+      expect(short.failures).toEqual([
+        {
+          rule: 'WINDOW_CLOSED',
+          message: 'the return window closed on 2025-03-15',
+          closedAt: '2025-03-15T12:00:00.000Z',
+        },
+      ]);
       expect(rules(request({ requestedAt: afterDelivery(14 * DAY), windowDays: 14 }))).toEqual([]);
       expect(rules(request({ requestedAt: afterDelivery(14 * DAY + 1), windowDays: 14 }))).toEqual(['WINDOW_CLOSED']);
       expect(rules(request({ requestedAt: afterDelivery(45 * DAY), windowDays: 60 }))).toEqual([]);
@@ -128,7 +143,9 @@ describe('evaluateReturnEligibility', () => {
     });
 
     it('should not report a window for a line that was never delivered', () => {
-      expect(rules(request({ delivered: 0, lastDeliveredAt: null, requestedAt: '2030-01-01T00:00:00Z' }))).not.toContain('WINDOW_CLOSED');
+      expect(
+        rules(request({ delivered: 0, lastDeliveredAt: null, requestedAt: '2030-01-01T00:00:00Z' })),
+      ).not.toContain('WINDOW_CLOSED');
     });
   });
 
@@ -145,11 +162,17 @@ describe('evaluateReturnEligibility', () => {
     it('should allow up to min(delivered, invoiced) − returnInitiated', () => {
       // delivered 3, invoiced 2, already initiated 1 → 1 returnable.
       const facts = { delivered: 3, invoiced: 2, returnInitiated: 1 };
-      expect(evaluateReturnEligibility(request({ ...facts, quantity: 1 }))).toEqual({ eligible: true, returnableQuantity: 1, failures: [] });
+      expect(evaluateReturnEligibility(request({ ...facts, quantity: 1 }))).toEqual({
+        eligible: true,
+        returnableQuantity: 1,
+        failures: [],
+      });
       const over = evaluateReturnEligibility(request({ ...facts, quantity: 2 }));
       expect(over.eligible).toBe(false);
       expect(over.returnableQuantity).toBe(1);
-      expect(over.failures).toEqual([{ rule: 'QUANTITY_ABOVE_RETURNABLE', message: 'requested 2, at most 1 returnable', returnable: 1 }]);
+      expect(over.failures).toEqual([
+        { rule: 'QUANTITY_ABOVE_RETURNABLE', message: 'requested 2, at most 1 returnable', returnable: 1 },
+      ]);
     });
 
     it('should bound the returnable quantity by delivered when fewer were delivered than invoiced', () => {
@@ -163,29 +186,52 @@ describe('evaluateReturnEligibility', () => {
     it('should never report a negative returnable quantity', () => {
       const result = evaluateReturnEligibility(request({ delivered: 2, invoiced: 2, returnInitiated: 3, quantity: 1 }));
       expect(result.returnableQuantity).toBe(0);
-      expect(result.failures).toEqual([{ rule: 'QUANTITY_ABOVE_RETURNABLE', message: 'requested 1, at most 0 returnable', returnable: 0 }]);
+      expect(result.failures).toEqual([
+        { rule: 'QUANTITY_ABOVE_RETURNABLE', message: 'requested 1, at most 0 returnable', returnable: 0 },
+      ]);
     });
 
     it('should refuse once everything returnable is already initiated', () => {
-      expect(rules(request({ delivered: 2, invoiced: 2, returnInitiated: 2, quantity: 1 }))).toEqual(['QUANTITY_ABOVE_RETURNABLE']);
+      expect(rules(request({ delivered: 2, invoiced: 2, returnInitiated: 2, quantity: 1 }))).toEqual([
+        'QUANTITY_ABOVE_RETURNABLE',
+      ]);
     });
   });
 
   describe('several failures', () => {
     it('should list every failed rule, not only the first', () => {
-      const result = evaluateReturnEligibility(request({
-        delivered: 0, lastDeliveredAt: null, invoiced: 0, finalSale: true, quantity: 1,
-      }));
+      const result = evaluateReturnEligibility(
+        request({
+          delivered: 0,
+          lastDeliveredAt: null,
+          invoiced: 0,
+          finalSale: true,
+          quantity: 1,
+        }),
+      );
       expect(result.eligible).toBe(false);
-      expect(result.failures.map((f) => f.rule)).toEqual(['NOT_DELIVERED', 'NOT_INVOICED', 'FINAL_SALE', 'QUANTITY_ABOVE_RETURNABLE']);
+      expect(result.failures.map((f) => f.rule)).toEqual([
+        'NOT_DELIVERED',
+        'NOT_INVOICED',
+        'FINAL_SALE',
+        'QUANTITY_ABOVE_RETURNABLE',
+      ]);
     });
 
     it('should list a closed window, final sale and too many units together', () => {
-      const result = evaluateReturnEligibility(request({
-        requestedAt: afterDelivery(31 * DAY), finalSale: true, quantity: 5,
-      }));
+      const result = evaluateReturnEligibility(
+        request({
+          requestedAt: afterDelivery(31 * DAY),
+          finalSale: true,
+          quantity: 5,
+        }),
+      );
       expect(result.failures).toEqual([
-        { rule: 'WINDOW_CLOSED', message: 'the return window closed on 2025-03-31', closedAt: '2025-03-31T12:00:00.000Z' },
+        {
+          rule: 'WINDOW_CLOSED',
+          message: 'the return window closed on 2025-03-31',
+          closedAt: '2025-03-31T12:00:00.000Z',
+        },
         { rule: 'FINAL_SALE', message: expect.stringMatching(/final sale/) },
         { rule: 'QUANTITY_ABOVE_RETURNABLE', message: 'requested 5, at most 2 returnable', returnable: 2 },
       ]);
@@ -193,7 +239,9 @@ describe('evaluateReturnEligibility', () => {
 
     it('should list not invoiced together with a closed window', () => {
       expect(rules(request({ invoiced: 0, requestedAt: afterDelivery(40 * DAY) }))).toEqual([
-        'NOT_INVOICED', 'WINDOW_CLOSED', 'QUANTITY_ABOVE_RETURNABLE',
+        'NOT_INVOICED',
+        'WINDOW_CLOSED',
+        'QUANTITY_ABOVE_RETURNABLE',
       ]);
     });
   });
@@ -201,7 +249,15 @@ describe('evaluateReturnEligibility', () => {
 
 describe('evaluateReturnEligibility request checks', () => {
   it('should refuse a quantity below 1 and an unreadable request time', () => {
-    const r = evaluateReturnEligibility({ requestedAt: 'not a date', quantity: 0, finalSale: false, delivered: 2, invoiced: 2, returnInitiated: 0, lastDeliveredAt: '2026-10-01T00:00:00.000Z' });
+    const r = evaluateReturnEligibility({
+      requestedAt: 'not a date',
+      quantity: 0,
+      finalSale: false,
+      delivered: 2,
+      invoiced: 2,
+      returnInitiated: 0,
+      lastDeliveredAt: '2026-10-01T00:00:00.000Z',
+    });
     expect(r.eligible).toBe(false);
     expect(r.failures.filter((f) => f.rule === 'INVALID_REQUEST').map((f) => f.message)).toEqual([
       'quantity must be a whole number of at least 1; received 0',

@@ -19,8 +19,14 @@ describeOwnRedis('npm run chaos (short)', () => {
     const report = await runChaos({ root, short: true });
     expect(report.scenarios.length).toBeGreaterThanOrEqual(12);
     for (const r of report.scenarios) {
-      expect({ scenario: r.name, lost: r.lost, duplicated: r.duplicated, wrongPrevious: r.wrongPrevious, client5xx: r.client5xx, clientNoAnswer: r.clientNoAnswer })
-        .toEqual({ scenario: r.name, lost: 0, duplicated: 0, wrongPrevious: 0, client5xx: 0, clientNoAnswer: 0 });
+      expect({
+        scenario: r.name,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        wrongPrevious: r.wrongPrevious,
+        client5xx: r.client5xx,
+        clientNoAnswer: r.clientNoAnswer,
+      }).toEqual({ scenario: r.name, lost: 0, duplicated: 0, wrongPrevious: 0, client5xx: 0, clientNoAnswer: 0 });
       // Not vacuous: each scenario caused changes, ran under load and recovered.
       expect(r.changes).toBeGreaterThan(0);
       expect(r.queries).toBeGreaterThan(0);

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateReturnEligibility, normalizeCarrierStatus } from '../../canonical/index.js';
 import {
-  DEMO_CATALOGUE, DEMO_EPOCH, DEMO_HISTORY_DAYS, generateDemo, statusInputsFor, type Money,
+  DEMO_CATALOGUE,
+  DEMO_EPOCH,
+  DEMO_HISTORY_DAYS,
+  generateDemo,
+  statusInputsFor,
+  type Money,
 } from '../../demo/index.js';
 
 const { data, scenarios } = generateDemo();
@@ -59,7 +64,7 @@ describe('demo data consistency', () => {
     visit(data, 'data');
   });
 
-  it('should order every order\'s events causally', () => {
+  it("should order every order's events causally", () => {
     for (const o of data.oms.orders) {
       const e = erp.get(o.id)!;
       before(o.placedAt, e.acceptedAt, `${o.id} accepted`);
@@ -108,11 +113,17 @@ describe('demo data consistency', () => {
       const qty = (xs: readonly { lines: readonly { lineNumber: number; quantity: number }[] }[]): string =>
         JSON.stringify(xs.map((x) => x.lines.map((l) => [l.lineNumber, l.quantity])));
       ok(qty(e.invoices) === qty(shipped), `${o.id} invoice lines = shipment lines`);
-      ok(e.invoices.every((inv, k) => inv.postedAt === shipped[k]?.shippedAt), `${o.id} invoices posted at shipment`);
+      ok(
+        e.invoices.every((inv, k) => inv.postedAt === shipped[k]?.shippedAt),
+        `${o.id} invoices posted at shipment`,
+      );
       for (const i of e.invoices) {
         const lineSum = i.lines.reduce((n, l) => n + cents(l.amount), 0);
         ok(cents(i.amount) >= lineSum, `${i.number} amount`);
-        ok(i.lines.every((l) => cents(l.amount) === price.get(o.lines[l.lineNumber - 1]!.sku)! * l.quantity), `${i.number} line amounts`);
+        ok(
+          i.lines.every((l) => cents(l.amount) === price.get(o.lines[l.lineNumber - 1]!.sku)! * l.quantity),
+          `${i.number} line amounts`,
+        );
       }
       const last = payments.get(e.paymentIds[e.paymentIds.length - 1]!)!;
       const captured = cents(last.capturedAmount);
@@ -121,7 +132,14 @@ describe('demo data consistency', () => {
       ok(captured === e.invoices.reduce((n, i) => n + cents(i.amount), 0), `${o.id} captured = invoiced`);
       ok(refunded === e.creditMemos.reduce((n, c) => n + cents(c.amount), 0), `${o.id} refunded = credit memos`);
       ok(refunded <= captured && captured <= cents(last.amount), `${o.id} refunded ≤ captured ≤ authorized`);
-      ok(last.capturedAt === (e.invoices.map((i) => i.postedAt).sort().at(-1) ?? null), `${o.id} capturedAt`);
+      ok(
+        last.capturedAt ===
+          (e.invoices
+            .map((i) => i.postedAt)
+            .sort()
+            .at(-1) ?? null),
+        `${o.id} capturedAt`,
+      );
     }
   });
 
@@ -129,10 +147,20 @@ describe('demo data consistency', () => {
     for (const r of data.returns.returns) {
       const memo = erp.get(r.orderId)!.creditMemos.find((c) => c.returnId === r.id);
       if (r.status === 'REFUNDED' || r.status === 'CLOSED') {
-        ok(memo !== undefined && JSON.stringify(r.refund) === JSON.stringify({ amount: memo.amount, creditMemoNumber: memo.number, refundedAt: memo.postedAt }), `${r.id} refund = credit memo`);
+        ok(
+          memo !== undefined &&
+            JSON.stringify(r.refund) ===
+              JSON.stringify({ amount: memo.amount, creditMemoNumber: memo.number, refundedAt: memo.postedAt }),
+          `${r.id} refund = credit memo`,
+        );
       } else {
         ok(memo === undefined, `${r.id} has no credit memo`);
-        ok(r.status === 'REFUND_PENDING' ? r.refund?.creditMemoNumber === null && r.refund.refundedAt === null : r.refund === null, `${r.id} refund`);
+        ok(
+          r.status === 'REFUND_PENDING'
+            ? r.refund?.creditMemoNumber === null && r.refund.refundedAt === null
+            : r.refund === null,
+          `${r.id} refund`,
+        );
       }
       const received = ['RECEIVED', 'REFUND_PENDING', 'REFUNDED', 'CLOSED'].includes(r.status);
       const keepIt = keptByCustomer.has(r.orderId) && r.status === 'REFUNDED';
@@ -146,29 +174,47 @@ describe('demo data consistency', () => {
       const o = omsOrders.get(orderId)!;
       const inputs = statusInputsFor(data, orderId);
       const invoiced = new Map<number, number>();
-      for (const i of erp.get(orderId)!.invoices) for (const l of i.lines) invoiced.set(l.lineNumber, (invoiced.get(l.lineNumber) ?? 0) + l.quantity);
+      for (const i of erp.get(orderId)!.invoices)
+        for (const l of i.lines) invoiced.set(l.lineNumber, (invoiced.get(l.lineNumber) ?? 0) + l.quantity);
       const initiated = new Map<number, number>();
       for (const r of rs) {
         for (const l of r.lines) {
           const line = o.lines.find((x) => x.lineNumber === l.lineNumber)!;
           const delivered = inputs.shipments.filter((s) => s.status === 'DELIVERED');
           const verdict = evaluateReturnEligibility({
-            requestedAt: r.requestedAt, quantity: l.quantity, finalSale: line.finalSale,
-            delivered: delivered.flatMap((s) => s.lines).filter((x) => x.lineNumber === l.lineNumber).reduce((n, x) => n + x.quantity, 0),
-            invoiced: invoiced.get(l.lineNumber) ?? 0, returnInitiated: initiated.get(l.lineNumber) ?? 0,
-            lastDeliveredAt: delivered.map((s) => s.deliveredAt!).sort().at(-1) ?? null,
+            requestedAt: r.requestedAt,
+            quantity: l.quantity,
+            finalSale: line.finalSale,
+            delivered: delivered
+              .flatMap((s) => s.lines)
+              .filter((x) => x.lineNumber === l.lineNumber)
+              .reduce((n, x) => n + x.quantity, 0),
+            invoiced: invoiced.get(l.lineNumber) ?? 0,
+            returnInitiated: initiated.get(l.lineNumber) ?? 0,
+            lastDeliveredAt:
+              delivered
+                .map((s) => s.deliveredAt!)
+                .sort()
+                .at(-1) ?? null,
           });
-          ok(verdict.failures.length === 0, `${r.id} line ${l.lineNumber}: ${verdict.failures.map((f) => f.message).join('; ')}`);
-          if (r.status !== 'REJECTED' && r.status !== 'CANCELLED') initiated.set(l.lineNumber, (initiated.get(l.lineNumber) ?? 0) + l.quantity);
+          ok(
+            verdict.failures.length === 0,
+            `${r.id} line ${l.lineNumber}: ${verdict.failures.map((f) => f.message).join('; ')}`,
+          );
+          if (r.status !== 'REJECTED' && r.status !== 'CANCELLED')
+            initiated.set(l.lineNumber, (initiated.get(l.lineNumber) ?? 0) + l.quantity);
         }
       }
     }
   });
 
-  it('should speak each carrier\'s native codes, starting with the label', () => {
+  it("should speak each carrier's native codes, starting with the label", () => {
     for (const c of data.carrier.shipments) {
       const statuses = c.scans.map((s) => normalizeCarrierStatus(c.carrier, s.code));
-      ok(statuses[0] === 'LABEL_CREATED' && !statuses.includes('UNKNOWN'), `${c.trackingNumber} codes ${statuses.join(',')}`);
+      ok(
+        statuses[0] === 'LABEL_CREATED' && !statuses.includes('UNKNOWN'),
+        `${c.trackingNumber} codes ${statuses.join(',')}`,
+      );
       const delivered = statuses.indexOf('DELIVERED');
       ok(delivered < 0 || delivered === statuses.length - 1, `${c.trackingNumber} delivered last`);
       ok(/^(UPS|FedEx|USPS|DHL) /.test(c.service), `${c.trackingNumber} service`);
@@ -181,7 +227,11 @@ describe('demo data consistency', () => {
     for (const o of data.oms.orders) statusInputsFor(data, o.id);
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1_000);
     const unknown = data.wms.shipments.find((s) => !tracking.has(s.trackingNumber))!;
-    expect(statusInputsFor(data, unknown.orderId).shipments.find((s) => s.id === unknown.id)).toMatchObject({ status: 'UNKNOWN', deliveredAt: null, lastScanAt: null });
+    expect(statusInputsFor(data, unknown.orderId).shipments.find((s) => s.id === unknown.id)).toMatchObject({
+      status: 'UNKNOWN',
+      deliveredAt: null,
+      lastScanAt: null,
+    });
     expect(() => statusInputsFor(data, 'ORD-999999')).toThrow(/no order "ORD-999999" in the oms slice/);
   });
 });

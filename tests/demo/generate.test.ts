@@ -3,11 +3,27 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  CHANNELS, deriveOrderStatus, DISPOSITIONS, headlineContradiction, HOLD_TYPES, MAX_ID_LENGTH, NODE_TYPES, ORDER_STATUSES, PAYMENT_STATUSES,
-  RETURN_STATUSES, WAREHOUSE_STATUSES, type OrderStatus,
+  CHANNELS,
+  deriveOrderStatus,
+  DISPOSITIONS,
+  headlineContradiction,
+  HOLD_TYPES,
+  MAX_ID_LENGTH,
+  NODE_TYPES,
+  ORDER_STATUSES,
+  PAYMENT_STATUSES,
+  RETURN_STATUSES,
+  WAREHOUSE_STATUSES,
+  type OrderStatus,
 } from '../../canonical/index.js';
 import {
-  DEMO_CATALOGUE, DEMO_SCENARIOS, demoOptionsFromEnv, generateDemo, SCENARIO_STATUSES, statusInputsFor, type DemoData,
+  DEMO_CATALOGUE,
+  DEMO_SCENARIOS,
+  demoOptionsFromEnv,
+  generateDemo,
+  SCENARIO_STATUSES,
+  statusInputsFor,
+  type DemoData,
 } from '../../demo/index.js';
 
 const demo = generateDemo();
@@ -80,26 +96,71 @@ describe('generateDemo', () => {
       expect(distinct(ids).size).toBe(ids.length);
       expect(ids.filter((id) => !pattern.test(id) || id.length > MAX_ID_LENGTH)).toEqual([]);
     };
-    check(data.oms.orders.map((o) => o.id), /^ORD-\d{6}$/);
-    check(data.oms.orders.map((o) => o.number), /^[WMSCK]\d{6}$/);
-    check(data.oms.customers.map((c) => c.id), /^CUST-\d{5}$/);
-    check(data.oms.fulfillmentOrders.map((f) => f.id), /^FO-\d{6}-\d$/);
-    check(data.wms.shipments.map((s) => s.id), /^SHP-\d{6}-\d$/);
-    check(data.wms.shipments.map((s) => s.trackingNumber), /^[0-9A-Z]{10,22}$/);
-    check(data.returns.returns.map((r) => r.id), /^RET-\d{6}-\d$/);
-    check(data.returns.returns.flatMap((r) => (r.rmaNumber ? [r.rmaNumber] : [])), /^RMA-\d{6}-\d$/);
-    check(data.erp.payments.map((p) => p.id), /^PAY-\d{6}-\d$/);
-    check(data.erp.orders.map((o) => o.erpSalesOrderId), /^SO-\d{6}$/);
-    check(data.erp.orders.flatMap((o) => o.invoices.map((i) => i.number)), /^INV-\d{6}-\d$/);
-    check(data.erp.orders.flatMap((o) => o.creditMemos.map((c) => c.number)), /^CM-\d{6}-\d$/);
-    check(data.oms.customers.flatMap((c) => (c.salesforceAccountId ? [c.salesforceAccountId] : [])), /^001/);
+    check(
+      data.oms.orders.map((o) => o.id),
+      /^ORD-\d{6}$/,
+    );
+    check(
+      data.oms.orders.map((o) => o.number),
+      /^[WMSCK]\d{6}$/,
+    );
+    check(
+      data.oms.customers.map((c) => c.id),
+      /^CUST-\d{5}$/,
+    );
+    check(
+      data.oms.fulfillmentOrders.map((f) => f.id),
+      /^FO-\d{6}-\d$/,
+    );
+    check(
+      data.wms.shipments.map((s) => s.id),
+      /^SHP-\d{6}-\d$/,
+    );
+    check(
+      data.wms.shipments.map((s) => s.trackingNumber),
+      /^[0-9A-Z]{10,22}$/,
+    );
+    check(
+      data.returns.returns.map((r) => r.id),
+      /^RET-\d{6}-\d$/,
+    );
+    check(
+      data.returns.returns.flatMap((r) => (r.rmaNumber ? [r.rmaNumber] : [])),
+      /^RMA-\d{6}-\d$/,
+    );
+    check(
+      data.erp.payments.map((p) => p.id),
+      /^PAY-\d{6}-\d$/,
+    );
+    check(
+      data.erp.orders.map((o) => o.erpSalesOrderId),
+      /^SO-\d{6}$/,
+    );
+    check(
+      data.erp.orders.flatMap((o) => o.invoices.map((i) => i.number)),
+      /^INV-\d{6}-\d$/,
+    );
+    check(
+      data.erp.orders.flatMap((o) => o.creditMemos.map((c) => c.number)),
+      /^CM-\d{6}-\d$/,
+    );
+    check(
+      data.oms.customers.flatMap((c) => (c.salesforceAccountId ? [c.salesforceAccountId] : [])),
+      /^001/,
+    );
   });
 
   it('should carry the order id on every record', () => {
     const orderIds = distinct(data.oms.orders.map((o) => o.id));
     const carriers = [
-      ...data.oms.fulfillmentOrders, ...data.erp.orders, ...data.erp.payments, ...data.wms.fulfillmentOrders,
-      ...data.wms.shipments, ...data.wms.receipts, ...data.returns.returns, ...data.carrier.shipments.map((c) => c.references),
+      ...data.oms.fulfillmentOrders,
+      ...data.erp.orders,
+      ...data.erp.payments,
+      ...data.wms.fulfillmentOrders,
+      ...data.wms.shipments,
+      ...data.wms.receipts,
+      ...data.returns.returns,
+      ...data.carrier.shipments.map((c) => c.references),
     ];
     expect(carriers.filter((r) => !orderIds.has(r.orderId))).toEqual([]);
     expect(data.erp.orders).toHaveLength(data.oms.orders.length);
@@ -107,7 +168,9 @@ describe('generateDemo', () => {
 
   it('should reference existing orders, fulfillment orders, lines and shipments', () => {
     const problems: string[] = [];
-    const ok = (cond: boolean, what: string): void => { if (!cond) problems.push(what); };
+    const ok = (cond: boolean, what: string): void => {
+      if (!cond) problems.push(what);
+    };
     const orders = new Map(data.oms.orders.map((o) => [o.id, o]));
     const omsFos = new Map(data.oms.fulfillmentOrders.map((f) => [f.id, f]));
     const wmsFos = new Map(data.wms.fulfillmentOrders.map((f) => [f.id, f]));
@@ -125,10 +188,12 @@ describe('generateDemo', () => {
       ok(nodes.has(fo.nodeId), `${fo.id} node`);
       ok(orders.get(fo.orderId)?.fulfillmentOrderIds.includes(fo.id) === true, `${fo.id} listed on its order`);
       ok(w?.orderId === fo.orderId && w.nodeId === fo.nodeId, `${fo.id} wms order and node`);
-      for (const l of fo.lines) ok(l.quantity > 0 && l.quantity <= lineQty(fo.orderId, l.lineNumber), `${fo.id} line ${l.lineNumber}`);
+      for (const l of fo.lines)
+        ok(l.quantity > 0 && l.quantity <= lineQty(fo.orderId, l.lineNumber), `${fo.id} line ${l.lineNumber}`);
     }
     const payments = new Map(data.erp.payments.map((p) => [p.id, p]));
-    for (const e of data.erp.orders) for (const id of e.paymentIds) ok(payments.get(id)?.orderId === e.orderId, `${e.orderId} ${id}`);
+    for (const e of data.erp.orders)
+      for (const id of e.paymentIds) ok(payments.get(id)?.orderId === e.orderId, `${e.orderId} ${id}`);
     const shipments = new Map(data.wms.shipments.map((s) => [s.id, s]));
     for (const s of data.wms.shipments) {
       const fo = omsFos.get(s.fulfillmentOrderId);
@@ -136,22 +201,36 @@ describe('generateDemo', () => {
       ok(wmsFos.get(s.fulfillmentOrderId)?.status === 'SHIPPED', `${s.id} from a SHIPPED fulfillment order`);
       for (const l of s.lines) {
         const foLine = fo?.lines.find((x) => x.lineNumber === l.lineNumber);
-        ok(foLine !== undefined && l.quantity > 0 && l.quantity <= foLine.quantity, `${s.id} line ${l.lineNumber} ⊆ its fulfillment order`);
+        ok(
+          foLine !== undefined && l.quantity > 0 && l.quantity <= foLine.quantity,
+          `${s.id} line ${l.lineNumber} ⊆ its fulfillment order`,
+        );
       }
       ok(['UPS', 'FEDEX', 'USPS', 'DHL'].includes(s.carrier), `${s.id} carrier`);
     }
     for (const c of data.carrier.shipments) {
       const s = shipments.get(c.references.shipmentId);
-      ok(s?.orderId === c.references.orderId && s.trackingNumber === c.trackingNumber && s.carrier === c.carrier, `${c.trackingNumber} references`);
+      ok(
+        s?.orderId === c.references.orderId && s.trackingNumber === c.trackingNumber && s.carrier === c.carrier,
+        `${c.trackingNumber} references`,
+      );
     }
-    ok(distinct(data.carrier.shipments.map((c) => c.trackingNumber)).size === data.carrier.shipments.length, 'one carrier record per tracking number');
+    ok(
+      distinct(data.carrier.shipments.map((c) => c.trackingNumber)).size === data.carrier.shipments.length,
+      'one carrier record per tracking number',
+    );
     const returns = new Map(data.returns.returns.map((r) => [r.id, r]));
     for (const rc of data.wms.receipts) {
       const r = returns.get(rc.returnId);
       ok(r?.orderId === rc.orderId, `${rc.returnId} receipt order`);
-      ok(JSON.stringify(rc.lines.map((l) => [l.lineNumber, l.quantity])) === JSON.stringify(r?.lines.map((l) => [l.lineNumber, l.quantity])), `${rc.returnId} receipt lines`);
+      ok(
+        JSON.stringify(rc.lines.map((l) => [l.lineNumber, l.quantity])) ===
+          JSON.stringify(r?.lines.map((l) => [l.lineNumber, l.quantity])),
+        `${rc.returnId} receipt lines`,
+      );
     }
-    for (const r of data.returns.returns) for (const l of r.lines) ok(lineQty(r.orderId, l.lineNumber) >= l.quantity, `${r.id} line ${l.lineNumber}`);
+    for (const r of data.returns.returns)
+      for (const l of r.lines) ok(lineQty(r.orderId, l.lineNumber) >= l.quantity, `${r.id} line ${l.lineNumber}`);
     expect(problems).toEqual([]);
   });
 
@@ -173,7 +252,12 @@ describe('generateDemo', () => {
     const dims = (id: string) => deriveOrderStatus(statusInputsFor(data, id));
     for (const id of scenarios['fulfillment-declined']) {
       expect(dims(id).fulfillmentState, id).toBe('FULFILLMENT_DECLINED');
-      expect(dims(id).explanation.facts.some((f) => f.source === 'WMS' && /declined \(\w+\): \d+ units need re-sourcing/.test(f.fact)), id).toBe(true);
+      expect(
+        dims(id).explanation.facts.some(
+          (f) => f.source === 'WMS' && /declined \(\w+\): \d+ units need re-sourcing/.test(f.fact),
+        ),
+        id,
+      ).toBe(true);
     }
     for (const id of scenarios['returned-to-sender']) expect(dims(id).fulfillmentState, id).toBe('RETURNING_TO_SENDER');
     for (const id of scenarios['refunded-without-return']) {
@@ -197,7 +281,9 @@ describe('generateDemo', () => {
     expect(sorted(data.returns.returns.map((r) => r.channel))).toEqual([...CHANNELS].sort());
     expect(sorted(data.erp.orders.flatMap((o) => o.holds.map((h) => h.type)))).toEqual([...HOLD_TYPES].sort());
     expect(sorted(data.oms.nodes.map((n) => n.type))).toEqual([...NODE_TYPES].sort());
-    expect(sorted(data.wms.receipts.flatMap((r) => r.lines.map((l) => l.disposition)))).toEqual([...DISPOSITIONS].sort());
+    expect(sorted(data.wms.receipts.flatMap((r) => r.lines.map((l) => l.disposition)))).toEqual(
+      [...DISPOSITIONS].sort(),
+    );
     const nodeType = new Map(data.oms.nodes.map((n) => [n.id, n.type]));
     expect(sorted(data.wms.fulfillmentOrders.map((f) => nodeType.get(f.nodeId)!))).toEqual([...NODE_TYPES].sort());
   });
@@ -206,7 +292,9 @@ describe('generateDemo', () => {
     expect(() => generateDemo({ orders: -1 })).toThrow(/orders must be an integer ≥ 0; received -1/);
     expect(() => generateDemo({ orders: 1.5 })).toThrow(/orders/);
     expect(() => generateDemo({ customers: 0 })).toThrow(/customers/);
-    expect(() => generateDemo({ systems: ['crm' as 'oms'] })).toThrow(/systems must list only erp, oms, wms, carrier, returns; received "crm"/);
+    expect(() => generateDemo({ systems: ['crm' as 'oms'] })).toThrow(
+      /systems must list only erp, oms, wms, carrier, returns; received "crm"/,
+    );
     expect(generateDemo({ orders: 0 }).data.oms.orders).toEqual([]);
   });
 });
@@ -220,16 +308,32 @@ describe('demoOptionsFromEnv', () => {
 
   it('should name the variable, the expectation and the received value when invalid', () => {
     for (const bad of ['0', '-3', '1.5', 'abc', '1e3', '1000001']) {
-      expect(() => demoOptionsFromEnv({ DEMO_ORDERS: bad })).toThrow(`DEMO_ORDERS must be a positive integer up to 1000000; received ${JSON.stringify(bad)}`);
+      expect(() => demoOptionsFromEnv({ DEMO_ORDERS: bad })).toThrow(
+        `DEMO_ORDERS must be a positive integer up to 1000000; received ${JSON.stringify(bad)}`,
+      );
     }
-    expect(() => demoOptionsFromEnv({ DEMO_SEED: 'x' })).toThrow(/^DEMO_SEED must be a positive integer up to 1000000; received "x"$/);
+    expect(() => demoOptionsFromEnv({ DEMO_SEED: 'x' })).toThrow(
+      /^DEMO_SEED must be a positive integer up to 1000000; received "x"$/,
+    );
   });
 });
 
 describe('the demo sources', () => {
   it('should never read the clock or Math.random', () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), '../../demo');
-    const generator = ['rng', 'catalogue', 'customers', 'scenarios', 'plan', 'lifecycle', 'fulfilment', 'returnsPlan', 'materialize', 'generate', 'statusInputs'];
+    const generator = [
+      'rng',
+      'catalogue',
+      'customers',
+      'scenarios',
+      'plan',
+      'lifecycle',
+      'fulfilment',
+      'returnsPlan',
+      'materialize',
+      'generate',
+      'statusInputs',
+    ];
     const files = readdirSync(dir).filter((x) => generator.includes(x.replace(/\.ts$/, '')));
     expect(files).toHaveLength(generator.length);
     for (const f of files) {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deriveOrderStatus, type StatusInputs } from '../../canonical/index.js';
 import {
-  generateDemo, statusInputsFor, type DemoScenario, type ErpOrder, type ErpPayment, type OmsOrder, type WmsShipment,
+  generateDemo,
+  statusInputsFor,
+  type DemoScenario,
+  type ErpOrder,
+  type ErpPayment,
+  type OmsOrder,
+  type WmsShipment,
 } from '../../demo/index.js';
 
 const { data, scenarios } = generateDemo();
@@ -17,15 +23,25 @@ for (const s of data.wms.shipments) shipmentsOf.set(s.orderId, [...(shipmentsOf.
 const returnsOf = (id: string) => data.returns.returns.filter((r) => r.orderId === id);
 
 interface View {
-  id: string; oms: OmsOrder; erp: ErpOrder; payment: ErpPayment; inputs: StatusInputs;
-  q: ReturnType<typeof deriveOrderStatus>['quantities']; shipments: WmsShipment[];
+  id: string;
+  oms: OmsOrder;
+  erp: ErpOrder;
+  payment: ErpPayment;
+  inputs: StatusInputs;
+  q: ReturnType<typeof deriveOrderStatus>['quantities'];
+  shipments: WmsShipment[];
 }
 const view = (id: string): View => {
   const inputs = statusInputsFor(data, id);
   const erp = erpOrders.get(id)!;
   return {
-    id, oms: omsOrders.get(id)!, erp, payment: payments.get(erp.paymentIds[erp.paymentIds.length - 1]!)!, inputs,
-    q: deriveOrderStatus(inputs).quantities, shipments: shipmentsOf.get(id) ?? [],
+    id,
+    oms: omsOrders.get(id)!,
+    erp,
+    payment: payments.get(erp.paymentIds[erp.paymentIds.length - 1]!)!,
+    inputs,
+    q: deriveOrderStatus(inputs).quantities,
+    shipments: shipmentsOf.get(id) ?? [],
   };
 };
 const each = (s: DemoScenario, check: (v: View) => void): void => {
@@ -54,7 +70,9 @@ describe('demo scenarios', () => {
       expect(['PAYMENT_REVIEW', 'CREDIT', 'FRAUD']).toContain(active[0]!.type);
       expect(v.q.allocated).toBe(net(v));
       expect(v.shipments).toEqual([]);
-      expect(v.payment.status === 'AUTHORIZED' || (v.payment.status === 'FAILED' && active[0]!.type === 'PAYMENT_REVIEW')).toBe(true);
+      expect(
+        v.payment.status === 'AUTHORIZED' || (v.payment.status === 'FAILED' && active[0]!.type === 'PAYMENT_REVIEW'),
+      ).toBe(true);
     });
     const failed = scenarios['held-accepted-in-oms'].filter((id) => view(id).payment.status === 'FAILED');
     expect(failed.length).toBeGreaterThan(0);
@@ -92,7 +110,9 @@ describe('demo scenarios', () => {
 
   it('should ship drop-ship orders from a drop-ship partner node', () => {
     each('drop-ship', (v) => {
-      const dropShipFos = v.oms.fulfillmentOrderIds.filter((id) => nodeType.get(wmsFos.get(id)!.nodeId) === 'DROP_SHIP');
+      const dropShipFos = v.oms.fulfillmentOrderIds.filter(
+        (id) => nodeType.get(wmsFos.get(id)!.nodeId) === 'DROP_SHIP',
+      );
       expect(dropShipFos.length).toBeGreaterThan(0);
       for (const id of dropShipFos) expect(v.shipments.some((s) => s.fulfillmentOrderId === id)).toBe(true);
     });
@@ -121,7 +141,15 @@ describe('demo scenarios', () => {
         seen.add(s.status);
       }
     });
-    expect([...seen]).toEqual(expect.arrayContaining(['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'EXCEPTION', 'DELIVERY_ATTEMPTED', 'AVAILABLE_FOR_PICKUP']));
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'IN_TRANSIT',
+        'OUT_FOR_DELIVERY',
+        'EXCEPTION',
+        'DELIVERY_ATTEMPTED',
+        'AVAILABLE_FOR_PICKUP',
+      ]),
+    );
   });
 
   it('should deliver some but not all shipments of partially-delivered orders', () => {

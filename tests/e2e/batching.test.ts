@@ -5,8 +5,12 @@ import { gql } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 
 let s: Stack;
-beforeAll(async () => { s = await stack(); });
-afterAll(async () => { await s?.stop(); });
+beforeAll(async () => {
+  s = await stack();
+});
+afterAll(async () => {
+  await s?.stop();
+});
 
 const HISTORY = `query ($customerId: ID!, $placedTo: DateTime, $first: Int) {
   orders(filter: { customerId: $customerId, placedTo: $placedTo }, first: $first) {
@@ -29,7 +33,8 @@ function richStart(): string {
   const { data } = demo();
   const tracked = new Set(data.carrier.shipments.map((c) => c.references.orderId));
   const received = new Set(data.wms.receipts.map((r) => r.orderId));
-  const mine = data.oms.orders.filter((o) => o.customerId === 'CUST-00001')
+  const mine = data.oms.orders
+    .filter((o) => o.customerId === 'CUST-00001')
     .sort((a, b) => (a.placedAt === b.placedAt ? b.id.localeCompare(a.id) : b.placedAt.localeCompare(a.placedAt)));
   const i = mine.findIndex((o, idx) => tracked.has(o.id) && received.has(o.id) && mine.length - idx >= 50);
   expect(i, 'a rich order with 49 older ones').toBeGreaterThanOrEqual(0);
@@ -59,9 +64,13 @@ describe('batching', () => {
     const orders = demo().data.oms.orders.slice(0, 30);
     s.subgraphs.erp.sim.resetCalls();
     const payments = orders.flatMap((o) => demo().data.erp.orders.find((e) => e.orderId === o.id)!.paymentIds);
-    const r = await gql(s.subgraphs.erp.service.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt holds { type } payments { id status } } } }', {
-      r: orders.map((o) => ({ __typename: 'Order', id: o.id })),
-    });
+    const r = await gql(
+      s.subgraphs.erp.service.url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt holds { type } payments { id status } } } }',
+      {
+        r: orders.map((o) => ({ __typename: 'Order', id: o.id })),
+      },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data._entities).toHaveLength(30);
     expect(payments.length).toBeGreaterThan(1);

@@ -21,7 +21,13 @@ afterEach(async () => {
 async function start() {
   const demo = generateDemo({ orders: 120 });
   bus = new MemoryEventBus();
-  s = await startStack({ data: demo.data, bus, statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: SECRET });
+  s = await startStack({
+    data: demo.data,
+    bus,
+    statusStore: new MemoryStatusStore(),
+    seedTracker: true,
+    webhookSecret: SECRET,
+  });
   await s.gateway.tracker!.whenSeeded();
   return demo;
 }
@@ -29,7 +35,11 @@ async function start() {
 /** Sends a system's native webhook, signed, over real HTTP. */
 async function webhook(system: keyof Stack['subgraphs'], body: object): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);
-  const res = await fetch(s!.subgraphs[system].ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) }, body: raw });
+  const res = await fetch(s!.subgraphs[system].ingestUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) },
+    body: raw,
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -43,20 +53,29 @@ const changesFor = async (orderId: string) =>
   (await bus.read(Streams.VISIBILITY, { count: 10_000 })).filter((e) => e.event.subject === orderId);
 
 const hold = (id: string, orderId: string, postedAt: string, eventType = 'HOLD_PLACED') => ({
-  notificationId: id, eventType, postedAt, salesOrder: { orderRef: orderId }, hold: { type: 'FRAUD', reason: 'velocity check' },
+  notificationId: id,
+  eventType,
+  postedAt,
+  salesOrder: { orderRef: orderId },
+  hold: { type: 'FRAUD', reason: 'velocity check' },
 });
 
 describe('change path end to end: webhook → bus → tracker → subscriber', () => {
   it('should push a status change to a WebSocket subscriber after an ERP webhook is accepted', async () => {
     const demo = await start();
     const id = demo.scenarios.allocated[0]!;
-    const sub = subscribe(`subscription ($o: ID) { orderStatusChanged(orderId: $o) { cursor previousStatus status cause { type source } order { status holds { type releasedAt } } } }`, { o: id });
+    const sub = subscribe(
+      `subscription ($o: ID) { orderStatusChanged(orderId: $o) { cursor previousStatus status cause { type source } order { status holds { type releasedAt } } } }`,
+      { o: id },
+    );
     await eventually(() => s!.gateway.subscriptions!.hub.size() === 1, 3000, 'subscribed');
     const answer = await webhook('erp', hold('ERP-E2E-1', id, '2026-11-20T10:00:00Z'));
     expect(answer.status).toBe(200);
     const [m] = await sub.waitFor(1);
     expect(m!.data.orderStatusChanged).toMatchObject({
-      previousStatus: 'ALLOCATED', status: 'ON_HOLD', cause: { type: 'order.hold_placed', source: 'ERP' },
+      previousStatus: 'ALLOCATED',
+      status: 'ON_HOLD',
+      cause: { type: 'order.hold_placed', source: 'ERP' },
       order: { status: 'ON_HOLD' },
     });
     expect(m!.data.orderStatusChanged.order.holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
@@ -71,7 +90,9 @@ describe('change path end to end: webhook → bus → tracker → subscriber', (
     expect((await webhook('erp', released)).status).toBe(200);
     // The hold notice again (a replay), and again under a new id but older than the release (out of order).
     expect((await webhook('erp', placed)).body.status).toBe('duplicate');
-    expect((await webhook('erp', { ...placed, notificationId: 'ERP-DUP-3', postedAt: '2026-11-20T09:00:00Z' })).body.status).toBe('stale');
+    expect(
+      (await webhook('erp', { ...placed, notificationId: 'ERP-DUP-3', postedAt: '2026-11-20T09:00:00Z' })).body.status,
+    ).toBe('stale');
     await eventually(async () => (await changesFor(id)).length === 2, 5000, 'two changes');
     await new Promise((r) => setTimeout(r, 300));
     const statuses = (await changesFor(id)).map((e) => (e.event.data as any).status);
@@ -88,11 +109,22 @@ describe('change path end to end: webhook → bus → tracker → subscriber', (
     const open = fos.find((f) => wmsFos.find((w) => w.id === f.id)?.status !== 'SHIPPED')!;
     expect(fos.length).toBeGreaterThanOrEqual(2);
     const answer = await webhook('wms', {
-      messageId: 'WMS-SPLIT-2', messageType: 'SHIP_CONFIRM', occurredAt: '2026-11-20T12:00:00Z', nodeId: open.nodeId, orderId: id, fulfillmentOrderId: open.id,
-      shipments: [{ shipmentId: `${open.id}-S`, carrier: 'UPS', trackingNumber: '1ZSPLIT000000002', lines: open.lines }],
+      messageId: 'WMS-SPLIT-2',
+      messageType: 'SHIP_CONFIRM',
+      occurredAt: '2026-11-20T12:00:00Z',
+      nodeId: open.nodeId,
+      orderId: id,
+      fulfillmentOrderId: open.id,
+      shipments: [
+        { shipmentId: `${open.id}-S`, carrier: 'UPS', trackingNumber: '1ZSPLIT000000002', lines: open.lines },
+      ],
     });
     expect(answer.status).toBe(200);
-    await eventually(async () => (await changesFor(id)).some((e) => (e.event.data as any).status === 'SHIPPED'), 5000, 'SHIPPED');
+    await eventually(
+      async () => (await changesFor(id)).some((e) => (e.event.data as any).status === 'SHIPPED'),
+      5000,
+      'SHIPPED',
+    );
     const r = await gql(s!.gateway.url, 'query ($id: ID!) { order(id: $id) { status shipments { id } } }', { id });
     expect(r.body.data.order.status).toBe('SHIPPED');
     expect(r.body.data.order.shipments.length).toBeGreaterThanOrEqual(2);
@@ -102,7 +134,11 @@ describe('change path end to end: webhook → bus → tracker → subscriber', (
     const demo = await start();
     const id = demo.scenarios.allocated[2]!;
     const raw = JSON.stringify(hold('ERP-FORGED', id, '2026-11-20T10:00:00Z'));
-    const res = await fetch(s!.subgraphs.erp.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook('not-the-secret-0123456789', raw) }, body: raw });
+    const res = await fetch(s!.subgraphs.erp.ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signWebhook('not-the-secret-0123456789', raw) },
+      body: raw,
+    });
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(await changesFor(id)).toEqual([]);

@@ -19,13 +19,19 @@ describe('composition', () => {
   it('should list every composition error and exit non-zero from `npm run compose`', () => {
     const broken = join(tmp, 'broken.graphql');
     // Channel differs from oms's (used as input there): composition must refuse it.
-    writeFileSync(broken, `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+    writeFileSync(
+      broken,
+      `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
       type Query { x: Channel }
       enum Channel { WEB FAX }
-      type Order @key(fields: "id") { id: ID! placedAt: Int }`);
+      type Order @key(fields: "id") { id: ID! placedAt: Int }`,
+    );
     const config = join(tmp, 'supergraph.yaml');
-    writeFileSync(config, readFileSync(join(root, 'supergraph.yaml'), 'utf8').replaceAll('./subgraphs/', `${root}/subgraphs/`)
-      + `  broken:\n    routing_url: http://127.0.0.1:4999/graphql\n    schema:\n      file: ${broken}\n`);
+    writeFileSync(
+      config,
+      readFileSync(join(root, 'supergraph.yaml'), 'utf8').replaceAll('./subgraphs/', `${root}/subgraphs/`) +
+        `  broken:\n    routing_url: http://127.0.0.1:4999/graphql\n    schema:\n      file: ${broken}\n`,
+    );
     expect(() => composeSupergraph(config)).toThrow(CompositionError);
     try {
       composeSupergraph(config);
@@ -33,7 +39,11 @@ describe('composition', () => {
       expect((err as CompositionError).problems.length).toBeGreaterThanOrEqual(2);
     }
     const out = join(tmp, 'out.graphql');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/compose.ts'), '--config', config, '--out', out], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'scripts/compose.ts'), '--config', config, '--out', out],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/composition failed with \d+ error\(s\)/);
     expect(run.stderr).toMatch(/Channel/);

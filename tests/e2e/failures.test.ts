@@ -45,7 +45,9 @@ describe('a subgraph that is down', () => {
     expect(o.totals).toBeNull();
     expectDerivedNull(o);
     expect(codes(r)).toContain('UPSTREAM_UNAVAILABLE');
-    expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'erp')?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'erp')?.extensions?.code).toBe(
+      'UPSTREAM_UNAVAILABLE',
+    );
     expect(JSON.stringify(r.body.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|stack/);
   });
 
@@ -82,7 +84,9 @@ describe('a subgraph that is down', () => {
     expect(o.fulfillmentOrders.every((f: any) => f.id && f.warehouseStatus === null)).toBe(true);
     expect(o.acceptedAt).not.toBeNull();
     expectDerivedNull(o);
-    expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'wms')?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.body.errors!.find((e) => e.extensions?.serviceName === 'wms')?.extensions?.code).toBe(
+      'UPSTREAM_UNAVAILABLE',
+    );
   });
 
   it('should null returns and the derived status when the returns desk is down', async () => {
@@ -120,11 +124,19 @@ describe('a backing system that fails behind a running subgraph', () => {
 
   it('should answer HTTP 429 with Retry-After and RATE_LIMITED from a subgraph whose system refuses the fetch', async () => {
     s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } } });
-    const entities = { query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt } } }', variables: { r: [{ __typename: 'Order', id: richOrder() }] } };
+    const entities = {
+      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { acceptedAt } } }',
+      variables: { r: [{ __typename: 'Order', id: richOrder() }] },
+    };
     const url = s.subgraphs.erp.service.url;
     const payload = JSON.stringify(entities);
     // Signed for this subgraph and body, as the gateway does for each attempt.
-    const call = async () => fetch(url, { method: 'POST', headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, payload)) }, body: payload });
+    const call = async () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { ...(await requestHeaders()), ...(await gatewaySignature(url, payload)) },
+        body: payload,
+      });
     const ok = await call();
     expect(ok.status).toBe(200);
     const refused = await call();
@@ -134,16 +146,24 @@ describe('a backing system that fails behind a running subgraph', () => {
     expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
   });
 
-  it('should pass a subgraph\'s 429 to the client as RATE_LIMITED with retryAfter, not DOWNSTREAM_SERVICE_ERROR', async () => {
+  it("should pass a subgraph's 429 to the client as RATE_LIMITED with retryAfter, not DOWNSTREAM_SERVICE_ERROR", async () => {
     // Caching and the shield's retries off: the mapping of the subgraph's own 429 is under test,
     // not what stands in front of it (tests/shielding covers that).
     const d = defaultGatewayConfig();
-    s = await stack({ orders: ORDERS, faults: { erp: { rateLimitPerSecond: 1 } }, gateway: { cache: { ...d.cache, enabled: false }, shield: { ...d.shield, erp: { ...d.shield.erp, retries: 0 } } } });
+    s = await stack({
+      orders: ORDERS,
+      faults: { erp: { rateLimitPerSecond: 1 } },
+      gateway: { cache: { ...d.cache, enabled: false }, shield: { ...d.shield, erp: { ...d.shield.erp, retries: 0 } } },
+    });
     await gql(s.gateway.url, Q, { id: richOrder() }); // takes the one token
     const r = await gql(s.gateway.url, Q, { id: richOrder() });
     expect(r.status).toBe(200);
     const limited = r.body.errors!.find((e) => e.extensions?.code === 'RATE_LIMITED');
-    expect(limited?.extensions).toMatchObject({ code: 'RATE_LIMITED', serviceName: 'erp', retryAfter: expect.any(Number) });
+    expect(limited?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      serviceName: 'erp',
+      retryAfter: expect.any(Number),
+    });
     expect(codes(r)).not.toContain('DOWNSTREAM_SERVICE_ERROR');
     expect(r.body.data.order.lines.length).toBeGreaterThan(0);
     expectDerivedNull(r.body.data.order);

@@ -79,7 +79,10 @@ describe('supergraph hot reload', () => {
     let served = 0;
     const load = Array.from({ length: 8 }, async () => {
       while (running) {
-        const r = await gql(s!.gateway.url, `{ order(id: "${id}") { number status } }`).catch((e) => ({ status: 0, body: { errors: [e] } }));
+        const r = await gql(s!.gateway.url, `{ order(id: "${id}") { number status } }`).catch((e) => ({
+          status: 0,
+          body: { errors: [e] },
+        }));
         if (r.status !== 200 || r.body.errors) failures.push(r.body);
         else served++;
       }
@@ -108,7 +111,10 @@ describe('supergraph hot reload', () => {
     s = await stack({ orders: ORDERS, gateway: { supergraphPath: path } });
     replaceFile(path, 'type Query { broken: }');
     await new Promise((r) => setTimeout(r, 400));
-    const r = await gql(s.gateway.url, `{ order(id: "${demo(ORDERS).data.oms.orders[0]!.id}") { number returns { id } } }`);
+    const r = await gql(
+      s.gateway.url,
+      `{ order(id: "${demo(ORDERS).data.oms.orders[0]!.id}") { number returns { id } } }`,
+    );
     expect(r.body.errors).toBeUndefined();
     expect(s.gateway.loads()).toBe(1);
   });

@@ -43,19 +43,32 @@ async function strippingProxy(target: string, removed: { count: number }): Promi
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { variables?: { representations?: unknown } };
-    if (body.variables?.representations) body.variables.representations = stripNulls(body.variables.representations, removed);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)]));
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+      variables?: { representations?: unknown };
+    };
+    if (body.variables?.representations)
+      body.variables.representations = stripNulls(body.variables.representations, removed);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([k]) => !['host', 'content-length', 'connection'].includes(k))
+        .map(([k, v]) => [k, String(v)]),
+    );
     const sent = req.method === 'POST' ? JSON.stringify(body) : undefined;
     // The identity is bound to the exact body: a router that rewrites the body signs what it sends.
     const identity = verifyIdentity(headers[IDENTITY_HEADER], DEV_IDENTITY_SECRET);
     if (identity && sent !== undefined) {
       headers[IDENTITY_HEADER] = signIdentity(identity, DEV_IDENTITY_SECRET, Date.now(), {
-        subgraph: 'oms', requestId: `proxy-${Math.random().toString(36).slice(2)}`, bodySha256: bodyDigest(sent), singleUse: true,
+        subgraph: 'oms',
+        requestId: `proxy-${Math.random().toString(36).slice(2)}`,
+        bodySha256: bodyDigest(sent),
+        singleUse: true,
       });
     }
     const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: sent });
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', ...(upstream.headers.get('cache-control') ? { 'cache-control': upstream.headers.get('cache-control')! } : {}) });
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      ...(upstream.headers.get('cache-control') ? { 'cache-control': upstream.headers.get('cache-control')! } : {}),
+    });
     res.end(Buffer.from(await upstream.arrayBuffer()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,7 +95,13 @@ beforeAll(async () => {
   const urls = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, services[n].url]));
   const logger = createLogger('gateway', 'silent');
   direct = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: urls }), { logger });
-  stripped = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: { ...urls, oms: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` } }), { logger });
+  stripped = await startGateway(
+    defaultGatewayConfig({
+      port: 0,
+      subgraphUrls: { ...urls, oms: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` },
+    }),
+    { logger },
+  );
 });
 afterAll(async () => {
   await direct?.stop();
@@ -113,11 +132,30 @@ describe('portable @requires: slice markers instead of null-vs-missing', () => {
   });
 
   it('should still refuse to guess when a slice marker is missing (the owner did not answer)', async () => {
-    const r = await gql(services.oms.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { status } } }', {
-      r: [{ __typename: 'Order', id: 'ORD-000001', wmsAsOf: '2026-11-01T00:00:00.000Z', returnsAsOf: '2026-11-01T00:00:00.000Z', holds: [], payments: [], creditMemos: [], shipments: [], returns: [], fulfillmentOrders: [] }],
-    });
+    const r = await gql(
+      services.oms.url,
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { status } } }',
+      {
+        r: [
+          {
+            __typename: 'Order',
+            id: 'ORD-000001',
+            wmsAsOf: '2026-11-01T00:00:00.000Z',
+            returnsAsOf: '2026-11-01T00:00:00.000Z',
+            holds: [],
+            payments: [],
+            creditMemos: [],
+            shipments: [],
+            returns: [],
+            fulfillmentOrders: [],
+          },
+        ],
+      },
+    );
     expect(r.body.data._entities[0].status).toBeNull();
     expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName: 'erp' } });
-    expect(r.body.errors?.[0]?.message).toBe('the derived status needs acceptance, holds and payments from erp, which is unavailable; it is null rather than a guess');
+    expect(r.body.errors?.[0]?.message).toBe(
+      'the derived status needs acceptance, holds and payments from erp, which is unavailable; it is null rather than a guess',
+    );
   });
 });

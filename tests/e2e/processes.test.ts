@@ -16,13 +16,30 @@ afterEach(() => {
 });
 
 /** Runs a TypeScript entry point as its own process, as `node dist/…/main.js` would. */
-function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>; exit: Promise<number | null> } {
+function run(
+  entry: string,
+  env: Record<string, string>,
+): {
+  child: ChildProcess;
+  output: () => string;
+  waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
+  exit: Promise<number | null>;
+} {
   // Each process its own embedded visibility store (PGlite), never the repository's .data/.
   const dataDir = join(tmpdir(), `ovg-process-${process.pid}-${children.length}-${Date.now().toString(36)}`);
   dataDirs.push(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '200', VITEST: '', REDIS_URL: '', DATABASE_URL: '', DATA_DIR: dataDir, ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      DEMO_ORDERS: '200',
+      VITEST: '',
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -35,7 +52,8 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
     for (;;) {
       const m = out.match(re);
       if (m) return m;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${entry} never printed ${re}; output:\n${out}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`${entry} never printed ${re}; output:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -43,8 +61,22 @@ function run(entry: string, env: Record<string, string>): { child: ChildProcess;
 }
 
 describe('processes', () => {
-  it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', { timeout: 150_000 }, async () => {
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', SALESFORCE_EMULATOR_PORT: '0', LOG_LEVEL: 'warn', LIFECYCLE_RATE: '4', REDIS_URL: '' };
+  it('should run the whole stack in one process, print the URL and an example query, and stop cleanly on Ctrl-C', {
+    timeout: 150_000,
+  }, async () => {
+    const env = {
+      PORT: '0',
+      ERP_PORT: '0',
+      OMS_PORT: '0',
+      WMS_PORT: '0',
+      CARRIER_PORT: '0',
+      RETURNS_PORT: '0',
+      VISIBILITY_PORT: '0',
+      SALESFORCE_EMULATOR_PORT: '0',
+      LOG_LEVEL: 'warn',
+      LIFECYCLE_RATE: '4',
+      REDIS_URL: '',
+    };
     const p = run('embedded/main.ts', env);
     // The first start initializes the embedded store's data directory (PGlite initdb): seconds on a busy machine.
     const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/, 90_000);
@@ -57,7 +89,10 @@ describe('processes', () => {
 
     // The lifecycle simulator moves orders through their life: an unfiltered subscriber sees changes.
     const client = wsClient(url!);
-    const live = collect(client, 'subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } order { number } } }');
+    const live = collect(
+      client,
+      'subscription { orderStatusChanged { cursor orderId previousStatus status cause { type source } order { number } } }',
+    );
     const [change] = await live.waitFor(1, 20_000);
     expect(change!.data.orderStatusChanged.status).toMatch(/^[A-Z_]+$/);
     expect(change!.data.orderStatusChanged.order.number).toMatch(/\S/);
@@ -82,14 +117,18 @@ describe('processes', () => {
     expect(p.output()).toMatch(/PORT must be an integer from 0 to 65535; received "abc"/);
   });
 
-  it('should run each subgraph and the gateway as separate processes (distributed mode)', { timeout: 120_000 }, async () => {
+  it('should run each subgraph and the gateway as separate processes (distributed mode)', {
+    timeout: 120_000,
+  }, async () => {
     const names = ['erp', 'oms', 'wms', 'carrier', 'returns'];
     const urls: Record<string, string> = {};
-    await Promise.all(names.map(async (name) => {
-      const p = run(`subgraphs/${name}/main.ts`, { PORT: '0' });
-      const [, url] = await p.waitFor(/"url":"(http:\/\/[^"]+)"/);
-      urls[`${name.toUpperCase()}_URL`] = url!;
-    }));
+    await Promise.all(
+      names.map(async (name) => {
+        const p = run(`subgraphs/${name}/main.ts`, { PORT: '0' });
+        const [, url] = await p.waitFor(/"url":"(http:\/\/[^"]+)"/);
+        urls[`${name.toUpperCase()}_URL`] = url!;
+      }),
+    );
     const gw = run('gateway/main.ts', { PORT: '0', ...urls });
     const [, url] = await gw.waitFor(/"url":"(http:\/\/[^"]+)"/);
     // A cold subgraph process on a loaded machine may miss the 2 s subgraph deadline on its first

@@ -5,8 +5,12 @@ import { gql } from '../helpers/http.js';
 import { demo, stack } from '../helpers/stack.js';
 
 let s: Stack;
-beforeAll(async () => { s = await stack(); });
-afterAll(async () => { await s?.stop(); });
+beforeAll(async () => {
+  s = await stack();
+});
+afterAll(async () => {
+  await s?.stop();
+});
 
 const Q = `query ($id: ID!) { order(id: $id) {
   status statusDetail { rule facts { source fact observedAt } }
@@ -28,7 +32,9 @@ describe('seed scenarios through the gateway', () => {
     expect(o.statusDetail.rule).toBe(5);
     const active = o.holds.filter((h: any) => h.releasedAt === null);
     expect(active.length).toBeGreaterThan(0);
-    expect(o.statusDetail.facts).toContainEqual(expect.objectContaining({ source: 'ERP', fact: `${active[0].type} hold active` }));
+    expect(o.statusDetail.facts).toContainEqual(
+      expect.objectContaining({ source: 'ERP', fact: `${active[0].type} hold active` }),
+    );
     // The OMS alone would call it allocated: every net unit is sourced.
     for (const l of o.lineStatuses) expect(l.quantities.allocated).toBe(l.quantities.ordered - l.quantities.cancelled);
     for (const l of o.lineStatuses) expect(l.status).toBe('ON_HOLD');
@@ -66,7 +72,11 @@ describe('seed scenarios through the gateway', () => {
     const o = await order(first('return-initiated'));
     expect(o.status).toBe('RETURN_INITIATED');
     expect(o.statusDetail.rule).toBe(4);
-    expect(o.lineStatuses.some((l: any) => l.status === 'RETURN_INITIATED' && l.quantities.returned === 0 && l.quantities.returnInitiated > 0)).toBe(true);
+    expect(
+      o.lineStatuses.some(
+        (l: any) => l.status === 'RETURN_INITIATED' && l.quantities.returned === 0 && l.quantities.returnInitiated > 0,
+      ),
+    ).toBe(true);
   });
 
   it('should not count a rejected return: the order stays DELIVERED', async () => {
@@ -76,9 +86,16 @@ describe('seed scenarios through the gateway', () => {
   });
 
   const expectations: [DemoScenario, string][] = [
-    ['pending', 'PENDING'], ['accepted', 'ACCEPTED'], ['allocated', 'ALLOCATED'], ['in-fulfillment', 'IN_FULFILLMENT'],
-    ['partially-shipped', 'PARTIALLY_SHIPPED'], ['partially-delivered', 'PARTIALLY_DELIVERED'], ['delivered', 'DELIVERED'],
-    ['partially-returned', 'PARTIALLY_RETURNED'], ['returned', 'RETURNED'], ['cancelled', 'CANCELLED'],
+    ['pending', 'PENDING'],
+    ['accepted', 'ACCEPTED'],
+    ['allocated', 'ALLOCATED'],
+    ['in-fulfillment', 'IN_FULFILLMENT'],
+    ['partially-shipped', 'PARTIALLY_SHIPPED'],
+    ['partially-delivered', 'PARTIALLY_DELIVERED'],
+    ['delivered', 'DELIVERED'],
+    ['partially-returned', 'PARTIALLY_RETURNED'],
+    ['returned', 'RETURNED'],
+    ['cancelled', 'CANCELLED'],
   ];
   for (const [scenario, status] of expectations) {
     it(`should derive ${status} for the ${scenario} scenario`, async () => {

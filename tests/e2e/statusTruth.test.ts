@@ -41,7 +41,10 @@ beforeAll(async () => {
     returns: await startReturns({ ...common, system: new MemoryReturns(data.returns) }),
   };
   services = started;
-  gateway = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(SYSTEM_NAMES.map((n) => [n, services[n].url])) }), { logger: createLogger('gateway', 'silent') });
+  gateway = await startGateway(
+    defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(SYSTEM_NAMES.map((n) => [n, services[n].url])) }),
+    { logger: createLogger('gateway', 'silent') },
+  );
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -56,24 +59,66 @@ async function send(system: SystemName, body: Record<string, unknown>): Promise<
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r;
 }
-const oms = (orderId: string, eventType: string, extra: object = {}) => send('oms', { eventId: `o${++minute}`, eventType, eventTime: after(minute), orderId, ...extra });
-const erp = (orderId: string, eventType: string, extra: object = {}) => send('erp', { notificationId: `e${++minute}`, eventType, postedAt: after(minute), salesOrder: { orderRef: orderId, salesOrderId: `SO-${orderId}` }, ...extra });
+const oms = (orderId: string, eventType: string, extra: object = {}) =>
+  send('oms', { eventId: `o${++minute}`, eventType, eventTime: after(minute), orderId, ...extra });
+const erp = (orderId: string, eventType: string, extra: object = {}) =>
+  send('erp', {
+    notificationId: `e${++minute}`,
+    eventType,
+    postedAt: after(minute),
+    salesOrder: { orderRef: orderId, salesOrderId: `SO-${orderId}` },
+    ...extra,
+  });
 const wms = (orderId: string, fo: string, nodeId: string, messageType: string, extra: object = {}) =>
-  send('wms', { messageId: `w${++minute}`, messageType, occurredAt: after(minute), nodeId, orderId, fulfillmentOrderId: fo, ...extra });
+  send('wms', {
+    messageId: `w${++minute}`,
+    messageType,
+    occurredAt: after(minute),
+    nodeId,
+    orderId,
+    fulfillmentOrderId: fo,
+    ...extra,
+  });
 /** A carrier webhook: label scan, then the given UPS codes (D delivered, X exception, RS returned to sender, MV voided, I in transit). */
 const track = (orderId: string, shipmentId: string, codes: string[], extra: object = {}) =>
-  send('carrier', { eventId: `c${++minute}`, carrier: 'UPS', trackingNumber: `1Z${shipmentId}`, references: { shipmentId, orderId }, ...extra,
-    scans: ['M', ...codes].map((code, i) => ({ code, occurredAt: after(minute + i / 10), description: code })) });
+  send('carrier', {
+    eventId: `c${++minute}`,
+    carrier: 'UPS',
+    trackingNumber: `1Z${shipmentId}`,
+    references: { shipmentId, orderId },
+    ...extra,
+    scans: ['M', ...codes].map((code, i) => ({ code, occurredAt: after(minute + i / 10), description: code })),
+  });
 const returns = (orderId: string, id: string, topic: string, extra: object = {}) =>
   send('returns', { webhookId: `r${++minute}`, topic, createdAt: after(minute), return: { id, orderId, ...extra } });
 const receive = (orderId: string, returnId: string, lines: object[]) =>
-  send('wms', { messageId: `w${++minute}`, messageType: 'RETURN_RECEIPT', occurredAt: after(minute), nodeId: 'DC-EAST', orderId, returnId, lines });
+  send('wms', {
+    messageId: `w${++minute}`,
+    messageType: 'RETURN_RECEIPT',
+    occurredAt: after(minute),
+    nodeId: 'DC-EAST',
+    orderId,
+    returnId,
+    lines,
+  });
 
-const TWO_LINES = [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 }, { lineNumber: 2, sku: 'HOM-MUG-2PK', quantity: 1 }];
+const TWO_LINES = [
+  { lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 },
+  { lineNumber: 2, sku: 'HOM-MUG-2PK', quantity: 1 },
+];
 /** Creates and accepts an order (total 92.35 USD) with an authorized and captured payment. */
 async function placed(orderId: string, lines = TWO_LINES): Promise<void> {
-  await oms(orderId, 'ORDER_CREATED', { order: { number: `W${orderId.slice(4)}`, channel: 'WEB', customer: { id: 'CUST-91001', name: 'Ada Lovelace' }, lines } });
-  await erp(orderId, 'SALES_ORDER_ACCEPTED', { totals: { subtotal: usd('80.00'), tax: usd('6.40'), shipping: usd('5.95'), total: usd('92.35') } });
+  await oms(orderId, 'ORDER_CREATED', {
+    order: {
+      number: `W${orderId.slice(4)}`,
+      channel: 'WEB',
+      customer: { id: 'CUST-91001', name: 'Ada Lovelace' },
+      lines,
+    },
+  });
+  await erp(orderId, 'SALES_ORDER_ACCEPTED', {
+    totals: { subtotal: usd('80.00'), tax: usd('6.40'), shipping: usd('5.95'), total: usd('92.35') },
+  });
   await erp(orderId, 'PAYMENT_AUTHORIZED', { payment: { paymentId: `PAY-${orderId}`, amount: usd('92.35') } });
   await erp(orderId, 'PAYMENT_CAPTURED', { payment: { paymentId: `PAY-${orderId}`, capturedTotal: usd('92.35') } });
 }
@@ -83,10 +128,19 @@ async function allocate(orderId: string, fo: string, node: string, lines: object
   await oms(orderId, 'ORDER_ALLOCATED', { fulfillmentOrder: { id: fo, nodeId: node, lines } });
 }
 /** Allocates, picks, packs and ships `lines` as shipment `shipmentId`; `codes` are its carrier scans after the label. */
-async function shipped(orderId: string, fo: string, shipmentId: string, lines: object[], codes: string[], extra: object = {}): Promise<void> {
+async function shipped(
+  orderId: string,
+  fo: string,
+  shipmentId: string,
+  lines: object[],
+  codes: string[],
+  extra: object = {},
+): Promise<void> {
   await allocate(orderId, fo, 'DC-EAST', lines);
   for (const step of ['PICK_CONFIRM', 'PACK_CONFIRM']) await wms(orderId, fo, 'DC-EAST', step);
-  await wms(orderId, fo, 'DC-EAST', 'SHIP_CONFIRM', { shipments: [{ shipmentId, carrier: 'UPS', trackingNumber: `1Z${shipmentId}`, lines }] });
+  await wms(orderId, fo, 'DC-EAST', 'SHIP_CONFIRM', {
+    shipments: [{ shipmentId, carrier: 'UPS', trackingNumber: `1Z${shipmentId}`, lines }],
+  });
   await track(orderId, shipmentId, codes, extra);
 }
 
@@ -103,25 +157,46 @@ async function read(orderId: string): Promise<any> {
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
   return r.body.data.order;
 }
-const facts = (o: any): string[] => o.statusDetail.facts.map((f: { source: string; fact: string }) => `${f.source}: ${f.fact}`);
+const facts = (o: any): string[] =>
+  o.statusDetail.facts.map((f: { source: string; fact: string }) => `${f.source}: ${f.fact}`);
 const line = (o: any, n: number) => o.lineStatuses.find((l: { lineNumber: number }) => l.lineNumber === n);
 const published = async (type: string, orderId: string): Promise<CloudEvent[]> =>
-  (await bus.read(Streams.SOURCE, { count: 10_000 })).map((e) => e.event).filter((e) => e.type === type && e.subject === orderId);
+  (await bus.read(Streams.SOURCE, { count: 10_000 }))
+    .map((e) => e.event)
+    .filter((e) => e.type === type && e.subject === orderId);
 
 describe('status truth, cases A–L (docs/status.md)', () => {
   it('A: should refuse to cancel delivered units, answer what it refused, and keep the order DELIVERED', async () => {
     const id = 'ORD-910001';
     await placed(id);
-    await shipped(id, 'FO-910001-1', 'SHP-910001-1', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }], ['I', 'D']);
+    await shipped(
+      id,
+      'FO-910001-1',
+      'SHP-910001-1',
+      [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+      ['I', 'D'],
+    );
     const answer = await oms(id, 'ORDER_CANCELLED', { reasonCode: 'CUSTOMER_REQUEST' });
-    expect(answer.body.refused).toEqual([expect.objectContaining({
-      reason: 'CANCEL_AFTER_SHIPMENT', lines: [{ lineNumber: 1, reported: 2, applied: 0 }, { lineNumber: 2, reported: 1, applied: 0 }],
-    })]);
+    expect(answer.body.refused).toEqual([
+      expect.objectContaining({
+        reason: 'CANCEL_AFTER_SHIPMENT',
+        lines: [
+          { lineNumber: 1, reported: 2, applied: 0 },
+          { lineNumber: 2, reported: 1, applied: 0 },
+        ],
+      }),
+    ]);
     const o = await read(id);
     expect(o).toMatchObject({ status: 'DELIVERED', fulfillmentState: 'DELIVERED', financialState: 'PAID' });
     expect(line(o, 1).quantities).toMatchObject({ ordered: 2, cancelled: 0, shipped: 2, delivered: 2 });
     const [refusal] = await published('ingest.refused', id);
-    expect(refusal).toMatchObject({ source: 'oms', data: { reason: 'CANCEL_AFTER_SHIPMENT', eventType: 'order.cancelled', entity: `order:${id}:cancelled` } });
+    expect(refusal).toMatchObject({
+      source: 'oms',
+      data: { reason: 'CANCEL_AFTER_SHIPMENT', eventType: 'order.cancelled', entity: `order:${id}:cancelled` },
+    });
   });
 
   it('B: should never count more units than ordered after a cancellation of backordered units', async () => {
@@ -138,30 +213,76 @@ describe('status truth, cases A–L (docs/status.md)', () => {
   it('C: should show a return for units never shipped, marked, without hiding that nothing shipped', async () => {
     const id = 'ORD-910003';
     await placed(id);
-    const answer = await returns(id, 'RET-910003-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1 }] });
-    expect(answer.body.corrected).toEqual([expect.objectContaining({ reason: 'RETURN_WITHOUT_DELIVERY', lines: [{ lineNumber: 1, reported: 1, applied: 1 }] })]);
+    const answer = await returns(id, 'RET-910003-1', 'return.requested', {
+      channel: 'WEB',
+      lines: [{ lineNumber: 1, quantity: 1 }],
+    });
+    expect(answer.body.corrected).toEqual([
+      expect.objectContaining({
+        reason: 'RETURN_WITHOUT_DELIVERY',
+        lines: [{ lineNumber: 1, reported: 1, applied: 1 }],
+      }),
+    ]);
     const o = await read(id);
     expect(o).toMatchObject({ status: 'ACCEPTED', returnState: 'REQUESTED', fulfillmentState: 'UNFULFILLED' });
-    expect(facts(o)).toContain('VISIBILITY: line 1: a return names 1 units, more than were delivered (marked: return for units never delivered)');
-    expect(await published('ingest.corrected', id)).toEqual([expect.objectContaining({ source: 'returns', data: expect.objectContaining({ reason: 'RETURN_WITHOUT_DELIVERY' }) })]);
+    expect(facts(o)).toContain(
+      'VISIBILITY: line 1: a return names 1 units, more than were delivered (marked: return for units never delivered)',
+    );
+    expect(await published('ingest.corrected', id)).toEqual([
+      expect.objectContaining({
+        source: 'returns',
+        data: expect.objectContaining({ reason: 'RETURN_WITHOUT_DELIVERY' }),
+      }),
+    ]);
   });
 
   it('D: should end a refund without receipt as DELIVERED / REFUNDED_WITHOUT_RETURN, and say when the refund records disagree', async () => {
     const id = 'ORD-910004';
     await placed(id);
-    await shipped(id, 'FO-910004-1', 'SHP-910004-1', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }], ['D']);
+    await shipped(
+      id,
+      'FO-910004-1',
+      'SHP-910004-1',
+      [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+      ['D'],
+    );
     await returns(id, 'RET-910004-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 2, quantity: 1 }] });
     await returns(id, 'RET-910004-1', 'return.approved', { rmaNumber: 'RMA-910004' });
-    await returns(id, 'RET-910004-1', 'return.refunded', { refund: { amount: usd('12.00'), creditMemoNumber: 'CM-910004-1' } });
+    await returns(id, 'RET-910004-1', 'return.refunded', {
+      refund: { amount: usd('12.00'), creditMemoNumber: 'CM-910004-1' },
+    });
     await returns(id, 'RET-910004-1', 'return.closed');
     const disagreeing = await read(id);
-    expect(disagreeing).toMatchObject({ status: 'DELIVERED', returnState: 'REFUNDED_WITHOUT_RETURN', financialState: 'REFUND_MISMATCH' });
-    expect(disagreeing.refundSummary).toMatchObject({ state: 'MISMATCH', returnsDeskAmount: '12.00', creditMemoAmount: '0.00', paymentRefundedAmount: '0.00' });
-    await erp(id, 'CREDIT_MEMO_POSTED', { creditMemo: { number: 'CM-910004-1', amount: usd('12.00'), returnRef: 'RET-910004-1' } });
+    expect(disagreeing).toMatchObject({
+      status: 'DELIVERED',
+      returnState: 'REFUNDED_WITHOUT_RETURN',
+      financialState: 'REFUND_MISMATCH',
+    });
+    expect(disagreeing.refundSummary).toMatchObject({
+      state: 'MISMATCH',
+      returnsDeskAmount: '12.00',
+      creditMemoAmount: '0.00',
+      paymentRefundedAmount: '0.00',
+    });
+    await erp(id, 'CREDIT_MEMO_POSTED', {
+      creditMemo: { number: 'CM-910004-1', amount: usd('12.00'), returnRef: 'RET-910004-1' },
+    });
     await erp(id, 'PAYMENT_REFUNDED', { payment: { paymentId: `PAY-${id}`, refundedTotal: usd('12.00') } });
     const agreeing = await read(id);
-    expect(agreeing).toMatchObject({ status: 'DELIVERED', returnState: 'REFUNDED_WITHOUT_RETURN', financialState: 'PARTIALLY_REFUNDED' });
-    expect(agreeing.refundSummary).toMatchObject({ state: 'AGREED', returnsDeskAmount: '12.00', creditMemoAmount: '12.00', paymentRefundedAmount: '12.00' });
+    expect(agreeing).toMatchObject({
+      status: 'DELIVERED',
+      returnState: 'REFUNDED_WITHOUT_RETURN',
+      financialState: 'PARTIALLY_REFUNDED',
+    });
+    expect(agreeing.refundSummary).toMatchObject({
+      state: 'AGREED',
+      returnsDeskAmount: '12.00',
+      creditMemoAmount: '12.00',
+      paymentRefundedAmount: '12.00',
+    });
   });
 
   it('E: should read ON_HOLD when a credit hold blocks the undelivered rest, and name a hold placed after everything was delivered', async () => {
@@ -172,12 +293,23 @@ describe('status truth, cases A–L (docs/status.md)', () => {
     await erp(id, 'HOLD_PLACED', { hold: { type: 'CREDIT', reason: 'limit exceeded' } });
     const held = await read(id);
     expect(held).toMatchObject({ status: 'ON_HOLD', fulfillmentState: 'PARTIALLY_DELIVERED' });
-    expect(held.statusDetail.reason).toBe('an ERP hold is active and 1 of net 3 units are not with a carrier (2 delivered)');
+    expect(held.statusDetail.reason).toBe(
+      'an ERP hold is active and 1 of net 3 units are not with a carrier (2 delivered)',
+    );
     expect(facts(held)).toContain('ERP: CREDIT hold active');
 
     const done = 'ORD-910015';
     await placed(done);
-    await shipped(done, 'FO-910015-1', 'SHP-910015-1', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }], ['D']);
+    await shipped(
+      done,
+      'FO-910015-1',
+      'SHP-910015-1',
+      [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+      ['D'],
+    );
     await erp(done, 'HOLD_PLACED', { hold: { type: 'CREDIT' } });
     const o = await read(done);
     expect(o.status).toBe('DELIVERED');
@@ -187,22 +319,42 @@ describe('status truth, cases A–L (docs/status.md)', () => {
   it('F: should link a drop-ship parcel the WMS never confirmed to its order, flagged, without counting it as shipped', async () => {
     const id = 'ORD-910006';
     await placed(id);
-    await allocate(id, 'FO-910006-1', 'DS-ACME', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }]);
+    await allocate(id, 'FO-910006-1', 'DS-ACME', [
+      { lineNumber: 1, quantity: 2 },
+      { lineNumber: 2, quantity: 1 },
+    ]);
     const answer = await track(id, 'SHP-910006-1', ['D']);
     expect(answer.body.corrected).toEqual([expect.objectContaining({ reason: 'UNCONFIRMED_SHIPMENT' })]);
     const o = await read(id);
-    expect(o).toMatchObject({ status: 'ALLOCATED', shipments: [], trackedShipments: [{ id: 'SHP-910006-1', status: 'DELIVERED' }] });
+    expect(o).toMatchObject({
+      status: 'ALLOCATED',
+      shipments: [],
+      trackedShipments: [{ id: 'SHP-910006-1', status: 'DELIVERED' }],
+    });
   });
 
   it('G: should never read SHIPPED over a parcel coming back or a voided label, and show carrier problems beside the headline', async () => {
-    const lines = [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }];
+    const lines = [
+      { lineNumber: 1, quantity: 2 },
+      { lineNumber: 2, quantity: 1 },
+    ];
     const cases: [string, string[], object, Record<string, unknown>][] = [
       ['ORD-910007', ['I', 'X', 'RS'], {}, { status: 'IN_FULFILLMENT', fulfillmentState: 'RETURNING_TO_SENDER' }],
       ['ORD-910017', ['MV'], {}, { status: 'IN_FULFILLMENT', fulfillmentState: 'LABEL_VOIDED' }],
       ['ORD-910027', ['I', 'X'], {}, { status: 'SHIPPED', fulfillmentState: 'DELIVERY_EXCEPTION' }],
       ['ORD-910037', [], {}, { status: 'SHIPPED', fulfillmentState: 'AWAITING_CARRIER_SCAN' }],
-      ['ORD-910047', ['I'], { estimatedDeliveryAt: after(5_000) }, { status: 'SHIPPED', fulfillmentState: 'DELIVERY_OVERDUE', deliveryOverdue: true }],
-      ['ORD-910057', ['I'], { estimatedDeliveryAt: after(20_000) }, { status: 'SHIPPED', fulfillmentState: 'SHIPPED', deliveryOverdue: false }],
+      [
+        'ORD-910047',
+        ['I'],
+        { estimatedDeliveryAt: after(5_000) },
+        { status: 'SHIPPED', fulfillmentState: 'DELIVERY_OVERDUE', deliveryOverdue: true },
+      ],
+      [
+        'ORD-910057',
+        ['I'],
+        { estimatedDeliveryAt: after(20_000) },
+        { status: 'SHIPPED', fulfillmentState: 'SHIPPED', deliveryOverdue: false },
+      ],
     ];
     for (const [id, codes, extra, expected] of cases) {
       await placed(id);
@@ -216,11 +368,16 @@ describe('status truth, cases A–L (docs/status.md)', () => {
   it('H: should show a declined fulfillment order with its reason as needing re-sourcing, not a silent step back', async () => {
     const id = 'ORD-910008';
     await placed(id);
-    await allocate(id, 'FO-910008-1', 'STORE-0047', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }]);
+    await allocate(id, 'FO-910008-1', 'STORE-0047', [
+      { lineNumber: 1, quantity: 2 },
+      { lineNumber: 2, quantity: 1 },
+    ]);
     await wms(id, 'FO-910008-1', 'STORE-0047', 'CANCEL', { reasonCode: 'NO_STOCK' });
     const o = await read(id);
     expect(o).toMatchObject({ status: 'ACCEPTED', fulfillmentState: 'FULFILLMENT_DECLINED' });
-    expect(o.statusDetail.reason).toBe('accepted by the ERP; nothing allocated; fulfillment order FO-910008-1 at STORE-0047 declined (NO_STOCK): 3 units need re-sourcing');
+    expect(o.statusDetail.reason).toBe(
+      'accepted by the ERP; nothing allocated; fulfillment order FO-910008-1 at STORE-0047 declined (NO_STOCK): 3 units need re-sourcing',
+    );
     expect(line(o, 2).fulfillmentState).toBe('FULFILLMENT_DECLINED');
   });
 
@@ -231,12 +388,16 @@ describe('status truth, cases A–L (docs/status.md)', () => {
     await allocate(id, 'FO-910009-2', 'DC-WEST', [{ lineNumber: 1, quantity: 2 }]);
     await returns(id, 'RET-910009-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 2, quantity: 1 }] });
     const answer = await receive(id, 'RET-910009-1', [{ lineNumber: 2, quantity: 5, disposition: 'RESTOCK' }]);
-    expect(answer.body.corrected).toEqual([expect.objectContaining({ reason: 'OVER_RECEIPT', lines: [{ lineNumber: 2, reported: 5, applied: 1 }] })]);
+    expect(answer.body.corrected).toEqual([
+      expect.objectContaining({ reason: 'OVER_RECEIPT', lines: [{ lineNumber: 2, reported: 5, applied: 1 }] }),
+    ]);
     const o = await read(id);
     expect(o).toMatchObject({ status: 'PARTIALLY_DELIVERED', returnState: 'RECEIVED' });
     expect(line(o, 2)).toMatchObject({ status: 'RETURNED', quantities: { returned: 1, delivered: 1 } });
     expect(line(o, 1).status).toBe('ALLOCATED');
-    expect(facts(o)).toContain('VISIBILITY: line 2: 5 units received back, only 1 were delivered or returned to sender; counted 1');
+    expect(facts(o)).toContain(
+      'VISIBILITY: line 2: 5 units received back, only 1 were delivered or returned to sender; counted 1',
+    );
   });
 
   it('J: should not let return states hide open fulfillment', async () => {
@@ -244,16 +405,26 @@ describe('status truth, cases A–L (docs/status.md)', () => {
     await placed(inTransit);
     await shipped(inTransit, 'FO-910010-1', 'SHP-910010-1', [{ lineNumber: 1, quantity: 2 }], ['D']);
     await shipped(inTransit, 'FO-910010-2', 'SHP-910010-2', [{ lineNumber: 2, quantity: 1 }], ['I']);
-    await returns(inTransit, 'RET-910010-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1 }] });
+    await returns(inTransit, 'RET-910010-1', 'return.requested', {
+      channel: 'WEB',
+      lines: [{ lineNumber: 1, quantity: 1 }],
+    });
     const a = await read(inTransit);
-    expect(a).toMatchObject({ status: 'PARTIALLY_DELIVERED', returnState: 'REQUESTED', fulfillmentState: 'PARTIALLY_DELIVERED' });
+    expect(a).toMatchObject({
+      status: 'PARTIALLY_DELIVERED',
+      returnState: 'REQUESTED',
+      fulfillmentState: 'PARTIALLY_DELIVERED',
+    });
     expect([line(a, 1).status, line(a, 2).status]).toEqual(['RETURN_INITIATED', 'SHIPPED']);
 
     const backordered = 'ORD-910020';
     await placed(backordered);
     await oms(backordered, 'ORDER_BACKORDERED', { backorders: [{ lineNumber: 2, backorderedQuantity: 1 }] });
     await shipped(backordered, 'FO-910020-1', 'SHP-910020-1', [{ lineNumber: 1, quantity: 2 }], ['D']);
-    await returns(backordered, 'RET-910020-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 2 }] });
+    await returns(backordered, 'RET-910020-1', 'return.requested', {
+      channel: 'WEB',
+      lines: [{ lineNumber: 1, quantity: 2 }],
+    });
     await receive(backordered, 'RET-910020-1', [{ lineNumber: 1, quantity: 2, disposition: 'RESTOCK' }]);
     const b = await read(backordered);
     expect(b).toMatchObject({ status: 'PARTIALLY_DELIVERED' });
@@ -264,30 +435,68 @@ describe('status truth, cases A–L (docs/status.md)', () => {
   it('K: should not call a return rejected after receipt returned', async () => {
     const id = 'ORD-910011';
     await placed(id);
-    await shipped(id, 'FO-910011-1', 'SHP-910011-1', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }], ['D']);
-    await returns(id, 'RET-910011-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }] });
+    await shipped(
+      id,
+      'FO-910011-1',
+      'SHP-910011-1',
+      [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+      ['D'],
+    );
+    await returns(id, 'RET-910011-1', 'return.requested', {
+      channel: 'WEB',
+      lines: [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+    });
     await returns(id, 'RET-910011-1', 'return.approved', { rmaNumber: 'RMA-910011' });
-    await receive(id, 'RET-910011-1', [{ lineNumber: 1, quantity: 2, disposition: 'DAMAGED' }, { lineNumber: 2, quantity: 1, disposition: 'DAMAGED' }]);
+    await receive(id, 'RET-910011-1', [
+      { lineNumber: 1, quantity: 2, disposition: 'DAMAGED' },
+      { lineNumber: 2, quantity: 1, disposition: 'DAMAGED' },
+    ]);
     await returns(id, 'RET-910011-1', 'return.rejected', { reason: 'damaged by customer' });
     const o = await read(id);
     expect(o).toMatchObject({ status: 'DELIVERED', returnState: 'REJECTED' });
     expect(line(o, 1).quantities).toMatchObject({ returned: 0, returnInitiated: 0 });
-    expect(facts(o)).toContain('RETURNS: return RET-910011-1 rejected after receipt: its 3 units do not count as returned');
+    expect(facts(o)).toContain(
+      'RETURNS: return RET-910011-1 rejected after receipt: its 3 units do not count as returned',
+    );
   });
 
   it('L: should link an exchange: the return names its replacement order and the replacement links back', async () => {
     const id = 'ORD-910012';
     await placed(id);
-    await shipped(id, 'FO-910012-1', 'SHP-910012-1', [{ lineNumber: 1, quantity: 2 }, { lineNumber: 2, quantity: 1 }], ['D']);
+    await shipped(
+      id,
+      'FO-910012-1',
+      'SHP-910012-1',
+      [
+        { lineNumber: 1, quantity: 2 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+      ['D'],
+    );
     await returns(id, 'RET-910012-1', 'return.requested', { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1 }] });
     await placed('ORD-910013', [{ lineNumber: 1, sku: 'APP-TEE-M-BLK', quantity: 1 }]);
     await returns(id, 'RET-910012-1', 'return.approved', { rmaNumber: 'RMA-910012', exchangeOrderId: 'ORD-910013' });
     const original = await read(id);
-    expect(original.returns).toEqual([{ id: 'RET-910012-1', status: 'APPROVED', exchangeOrder: { id: 'ORD-910013', number: 'W910013' } }]);
+    expect(original.returns).toEqual([
+      { id: 'RET-910012-1', status: 'APPROVED', exchangeOrder: { id: 'ORD-910013', number: 'W910013' } },
+    ]);
     const replacement = await read('ORD-910013');
     expect(replacement.exchangeFor).toEqual({ id: 'RET-910012-1' });
-    const other = await post(`${services.returns.origin}/ingest`, { webhookId: `r${++minute}`, topic: 'return.shipped', createdAt: after(minute), return: { id: 'RET-910012-1', orderId: id, exchangeOrderId: 'ORD-910014' } });
+    const other = await post(`${services.returns.origin}/ingest`, {
+      webhookId: `r${++minute}`,
+      topic: 'return.shipped',
+      createdAt: after(minute),
+      return: { id: 'RET-910012-1', orderId: id, exchangeOrderId: 'ORD-910014' },
+    });
     expect(other.status).toBe(409);
-    expect(other.body.error.message).toBe('return RET-910012-1 already names exchange order ORD-910013; the webhook says ORD-910014');
+    expect(other.body.error.message).toBe(
+      'return RET-910012-1 already names exchange order ORD-910013; the webhook says ORD-910014',
+    );
   });
 });

@@ -72,7 +72,9 @@ export function eventBusContract(name: string, makeBus: MakeBus): void {
         const expired = await b.read(s, { after: trimmed }).catch((e: unknown) => e);
         expect(expired).toBeInstanceOf(CursorExpiredError);
         expect(expired).toMatchObject({ cursor: trimmed, oldestRetained: oldest });
-        await expect(b.subscribe(s, () => undefined, { after: trimmed }).ready).rejects.toBeInstanceOf(CursorExpiredError);
+        await expect(b.subscribe(s, () => undefined, { after: trimmed }).ready).rejects.toBeInstanceOf(
+          CursorExpiredError,
+        );
         await expect(b.read(s, { after: '0-0' })).rejects.toBeInstanceOf(CursorExpiredError);
       });
     });
@@ -83,7 +85,10 @@ export function eventBusContract(name: string, makeBus: MakeBus): void {
         const s = stream();
         const one: string[] = [];
         const two: string[] = [];
-        const subs = [b.subscribe(s, (e) => void one.push(e.event.id)), b.subscribe(s, async (e) => void two.push(e.event.id))];
+        const subs = [
+          b.subscribe(s, (e) => void one.push(e.event.id)),
+          b.subscribe(s, async (e) => void two.push(e.event.id)),
+        ];
         await Promise.all(subs.map((x) => x.ready));
         for (let i = 0; i < 30; i++) await b.publish(s, ev(i));
         const expected = Array.from({ length: 30 }, (_, i) => `e${i}`);

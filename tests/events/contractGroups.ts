@@ -12,10 +12,17 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const b = await bus();
       const s = stream();
       const handled: Array<{ consumer: string; id: string }> = [];
-      const member = (consumer: string) => b.consume(s, 'workers', consumer, async (d) => {
-        handled.push({ consumer, id: d.event.id });
-        await sleep(5);
-      }, { batchSize: 1 });
+      const member = (consumer: string) =>
+        b.consume(
+          s,
+          'workers',
+          consumer,
+          async (d) => {
+            handled.push({ consumer, id: d.event.id });
+            await sleep(5);
+          },
+          { batchSize: 1 },
+        );
       const members = [member('c1'), member('c2')];
       await Promise.all(members.map((m) => m.ready));
       await Promise.all(Array.from({ length: 20 }, (_, i) => b.publish(s, ev(i))));
@@ -29,7 +36,9 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const b = await bus();
       const s = stream();
       const byGroup: Record<string, string[]> = { g1: [], g2: [] };
-      const members = Object.keys(byGroup).map((g) => b.consume(s, g, 'only', async (d) => void byGroup[g]!.push(d.event.id)));
+      const members = Object.keys(byGroup).map((g) =>
+        b.consume(s, g, 'only', async (d) => void byGroup[g]!.push(d.event.id)),
+      );
       await Promise.all(members.map((m) => m.ready));
       for (let i = 0; i < 10; i++) await b.publish(s, ev(i));
       await waitFor('both groups to handle 10 events', () => byGroup.g1!.length === 10 && byGroup.g2!.length === 10);
@@ -75,16 +84,28 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const b = await bus();
       const s = stream();
       const seen: number[] = [];
-      const c = b.consume(s, 'g', 'c1', async (d) => {
-        seen.push(d.deliveries);
-        throw new Error(`boom ${d.deliveries}`);
-      }, { maxDeliveries: 3 });
+      const c = b.consume(
+        s,
+        'g',
+        'c1',
+        async (d) => {
+          seen.push(d.deliveries);
+          throw new Error(`boom ${d.deliveries}`);
+        },
+        { maxDeliveries: 3 },
+      );
       await c.ready;
       const id = await b.publish(s, ev(1));
       await waitFor('the dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
       expect(seen).toEqual([1, 2, 3]);
       const [dead] = await b.read(deadLetterStream(s));
-      expect(dead!.event).toMatchObject({ ...ev(1), deadletterid: id, deadletterdeliveries: 3, deadlettergroup: 'g', deadlettererror: 'boom 3' });
+      expect(dead!.event).toMatchObject({
+        ...ev(1),
+        deadletterid: id,
+        deadletterdeliveries: 3,
+        deadlettergroup: 'g',
+        deadlettererror: 'boom 3',
+      });
       expect(isDeadLetterEvent(dead!.event)).toBe(true);
       expect(withoutDeadLetter(dead!.event)).toEqual({ ...ev(1), recordedtime: expect.any(String) });
       // Acked: neither the same member nor another one, reclaiming eagerly, sees it again.
@@ -103,14 +124,22 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const hang = new Promise<void>((r) => (release = r));
       const held: Array<Delivery & { at: number }> = [];
       const reclaimed: Array<Delivery & { at: number }> = [];
-      const a = b.consume(s, 'g', 'A', async (d) => {
-        held.push({ ...d, at: Date.now() });
-        await hang;
-      }, { reclaimIdleMs: 200 });
+      const a = b.consume(
+        s,
+        'g',
+        'A',
+        async (d) => {
+          held.push({ ...d, at: Date.now() });
+          await hang;
+        },
+        { reclaimIdleMs: 200 },
+      );
       await a.ready;
       await b.publish(s, ev(1));
       await waitFor('A to take the entry', () => held.length === 1);
-      const c = b.consume(s, 'g', 'B', async (d) => void reclaimed.push({ ...d, at: Date.now() }), { reclaimIdleMs: 200 });
+      const c = b.consume(s, 'g', 'B', async (d) => void reclaimed.push({ ...d, at: Date.now() }), {
+        reclaimIdleMs: 200,
+      });
       await c.ready;
       await waitFor('B to reclaim the entry', () => reclaimed.length === 1, 3000);
       expect(reclaimed[0]).toMatchObject({ id: held[0]!.id, deliveries: 2, event: ev(1) });
@@ -126,19 +155,32 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const b = await bus();
       const s = stream();
       const seen: Array<{ id: string; deliveries: number }> = [];
-      const c = b.consume(s, 'g', 'c1', async (d) => {
-        seen.push({ id: d.event.id, deliveries: d.deliveries });
-        if (d.event.id === 'e1') throw new PermanentFailure('INVALID_FIELD: no such column');
-      }, { maxDeliveries: 5 });
+      const c = b.consume(
+        s,
+        'g',
+        'c1',
+        async (d) => {
+          seen.push({ id: d.event.id, deliveries: d.deliveries });
+          if (d.event.id === 'e1') throw new PermanentFailure('INVALID_FIELD: no such column');
+        },
+        { maxDeliveries: 5 },
+      );
       await c.ready;
       await b.publish(s, ev(1));
       await b.publish(s, ev(2));
       await waitFor('the dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
       await waitFor('the next entry', () => seen.some((x) => x.id === 'e2'));
       await sleep(150);
-      expect(seen).toEqual([{ id: 'e1', deliveries: 1 }, { id: 'e2', deliveries: 1 }]);
+      expect(seen).toEqual([
+        { id: 'e1', deliveries: 1 },
+        { id: 'e2', deliveries: 1 },
+      ]);
       const [dead] = await b.read(deadLetterStream(s));
-      expect(dead!.event).toMatchObject({ deadletterdeliveries: 1, deadlettergroup: 'g', deadlettererror: 'INVALID_FIELD: no such column' });
+      expect(dead!.event).toMatchObject({
+        deadletterdeliveries: 1,
+        deadlettergroup: 'g',
+        deadlettererror: 'INVALID_FIELD: no such column',
+      });
       expect(withoutDeadLetter(dead!.event)).toMatchObject(ev(1));
     });
 
@@ -150,12 +192,18 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const done: string[] = [];
-      const c = b.consume(s, 'g', 'c1', async (d) => {
-        peak = Math.max(peak, ++running);
-        await gate;
-        running--;
-        done.push(d.event.id);
-      }, { concurrency: 4, batchSize: 10 });
+      const c = b.consume(
+        s,
+        'g',
+        'c1',
+        async (d) => {
+          peak = Math.max(peak, ++running);
+          await gate;
+          running--;
+          done.push(d.event.id);
+        },
+        { concurrency: 4, batchSize: 10 },
+      );
       await c.ready;
       for (let i = 0; i < 6; i++) await b.publish(s, ev(i));
       await waitFor('four calls in flight', () => running === 4);
@@ -181,10 +229,16 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const inG: Delivery[] = [];
       const inH: string[] = [];
       const broadcast: string[] = [];
-      const g = b.consume(s, 'g', 'c1', async (d) => {
-        inG.push(d);
-        if (!healthy) throw new Error('downstream unavailable');
-      }, { maxDeliveries: 2 });
+      const g = b.consume(
+        s,
+        'g',
+        'c1',
+        async (d) => {
+          inG.push(d);
+          if (!healthy) throw new Error('downstream unavailable');
+        },
+        { maxDeliveries: 2 },
+      );
       const h = b.consume(s, 'h', 'c1', async (d) => void inH.push(d.event.id));
       const sub = b.subscribe(s, (e) => void broadcast.push(e.event.id));
       await Promise.all([g.ready, h.ready, sub.ready]);
@@ -208,15 +262,26 @@ export function consumerGroupContract(bus: (opts?: BusOptions) => Promise<EventB
       const s = stream();
       await b.redeliver(s, 'g', ev(7));
       const seen: number[] = [];
-      const c = b.consume(s, 'g', 'late', async (d) => {
-        seen.push(d.deliveries);
-        throw new Error(`still failing ${d.deliveries}`);
-      }, { maxDeliveries: 2 });
+      const c = b.consume(
+        s,
+        'g',
+        'late',
+        async (d) => {
+          seen.push(d.deliveries);
+          throw new Error(`still failing ${d.deliveries}`);
+        },
+        { maxDeliveries: 2 },
+      );
       await c.ready;
       await waitFor('the second dead letter', async () => (await b.read(deadLetterStream(s))).length === 1);
       expect(seen).toEqual([1, 2]);
       const [dead] = await b.read(deadLetterStream(s));
-      expect(dead!.event).toMatchObject({ ...ev(7), deadlettergroup: 'g', deadletterdeliveries: 2, deadlettererror: 'still failing 2' });
+      expect(dead!.event).toMatchObject({
+        ...ev(7),
+        deadlettergroup: 'g',
+        deadletterdeliveries: 2,
+        deadlettererror: 'still failing 2',
+      });
     });
 
     it('should make consumer close idempotent and stop delivery', async () => {

@@ -20,11 +20,15 @@ describe('createEventBus', () => {
   });
 
   it('should reject a URL that is not redis:// or rediss:// with the value it got', () => {
-    expect(() => createEventBus({ REDIS_URL: 'http://cache:6379' })).toThrow(/expected redis:\/\/… or rediss:\/\/…, got "http:\/\/cache:6379"/);
+    expect(() => createEventBus({ REDIS_URL: 'http://cache:6379' })).toThrow(
+      /expected redis:\/\/… or rediss:\/\/…, got "http:\/\/cache:6379"/,
+    );
   });
 
   it('should reject options that are not positive integers, naming them', () => {
     expect(() => new MemoryEventBus({ maxLen: 0 })).toThrow(/maxLen: expected a positive integer, got 0/);
-    expect(() => new MemoryEventBus().consume('s', 'g', 'c', async () => undefined, { maxDeliveries: 1.5 })).toThrow(/maxDeliveries/);
+    expect(() => new MemoryEventBus().consume('s', 'g', 'c', async () => undefined, { maxDeliveries: 1.5 })).toThrow(
+      /maxDeliveries/,
+    );
   });
 });

@@ -15,7 +15,14 @@ export type MakeBus = (opts: ContractBusOptions) => EventBus | Promise<EventBus>
 
 /** A canonical event numbered `n` (id `e<n>`, subject the order `O-<n>`). */
 export function ev(n: number, type = 'order.created'): CloudEvent {
-  return cloudEvent({ id: `e${n}`, source: 'oms', type, subject: `O-${n}`, time: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(), data: { n } });
+  return cloudEvent({
+    id: `e${n}`,
+    source: 'oms',
+    type,
+    subject: `O-${n}`,
+    time: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
+    data: { n },
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,9 @@ import { busHarness, ev, sleep, waitFor } from './harness.js';
 await describeRedis('RedisEventBus on Redis Streams', () => {
   const keyPrefix = uniquePrefix();
   let raw: Redis;
-  const { bus, stream } = busHarness((opts: RedisEventBusOptions) => new RedisEventBus({ url: redisUrl(), keyPrefix, ...opts }));
+  const { bus, stream } = busHarness(
+    (opts: RedisEventBusOptions) => new RedisEventBus({ url: redisUrl(), keyPrefix, ...opts }),
+  );
   const clients = async (name: string): Promise<number> =>
     ((await raw.client('LIST')) as string).split('\n').filter((l) => l.includes(` name=${name} `)).length;
 
@@ -97,9 +99,15 @@ await describeRedis('RedisEventBus on Redis Streams', () => {
   it('should leave nothing pending in the group once an entry is dead-lettered', async () => {
     const b = await bus();
     const s = stream();
-    const c = b.consume(s, 'g', 'c1', async () => {
-      throw new Error('always');
-    }, { maxDeliveries: 2 });
+    const c = b.consume(
+      s,
+      'g',
+      'c1',
+      async () => {
+        throw new Error('always');
+      },
+      { maxDeliveries: 2 },
+    );
     await c.ready;
     await b.publish(s, ev(1));
     await waitFor('the dead letter', async () => (await raw.xlen(`${keyPrefix}${deadLetterStream(s)}`)) === 1);

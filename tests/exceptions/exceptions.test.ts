@@ -26,9 +26,15 @@ async function openedAndClosed(orderId: string, type: ExceptionType): Promise<vo
   const all = (await h.store.exceptions.forOrder(orderId)).filter((x) => x.type === type);
   expect(all.length).toBeGreaterThan(0);
   expect(all.every((x) => x.closedAt !== null)).toBe(true);
-  const published = (await h.bus.read(Streams.EXCEPTIONS, { count: 100_000 })).map((e) => e.event)
+  const published = (await h.bus.read(Streams.EXCEPTIONS, { count: 100_000 }))
+    .map((e) => e.event)
     .filter((e) => e.subject === orderId && (e.data as { type: string }).type === type);
-  expect(published.map((e) => e.type)).toEqual(all.flatMap(() => ['exception.opened', 'exception.closed']).sort((a, b) => (a === b ? 0 : a === 'exception.opened' ? -1 : 1)).slice(0, published.length));
+  expect(published.map((e) => e.type)).toEqual(
+    all
+      .flatMap(() => ['exception.opened', 'exception.closed'])
+      .sort((a, b) => (a === b ? 0 : a === 'exception.opened' ? -1 : 1))
+      .slice(0, published.length),
+  );
   expect(published.filter((e) => e.type === 'exception.opened')).toHaveLength(all.length);
   expect(published.filter((e) => e.type === 'exception.closed')).toHaveLength(all.length);
 }
@@ -36,13 +42,22 @@ async function openedAndClosed(orderId: string, type: ExceptionType): Promise<vo
 describe('business exceptions from webhooks, on a fake clock', () => {
   it('should open UNCONFIRMED_SHIPMENT when the WMS shipped and no scan came within the SLA, and close it on the first scan', async () => {
     const o = 'ORD-910001';
-    await step(['wms', hooks.wms('w1-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910001-1')] })]);
+    await step([
+      'wms',
+      hooks.wms('w1-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910001-1')] }),
+    ]);
     h.clock.advance(23 * H * 60_000);
     await h.engine.sweep();
     expect(await open(o, 'UNCONFIRMED_SHIPMENT')).toBeUndefined();
     h.clock.advance(2 * H * 60_000);
     await h.engine.sweep();
-    expect(await open(o, 'UNCONFIRMED_SHIPMENT')).toMatchObject({ subjectKey: 'SHP-910001-1', actor: 'WAREHOUSE', slaSeconds: 86_400, fulfillmentNodeId: 'DC-EAST', facts: { missing: 'carrier scan' } });
+    expect(await open(o, 'UNCONFIRMED_SHIPMENT')).toMatchObject({
+      subjectKey: 'SHP-910001-1',
+      actor: 'WAREHOUSE',
+      slaSeconds: 86_400,
+      fulfillmentNodeId: 'DC-EAST',
+      facts: { missing: 'carrier scan' },
+    });
     await step(['carrier', hooks.scan('c1-scan', o, 'SHP-910001-1', 'IN_TRANSIT', h.at(0))]);
     expect(await open(o, 'UNCONFIRMED_SHIPMENT')).toBeUndefined();
     await openedAndClosed(o, 'UNCONFIRMED_SHIPMENT');
@@ -63,7 +78,11 @@ describe('business exceptions from webhooks, on a fake clock', () => {
     await step(['oms', hooks.omsCreated('o3-new', o, h.at(0))]);
     h.clock.advance(49 * H * 60_000);
     await h.engine.sweep();
-    expect(await open(o, 'DELAYED_UPDATE')).toMatchObject({ actor: 'INTEGRATION_OPS', channel: 'WEB', facts: { lastSource: 'oms' } });
+    expect(await open(o, 'DELAYED_UPDATE')).toMatchObject({
+      actor: 'INTEGRATION_OPS',
+      channel: 'WEB',
+      facts: { lastSource: 'oms' },
+    });
     await step(['wms', hooks.wms('w3-rel', 'RELEASE', o, h.at(0))]);
     await openedAndClosed(o, 'DELAYED_UPDATE');
   });
@@ -84,7 +103,10 @@ describe('business exceptions from webhooks, on a fake clock', () => {
 
   it('should open DELIVERY_PROBLEM at once on a carrier exception, and close it when the parcel moves again', async () => {
     const o = 'ORD-910005';
-    await step(['wms', hooks.wms('w5-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910005-1')] })], ['carrier', hooks.scan('c5-x', o, 'SHP-910005-1', 'EXCEPTION', h.at(1))]);
+    await step(
+      ['wms', hooks.wms('w5-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910005-1')] })],
+      ['carrier', hooks.scan('c5-x', o, 'SHP-910005-1', 'EXCEPTION', h.at(1))],
+    );
     expect(await open(o, 'DELIVERY_PROBLEM')).toMatchObject({ facts: { carrierStatus: 'EXCEPTION' } });
     await step(['carrier', hooks.scan('c5-t', o, 'SHP-910005-1', 'IN_TRANSIT', h.at(2))]);
     await openedAndClosed(o, 'DELIVERY_PROBLEM');
@@ -92,7 +114,13 @@ describe('business exceptions from webhooks, on a fake clock', () => {
 
   it('should open STUCK_RETURN when a return waits in one state past the SLA, and close it when it moves', async () => {
     const o = 'ORD-910006';
-    await step(['returns', hooks.ret('r6-req', 'return.requested', o, 'RET-910006-1', h.at(0), { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1 }] })]);
+    await step([
+      'returns',
+      hooks.ret('r6-req', 'return.requested', o, 'RET-910006-1', h.at(0), {
+        channel: 'WEB',
+        lines: [{ lineNumber: 1, quantity: 1 }],
+      }),
+    ]);
     h.clock.advance(8 * 24 * H * 60_000);
     await h.engine.sweep();
     expect(await open(o, 'STUCK_RETURN')).toMatchObject({ actor: 'RETURNS_DESK', facts: { status: 'REQUESTED' } });
@@ -104,26 +132,65 @@ describe('business exceptions from webhooks, on a fake clock', () => {
     const o = 'ORD-910007';
     await step(
       ['erp', hooks.erpAccepted('e7-acc', o, h.at(0))],
-      ['returns', hooks.ret('r7-req', 'return.requested', o, 'RET-910007-1', h.at(1), { channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1 }] })],
-      ['returns', hooks.ret('r7-ref', 'return.refunded', o, 'RET-910007-1', h.at(2), { refund: { amount: usd('24.00') } })],
+      [
+        'returns',
+        hooks.ret('r7-req', 'return.requested', o, 'RET-910007-1', h.at(1), {
+          channel: 'WEB',
+          lines: [{ lineNumber: 1, quantity: 1 }],
+        }),
+      ],
+      [
+        'returns',
+        hooks.ret('r7-ref', 'return.refunded', o, 'RET-910007-1', h.at(2), { refund: { amount: usd('24.00') } }),
+      ],
     );
     h.clock.advance(25 * H * 60_000);
     await h.engine.sweep();
-    expect(await open(o, 'REFUND_MISMATCH')).toMatchObject({ actor: 'FINANCE', facts: { returnsRefund: 24, erpCreditMemos: 0, paymentRefunded: 0 } });
+    expect(await open(o, 'REFUND_MISMATCH')).toMatchObject({
+      actor: 'FINANCE',
+      facts: { returnsRefund: 24, erpCreditMemos: 0, paymentRefunded: 0 },
+    });
     await step(
-      ['erp', hooks.erp('e7-cm', 'CREDIT_MEMO_POSTED', o, h.at(0), { creditMemo: { number: 'CM-910007-1', amount: usd('24.00'), returnRef: 'RET-910007-1' } })],
-      ['erp', hooks.erp('e7-auth', 'PAYMENT_AUTHORIZED', o, h.at(1), { payment: { paymentId: 'PAY-7', method: 'VISA', amount: usd('113.95') } })],
-      ['erp', hooks.erp('e7-cap', 'PAYMENT_CAPTURED', o, h.at(2), { payment: { paymentId: 'PAY-7', capturedTotal: usd('113.95') } })],
+      [
+        'erp',
+        hooks.erp('e7-cm', 'CREDIT_MEMO_POSTED', o, h.at(0), {
+          creditMemo: { number: 'CM-910007-1', amount: usd('24.00'), returnRef: 'RET-910007-1' },
+        }),
+      ],
+      [
+        'erp',
+        hooks.erp('e7-auth', 'PAYMENT_AUTHORIZED', o, h.at(1), {
+          payment: { paymentId: 'PAY-7', method: 'VISA', amount: usd('113.95') },
+        }),
+      ],
+      [
+        'erp',
+        hooks.erp('e7-cap', 'PAYMENT_CAPTURED', o, h.at(2), {
+          payment: { paymentId: 'PAY-7', capturedTotal: usd('113.95') },
+        }),
+      ],
     );
     expect(await open(o, 'REFUND_MISMATCH')).toMatchObject({ facts: { erpCreditMemos: 24, paymentRefunded: 0 } });
-    await step(['erp', hooks.erp('e7-ref', 'PAYMENT_REFUNDED', o, h.at(3), { payment: { paymentId: 'PAY-7', refundedTotal: usd('24.00') } })]);
+    await step([
+      'erp',
+      hooks.erp('e7-ref', 'PAYMENT_REFUNDED', o, h.at(3), {
+        payment: { paymentId: 'PAY-7', refundedTotal: usd('24.00') },
+      }),
+    ]);
     await openedAndClosed(o, 'REFUND_MISMATCH');
   });
 
   it('should open CANCEL_AFTER_SHIPMENT when a shipped order is cancelled, and close it when the goods come back', async () => {
     const o = 'ORD-910008';
-    await step(['oms', hooks.omsCreated('o8-new', o, h.at(0))], ['wms', hooks.wms('w8-ship', 'SHIP_CONFIRM', o, h.at(1), { shipments: [hooks.parcel('SHP-910008-1')] })], ['oms', hooks.omsCancelled('o8-can', o, h.at(2))]);
-    expect(await open(o, 'CANCEL_AFTER_SHIPMENT')).toMatchObject({ actor: 'CUSTOMER_SERVICE', facts: { shipments: ['SHP-910008-1'] } });
+    await step(
+      ['oms', hooks.omsCreated('o8-new', o, h.at(0))],
+      ['wms', hooks.wms('w8-ship', 'SHIP_CONFIRM', o, h.at(1), { shipments: [hooks.parcel('SHP-910008-1')] })],
+      ['oms', hooks.omsCancelled('o8-can', o, h.at(2))],
+    );
+    expect(await open(o, 'CANCEL_AFTER_SHIPMENT')).toMatchObject({
+      actor: 'CUSTOMER_SERVICE',
+      facts: { shipments: ['SHP-910008-1'] },
+    });
     await step(['carrier', hooks.scan('c8-rts', o, 'SHP-910008-1', 'RETURNED_TO_SENDER', h.at(3))]);
     await openedAndClosed(o, 'CANCEL_AFTER_SHIPMENT');
   });
@@ -136,13 +203,22 @@ describe('business exceptions from webhooks, on a fake clock', () => {
       ['wms', hooks.receipt('w9-rr', o, 'RET-910009-1', h.at(2), 2)],
     );
     expect(await open(o, 'OVER_RECEIPT')).toMatchObject({ facts: { shippedQuantity: 1, receivedQuantity: 2 } });
-    await step(['wms', hooks.wms('w9-ship2', 'SHIP_CONFIRM', o, h.at(3), { fulfillmentOrderId: 'FO-910009-2', shipments: [hooks.parcel('SHP-910009-2', 1)] })]);
+    await step([
+      'wms',
+      hooks.wms('w9-ship2', 'SHIP_CONFIRM', o, h.at(3), {
+        fulfillmentOrderId: 'FO-910009-2',
+        shipments: [hooks.parcel('SHP-910009-2', 1)],
+      }),
+    ]);
     await openedAndClosed(o, 'OVER_RECEIPT');
   });
 
   it('should open RETURN_WITHOUT_DELIVERY when a return is received for an undelivered order, and close it on the late delivery scan', async () => {
     const o = 'ORD-910010';
-    await step(['wms', hooks.wms('w10-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910010-1')] })], ['wms', hooks.receipt('w10-rr', o, 'RET-910010-1', h.at(2))]);
+    await step(
+      ['wms', hooks.wms('w10-ship', 'SHIP_CONFIRM', o, h.at(0), { shipments: [hooks.parcel('SHP-910010-1')] })],
+      ['wms', hooks.receipt('w10-rr', o, 'RET-910010-1', h.at(2))],
+    );
     expect(await open(o, 'RETURN_WITHOUT_DELIVERY')).toBeDefined();
     await step(['carrier', hooks.scan('c10-del', o, 'SHP-910010-1', 'DELIVERED', h.at(1))]);
     await openedAndClosed(o, 'RETURN_WITHOUT_DELIVERY');
@@ -150,9 +226,18 @@ describe('business exceptions from webhooks, on a fake clock', () => {
 
   it('should open FULFILLMENT_DECLINED when a node cancels its fulfillment order, and close it when another node takes the order', async () => {
     const o = 'ORD-910011';
-    await step(['wms', hooks.wms('w11-rel', 'RELEASE', o, h.at(0))], ['wms', hooks.wms('w11-can', 'CANCEL', o, h.at(1), { reasonCode: 'NO_STOCK' })]);
-    expect(await open(o, 'FULFILLMENT_DECLINED')).toMatchObject({ subjectKey: 'FO-910011-1', fulfillmentNodeId: 'DC-EAST' });
-    await step(['wms', hooks.wms('w11-rel2', 'RELEASE', o, h.at(2), { nodeId: 'STORE-12', fulfillmentOrderId: 'FO-910011-2' })]);
+    await step(
+      ['wms', hooks.wms('w11-rel', 'RELEASE', o, h.at(0))],
+      ['wms', hooks.wms('w11-can', 'CANCEL', o, h.at(1), { reasonCode: 'NO_STOCK' })],
+    );
+    expect(await open(o, 'FULFILLMENT_DECLINED')).toMatchObject({
+      subjectKey: 'FO-910011-1',
+      fulfillmentNodeId: 'DC-EAST',
+    });
+    await step([
+      'wms',
+      hooks.wms('w11-rel2', 'RELEASE', o, h.at(2), { nodeId: 'STORE-12', fulfillmentOrderId: 'FO-910011-2' }),
+    ]);
     await openedAndClosed(o, 'FULFILLMENT_DECLINED');
   });
 
@@ -171,16 +256,29 @@ describe('business exceptions from webhooks, on a fake clock', () => {
   it('should open DEAD_LETTER when a consumer gives up on an order event, and close it once the letter is replayed', async () => {
     const o = 'ORD-910013';
     let healthy = false;
-    const flaky = h.bus.consume(Streams.SOURCE, 'flaky', 'f1', async (d) => {
-      if (d.event.subject === o && !healthy) throw new Error('downstream refused');
-    }, { maxDeliveries: 1 });
+    const flaky = h.bus.consume(
+      Streams.SOURCE,
+      'flaky',
+      'f1',
+      async (d) => {
+        if (d.event.subject === o && !healthy) throw new Error('downstream refused');
+      },
+      { maxDeliveries: 1 },
+    );
     await flaky.ready;
     try {
       await step(['oms', hooks.omsCreated('o13-new', o, h.at(0))]);
-      await expect.poll(async () => (await open(o, 'DEAD_LETTER'))?.facts, { timeout: 10_000 }).toMatchObject({ group: 'flaky', error: 'downstream refused' });
+      await expect
+        .poll(async () => (await open(o, 'DEAD_LETTER'))?.facts, { timeout: 10_000 })
+        .toMatchObject({ group: 'flaky', error: 'downstream refused' });
       healthy = true;
       const letter = (await open(o, 'DEAD_LETTER'))!.subjectKey;
-      const [outcome] = await replayDeadLetters(h.store, busRedeliverer({ bus: h.bus, ingestUrl: () => undefined, sign: () => ({}) }), { id: letter }, { actor: 'ops', reason: 'fixed' });
+      const [outcome] = await replayDeadLetters(
+        h.store,
+        busRedeliverer({ bus: h.bus, ingestUrl: () => undefined, sign: () => ({}) }),
+        { id: letter },
+        { actor: 'ops', reason: 'fixed' },
+      );
       expect(outcome!.outcome).toBe('replayed');
       await h.engine.sweep();
       await openedAndClosed(o, 'DEAD_LETTER');
@@ -191,11 +289,21 @@ describe('business exceptions from webhooks, on a fake clock', () => {
 
   it('should open DEAD_LETTER on ingest.refused ({ reason, source, time }) and close it on ingest.corrected from the same source', async () => {
     const o = 'ORD-910014';
-    const ev = (id: string, type: string, data: Record<string, unknown>) => cloudEvent({ id, source: 'erp', type, subject: o, time: h.at(0), data });
-    await h.bus.publish(Streams.SOURCE, ev('erp:r1', 'ingest.refused', { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp', time: h.at(0) }));
+    const ev = (id: string, type: string, data: Record<string, unknown>) =>
+      cloudEvent({ id, source: 'erp', type, subject: o, time: h.at(0), data });
+    await h.bus.publish(
+      Streams.SOURCE,
+      ev('erp:r1', 'ingest.refused', { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp', time: h.at(0) }),
+    );
     await h.settle();
-    expect(await open(o, 'DEAD_LETTER')).toMatchObject({ subjectKey: 'refused:erp', facts: { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp' } });
-    await h.bus.publish(Streams.SOURCE, ev('erp:c1', 'ingest.corrected', { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp', time: h.at(1) }));
+    expect(await open(o, 'DEAD_LETTER')).toMatchObject({
+      subjectKey: 'refused:erp',
+      facts: { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp' },
+    });
+    await h.bus.publish(
+      Streams.SOURCE,
+      ev('erp:c1', 'ingest.corrected', { reason: 'PAYMENT_CURRENCY_MISMATCH', source: 'erp', time: h.at(1) }),
+    );
     await h.settle();
     await openedAndClosed(o, 'DEAD_LETTER');
   });
@@ -203,9 +311,19 @@ describe('business exceptions from webhooks, on a fake clock', () => {
   it('should open DEAD_LETTER at the sweep for an ingest letter naming an order the store has no facts for, and close it once discarded', async () => {
     const o = 'ORD-910015';
     // What a subgraph's keepRefused records for a 409 (maybe in another process than the engine's).
-    const letter = await h.store.deadLetters.recordIngest({ system: 'erp', rawBody: '{}', headers: {}, error: '409: order ORD-910015 is unknown', orderId: o, eventId: 'erp:e15' });
+    const letter = await h.store.deadLetters.recordIngest({
+      system: 'erp',
+      rawBody: '{}',
+      headers: {},
+      error: '409: order ORD-910015 is unknown',
+      orderId: o,
+      eventId: 'erp:e15',
+    });
     await h.engine.sweep();
-    expect(await open(o, 'DEAD_LETTER')).toMatchObject({ subjectKey: letter.id, facts: { letterId: letter.id, error: '409: order ORD-910015 is unknown' } });
+    expect(await open(o, 'DEAD_LETTER')).toMatchObject({
+      subjectKey: letter.id,
+      facts: { letterId: letter.id, error: '409: order ORD-910015 is unknown' },
+    });
     await h.store.deadLetters.discard(letter.id, { actor: 'ops', reason: 'test order' });
     await h.engine.sweep();
     await openedAndClosed(o, 'DEAD_LETTER');

@@ -17,25 +17,31 @@ const summary = (next: string) => compare(next).map((p) => `${p.severity} ${p.wh
 
 describe('comparison with the released schema', () => {
   it('should find nothing when nothing changed', () => {
-    expect(compare(`
+    expect(
+      compare(`
       type Query { order(id: ID!, channel: String): Order legacy: Legacy @deprecated(reason: "Use order.") search(term: String @deprecated(reason: "Use q."), q: String): [Order!]! }
       type Order { id: ID! number: String! status: Status code: String @deprecated(reason: "Use number.") }
       type Legacy { id: ID! }
-      enum Status { OPEN SHIPPED LOST @deprecated(reason: "Never used.") }`)).toEqual([]);
+      enum Status { OPEN SHIPPED LOST @deprecated(reason: "Never used.") }`),
+    ).toEqual([]);
   });
 
   it('should allow removing deprecated fields, arguments and enum values, and types only they reached', () => {
-    expect(summary(`
+    expect(
+      summary(`
       type Query { order(id: ID!, channel: String): Order search(q: String): [Order!]! }
       type Order { id: ID! number: String! status: Status }
-      enum Status { OPEN SHIPPED }`).sort()).toEqual(['note Order.code', 'note Query.legacy', 'note Query.search(term:)', 'note Status.LOST']);
+      enum Status { OPEN SHIPPED }`).sort(),
+    ).toEqual(['note Order.code', 'note Query.legacy', 'note Query.search(term:)', 'note Status.LOST']);
   });
 
   it('should refuse removing, retyping or requiring what was not deprecated, by coordinate', () => {
-    expect(summary(`
+    expect(
+      summary(`
       type Query { order(id: ID!, channel: String!): Order legacy: Legacy @deprecated(reason: "Use order.") search(term: String, q: String): [Order!]! }
       type Order { id: ID! number: Int! code: String }
       type Legacy { id: ID! }
-      enum Status { OPEN SHIPPED LOST }`).sort()).toEqual(['error Order.number', 'error Order.status', 'error Query.order(channel:)']);
+      enum Status { OPEN SHIPPED LOST }`).sort(),
+    ).toEqual(['error Order.number', 'error Order.status', 'error Query.order(channel:)']);
   });
 });

@@ -32,7 +32,11 @@ describe('operations manifest', () => {
   });
 
   it('should hold every client with its queries, mutations and subscriptions', () => {
-    const types = (client: string) => manifest.operations.filter((o) => o.clientName === client).map((o) => o.type).sort();
+    const types = (client: string) =>
+      manifest.operations
+        .filter((o) => o.clientName === client)
+        .map((o) => o.type)
+        .sort();
     expect(types('lwc')).toEqual(['mutation', 'mutation', 'query', 'query', 'query', 'query', 'subscription']);
     expect(types('storefront')).toEqual(['mutation', 'mutation', 'query', 'query', 'query', 'subscription']);
     expect(types('partner')).toEqual(['query', 'query']);
@@ -49,24 +53,36 @@ describe('operation rules', () => {
   };
 
   it('should refuse internal fields in storefront operations', () => {
-    const text = 'query S($id: ID!) { order(id: $id) { erpSalesOrderId holds { reason } payments { method } statusDetail { facts { fact } } } }';
+    const text =
+      'query S($id: ID!) { order(id: $id) { erpSalesOrderId holds { reason } payments { method } statusDetail { facts { fact } } } }';
     const messages = validateOperations(clientSchema!, [op('storefront', text)], accessRules).map((p) => p.message);
     // The forbidden fields come from the @requiresScopes rules of the composed supergraph.
-    expect(messages.map((m) => m.split(' ')[0])).toEqual(['Order.erpSalesOrderId', 'Hold.reason', 'Payment.method', 'StatusExplanation.facts']);
+    expect(messages.map((m) => m.split(' ')[0])).toEqual([
+      'Order.erpSalesOrderId',
+      'Hold.reason',
+      'Payment.method',
+      'StatusExplanation.facts',
+    ]);
     for (const m of messages) expect(m).toMatch(/is not visible to storefront .*may not select it/);
     expect(validateOperations(clientSchema!, [op('lwc', text)], accessRules)).toEqual([]);
   });
 
   it('should refuse the gateway-declared internal field OrderEvent.data in storefront subscriptions', () => {
     const text = 'subscription S($id: ID!) { orderEvents(orderId: $id) { type data } }';
-    expect(validateOperations(clientSchema!, [op('storefront', text)], accessRules).map((p) => p.message))
-      .toEqual([expect.stringMatching(/^OrderEvent\.data is not visible to storefront/)]);
+    expect(validateOperations(clientSchema!, [op('storefront', text)], accessRules).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^OrderEvent\.data is not visible to storefront/),
+    ]);
     expect(validateOperations(clientSchema!, [op('lwc', text)], accessRules)).toEqual([]);
   });
 
   it('should refuse ids given as literals', () => {
-    const problems = validateOperations(clientSchema!, [op('lwc', 'query L { order(id: "ORD-000001") { id } orders(filter: { customerId: "C-1" }) { totalCount } }')]);
-    expect(problems.map((p) => p.message)).toEqual(['argument id is an ID given as a literal; pass it as a variable', 'input field customerId is an ID given as a literal; pass it as a variable']);
+    const problems = validateOperations(clientSchema!, [
+      op('lwc', 'query L { order(id: "ORD-000001") { id } orders(filter: { customerId: "C-1" }) { totalCount } }'),
+    ]);
+    expect(problems.map((p) => p.message)).toEqual([
+      'argument id is an ID given as a literal; pass it as a variable',
+      'input field customerId is an ID given as a literal; pass it as a variable',
+    ]);
     expect(problems[0]!.where).toBe('operations/lwc/L.graphql:1:21 L');
   });
 });

@@ -10,8 +10,14 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** The flags every browser test launches Chromium with: headless, no sandbox (root in CI), no network chatter. */
 export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-quic', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
 ];
 
 /**
@@ -24,11 +30,15 @@ export function describeBrowser(name: string, suite: () => void): void {
   } else if (process.env.REQUIRE_BROWSER === '1') {
     describe(name, () => {
       it('should have Chromium available (REQUIRE_BROWSER=1)', () => {
-        throw new Error(`no Chromium at ${CHROMIUM}; install it with apt-get install -y chromium (or set CHROMIUM_PATH)`);
+        throw new Error(
+          `no Chromium at ${CHROMIUM}; install it with apt-get install -y chromium (or set CHROMIUM_PATH)`,
+        );
       });
     });
   } else {
-    console.warn(`[tests] skipping "${name}": no Chromium at ${CHROMIUM}; apt-get install -y chromium (set REQUIRE_BROWSER=1 to fail instead)`);
+    console.warn(
+      `[tests] skipping "${name}": no Chromium at ${CHROMIUM}; apt-get install -y chromium (set REQUIRE_BROWSER=1 to fail instead)`,
+    );
     describe.skip(name, suite);
   }
 }
@@ -92,7 +102,9 @@ export async function openPage(chromium: RunningBrowser): Promise<OpenPage> {
 export function pageProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   return problems;
 }
 
@@ -114,27 +126,42 @@ export async function buildForBrowser(): Promise<{ storefront: string; partnerPo
       break;
     } catch {
       // A lock older than the deadline was left by a killed run.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 240_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 240_000)
+        rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`another test file held ${lock} for 4 minutes`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   try {
     const explorerIndex = join(root, 'dist', 'explorer', 'index.html');
-    if (!existsSync(explorerIndex) || newest(join(root, 'gateway', 'explorer', 'app')) > statSync(explorerIndex).mtimeMs) {
-      run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'gateway', 'explorer', 'app', 'vite.config.ts')]);
+    if (
+      !existsSync(explorerIndex) ||
+      newest(join(root, 'gateway', 'explorer', 'app')) > statSync(explorerIndex).mtimeMs
+    ) {
+      run(process.execPath, [
+        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        join(root, 'gateway', 'explorer', 'app', 'vite.config.ts'),
+      ]);
     }
     run(process.execPath, [join(root, 'examples', 'run.mjs'), 'storefront', 'partner-portal', '--build-only']);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-  return { storefront: join(root, 'examples', 'storefront', 'dist'), partnerPortal: join(root, 'examples', 'partner-portal', 'dist') };
+  return {
+    storefront: join(root, 'examples', 'storefront', 'dist'),
+    partnerPortal: join(root, 'examples', 'partner-portal', 'dist'),
+  };
 }
 
 function run(command: string, args: string[]): void {
   // Builds are production builds, whatever NODE_ENV the test runner set (vitest sets "test").
   const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: undefined } });
-  if (r.status !== 0) throw new Error(`${args.slice(0, 2).join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`.slice(0, 4000));
+  if (r.status !== 0)
+    throw new Error(
+      `${args.slice(0, 2).join(' ')} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`.slice(0, 4000),
+    );
 }
 
 function newest(dir: string): number {
@@ -147,9 +174,15 @@ function newest(dir: string): number {
 }
 
 /** Serves a built example (examples/serve.mjs) against `gatewayUrl`; the page's URL uses `localhost`. */
-export async function serveExample(dist: string, gatewayUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveExample(
+  dist: string,
+  gatewayUrl: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const { serveStatic } = (await import(join(root, 'examples', 'serve.mjs'))) as {
-    serveStatic: (root: string, o: { port: number; config: { gatewayUrl: string } }) => Promise<{ url: string; close: () => Promise<void> }>;
+    serveStatic: (
+      root: string,
+      o: { port: number; config: { gatewayUrl: string } },
+    ) => Promise<{ url: string; close: () => Promise<void> }>;
   };
   return serveStatic(dist, { port: 0, config: { gatewayUrl } });
 }

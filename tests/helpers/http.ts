@@ -6,15 +6,23 @@ import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 export interface GqlResponse<D = any> {
   status: number;
   headers: Headers;
-  body: { data?: D | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  body: {
+    data?: D | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+    extensions?: Record<string, any>;
+  };
 }
 
 /** The salesforce credential every test request carries unless it says otherwise (cached per process). */
 let defaultToken: Promise<string> | undefined;
-export const salesforceAuthorization = (): Promise<string> => (defaultToken ??= devToken('salesforce').then((t) => `Bearer ${t}`));
+export const salesforceAuthorization = (): Promise<string> =>
+  (defaultToken ??= devToken('salesforce').then((t) => `Bearer ${t}`));
 
 /** A credential header for `consumer` (development keys), as `{ name: value }`. */
-export async function credential(consumer: Consumer, options: DevCredentialOptions = {}): Promise<Record<string, string>> {
+export async function credential(
+  consumer: Consumer,
+  options: DevCredentialOptions = {},
+): Promise<Record<string, string>> {
   const line = await devCredentialHeader(consumer, options);
   const i = line.indexOf(': ');
   return { [line.slice(0, i).toLowerCase()]: line.slice(i + 2) };
@@ -28,7 +36,10 @@ export function serviceName(url: string): Promise<string> {
   const origin = new URL(url).origin;
   let name = serviceNames.get(origin);
   if (!name) {
-    name = fetch(`${origin}/health/live`).then(async (r) => String(((await r.json()) as { service?: string }).service ?? 'unknown'), () => 'unknown');
+    name = fetch(`${origin}/health/live`).then(
+      async (r) => String(((await r.json()) as { service?: string }).service ?? 'unknown'),
+      () => 'unknown',
+    );
     serviceNames.set(origin, name);
   }
   return name;
@@ -38,8 +49,18 @@ export function serviceName(url: string): Promise<string> {
  * The signed identity header a subgraph accepts for this body, as the gateway sends it: bound to
  * the subgraph at `url`, a request id and the body's SHA-256 (ops: every row).
  */
-export async function gatewaySignature(url: string, body: string, identity: Identity = OPS_IDENTITY, opts: { singleUse?: boolean; now?: number } = {}): Promise<Record<string, string>> {
-  const binding = { subgraph: await serviceName(url), requestId: `test-${Math.random().toString(36).slice(2)}`, bodySha256: bodyDigest(body), singleUse: opts.singleUse ?? false };
+export async function gatewaySignature(
+  url: string,
+  body: string,
+  identity: Identity = OPS_IDENTITY,
+  opts: { singleUse?: boolean; now?: number } = {},
+): Promise<Record<string, string>> {
+  const binding = {
+    subgraph: await serviceName(url),
+    requestId: `test-${Math.random().toString(36).slice(2)}`,
+    bodySha256: bodyDigest(body),
+    singleUse: opts.singleUse ?? false,
+  };
   return { [IDENTITY_HEADER]: signIdentity(identity, DEV_IDENTITY_SECRET, opts.now ?? Date.now(), binding) };
 }
 
@@ -60,9 +81,16 @@ export async function requestHeaders(headers: Record<string, string | null> = {}
 }
 
 /** POSTs one GraphQL operation over real HTTP (with {@link requestHeaders}). */
-export async function gql<D = any>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string | null> = {}): Promise<GqlResponse<D>> {
+export async function gql<D = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string | null> = {},
+): Promise<GqlResponse<D>> {
   const payload = JSON.stringify({ query, variables });
-  const signed = Object.keys(headers).some((h) => h.toLowerCase() === IDENTITY_HEADER) ? {} : await gatewaySignature(url, payload);
+  const signed = Object.keys(headers).some((h) => h.toLowerCase() === IDENTITY_HEADER)
+    ? {}
+    : await gatewaySignature(url, payload);
   const res = await fetch(url, {
     method: 'POST',
     headers: { ...signed, ...(await requestHeaders(headers)) },

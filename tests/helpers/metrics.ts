@@ -1,7 +1,10 @@
 /** Reading a Prometheus exposition as a test sees it over real HTTP. */
 
 /** GETs `/metrics` at `origin` with `headers`; resolves with the status and the text. */
-export async function scrape(origin: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function scrape(
+  origin: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(new URL('/metrics', origin), { headers });
   return { status: res.status, text: await res.text() };
 }

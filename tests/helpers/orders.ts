@@ -38,8 +38,18 @@ export const FULL_ORDER = /* GraphQL */ `
 export function recomputeFromResponse(order: any): { status: OrderStatus; lines: Map<number, LineQuantities> } {
   const oms = new Map<number, any>(order.lineStatuses.map((l: any) => [l.lineNumber, l.quantities]));
   const inputs: StatusInputs = {
-    lines: order.lines.map((l: any) => ({ lineNumber: l.lineNumber, ordered: l.quantity, cancelled: oms.get(l.lineNumber).cancelled, backordered: oms.get(l.lineNumber).backordered })),
-    fulfillmentOrders: order.fulfillmentOrders.map((f: any) => ({ lines: f.lines, warehouseStatus: f.warehouseStatus, pickedAt: f.pickedAt, allocatedAt: f.allocatedAt })),
+    lines: order.lines.map((l: any) => ({
+      lineNumber: l.lineNumber,
+      ordered: l.quantity,
+      cancelled: oms.get(l.lineNumber).cancelled,
+      backordered: oms.get(l.lineNumber).backordered,
+    })),
+    fulfillmentOrders: order.fulfillmentOrders.map((f: any) => ({
+      lines: f.lines,
+      warehouseStatus: f.warehouseStatus,
+      pickedAt: f.pickedAt,
+      allocatedAt: f.allocatedAt,
+    })),
     acceptedAt: order.acceptedAt,
     holds: order.holds,
     shipments: order.shipments,

@@ -40,14 +40,17 @@ export async function describePostgres(name: string, suite: () => void): Promise
       });
     });
   } else {
-    console.warn(`[tests] skipping "${name}": no PostgreSQL answered at ${databaseUrl()}; start it or set DATABASE_URL (set REQUIRE_POSTGRES=1 to fail instead)`);
+    console.warn(
+      `[tests] skipping "${name}": no PostgreSQL answered at ${databaseUrl()}; start it or set DATABASE_URL (set REQUIRE_POSTGRES=1 to fail instead)`,
+    );
     describe.skip(name, suite);
   }
 }
 
 /** Drops `schema` and everything in it (only that schema). */
 export async function dropSchema(schema: string, url = databaseUrl()): Promise<void> {
-  if (!/^test_[a-z0-9_]+$/.test(schema)) throw new Error(`dropSchema: expected a test schema (test_…), got ${JSON.stringify(schema)}`);
+  if (!/^test_[a-z0-9_]+$/.test(schema))
+    throw new Error(`dropSchema: expected a test schema (test_…), got ${JSON.stringify(schema)}`);
   const c = new pg.Client(pgConnection(url));
   try {
     await c.connect();

@@ -19,8 +19,12 @@ export const uniquePrefix = (): string => `test:${run}-${++prefixes}:`;
 /** A short-lived client that fails fast instead of reconnecting. */
 function probe(url: string, timeoutMs: number): Redis {
   return new Redis(url, {
-    lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
   });
 }
 
@@ -43,7 +47,12 @@ export async function redisAvailable(url = redisUrl(), timeoutMs = 500): Promise
  * notice — or, with `REQUIRE_REDIS=1`, replaced by a failing test. Await it at the top of the file.
  */
 export async function describeRedis(name: string, suite: () => void): Promise<void> {
-  describeIf(await redisAvailable(), `no Redis answered PING at ${redisUrl()}; start redis-server or set REDIS_URL`, name, suite);
+  describeIf(
+    await redisAvailable(),
+    `no Redis answered PING at ${redisUrl()}; start redis-server or set REDIS_URL`,
+    name,
+    suite,
+  );
 }
 
 /** Like {@link describeRedis}, for suites that run their own server ({@link startOwnRedis}): needs the `redis-server` binary. */
@@ -96,7 +105,8 @@ export async function freePort(): Promise<number> {
   const address = srv.address();
   srv.close();
   await once(srv, 'close');
-  if (!address || typeof address === 'string') throw new Error(`freePort: expected a TCP address, got ${String(address)}`);
+  if (!address || typeof address === 'string')
+    throw new Error(`freePort: expected a TCP address, got ${String(address)}`);
   return address.port;
 }
 
@@ -126,8 +136,22 @@ export async function startOwnRedis(opts: { appendonly?: boolean } = {}): Promis
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
-    '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--logfile', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--appendonly',
+    opts.appendonly ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--logfile',
+    '',
   ];
   let child: ChildProcess | undefined;
 
@@ -162,7 +186,11 @@ export async function startOwnRedis(opts: { appendonly?: boolean } = {}): Promis
 
   await start();
   return {
-    url, port, dir, start, stop,
+    url,
+    port,
+    dir,
+    start,
+    stop,
     restart: async (signal) => {
       await stop(signal);
       await start();

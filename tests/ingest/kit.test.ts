@@ -18,12 +18,28 @@ afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-const TRACKING = 'query ($n: String!) { tracking(trackingNumber: $n) { id status carrierStatusCode lastScanAt events { carrierCode } } }';
+const TRACKING =
+  'query ($n: String!) { tracking(trackingNumber: $n) { id status carrierStatusCode lastScanAt events { carrierCode } } }';
 
-function webhook(s: CarrierShipment, eventId: string, occurredAt = after(60), status: 'OUT_FOR_DELIVERY' | 'DELIVERED' = 'OUT_FOR_DELIVERY') {
+function webhook(
+  s: CarrierShipment,
+  eventId: string,
+  occurredAt = after(60),
+  status: 'OUT_FOR_DELIVERY' | 'DELIVERED' = 'OUT_FOR_DELIVERY',
+) {
   return {
-    eventId, carrier: s.carrier, trackingNumber: s.trackingNumber, references: s.references,
-    scans: [{ code: carrierCodesFor(s.carrier, status)[0]!, occurredAt, description: 'Out for delivery', location: 'Denver, CO, US' }],
+    eventId,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    references: s.references,
+    scans: [
+      {
+        code: carrierCodesFor(s.carrier, status)[0]!,
+        occurredAt,
+        description: 'Out for delivery',
+        location: 'Denver, CO, US',
+      },
+    ],
   };
 }
 
@@ -52,8 +68,14 @@ describe('ingest kit', () => {
     const [event, ...rest] = await h.published();
     expect(rest).toEqual([]);
     expect(event).toMatchObject({
-      specversion: '1.0', id: 'carrier:evt-1', source: 'carrier', type: 'shipment.tracking_updated', subject: s.references.orderId,
-      time: after(60), datacontenttype: 'application/json', data: { shipmentId: s.references.shipmentId, status: 'OUT_FOR_DELIVERY' },
+      specversion: '1.0',
+      id: 'carrier:evt-1',
+      source: 'carrier',
+      type: 'shipment.tracking_updated',
+      subject: s.references.orderId,
+      time: after(60),
+      datacontenttype: 'application/json',
+      data: { shipmentId: s.references.shipmentId, status: 'OUT_FOR_DELIVERY' },
     });
     expect(event!.recordedtime).toMatch(/Z$/);
   });
@@ -62,7 +84,9 @@ describe('ingest kit', () => {
     const x = await start();
     const r = await x.h.post(webhook(x.s, 'evt-1'), { sign: false });
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/missing x-signature header/) } });
+    expect(r.body).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/missing x-signature header/) },
+    });
     await expectUnchanged(x);
   });
 
@@ -75,7 +99,11 @@ describe('ingest kit', () => {
     expect(malformed.status).toBe(401);
     expect(malformed.body.error.message).toMatch(/malformed/);
     const tampered = signWebhook(SECRET, JSON.stringify(webhook(x.s, 'evt-1')));
-    const r = await fetch(`${x.h.service.origin}/ingest`, { method: 'POST', headers: tampered, body: JSON.stringify(webhook(x.s, 'evt-2')) });
+    const r = await fetch(`${x.h.service.origin}/ingest`, {
+      method: 'POST',
+      headers: tampered,
+      body: JSON.stringify(webhook(x.s, 'evt-2')),
+    });
     expect(r.status).toBe(401);
     await expectUnchanged(x);
   });
@@ -96,7 +124,10 @@ describe('ingest kit', () => {
     const big = { ...webhook(x.s, 'evt-1'), padding: 'x'.repeat(1024 * 1024) };
     const r = await x.h.post(big);
     expect(r.status).toBe(413);
-    expect(r.body.error).toEqual({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/too large: at most 1048576 bytes/) });
+    expect(r.body.error).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/too large: at most 1048576 bytes/),
+    });
     await expectUnchanged(x);
   });
 
@@ -117,10 +148,17 @@ describe('ingest kit', () => {
     bad.scans[0]!.occurredAt = 'yesterday';
     const r = await x.h.post(bad);
     expect(r.status).toBe(400);
-    expect(r.body.error).toEqual({ code: 'BAD_USER_INPUT', message: 'scans[0].occurredAt must be an ISO-8601 date-time; received "yesterday"' });
+    expect(r.body.error).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: 'scans[0].occurredAt must be an ISO-8601 date-time; received "yesterday"',
+    });
     const { trackingNumber: _, ...missing } = webhook(x.s, 'evt-2');
-    expect((await x.h.post(missing)).body.error.message).toBe('trackingNumber must be an id (a string of 1-64 characters); received nothing');
-    expect((await x.h.post({ ...webhook(x.s, 'evt-3'), carrier: 'ACME' })).body.error.message).toBe('carrier must be one of UPS, FEDEX, USPS, DHL; received "ACME"');
+    expect((await x.h.post(missing)).body.error.message).toBe(
+      'trackingNumber must be an id (a string of 1-64 characters); received nothing',
+    );
+    expect((await x.h.post({ ...webhook(x.s, 'evt-3'), carrier: 'ACME' })).body.error.message).toBe(
+      'carrier must be one of UPS, FEDEX, USPS, DHL; received "ACME"',
+    );
     expect((await x.h.post([1, 2])).body.error.message).toBe('the body must be a JSON object; received an array of 2');
     await expectUnchanged(x);
   });
@@ -140,10 +178,19 @@ describe('ingest kit', () => {
     const bus = new MemoryEventBus();
     let refuse = true;
     const flaky = Object.assign(Object.create(bus) as MemoryEventBus, {
-      publish: (stream: string, e: Parameters<MemoryEventBus['publish']>[1]) => (refuse ? Promise.reject(new Error('bus down')) : bus.publish(stream, e)),
+      publish: (stream: string, e: Parameters<MemoryEventBus['publish']>[1]) =>
+        refuse ? Promise.reject(new Error('bus down')) : bus.publish(stream, e),
     });
-    const service = await startCarrier({ system: new MemoryCarrier(data.carrier), port: 0, bus: flaky, webhookSecret: SECRET });
-    cleanup.push(() => service.stop(), () => bus.close());
+    const service = await startCarrier({
+      system: new MemoryCarrier(data.carrier),
+      port: 0,
+      bus: flaky,
+      webhookSecret: SECRET,
+    });
+    cleanup.push(
+      () => service.stop(),
+      () => bus.close(),
+    );
     const s = data.carrier.shipments.find((x) => x.scans.length > 0)!;
     const w = webhook(s, 'evt-1');
     const failed = await post(`${service.origin}/ingest`, w);
@@ -170,17 +217,40 @@ describe('ingest kit', () => {
 
   it('should refuse a secret shorter than 16 characters at start-up', async () => {
     const { data } = freshDemo();
-    await expect(startCarrier({ system: new MemoryCarrier(data.carrier), port: 0, bus: new MemoryEventBus(), webhookSecret: 'short' }))
-      .rejects.toThrow('carrier ingest secret must be at least 16 characters; received 5');
+    await expect(
+      startCarrier({
+        system: new MemoryCarrier(data.carrier),
+        port: 0,
+        bus: new MemoryEventBus(),
+        webhookSecret: 'short',
+      }),
+    ).rejects.toThrow('carrier ingest secret must be at least 16 characters; received 5');
   });
 
   it('should never log the secret or the signature', async () => {
     const { data } = freshDemo();
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const bus = new MemoryEventBus();
-    const service = await startCarrier({ system: new MemoryCarrier(data.carrier), port: 0, bus, webhookSecret: SECRET, logger });
-    cleanup.push(() => service.stop(), () => bus.close());
+    const service = await startCarrier({
+      system: new MemoryCarrier(data.carrier),
+      port: 0,
+      bus,
+      webhookSecret: SECRET,
+      logger,
+    });
+    cleanup.push(
+      () => service.stop(),
+      () => bus.close(),
+    );
     const s = data.carrier.shipments[0]!;
     const body = JSON.stringify(webhook(s, 'evt-1'));
     const headers = signWebhook(SECRET, body);

@@ -13,10 +13,19 @@ import { after, freshDemo, post, SECRET } from './harness.js';
 const ORDER_ID = 'ORD-900001';
 const usd = (amount: string) => ({ amount, currency: 'USD' });
 const accepted: ErpNotification = {
-  notificationId: 'n-acc', eventType: 'SALES_ORDER_ACCEPTED', postedAt: after(1), salesOrder: { orderRef: ORDER_ID, salesOrderId: 'SO-900001' },
+  notificationId: 'n-acc',
+  eventType: 'SALES_ORDER_ACCEPTED',
+  postedAt: after(1),
+  salesOrder: { orderRef: ORDER_ID, salesOrderId: 'SO-900001' },
   totals: { subtotal: usd('100.00'), tax: usd('8.00'), shipping: usd('5.95'), total: usd('113.95') },
 };
-const hold: ErpNotification = { notificationId: 'n-hold', eventType: 'HOLD_PLACED', postedAt: after(5), salesOrder: { orderRef: ORDER_ID }, hold: { type: 'FRAUD', reason: 'check' } };
+const hold: ErpNotification = {
+  notificationId: 'n-hold',
+  eventType: 'HOLD_PLACED',
+  postedAt: after(5),
+  salesOrder: { orderRef: ORDER_ID },
+  hold: { type: 'FRAUD', reason: 'check' },
+};
 
 /** Two handles on one store: the same object (PGlite, one process) or two connections (PostgreSQL). */
 type OpenPair = () => Promise<[VisibilityStore, VisibilityStore]>;
@@ -30,8 +39,12 @@ function sharedLedgerSuite(engine: string, openPair: OpenPair): void {
 
     const replica = async (store: VisibilityStore, bus: MemoryEventBus): Promise<RunningService> => {
       const service = await startErp({
-        port: 0, bus, webhookSecret: SECRET, system: new MemoryErp(freshDemo(20).data.erp),
-        ledger: store.ledger, keepRefused: async (l) => void (await store.deadLetters.recordIngest(l)),
+        port: 0,
+        bus,
+        webhookSecret: SECRET,
+        system: new MemoryErp(freshDemo(20).data.erp),
+        ledger: store.ledger,
+        keepRefused: async (l) => void (await store.deadLetters.recordIngest(l)),
       });
       closers.push(() => service.stop());
       return service;
@@ -40,13 +53,21 @@ function sharedLedgerSuite(engine: string, openPair: OpenPair): void {
       const [a, b] = await openPair();
       const bus = new MemoryEventBus();
       closers.push(() => bus.close());
-      return { a, b, bus, published: async () => (await bus.read(Streams.SOURCE, { count: 1000 })).map((e) => e.event.id) };
+      return {
+        a,
+        b,
+        bus,
+        published: async () => (await bus.read(Streams.SOURCE, { count: 1000 })).map((e) => e.event.id),
+      };
     };
 
     it('should answer duplicate and publish nothing when the same bytes are re-sent after a subgraph restart', async () => {
       const { a, b, bus, published } = await setup();
       const first = await replica(a, bus);
-      expect((await post(`${first.origin}/ingest`, accepted)).body).toEqual({ status: 'applied', events: ['erp:n-acc'] });
+      expect((await post(`${first.origin}/ingest`, accepted)).body).toEqual({
+        status: 'applied',
+        events: ['erp:n-acc'],
+      });
       await first.stop();
       const restarted = await replica(b, bus);
       const again = await post(`${restarted.origin}/ingest`, accepted);
@@ -75,14 +96,27 @@ function sharedLedgerSuite(engine: string, openPair: OpenPair): void {
       expect(refused.status).toBe(409);
       const [letter] = (await a.deadLetters.list({ kind: 'ingest', state: 'open' }, 10)).nodes;
       // It names the order and the event it was planned into, so the order's DEAD_LETTER exception opens and the console links it.
-      expect(letter).toMatchObject({ kind: 'ingest', system: 'erp', orderId: ORDER_ID, eventId: 'erp:n-hold', rawBody: JSON.stringify(hold), error: expect.stringMatching(/^409: .*unknown to the ERP/) });
+      expect(letter).toMatchObject({
+        kind: 'ingest',
+        system: 'erp',
+        orderId: ORDER_ID,
+        eventId: 'erp:n-hold',
+        rawBody: JSON.stringify(hold),
+        error: expect.stringMatching(/^409: .*unknown to the ERP/),
+      });
       expect(letter!.headers).not.toHaveProperty('authorization');
       expect(await published()).toEqual([]);
 
       expect((await post(`${erp.origin}/ingest`, accepted)).body.status).toBe('applied');
-      const redeliver = busRedeliverer({ bus, ingestUrl: (s) => (s === 'erp' ? `${erp.origin}/ingest` : undefined), sign: (_s, raw) => signWebhook(SECRET, raw) });
+      const redeliver = busRedeliverer({
+        bus,
+        ingestUrl: (s) => (s === 'erp' ? `${erp.origin}/ingest` : undefined),
+        sign: (_s, raw) => signWebhook(SECRET, raw),
+      });
       const who = { actor: 'ops-bob', reason: 'the order exists now' };
-      const outcomes = (await Promise.all([1, 2].map(() => replayDeadLetters(a, redeliver, { id: letter!.id }, who)))).flat();
+      const outcomes = (
+        await Promise.all([1, 2].map(() => replayDeadLetters(a, redeliver, { id: letter!.id }, who)))
+      ).flat();
       expect(outcomes.map((o) => o.outcome).sort()).toEqual(['noop', 'replayed']);
       expect(await published()).toEqual(['erp:n-acc', 'erp:n-hold']);
       expect((await post(`${erp.origin}/ingest`, hold)).body.status).toBe('duplicate');

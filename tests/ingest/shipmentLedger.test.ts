@@ -15,7 +15,10 @@ afterEach(async () => {
 
 let n = 0;
 const publish = (b: MemoryEventBus, type: string, orderId: string, data: Record<string, unknown>) =>
-  b.publish(Streams.SOURCE, cloudEvent({ id: `t:${++n}`, source: 'wms', type, subject: orderId, time: '2026-11-02T00:00:00.000Z', data }));
+  b.publish(
+    Streams.SOURCE,
+    cloudEvent({ id: `t:${++n}`, source: 'wms', type, subject: orderId, time: '2026-11-02T00:00:00.000Z', data }),
+  );
 
 describe('ShipmentLedger', () => {
   it('should count dispatched units per line, leaving out voided labels, and count what may come back', async () => {
@@ -23,13 +26,29 @@ describe('ShipmentLedger', () => {
     const ledger = new ShipmentLedger(bus);
     await publish(bus, EventType.ORDER_PLACED, 'O1', {});
     await publish(bus, EventType.SHIPMENT_SHIPPED, 'O1', { shipmentId: 'S1', lines: [{ lineNumber: 1, quantity: 2 }] });
-    await publish(bus, EventType.SHIPMENT_SHIPPED, 'O1', { shipmentId: 'S2', lines: [{ lineNumber: 1, quantity: 1 }, { lineNumber: 2, quantity: 1 }] });
+    await publish(bus, EventType.SHIPMENT_SHIPPED, 'O1', {
+      shipmentId: 'S2',
+      lines: [
+        { lineNumber: 1, quantity: 1 },
+        { lineNumber: 2, quantity: 1 },
+      ],
+    });
     await publish(bus, EventType.SHIPMENT_SHIPPED, 'O1', { shipmentId: 'S3', lines: [{ lineNumber: 2, quantity: 4 }] });
     await publish(bus, EventType.SHIPMENT_DELIVERED, 'O1', { shipmentId: 'S1', status: 'DELIVERED' });
     await publish(bus, EventType.SHIPMENT_TRACKING_UPDATED, 'O1', { shipmentId: 'S2', status: 'RETURNED_TO_SENDER' });
     await publish(bus, EventType.SHIPMENT_TRACKING_UPDATED, 'O1', { shipmentId: 'S3', status: 'CANCELLED' });
-    expect(await ledger.dispatched('O1')).toEqual(new Map([[1, 3], [2, 1]]));
-    expect(await ledger.returnable('O1')).toEqual(new Map([[1, 3], [2, 1]]));
+    expect(await ledger.dispatched('O1')).toEqual(
+      new Map([
+        [1, 3],
+        [2, 1],
+      ]),
+    );
+    expect(await ledger.returnable('O1')).toEqual(
+      new Map([
+        [1, 3],
+        [2, 1],
+      ]),
+    );
     expect(await ledger.confirmed('O1', 'S1')).toBe(true);
     expect(await ledger.confirmed('O1', 'S9')).toBe(false);
   });
@@ -41,7 +60,11 @@ describe('ShipmentLedger', () => {
     expect(await ledger.confirmed('O2', 'S1')).toBeNull();
     expect(await ledger.dispatched('O2')).toEqual(new Map());
     await publish(bus, EventType.ORDER_PLACED, 'O2', {});
-    for (let i = 1; i <= 5; i++) await publish(bus, EventType.SHIPMENT_SHIPPED, 'O2', { shipmentId: `S${i}`, lines: [{ lineNumber: 1, quantity: 1 }] });
+    for (let i = 1; i <= 5; i++)
+      await publish(bus, EventType.SHIPMENT_SHIPPED, 'O2', {
+        shipmentId: `S${i}`,
+        lines: [{ lineNumber: 1, quantity: 1 }],
+      });
     expect(await ledger.dispatched('O2')).toEqual(new Map([[1, 5]]));
     expect(await ledger.returnable('O2')).toEqual(new Map());
   });
@@ -51,7 +74,11 @@ describe('ShipmentLedger', () => {
     const ledger = new ShipmentLedger(bus);
     await publish(bus, EventType.ORDER_PLACED, 'O3', {});
     expect(await ledger.dispatched('O3')).toEqual(new Map());
-    for (let i = 1; i <= 6; i++) await publish(bus, EventType.SHIPMENT_SHIPPED, 'O3', { shipmentId: `S${i}`, lines: [{ lineNumber: 1, quantity: 1 }] });
+    for (let i = 1; i <= 6; i++)
+      await publish(bus, EventType.SHIPMENT_SHIPPED, 'O3', {
+        shipmentId: `S${i}`,
+        lines: [{ lineNumber: 1, quantity: 1 }],
+      });
     // S1–S3 were trimmed before the ledger read them: it counts what the stream still holds.
     expect(await ledger.dispatched('O3')).toEqual(new Map([[1, 3]]));
   });

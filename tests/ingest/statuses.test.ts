@@ -19,7 +19,10 @@ beforeAll(async () => {
   const { data } = generateDemo({ orders: 30 });
   const started = await Promise.all(SYSTEM_NAMES.map((n) => startSubgraph(n, data, bus)));
   services = Object.fromEntries(SYSTEM_NAMES.map((n, i) => [n, started[i]!])) as Record<SystemName, RunningService>;
-  gateway = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(SYSTEM_NAMES.map((n) => [n, services[n].url])) }), { logger: createLogger('gateway', 'silent') });
+  gateway = await startGateway(
+    defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(SYSTEM_NAMES.map((n) => [n, services[n].url])) }),
+    { logger: createLogger('gateway', 'silent') },
+  );
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -34,23 +37,76 @@ async function send(system: SystemName, body: Record<string, unknown>): Promise<
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   expect(r.body.status).toBe('applied');
 }
-const oms = (orderId: string, eventType: string, extra: object = {}) => send('oms', { eventId: `o${++minute}`, eventType, eventTime: after(minute), orderId, ...extra });
-const erp = (orderId: string, eventType: string, extra: object = {}) => send('erp', { notificationId: `e${++minute}`, eventType, postedAt: after(minute), salesOrder: { orderRef: orderId, salesOrderId: `SO-${orderId}` }, ...extra });
+const oms = (orderId: string, eventType: string, extra: object = {}) =>
+  send('oms', { eventId: `o${++minute}`, eventType, eventTime: after(minute), orderId, ...extra });
+const erp = (orderId: string, eventType: string, extra: object = {}) =>
+  send('erp', {
+    notificationId: `e${++minute}`,
+    eventType,
+    postedAt: after(minute),
+    salesOrder: { orderRef: orderId, salesOrderId: `SO-${orderId}` },
+    ...extra,
+  });
 const wms = (orderId: string, fo: string, nodeId: string, messageType: string, extra: object = {}) =>
-  send('wms', { messageId: `w${++minute}`, messageType, occurredAt: after(minute), nodeId, orderId, fulfillmentOrderId: fo, ...extra });
+  send('wms', {
+    messageId: `w${++minute}`,
+    messageType,
+    occurredAt: after(minute),
+    nodeId,
+    orderId,
+    fulfillmentOrderId: fo,
+    ...extra,
+  });
 const delivered = (orderId: string, shipmentId: string, trackingNumber: string) =>
-  send('carrier', { eventId: `c${++minute}`, carrier: 'UPS', trackingNumber, references: { shipmentId, orderId }, scans: [{ code: 'D', occurredAt: after(minute), description: 'Delivered' }] });
+  send('carrier', {
+    eventId: `c${++minute}`,
+    carrier: 'UPS',
+    trackingNumber,
+    references: { shipmentId, orderId },
+    scans: [{ code: 'D', occurredAt: after(minute), description: 'Delivered' }],
+  });
 const requestReturn = (orderId: string, id: string, lines: object[]) =>
-  send('returns', { webhookId: `r${++minute}`, topic: 'return.requested', createdAt: after(minute), return: { id, orderId, channel: 'WEB', lines } });
+  send('returns', {
+    webhookId: `r${++minute}`,
+    topic: 'return.requested',
+    createdAt: after(minute),
+    return: { id, orderId, channel: 'WEB', lines },
+  });
 const receive = (orderId: string, returnId: string, lines: object[]) =>
-  send('wms', { messageId: `w${++minute}`, messageType: 'RETURN_RECEIPT', occurredAt: after(minute), nodeId: 'DC-EAST', orderId, returnId, lines });
+  send('wms', {
+    messageId: `w${++minute}`,
+    messageType: 'RETURN_RECEIPT',
+    occurredAt: after(minute),
+    nodeId: 'DC-EAST',
+    orderId,
+    returnId,
+    lines,
+  });
 
-const create = (orderId: string, number: string) => oms(orderId, 'ORDER_CREATED', {
-  order: { number, channel: 'WEB', customer: { id: 'CUST-90001', name: 'Ada Lovelace' }, lines: [{ lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 }, { lineNumber: 2, sku: 'HOM-MUG-2PK', quantity: 1 }] },
-});
-const ship = async (orderId: string, fo: string, node: string, shipmentId: string, lines: object[], steps = ['PICK_START', 'PICK_CONFIRM', 'PACK_CONFIRM']) => {
+const create = (orderId: string, number: string) =>
+  oms(orderId, 'ORDER_CREATED', {
+    order: {
+      number,
+      channel: 'WEB',
+      customer: { id: 'CUST-90001', name: 'Ada Lovelace' },
+      lines: [
+        { lineNumber: 1, sku: 'APP-TEE-S-BLK', quantity: 2 },
+        { lineNumber: 2, sku: 'HOM-MUG-2PK', quantity: 1 },
+      ],
+    },
+  });
+const ship = async (
+  orderId: string,
+  fo: string,
+  node: string,
+  shipmentId: string,
+  lines: object[],
+  steps = ['PICK_START', 'PICK_CONFIRM', 'PACK_CONFIRM'],
+) => {
   for (const step of steps) await wms(orderId, fo, node, step);
-  await wms(orderId, fo, node, 'SHIP_CONFIRM', { shipments: [{ shipmentId, carrier: 'UPS', trackingNumber: `1Z${shipmentId}`, lines }] });
+  await wms(orderId, fo, node, 'SHIP_CONFIRM', {
+    shipments: [{ shipmentId, carrier: 'UPS', trackingNumber: `1Z${shipmentId}`, lines }],
+  });
 };
 
 async function status(orderId: string): Promise<OrderStatus> {
@@ -69,31 +125,65 @@ describe('every OrderStatus through webhooks', () => {
       seen.push(expected);
     };
     await step(() => create(id, 'W9000001'), 'PENDING');
-    await step(() => erp(id, 'SALES_ORDER_ACCEPTED', { totals: { subtotal: usd('80.00'), tax: usd('6.40'), shipping: usd('5.95'), total: usd('92.35') } }), 'ACCEPTED');
+    await step(
+      () =>
+        erp(id, 'SALES_ORDER_ACCEPTED', {
+          totals: { subtotal: usd('80.00'), tax: usd('6.40'), shipping: usd('5.95'), total: usd('92.35') },
+        }),
+      'ACCEPTED',
+    );
     await step(() => erp(id, 'HOLD_PLACED', { hold: { type: 'ADDRESS' } }), 'ON_HOLD');
     await step(() => erp(id, 'HOLD_RELEASED', { hold: { type: 'ADDRESS' } }), 'ACCEPTED');
-    await step(() => oms(id, 'ORDER_BACKORDERED', { backorders: [{ lineNumber: 1, backorderedQuantity: 2 }, { lineNumber: 2, backorderedQuantity: 1 }] }), 'BACKORDERED');
+    await step(
+      () =>
+        oms(id, 'ORDER_BACKORDERED', {
+          backorders: [
+            { lineNumber: 1, backorderedQuantity: 2 },
+            { lineNumber: 2, backorderedQuantity: 1 },
+          ],
+        }),
+      'BACKORDERED',
+    );
     await step(async () => {
       await wms(id, 'FO-900001-1', 'DC-EAST', 'RELEASE');
-      await oms(id, 'ORDER_ALLOCATED', { fulfillmentOrder: { id: 'FO-900001-1', nodeId: 'DC-EAST', lines: [{ lineNumber: 1, quantity: 2 }] } });
+      await oms(id, 'ORDER_ALLOCATED', {
+        fulfillmentOrder: { id: 'FO-900001-1', nodeId: 'DC-EAST', lines: [{ lineNumber: 1, quantity: 2 }] },
+      });
     }, 'PARTIALLY_ALLOCATED');
     await step(async () => {
       await wms(id, 'FO-900001-2', 'STORE-0012', 'RELEASE');
-      await oms(id, 'ORDER_ALLOCATED', { fulfillmentOrder: { id: 'FO-900001-2', nodeId: 'STORE-0012', lines: [{ lineNumber: 2, quantity: 1 }] } });
+      await oms(id, 'ORDER_ALLOCATED', {
+        fulfillmentOrder: { id: 'FO-900001-2', nodeId: 'STORE-0012', lines: [{ lineNumber: 2, quantity: 1 }] },
+      });
     }, 'ALLOCATED');
     await step(async () => {
       await wms(id, 'FO-900001-1', 'DC-EAST', 'PICK_START');
       await wms(id, 'FO-900001-1', 'DC-EAST', 'PICK_CONFIRM');
     }, 'IN_FULFILLMENT');
-    await step(() => ship(id, 'FO-900001-2', 'STORE-0012', 'SHP-900001-2', [{ lineNumber: 2, quantity: 1 }]), 'PARTIALLY_SHIPPED');
-    await step(() => ship(id, 'FO-900001-1', 'DC-EAST', 'SHP-900001-1', [{ lineNumber: 1, quantity: 2 }], ['PACK_CONFIRM']), 'SHIPPED');
+    await step(
+      () => ship(id, 'FO-900001-2', 'STORE-0012', 'SHP-900001-2', [{ lineNumber: 2, quantity: 1 }]),
+      'PARTIALLY_SHIPPED',
+    );
+    await step(
+      () => ship(id, 'FO-900001-1', 'DC-EAST', 'SHP-900001-1', [{ lineNumber: 1, quantity: 2 }], ['PACK_CONFIRM']),
+      'SHIPPED',
+    );
     await step(() => delivered(id, 'SHP-900001-1', '1ZSHP-900001-1'), 'PARTIALLY_DELIVERED');
     await step(() => delivered(id, 'SHP-900001-2', '1ZSHP-900001-2'), 'DELIVERED');
     await step(() => requestReturn(id, 'RET-900001-1', [{ lineNumber: 1, quantity: 1 }]), 'RETURN_INITIATED');
-    await step(() => receive(id, 'RET-900001-1', [{ lineNumber: 1, quantity: 1, disposition: 'RESTOCK' }]), 'PARTIALLY_RETURNED');
+    await step(
+      () => receive(id, 'RET-900001-1', [{ lineNumber: 1, quantity: 1, disposition: 'RESTOCK' }]),
+      'PARTIALLY_RETURNED',
+    );
     await step(async () => {
-      await requestReturn(id, 'RET-900001-2', [{ lineNumber: 1, quantity: 1 }, { lineNumber: 2, quantity: 1 }]);
-      await receive(id, 'RET-900001-2', [{ lineNumber: 1, quantity: 1, disposition: 'DAMAGED' }, { lineNumber: 2, quantity: 1, disposition: 'SCRAP' }]);
+      await requestReturn(id, 'RET-900001-2', [
+        { lineNumber: 1, quantity: 1 },
+        { lineNumber: 2, quantity: 1 },
+      ]);
+      await receive(id, 'RET-900001-2', [
+        { lineNumber: 1, quantity: 1, disposition: 'DAMAGED' },
+        { lineNumber: 2, quantity: 1, disposition: 'SCRAP' },
+      ]);
     }, 'RETURNED');
 
     await create('ORD-900002', 'W9000002');

@@ -31,26 +31,59 @@ describe('lifecycle simulator and business exceptions', () => {
     cleanups.push(() => engine.stop());
     const started = await Promise.all(SYSTEM_NAMES.map((n) => startSubgraph(n, data, bus)));
     cleanups.push(() => Promise.all(started.map((s) => s.stop())));
-    const services = Object.fromEntries(SYSTEM_NAMES.map((n, i) => [n, started[i]!])) as Record<SystemName, RunningService>;
-    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, `${services[n].origin}/ingest`])) as Record<SystemName, string>;
+    const services = Object.fromEntries(SYSTEM_NAMES.map((n, i) => [n, started[i]!])) as Record<
+      SystemName,
+      RunningService
+    >;
+    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, `${services[n].origin}/ingest`])) as Record<
+      SystemName,
+      string
+    >;
 
     // Every shipped order runs into trouble once (the default is a tenth of them).
-    const life: Lifecycle = startLifecycle({ data, ingest, secret: SECRET, ratePerSecond: 40, troubleShare: 1, seed: 11 });
+    const life: Lifecycle = startLifecycle({
+      data,
+      ingest,
+      secret: SECRET,
+      ratePerSecond: 40,
+      troubleShare: 1,
+      seed: 11,
+    });
     cleanups.push(() => life.stop());
     await new Promise((r) => setTimeout(r, 4000));
     await life.stop();
     expect(life.stats().failed).toBe(0);
 
-    const events = async () => (await bus.read(Streams.SOURCE, { count: 100_000 })).length + (await bus.read(Streams.VISIBILITY, { count: 100_000 })).length;
+    const events = async () =>
+      (await bus.read(Streams.SOURCE, { count: 100_000 })).length +
+      (await bus.read(Streams.VISIBILITY, { count: 100_000 })).length;
     const published = await events();
     await waitFor('the engine to handle every event', () => engine.handled >= published, 20_000);
     const types = new Set((await store.exceptions.list({}, 200)).nodes.map((x) => x.type));
-    expect([...types].filter((t) => ['HOLD_AFTER_PARTIAL_FULFILLMENT', 'CANCEL_AFTER_SHIPMENT', 'RETURN_WITHOUT_DELIVERY', 'OVER_RECEIPT', 'DELIVERY_PROBLEM', 'FULFILLMENT_DECLINED', 'DEAD_LETTER'].includes(t)).length, [...types].join(', ')).toBeGreaterThanOrEqual(4);
+    expect(
+      [...types].filter((t) =>
+        [
+          'HOLD_AFTER_PARTIAL_FULFILLMENT',
+          'CANCEL_AFTER_SHIPMENT',
+          'RETURN_WITHOUT_DELIVERY',
+          'OVER_RECEIPT',
+          'DELIVERY_PROBLEM',
+          'FULFILLMENT_DECLINED',
+          'DEAD_LETTER',
+        ].includes(t),
+      ).length,
+      [...types].join(', '),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('should refuse a troubleShare outside 0..1 with a message naming it', () => {
     const data = generateDemo({ orders: 1 }).data;
-    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, 'http://127.0.0.1:9/ingest'])) as Record<SystemName, string>;
-    expect(() => startLifecycle({ data, ingest, secret: SECRET, troubleShare: 1.5 })).toThrow('troubleShare must be from 0 to 1; received 1.5');
+    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, 'http://127.0.0.1:9/ingest'])) as Record<
+      SystemName,
+      string
+    >;
+    expect(() => startLifecycle({ data, ingest, secret: SECRET, troubleShare: 1.5 })).toThrow(
+      'troubleShare must be from 0 to 1; received 1.5',
+    );
   });
 });

@@ -10,18 +10,36 @@ import { gql } from '../helpers/http.js';
 import { SECRET, startSubgraph } from '../ingest/harness.js';
 
 /** The five subgraphs with ingest on one memory bus, over one shared demo world (as the embedded mode runs them). */
-interface Five { data: DemoData; bus: MemoryEventBus; services: Record<SystemName, RunningService>; stop(): Promise<void> }
+interface Five {
+  data: DemoData;
+  bus: MemoryEventBus;
+  services: Record<SystemName, RunningService>;
+  stop(): Promise<void>;
+}
 
 async function five(orders = 300): Promise<Five> {
   const { data } = generateDemo({ orders });
   const bus = new MemoryEventBus();
   const started = await Promise.all(SYSTEM_NAMES.map((n) => startSubgraph(n, data, bus)));
-  const services = Object.fromEntries(SYSTEM_NAMES.map((n, i) => [n, started[i]!])) as Record<SystemName, RunningService>;
-  return { data, bus, services, stop: async () => { await Promise.all(started.map((s) => s.stop())); await bus.close(); } };
+  const services = Object.fromEntries(SYSTEM_NAMES.map((n, i) => [n, started[i]!])) as Record<
+    SystemName,
+    RunningService
+  >;
+  return {
+    data,
+    bus,
+    services,
+    stop: async () => {
+      await Promise.all(started.map((s) => s.stop()));
+      await bus.close();
+    },
+  };
 }
 
-const ingestUrls = (f: Five) => Object.fromEntries(SYSTEM_NAMES.map((n) => [n, `${f.services[n].origin}/ingest`])) as Record<SystemName, string>;
-const events = async (f: Five): Promise<CloudEvent[]> => (await f.bus.read(Streams.SOURCE, { count: 10_000 })).map((e) => e.event);
+const ingestUrls = (f: Five) =>
+  Object.fromEntries(SYSTEM_NAMES.map((n) => [n, `${f.services[n].origin}/ingest`])) as Record<SystemName, string>;
+const events = async (f: Five): Promise<CloudEvent[]> =>
+  (await f.bus.read(Streams.SOURCE, { count: 10_000 })).map((e) => e.event);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
@@ -56,13 +74,19 @@ describe('lifecycle simulator', () => {
 
     const placed = published.find((e) => e.type === 'order.placed');
     expect(placed).toBeDefined();
-    const order = await gql(f.services.oms.url, 'query ($id: ID!) { order(id: $id) { id number lines { sku } } }', { id: placed!.subject });
+    const order = await gql(f.services.oms.url, 'query ($id: ID!) { order(id: $id) { id number lines { sku } } }', {
+      id: placed!.subject,
+    });
     expect(order.body.data.order).toMatchObject({ id: placed!.subject, number: placed!.data.number });
 
     const lastScan = new Map<string, CloudEvent>();
     for (const e of published) if (e.source === 'carrier') lastScan.set(String(e.data.shipmentId), e);
     for (const [id, e] of lastScan) {
-      const r = await gql(f.services.carrier.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Shipment { status } } }', { r: [{ __typename: 'Shipment', id }] });
+      const r = await gql(
+        f.services.carrier.url,
+        'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Shipment { status } } }',
+        { r: [{ __typename: 'Shipment', id }] },
+      );
       expect(r.body.data._entities[0].status).toBe(e.data.status);
     }
 
@@ -93,8 +117,15 @@ describe('lifecycle simulator', () => {
 
   it('should refuse options that cannot work with a message naming them', () => {
     const data = generateDemo({ orders: 1 }).data;
-    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, 'http://127.0.0.1:9/ingest'])) as Record<SystemName, string>;
-    expect(() => startLifecycle({ data, ingest, secret: SECRET, ratePerSecond: 0 })).toThrow('ratePerSecond must be a number above 0 and at most 1000; received 0');
-    expect(() => startLifecycle({ data, ingest, secret: SECRET, newOrderShare: 2 })).toThrow('newOrderShare must be from 0 to 1; received 2');
+    const ingest = Object.fromEntries(SYSTEM_NAMES.map((n) => [n, 'http://127.0.0.1:9/ingest'])) as Record<
+      SystemName,
+      string
+    >;
+    expect(() => startLifecycle({ data, ingest, secret: SECRET, ratePerSecond: 0 })).toThrow(
+      'ratePerSecond must be a number above 0 and at most 1000; received 0',
+    );
+    expect(() => startLifecycle({ data, ingest, secret: SECRET, newOrderShare: 2 })).toThrow(
+      'newOrderShare must be from 0 to 1; received 2',
+    );
   });
 });

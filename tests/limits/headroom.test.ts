@@ -13,12 +13,19 @@ import { limitsStack } from './harness.js';
 const root = projectRoot();
 const schema = clientSchemaOf(readFileSync(join(root, 'supergraph.graphql'), 'utf8'));
 const operations = ['lwc', 'storefront', 'partner'].flatMap((client) =>
-  readdirSync(join(root, 'operations', client)).filter((f) => f.endsWith('.graphql')).map((f) => ({ name: `${client}/${f}`, source: readFileSync(join(root, 'operations', client, f), 'utf8') })));
+  readdirSync(join(root, 'operations', client))
+    .filter((f) => f.endsWith('.graphql'))
+    .map((f) => ({ name: `${client}/${f}`, source: readFileSync(join(root, 'operations', client, f), 'utf8') })),
+);
 const FULL_PAGE = `query FullPage { orders(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ...FullOrder } } } } ${FULL_ORDER}`;
 
 let s: Stack;
-beforeAll(async () => { s = await limitsStack(); });
-afterAll(async () => { await s?.stop(); });
+beforeAll(async () => {
+  s = await limitsStack();
+});
+afterAll(async () => {
+  await s?.stop();
+});
 
 describe('headroom of the real operations', () => {
   it('should find every client operation', () => {
@@ -28,7 +35,10 @@ describe('headroom of the real operations', () => {
   for (const op of [...operations, { name: 'FULL_ORDER, first: 100', source: FULL_PAGE }]) {
     it(`should keep ${op.name} within every limit, at half of the token limit`, () => {
       expect(countTokens(op.source)).toBeLessThanOrEqual(DEFAULT_LIMITS.maxTokens / 1.9);
-      const errors = validate(schema, parse(op.source, { maxTokens: DEFAULT_LIMITS.maxTokens }), [...specifiedRules, ...limitRules(DEFAULT_LIMITS)]);
+      const errors = validate(schema, parse(op.source, { maxTokens: DEFAULT_LIMITS.maxTokens }), [
+        ...specifiedRules,
+        ...limitRules(DEFAULT_LIMITS),
+      ]);
       expect(errors.map((e) => e.message)).toEqual([]);
     });
   }
@@ -47,7 +57,14 @@ describe('headroom of the real operations', () => {
 
   it('should run every client query operation through the gateway without a limit error', async () => {
     for (const op of operations.filter((o) => /^\s*(#.*\n\s*)*query/.test(o.source))) {
-      const r = await gql(s.gateway.url, op.source, { orderId: 'ORD-NONE', number: 'X', salesforceAccountId: 'X', customerId: 'X', fulfillmentNodeId: 'X', first: 100 });
+      const r = await gql(s.gateway.url, op.source, {
+        orderId: 'ORD-NONE',
+        number: 'X',
+        salesforceAccountId: 'X',
+        customerId: 'X',
+        fulfillmentNodeId: 'X',
+        first: 100,
+      });
       expect(codes(r), op.name).not.toContain('LIMIT_EXCEEDED');
       expect(r.status, op.name).toBe(200);
     }

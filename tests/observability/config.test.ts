@@ -9,8 +9,12 @@ describe('observability configuration', () => {
   });
 
   it('should refuse a METRICS_PORT that is not a port, saying what arrived', () => {
-    expect(() => gatewayConfigFromEnv({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT must be an integer from 0 to 65535; received "metrics"/);
-    expect(() => gatewayConfigFromEnv({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT must be an integer from 0 to 65535; received "70000"/);
+    expect(() => gatewayConfigFromEnv({ METRICS_PORT: 'metrics' })).toThrow(
+      /METRICS_PORT must be an integer from 0 to 65535; received "metrics"/,
+    );
+    expect(() => gatewayConfigFromEnv({ METRICS_PORT: '70000' })).toThrow(
+      /METRICS_PORT must be an integer from 0 to 65535; received "70000"/,
+    );
   });
 });
 
@@ -19,6 +23,8 @@ describe('trace export configuration', () => {
     const { otlpEndpoint } = await import('../../runtime/telemetry.js');
     expect(otlpEndpoint({})).toBeUndefined();
     expect(otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe('http://127.0.0.1:4318');
-    expect(() => otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL such as http:\/\/127.0.0.1:4318; received "collector:4318"/);
+    expect(() => otlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL such as http:\/\/127.0.0.1:4318; received "collector:4318"/,
+    );
   });
 });

@@ -16,7 +16,10 @@ async function registered(): Promise<string[]> {
   const gateway = new ServiceMetrics('gateway');
   new GatewayMetrics(gateway, new Map());
   const subgraph = new SubgraphMetrics('oms');
-  const names = [...(await gateway.registry.getMetricsAsJSON()), ...(await subgraph.metrics.registry.getMetricsAsJSON())].map((m) => m.name);
+  const names = [
+    ...(await gateway.registry.getMetricsAsJSON()),
+    ...(await subgraph.metrics.registry.getMetricsAsJSON()),
+  ].map((m) => m.name);
   return [...new Set(names)].filter((n) => !n.startsWith('ovg_process_') && !n.startsWith('ovg_nodejs_'));
 }
 
@@ -30,7 +33,10 @@ describe('metrics documentation', () => {
 
   it('should build the Grafana dashboard only on metrics that exist, through the Prometheus datasource variable', async () => {
     const dashboard = JSON.parse(read('docs/grafana-dashboard.json'));
-    expect(dashboard.templating.list.find((v: any) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(dashboard.templating.list.find((v: any) => v.name === 'datasource')).toMatchObject({
+      type: 'datasource',
+      query: 'prometheus',
+    });
     const names = new Set(await registered());
     const panels = dashboard.panels.filter((p: any) => p.type !== 'row');
     expect(panels.length).toBeGreaterThan(10);

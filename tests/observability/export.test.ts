@@ -44,10 +44,15 @@ function run(env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const file = join(dir, 'export.mts');
     writeFileSync(file, script());
-    execFile(`${projectRoot()}/node_modules/.bin/tsx`, [file], { cwd: projectRoot(), env: { PATH: process.env.PATH, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(stdout.trim());
-    });
+    execFile(
+      `${projectRoot()}/node_modules/.bin/tsx`,
+      [file],
+      { cwd: projectRoot(), env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(stdout.trim());
+      },
+    );
   });
 }
 

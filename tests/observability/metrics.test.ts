@@ -17,7 +17,14 @@ const SECRET = 'metrics-test-webhook-secret-01';
 let s: Stack;
 let ops: Record<string, string>;
 beforeAll(async () => {
-  s = await stack({ orders: ORDERS, bus: new MemoryEventBus(), statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: SECRET, gateway: { metricsPort: 0 } });
+  s = await stack({
+    orders: ORDERS,
+    bus: new MemoryEventBus(),
+    statusStore: new MemoryStatusStore(),
+    seedTracker: true,
+    webhookSecret: SECRET,
+    gateway: { metricsPort: 0 },
+  });
   await s.gateway.tracker!.whenSeeded();
   ops = await credential('ops');
 });
@@ -55,11 +62,18 @@ describe('gateway /metrics', () => {
   it('should count a query under its manifest operation name and consumer, with its duration', async () => {
     const labels = { operation: 'AgentOrderDetail', consumer: 'salesforce', status: '200' };
     const before = sample(await metrics(), 'ovg_http_requests_total', labels);
-    const r = await gql(s.gateway.url, `query AgentOrderDetail($id: ID!) { order(id: $id) { id status } }`, { id: orderId(0) });
+    const r = await gql(s.gateway.url, `query AgentOrderDetail($id: ID!) { order(id: $id) { id status } }`, {
+      id: orderId(0),
+    });
     expect(r.body.errors).toBeUndefined();
     const text = await metrics();
     expect(sample(text, 'ovg_http_requests_total', labels)).toBe(before + 1);
-    expect(sample(text, 'ovg_http_request_duration_seconds_count', { operation: 'AgentOrderDetail', consumer: 'salesforce' })).toBeGreaterThanOrEqual(before + 1);
+    expect(
+      sample(text, 'ovg_http_request_duration_seconds_count', {
+        operation: 'AgentOrderDetail',
+        consumer: 'salesforce',
+      }),
+    ).toBeGreaterThanOrEqual(before + 1);
   });
 
   it('should label an operation name the manifest does not know as other, never as the client wrote it', async () => {
@@ -74,13 +88,18 @@ describe('gateway /metrics', () => {
     const before = sample(await metrics(), 'ovg_http_requests_total', { consumer: 'anonymous', status: '401' });
     const r = await gql(s.gateway.url, '{ __typename }', undefined, { authorization: 'Bearer not-a-token' });
     expect(r.status).toBe(401);
-    expect(sample(await metrics(), 'ovg_http_requests_total', { consumer: 'anonymous', status: '401' })).toBe(before + 1);
+    expect(sample(await metrics(), 'ovg_http_requests_total', { consumer: 'anonymous', status: '401' })).toBe(
+      before + 1,
+    );
   });
 
   it('should time each subgraph fetch and count the failed ones by code', async () => {
     const before = await metrics();
     const erpBefore = sample(before, 'ovg_subgraph_fetch_duration_seconds_count', { subgraph: 'erp' });
-    const errorsBefore = sample(before, 'ovg_subgraph_fetch_errors_total', { subgraph: 'erp', code: 'UPSTREAM_UNAVAILABLE' });
+    const errorsBefore = sample(before, 'ovg_subgraph_fetch_errors_total', {
+      subgraph: 'erp',
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect((await gql(s.gateway.url, `{ order(id: "${orderId(2)}") { id acceptedAt } }`)).body.errors).toBeUndefined();
     const mid = await metrics();
     expect(sample(mid, 'ovg_subgraph_fetch_duration_seconds_count', { subgraph: 'erp' })).toBeGreaterThan(erpBefore);
@@ -92,7 +111,9 @@ describe('gateway /metrics', () => {
     } finally {
       s.subgraphs.erp.sim.faults.outage = false;
     }
-    expect(sample(await metrics(), 'ovg_subgraph_fetch_errors_total', { subgraph: 'erp', code: 'UPSTREAM_UNAVAILABLE' })).toBeGreaterThan(errorsBefore);
+    expect(
+      sample(await metrics(), 'ovg_subgraph_fetch_errors_total', { subgraph: 'erp', code: 'UPSTREAM_UNAVAILABLE' }),
+    ).toBeGreaterThan(errorsBefore);
   });
 
   it('should count response cache misses and hits', async () => {
@@ -110,7 +131,9 @@ describe('gateway /metrics', () => {
 
   it('should show each subgraph breaker state and rate-limit tokens', async () => {
     const text = await metrics();
-    expect(labelValues(text, 'ovg_shield_breaker_state', 'subgraph').sort()).toEqual([...s.gateway.shields.keys()].sort());
+    expect(labelValues(text, 'ovg_shield_breaker_state', 'subgraph').sort()).toEqual(
+      [...s.gateway.shields.keys()].sort(),
+    );
     expect(sample(text, 'ovg_shield_breaker_state', { subgraph: 'oms' })).toBe(0);
     const tokens = sample(text, 'ovg_shield_tokens', { subgraph: 'oms' });
     expect(tokens).toBeGreaterThan(0);
@@ -125,22 +148,41 @@ describe('gateway /metrics', () => {
       const sub = collect(client, 'subscription ($o: ID) { orderStatusChanged(orderId: $o) { status } }', { o: id });
       await eventually(() => s.gateway.subscriptions!.subscribers() === 1, 3000, 'subscribed');
       expect(sample(await metrics(), 'ovg_subscriptions_active')).toBe(sample(before, 'ovg_subscriptions_active') + 1);
-      const raw = JSON.stringify({ notificationId: 'ERP-METRICS-1', eventType: 'HOLD_PLACED', postedAt: '2026-11-20T10:00:00Z', salesOrder: { orderRef: id }, hold: { type: 'FRAUD', reason: 'velocity check' } });
-      const res = await fetch(s.subgraphs.erp.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) }, body: raw });
+      const raw = JSON.stringify({
+        notificationId: 'ERP-METRICS-1',
+        eventType: 'HOLD_PLACED',
+        postedAt: '2026-11-20T10:00:00Z',
+        salesOrder: { orderRef: id },
+        hold: { type: 'FRAUD', reason: 'velocity check' },
+      });
+      const res = await fetch(s.subgraphs.erp.ingestUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) },
+        body: raw,
+      });
       expect(res.status).toBe(200);
       await sub.waitFor(1);
       const after = await metrics();
       for (const hop of ['recorded', 'published', 'delivered']) {
-        expect(sample(after, 'ovg_event_lag_seconds_count', { hop }), hop).toBeGreaterThan(sample(before, 'ovg_event_lag_seconds_count', { hop }));
+        expect(sample(after, 'ovg_event_lag_seconds_count', { hop }), hop).toBeGreaterThan(
+          sample(before, 'ovg_event_lag_seconds_count', { hop }),
+        );
       }
     } finally {
       await client.dispose();
     }
-    await eventually(async () => sample(await metrics(), 'ovg_subscriptions_active') === sample(before, 'ovg_subscriptions_active'), 3000, 'gauge back down');
+    await eventually(
+      async () => sample(await metrics(), 'ovg_subscriptions_active') === sample(before, 'ovg_subscriptions_active'),
+      3000,
+      'gauge back down',
+    );
   });
 
   it('should expose the open dead letters and exceptions the visibility store reports', async () => {
-    s.gateway.metrics.visibility.source(() => ({ deadLetters: { 'salesforce.sync': 2 }, openExceptions: { LATE_SHIPMENT: 3, STUCK_ALLOCATION: 1 } }));
+    s.gateway.metrics.visibility.source(() => ({
+      deadLetters: { 'salesforce.sync': 2 },
+      openExceptions: { LATE_SHIPMENT: 3, STUCK_ALLOCATION: 1 },
+    }));
     s.gateway.metrics.visibility.exceptionOpened('LATE_SHIPMENT');
     const text = await metrics();
     expect(sample(text, 'ovg_dead_letters_open', { kind: 'salesforce.sync' })).toBe(2);
@@ -154,11 +196,22 @@ describe('subgraph /metrics', () => {
   it('should refuse a caller without the gateway-signed ops identity, and count the requests it served', async () => {
     const oms = s.subgraphs.oms.service;
     expect((await scrape(oms.origin)).status).toBe(403);
-    expect((await scrape(oms.origin, await gatewaySignature(oms.url, '', { consumer: 'storefront', subject: 'CUST-00001', scopes: [] }))).status).toBe(403);
+    expect(
+      (
+        await scrape(
+          oms.origin,
+          await gatewaySignature(oms.url, '', { consumer: 'storefront', subject: 'CUST-00001', scopes: [] }),
+        )
+      ).status,
+    ).toBe(403);
     await gql(s.gateway.url, `{ order(id: "${orderId(5)}") { id } }`);
     const r = await scrape(oms.origin, await gatewaySignature(oms.url, ''));
     expect(r.status).toBe(200);
-    expect(sample(r.text, 'ovg_subgraph_requests_total', { subgraph: 'oms', route: 'graphql', status: '200' })).toBeGreaterThan(0);
-    expect(sample(r.text, 'ovg_subgraph_request_duration_seconds_count', { subgraph: 'oms', route: 'graphql' })).toBeGreaterThan(0);
+    expect(
+      sample(r.text, 'ovg_subgraph_requests_total', { subgraph: 'oms', route: 'graphql', status: '200' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(r.text, 'ovg_subgraph_request_duration_seconds_count', { subgraph: 'oms', route: 'graphql' }),
+    ).toBeGreaterThan(0);
   });
 });

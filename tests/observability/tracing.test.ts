@@ -19,14 +19,16 @@ const seen: IncomingHttpHeaders[] = [];
 beforeAll(async () => {
   removeExporter = setUpTracing().addSpanProcessor(new SimpleSpanProcessor(exporter));
   s = await stack({ orders: ORDERS });
-  for (const name of ['oms', 'erp'] as const) s.subgraphs[name].service.httpServer.prependListener('request', (req) => void seen.push(req.headers));
+  for (const name of ['oms', 'erp'] as const)
+    s.subgraphs[name].service.httpServer.prependListener('request', (req) => void seen.push(req.headers));
 });
 afterAll(async () => {
   removeExporter?.();
   await s?.stop();
 });
 
-const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+const hex = (n: number): string =>
+  Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const parts = (traceparent: unknown): { traceId: string; parentId: string } => {
   const [, traceId = '', parentId = ''] = String(traceparent).split('-');
   return { traceId, parentId };
@@ -38,19 +40,22 @@ function ancestry(trace: string): { spans: ReadableSpan[]; chain: (span: Readabl
   const byId = new Map(spans.map((sp) => [sp.spanContext().spanId, sp]));
   const chain = (span: ReadableSpan): string[] => {
     const names: string[] = [];
-    for (let p = byId.get(span.parentSpanContext?.spanId ?? ''); p; p = byId.get(p.parentSpanContext?.spanId ?? '')) names.push(p.name);
+    for (let p = byId.get(span.parentSpanContext?.spanId ?? ''); p; p = byId.get(p.parentSpanContext?.spanId ?? ''))
+      names.push(p.name);
     return names;
   };
   return { spans, chain };
 }
 
 describe('traces across the gateway and the subgraphs', () => {
-  it('should carry the caller\'s trace to every subgraph, with the gateway\'s fetch span as the subgraph span\'s parent', async () => {
+  it("should carry the caller's trace to every subgraph, with the gateway's fetch span as the subgraph span's parent", async () => {
     const traceId = hex(32);
     const clientSpan = hex(16);
     seen.length = 0;
     const id = demo(ORDERS).data.oms.orders[0]!.id;
-    const r = await gql(s.gateway.url, `query TraceMe { order(id: "${id}") { id acceptedAt } }`, undefined, { traceparent: `00-${traceId}-${clientSpan}-01` });
+    const r = await gql(s.gateway.url, `query TraceMe { order(id: "${id}") { id acceptedAt } }`, undefined, {
+      traceparent: `00-${traceId}-${clientSpan}-01`,
+    });
     expect(r.body.errors).toBeUndefined();
     const forwarded = seen.map((h) => h.traceparent).filter((t) => t !== undefined);
     expect(forwarded.length).toBeGreaterThanOrEqual(2); // oms and erp
@@ -73,7 +78,9 @@ describe('traces across the gateway and the subgraphs', () => {
 
   it('should start a new trace for a malformed traceparent, and still send one upstream', async () => {
     seen.length = 0;
-    const r = await gql(s.gateway.url, '{ orders(first: 1) { edges { node { id } } } }', undefined, { traceparent: '00-not-a-trace-01' });
+    const r = await gql(s.gateway.url, '{ orders(first: 1) { edges { node { id } } } }', undefined, {
+      traceparent: '00-not-a-trace-01',
+    });
     expect(r.status).toBe(200);
     const t = seen.find((h) => h.traceparent !== undefined)?.traceparent;
     expect(t).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

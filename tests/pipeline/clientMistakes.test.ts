@@ -14,8 +14,15 @@ beforeAll(async () => {
 afterAll(() => s?.stop());
 
 const post = async (body: string | object, headers: Record<string, string> = {}) => {
-  const res = await fetch(s.gateway.url, { method: 'POST', headers: { ...(await requestHeaders()), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] } };
+  const res = await fetch(s.gateway.url, {
+    method: 'POST',
+    headers: { ...(await requestHeaders()), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: unknown; errors: { message: string; extensions: Record<string, unknown> }[] },
+  };
 };
 
 describe('client mistakes', () => {
@@ -23,24 +30,33 @@ describe('client mistakes', () => {
     const r = await post({ query: 'query Mine { __typename }', operationName: 'Yours' });
     expect(r.status).toBe(400);
     expect(r.body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(r.body.errors[0]!.message).toBe('operationName "Yours" names no operation of the document; it has 1 operation (Mine)');
+    expect(r.body.errors[0]!.message).toBe(
+      'operationName "Yours" names no operation of the document; it has 1 operation (Mine)',
+    );
   });
 
   it.each([
     ['a subscription', 'subscription { orderStatusChanged { status } }', 'subscription'],
     ['a mutation', 'mutation { order(id: "ORD-000001") { id } }', 'mutation'],
-  ])('should refuse %s over HTTP with 400 GRAPHQL_VALIDATION_FAILED, not a 500 from the planner', async (_what, query, kind) => {
-    const r = await post({ query });
-    expect(r.status).toBe(400);
-    expect(r.body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(r.body.errors[0]!.message).toMatch(kind === 'subscription' ? /only queries and mutations run over HTTP.*graphql-ws/ : /mutation/i);
-  });
+  ])(
+    'should refuse %s over HTTP with 400 GRAPHQL_VALIDATION_FAILED, not a 500 from the planner',
+    async (_what, query, kind) => {
+      const r = await post({ query });
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.body.errors[0]!.message).toMatch(
+        kind === 'subscription' ? /only queries and mutations run over HTTP.*graphql-ws/ : /mutation/i,
+      );
+    },
+  );
 
   it('should refuse two operations without operationName with 400 GRAPHQL_VALIDATION_FAILED', async () => {
     const r = await post({ query: 'query A { __typename } query B { __typename }' });
     expect(r.status).toBe(400);
     expect(r.body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(r.body.errors[0]!.message).toBe('the document has 2 operations (A, B): name the one to run with operationName');
+    expect(r.body.errors[0]!.message).toBe(
+      'the document has 2 operations (A, B): name the one to run with operationName',
+    );
   });
 
   it('should refuse variables nested 5,000 deep with 400 LIMIT_EXCEEDED, before anything walks them', async () => {
@@ -51,11 +67,16 @@ describe('client mistakes', () => {
     expect(r.body.errors[0]!.message).toMatch(/^variables nesting depth exceeds the limit of 64 levels/);
   });
 
-  it('should refuse an APQ registration whose hash is not its query\'s with 400 BAD_USER_INPUT', async () => {
-    const r = await post({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
+  it("should refuse an APQ registration whose hash is not its query's with 400 BAD_USER_INPUT", async () => {
+    const r = await post({
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
-    expect(r.body.errors[0]!.message).toMatch(/^extensions\.persistedQuery\.sha256Hash must be the SHA-256 \(hex\) of query; received "a{64}" for a query whose SHA-256 is [0-9a-f]{64}$/);
+    expect(r.body.errors[0]!.message).toMatch(
+      /^extensions\.persistedQuery\.sha256Hash must be the SHA-256 \(hex\) of query; received "a{64}" for a query whose SHA-256 is [0-9a-f]{64}$/,
+    );
   });
 
   it('should answer an unknown APQ hash with PERSISTED_QUERY_NOT_FOUND, so the client sends the document', async () => {
@@ -64,10 +85,12 @@ describe('client mistakes', () => {
     expect(r.status).toBeLessThan(500);
   });
 
-  it('should say where and why a body is not JSON (the README\'s curl, wrapped by hand)', async () => {
+  it("should say where and why a body is not JSON (the README's curl, wrapped by hand)", async () => {
     const r = await post('{"query":\n  "{ order(id: \\"ORD-000003\\") {\n id } }"}');
     expect(r.status).toBe(400);
     expect(r.body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
-    expect(r.body.errors[0]!.message).toMatch(/^request body must be valid JSON: Bad control character in string literal at line 2, column \d+ \(position \d+\), near .* \(a line break or tab inside a string must be written \\n or \\t/);
+    expect(r.body.errors[0]!.message).toMatch(
+      /^request body must be valid JSON: Bad control character in string literal at line 2, column \d+ \(position \d+\), near .* \(a line break or tab inside a string must be written \\n or \\t/,
+    );
   });
 });

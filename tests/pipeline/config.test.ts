@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { gatewayConfigFromEnv } from '../../gateway/config.js';
 import { projectRoot } from '../../runtime/project.js';
 
-const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-  .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+const files = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 describe('development partner keys', () => {
   it('should give a development partner key to each node DEV_PARTNER_NODES lists, and to none without it', () => {
@@ -16,7 +18,9 @@ describe('development partner keys', () => {
   });
 
   it('should refuse a DEV_PARTNER_NODES entry that is not a node id, naming the variable', () => {
-    expect(() => gatewayConfigFromEnv({ DEV_PARTNER_NODES: 'DS-ACME,not a node' })).toThrow(/DEV_PARTNER_NODES must list fulfillment node ids .* received "not a node"/);
+    expect(() => gatewayConfigFromEnv({ DEV_PARTNER_NODES: 'DS-ACME,not a node' })).toThrow(
+      /DEV_PARTNER_NODES must list fulfillment node ids .* received "not a node"/,
+    );
   });
 
   it('should keep every gateway module free of demo/ imports', () => {
@@ -36,7 +40,11 @@ describe('GATEWAY_WORKERS', () => {
   });
 
   it('should refuse a worker count outside 1–64, naming the variable and the value', () => {
-    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: '0' })).toThrow(/GATEWAY_WORKERS must be an integer from 1 to 64; received "0"/);
-    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: 'two' })).toThrow(/GATEWAY_WORKERS must be an integer from 1 to 64; received "two"/);
+    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: '0' })).toThrow(
+      /GATEWAY_WORKERS must be an integer from 1 to 64; received "0"/,
+    );
+    expect(() => gatewayConfigFromEnv({ GATEWAY_WORKERS: 'two' })).toThrow(
+      /GATEWAY_WORKERS must be an integer from 1 to 64; received "two"/,
+    );
   });
 });

@@ -21,22 +21,43 @@ afterAll(() => s?.stop());
 const JSON_TYPE = 'application/json';
 const GQL_TYPE = 'application/graphql-response+json';
 
-interface Exchange { status: number; type: string; text: string; body: any }
+interface Exchange {
+  status: number;
+  type: string;
+  text: string;
+  body: any;
+}
 
-async function send(init: { method?: string; search?: Record<string, string>; headers?: Record<string, string>; body?: string }): Promise<Exchange> {
+async function send(init: {
+  method?: string;
+  search?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+}): Promise<Exchange> {
   const url = new URL(s.gateway.url);
   for (const [k, v] of Object.entries(init.search ?? {})) url.searchParams.set(k, v);
-  const res = await fetch(url, { method: init.method ?? 'GET', headers: { ...auth, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: { ...auth, ...init.headers },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   const bytes = new Uint8Array(await res.arrayBuffer());
   const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   let body: unknown;
-  try { body = JSON.parse(text); } catch { body = undefined; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
   return { status: res.status, type: res.headers.get('content-type') ?? '', text, body };
 }
 
-const postAs = (accept: string | undefined, body: unknown, raw = false) => send({
-  method: 'POST', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: raw ? String(body) : JSON.stringify(body),
-});
+const postAs = (accept: string | undefined, body: unknown, raw = false) =>
+  send({
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) },
+    body: raw ? String(body) : JSON.stringify(body),
+  });
 
 type Level = 'MUST' | 'SHOULD' | 'MAY';
 const items: { level: Level; name: string; run: () => Promise<void> }[] = [];
@@ -100,14 +121,22 @@ item('MUST', 'use utf-8 when responding', async () => {
   expect(r.type).toMatch(/charset=utf-8/);
 });
 item('MUST', 'accept a utf-8 encoded request', async () => {
-  const r = await send({ method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(TYPENAME) });
+  const r = await send({
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(TYPENAME),
+  });
   expect(r.status).toBe(200);
 });
 item('MUST', 'assume utf-8 when the request names no charset', async () => {
   expect((await postAs(undefined, TYPENAME)).status).toBe(200);
 });
 item('MUST', 'refuse a request in another charset with 4xx', async () => {
-  const r = await send({ method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16' }, body: JSON.stringify(TYPENAME) });
+  const r = await send({
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-16' },
+    body: JSON.stringify(TYPENAME),
+  });
   expect(r.status).toBeGreaterThanOrEqual(400);
   expect(r.status).toBeLessThan(500);
 });
@@ -134,19 +163,32 @@ item('MUST', 'require a request body on POST', async () => {
 requestError('a missing {query}', { notquery: '{ __typename }' });
 for (const invalid of INVALID) requestError(`a ${typeOf(invalid)} {query}`, { query: invalid });
 accepted('SHOULD', 'a string {query}', TYPENAME);
-for (const invalid of INVALID) requestError(`a ${typeOf(invalid)} {operationName}`, { operationName: invalid, query: '{ __typename }' });
+for (const invalid of INVALID)
+  requestError(`a ${typeOf(invalid)} {operationName}`, { operationName: invalid, query: '{ __typename }' });
 accepted('SHOULD', 'a string {operationName}', { operationName: 'Query', query: 'query Query { __typename }' });
-for (const p of ['variables', 'operationName', 'extensions']) accepted('SHOULD', `a null {${p}}`, { query: '{ __typename }', [p]: null });
-for (const invalid of ['string', 0, false, ['array']]) requestError(`a ${typeOf(invalid)} {variables}`, { query: '{ __typename }', variables: invalid });
-accepted('SHOULD', 'a map {variables}', { query: 'query Type($name: String!) { __type(name: $name) { name } }', variables: { name: 'Order' } });
+for (const p of ['variables', 'operationName', 'extensions'])
+  accepted('SHOULD', `a null {${p}}`, { query: '{ __typename }', [p]: null });
+for (const invalid of ['string', 0, false, ['array']])
+  requestError(`a ${typeOf(invalid)} {variables}`, { query: '{ __typename }', variables: invalid });
+accepted('SHOULD', 'a map {variables}', {
+  query: 'query Type($name: String!) { __type(name: $name) { name } }',
+  variables: { name: 'Order' },
+});
 for (const accept of [GQL_TYPE, JSON_TYPE]) {
   item('MAY', `allow URL-encoded JSON {variables} in GETs when accepting ${accept}`, async () => {
-    const r = await send({ search: { query: 'query Type($name: String!) { __type(name: $name) { name } }', variables: JSON.stringify({ name: 'Order' }) }, headers: { accept } });
+    const r = await send({
+      search: {
+        query: 'query Type($name: String!) { __type(name: $name) { name } }',
+        variables: JSON.stringify({ name: 'Order' }),
+      },
+      headers: { accept },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ data: { __type: { name: 'Order' } } });
   });
 }
-for (const invalid of ['string', 0, false, ['array']]) requestError(`a ${typeOf(invalid)} {extensions}`, { query: '{ __typename }', extensions: invalid });
+for (const invalid of ['string', 0, false, ['array']])
+  requestError(`a ${typeOf(invalid)} {extensions}`, { query: '{ __typename }', extensions: invalid });
 accepted('SHOULD', 'a map {extensions}', { query: '{ __typename }', extensions: { some: 'value' } });
 
 // Responses: GraphQL request errors
@@ -154,7 +196,10 @@ requestError('a body that is not JSON', '{ "not a JSON', true);
 requestError('invalid parameters (a typo)', { qeury: '{ __typename }' });
 requestError('a document that does not parse', { query: '{' });
 requestError('a document that does not validate', { query: '{ 8f31403dfe404bccbb0e835f2629c6a7 }' });
-requestError('variables that do not coerce', { query: 'query ($id: ID!) { order(id: $id) { id } }', variables: { id: { not: 'an id' } } });
+requestError('variables that do not coerce', {
+  query: 'query ($id: ID!) { order(id: $id) { id } }',
+  variables: { id: { not: 'an id' } },
+});
 
 describe('GraphQL over HTTP (graphql-http server audits)', () => {
   for (const { level, name, run } of items) it(`should ${level === 'MAY' ? '(MAY) ' : ''}${name} [${level}]`, run);

@@ -43,8 +43,13 @@ describe('/health/ready', () => {
       const seen = (await ready(ops)).body.subgraphs.erp;
       expect(seen.state).toBe('down');
       expect(seen.detail).toMatch(/UPSTREAM_UNAVAILABLE|circuit open/);
-      for (let i = 0; i < 20 && s.gateway.shields.get('erp')!.stats().breaker !== 'open'; i++) await gql(s.gateway.url, `{ order(id: "${id}") { id acceptedAt } }`);
-      expect((await ready(ops)).body.subgraphs.erp).toMatchObject({ state: 'down', breaker: 'open', detail: 'circuit open: the gateway is not calling it' });
+      for (let i = 0; i < 20 && s.gateway.shields.get('erp')!.stats().breaker !== 'open'; i++)
+        await gql(s.gateway.url, `{ order(id: "${id}") { id acceptedAt } }`);
+      expect((await ready(ops)).body.subgraphs.erp).toMatchObject({
+        state: 'down',
+        breaker: 'open',
+        detail: 'circuit open: the gateway is not calling it',
+      });
     } finally {
       erp.faults.outage = false;
     }

@@ -24,7 +24,18 @@ let s: Stack;
 async function start(entry: string, tag: string, env: Record<string, string>, ready: RegExp): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
-    env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', DEMO_ORDERS: '30', REDIS_URL: redisUrl(), REDIS_KEY_PREFIX: prefix, REDIS_CLIENT_NAME: tag, DATABASE_URL: databaseUrl(), STORE_SCHEMA: schema, ...env },
+    env: {
+      ...process.env,
+      VITEST: '',
+      LOG_LEVEL: 'info',
+      DEMO_ORDERS: '30',
+      REDIS_URL: redisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      REDIS_CLIENT_NAME: tag,
+      DATABASE_URL: databaseUrl(),
+      STORE_SCHEMA: schema,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -41,7 +52,11 @@ async function start(entry: string, tag: string, env: Record<string, string>, re
 /** The connections named `<tag>:…`, by name. */
 async function connections(tag: string): Promise<string[]> {
   const list = (await raw.client('LIST')) as string;
-  return list.split('\n').map((l) => / name=(\S+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined && n.startsWith(`${tag}:`)).sort();
+  return list
+    .split('\n')
+    .map((l) => / name=(\S+)/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined && n.startsWith(`${tag}:`))
+    .sort();
 }
 
 await describeRedis('Redis connections per process', () => {
@@ -61,7 +76,9 @@ await describeRedis('Redis connections per process', () => {
 
   it('should open 4 connections in a gateway: one shared per role, one per blocking read', async () => {
     const tag = `${prefix}gw`;
-    const urls = Object.fromEntries(Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_URL`, sg.service.url]));
+    const urls = Object.fromEntries(
+      Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_URL`, sg.service.url]),
+    );
     await start('gateway/main.ts', tag, { PORT: '0', TRACKER_SEED: 'false', ...urls }, /gateway listening/);
     await new Promise((r) => setTimeout(r, 300)); // the tracker's consumer connects as it starts
     expect(await connections(tag)).toEqual([

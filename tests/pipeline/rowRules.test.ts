@@ -39,9 +39,15 @@ function supergraphWithErp(edit: (erp: string) => string): string {
 
 /** erp's schema with a row rule on its Order entity (the edit a subgraph would make). */
 const erpWithRowRule = (erp: string): string => {
-  const linked = erp.replace(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.5", import: \[([^\]]*)\]\)/, (_m, imports: string) =>
-    `@link(url: "https://specs.apollo.dev/federation/v2.5", import: [${imports}, "@composeDirective"])\n  @link(url: "https://specs.order-visibility.dev/rowRules/v0.1", import: ["@rowRules"])\n  @composeDirective(name: "@rowRules")\n\n"Row rules."\ndirective @rowRules("The subgraph." subgraph: String!) repeatable on OBJECT | FIELD_DEFINITION`);
-  const ruled = linked.replace(/\ntype Order @key\(fields: "id"\)/, '\ntype Order @key(fields: "id") @rowRules(subgraph: "erp")');
+  const linked = erp.replace(
+    /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.5", import: \[([^\]]*)\]\)/,
+    (_m, imports: string) =>
+      `@link(url: "https://specs.apollo.dev/federation/v2.5", import: [${imports}, "@composeDirective"])\n  @link(url: "https://specs.order-visibility.dev/rowRules/v0.1", import: ["@rowRules"])\n  @composeDirective(name: "@rowRules")\n\n"Row rules."\ndirective @rowRules("The subgraph." subgraph: String!) repeatable on OBJECT | FIELD_DEFINITION`,
+  );
+  const ruled = linked.replace(
+    /\ntype Order @key\(fields: "id"\)/,
+    '\ntype Order @key(fields: "id") @rowRules(subgraph: "erp")',
+  );
   expect(ruled).not.toBe(linked);
   return ruled;
 };
@@ -54,7 +60,12 @@ async function erpFetchesOfSecondCaller(): Promise<number> {
   expect(first.body.errors).toBeUndefined();
   const before = s!.gateway.upstreamFetches().erp!;
   // The order's own shopper: another visibility scope than salesforce's.
-  const second = await gql(s!.gateway.url, query, undefined, await credential('storefront', { customerId: order.customerId }));
+  const second = await gql(
+    s!.gateway.url,
+    query,
+    undefined,
+    await credential('storefront', { customerId: order.customerId }),
+  );
   expect(second.body.errors).toBeUndefined();
   return s!.gateway.upstreamFetches().erp! - before;
 }
@@ -64,30 +75,55 @@ describe('row rules declared in the subgraph schemas', () => {
     const sdl = readFileSync(join(root, 'supergraph.graphql'), 'utf8');
     const rules = readRowRules(sdl);
     expect([...rules.keys()]).toEqual(['oms']);
-    expect([...rules.get('oms')!].sort()).toEqual(['Customer', 'FulfillmentOrder', 'Mutation.requestCancellation', 'Order', 'Query.order', 'Query.orderByNumber', 'Query.orders']);
+    expect([...rules.get('oms')!].sort()).toEqual([
+      'Customer',
+      'FulfillmentOrder',
+      'Mutation.requestCancellation',
+      'Order',
+      'Query.order',
+      'Query.orderByNumber',
+      'Query.orders',
+    ]);
     expect(stripRowRules(sdl)).not.toMatch(/rowRules/);
   });
 
   it('should share only entity fetches of types the subgraph does not row-rule', () => {
-    const entities = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Order{acceptedAt}}}';
+    const entities =
+      'query($representations:[_Any!]!){_entities(representations:$representations){...on Order{acceptedAt}}}';
     expect(isSharedFetch(entities, new Set(['Order']))).toBe(false);
     expect(isSharedFetch(entities, new Set(['Customer']))).toBe(true);
     expect(isSharedFetch(entities, undefined)).toBe(true);
     expect(isSharedFetch('{ order(id: "1") { id } }', undefined)).toBe(false);
   });
 
-  it('should share erp\'s entity fetches across callers while erp declares no row rule', async () => {
-    s = await stack({ orders: ORDERS, gateway: { supergraphPath: supergraphWithErp((erp) => erp), cache: { ...defaultGatewayConfig().cache, responseTtlMs: 0 } } });
+  it("should share erp's entity fetches across callers while erp declares no row rule", async () => {
+    s = await stack({
+      orders: ORDERS,
+      gateway: {
+        supergraphPath: supergraphWithErp((erp) => erp),
+        cache: { ...defaultGatewayConfig().cache, responseTtlMs: 0 },
+      },
+    });
     expect(await erpFetchesOfSecondCaller()).toBe(0);
   });
 
-  it('should stop sharing erp\'s entity fetches once erp\'s schema marks Order @rowRules', async () => {
-    s = await stack({ orders: ORDERS, gateway: { supergraphPath: supergraphWithErp(erpWithRowRule), cache: { ...defaultGatewayConfig().cache, responseTtlMs: 0 } } });
+  it("should stop sharing erp's entity fetches once erp's schema marks Order @rowRules", async () => {
+    s = await stack({
+      orders: ORDERS,
+      gateway: {
+        supergraphPath: supergraphWithErp(erpWithRowRule),
+        cache: { ...defaultGatewayConfig().cache, responseTtlMs: 0 },
+      },
+    });
     expect(await erpFetchesOfSecondCaller()).toBe(1);
   });
 
   it('should refuse a row rule that names no subgraph of the supergraph', () => {
-    const path = supergraphWithErp((erp) => erpWithRowRule(erp).replace('@rowRules(subgraph: "erp")', '@rowRules(subgraph: "epr")'));
-    expect(() => readRowRules(readFileSync(path, 'utf8'))).toThrow(/@rowRules on Order must name a subgraph of this supergraph \(.*\) in subgraph:; received "epr"/);
+    const path = supergraphWithErp((erp) =>
+      erpWithRowRule(erp).replace('@rowRules(subgraph: "erp")', '@rowRules(subgraph: "epr")'),
+    );
+    expect(() => readRowRules(readFileSync(path, 'utf8'))).toThrow(
+      /@rowRules on Order must name a subgraph of this supergraph \(.*\) in subgraph:; received "epr"/,
+    );
   });
 });

@@ -43,7 +43,9 @@ afterAll(async () => {
 /** Runs an entry point as its own process; its output and exit code. */
 function run(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: root, env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '30', VITEST: '', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', DEMO_ORDERS: '30', VITEST: '', REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
@@ -63,7 +65,7 @@ function run(args: string[], env: Record<string, string>) {
 }
 
 describe('subgraph URLs from their ports (distributed mode)', () => {
-  it('should derive a subgraph\'s URL from its <NAME>_PORT when <NAME>_URL is not set', () => {
+  it("should derive a subgraph's URL from its <NAME>_PORT when <NAME>_URL is not set", () => {
     const env = { ERP_PORT: '5101', OMS_URL: 'http://oms.internal:80/graphql', OMS_PORT: '5102' };
     const { config, derived } = withSubgraphPorts(gatewayConfigFromEnv(env), env);
     expect(config.subgraphUrls.erp).toBe('http://127.0.0.1:5101/graphql');
@@ -73,12 +75,16 @@ describe('subgraph URLs from their ports (distributed mode)', () => {
 
   it('should refuse <NAME>_PORT=0 without <NAME>_URL, naming both variables', () => {
     expect(() => withSubgraphPorts(defaultGatewayConfig(), { WMS_PORT: '0' })).toThrow(ConfigError);
-    expect(() => withSubgraphPorts(defaultGatewayConfig(), { WMS_PORT: '0' })).toThrow(/WMS_PORT=0 lets wms listen on any free port.*set WMS_URL/);
+    expect(() => withSubgraphPorts(defaultGatewayConfig(), { WMS_PORT: '0' })).toThrow(
+      /WMS_PORT=0 lets wms listen on any free port.*set WMS_URL/,
+    );
   });
 
-  it('should route a gateway process by the subgraphs\' <NAME>_PORT variables alone', async () => {
+  it("should route a gateway process by the subgraphs' <NAME>_PORT variables alone", async () => {
     s = await stack({ orders: 30 });
-    const ports = Object.fromEntries(Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_PORT`, String(sg.service.port)]));
+    const ports = Object.fromEntries(
+      Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_PORT`, String(sg.service.port)]),
+    );
     const gw = run([join(root, 'gateway/main.ts')], { PORT: '0', ...ports });
     const [, url] = await gw.waitFor(/"url":"(http:\/\/[^"]+)","msg":"gateway listening"/);
     const r = await gql(url!, '{ order(id: "ORD-000001") { number acceptedAt status } }');
@@ -88,33 +94,70 @@ describe('subgraph URLs from their ports (distributed mode)', () => {
 });
 
 describe('a busy port', () => {
-  it('should name PORT when the gateway\'s port is taken', async () => {
+  it("should name PORT when the gateway's port is taken", async () => {
     const gw = run([join(root, 'gateway/main.ts')], { PORT: String(busyPort) });
     expect(await gw.exit).toBe(1);
-    expect(gw.output()).toContain(`gateway cannot listen on 127.0.0.1:${busyPort}: the port is in use (chosen by PORT=${busyPort}); stop what uses it, or set PORT to another port (0: any free port)`);
+    expect(gw.output()).toContain(
+      `gateway cannot listen on 127.0.0.1:${busyPort}: the port is in use (chosen by PORT=${busyPort}); stop what uses it, or set PORT to another port (0: any free port)`,
+    );
   });
 
   it('should name <NAME>_PORT when a subgraph process took its port from it', async () => {
     const erp = run([join(root, 'subgraphs/erp/main.ts')], { ERP_PORT: String(busyPort), PORT: '' });
     expect(await erp.exit).toBe(1);
-    expect(erp.output()).toContain(`erp cannot listen on 127.0.0.1:${busyPort}: the port is in use (chosen by ERP_PORT=${busyPort})`);
+    expect(erp.output()).toContain(
+      `erp cannot listen on 127.0.0.1:${busyPort}: the port is in use (chosen by ERP_PORT=${busyPort})`,
+    );
   });
 });
 
 describe('logs', () => {
   it('should write every line as JSON through pino, named after its component', async () => {
-    const p = run(['-e', "const m = await import('./events/options.ts'); m.defaultOnError(new Error('connection lost'), 'redis subscriber'); const g = await import('./gateway/cache/guard.ts');"], {});
+    const p = run(
+      [
+        '-e',
+        "const m = await import('./events/options.ts'); m.defaultOnError(new Error('connection lost'), 'redis subscriber'); const g = await import('./gateway/cache/guard.ts');",
+      ],
+      {},
+    );
     await p.exit;
-    const lines = p.output().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    expect(lines).toEqual([expect.objectContaining({ name: 'events', err: 'connection lost', context: 'redis subscriber', msg: 'event bus error' })]);
+    const lines = p
+      .output()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        name: 'events',
+        err: 'connection lost',
+        context: 'redis subscriber',
+        msg: 'event bus error',
+      }),
+    ]);
   });
 
   it('should name the gateway on the gateway\'s lines in the embedded stack, not "embedded"', async () => {
     // Its own PGlite directory: the checkout's .data/ may be held by `npm start` or another test.
-    const env = { PORT: '0', ERP_PORT: '0', OMS_PORT: '0', WMS_PORT: '0', CARRIER_PORT: '0', RETURNS_PORT: '0', VISIBILITY_PORT: '0', SALESFORCE_EMULATOR_PORT: '0', LIFECYCLE_RATE: '0', DATA_DIR: join(tempDir(), 'pglite') };
+    const env = {
+      PORT: '0',
+      ERP_PORT: '0',
+      OMS_PORT: '0',
+      WMS_PORT: '0',
+      CARRIER_PORT: '0',
+      RETURNS_PORT: '0',
+      VISIBILITY_PORT: '0',
+      SALESFORCE_EMULATOR_PORT: '0',
+      LIFECYCLE_RATE: '0',
+      DATA_DIR: join(tempDir(), 'pglite'),
+    };
     const p = run([join(root, 'embedded/main.ts')], env);
     await p.waitFor(/graph ready at/);
-    const loaded = p.output().split('\n').filter((l) => l.includes('supergraph loaded')).map((l) => JSON.parse(l));
+    const loaded = p
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('supergraph loaded'))
+      .map((l) => JSON.parse(l));
     expect(loaded.map((l) => l.name)).toEqual(['gateway']);
   });
 });

@@ -52,7 +52,8 @@ function replicaSuite(open: () => Promise<Stores>): void {
             raceOrder = null;
             holding();
             const until = performance.now() + 800;
-            while ((await target.returnsByOrderIds([id]))[0]!.length === 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+            while ((await target.returnsByOrderIds([id]))[0]!.length === 0 && performance.now() < until)
+              await new Promise((r) => setTimeout(r, 10));
           }
           return seen;
         };
@@ -65,15 +66,33 @@ function replicaSuite(open: () => Promise<Stores>): void {
     s = await returnsStack({ store: stores.a });
     const logger = createLogger('replica-b', 'silent');
     replica = await startReturns({
-      system: slowReader(s.stack.systems.returns), port: 0, host: '127.0.0.1', bus: s.bus, webhookSecret: SECRET, identitySecret: DEV_IDENTITY_SECRET,
-      versions: s.versions, logger, gatewayUrl: s.url, now: s.now,
-      ledger: stores.b.ledger, audit: stores.b.audit, actionLock: stores.b.actionLocks, actionResults: stores.b.actionResults,
+      system: slowReader(s.stack.systems.returns),
+      port: 0,
+      host: '127.0.0.1',
+      bus: s.bus,
+      webhookSecret: SECRET,
+      identitySecret: DEV_IDENTITY_SECRET,
+      versions: s.versions,
+      logger,
+      gatewayUrl: s.url,
+      now: s.now,
+      ledger: stores.b.ledger,
+      audit: stores.b.audit,
+      actionLock: stores.b.actionLocks,
+      actionResults: stores.b.actionResults,
     });
     const subgraphUrls = {
       ...Object.fromEntries(Object.entries(s.stack.subgraphs).map(([name, g]) => [name, g.service.url])),
-      visibility: s.stack.visibility.service.url, returns: replica.url,
+      visibility: s.stack.visibility.service.url,
+      returns: replica.url,
     } as GatewayConfig['subgraphUrls'];
-    gatewayB = await startGateway({ ...defaultGatewayConfig({ port: 0, host: '127.0.0.1' }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES }), subgraphUrls }, { logger, versions: s.versions });
+    gatewayB = await startGateway(
+      {
+        ...defaultGatewayConfig({ port: 0, host: '127.0.0.1' }, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES }),
+        subgraphUrls,
+      },
+      { logger, versions: s.versions },
+    );
   });
   afterAll(async () => {
     await gatewayB?.stop();
@@ -95,25 +114,42 @@ function replicaSuite(open: () => Promise<Stores>): void {
     await order('ORD-940011', 'CUST-940011', 1);
     const before = gatewayB.upstreamFetches().returns ?? 0;
     raceOrder = 'ORD-940011';
-    const held = new Promise<void>((resolve) => { holding = resolve; });
-    const input = (key: string) => ({ orderId: 'ORD-940011', idempotencyKey: key, channel: 'WEB', lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'SIZE_FIT' }] });
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const input = (key: string) => ({
+      orderId: 'ORD-940011',
+      idempotencyKey: key,
+      channel: 'WEB',
+      lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'SIZE_FIT' }],
+    });
     const viaB = via(gatewayB.url, 'CUST-940011', input('race-b'));
     await held;
     const [a, b] = await Promise.all([via(s.url, 'CUST-940011', input('race-a')), viaB]);
     expect(a.errors ?? b.errors).toBeUndefined();
     const results = [a.data.requestReturn, b.data.requestReturn];
     expect(results.map((r) => r.result).sort()).toEqual(['ACCEPTED', 'REJECTED']);
-    expect(results.find((r) => r.result === 'REJECTED').userErrors).toEqual([{ code: 'QUANTITY_ABOVE_RETURNABLE', expected: 'at most 0', received: '1' }]);
+    expect(results.find((r) => r.result === 'REJECTED').userErrors).toEqual([
+      { code: 'QUANTITY_ABOVE_RETURNABLE', expected: 'at most 0', received: '1' },
+    ]);
     // Gateway B's mutation went to replica B.
     expect(gatewayB.upstreamFetches().returns).toBeGreaterThan(before);
-    const o = await s.as('salesforce', '{ order(id: "ORD-940011") { returns { id } returnEligibility { returnableQuantity returnInitiated } } }');
+    const o = await s.as(
+      'salesforce',
+      '{ order(id: "ORD-940011") { returns { id } returnEligibility { returnableQuantity returnInitiated } } }',
+    );
     expect(o.body.data.order.returns).toHaveLength(1);
     expect(o.body.data.order.returnEligibility[0]).toEqual({ returnableQuantity: 0, returnInitiated: 1 });
   });
 
   it('should answer the same idempotency key sent to both replicas with the same result and create one return', async () => {
     await order('ORD-940021', 'CUST-940021', 3);
-    const input = { orderId: 'ORD-940021', idempotencyKey: 'both-replicas', channel: 'MOBILE_APP', lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'DAMAGED' }] };
+    const input = {
+      orderId: 'ORD-940021',
+      idempotencyKey: 'both-replicas',
+      channel: 'MOBILE_APP',
+      lines: [{ lineNumber: 1, quantity: 1, reasonCode: 'DAMAGED' }],
+    };
     const [a, b] = await Promise.all([via(s.url, 'CUST-940021', input), via(gatewayB.url, 'CUST-940021', input)]);
     expect(a.errors ?? b.errors).toBeUndefined();
     expect(a.data.requestReturn).toMatchObject({ result: 'ACCEPTED', userErrors: [], return: { status: 'REQUESTED' } });
@@ -138,6 +174,14 @@ await describePostgres('two returns replicas on one PostgreSQL schema, each with
     const schema = uniqueSchema();
     const a = await openStore({ databaseUrl: databaseUrl(), dataDir: '', schema });
     const b = await openStore({ databaseUrl: databaseUrl(), dataDir: '', schema });
-    return { a, b, close: async () => { await a.close(); await b.close(); await dropSchema(schema); } };
+    return {
+      a,
+      b,
+      close: async () => {
+        await a.close();
+        await b.close();
+        await dropSchema(schema);
+      },
+    };
   });
 });

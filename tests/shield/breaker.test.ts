@@ -123,9 +123,9 @@ describe('Shield with its breaker', () => {
 
     await sleep(70);
     let ok = 0;
-    await expect(shield.run('probe', async () => (ok += 1, 'fine'))).resolves.toBe('fine');
+    await expect(shield.run('probe', async () => ((ok += 1), 'fine'))).resolves.toBe('fine');
     expect(shield.stats().breaker).toBe('closed');
-    await expect(shield.run('after', async () => (ok += 1, 'fine'))).resolves.toBe('fine');
+    await expect(shield.run('after', async () => ((ok += 1), 'fine'))).resolves.toBe('fine');
     expect(ok).toBe(2);
     expect(shield.stats().refused.circuit_open).toBe(1);
   });

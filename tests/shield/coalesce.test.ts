@@ -19,7 +19,9 @@ describe('SingleFlight', () => {
 
   it('should turn a synchronous throw into the shared rejection', async () => {
     const flights = new SingleFlight();
-    const fn = (): Promise<never> => { throw new Error('sync'); };
+    const fn = (): Promise<never> => {
+      throw new Error('sync');
+    };
     await expect(flights.run('k', fn).promise).rejects.toThrow('sync');
     expect(flights.size).toBe(0);
   });
@@ -34,7 +36,9 @@ describe('Shield coalescing', () => {
       await sleep(20);
       return { id: 'o-1' };
     };
-    const results = await Promise.all(Array.from({ length: 100 }, () => shield.run('erp|{"query":"{order}"}|scope-a', call)));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => shield.run('erp|{"query":"{order}"}|scope-a', call)),
+    );
     expect(calls).toBe(1);
     expect(new Set(results).size).toBe(1);
     expect(results[0]).toEqual({ id: 'o-1' });

@@ -40,7 +40,9 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('should reject options that bound nothing', () => {
-    expect(() => new ConcurrencyLimiter({ maxConcurrent: 0, maxQueue: 1 })).toThrow(/maxConcurrent: expected an integer from 1 to 1000000, got 0/);
+    expect(() => new ConcurrencyLimiter({ maxConcurrent: 0, maxQueue: 1 })).toThrow(
+      /maxConcurrent: expected an integer from 1 to 1000000, got 0/,
+    );
   });
 });
 
@@ -58,7 +60,9 @@ describe('Shield concurrency cap', () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => shield.run(`k${i}`, call)));
     expect(peak).toBe(2);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as ShieldRefusal);
+    const refused = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as ShieldRefusal);
     expect(refused).toHaveLength(6);
     expect(refused.every((e) => e instanceof ShieldRefusal && e.reason === 'concurrency')).toBe(true);
     expect(shield.stats()).toMatchObject({ upstreamCalls: 4, refused: { concurrency: 6 }, inFlight: 0, queued: 0 });

@@ -10,7 +10,13 @@ let keys = 0;
 const freshKey = (): string => `k${++keys}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Takes one token from `key` every `everyMs` for `forMs`; counts the grants. */
-export async function hammer(limiters: RateLimiter[], key: string, forMs: number, perTick = 5, everyMs = 5): Promise<number> {
+export async function hammer(
+  limiters: RateLimiter[],
+  key: string,
+  forMs: number,
+  perTick = 5,
+  everyMs = 5,
+): Promise<number> {
   let granted = 0;
   const end = performance.now() + forMs;
   while (performance.now() < end) {
@@ -55,7 +61,13 @@ export function rateLimiterContract(name: string, make: MakeLimiter): void {
     it('should keep each key its own bucket', async () => {
       const limiter = make({ ratePerSecond: 1, burst: 2 });
       const [a, b] = [freshKey(), freshKey()];
-      const results = await Promise.all([limiter.take(a), limiter.take(a), limiter.take(a), limiter.take(b), limiter.take(b)]);
+      const results = await Promise.all([
+        limiter.take(a),
+        limiter.take(a),
+        limiter.take(a),
+        limiter.take(b),
+        limiter.take(b),
+      ]);
       expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true]);
     });
 

@@ -2,7 +2,15 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisTokenBucket } from '../../gateway/shield/index.js';
-import { cleanupPrefix, describeOwnRedis, describeRedis, freePort, redisUrl, startOwnRedis, uniquePrefix } from '../helpers/redis.js';
+import {
+  cleanupPrefix,
+  describeOwnRedis,
+  describeRedis,
+  freePort,
+  redisUrl,
+  startOwnRedis,
+  uniquePrefix,
+} from '../helpers/redis.js';
 import { hammer, sleep } from './rateLimiterContract.js';
 
 /** A client that neither retries commands nor queues them while disconnected. */
@@ -63,7 +71,13 @@ describe('RedisTokenBucket without Redis', () => {
     const redis = client(`redis://127.0.0.1:${await freePort()}`);
     clients.push(redis);
     const reports: string[] = [];
-    const limiter = new RedisTokenBucket({ ratePerSecond: 40, burst: 20, replicasHint: 4, redis, onError: (_, c) => reports.push(c) });
+    const limiter = new RedisTokenBucket({
+      ratePerSecond: 40,
+      burst: 20,
+      replicasHint: 4,
+      redis,
+      onError: (_, c) => reports.push(c),
+    });
     const decisions = await Promise.all(Array.from({ length: 30 }, () => limiter.take('erp')));
     // burst 20 / 4 replicas = 5 local tokens.
     expect(decisions.filter((d) => d.ok)).toHaveLength(5);
@@ -81,7 +95,13 @@ describeOwnRedis('RedisTokenBucket on a Redis of its own', () => {
     try {
       await Promise.all([redis, admin].map((r) => (r.status === 'ready' ? undefined : once(r, 'ready'))));
       const reports: string[] = [];
-      const limiter = new RedisTokenBucket({ ratePerSecond: 10, burst: 2, timeoutMs: 30, redis, onError: (_, c) => reports.push(c) });
+      const limiter = new RedisTokenBucket({
+        ratePerSecond: 10,
+        burst: 2,
+        timeoutMs: 30,
+        redis,
+        onError: (_, c) => reports.push(c),
+      });
       await admin.call('CLIENT', 'PAUSE', '300', 'ALL');
       const started = performance.now();
       const decisions = await Promise.all([limiter.take('k'), limiter.take('k'), limiter.take('k')]);
@@ -102,7 +122,12 @@ describeOwnRedis('RedisTokenBucket on a Redis of its own', () => {
     try {
       if (redis.status !== 'ready') await once(redis, 'ready');
       const reports: string[] = [];
-      const limiter = new RedisTokenBucket({ ratePerSecond: 1000, burst: 100, redis, onError: (_, c) => reports.push(c) });
+      const limiter = new RedisTokenBucket({
+        ratePerSecond: 1000,
+        burst: 100,
+        redis,
+        onError: (_, c) => reports.push(c),
+      });
       expect((await limiter.take('k')).ok).toBe(true);
       expect(limiter.degraded).toBe(false);
 

@@ -15,13 +15,20 @@ await describeRedis('Shield replicas sharing a Redis rate limit', () => {
 
   it('should keep the ERP at its configured rate from all replicas together under 2,000 client req/s', async () => {
     const config = defaultShieldConfig('erp');
-    const replicas = await Promise.all([0, 1].map(async () => {
-      const redis = new Redis(redisUrl());
-      clients.push(redis);
-      if (redis.status !== 'ready') await once(redis, 'ready');
-      const limiter = new RedisTokenBucket({ ratePerSecond: config.ratePerSecond, burst: config.burst, keyPrefix, redis });
-      return new Shield({ name: 'erp', limiter });
-    }));
+    const replicas = await Promise.all(
+      [0, 1].map(async () => {
+        const redis = new Redis(redisUrl());
+        clients.push(redis);
+        if (redis.status !== 'ready') await once(redis, 'ready');
+        const limiter = new RedisTokenBucket({
+          ratePerSecond: config.ratePerSecond,
+          burst: config.burst,
+          keyPrefix,
+          redis,
+        });
+        return new Shield({ name: 'erp', limiter });
+      }),
+    );
     let upstream = 0;
     const started = performance.now();
     const pending: Promise<unknown>[] = [];
@@ -31,9 +38,13 @@ await describeRedis('Shield replicas sharing a Redis rate limit', () => {
       for (const r of tick % 2 === 0 ? [0, 1] : [1, 0]) {
         const shield = replicas[r]!;
         for (let i = 0; i < 10; i++) {
-          pending.push(shield.run(`erp|order-${r}-${tick}-${i}`, async () => (upstream += 1, 'ok')).catch((e: unknown) => {
-            if (!isShieldRefusal(e)) throw e;
-          }));
+          pending.push(
+            shield
+              .run(`erp|order-${r}-${tick}-${i}`, async () => ((upstream += 1), 'ok'))
+              .catch((e: unknown) => {
+                if (!isShieldRefusal(e)) throw e;
+              }),
+          );
         }
       }
       await sleep(10);

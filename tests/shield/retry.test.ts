@@ -64,13 +64,17 @@ const classify = (o: { ok: boolean; error?: unknown }): Verdict =>
   o.ok ? 'ok' : o.error instanceof Http429 ? { rateLimited: o.error.retryAfterMs } : 'retryable';
 
 describe('Shield retries', () => {
-  it('should retry a retryable failure and return the retry\'s value', async () => {
+  it("should retry a retryable failure and return the retry's value", async () => {
     const shield = new Shield({ name: 'oms', config: { retries: 2, retryBaseMs: 5 } });
     let calls = 0;
-    const value = await shield.run('k', async () => {
-      if (++calls < 3) throw new Error('HTTP 502');
-      return 'third time';
-    }, classify);
+    const value = await shield.run(
+      'k',
+      async () => {
+        if (++calls < 3) throw new Error('HTTP 502');
+        return 'third time';
+      },
+      classify,
+    );
     expect(value).toBe('third time');
     expect(calls).toBe(3);
     expect(shield.stats()).toMatchObject({ upstreamCalls: 3, retries: 2 });
@@ -79,7 +83,16 @@ describe('Shield retries', () => {
   it('should not retry a fatal outcome', async () => {
     const shield = new Shield({ name: 'oms' });
     let calls = 0;
-    await expect(shield.run('k', async () => { calls += 1; throw new Error('HTTP 400'); }, () => 'fatal')).rejects.toThrow('HTTP 400');
+    await expect(
+      shield.run(
+        'k',
+        async () => {
+          calls += 1;
+          throw new Error('HTTP 400');
+        },
+        () => 'fatal',
+      ),
+    ).rejects.toThrow('HTTP 400');
     expect(calls).toBe(1);
   });
 
@@ -87,14 +100,20 @@ describe('Shield retries', () => {
     const shield = new Shield({ name: 'erp', config: { timeoutMs: 2000, retryBaseMs: 1 } });
     const at: number[] = [];
     const started = performance.now();
-    const first = shield.run('k', async () => {
-      at.push(performance.now() - started);
-      if (at.length === 1) throw new Http429(150);
-      return 'after the pause';
-    }, classify);
+    const first = shield.run(
+      'k',
+      async () => {
+        at.push(performance.now() - started);
+        if (at.length === 1) throw new Http429(150);
+        return 'after the pause';
+      },
+      classify,
+    );
     await new Promise((r) => setTimeout(r, 20));
     let otherCalls = 0;
-    await expect(shield.run('other', async () => (otherCalls += 1, 'x'), classify)).rejects.toMatchObject({ reason: 'rate_limited' });
+    await expect(shield.run('other', async () => ((otherCalls += 1), 'x'), classify)).rejects.toMatchObject({
+      reason: 'rate_limited',
+    });
     expect(otherCalls).toBe(0);
     await expect(first).resolves.toBe('after the pause');
     expect(at).toHaveLength(2);
@@ -106,7 +125,16 @@ describe('Shield retries', () => {
     const shield = new Shield({ name: 'erp', config: { timeoutMs: 300 } });
     let calls = 0;
     const started = performance.now();
-    await expect(shield.run('k', async () => { calls += 1; throw new Http429(5000); }, classify)).rejects.toThrow('HTTP 429');
+    await expect(
+      shield.run(
+        'k',
+        async () => {
+          calls += 1;
+          throw new Http429(5000);
+        },
+        classify,
+      ),
+    ).rejects.toThrow('HTTP 429');
     expect(performance.now() - started).toBeLessThan(100);
     expect(calls).toBe(1);
   });
@@ -119,7 +147,12 @@ describe('Shield retries', () => {
     });
     let calls = 0;
     for (let i = 0; i < 30; i++) {
-      await expect(shield.run(`k${i}`, async () => { calls += 1; throw new Error('HTTP 503'); })).rejects.toThrow('HTTP 503');
+      await expect(
+        shield.run(`k${i}`, async () => {
+          calls += 1;
+          throw new Error('HTTP 503');
+        }),
+      ).rejects.toThrow('HTTP 503');
     }
     expect(calls).toBe(30 + 10);
     expect(shield.stats()).toMatchObject({ calls: 30, upstreamCalls: 40, retries: 10, retriesDenied: 25 });

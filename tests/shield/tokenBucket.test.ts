@@ -16,7 +16,10 @@ await describeRedis('RedisTokenBucket', () => {
   });
   // Every decision must come from Redis, none from the local fallback.
   afterEach(() => expect(fallbacks).toEqual([]));
-  rateLimiterContract('RedisTokenBucket', (opts) => new RedisTokenBucket({ ...opts, redis, keyPrefix, onError: (_, context) => fallbacks.push(context) }));
+  rateLimiterContract(
+    'RedisTokenBucket',
+    (opts) => new RedisTokenBucket({ ...opts, redis, keyPrefix, onError: (_, context) => fallbacks.push(context) }),
+  );
 });
 
 describe('MemoryTokenBucket', () => {
@@ -32,8 +35,12 @@ describe('MemoryTokenBucket', () => {
   });
 
   it('should reject options that make no bucket, naming the option and the value', () => {
-    expect(() => new MemoryTokenBucket({ ratePerSecond: 0, burst: 1 })).toThrow(/ratePerSecond: expected a number greater than 0, got 0/);
-    expect(() => new MemoryTokenBucket({ ratePerSecond: 1, burst: 0.5 })).toThrow(/burst: expected a number at least 1, got 0.5/);
+    expect(() => new MemoryTokenBucket({ ratePerSecond: 0, burst: 1 })).toThrow(
+      /ratePerSecond: expected a number greater than 0, got 0/,
+    );
+    expect(() => new MemoryTokenBucket({ ratePerSecond: 1, burst: 0.5 })).toThrow(
+      /burst: expected a number at least 1, got 0.5/,
+    );
   });
 
   it('should forget buckets that have refilled, keeping memory bounded by the keys in recent use', () => {

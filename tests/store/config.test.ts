@@ -5,15 +5,23 @@ import { loadStoreConfig, StoreConfigError } from '../../store/index.js';
 describe('store configuration', () => {
   it('should refuse the distributed mode (REDIS_URL) without DATABASE_URL, saying what to set', () => {
     expect(() => loadStoreConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(StoreConfigError);
-    expect(() => loadStoreConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/DATABASE_URL is required in the distributed mode.*Set DATABASE_URL=postgres:/);
+    expect(() => loadStoreConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /DATABASE_URL is required in the distributed mode.*Set DATABASE_URL=postgres:/,
+    );
     // The gateway's tracker store refuses too, at once (start-up fails before serving).
     expect(() => createStatusStore({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/DATABASE_URL is required/);
   });
 
   it('should default to embedded PGlite in .data/pglite and validate DATABASE_URL and STORE_SCHEMA without echoing a password', () => {
     expect(loadStoreConfig({})).toEqual({ databaseUrl: null, dataDir: '.data/pglite', schema: 'public' });
-    expect(loadStoreConfig({ DATABASE_URL: 'postgres://u@h:5432/db', REDIS_URL: 'redis://x', DATA_DIR: '/tmp/x', STORE_SCHEMA: 'ovg' }))
-      .toEqual({ databaseUrl: 'postgres://u@h:5432/db', dataDir: '/tmp/x', schema: 'ovg' });
+    expect(
+      loadStoreConfig({
+        DATABASE_URL: 'postgres://u@h:5432/db',
+        REDIS_URL: 'redis://x',
+        DATA_DIR: '/tmp/x',
+        STORE_SCHEMA: 'ovg',
+      }),
+    ).toEqual({ databaseUrl: 'postgres://u@h:5432/db', dataDir: '/tmp/x', schema: 'ovg' });
     let message = '';
     try {
       loadStoreConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
@@ -22,6 +30,8 @@ describe('store configuration', () => {
     }
     expect(message).toMatch(/DATABASE_URL: expected postgres:\/\//);
     expect(message).not.toContain('hunter2');
-    expect(() => loadStoreConfig({ STORE_SCHEMA: 'Drop Table' })).toThrow(/STORE_SCHEMA: expected a lower-case SQL identifier/);
+    expect(() => loadStoreConfig({ STORE_SCHEMA: 'Drop Table' })).toThrow(
+      /STORE_SCHEMA: expected a lower-case SQL identifier/,
+    );
   });
 });

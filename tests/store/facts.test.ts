@@ -3,8 +3,14 @@ import type { CloudEvent } from '../../canonical/index.js';
 import { applyEvent, emptyFacts, type OrderFacts } from '../../store/engine/facts.js';
 
 const event = (type: string, data: Record<string, unknown>, source: CloudEvent['source'] = 'returns'): CloudEvent => ({
-  specversion: '1.0', id: `${type}-${JSON.stringify(data)}`, source, type, subject: 'ORD-1', time: '2026-01-02T03:04:05Z',
-  datacontenttype: 'application/json', data,
+  specversion: '1.0',
+  id: `${type}-${JSON.stringify(data)}`,
+  source,
+  type,
+  subject: 'ORD-1',
+  time: '2026-01-02T03:04:05Z',
+  datacontenttype: 'application/json',
+  data,
 });
 
 /**
@@ -14,25 +20,30 @@ const event = (type: string, data: Record<string, unknown>, source: CloudEvent['
  * `npm run fuzz`: prom-client then refused every label set, and the process exited).
  */
 describe('exception facts from hostile ids', () => {
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('should ignore the id %j and never touch Object.prototype', (id) => {
-    let f: OrderFacts = emptyFacts();
-    for (const e of [
-      event('return.requested', { returnId: id }),
-      event('return.received', { returnId: id, lines: [{ quantity: 1 }] }),
-      event('shipment.shipped', { shipmentId: id, lines: [{ quantity: 1 }] }, 'wms'),
-      event('shipment.delivered', { shipmentId: id }, 'carrier'),
-      event('fulfillment.picked', { fulfillmentOrderId: id }, 'wms'),
-      event('ingest.refused', { source: id, reason: 'x' }, 'visibility'),
-      event('ingest.corrected', { source: id }, 'visibility'),
-    ]) f = applyEvent(f, e);
-    const probe: Record<string, unknown> = {};
-    for (const name of ['status', 'since', 'receivedQuantity', 'shippedAt', 'deliveredAt', 'at', 'reason']) expect(probe[name]).toBeUndefined();
-    expect(Object.getPrototypeOf(f.returns)).toBe(Object.prototype);
-    expect(Object.getPrototypeOf(f.refused)).toBe(Object.prototype);
-    expect(Object.keys(f.returns)).toEqual([]);
-    expect(Object.keys(f.shipments)).toEqual([]);
-    expect(Object.keys(f.fulfillment)).toEqual([]);
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'should ignore the id %j and never touch Object.prototype',
+    (id) => {
+      let f: OrderFacts = emptyFacts();
+      for (const e of [
+        event('return.requested', { returnId: id }),
+        event('return.received', { returnId: id, lines: [{ quantity: 1 }] }),
+        event('shipment.shipped', { shipmentId: id, lines: [{ quantity: 1 }] }, 'wms'),
+        event('shipment.delivered', { shipmentId: id }, 'carrier'),
+        event('fulfillment.picked', { fulfillmentOrderId: id }, 'wms'),
+        event('ingest.refused', { source: id, reason: 'x' }, 'visibility'),
+        event('ingest.corrected', { source: id }, 'visibility'),
+      ])
+        f = applyEvent(f, e);
+      const probe: Record<string, unknown> = {};
+      for (const name of ['status', 'since', 'receivedQuantity', 'shippedAt', 'deliveredAt', 'at', 'reason'])
+        expect(probe[name]).toBeUndefined();
+      expect(Object.getPrototypeOf(f.returns)).toBe(Object.prototype);
+      expect(Object.getPrototypeOf(f.refused)).toBe(Object.prototype);
+      expect(Object.keys(f.returns)).toEqual([]);
+      expect(Object.keys(f.shipments)).toEqual([]);
+      expect(Object.keys(f.fulfillment)).toEqual([]);
+    },
+  );
 
   it('should still fold an ordinary id', () => {
     const f = applyEvent(emptyFacts(), event('return.requested', { returnId: 'RMA-1' }));

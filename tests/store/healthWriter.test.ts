@@ -14,7 +14,10 @@ describe('the gateway health writer', () => {
     let fail = false;
     const errors: string[] = [];
     const writer = startHealthWriter({
-      store, reporter: 'gw-test', intervalMs: 20, onError: (e) => errors.push(e.message),
+      store,
+      reporter: 'gw-test',
+      intervalMs: 20,
+      onError: (e) => errors.push(e.message),
       read: () => {
         if (fail) throw new Error('shields unavailable');
         return [{ system: 'erp', breaker, lastSuccessAt: new Date().toISOString(), lastFailureAt: null }];

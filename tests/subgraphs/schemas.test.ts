@@ -22,7 +22,9 @@ describe('subgraph schemas', () => {
 
   it('should link federation v2.5 in every subgraph', () => {
     for (const name of SUBGRAPH_NAMES) {
-      expect(readFileSync(join(projectRoot(), 'subgraphs', name, 'schema.graphql'), 'utf8')).toContain('https://specs.apollo.dev/federation/v2.5');
+      expect(readFileSync(join(projectRoot(), 'subgraphs', name, 'schema.graphql'), 'utf8')).toContain(
+        'https://specs.apollo.dev/federation/v2.5',
+      );
     }
   });
 });

@@ -62,9 +62,19 @@ describe('SystemSimulator', () => {
   });
 
   it('should read fault knobs from the environment and refuse bad values by name', () => {
-    expect(faultsFromEnv('erp', { ERP_SIM_LATENCY_MS: '200', ERP_SIM_RATE_LIMIT: '50', ERP_SIM_OUTAGE: 'true', ERP_SIM_ERROR_RATE: '0.1' }))
-      .toEqual({ latencyMs: 200, rateLimitPerSecond: 50, outage: true, errorRate: 0.1 });
-    expect(() => faultsFromEnv('erp', { ERP_SIM_ERROR_RATE: '2' })).toThrow('ERP_SIM_ERROR_RATE must be a number from 0 to 1; received "2"');
-    expect(() => faultsFromEnv('wms', { WMS_SIM_OUTAGE: 'yes' })).toThrow('WMS_SIM_OUTAGE must be "true" or "false"; received "yes"');
+    expect(
+      faultsFromEnv('erp', {
+        ERP_SIM_LATENCY_MS: '200',
+        ERP_SIM_RATE_LIMIT: '50',
+        ERP_SIM_OUTAGE: 'true',
+        ERP_SIM_ERROR_RATE: '0.1',
+      }),
+    ).toEqual({ latencyMs: 200, rateLimitPerSecond: 50, outage: true, errorRate: 0.1 });
+    expect(() => faultsFromEnv('erp', { ERP_SIM_ERROR_RATE: '2' })).toThrow(
+      'ERP_SIM_ERROR_RATE must be a number from 0 to 1; received "2"',
+    );
+    expect(() => faultsFromEnv('wms', { WMS_SIM_OUTAGE: 'yes' })).toThrow(
+      'WMS_SIM_OUTAGE must be "true" or "false"; received "yes"',
+    );
   });
 });

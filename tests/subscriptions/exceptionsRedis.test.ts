@@ -38,15 +38,37 @@ await describeRedis('exceptionChanged on the Redis bus', () => {
     try {
       const orderId = d.scenarios['in-transit'][0]!;
       const shipment = d.data.carrier.shipments.find((x) => x.references.orderId === orderId)!;
-      const sub = collect(client, 'subscription ($o: ID) { exceptionChanged(orderId: $o, type: DELIVERY_PROBLEM) { change exception { type open order { id } } } }', { o: orderId });
+      const sub = collect(
+        client,
+        'subscription ($o: ID) { exceptionChanged(orderId: $o, type: DELIVERY_PROBLEM) { change exception { type open order { id } } } }',
+        { o: orderId },
+      );
       await eventually(() => s.gateway.subscriptions!.hub.size() === 1, 10_000, 'subscribed');
       expect(s.gateway.subscriptions!.hub.streams()).toContain(Streams.EXCEPTIONS);
       const scan = async (id: string, status: ShipmentStatus, at: number) => {
         const raw = JSON.stringify({
-          eventId: id, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, references: shipment.references,
-          scans: [{ code: carrierCodesFor(shipment.carrier, status)[0]!, occurredAt: new Date(at).toISOString(), description: status, location: null }],
+          eventId: id,
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+          references: shipment.references,
+          scans: [
+            {
+              code: carrierCodesFor(shipment.carrier, status)[0]!,
+              occurredAt: new Date(at).toISOString(),
+              description: status,
+              location: null,
+            },
+          ],
         });
-        expect((await fetch(s.subgraphs.carrier.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) }, body: raw })).status).toBe(200);
+        expect(
+          (
+            await fetch(s.subgraphs.carrier.ingestUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) },
+              body: raw,
+            })
+          ).status,
+        ).toBe(200);
       };
       const t0 = Date.now();
       await scan('EXC-REDIS-1', 'EXCEPTION', t0);

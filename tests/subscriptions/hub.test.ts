@@ -18,14 +18,23 @@ function failingFirst(bus: MemoryEventBus, stream: string, n: number): EventBus 
   return Object.assign(Object.create(bus) as EventBus, {
     subscribe: (s: string, handler: (e: Envelope) => void) => {
       if (s === stream) subscribed++;
-      if (s === stream && failures-- > 0) return { ready: Promise.reject(new Error('bus unreachable')), close: async () => undefined };
+      if (s === stream && failures-- > 0)
+        return { ready: Promise.reject(new Error('bus unreachable')), close: async () => undefined };
       return bus.subscribe(s, handler);
     },
     subscribed: () => subscribed,
   });
 }
 
-const opened = (id: string) => cloudEvent({ id, source: 'visibility', type: 'exception.opened', subject: 'ORD-1', time: new Date().toISOString(), data: { type: 'DELIVERY_PROBLEM', orderId: 'ORD-1' } });
+const opened = (id: string) =>
+  cloudEvent({
+    id,
+    source: 'visibility',
+    type: 'exception.opened',
+    subject: 'ORD-1',
+    time: new Date().toISOString(),
+    data: { type: 'DELIVERY_PROBLEM', orderId: 'ORD-1' },
+  });
 
 describe('EventHub lazy streams', () => {
   it('should read a lazy stream only from its first listener on, and retry a start that failed', async () => {

@@ -36,10 +36,32 @@ function client(url: string, connectionParams?: Record<string, unknown>) {
 
 const SUB = 'subscription ($o: ID) { orderStatusChanged(orderId: $o) { cursor status } }';
 
-const change = (orderId: string, n: number) => cloudEvent({
-  id: `visibility:${orderId}:${n}`, source: 'visibility', type: 'order.status_changed', subject: orderId, time: new Date().toISOString(),
-  data: { orderId, customerId: 'CUST-X', previousStatus: 'ALLOCATED', status: 'ON_HOLD', version: n, cause: { cursor: '1-0', event: cloudEvent({ id: `erp:${n}`, source: 'erp', type: 'order.hold_placed', subject: orderId, time: '2026-11-01T10:00:00.000Z', data: { note: 'x'.repeat(1500) } }) } },
-});
+const change = (orderId: string, n: number) =>
+  cloudEvent({
+    id: `visibility:${orderId}:${n}`,
+    source: 'visibility',
+    type: 'order.status_changed',
+    subject: orderId,
+    time: new Date().toISOString(),
+    data: {
+      orderId,
+      customerId: 'CUST-X',
+      previousStatus: 'ALLOCATED',
+      status: 'ON_HOLD',
+      version: n,
+      cause: {
+        cursor: '1-0',
+        event: cloudEvent({
+          id: `erp:${n}`,
+          source: 'erp',
+          type: 'order.hold_placed',
+          subject: orderId,
+          time: '2026-11-01T10:00:00.000Z',
+          data: { note: 'x'.repeat(1500) },
+        }),
+      },
+    },
+  });
 
 describe('subscription caps', () => {
   it('should refuse the subscription past the per-connection cap with LIMIT_EXCEEDED naming the cap, and accept one again after a complete', async () => {
@@ -48,7 +70,7 @@ describe('subscription caps', () => {
     const subs = [0, 1, 2].map((i) => collect(c, SUB, { o: `ORD-CAP-${i}` }));
     await eventually(() => s!.gateway.subscriptions!.subscribers() === 3, 3000, 'three running');
     const fourth = collect(c, SUB, { o: 'ORD-CAP-3' });
-    const err = await fourth.ended as { extensions?: { code?: string }; message?: string }[];
+    const err = (await fourth.ended) as { extensions?: { code?: string }; message?: string }[];
     expect(err[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
     expect(err[0]?.message).toMatch(/at most 3 subscriptions per connection \(WS_MAX_SUBSCRIPTIONS_PER_CONNECTION\)/);
     subs[0]!.stop();
@@ -64,7 +86,10 @@ describe('subscription caps', () => {
     for (let i = 0; i < 3; i++) collect(a1, SUB, { o: `ORD-A-${i}` });
     collect(a2, SUB, { o: 'ORD-A-3' });
     await eventually(() => s!.gateway.subscriptions!.subscribers() === 4, 3000, 'four running');
-    const fifth = await collect(a2, SUB, { o: 'ORD-A-4' }).ended as { extensions?: { code?: string }; message?: string }[];
+    const fifth = (await collect(a2, SUB, { o: 'ORD-A-4' }).ended) as {
+      extensions?: { code?: string };
+      message?: string;
+    }[];
     expect(fifth[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
     expect(fifth[0]?.message).toMatch(/at most 4 subscriptions per caller .*WS_MAX_SUBSCRIPTIONS_PER_CALLER/);
     const other = client(url, await credential('ops'));
@@ -81,7 +106,11 @@ describe('subscription caps', () => {
 describe('a subscriber that stops reading (issue 16 #11)', () => {
   it('should be dropped once the bytes it was sent and did not read pass WS_MAX_UNACKED_BYTES, though the kernel buffers them', async () => {
     // ws's own buffer limit is far away: only what the client has not acknowledged can trip.
-    const { bus, url } = await start({ maxUnackedBytes: 64 * 1024, maxBufferedBytes: 64 * 1024 * 1024, maxQueuedEvents: 100_000 });
+    const { bus, url } = await start({
+      maxUnackedBytes: 64 * 1024,
+      maxBufferedBytes: 64 * 1024 * 1024,
+      maxQueuedEvents: 100_000,
+    });
     const ws = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     cleanups.push(() => ws.terminate());
     await new Promise((r) => ws.once('open', r));
@@ -89,7 +118,13 @@ describe('a subscriber that stops reading (issue 16 #11)', () => {
     ws.on('message', (m) => received.push(String(m)));
     ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: await salesforceAuthorization() } }));
     await eventually(() => received.some((m) => m.includes('connection_ack')), 3000, 'connection_ack');
-    ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { orderStatusChanged { cursor cause { data } } }' } }));
+    ws.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { orderStatusChanged { cursor cause { data } } }' },
+      }),
+    );
     await eventually(() => s!.gateway.subscriptions!.subscribers() === 1, 3000, 'subscribed');
     // One event read, then the client stops reading its socket (no more data, no more pongs).
     const id = demo.data.oms.orders[1]!.id;

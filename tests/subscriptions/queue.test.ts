@@ -27,7 +27,7 @@ describe('PushQueue byte budget', () => {
     expect(String((err as Error).message)).toBe('subscriber fell more than 10000 bytes behind');
   });
 
-  it('should not let one subscriber that stops reading take another\'s share', async () => {
+  it("should not let one subscriber that stops reading take another's share", async () => {
     const slow = new PushQueue<string>(1000, () => {}, 10_000);
     const fast = new PushQueue<string>(1000, () => {}, 10_000);
     for (let i = 0; i < 20; i++) {

@@ -13,7 +13,16 @@ describe('status tracker seed', () => {
       store: new MemoryStatusStore(),
       read: async () => null,
       consumer: 'seed-test',
-      logger: createLogger('tracker', 'info', new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } })),
+      logger: createLogger(
+        'tracker',
+        'info',
+        new Writable({
+          write: (chunk, _enc, done) => {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      ),
       seed,
     });
 

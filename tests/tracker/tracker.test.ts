@@ -29,9 +29,15 @@ function placeHold(demo: GeneratedDemo, id: string, at = '2026-11-01T10:00:00.00
   return hold;
 }
 
-const holdEvent = (id: string, orderId: string) => cloudEvent({
-  id, source: 'erp', type: 'order.hold_placed', subject: orderId, time: '2026-11-01T10:00:00.000Z', data: { holdType: 'CREDIT' },
-});
+const holdEvent = (id: string, orderId: string) =>
+  cloudEvent({
+    id,
+    source: 'erp',
+    type: 'order.hold_placed',
+    subject: orderId,
+    time: '2026-11-01T10:00:00.000Z',
+    data: { holdType: 'CREDIT' },
+  });
 
 async function changes(bus: MemoryEventBus): Promise<Envelope[]> {
   return (await bus.read(Streams.VISIBILITY, { count: 1000 })).filter((e) => e.event.type === 'order.status_changed');
@@ -56,7 +62,17 @@ describe('status tracker', () => {
 
     // The same event again, and another event that changes nothing: no further change.
     await bus.publish(Streams.SOURCE, holdEvent('erp:hold-1', id));
-    await bus.publish(Streams.SOURCE, cloudEvent({ id: 'carrier:noise', source: 'carrier', type: 'shipment.tracking_updated', subject: id, time: '2026-11-01T10:01:00.000Z', data: {} }));
+    await bus.publish(
+      Streams.SOURCE,
+      cloudEvent({
+        id: 'carrier:noise',
+        source: 'carrier',
+        type: 'shipment.tracking_updated',
+        subject: id,
+        time: '2026-11-01T10:01:00.000Z',
+        data: {},
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(await changes(bus)).toHaveLength(1);
   });
@@ -66,14 +82,21 @@ describe('status tracker', () => {
     const bus = new MemoryEventBus();
     const store = new MemoryStatusStore();
     s = await startStack({ data: demo.data, bus, statusStore: store, seedTracker: true });
-    const second = await startGateway(defaultGatewayConfig({ port: 0, subgraphUrls: Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])) }), { bus, statusStore: store });
+    const second = await startGateway(
+      defaultGatewayConfig({
+        port: 0,
+        subgraphUrls: Object.fromEntries(Object.entries(s.subgraphs).map(([n, sg]) => [n, sg.service.url])),
+      }),
+      { bus, statusStore: store },
+    );
     extra.push(second);
     await s.gateway.tracker!.whenSeeded();
     await second.tracker!.whenSeeded();
     const ids = demo.scenarios.allocated.slice(0, 3);
     for (const id of ids) placeHold(demo, id);
     // Several source events per order, spread over both trackers of the group.
-    for (let i = 0; i < 8; i++) for (const id of ids) await bus.publish(Streams.SOURCE, holdEvent(`erp:race-${id}-${i}`, id));
+    for (let i = 0; i < 8; i++)
+      for (const id of ids) await bus.publish(Streams.SOURCE, holdEvent(`erp:race-${id}-${i}`, id));
     await eventually(async () => (await changes(bus)).length >= ids.length, 5000, 'a change per order');
     await new Promise((r) => setTimeout(r, 300));
     const all = await changes(bus);
@@ -109,23 +132,37 @@ describe('status tracker under an ERP rate limit (issue 16 #2)', () => {
     expect(pending).toHaveLength(40);
     for (const o of pending) o.acceptedAt = null;
     const bus = new MemoryEventBus();
-    s = await startStack({ data: demo.data, bus, statusStore: new MemoryStatusStore(), seedTracker: true, webhookSecret: SECRET, gateway: { trackerRetryMs: [50, 100, 200] } });
+    s = await startStack({
+      data: demo.data,
+      bus,
+      statusStore: new MemoryStatusStore(),
+      seedTracker: true,
+      webhookSecret: SECRET,
+      gateway: { trackerRetryMs: [50, 100, 200] },
+    });
     await s.gateway.tracker!.whenSeeded();
     // The tracker has read every one of them once (PENDING): the gateway now holds a last known ERP slice for each.
-    const read = (id: string) => s!.gateway.execute('query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }', { id }, internalIdentity('status-tracker'));
+    const read = (id: string) =>
+      s!.gateway.execute(
+        'query TrackerStatus($id: ID!) { order(id: $id) { status customer { id } } }',
+        { id },
+        internalIdentity('status-tracker'),
+      );
     for (const o of pending) expect((await read(o.orderId)).data?.order).toMatchObject({ status: 'PENDING' });
 
     // The ERP refuses almost everything (429) while all 40 are accepted within a second.
     s.subgraphs.erp.sim.faults.rateLimitPerSecond = 1;
     for (const [i, o] of pending.entries()) {
       const r = await post(`${s.subgraphs.erp.service.origin}/ingest`, {
-        notificationId: `accept-${i}`, eventType: 'SALES_ORDER_ACCEPTED', postedAt: after(i),
+        notificationId: `accept-${i}`,
+        eventType: 'SALES_ORDER_ACCEPTED',
+        postedAt: after(i),
         salesOrder: { orderRef: o.orderId, salesOrderId: o.erpSalesOrderId },
       });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
     // Under the limit the gateway answers from the stale slice, and says so.
-    const stale = await read(pending[0]!.orderId) as { extensions?: { freshness?: unknown[] } };
+    const stale = (await read(pending[0]!.orderId)) as { extensions?: { freshness?: unknown[] } };
     expect(stale.extensions?.freshness?.length ?? 0).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1500));
     s.subgraphs.erp.sim.faults.rateLimitPerSecond = 0;
@@ -143,7 +180,9 @@ describe('status tracker under an ERP rate limit (issue 16 #2)', () => {
       expect(Object.keys(c.cause.event).filter((k) => k.startsWith('tracker'))).toEqual([]);
     }
     // Nothing was given up on: the tracker's group dead-lettered no event.
-    const dead = (await bus.read(deadLetterStream(Streams.SOURCE), { count: 1000 })).filter((e) => (e.event as { deadlettergroup?: string }).deadlettergroup === 'status-tracker');
+    const dead = (await bus.read(deadLetterStream(Streams.SOURCE), { count: 1000 })).filter(
+      (e) => (e.event as { deadlettergroup?: string }).deadlettergroup === 'status-tracker',
+    );
     expect(dead).toEqual([]);
   }, 90_000);
 });

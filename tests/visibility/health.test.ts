@@ -15,15 +15,30 @@ let s: Stack;
 
 beforeAll(async () => {
   // Every read asks the ERP (no fetch cache), once (no retries); three failures open its breaker, for a minute.
-  s = await stack({ orders: ORDERS, gateway: gatewayOptions({ cache: { fetchTtlMs: { erp: 0 } }, shield: { erp: { retries: 0, breakerFailures: 3, breakerCooldownMs: 60_000 } } }) });
+  s = await stack({
+    orders: ORDERS,
+    gateway: gatewayOptions({
+      cache: { fetchTtlMs: { erp: 0 } },
+      shield: { erp: { retries: 0, breakerFailures: 3, breakerCooldownMs: 60_000 } },
+    }),
+  });
 });
 afterAll(() => s?.stop());
 
 let variant = 0;
 /** An order read that needs the ERP, under a new response-cache key each time. */
-const readOrder = (id: string) => gql(s.gateway.url, `query ($id: ID!) { order(id: $id) { id holds { type } paymentStatus } }\n# ${++variant}`, { id });
-const HEALTH = 'query { operationsHealth { systems { system breaker lastSuccessAt lastFailureAt stalenessMs reporters } } }';
-type System = { system: string; breaker: string; lastSuccessAt: string | null; lastFailureAt: string | null; stalenessMs: number | null; reporters: number };
+const readOrder = (id: string) =>
+  gql(s.gateway.url, `query ($id: ID!) { order(id: $id) { id holds { type } paymentStatus } }\n# ${++variant}`, { id });
+const HEALTH =
+  'query { operationsHealth { systems { system breaker lastSuccessAt lastFailureAt stalenessMs reporters } } }';
+type System = {
+  system: string;
+  breaker: string;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  stalenessMs: number | null;
+  reporters: number;
+};
 /** The gateway writes its report now (as its timer does every few seconds), then ops asks the graph. */
 async function systems(): Promise<Map<string, System>> {
   await s.gateway.healthWriter!.writeNow();
@@ -32,7 +47,7 @@ async function systems(): Promise<Map<string, System>> {
   return new Map((r.body.data.operationsHealth.systems as System[]).map((x) => [x.system, x]));
 }
 
-describe('operationsHealth from the gateways\' health reports', () => {
+describe("operationsHealth from the gateways' health reports", () => {
   it('should show each system fresh with a closed breaker, then the ERP breaker OPEN after an outage, merged across replicas', async () => {
     const [a, b, c, e] = d.data.oms.orders.map((o) => o.id);
     expect((await readOrder(a!)).body.errors).toBeUndefined();
@@ -57,7 +72,9 @@ describe('operationsHealth from the gateways\' health reports', () => {
 
     // Another replica that saw the ERP fine a moment later: the worst breaker and the freshest success win.
     const later = new Date(Date.now() + 1000).toISOString();
-    await s.store.health.report('another-replica', [{ system: 'erp', breaker: 'CLOSED', lastSuccessAt: later, lastFailureAt: null }]);
+    await s.store.health.report('another-replica', [
+      { system: 'erp', breaker: 'CLOSED', lastSuccessAt: later, lastFailureAt: null },
+    ]);
     const merged = (await systems()).get('erp')!;
     expect(merged).toMatchObject({ breaker: 'OPEN', lastSuccessAt: later, reporters: 2 });
   });

@@ -32,7 +32,13 @@ afterAll(async () => {
 
 const send = async (system: keyof Stack['subgraphs'], body: unknown): Promise<number> => {
   const raw = JSON.stringify(body);
-  return (await fetch(s.subgraphs[system].ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) }, body: raw })).status;
+  return (
+    await fetch(s.subgraphs[system].ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signWebhook(SECRET, raw) },
+      body: raw,
+    })
+  ).status;
 };
 const gatewayMetrics = async (): Promise<string> => {
   const r = await scrape(s.gateway.origin, await credential('ops'));
@@ -49,31 +55,58 @@ const visibilityMetrics = async (): Promise<string> => {
 describe('store-fed gauges on /metrics', () => {
   it('should show every exception type and letter kind at 0, then follow an exception opening and closing and a dead letter', async () => {
     const before = await gatewayMetrics();
-    for (const type of EXCEPTION_TYPES) expect(before).toMatch(new RegExp(`^ovg_exceptions_open\\{type="${type}",service="gateway"\\} 0$`, 'm'));
+    for (const type of EXCEPTION_TYPES)
+      expect(before).toMatch(new RegExp(`^ovg_exceptions_open\\{type="${type}",service="gateway"\\} 0$`, 'm'));
     expect(before).toMatch(/^ovg_dead_letters_open\{kind="ingest",service="gateway"\} 0$/m);
     expect(before).toMatch(/^ovg_dead_letters_open\{kind="consumer",service="gateway"\} 0$/m);
 
     const orderId = d.scenarios['in-transit'][0]!;
     const shipment = d.data.carrier.shipments.find((x) => x.references.orderId === orderId)!;
     const scan = (id: string, status: ShipmentStatus, at: number) => ({
-      eventId: id, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, references: shipment.references,
-      scans: [{ code: carrierCodesFor(shipment.carrier, status)[0]!, occurredAt: new Date(at).toISOString(), description: status, location: null }],
+      eventId: id,
+      carrier: shipment.carrier,
+      trackingNumber: shipment.trackingNumber,
+      references: shipment.references,
+      scans: [
+        {
+          code: carrierCodesFor(shipment.carrier, status)[0]!,
+          occurredAt: new Date(at).toISOString(),
+          description: status,
+          location: null,
+        },
+      ],
     });
     const t0 = Date.now();
     expect(await send('carrier', scan('MET-SCAN-1', 'EXCEPTION', t0))).toBe(200);
-    await waitFor('the exception', async () => (await s.store.exceptions.openFor(orderId, 'DELIVERY_PROBLEM')).length === 1, 10_000);
+    await waitFor(
+      'the exception',
+      async () => (await s.store.exceptions.openFor(orderId, 'DELIVERY_PROBLEM')).length === 1,
+      10_000,
+    );
     expect(sample(await gatewayMetrics(), 'ovg_exceptions_open', { type: 'DELIVERY_PROBLEM' })).toBe(1);
     const opened = await visibilityMetrics();
     expect(sample(opened, 'ovg_exceptions_open', { type: 'DELIVERY_PROBLEM', service: 'visibility' })).toBe(1);
     expect(sample(opened, 'ovg_exceptions_opened_total', { type: 'DELIVERY_PROBLEM' })).toBe(1);
 
     // A webhook about an order the ERP does not know: refused 409 and kept as an ingest letter.
-    expect(await send('erp', { notificationId: 'MET-409', eventType: 'HOLD_PLACED', postedAt: new Date().toISOString(), salesOrder: { orderRef: 'ORD-990001' }, hold: { type: 'FRAUD' } })).toBe(409);
+    expect(
+      await send('erp', {
+        notificationId: 'MET-409',
+        eventType: 'HOLD_PLACED',
+        postedAt: new Date().toISOString(),
+        salesOrder: { orderRef: 'ORD-990001' },
+        hold: { type: 'FRAUD' },
+      }),
+    ).toBe(409);
     expect(sample(await gatewayMetrics(), 'ovg_dead_letters_open', { kind: 'ingest' })).toBe(1);
     expect(sample(await visibilityMetrics(), 'ovg_dead_letters_open', { kind: 'ingest' })).toBe(1);
 
     expect(await send('carrier', scan('MET-SCAN-2', 'IN_TRANSIT', t0 + 1000))).toBe(200);
-    await waitFor('the exception closed', async () => (await s.store.exceptions.openFor(orderId, 'DELIVERY_PROBLEM')).length === 0, 10_000);
+    await waitFor(
+      'the exception closed',
+      async () => (await s.store.exceptions.openFor(orderId, 'DELIVERY_PROBLEM')).length === 0,
+      10_000,
+    );
     expect(sample(await gatewayMetrics(), 'ovg_exceptions_open', { type: 'DELIVERY_PROBLEM' })).toBe(0);
     expect(sample(await visibilityMetrics(), 'ovg_exceptions_closed_total', { type: 'DELIVERY_PROBLEM' })).toBe(1);
   });

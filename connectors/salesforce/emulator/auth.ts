@@ -39,7 +39,10 @@ export class OrgAuth {
         return { status: 400, body: { error: 'invalid_grant', error_description: 'expired authorization code' } };
       }
     } else {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: `grant type not supported: ${grant ?? '(none)'}` } };
+      return {
+        status: 400,
+        body: { error: 'unsupported_grant_type', error_description: `grant type not supported: ${grant ?? '(none)'}` },
+      };
     }
     const token = `${this.orgId}!${randomBytes(24).toString('base64url')}`;
     this.tokens.add(token);

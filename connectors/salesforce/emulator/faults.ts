@@ -19,7 +19,12 @@ export interface OrgFaults {
 }
 
 /** Every fault off. */
-export const noFaults = (): OrgFaults => ({ unavailableCalls: 0, requestLimitExceeded: false, recordErrors: new Map(), lockedRows: 0 });
+export const noFaults = (): OrgFaults => ({
+  unavailableCalls: 0,
+  requestLimitExceeded: false,
+  recordErrors: new Map(),
+  lockedRows: 0,
+});
 
 /** The injected error a write of the record `key` meets now (using it up), or undefined. */
 export function takeRecordFault(faults: OrgFaults, key: string): RecordError | undefined {
@@ -32,7 +37,11 @@ export function takeRecordFault(faults: OrgFaults, key: string): RecordError | u
   }
   if (faults.lockedRows > 0) {
     faults.lockedRows--;
-    return { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records', fields: [] };
+    return {
+      statusCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record or 1 records',
+      fields: [],
+    };
   }
   return undefined;
 }

@@ -47,7 +47,13 @@ function versionMonotonic(prior: SObjectRecord, next: SObjectRecord): RecordErro
   const before = prior['Order_Visibility_Version__c'];
   const after = next['Order_Visibility_Version__c'];
   if (typeof before === 'number' && typeof after === 'number' && after < before) {
-    return [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `${STALE_VERSION}: version ${after} is older than the stored version ${before}`, fields: [] }];
+    return [
+      {
+        statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: `${STALE_VERSION}: version ${after} is older than the stored version ${before}`,
+        fields: [],
+      },
+    ];
   }
   return [];
 }
@@ -68,16 +74,43 @@ export const ORDER_VISIBILITY_FIELDS = [
  * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_order.htm).
  */
 function validateOrderInsert(record: SObjectRecord): RecordError[] {
-  const missing = ['AccountId', 'EffectiveDate', 'Status'].filter((f) => record[f] === undefined || record[f] === null || record[f] === '');
-  if (missing.length > 0) return [{ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing }];
+  const missing = ['AccountId', 'EffectiveDate', 'Status'].filter(
+    (f) => record[f] === undefined || record[f] === null || record[f] === '',
+  );
+  if (missing.length > 0)
+    return [
+      {
+        statusCode: 'REQUIRED_FIELD_MISSING',
+        message: `Required fields are missing: [${missing.join(', ')}]`,
+        fields: missing,
+      },
+    ];
   if (record['Status'] !== 'Draft') {
-    return [{ statusCode: 'REQUIRED_FIELD_MISSING', message: `A new order must have Status Draft; received ${JSON.stringify(record['Status'])}`, fields: ['Status'] }];
+    return [
+      {
+        statusCode: 'REQUIRED_FIELD_MISSING',
+        message: `A new order must have Status Draft; received ${JSON.stringify(record['Status'])}`,
+        fields: ['Status'],
+      },
+    ];
   }
   if (typeof record['EffectiveDate'] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(record['EffectiveDate'])) {
-    return [{ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `Order Start Date: value not of required type: ${JSON.stringify(record['EffectiveDate'])}`, fields: ['EffectiveDate'] }];
+    return [
+      {
+        statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+        message: `Order Start Date: value not of required type: ${JSON.stringify(record['EffectiveDate'])}`,
+        fields: ['EffectiveDate'],
+      },
+    ];
   }
   if (typeof record['AccountId'] !== 'string' || !/^001[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$/.test(record['AccountId'])) {
-    return [{ statusCode: 'MALFORMED_ID', message: `Account ID: id value of incorrect type: ${JSON.stringify(record['AccountId'])}`, fields: ['AccountId'] }];
+    return [
+      {
+        statusCode: 'MALFORMED_ID',
+        message: `Account ID: id value of incorrect type: ${JSON.stringify(record['AccountId'])}`,
+        fields: ['AccountId'],
+      },
+    ];
   }
   return [];
 }
@@ -99,7 +132,14 @@ export const ORDER_STATUS_CHANGE_EVENT: ObjectDefinition = {
   name: 'Order_Status_Change__e',
   keyPrefix: 'e00',
   kind: 'event',
-  fields: ['Order_Visibility_Id__c', 'Order_Number__c', 'Status__c', 'Previous_Status__c', 'Version__c', 'Changed_At__c'],
+  fields: [
+    'Order_Visibility_Id__c',
+    'Order_Number__c',
+    'Status__c',
+    'Previous_Status__c',
+    'Version__c',
+    'Changed_At__c',
+  ],
   externalIds: [],
   system: ['ReplayId', 'CreatedDate', 'EventUuid'],
 };
@@ -119,15 +159,36 @@ export const ORDER_VISIBILITY_EXCEPTION: ObjectDefinition = {
   name: 'Order_Visibility_Exception__c',
   keyPrefix: 'a0X',
   kind: 'sobject',
-  fields: ['Exception_Id__c', 'Order_Visibility_Id__c', 'Type__c', 'State__c', 'Subject__c', 'Since__c', 'Opened_At__c', 'Closed_At__c', 'Close_Reason__c'],
+  fields: [
+    'Exception_Id__c',
+    'Order_Visibility_Id__c',
+    'Type__c',
+    'State__c',
+    'Subject__c',
+    'Since__c',
+    'Opened_At__c',
+    'Closed_At__c',
+    'Close_Reason__c',
+  ],
   externalIds: ['Exception_Id__c'],
   system: ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'],
   /** `AND(NOT(ISNEW()), PRIORVALUE(State__c) = 'Closed', State__c = 'Open')`: a closed exception is never reopened by a late event. */
   validateUpdate: (prior, next) =>
     prior['State__c'] === 'Closed' && next['State__c'] === 'Open'
-      ? [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: `${STALE_VERSION}: the exception is closed; a late open does not reopen it`, fields: [] }]
+      ? [
+          {
+            statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+            message: `${STALE_VERSION}: the exception is closed; a late open does not reopen it`,
+            fields: [],
+          },
+        ]
       : [],
 };
 
 /** What `startSalesforceEmulator` knows by default. */
-export const DEFAULT_OBJECTS: readonly ObjectDefinition[] = [ORDER, ORDER_STATUS_CHANGE_EVENT, ACCOUNT, ORDER_VISIBILITY_EXCEPTION];
+export const DEFAULT_OBJECTS: readonly ObjectDefinition[] = [
+  ORDER,
+  ORDER_STATUS_CHANGE_EVENT,
+  ACCOUNT,
+  ORDER_VISIBILITY_EXCEPTION,
+];

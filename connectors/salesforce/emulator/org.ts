@@ -126,7 +126,10 @@ export class EmulatedOrg {
     }
     if (this.faults.unavailableCalls > 0) {
       this.faults.unavailableCalls--;
-      return { status: 503, body: [{ message: 'Server unavailable, try again later', errorCode: 'SERVER_UNAVAILABLE' }] };
+      return {
+        status: 503,
+        body: [{ message: 'Server unavailable, try again later', errorCode: 'SERVER_UNAVAILABLE' }],
+      };
     }
     if (this.faults.requestLimitExceeded || this.apiUsed >= this.dailyApiLimit) {
       return { status: 403, body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
@@ -162,13 +165,32 @@ export class EmulatedOrg {
     if (bad) return bad;
     const records = isRecord(body) && Array.isArray(body['records']) ? body['records'] : undefined;
     if (!records) return badRequest('JSON_PARSER_ERROR', 'expected { "allOrNone": boolean, "records": [ … ] }');
-    if (records.length > 200) return badRequest('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than 200 records into this call; received ${records.length}`);
-    if (isRecord(body) && body['allOrNone'] === true) return badRequest('INVALID_FIELD', 'allOrNone true is not emulated; send false');
+    if (records.length > 200)
+      return badRequest(
+        'EXCEEDED_ID_LIMIT',
+        `record limit reached. cannot submit more than 200 records into this call; received ${records.length}`,
+      );
+    if (isRecord(body) && body['allOrNone'] === true)
+      return badRequest('INVALID_FIELD', 'allOrNone true is not emulated; send false');
     const results = records.map((rec: unknown): SaveResult => {
-      if (!isRecord(rec)) return { success: false, errors: [{ statusCode: 'JSON_PARSER_ERROR', message: 'expected a record object', fields: [] }] };
+      if (!isRecord(rec))
+        return {
+          success: false,
+          errors: [{ statusCode: 'JSON_PARSER_ERROR', message: 'expected a record object', fields: [] }],
+        };
       const { attributes, ...fields } = rec;
       const type = isRecord(attributes) ? attributes['type'] : undefined;
-      if (type !== object) return { success: false, errors: [{ statusCode: 'INVALID_TYPE', message: `each record's attributes.type must be ${object}; received ${JSON.stringify(type)}`, fields: [] }] };
+      if (type !== object)
+        return {
+          success: false,
+          errors: [
+            {
+              statusCode: 'INVALID_TYPE',
+              message: `each record's attributes.type must be ${object}; received ${JSON.stringify(type)}`,
+              fields: [],
+            },
+          ],
+        };
       return this.upsertRecord(object, field, fields);
     });
     return { status: 200, body: results };
@@ -182,7 +204,8 @@ export class EmulatedOrg {
     const def = this.store.definition(object);
     if (!def) return notFound(object);
     if (!isRecord(body)) return badRequest('JSON_PARSER_ERROR', 'expected a JSON object with the event fields');
-    if (def.kind !== 'event') return badRequest('NOT_FOUND', `plain inserts are not emulated for ${object}; use upsert by external id`);
+    if (def.kind !== 'event')
+      return badRequest('NOT_FOUND', `plain inserts are not emulated for ${object}; use upsert by external id`);
     const r = this.publishEvent(def, body);
     return r.success ? { status: 201, body: r } : refusedRecord(r.errors);
   }
@@ -195,14 +218,35 @@ export class EmulatedOrg {
   publishCollection(body: unknown): OrgResponse {
     const records = isRecord(body) && Array.isArray(body['records']) ? body['records'] : undefined;
     if (!records) return badRequest('JSON_PARSER_ERROR', 'expected { "allOrNone": boolean, "records": [ … ] }');
-    if (records.length > 200) return badRequest('EXCEEDED_ID_LIMIT', `cannot submit more than 200 records into this call; received ${records.length}`);
+    if (records.length > 200)
+      return badRequest(
+        'EXCEEDED_ID_LIMIT',
+        `cannot submit more than 200 records into this call; received ${records.length}`,
+      );
     return {
       status: 200,
       body: records.map((rec: unknown): SaveResult => {
-        if (!isRecord(rec)) return { success: false, errors: [{ statusCode: 'JSON_PARSER_ERROR', message: 'expected a record object', fields: [] }] };
+        if (!isRecord(rec))
+          return {
+            success: false,
+            errors: [{ statusCode: 'JSON_PARSER_ERROR', message: 'expected a record object', fields: [] }],
+          };
         const { attributes, ...fields } = rec;
-        const def = isRecord(attributes) && typeof attributes['type'] === 'string' ? this.store.definition(attributes['type']) : undefined;
-        if (!def || def.kind !== 'event') return { success: false, errors: [{ statusCode: 'INVALID_TYPE', message: `attributes.type must name a platform event; received ${JSON.stringify(isRecord(attributes) ? attributes['type'] : undefined)}`, fields: [] }] };
+        const def =
+          isRecord(attributes) && typeof attributes['type'] === 'string'
+            ? this.store.definition(attributes['type'])
+            : undefined;
+        if (!def || def.kind !== 'event')
+          return {
+            success: false,
+            errors: [
+              {
+                statusCode: 'INVALID_TYPE',
+                message: `attributes.type must name a platform event; received ${JSON.stringify(isRecord(attributes) ? attributes['type'] : undefined)}`,
+                fields: [],
+              },
+            ],
+          };
         return this.publishEvent(def, fields);
       }),
     };
@@ -217,7 +261,8 @@ export class EmulatedOrg {
       if (!soql) throw new MalformedQuery('expected the query in ?q=');
       const q = parseSoql(soql);
       const def = this.store.definition(q.object);
-      if (!def || def.kind === 'event') return badRequest('INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
+      if (!def || def.kind === 'event')
+        return badRequest('INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
       const known = new Set([...def.fields, ...def.system]);
       for (const f of [...q.fields, ...q.where.map((c) => c.field), ...(q.orderBy ? [q.orderBy.field] : [])]) {
         if (!known.has(f)) return badRequest('INVALID_FIELD', `No such column '${f}' on entity '${q.object}'.`);
@@ -230,7 +275,10 @@ export class EmulatedOrg {
           totalSize: rows.length,
           done: true,
           records: rows.map((r) => ({
-            attributes: { type: q.object, url: `/services/data/v${apiVersion}/sobjects/${q.object}/${String(r['Id'])}` },
+            attributes: {
+              type: q.object,
+              url: `/services/data/v${apiVersion}/sobjects/${q.object}/${String(r['Id'])}`,
+            },
             ...Object.fromEntries(q.fields.map((f) => [f, r[f] ?? null])),
           })),
         },

@@ -25,7 +25,15 @@ export function badRequest(errorCode: string, message: string): OrgResponse {
 
 /** 404 for an sObject type the org does not know. */
 export function notFound(object: string): OrgResponse {
-  return { status: 404, body: [{ message: `The requested resource does not exist: sObject type '${object}' is not supported.`, errorCode: 'NOT_FOUND' }] };
+  return {
+    status: 404,
+    body: [
+      {
+        message: `The requested resource does not exist: sObject type '${object}' is not supported.`,
+        errorCode: 'NOT_FOUND',
+      },
+    ],
+  };
 }
 
 /** A single-record call refused: 400 with the record's errors as `[{ message, errorCode, fields }]`. */

@@ -47,7 +47,16 @@ export async function startSalesforceEmulator(opts: SalesforceEmulatorOptions = 
     const s = createServer((req, res) => {
       handle(org, baseUrl, req, res).catch((err: unknown) => {
         // Never a stack to the client: a 500 with Salesforce's error shape.
-        if (!res.headersSent) send(res, { status: 500, body: [{ message: `emulator error: ${err instanceof Error ? err.message : String(err)}`, errorCode: 'UNKNOWN_EXCEPTION' }] });
+        if (!res.headersSent)
+          send(res, {
+            status: 500,
+            body: [
+              {
+                message: `emulator error: ${err instanceof Error ? err.message : String(err)}`,
+                errorCode: 'UNKNOWN_EXCEPTION',
+              },
+            ],
+          });
       });
     });
     s.keepAliveTimeout = 5000;
@@ -85,24 +94,47 @@ async function handle(org: EmulatedOrg, baseUrl: string, req: IncomingMessage, r
   const method = req.method ?? 'GET';
 
   if (path === '/services/oauth2/token') {
-    if (method !== 'POST') return send(res, { status: 405, body: { error: 'invalid_request', error_description: `expected POST; received ${method}` } });
+    if (method !== 'POST')
+      return send(res, {
+        status: 405,
+        body: { error: 'invalid_request', error_description: `expected POST; received ${method}` },
+      });
     return send(res, org.token(new URLSearchParams(await readBody(req)), baseUrl));
   }
   if (path === '/services/data') {
     // The versions list does not count against the allocation.
-    return send(res, { status: 200, body: API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })) });
+    return send(res, {
+      status: 200,
+      body: API_VERSIONS.map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })),
+    });
   }
   if (path.startsWith('/__emulator')) return send(res, await admin(org, path, method, req));
   if (path.startsWith('/id/')) {
-    return send(res, { status: 200, body: { id: `${baseUrl}${path}`, organization_id: org.orgId, user_id: org.userId, username: 'integration@ovg.example' } });
+    return send(res, {
+      status: 200,
+      body: {
+        id: `${baseUrl}${path}`,
+        organization_id: org.orgId,
+        user_id: org.userId,
+        username: 'integration@ovg.example',
+      },
+    });
   }
 
   const m = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path);
-  if (!m) return send(res, { status: 404, body: [{ message: `The requested resource does not exist: ${path}`, errorCode: 'NOT_FOUND' }] });
+  if (!m)
+    return send(res, {
+      status: 404,
+      body: [{ message: `The requested resource does not exist: ${path}`, errorCode: 'NOT_FOUND' }],
+    });
   const [, version, rest = ''] = m;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   const route = resolve(method, parts);
-  if (!route) return send(res, { status: 404, body: [{ message: `The requested resource does not exist: ${method} ${path}`, errorCode: 'NOT_FOUND' }] });
+  if (!route)
+    return send(res, {
+      status: 404,
+      body: [{ message: `The requested resource does not exist: ${method} ${path}`, errorCode: 'NOT_FOUND' }],
+    });
 
   const body = method === 'GET' ? undefined : await readBody(req);
   const refused = org.admit(req.headers.authorization, route.kind);
@@ -112,7 +144,11 @@ async function handle(org: EmulatedOrg, baseUrl: string, req: IncomingMessage, r
     try {
       json = JSON.parse(body);
     } catch {
-      return send(res, { status: 400, body: [{ message: 'The request body is not valid JSON', errorCode: 'JSON_PARSER_ERROR' }] }, org);
+      return send(
+        res,
+        { status: 400, body: [{ message: 'The request body is not valid JSON', errorCode: 'JSON_PARSER_ERROR' }] },
+        org,
+      );
     }
   }
   return send(res, route.run(org, json, url, version!), org);
@@ -126,11 +162,16 @@ interface Route {
 /** The REST resources under `/services/data/vXX.X`. */
 function resolve(method: string, p: string[]): Route | undefined {
   if (method === 'GET' && p.length === 1 && p[0] === 'limits') return { kind: 'limits', run: (org) => org.limits() };
-  if (method === 'GET' && p.length === 1 && p[0] === 'query') return { kind: 'query', run: (org, _b, url, v) => org.query(url.searchParams.get('q'), v) };
-  if (method === 'PATCH' && p.length === 4 && p[0] === 'sobjects') return { kind: 'upsert', run: (org, body) => org.upsertOne(p[1]!, p[2]!, p[3]!, body) };
-  if (method === 'POST' && p.length === 2 && p[0] === 'sobjects') return { kind: 'publish', run: (org, body) => org.publishOne(p[1]!, body) };
-  if (method === 'PATCH' && p.length === 4 && p[0] === 'composite' && p[1] === 'sobjects') return { kind: 'upsert-collection', run: (org, body) => org.upsertCollection(p[2]!, p[3]!, body) };
-  if (method === 'POST' && p.length === 2 && p[0] === 'composite' && p[1] === 'sobjects') return { kind: 'publish-collection', run: (org, body) => org.publishCollection(body) };
+  if (method === 'GET' && p.length === 1 && p[0] === 'query')
+    return { kind: 'query', run: (org, _b, url, v) => org.query(url.searchParams.get('q'), v) };
+  if (method === 'PATCH' && p.length === 4 && p[0] === 'sobjects')
+    return { kind: 'upsert', run: (org, body) => org.upsertOne(p[1]!, p[2]!, p[3]!, body) };
+  if (method === 'POST' && p.length === 2 && p[0] === 'sobjects')
+    return { kind: 'publish', run: (org, body) => org.publishOne(p[1]!, body) };
+  if (method === 'PATCH' && p.length === 4 && p[0] === 'composite' && p[1] === 'sobjects')
+    return { kind: 'upsert-collection', run: (org, body) => org.upsertCollection(p[2]!, p[3]!, body) };
+  if (method === 'POST' && p.length === 2 && p[0] === 'composite' && p[1] === 'sobjects')
+    return { kind: 'publish-collection', run: (org, body) => org.publishCollection(body) };
   return undefined;
 }
 
@@ -143,7 +184,16 @@ function resolve(method: string, p: string[]): Route | undefined {
 async function admin(org: EmulatedOrg, path: string, method: string, req: IncomingMessage): Promise<OrgResponse> {
   if (method === 'GET' && path === '/__emulator') {
     const { calls: _calls, ...stats } = org.stats;
-    return { status: 200, body: { orgId: org.orgId, apiUsed: org.apiUsed, dailyApiLimit: org.dailyApiLimit, ...stats, events: org.events.length } };
+    return {
+      status: 200,
+      body: {
+        orgId: org.orgId,
+        apiUsed: org.apiUsed,
+        dailyApiLimit: org.dailyApiLimit,
+        ...stats,
+        events: org.events.length,
+      },
+    };
   }
   const rec = /^\/__emulator\/records\/(\w+)$/.exec(path);
   if (method === 'GET' && rec) return { status: 200, body: org.list(rec[1]!) };
@@ -161,8 +211,15 @@ async function admin(org: EmulatedOrg, path: string, method: string, req: Incomi
     if (typeof f['dailyApiLimit'] === 'number') org.dailyApiLimit = f['dailyApiLimit'];
     if (typeof f['apiUsed'] === 'number') org.setApiUsed(f['apiUsed']);
     if (typeof f['recordErrors'] === 'object' && f['recordErrors'] !== null) {
-      for (const [k, v] of Object.entries(f['recordErrors'] as Record<string, { statusCode: string; message: string; fields?: string[]; times?: number }>)) {
-        org.faults.recordErrors.set(k, { statusCode: v.statusCode, message: v.message, fields: v.fields ?? [], ...(v.times !== undefined ? { times: v.times } : {}) });
+      for (const [k, v] of Object.entries(
+        f['recordErrors'] as Record<string, { statusCode: string; message: string; fields?: string[]; times?: number }>,
+      )) {
+        org.faults.recordErrors.set(k, {
+          statusCode: v.statusCode,
+          message: v.message,
+          fields: v.fields ?? [],
+          ...(v.times !== undefined ? { times: v.times } : {}),
+        });
       }
     }
     return { status: 204 };
@@ -180,7 +237,13 @@ function send(res: ServerResponse, r: OrgResponse, org?: EmulatedOrg): void {
     return;
   }
   const text = JSON.stringify(r.body);
-  res.writeHead(r.status, { ...headers, 'content-type': 'application/json;charset=UTF-8', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+  res
+    .writeHead(r.status, {
+      ...headers,
+      'content-type': 'application/json;charset=UTF-8',
+      'content-length': String(Buffer.byteLength(text)),
+    })
+    .end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

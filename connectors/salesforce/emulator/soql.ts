@@ -27,15 +27,20 @@ interface Condition {
 /** A query the emulator cannot parse; the server answers 400 MALFORMED_QUERY with this message. */
 export class MalformedQuery extends Error {}
 
-const SELECT = /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/is;
+const SELECT =
+  /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/is;
 
 export function parseSoql(soql: string): SoqlQuery {
   const m = SELECT.exec(soql);
-  if (!m) throw new MalformedQuery(`expected SELECT <fields> FROM <object> [WHERE …] [ORDER BY …] [LIMIT n]; received ${JSON.stringify(soql)}`);
+  if (!m)
+    throw new MalformedQuery(
+      `expected SELECT <fields> FROM <object> [WHERE …] [ORDER BY …] [LIMIT n]; received ${JSON.stringify(soql)}`,
+    );
   const [, select, object, where, orderField, direction, limit] = m;
   const count = /^COUNT\(\s*\)$/i.test(select!.trim());
   const fields = count ? [] : select!.split(',').map((f) => f.trim());
-  for (const f of fields) if (!/^\w+$/.test(f)) throw new MalformedQuery(`unexpected token in the field list: ${JSON.stringify(f)}`);
+  for (const f of fields)
+    if (!/^\w+$/.test(f)) throw new MalformedQuery(`unexpected token in the field list: ${JSON.stringify(f)}`);
   return {
     object: object!,
     fields,
@@ -73,19 +78,32 @@ function compare(a: unknown, b: Value): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
   if (b === null) return 1;
-  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  return typeof a === 'number' && typeof b === 'number'
+    ? a - b
+    : String(a) < String(b)
+      ? -1
+      : String(a) > String(b)
+        ? 1
+        : 0;
 }
 
 function matches(record: SObjectRecord, c: Condition): boolean {
   const v = record[c.field] ?? null;
   switch (c.op) {
-    case 'IN': return (c.value as Value[]).some((x) => compare(v, x) === 0);
-    case '=': return compare(v, c.value as Value) === 0;
-    case '!=': return compare(v, c.value as Value) !== 0;
-    case '<': return compare(v, c.value as Value) < 0;
-    case '<=': return compare(v, c.value as Value) <= 0;
-    case '>': return compare(v, c.value as Value) > 0;
-    case '>=': return compare(v, c.value as Value) >= 0;
+    case 'IN':
+      return (c.value as Value[]).some((x) => compare(v, x) === 0);
+    case '=':
+      return compare(v, c.value as Value) === 0;
+    case '!=':
+      return compare(v, c.value as Value) !== 0;
+    case '<':
+      return compare(v, c.value as Value) < 0;
+    case '<=':
+      return compare(v, c.value as Value) <= 0;
+    case '>':
+      return compare(v, c.value as Value) > 0;
+    case '>=':
+      return compare(v, c.value as Value) >= 0;
   }
 }
 

@@ -67,7 +67,14 @@ export class RecordStore {
   /** Stores a new record under its external id value; returns its id. */
   insert(def: ObjectDefinition, field: string, value: string, fields: SObjectRecord, now: string): string {
     const id = this.newId(def);
-    this.records.get(def.name)!.set(id, { ...fields, Id: id, OrderNumber: String(++this.sequence).padStart(8, '0'), CreatedDate: now, LastModifiedDate: now, SystemModstamp: now });
+    this.records.get(def.name)!.set(id, {
+      ...fields,
+      Id: id,
+      OrderNumber: String(++this.sequence).padStart(8, '0'),
+      CreatedDate: now,
+      LastModifiedDate: now,
+      SystemModstamp: now,
+    });
     this.externalIndex(def.name, field).set(value, id);
     this.countWrite(def.name, value, fields);
     return id;
@@ -78,7 +85,13 @@ export class RecordStore {
     const key = fields['Order_Visibility_Id__c'];
     const uuid = randomUUID();
     const id = this.newId(def);
-    this.events.push({ ...fields, ReplayId: this.events.length + 1, CreatedDate: new Date().toISOString(), EventUuid: uuid, attributes: { type: def.name } });
+    this.events.push({
+      ...fields,
+      ReplayId: this.events.length + 1,
+      CreatedDate: new Date().toISOString(),
+      EventUuid: uuid,
+      attributes: { type: def.name },
+    });
     if (typeof key === 'string') this.countWrite(def.name, `${key}#${String(fields['Version__c'] ?? '')}`, fields);
     return { id, uuid };
   }

@@ -10,10 +10,19 @@ import { notFound, type OrgResponse } from './responses.js';
  */
 
 /** Whether `object` can be upserted by `field`: undefined, or the 404 a real org answers. */
-export function externalIdTargetProblem(def: ObjectDefinition | undefined, object: string, field: string): OrgResponse | undefined {
+export function externalIdTargetProblem(
+  def: ObjectDefinition | undefined,
+  object: string,
+  field: string,
+): OrgResponse | undefined {
   if (!def || def.kind === 'event') return notFound(object);
   if (!def.externalIds.includes(field)) {
-    return { status: 404, body: [{ message: `Provided external ID field does not exist or is not accessible: ${field}`, errorCode: 'NOT_FOUND' }] };
+    return {
+      status: 404,
+      body: [
+        { message: `Provided external ID field does not exist or is not accessible: ${field}`, errorCode: 'NOT_FOUND' },
+      ],
+    };
   }
   return undefined;
 }
@@ -22,7 +31,11 @@ export function externalIdTargetProblem(def: ObjectDefinition | undefined, objec
 export function externalIdValue(fields: SObjectRecord, field: string): string | RecordError {
   const value = fields[field];
   if (typeof value !== 'string' || value === '') {
-    return { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${field}]`, fields: [field] };
+    return {
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: `Required fields are missing: [${field}]`,
+      fields: [field],
+    };
   }
   return value;
 }
@@ -31,5 +44,9 @@ export function externalIdValue(fields: SObjectRecord, field: string): string | 
 export function unknownFieldError(def: ObjectDefinition, fields: SObjectRecord): RecordError | undefined {
   const unknown = Object.keys(fields).filter((f) => !def.fields.includes(f));
   if (unknown.length === 0) return undefined;
-  return { statusCode: 'INVALID_FIELD', message: `No such column '${unknown[0]}' on sobject of type ${def.name}`, fields: unknown };
+  return {
+    statusCode: 'INVALID_FIELD',
+    message: `No such column '${unknown[0]}' on sobject of type ${def.name}`,
+    fields: unknown,
+  };
 }

@@ -6,7 +6,10 @@ import { OrderDetail } from './OrderDetail';
 import { NodeOrders } from './NodeOrders';
 
 /** A signed-in partner: its fulfillment node and API key. */
-interface Partner { nodeId: string; apiKey: string }
+interface Partner {
+  nodeId: string;
+  apiKey: string;
+}
 
 const KEY = 'partner-portal.session';
 
@@ -22,9 +25,16 @@ function useHashRoute(): string {
 
 export function App({ config }: { config: Config }) {
   const [partner, setPartner] = useState<Partner | undefined>(() => {
-    try { return JSON.parse(sessionStorage.getItem(KEY) ?? 'null') ?? undefined; } catch { return undefined; }
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY) ?? 'null') ?? undefined;
+    } catch {
+      return undefined;
+    }
   });
-  const client = useMemo(() => (partner ? createPartnerClient(config.gatewayUrl, partner.apiKey) : undefined), [config.gatewayUrl, partner]);
+  const client = useMemo(
+    () => (partner ? createPartnerClient(config.gatewayUrl, partner.apiKey) : undefined),
+    [config.gatewayUrl, partner],
+  );
   useEffect(() => () => client?.stop(), [client]);
   const route = useHashRoute();
   const signIn = (p: Partner | undefined) => {
@@ -35,11 +45,15 @@ export function App({ config }: { config: Config }) {
   return (
     <div className="portal">
       <header className="portal-header">
-        <a className="portal-brand" href="#/">Fulfillment partner portal</a>
+        <a className="portal-brand" href="#/">
+          Fulfillment partner portal
+        </a>
         {partner && (
           <span>
             Node <b data-testid="node">{partner.nodeId}</b>{' '}
-            <button type="button" className="link" onClick={() => signIn(undefined)}>Sign out</button>
+            <button type="button" className="link" onClick={() => signIn(undefined)}>
+              Sign out
+            </button>
           </span>
         )}
       </header>
@@ -48,9 +62,11 @@ export function App({ config }: { config: Config }) {
           <SignIn gatewayUrl={config.gatewayUrl} onSignedIn={signIn} />
         ) : (
           <ApolloProvider client={client}>
-            {route.startsWith('/orders/')
-              ? <OrderDetail orderId={decodeURIComponent(route.slice('/orders/'.length))} nodeId={partner.nodeId} />
-              : <NodeOrders nodeId={partner.nodeId} />}
+            {route.startsWith('/orders/') ? (
+              <OrderDetail orderId={decodeURIComponent(route.slice('/orders/'.length))} nodeId={partner.nodeId} />
+            ) : (
+              <NodeOrders nodeId={partner.nodeId} />
+            )}
           </ApolloProvider>
         )}
       </main>
@@ -63,10 +79,13 @@ function SignIn({ gatewayUrl, onSignedIn }: { gatewayUrl: string; onSignedIn: (p
   const [nodeId, setNodeId] = useState('');
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
-    developmentNodes(gatewayUrl).then((n) => {
-      setNodes(n);
-      setNodeId((current) => current || (n.find((x) => x.startsWith('DS-')) ?? n[0] ?? ''));
-    }, (err: Error) => setProblem(err.message));
+    developmentNodes(gatewayUrl).then(
+      (n) => {
+        setNodes(n);
+        setNodeId((current) => current || (n.find((x) => x.startsWith('DS-')) ?? n[0] ?? ''));
+      },
+      (err: Error) => setProblem(err.message),
+    );
   }, [gatewayUrl]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -83,14 +102,25 @@ function SignIn({ gatewayUrl, onSignedIn }: { gatewayUrl: string; onSignedIn: (p
       <label>
         Fulfillment node
         <select name="nodeId" value={nodeId} onChange={(e) => setNodeId(e.target.value)}>
-          {nodes.map((n) => <option key={n} value={n}>{n}</option>)}
+          {nodes.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
         </select>
       </label>
-      <button type="submit" disabled={!nodeId}>Sign in</button>
-      {problem && <p className="problem" role="alert">{problem}</p>}
+      <button type="submit" disabled={!nodeId}>
+        Sign in
+      </button>
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
       <p className="hint">
         Development sign-in: the gateway's development endpoint hands out this node's partner key (as
-        <code> npm run token -- partner --partner &lt;node&gt;</code>; off in production, where each partner gets its own key).
+        <code> npm run token -- partner --partner &lt;node&gt;</code>; off in production, where each partner gets its
+        own key).
       </p>
     </form>
   );

@@ -33,6 +33,9 @@ export async function developmentPartnerKey(gatewayUrl: string, partnerNodeId: s
 /** The partner nodes that have development keys. */
 export async function developmentNodes(gatewayUrl: string): Promise<string[]> {
   const res = await fetch(new URL('/explorer/api/setup', gatewayUrl));
-  if (!res.ok) throw new Error(`the gateway answered HTTP ${res.status} for its development setup (is it running with NODE_ENV=production?)`);
+  if (!res.ok)
+    throw new Error(
+      `the gateway answered HTTP ${res.status} for its development setup (is it running with NODE_ENV=production?)`,
+    );
   return ((await res.json()) as { partnerNodes: string[] }).partnerNodes;
 }

@@ -20,7 +20,10 @@ function useRoute(): string {
 export function App({ config }: { config: Config }) {
   const [session, setSession] = useState<Session | undefined>(savedSession);
   const route = useRoute();
-  const apollo = useMemo(() => (session ? createApolloClient(config.gatewayUrl, session) : undefined), [config.gatewayUrl, session]);
+  const apollo = useMemo(
+    () => (session ? createApolloClient(config.gatewayUrl, session) : undefined),
+    [config.gatewayUrl, session],
+  );
   useEffect(() => () => apollo?.close(), [apollo]);
 
   const signOut = () => {
@@ -32,22 +35,34 @@ export function App({ config }: { config: Config }) {
   return (
     <div className="shop">
       <header className="shop-header">
-        <a className="shop-brand" href="#/">Northwind Outfitters</a>
+        <a className="shop-brand" href="#/">
+          Northwind Outfitters
+        </a>
         {session && (
           <span className="shop-account">
             Signed in as <b data-testid="customer">{session.customerId}</b>{' '}
-            <button type="button" className="link" onClick={signOut}>Sign out</button>
+            <button type="button" className="link" onClick={signOut}>
+              Sign out
+            </button>
           </span>
         )}
       </header>
       <main className="shop-main">
         {!session || !apollo ? (
-          <SignIn gatewayUrl={config.gatewayUrl} onSignedIn={(s) => { saveSession(s); setSession(s); }} />
+          <SignIn
+            gatewayUrl={config.gatewayUrl}
+            onSignedIn={(s) => {
+              saveSession(s);
+              setSession(s);
+            }}
+          />
         ) : (
           <ApolloProvider client={apollo.client}>
-            {route.startsWith('/orders/')
-              ? <OrderPage orderId={decodeURIComponent(route.slice('/orders/'.length))} customerId={session.customerId} />
-              : <OrderHistory customerId={session.customerId} />}
+            {route.startsWith('/orders/') ? (
+              <OrderPage orderId={decodeURIComponent(route.slice('/orders/'.length))} customerId={session.customerId} />
+            ) : (
+              <OrderHistory customerId={session.customerId} />
+            )}
           </ApolloProvider>
         )}
       </main>
@@ -76,13 +91,24 @@ function SignIn({ gatewayUrl, onSignedIn }: { gatewayUrl: string; onSignedIn: (s
       <h1>Sign in to see your orders</h1>
       <label>
         Customer number
-        <input name="customerId" value={customerId} onChange={(e) => setCustomerId(e.target.value)} autoComplete="off" />
+        <input
+          name="customerId"
+          value={customerId}
+          onChange={(e) => setCustomerId(e.target.value)}
+          autoComplete="off"
+        />
       </label>
-      <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
-      {problem && <p className="problem" role="alert">{problem}</p>}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
       <p className="hint">
-        Development sign-in: the gateway's development endpoint issues a customer token for this number
-        (the keys of <code>npm run token</code>; off in production, where your identity provider signs it).
+        Development sign-in: the gateway's development endpoint issues a customer token for this number (the keys of{' '}
+        <code>npm run token</code>; off in production, where your identity provider signs it).
       </p>
     </form>
   );

@@ -37,5 +37,11 @@ export function createApolloClient(gatewayUrl: string, session: Session): { clie
     http,
   );
   const client = new ApolloClient({ link, cache: new InMemoryCache() });
-  return { client, close: () => { void ws.dispose(); client.stop(); } };
+  return {
+    client,
+    close: () => {
+      void ws.dispose();
+      client.stop();
+    },
+  };
 }

@@ -34,7 +34,11 @@ export async function developmentSignIn(gatewayUrl: string, customerId: string):
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ consumer: 'storefront', customerId }),
   });
-  const body = (await res.json().catch(() => ({}))) as { name?: string; value?: string; errors?: { message: string }[] };
+  const body = (await res.json().catch(() => ({}))) as {
+    name?: string;
+    value?: string;
+    errors?: { message: string }[];
+  };
   if (!res.ok || !body.value) throw new Error(body.errors?.[0]?.message ?? `the gateway answered HTTP ${res.status}`);
   return { customerId, token: body.value.replace(/^Bearer /, '') };
 }

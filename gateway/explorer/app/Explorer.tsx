@@ -53,12 +53,15 @@ export function Explorer() {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads the setup once, on mount
   useEffect(() => {
-    loadSetup().then((s) => {
-      setSetup(s);
-      const first = { ...choice, partnerNodeId: s.partnerNodes[0] ?? '' };
-      setChoice(first);
-      void signIn(first);
-    }, (err: Error) => setProblem(err.message));
+    loadSetup().then(
+      (s) => {
+        setSetup(s);
+        const first = { ...choice, partnerNodeId: s.partnerNodes[0] ?? '' };
+        setChoice(first);
+        void signIn(first);
+      },
+      (err: Error) => setProblem(err.message),
+    );
     // Runs once: the setup does not change while the page is open.
   }, []);
 
@@ -71,37 +74,67 @@ export function Explorer() {
     <div className="explorer">
       <form className="explorer-bar" onSubmit={submit} aria-label="Consumer">
         <strong className="explorer-title">Order graph explorer</strong>
-        <span className="explorer-badge" title="Off when NODE_ENV=production">development</span>
+        <span className="explorer-badge" title="Off when NODE_ENV=production">
+          development
+        </span>
         <label>
           Consumer{' '}
-          <select name="consumer" value={choice.consumer} onChange={(e) => setChoice({ ...choice, consumer: e.target.value })}>
-            {(setup?.consumers ?? [choice.consumer]).map((c) => <option key={c} value={c}>{c}</option>)}
+          <select
+            name="consumer"
+            value={choice.consumer}
+            onChange={(e) => setChoice({ ...choice, consumer: e.target.value })}
+          >
+            {(setup?.consumers ?? [choice.consumer]).map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
           </select>
         </label>
         {choice.consumer === 'storefront' && (
           <label>
             Customer{' '}
-            <input name="customerId" value={choice.customerId} size={12} onChange={(e) => setChoice({ ...choice, customerId: e.target.value })} />
+            <input
+              name="customerId"
+              value={choice.customerId}
+              size={12}
+              onChange={(e) => setChoice({ ...choice, customerId: e.target.value })}
+            />
           </label>
         )}
         {choice.consumer === 'partner' && (
           <label>
             Node{' '}
-            <select name="partnerNodeId" value={choice.partnerNodeId} onChange={(e) => setChoice({ ...choice, partnerNodeId: e.target.value })}>
-              {(setup?.partnerNodes ?? []).map((n) => <option key={n} value={n}>{n}</option>)}
+            <select
+              name="partnerNodeId"
+              value={choice.partnerNodeId}
+              onChange={(e) => setChoice({ ...choice, partnerNodeId: e.target.value })}
+            >
+              {(setup?.partnerNodes ?? []).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        <button type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Use this consumer'}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Use this consumer'}
+        </button>
         {session && (
           <span className="explorer-session" data-testid="session" title={session.credential.header}>
             as <b>{session.choice.consumer}</b>
             {session.choice.consumer === 'storefront' ? ` ${session.choice.customerId}` : ''}
             {session.choice.consumer === 'partner' ? ` ${session.choice.partnerNodeId}` : ''}
-            {' · '}{session.credential.name === 'authorization' ? 'Authorization: Bearer …' : 'X-Api-Key: …'}
+            {' · '}
+            {session.credential.name === 'authorization' ? 'Authorization: Bearer …' : 'X-Api-Key: …'}
           </span>
         )}
-        {problem && <span className="explorer-problem" role="alert">{problem}</span>}
+        {problem && (
+          <span className="explorer-problem" role="alert">
+            {problem}
+          </span>
+        )}
       </form>
       <main className="explorer-main">
         {session ? (
@@ -114,7 +147,9 @@ export function Explorer() {
             shouldPersistHeaders={false}
           />
         ) : (
-          <p className="explorer-waiting">{problem ? 'Fix the problem above and sign in again.' : 'Loading the schema…'}</p>
+          <p className="explorer-waiting">
+            {problem ? 'Fix the problem above and sign in again.' : 'Loading the schema…'}
+          </p>
         )}
       </main>
     </div>

@@ -2,19 +2,51 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { OpsDeadLetters } from './OpsDeadLetters';
 import { OpsExceptions } from './OpsExceptions';
 import { ago, duration } from './opsFormat';
-import { developmentOpsToken, LIVE_CHANGES, liveClient, OBSERVABILITY_FIELDS, ORDER_LOOKUP, problemsOf, query } from './opsGraph';
+import {
+  developmentOpsToken,
+  LIVE_CHANGES,
+  liveClient,
+  OBSERVABILITY_FIELDS,
+  ORDER_LOOKUP,
+  problemsOf,
+  query,
+} from './opsGraph';
 import { OpsHealth } from './OpsHealth';
 
 /** Answers are shown as the graph sends them: the order view reads fields by name, untyped. */
 type Order = any;
 
-interface Change { cursor: string; orderId: string; number?: string; previousStatus: string | null; status: string; changedAt: string; cause: { type: string; source: string } }
+interface Change {
+  cursor: string;
+  orderId: string;
+  number?: string;
+  previousStatus: string | null;
+  status: string;
+  changedAt: string;
+  cause: { type: string; source: string };
+}
 
 /** A change of `Order.timeline`. */
-interface TimelineEntry { version: number; status: string; previousStatus: string | null; causeEventId: string; causeSource: string | null; causeType: string | null; occurredAt: string | null; changedAt: string }
+interface TimelineEntry {
+  version: number;
+  status: string;
+  previousStatus: string | null;
+  causeEventId: string;
+  causeSource: string | null;
+  causeType: string | null;
+  occurredAt: string | null;
+  changedAt: string;
+}
 
 /** An exception of `Order.exceptions`. */
-interface OrderException { id: string; type: string; since: string; open: boolean; closedAt: string | null; actor: string }
+interface OrderException {
+  id: string;
+  type: string;
+  since: string;
+  open: boolean;
+  closedAt: string | null;
+  actor: string;
+}
 
 interface GraphShape {
   __type: { fields: { name: string }[] } | null;
@@ -73,36 +105,48 @@ export function OpsConsole() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: one live client per token; the helpers are fresh closures each render
   useEffect(() => {
     if (!token) return undefined;
-    query<GraphShape>(token, OBSERVABILITY_FIELDS).then((a) => {
-      if (a.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED') return use(undefined);
-      if (!a.data?.__type) return setProblem(problemsOf(a) ?? 'the graph did not describe its Query type');
-      const have = new Set(a.data.__type.fields.map((f) => f.name));
-      setMissing(WAITING_FOR.filter((f) => !have.has(f)));
-      setTypes(a.data.exceptionTypes?.enumValues ?? []);
-    }, (err: Error) => setProblem(err.message));
-    const client = liveClient(token);
-    const stop = client.subscribe<{ orderStatusChanged: Change & { order: { number: string } | null } }>({ query: LIVE_CHANGES }, {
-      next: (m) => {
-        const c = m.data?.orderStatusChanged;
-        if (c) setChanges((all) => [{ ...c, number: c.order?.number }, ...all].slice(0, 50));
+    query<GraphShape>(token, OBSERVABILITY_FIELDS).then(
+      (a) => {
+        if (a.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED') return use(undefined);
+        if (!a.data?.__type) return setProblem(problemsOf(a) ?? 'the graph did not describe its Query type');
+        const have = new Set(a.data.__type.fields.map((f) => f.name));
+        setMissing(WAITING_FOR.filter((f) => !have.has(f)));
+        setTypes(a.data.exceptionTypes?.enumValues ?? []);
       },
-      error: (err) => setProblem(`live changes stopped: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
-      complete: () => undefined,
-    });
-    return () => { stop(); void client.dispose(); };
+      (err: Error) => setProblem(err.message),
+    );
+    const client = liveClient(token);
+    const stop = client.subscribe<{ orderStatusChanged: Change & { order: { number: string } | null } }>(
+      { query: LIVE_CHANGES },
+      {
+        next: (m) => {
+          const c = m.data?.orderStatusChanged;
+          if (c) setChanges((all) => [{ ...c, number: c.order?.number }, ...all].slice(0, 50));
+        },
+        error: (err) => setProblem(`live changes stopped: ${err instanceof Error ? err.message : JSON.stringify(err)}`),
+        complete: () => undefined,
+      },
+    );
+    return () => {
+      stop();
+      void client.dispose();
+    };
   }, [token]);
 
-  const find = useCallback(async (value: string) => {
-    if (!token || !value.trim()) return;
-    setProblem(undefined);
-    const v = value.trim();
-    const byNumber = !/^ORD-/i.test(v);
-    const a = await query<{ byId?: Order; byNumber?: Order }>(token, ORDER_LOOKUP, { id: v, number: v, byNumber });
-    if (a.errors?.length && !a.data) return setProblem(problemsOf(a));
-    const found = (byNumber ? a.data?.byNumber : a.data?.byId) ?? null;
-    shown.current = found?.id;
-    setOrder(found);
-  }, [token]);
+  const find = useCallback(
+    async (value: string) => {
+      if (!token || !value.trim()) return;
+      setProblem(undefined);
+      const v = value.trim();
+      const byNumber = !/^ORD-/i.test(v);
+      const a = await query<{ byId?: Order; byNumber?: Order }>(token, ORDER_LOOKUP, { id: v, number: v, byNumber });
+      if (a.errors?.length && !a.data) return setProblem(problemsOf(a));
+      const found = (byNumber ? a.data?.byNumber : a.data?.byId) ?? null;
+      shown.current = found?.id;
+      setOrder(found);
+    },
+    [token],
+  );
 
   /** Looks an order up from elsewhere on the page (a change, an exception, a letter) and shows it. */
   const show = (orderId: string) => {
@@ -128,22 +172,57 @@ export function OpsConsole() {
       <header className="ops-bar">
         <strong>Operations console</strong>
         {token ? (
-          <span data-testid="ops-session">ops credential in use <button type="button" className="link" onClick={() => use(undefined)}>forget</button></span>
+          <span data-testid="ops-session">
+            ops credential in use{' '}
+            <button type="button" className="link" onClick={() => use(undefined)}>
+              forget
+            </button>
+          </span>
         ) : (
-          <form onSubmit={(e) => { e.preventDefault(); use(pasted.replace(/^Bearer /, '').trim() || undefined); }}>
-            <input placeholder="ops token (Bearer …)" value={pasted} onChange={(e) => setPasted(e.target.value)} size={40} />{' '}
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              use(pasted.replace(/^Bearer /, '').trim() || undefined);
+            }}
+          >
+            <input
+              placeholder="ops token (Bearer …)"
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+              size={40}
+            />{' '}
             <button type="submit">Use</button>
           </form>
         )}
-        {token && <button type="button" onClick={() => setRefresh((n) => n + 1)} title={`the lists re-read the graph every ${REFRESH_MS / 1000} s on their own`}>Refresh</button>}
-        {problem && <span className="problem" role="alert">{problem}</span>}
+        {token && (
+          <button
+            type="button"
+            onClick={() => setRefresh((n) => n + 1)}
+            title={`the lists re-read the graph every ${REFRESH_MS / 1000} s on their own`}
+          >
+            Refresh
+          </button>
+        )}
+        {problem && (
+          <span className="problem" role="alert">
+            {problem}
+          </span>
+        )}
       </header>
       <main className="ops-main">
         <section className="panel wide" ref={lookupPanel}>
           <h2>Order lookup</h2>
           <form onSubmit={submit}>
-            <input name="order" placeholder="order id (ORD-…) or number" value={lookup} onChange={(e) => setLookup(e.target.value)} size={30} />{' '}
-            <button type="submit" disabled={!token}>Look up</button>
+            <input
+              name="order"
+              placeholder="order id (ORD-…) or number"
+              value={lookup}
+              onChange={(e) => setLookup(e.target.value)}
+              size={30}
+            />{' '}
+            <button type="submit" disabled={!token}>
+              Look up
+            </button>
           </form>
           {order === null && <p data-testid="ops-not-found">No order with that id or number.</p>}
           {order && <OrderView order={order} now={now} />}
@@ -153,26 +232,47 @@ export function OpsConsole() {
         ) : (
           <section className="panel" data-testid="ops-observability">
             <h2>Operations health, exceptions and dead letters</h2>
-            {missing === undefined ? <p className="muted">Checking the graph…</p> : (
+            {missing === undefined ? (
+              <p className="muted">Checking the graph…</p>
+            ) : (
               <p className="muted">
-                This graph does not have {missing.map((f) => `Query.${f}`).join(', ')} (the visibility subgraph serves them); these
-                sections appear once it does.
+                This graph does not have {missing.map((f) => `Query.${f}`).join(', ')} (the visibility subgraph serves
+                them); these sections appear once it does.
               </p>
             )}
           </section>
         )}
         <section className="panel">
-          <h2>Live status changes <span className="muted">({changes.length})</span></h2>
-          {changes.length === 0 ? <p className="muted">Waiting for the next change…</p> : (
+          <h2>
+            Live status changes <span className="muted">({changes.length})</span>
+          </h2>
+          {changes.length === 0 ? (
+            <p className="muted">Waiting for the next change…</p>
+          ) : (
             <table data-testid="ops-live">
-              <thead><tr><th>When</th><th>Order</th><th>Change</th><th>Cause</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Order</th>
+                  <th>Change</th>
+                  <th>Cause</th>
+                </tr>
+              </thead>
               <tbody>
                 {changes.map((c) => (
                   <tr key={c.cursor}>
                     <td>{ago(c.changedAt, now)}</td>
-                    <td><button type="button" className="link" onClick={() => show(c.orderId)}>{c.number ?? c.orderId}</button></td>
-                    <td>{c.previousStatus ?? '—'} → <b>{c.status}</b></td>
-                    <td>{c.cause.type} ({c.cause.source})</td>
+                    <td>
+                      <button type="button" className="link" onClick={() => show(c.orderId)}>
+                        {c.number ?? c.orderId}
+                      </button>
+                    </td>
+                    <td>
+                      {c.previousStatus ?? '—'} → <b>{c.status}</b>
+                    </td>
+                    <td>
+                      {c.cause.type} ({c.cause.source})
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -181,8 +281,22 @@ export function OpsConsole() {
         </section>
         {observability && (
           <>
-            <OpsExceptions token={token} types={types} type={exceptionType} onType={setExceptionType} refresh={refresh} now={now} onOrder={show} />
-            <OpsDeadLetters token={token} refresh={refresh} now={now} onOrder={show} onChanged={() => setRefresh((n) => n + 1)} />
+            <OpsExceptions
+              token={token}
+              types={types}
+              type={exceptionType}
+              onType={setExceptionType}
+              refresh={refresh}
+              now={now}
+              onOrder={show}
+            />
+            <OpsDeadLetters
+              token={token}
+              refresh={refresh}
+              now={now}
+              onOrder={show}
+              onChanged={() => setRefresh((n) => n + 1)}
+            />
           </>
         )}
       </main>
@@ -193,50 +307,123 @@ export function OpsConsole() {
 function OrderView({ order, now }: { order: Order; now: number }) {
   return (
     <div data-testid="ops-order">
-      <h3>{order.number} · <span data-testid="ops-order-status">{order.status ?? 'status unavailable'}</span> <span className="muted">{order.id} · {order.channel} · {order.customer?.name}</span></h3>
+      <h3>
+        {order.number} · <span data-testid="ops-order-status">{order.status ?? 'status unavailable'}</span>{' '}
+        <span className="muted">
+          {order.id} · {order.channel} · {order.customer?.name}
+        </span>
+      </h3>
       {order.statusDetail && (
         <div className="why" data-testid="ops-why">
-          <p><b>Why this status:</b> rule {order.statusDetail.rule}: {order.statusDetail.reason}</p>
+          <p>
+            <b>Why this status:</b> rule {order.statusDetail.rule}: {order.statusDetail.reason}
+          </p>
           <table>
-            <thead><tr><th>Source</th><th>Fact</th><th>Observed</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Source</th>
+                <th>Fact</th>
+                <th>Observed</th>
+              </tr>
+            </thead>
             <tbody>
               {(order.statusDetail.facts ?? []).map((f: any) => (
-                <tr key={`${f.source}:${f.fact}`}><td>{f.source}</td><td>{f.fact}</td><td>{f.observedAt ?? '—'}</td></tr>
+                <tr key={`${f.source}:${f.fact}`}>
+                  <td>{f.source}</td>
+                  <td>{f.fact}</td>
+                  <td>{f.observedAt ?? '—'}</td>
+                </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
       {order.holds?.length > 0 && (
-        <p>Holds: {order.holds.map((h: any) => `${h.type}${h.reason ? ` (${h.reason})` : ''} ${h.releasedAt ? `released ${h.releasedAt}` : 'active'}`).join('; ')}</p>
+        <p>
+          Holds:{' '}
+          {order.holds
+            .map(
+              (h: any) =>
+                `${h.type}${h.reason ? ` (${h.reason})` : ''} ${h.releasedAt ? `released ${h.releasedAt}` : 'active'}`,
+            )
+            .join('; ')}
+        </p>
       )}
       <table>
-        <thead><tr><th>Line</th><th>Status</th><th>Ordered</th><th>Cancelled</th><th>Allocated</th><th>Backordered</th><th>Picked</th><th>Shipped</th><th>Delivered</th><th>Return init.</th><th>Returned</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Line</th>
+            <th>Status</th>
+            <th>Ordered</th>
+            <th>Cancelled</th>
+            <th>Allocated</th>
+            <th>Backordered</th>
+            <th>Picked</th>
+            <th>Shipped</th>
+            <th>Delivered</th>
+            <th>Return init.</th>
+            <th>Returned</th>
+          </tr>
+        </thead>
         <tbody>
           {(order.lineStatuses ?? []).map((l: any) => (
             <tr key={l.lineNumber}>
-              <td>{l.lineNumber}</td><td>{l.status}</td>
-              {['ordered', 'cancelled', 'allocated', 'backordered', 'picked', 'shipped', 'delivered', 'returnInitiated', 'returned'].map((k) => <td key={k}>{l.quantities[k]}</td>)}
+              <td>{l.lineNumber}</td>
+              <td>{l.status}</td>
+              {[
+                'ordered',
+                'cancelled',
+                'allocated',
+                'backordered',
+                'picked',
+                'shipped',
+                'delivered',
+                'returnInitiated',
+                'returned',
+              ].map((k) => (
+                <td key={k}>{l.quantities[k]}</td>
+              ))}
             </tr>
           ))}
         </tbody>
       </table>
       {order.exceptions?.length > 0 && (
         <p data-testid="ops-order-exceptions">
-          Exceptions: {(order.exceptions as OrderException[]).map((x) => `${x.type} (${x.actor}) ${x.open ? `open ${duration(now - Date.parse(x.since))}` : `closed ${ago(x.closedAt!, now)}`}`).join('; ')}
+          Exceptions:{' '}
+          {(order.exceptions as OrderException[])
+            .map(
+              (x) =>
+                `${x.type} (${x.actor}) ${x.open ? `open ${duration(now - Date.parse(x.since))}` : `closed ${ago(x.closedAt!, now)}`}`,
+            )
+            .join('; ')}
         </p>
       )}
       {order.timeline && (
         <details data-testid="ops-timeline" open={order.timeline.length <= 8}>
-          <summary>Timeline: {order.timeline.length} recorded status change{order.timeline.length === 1 ? '' : 's'}</summary>
+          <summary>
+            Timeline: {order.timeline.length} recorded status change{order.timeline.length === 1 ? '' : 's'}
+          </summary>
           <table>
-            <thead><tr><th>#</th><th>Change</th><th>Cause</th><th>Occurred</th><th>Recorded</th></tr></thead>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Change</th>
+                <th>Cause</th>
+                <th>Occurred</th>
+                <th>Recorded</th>
+              </tr>
+            </thead>
             <tbody>
               {(order.timeline as TimelineEntry[]).map((c) => (
                 <tr key={c.version}>
                   <td>{c.version}</td>
-                  <td>{c.previousStatus ?? '—'} → <b>{c.status}</b></td>
-                  <td>{c.causeType ?? c.causeEventId} {c.causeSource ? `(${c.causeSource})` : ''} <span className="muted">{c.causeEventId}</span></td>
+                  <td>
+                    {c.previousStatus ?? '—'} → <b>{c.status}</b>
+                  </td>
+                  <td>
+                    {c.causeType ?? c.causeEventId} {c.causeSource ? `(${c.causeSource})` : ''}{' '}
+                    <span className="muted">{c.causeEventId}</span>
+                  </td>
                   <td>{c.occurredAt ?? '—'}</td>
                   <td title={c.changedAt}>{ago(c.changedAt, now)}</td>
                 </tr>
@@ -246,8 +433,14 @@ function OrderView({ order, now }: { order: Order; now: number }) {
         </details>
       )}
       <p className="muted">
-        Fulfillment: {(order.fulfillmentOrders ?? []).map((f: any) => `${f.id} at ${f.node.name}: ${f.warehouseStatus ?? '?'}`).join('; ') || 'none'} ·
-        Shipments: {(order.shipments ?? []).map((s: any) => `${s.carrier ?? ''} ${s.trackingNumber ?? ''} ${s.status ?? ''}`.trim()).join('; ') || 'none'}
+        Fulfillment:{' '}
+        {(order.fulfillmentOrders ?? [])
+          .map((f: any) => `${f.id} at ${f.node.name}: ${f.warehouseStatus ?? '?'}`)
+          .join('; ') || 'none'}{' '}
+        · Shipments:{' '}
+        {(order.shipments ?? [])
+          .map((s: any) => `${s.carrier ?? ''} ${s.trackingNumber ?? ''} ${s.status ?? ''}`.trim())
+          .join('; ') || 'none'}
       </p>
     </div>
   );

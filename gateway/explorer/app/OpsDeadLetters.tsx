@@ -74,7 +74,11 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
   useEffect(() => {
     let current = true;
     const filter = { ...(state ? { state } : {}), ...(kind ? { kind } : {}) };
-    query<{ deadLetters: { nodes: LetterRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(token, DEAD_LETTERS, { filter, first, after }).then(
+    query<{ deadLetters: { nodes: LetterRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+      token,
+      DEAD_LETTERS,
+      { filter, first, after },
+    ).then(
       (a) => {
         if (!current) return;
         setProblem(problemsOf(a));
@@ -100,7 +104,11 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
           State{' '}
           <select name="letterState" value={state} onChange={(e) => setState(e.target.value)}>
             <option value="">any state</option>
-            {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -112,16 +120,43 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
           </select>
         </label>
         <label>
-          Per page <input name="letterPageSize" type="number" min={1} max={200} value={size} onChange={(e) => setSize(e.target.value)} style={{ width: '5em' }} />
+          Per page{' '}
+          <input
+            name="letterPageSize"
+            type="number"
+            min={1}
+            max={200}
+            value={size}
+            onChange={(e) => setSize(e.target.value)}
+            style={{ width: '5em' }}
+          />
         </label>
       </form>
-      {problem && <p className="problem-text" role="alert">{problem}</p>}
-      {nodes === undefined ? <p className="muted">Loading…</p> : nodes.length === 0 ? (
-        <p className="muted" data-testid="ops-dead-letters-empty">No {state ? `${state.toLowerCase()} ` : ''}dead letters{pages.page > 1 ? ' on this page' : ''}.</p>
+      {problem && (
+        <p className="problem-text" role="alert">
+          {problem}
+        </p>
+      )}
+      {nodes === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : nodes.length === 0 ? (
+        <p className="muted" data-testid="ops-dead-letters-empty">
+          No {state ? `${state.toLowerCase()} ` : ''}dead letters{pages.page > 1 ? ' on this page' : ''}.
+        </p>
       ) : (
         <table>
           <thead>
-            <tr><th>Kind</th><th>From</th><th>Event</th><th>Order</th><th>Error</th><th>Attempts</th><th>Last failure</th><th>State</th><th /></tr>
+            <tr>
+              <th>Kind</th>
+              <th>From</th>
+              <th>Event</th>
+              <th>Order</th>
+              <th>Error</th>
+              <th>Attempts</th>
+              <th>Last failure</th>
+              <th>State</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {nodes.map((l) => (
@@ -129,32 +164,74 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
                 <td>{l.kind}</td>
                 <td>{[l.system, l.group].filter(Boolean).join(' → ') || '—'}</td>
                 <td>{l.eventType ?? '—'}</td>
-                <td>{l.order ? <button type="button" className="link" onClick={() => onOrder(l.order!.id)}>{l.order.id}</button> : '—'}</td>
-                <td className="error" title={l.error}>{l.error}</td>
+                <td>
+                  {l.order ? (
+                    <button type="button" className="link" onClick={() => onOrder(l.order!.id)}>
+                      {l.order.id}
+                    </button>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td className="error" title={l.error}>
+                  {l.error}
+                </td>
                 <td>{l.attempts}</td>
                 <td title={l.lastFailedAt}>{ago(l.lastFailedAt, now)}</td>
-                <td><span className={`badge ${l.state.toLowerCase()}`}>{l.state}</span></td>
-                <td><button type="button" onClick={() => setInspected(l.id)}>Inspect</button></td>
+                <td>
+                  <span className={`badge ${l.state.toLowerCase()}`}>{l.state}</span>
+                </td>
+                <td>
+                  <button type="button" onClick={() => setInspected(l.id)}>
+                    Inspect
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       <div className="pager">
-        <button type="button" disabled={pages.page === 1} onClick={pages.previous}>← Previous</button>{' '}
-        <button type="button" disabled={!hasNext || !endCursor} onClick={() => endCursor && pages.next(endCursor)}>Next →</button>
+        <button type="button" disabled={pages.page === 1} onClick={pages.previous}>
+          ← Previous
+        </button>{' '}
+        <button type="button" disabled={!hasNext || !endCursor} onClick={() => endCursor && pages.next(endCursor)}>
+          Next →
+        </button>
       </div>
       {inspected && (
         <LetterView
-          key={inspected} token={token} id={inspected} refresh={refresh} now={now} onOrder={onOrder}
-          onClose={() => setInspected(undefined)} onChanged={onChanged}
+          key={inspected}
+          token={token}
+          id={inspected}
+          refresh={refresh}
+          now={now}
+          onOrder={onOrder}
+          onClose={() => setInspected(undefined)}
+          onChanged={onChanged}
         />
       )}
     </section>
   );
 }
 
-function LetterView({ token, id, refresh, now, onOrder, onClose, onChanged }: { token: string; id: string; refresh: number; now: number; onOrder: (orderId: string) => void; onClose: () => void; onChanged: () => void }) {
+function LetterView({
+  token,
+  id,
+  refresh,
+  now,
+  onOrder,
+  onClose,
+  onChanged,
+}: {
+  token: string;
+  id: string;
+  refresh: number;
+  now: number;
+  onOrder: (orderId: string) => void;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const [letter, setLetter] = useState<Letter | null>();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -182,7 +259,11 @@ function LetterView({ token, id, refresh, now, onOrder, onClose, onChanged }: { 
     setProblem(undefined);
     setResult(undefined);
     try {
-      const a = await query<{ replayDeadLetter?: ActionAnswer; discardDeadLetter?: ActionAnswer }>(token, action === 'replay' ? REPLAY : DISCARD, { id, reason: reason.trim() });
+      const a = await query<{ replayDeadLetter?: ActionAnswer; discardDeadLetter?: ActionAnswer }>(
+        token,
+        action === 'replay' ? REPLAY : DISCARD,
+        { id, reason: reason.trim() },
+      );
       const answer = action === 'replay' ? a.data?.replayDeadLetter : a.data?.discardDeadLetter;
       if (!answer) return setProblem(problemsOf(a) ?? 'no answer');
       setLetter(answer.letter);
@@ -197,47 +278,150 @@ function LetterView({ token, id, refresh, now, onOrder, onClose, onChanged }: { 
   };
 
   if (letter === undefined) return <div className="letter muted">{problem ?? 'Loading the letter…'}</div>;
-  if (letter === null) return <div className="letter muted">No dead letter {id} (any more). <button type="button" className="link" onClick={onClose}>close</button></div>;
+  if (letter === null)
+    return (
+      <div className="letter muted">
+        No dead letter {id} (any more).{' '}
+        <button type="button" className="link" onClick={onClose}>
+          close
+        </button>
+      </div>
+    );
   const open = letter.state === 'OPEN';
   return (
     <div className="letter" data-testid="ops-letter">
       <h3>
-        {letter.kind === 'CONSUMER' ? 'Consumer letter' : 'Ingest letter'} · <span data-testid="ops-letter-state" className={`badge ${letter.state.toLowerCase()}`}>{letter.state}</span>{' '}
-        <span className="muted">{letter.id}</span> <button type="button" className="link" onClick={onClose}>close</button>
+        {letter.kind === 'CONSUMER' ? 'Consumer letter' : 'Ingest letter'} ·{' '}
+        <span data-testid="ops-letter-state" className={`badge ${letter.state.toLowerCase()}`}>
+          {letter.state}
+        </span>{' '}
+        <span className="muted">{letter.id}</span>{' '}
+        <button type="button" className="link" onClick={onClose}>
+          close
+        </button>
       </h3>
       <dl>
-        <dt>From</dt><dd>{letter.kind === 'CONSUMER' ? `stream ${letter.stream ?? '?'}, consumer group ${letter.group ?? '?'}` : `a webhook to ${letter.system ?? '?'}'s /ingest`}</dd>
-        {(letter.eventId || letter.eventType) && <><dt>Event</dt><dd>{[letter.eventType, letter.eventId].filter(Boolean).join(' · ')}</dd></>}
-        {letter.order && <><dt>Order</dt><dd><button type="button" className="link" onClick={() => onOrder(letter.order!.id)}>{letter.order.id}</button></dd></>}
-        <dt>Error</dt><dd className="error-text" data-testid="ops-letter-error">{letter.error}</dd>
-        <dt>Attempts</dt><dd>{letter.attempts}{letter.replays ? ` · replayed ${letter.replays}×` : ''}</dd>
-        <dt>First failure</dt><dd>{letter.firstFailedAt} <span className="muted">({ago(letter.firstFailedAt, now)})</span></dd>
-        <dt>Last failure</dt><dd>{letter.lastFailedAt} <span className="muted">({ago(letter.lastFailedAt, now)})</span></dd>
-        {letter.resolvedAt && <><dt>Resolved</dt><dd>{letter.resolvedAt} by {letter.resolvedBy}{letter.resolution ? `: ${letter.resolution}` : ''}</dd></>}
+        <dt>From</dt>
+        <dd>
+          {letter.kind === 'CONSUMER'
+            ? `stream ${letter.stream ?? '?'}, consumer group ${letter.group ?? '?'}`
+            : `a webhook to ${letter.system ?? '?'}'s /ingest`}
+        </dd>
+        {(letter.eventId || letter.eventType) && (
+          <>
+            <dt>Event</dt>
+            <dd>{[letter.eventType, letter.eventId].filter(Boolean).join(' · ')}</dd>
+          </>
+        )}
+        {letter.order && (
+          <>
+            <dt>Order</dt>
+            <dd>
+              <button type="button" className="link" onClick={() => onOrder(letter.order!.id)}>
+                {letter.order.id}
+              </button>
+            </dd>
+          </>
+        )}
+        <dt>Error</dt>
+        <dd className="error-text" data-testid="ops-letter-error">
+          {letter.error}
+        </dd>
+        <dt>Attempts</dt>
+        <dd>
+          {letter.attempts}
+          {letter.replays ? ` · replayed ${letter.replays}×` : ''}
+        </dd>
+        <dt>First failure</dt>
+        <dd>
+          {letter.firstFailedAt} <span className="muted">({ago(letter.firstFailedAt, now)})</span>
+        </dd>
+        <dt>Last failure</dt>
+        <dd>
+          {letter.lastFailedAt} <span className="muted">({ago(letter.lastFailedAt, now)})</span>
+        </dd>
+        {letter.resolvedAt && (
+          <>
+            <dt>Resolved</dt>
+            <dd>
+              {letter.resolvedAt} by {letter.resolvedBy}
+              {letter.resolution ? `: ${letter.resolution}` : ''}
+            </dd>
+          </>
+        )}
       </dl>
       <h4>Payload</h4>
-      <pre className="payload" data-testid="ops-letter-payload">{pretty(letter.payload) || '—'}</pre>
+      <pre className="payload" data-testid="ops-letter-payload">
+        {pretty(letter.payload) || '—'}
+      </pre>
       {letter.headers.length > 0 && (
         <details>
           <summary>Headers as received ({letter.headers.length}; transport credentials removed)</summary>
-          <table><tbody>{letter.headers.map((h) => <tr key={h.name}><td>{h.name}</td><td className="mono">{h.value}</td></tr>)}</tbody></table>
+          <table>
+            <tbody>
+              {letter.headers.map((h) => (
+                <tr key={h.name}>
+                  <td>{h.name}</td>
+                  <td className="mono">{h.value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </details>
       )}
       {letter.audit.length > 0 && (
         <>
           <h4>Audit trail</h4>
           <table data-testid="ops-letter-audit">
-            <thead><tr><th>When</th><th>Action</th><th>Who</th><th>Why</th><th>Outcome</th></tr></thead>
-            <tbody>{letter.audit.map((e) => <tr key={`${e.at}:${e.action}:${e.outcome}`}><td title={e.at}>{ago(e.at, now)}</td><td>{e.action}</td><td>{e.actor}</td><td>{e.reason || '—'}</td><td>{e.outcome}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Action</th>
+                <th>Who</th>
+                <th>Why</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {letter.audit.map((e) => (
+                <tr key={`${e.at}:${e.action}:${e.outcome}`}>
+                  <td title={e.at}>{ago(e.at, now)}</td>
+                  <td>{e.action}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.reason || '—'}</td>
+                  <td>{e.outcome}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </>
       )}
       <form className="actions" onSubmit={(e) => e.preventDefault()}>
-        <input name="letterReason" placeholder={open ? 'why (kept in the audit trail; required to discard)' : 'this letter is not open'} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} size={50} disabled={!open || busy} />{' '}
-        <button type="button" disabled={!open || busy} onClick={() => void act('replay')}>Replay</button>{' '}
-        <button type="button" disabled={!open || busy || reason.trim() === ''} onClick={() => void act('discard')}>Discard</button>
-        {result && <span className="outcome" data-testid="ops-letter-outcome" role="status">{result}</span>}
-        {problem && <span className="problem-text after" role="alert">{problem}</span>}
+        <input
+          name="letterReason"
+          placeholder={open ? 'why (kept in the audit trail; required to discard)' : 'this letter is not open'}
+          value={reason}
+          maxLength={500}
+          onChange={(e) => setReason(e.target.value)}
+          size={50}
+          disabled={!open || busy}
+        />{' '}
+        <button type="button" disabled={!open || busy} onClick={() => void act('replay')}>
+          Replay
+        </button>{' '}
+        <button type="button" disabled={!open || busy || reason.trim() === ''} onClick={() => void act('discard')}>
+          Discard
+        </button>
+        {result && (
+          <span className="outcome" data-testid="ops-letter-outcome" role="status">
+            {result}
+          </span>
+        )}
+        {problem && (
+          <span className="problem-text after" role="alert">
+            {problem}
+          </span>
+        )}
       </form>
     </div>
   );

@@ -55,7 +55,11 @@ export function OpsExceptions({ token, types, type, onType, refresh, now, onOrde
   useEffect(() => {
     let current = true;
     const filter = { ...(type ? { type } : {}), ...(openOnly ? { openOnly: true } : {}) };
-    query<{ exceptions: { nodes: BusinessException[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(token, EXCEPTIONS, { filter, first, after }).then(
+    query<{ exceptions: { nodes: BusinessException[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+      token,
+      EXCEPTIONS,
+      { filter, first, after },
+    ).then(
       (a) => {
         if (!current) return;
         setProblem(problemsOf(a));
@@ -82,43 +86,93 @@ export function OpsExceptions({ token, types, type, onType, refresh, now, onOrde
           <select name="exceptionType" value={type} onChange={(e) => onType(e.target.value)}>
             <option value="">any type</option>
             {types.map((t) => (
-              <option key={t.name} value={t.name} title={t.description ?? undefined}>{t.name}</option>
+              <option key={t.name} value={t.name} title={t.description ?? undefined}>
+                {t.name}
+              </option>
             ))}
           </select>
         </label>
         <label>
-          <input type="checkbox" name="openOnly" checked={openOnly} onChange={(e) => setOpenOnly(e.target.checked)} /> open only
+          <input type="checkbox" name="openOnly" checked={openOnly} onChange={(e) => setOpenOnly(e.target.checked)} />{' '}
+          open only
         </label>
         <label>
-          Per page <input name="exceptionPageSize" type="number" min={1} max={200} value={size} onChange={(e) => setSize(e.target.value)} style={{ width: '5em' }} />
+          Per page{' '}
+          <input
+            name="exceptionPageSize"
+            type="number"
+            min={1}
+            max={200}
+            value={size}
+            onChange={(e) => setSize(e.target.value)}
+            style={{ width: '5em' }}
+          />
         </label>
       </form>
-      {problem && <p className="problem-text" role="alert">{problem}</p>}
-      {nodes === undefined ? <p className="muted">Loading…</p> : nodes.length === 0 ? (
-        <p className="muted" data-testid="ops-exceptions-empty">No {openOnly ? 'open ' : ''}exceptions{type ? ` of type ${type}` : ''}{pages.page > 1 ? ' on this page' : ''}.</p>
+      {problem && (
+        <p className="problem-text" role="alert">
+          {problem}
+        </p>
+      )}
+      {nodes === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : nodes.length === 0 ? (
+        <p className="muted" data-testid="ops-exceptions-empty">
+          No {openOnly ? 'open ' : ''}exceptions{type ? ` of type ${type}` : ''}
+          {pages.page > 1 ? ' on this page' : ''}.
+        </p>
       ) : (
         <table>
           <thead>
-            <tr><th>Type</th><th>Order</th><th>Age</th><th>SLA</th><th>Who acts</th><th>Facts</th><th>State</th></tr>
+            <tr>
+              <th>Type</th>
+              <th>Order</th>
+              <th>Age</th>
+              <th>SLA</th>
+              <th>Who acts</th>
+              <th>Facts</th>
+              <th>State</th>
+            </tr>
           </thead>
           <tbody>
             {nodes.map((x) => (
               <tr key={x.id} data-testid="ops-exception">
-                <td title={types.find((t) => t.name === x.type)?.description ?? undefined}><b>{x.type}</b></td>
-                <td><button type="button" className="link" onClick={() => onOrder(x.order.id)}>{x.order.id}</button>{x.channel ? <span className="muted"> · {x.channel}</span> : null}</td>
-                <td title={`since ${x.since}`} data-testid="ops-exception-age">{x.open ? duration(now - Date.parse(x.since)) : duration(Date.parse(x.closedAt!) - Date.parse(x.since))}</td>
+                <td title={types.find((t) => t.name === x.type)?.description ?? undefined}>
+                  <b>{x.type}</b>
+                </td>
+                <td>
+                  <button type="button" className="link" onClick={() => onOrder(x.order.id)}>
+                    {x.order.id}
+                  </button>
+                  {x.channel ? <span className="muted"> · {x.channel}</span> : null}
+                </td>
+                <td title={`since ${x.since}`} data-testid="ops-exception-age">
+                  {x.open
+                    ? duration(now - Date.parse(x.since))
+                    : duration(Date.parse(x.closedAt!) - Date.parse(x.since))}
+                </td>
                 <td>{sla(x.slaSeconds)}</td>
                 <td>{x.actor}</td>
                 <td className="facts">{x.facts.map((f) => `${f.name}: ${f.value ?? '—'}`).join(' · ')}</td>
-                <td>{x.open ? <span className="badge open">open</span> : <span title={x.closeReason ?? undefined}>closed {ago(x.closedAt!, now)}</span>}</td>
+                <td>
+                  {x.open ? (
+                    <span className="badge open">open</span>
+                  ) : (
+                    <span title={x.closeReason ?? undefined}>closed {ago(x.closedAt!, now)}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       <div className="pager">
-        <button type="button" disabled={pages.page === 1} onClick={pages.previous}>← Previous</button>{' '}
-        <button type="button" disabled={!hasNext || !endCursor} onClick={() => endCursor && pages.next(endCursor)}>Next →</button>
+        <button type="button" disabled={pages.page === 1} onClick={pages.previous}>
+          ← Previous
+        </button>{' '}
+        <button type="button" disabled={!hasNext || !endCursor} onClick={() => endCursor && pages.next(endCursor)}>
+          Next →
+        </button>
       </div>
     </section>
   );

@@ -7,7 +7,13 @@ interface Health {
   openExceptions: { type: string; count: number }[];
   deadLetterDepth: { consumer: number; ingest: number; total: number };
   eventLag: { hop: string; count: number; p50: number | null; p99: number | null }[];
-  systems: { system: string; breaker: string; lastSuccessAt: string | null; stalenessMs: number | null; reporters: number }[];
+  systems: {
+    system: string;
+    breaker: string;
+    lastSuccessAt: string | null;
+    stalenessMs: number | null;
+    reporters: number;
+  }[];
 }
 
 const ms = (v: number | null): string => (v === null ? '—' : v < 1000 ? `${Math.round(v)} ms` : duration(v));
@@ -17,7 +23,17 @@ const ms = (v: number | null): string => (v === null ? '—' : v < 1000 ? `${Mat
  * exception list), open dead letters by kind, event lag per hop, and each system's breaker and
  * freshness as the gateways reported them in the last minute.
  */
-export function OpsHealth({ token, refresh, now, onType }: { token: string; refresh: number; now: number; onType: (type: string) => void }) {
+export function OpsHealth({
+  token,
+  refresh,
+  now,
+  onType,
+}: {
+  token: string;
+  refresh: number;
+  now: number;
+  onType: (type: string) => void;
+}) {
   const [health, setHealth] = useState<Health>();
   const [problem, setProblem] = useState<string>();
 
@@ -41,33 +57,61 @@ export function OpsHealth({ token, refresh, now, onType }: { token: string; refr
   return (
     <section className="panel" data-testid="ops-health">
       <h2>Operations health {health && <span className="muted">as of {ago(health.generatedAt, now)}</span>}</h2>
-      {problem && <p className="problem-text" role="alert">{problem}</p>}
-      {!health ? <p className="muted">Loading…</p> : (
+      {problem && (
+        <p className="problem-text" role="alert">
+          {problem}
+        </p>
+      )}
+      {!health ? (
+        <p className="muted">Loading…</p>
+      ) : (
         <dl className="health">
           <dt>Open exceptions</dt>
           <dd data-testid="ops-health-exceptions">
             <b>{open}</b>
             {health.openExceptions.length > 0 && ': '}
             {health.openExceptions.map((x, i) => (
-              <span key={x.type}>{i > 0 && ', '}<button type="button" className="link" onClick={() => onType(x.type)}>{x.type}</button> {x.count}</span>
+              <span key={x.type}>
+                {i > 0 && ', '}
+                <button type="button" className="link" onClick={() => onType(x.type)}>
+                  {x.type}
+                </button>{' '}
+                {x.count}
+              </span>
             ))}
           </dd>
           <dt>Open dead letters</dt>
-          <dd data-testid="ops-health-letters"><b>{health.deadLetterDepth.total}</b> (consumer {health.deadLetterDepth.consumer}, ingest {health.deadLetterDepth.ingest})</dd>
+          <dd data-testid="ops-health-letters">
+            <b>{health.deadLetterDepth.total}</b> (consumer {health.deadLetterDepth.consumer}, ingest{' '}
+            {health.deadLetterDepth.ingest})
+          </dd>
           <dt>Event lag, 15 min</dt>
           <dd>
-            {health.eventLag.length === 0 ? <span className="muted">no events</span> : health.eventLag.map((l) => (
-              <div key={l.hop}>{l.hop}: p50 {ms(l.p50)}, p99 {ms(l.p99)} <span className="muted">({l.count})</span></div>
-            ))}
+            {health.eventLag.length === 0 ? (
+              <span className="muted">no events</span>
+            ) : (
+              health.eventLag.map((l) => (
+                <div key={l.hop}>
+                  {l.hop}: p50 {ms(l.p50)}, p99 {ms(l.p99)} <span className="muted">({l.count})</span>
+                </div>
+              ))
+            )}
           </dd>
           <dt>Systems</dt>
           <dd>
-            {health.systems.length === 0 ? <span className="muted">no gateway reported in the last minute</span> : health.systems.map((s) => (
-              <div key={s.system}>
-                {s.system}: <span className={`badge ${s.breaker === 'CLOSED' ? 'ok' : 'open'}`}>{s.breaker}</span>{' '}
-                <span className="muted">{s.stalenessMs === null ? 'no successful fetch' : `fresh ${duration(s.stalenessMs)} ago`} · {s.reporters} gateway{s.reporters === 1 ? '' : 's'}</span>
-              </div>
-            ))}
+            {health.systems.length === 0 ? (
+              <span className="muted">no gateway reported in the last minute</span>
+            ) : (
+              health.systems.map((s) => (
+                <div key={s.system}>
+                  {s.system}: <span className={`badge ${s.breaker === 'CLOSED' ? 'ok' : 'open'}`}>{s.breaker}</span>{' '}
+                  <span className="muted">
+                    {s.stalenessMs === null ? 'no successful fetch' : `fresh ${duration(s.stalenessMs)} ago`} ·{' '}
+                    {s.reporters} gateway{s.reporters === 1 ? '' : 's'}
+                  </span>
+                </div>
+              ))
+            )}
           </dd>
         </dl>
       )}

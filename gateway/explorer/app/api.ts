@@ -32,7 +32,8 @@ async function answer<T>(res: Response, parse: (r: Response) => Promise<T>): Pro
   }
 }
 
-export const loadSetup = async (): Promise<Setup> => answer(await fetch('/explorer/api/setup'), (r) => r.json() as Promise<Setup>);
+export const loadSetup = async (): Promise<Setup> =>
+  answer(await fetch('/explorer/api/setup'), (r) => r.json() as Promise<Setup>);
 
 export async function loadCredential(choice: Choice): Promise<Credential> {
   const res = await fetch('/explorer/api/credential', {
@@ -49,6 +50,8 @@ export async function loadCredential(choice: Choice): Promise<Credential> {
 
 /** The client schema as this consumer may see it (not introspection: that stays ops-only). */
 export async function loadSchema(consumer: string): Promise<GraphQLSchema> {
-  const sdl = await answer(await fetch(`/explorer/api/schema?consumer=${encodeURIComponent(consumer)}`), (r) => r.text());
+  const sdl = await answer(await fetch(`/explorer/api/schema?consumer=${encodeURIComponent(consumer)}`), (r) =>
+    r.text(),
+  );
   return buildSchema(sdl);
 }

@@ -10,7 +10,11 @@ export interface Answer<D> {
 }
 
 /** POSTs an operation with the operator's credential (`Authorization: Bearer <ops JWT>`). */
-export async function query<D>(token: string, document: string, variables: Record<string, unknown> = {}): Promise<Answer<D>> {
+export async function query<D>(
+  token: string,
+  document: string,
+  variables: Record<string, unknown> = {},
+): Promise<Answer<D>> {
   const res = await fetch(GRAPHQL_URL, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -26,17 +30,30 @@ export async function query<D>(token: string, document: string, variables: Recor
 
 /** The messages of an answer's errors, joined; undefined when there are none. */
 export const problemsOf = (a: Answer<unknown>): string | undefined =>
-  a.errors?.length ? a.errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ') : undefined;
+  a.errors?.length
+    ? a.errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ')
+    : undefined;
 
 /** A graphql-ws client on the same URL, the credential in `connection_init`. */
 export function liveClient(token: string): Client {
-  return createClient({ url: GRAPHQL_URL.replace(/^http/, 'ws'), connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 5 });
+  return createClient({
+    url: GRAPHQL_URL.replace(/^http/, 'ws'),
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 5,
+  });
 }
 
 /** Development only: an ops credential from the gateway's development endpoint (404 in production). */
 export async function developmentOpsToken(): Promise<string> {
-  const res = await fetch('/explorer/api/credential', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"consumer":"ops"}' });
-  if (!res.ok) throw new Error(res.status === 404 ? 'no development credentials here (production): paste an ops token' : `HTTP ${res.status}`);
+  const res = await fetch('/explorer/api/credential', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"consumer":"ops"}',
+  });
+  if (!res.ok)
+    throw new Error(
+      res.status === 404 ? 'no development credentials here (production): paste an ops token' : `HTTP ${res.status}`,
+    );
   return ((await res.json()) as { value: string }).value.replace(/^Bearer /, '');
 }
 

@@ -35,13 +35,21 @@ export function accessLogStage(logger: Logger): Stage {
         return status;
       } finally {
         const context = call.context;
-        logger.info({
-          requestId, transport: call.transport, method: call.method,
-          consumer: context?.identity.consumer ?? 'anonymous',
-          operation: context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName),
-          ...(context?.actingUser ? { actingUser: context.actingUser.actingUser, assertedBy: context.actingUser.assertedBy } : {}),
-          status, durationMs: Math.round((performance.now() - started) * 10) / 10,
-        }, 'request');
+        logger.info(
+          {
+            requestId,
+            transport: call.transport,
+            method: call.method,
+            consumer: context?.identity.consumer ?? 'anonymous',
+            operation: context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName),
+            ...(context?.actingUser
+              ? { actingUser: context.actingUser.actingUser, assertedBy: context.actingUser.assertedBy }
+              : {}),
+            status,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request',
+        );
       }
     },
     onSubgraphFetch(fetch, next) {

@@ -23,8 +23,11 @@ export function actingUserStage(): Stage {
       if (raw === undefined || context.identity.consumer !== 'salesforce') return undefined;
       const value = Array.isArray(raw) ? raw.join(',') : String(raw);
       if (!SALESFORCE_USER_ID.test(value)) {
-        throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT,
-          `${ACTING_USER_HEADER} must be a Salesforce user id (005 followed by 12 or 15 letters or digits); received ${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''} (${value.length} characters)`);
+        throw new RequestRefusal(
+          400,
+          ErrorCode.BAD_USER_INPUT,
+          `${ACTING_USER_HEADER} must be a Salesforce user id (005 followed by 12 or 15 letters or digits); received ${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''} (${value.length} characters)`,
+        );
       }
       context.actingUser = { actingUser: value, assertedBy: 'salesforce' };
       return undefined;

@@ -13,7 +13,10 @@ import type { Stage } from '../stage.js';
  */
 export class VerifiedCredentials {
   private readonly entries = new Map<string, { identity: Identity; scope: string; until: number }>();
-  constructor(private readonly max = 10_000, private readonly maxAgeMs = 60_000) {}
+  constructor(
+    private readonly max = 10_000,
+    private readonly maxAgeMs = 60_000,
+  ) {}
 
   private key(authorization: unknown, apiKey: unknown): string | undefined {
     if (typeof authorization === 'string' && apiKey === undefined) return `a\u0000${authorization}`;
@@ -66,7 +69,8 @@ export function authenticationStage(config: AuthConfig, logger: Logger, verified
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         logger.info({ reason: err.reason, transport: call.transport }, 'refused a credential');
-        const headers: Record<string, string> = err.httpStatus === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {};
+        const headers: Record<string, string> =
+          err.httpStatus === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {};
         throw new RequestRefusal(err.httpStatus, err.code, err.message, { reason: err.reason }, headers);
       }
     },

@@ -22,7 +22,10 @@ export function withMaxAge(response: SubgraphResponse, cacheControl: string | nu
  */
 export function cacheControlMaxAgeMs(header: string | null): number | undefined {
   if (!header) return undefined;
-  const directives = header.toLowerCase().split(',').map((d) => d.trim());
+  const directives = header
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return 0;
   const seconds = (name: string): number | undefined => {
     const m = directives.map((d) => new RegExp(`^${name}=(\\d+)$`).exec(d)).find(Boolean);
@@ -70,7 +73,12 @@ export function fetchCacheStage(opts: FetchCacheOptions): Stage {
       const response = await next();
       if (!snapshot || fetch.servedStale || response.errors?.length) return response;
       const ttlMs = Math.min(ttl, (response as { [MAX_AGE]?: number })[MAX_AGE] ?? Infinity);
-      if (ttlMs > 0) await opts.cache.set(fetch.key, JSON.stringify(response), { ttlMs, versions: snapshot, tags: ids.map((id) => `order:${id}:${fetch.subgraph}`) });
+      if (ttlMs > 0)
+        await opts.cache.set(fetch.key, JSON.stringify(response), {
+          ttlMs,
+          versions: snapshot,
+          tags: ids.map((id) => `order:${id}:${fetch.subgraph}`),
+        });
       return response;
     },
   };

@@ -25,12 +25,17 @@ export function fieldAccessStage(opts: FieldAccessOptions): Stage {
       const forbidden = findForbidden(schema, document, operation, opts.rules(), caller);
       if (forbidden.length === 0) return undefined;
       context.forbiddenFields = forbidden;
-      return { document: withoutForbidden(document, forbidden), planKey: `forbidden:${forbidden.map((f) => f.path.join('.')).join(',')}` };
+      return {
+        document: withoutForbidden(document, forbidden),
+        planKey: `forbidden:${forbidden.map((f) => f.path.join('.')).join(',')}`,
+      };
     },
     onResponse({ result, context }) {
       const forbidden = context.forbiddenFields;
       if (!forbidden) return;
-      const errors = markForbidden(result.data as Record<string, unknown> | null | undefined, forbidden).map((e) => e.toJSON());
+      const errors = markForbidden(result.data as Record<string, unknown> | null | undefined, forbidden).map((e) =>
+        e.toJSON(),
+      );
       (result as { errors?: unknown[] }).errors = [...(result.errors ?? []), ...errors];
     },
   };

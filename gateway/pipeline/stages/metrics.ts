@@ -31,40 +31,93 @@ export class GatewayMetrics {
   private readonly eventLag;
   private subscribers: () => number = () => 0;
 
-  constructor(readonly metrics: ServiceMetrics, shields: ReadonlyMap<string, Shield>) {
-    this.requests = metrics.counter('ovg_http_requests_total', 'GraphQL requests by operation (a manifest name, else other), consumer and HTTP status', ['operation', 'consumer', 'status']);
-    this.requestSeconds = metrics.histogram('ovg_http_request_duration_seconds', 'GraphQL request duration by operation and consumer', ['operation', 'consumer']);
-    this.fetchSeconds = metrics.histogram('ovg_subgraph_fetch_duration_seconds', 'Subgraph fetch duration (cache hits, shield and retries included)', ['subgraph']);
-    this.fetchErrors = metrics.counter('ovg_subgraph_fetch_errors_total', 'Subgraph fetches that failed or were served stale, by code', ['subgraph', 'code']);
-    this.cacheRequests = metrics.counter('ovg_cache_requests_total', 'Cache lookups by cache (response, fetch) and result (hit, miss)', ['cache', 'result']);
-    this.eventLag = metrics.histogram('ovg_event_lag_seconds', 'Event lag per hop: recorded (occurred → on the bus), published (source on the bus → status change published by the tracker), delivered (on the bus → dispatched to subscribers)', ['hop'], LAG_BUCKETS);
-    metrics.gauge('ovg_shield_breaker_state', 'Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open', ['subgraph'], function () {
-      for (const [subgraph, shield] of shields) this.set({ subgraph }, BREAKER_VALUE[shield.stats().breaker]);
-    });
-    metrics.gauge('ovg_shield_tokens', 'Rate-limit tokens left per subgraph (memory bucket; absent with the Redis bucket)', ['subgraph'], function () {
-      for (const [subgraph, shield] of shields) {
-        const tokens = shield.stats().tokens;
-        if (tokens !== undefined) this.set({ subgraph }, tokens);
-      }
-    });
-    metrics.gauge('ovg_shield_in_flight', 'Fetches in flight per subgraph (concurrency limiter)', ['subgraph'], function () {
-      for (const [subgraph, shield] of shields) this.set({ subgraph }, shield.stats().inFlight);
-    });
-    metrics.gauge('ovg_shield_queued', 'Fetches waiting for a concurrency slot per subgraph', ['subgraph'], function () {
-      for (const [subgraph, shield] of shields) this.set({ subgraph }, shield.stats().queued);
-    });
+  constructor(
+    readonly metrics: ServiceMetrics,
+    shields: ReadonlyMap<string, Shield>,
+  ) {
+    this.requests = metrics.counter(
+      'ovg_http_requests_total',
+      'GraphQL requests by operation (a manifest name, else other), consumer and HTTP status',
+      ['operation', 'consumer', 'status'],
+    );
+    this.requestSeconds = metrics.histogram(
+      'ovg_http_request_duration_seconds',
+      'GraphQL request duration by operation and consumer',
+      ['operation', 'consumer'],
+    );
+    this.fetchSeconds = metrics.histogram(
+      'ovg_subgraph_fetch_duration_seconds',
+      'Subgraph fetch duration (cache hits, shield and retries included)',
+      ['subgraph'],
+    );
+    this.fetchErrors = metrics.counter(
+      'ovg_subgraph_fetch_errors_total',
+      'Subgraph fetches that failed or were served stale, by code',
+      ['subgraph', 'code'],
+    );
+    this.cacheRequests = metrics.counter(
+      'ovg_cache_requests_total',
+      'Cache lookups by cache (response, fetch) and result (hit, miss)',
+      ['cache', 'result'],
+    );
+    this.eventLag = metrics.histogram(
+      'ovg_event_lag_seconds',
+      'Event lag per hop: recorded (occurred → on the bus), published (source on the bus → status change published by the tracker), delivered (on the bus → dispatched to subscribers)',
+      ['hop'],
+      LAG_BUCKETS,
+    );
+    metrics.gauge(
+      'ovg_shield_breaker_state',
+      'Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open',
+      ['subgraph'],
+      function () {
+        for (const [subgraph, shield] of shields) this.set({ subgraph }, BREAKER_VALUE[shield.stats().breaker]);
+      },
+    );
+    metrics.gauge(
+      'ovg_shield_tokens',
+      'Rate-limit tokens left per subgraph (memory bucket; absent with the Redis bucket)',
+      ['subgraph'],
+      function () {
+        for (const [subgraph, shield] of shields) {
+          const tokens = shield.stats().tokens;
+          if (tokens !== undefined) this.set({ subgraph }, tokens);
+        }
+      },
+    );
+    metrics.gauge(
+      'ovg_shield_in_flight',
+      'Fetches in flight per subgraph (concurrency limiter)',
+      ['subgraph'],
+      function () {
+        for (const [subgraph, shield] of shields) this.set({ subgraph }, shield.stats().inFlight);
+      },
+    );
+    metrics.gauge(
+      'ovg_shield_queued',
+      'Fetches waiting for a concurrency slot per subgraph',
+      ['subgraph'],
+      function () {
+        for (const [subgraph, shield] of shields) this.set({ subgraph }, shield.stats().queued);
+      },
+    );
     // The shield counts its refusals itself; the counter catches up at every scrape.
     const seen = new Map<string, number>();
-    metrics.counter('ovg_shield_refused_total', 'Fetches the shield refused, by subgraph and reason', ['subgraph', 'reason'], function () {
-      for (const [subgraph, shield] of shields) {
-        for (const [reason, n] of Object.entries(shield.stats().refused)) {
-          const key = `${subgraph}\u0000${reason}`;
-          const delta = n - (seen.get(key) ?? 0);
-          if (delta > 0) this.inc({ subgraph, reason }, delta);
-          seen.set(key, n);
+    metrics.counter(
+      'ovg_shield_refused_total',
+      'Fetches the shield refused, by subgraph and reason',
+      ['subgraph', 'reason'],
+      function () {
+        for (const [subgraph, shield] of shields) {
+          for (const [reason, n] of Object.entries(shield.stats().refused)) {
+            const key = `${subgraph}\u0000${reason}`;
+            const delta = n - (seen.get(key) ?? 0);
+            if (delta > 0) this.inc({ subgraph, reason }, delta);
+            seen.set(key, n);
+          }
         }
-      }
-    });
+      },
+    );
     const read = (): number => this.subscribers();
     metrics.gauge('ovg_subscriptions_active', 'Running GraphQL subscriptions (graphql-ws)', [], function () {
       this.set(read());
@@ -93,7 +146,8 @@ export class GatewayMetrics {
     } else if (stream === Streams.VISIBILITY) {
       const cause = (e.event.data as { cause?: { event?: { recordedtime?: unknown } } } | undefined)?.cause?.event;
       const sourceRecorded = Date.parse(String(cause?.recordedtime ?? ''));
-      if (!Number.isNaN(sourceRecorded)) this.eventLag.observe({ hop: 'published' }, Math.max(0, recorded - sourceRecorded) / 1000);
+      if (!Number.isNaN(sourceRecorded))
+        this.eventLag.observe({ hop: 'published' }, Math.max(0, recorded - sourceRecorded) / 1000);
     }
     this.eventLag.observe({ hop: 'delivered' }, Math.max(0, now - recorded) / 1000);
   }
@@ -126,7 +180,9 @@ export function metricsStage(opts: MetricsStageOptions): Stage {
         status = await next();
         return status;
       } finally {
-        const operation = label(call.context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName));
+        const operation = label(
+          call.context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName),
+        );
         const consumer = call.context?.identity.consumer ?? 'anonymous';
         m.requests.inc({ operation, consumer, status: String(status) });
         m.requestSeconds.observe({ operation, consumer }, (performance.now() - started) / 1000);
@@ -141,10 +197,17 @@ export function metricsStage(opts: MetricsStageOptions): Stage {
       try {
         const response = await next();
         const code = response.errors?.find((e) => e.extensions?.code !== undefined)?.extensions?.code;
-        if (fetch.servedStale || code !== undefined) m.fetchErrors.inc({ subgraph: fetch.subgraph, code: String(code ?? fetch.context.freshness.at(-1)?.reason ?? 'STALE') });
+        if (fetch.servedStale || code !== undefined)
+          m.fetchErrors.inc({
+            subgraph: fetch.subgraph,
+            code: String(code ?? fetch.context.freshness.at(-1)?.reason ?? 'STALE'),
+          });
         return response;
       } catch (err) {
-        m.fetchErrors.inc({ subgraph: fetch.subgraph, code: String((err as { extensions?: { code?: unknown } }).extensions?.code ?? 'UPSTREAM_UNAVAILABLE') });
+        m.fetchErrors.inc({
+          subgraph: fetch.subgraph,
+          code: String((err as { extensions?: { code?: unknown } }).extensions?.code ?? 'UPSTREAM_UNAVAILABLE'),
+        });
         throw err;
       } finally {
         m.fetchSeconds.observe({ subgraph: fetch.subgraph }, (performance.now() - started) / 1000);

@@ -6,12 +6,21 @@ import type { Stage } from '../stage.js';
 
 const introspects = (doc: DocumentNode): boolean => {
   let found = false;
-  visit(doc, { Field: (f) => { if (f.name.value === '__schema' || f.name.value === '__type') { found = true; return BREAK; } return undefined; } });
+  visit(doc, {
+    Field: (f) => {
+      if (f.name.value === '__schema' || f.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
   return found;
 };
 
 /** External consumers (everyone but ops and the gateway's own reads) may not introspect the schema. */
-const isExternal = (consumer: string): boolean => consumer !== 'internal' && !CONSUMER_POLICIES[consumer as keyof typeof CONSUMER_POLICIES]?.operational;
+const isExternal = (consumer: string): boolean =>
+  consumer !== 'internal' && !CONSUMER_POLICIES[consumer as keyof typeof CONSUMER_POLICIES]?.operational;
 
 /**
  * Operation limits (docs/limits.md), each refusal `LIMIT_EXCEEDED` before query planning:
@@ -35,8 +44,12 @@ export function operationLimitsStage(limits: OperationLimits): Stage {
     onRequest(call) {
       if (!call.batch || call.operations.length <= limits.maxBatch) return;
       const err = limitExceeded('batch size', call.operations.length, limits.maxBatch);
-      const message = limits.maxBatch <= 1 ? `${err.message}: send one operation per request (batching is off)` : err.message;
-      throw new RequestRefusal(400, ErrorCode.LIMIT_EXCEEDED, message, { limit: err.extensions.limit, value: err.extensions.value });
+      const message =
+        limits.maxBatch <= 1 ? `${err.message}: send one operation per request (batching is off)` : err.message;
+      throw new RequestRefusal(400, ErrorCode.LIMIT_EXCEEDED, message, {
+        limit: err.extensions.limit,
+        value: err.extensions.value,
+      });
     },
     onParseError(error, source) {
       const refusal = tokenLimitError(error, source, limits.maxTokens);
@@ -47,12 +60,17 @@ export function operationLimitsStage(limits: OperationLimits): Stage {
     onOperation({ document, operation, context }) {
       // Apollo Gateway plans queries and mutations; a subscription would fail in the planner as a 500.
       if (operation.operation === 'subscription') {
-        throw new GraphQLError('only queries and mutations run over HTTP /graphql: subscriptions run over graphql-ws on the same path (received a subscription)', {
-          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
-        });
+        throw new GraphQLError(
+          'only queries and mutations run over HTTP /graphql: subscriptions run over graphql-ws on the same path (received a subscription)',
+          {
+            extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+          },
+        );
       }
       if (isExternal(context.identity.consumer) && introspects(document)) {
-        throw new GraphQLError('introspection is not available to external consumers', { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+        throw new GraphQLError('introspection is not available to external consumers', {
+          extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+        });
       }
     },
   };

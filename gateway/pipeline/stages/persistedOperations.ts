@@ -8,7 +8,10 @@ import type { GraphQLParams, Stage } from '../stage.js';
 
 /** Which client's operations (operations/<client>/) each consumer runs; ops has none. */
 export const CLIENT_OF: Readonly<Record<Consumer, ClientName | null>> = {
-  salesforce: null, storefront: null, partner: null, ops: null,
+  salesforce: null,
+  storefront: null,
+  partner: null,
+  ops: null,
   ...Object.fromEntries(Object.entries(CONSUMER_OF_CLIENT).map(([client, consumer]) => [consumer, client])),
 };
 
@@ -32,23 +35,37 @@ export function readManifest(path: string): PersistedQueryManifest {
 }
 
 /** The persisted-operation rule for one request: the manifest operation it names, or why it is refused. */
-export type PersistedOperationCheck = (identity: Identity, params: GraphQLParams) => { op?: ManifestOperation } | { refusal: string };
+export type PersistedOperationCheck = (
+  identity: Identity,
+  params: GraphQLParams,
+) => { op?: ManifestOperation } | { refusal: string };
 
 /** The rule of {@link persistedOperationsStage}. */
-export function persistedOperationCheck(opts: Pick<PersistedOperationsOptions, 'manifest' | 'persistedOnly'>): PersistedOperationCheck {
+export function persistedOperationCheck(
+  opts: Pick<PersistedOperationsOptions, 'manifest' | 'persistedOnly'>,
+): PersistedOperationCheck {
   const byHash = new Map<string, ManifestOperation>(opts.manifest.operations.map((op) => [op.id, op]));
   return (identity, params) => {
     const hash = params.extensions?.persistedQuery?.sha256Hash;
     const op = typeof hash === 'string' ? byHash.get(hash) : undefined;
     if (identity.consumer === 'internal' || !opts.persistedOnly.has(identity.consumer)) return { op };
     const client = CLIENT_OF[identity.consumer];
-    const why = typeof hash !== 'string' ? 'an ad-hoc document'
-      : !op ? 'an unknown sha256Hash'
-      : op.clientName !== client ? `${op.clientName}'s operation ${op.name}`
-      : params.query !== undefined && params.query !== null && (typeof params.query !== 'string' || sha256Hex(params.query) !== hash) ? 'a query that does not match its sha256Hash'
-      : null;
+    const why =
+      typeof hash !== 'string'
+        ? 'an ad-hoc document'
+        : !op
+          ? 'an unknown sha256Hash'
+          : op.clientName !== client
+            ? `${op.clientName}'s operation ${op.name}`
+            : params.query !== undefined &&
+                params.query !== null &&
+                (typeof params.query !== 'string' || sha256Hex(params.query) !== hash)
+              ? 'a query that does not match its sha256Hash'
+              : null;
     if (why === null) return { op };
-    return { refusal: `${identity.consumer} may only run its persisted operations (operations/${client}/, sent as extensions.persistedQuery.sha256Hash); received ${why}` };
+    return {
+      refusal: `${identity.consumer} may only run its persisted operations (operations/${client}/, sent as extensions.persistedQuery.sha256Hash); received ${why}`,
+    };
   };
 }
 
@@ -58,8 +75,11 @@ function checkApqHash(params: GraphQLParams): void {
   if (typeof hash !== 'string' || typeof params.query !== 'string' || params.query === '') return;
   const actual = sha256Hex(params.query);
   if (actual === hash.toLowerCase()) return;
-  throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT,
-    `extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of query; received ${JSON.stringify(hash.slice(0, 80))} for a query whose SHA-256 is ${actual}`);
+  throw new RequestRefusal(
+    400,
+    ErrorCode.BAD_USER_INPUT,
+    `extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of query; received ${JSON.stringify(hash.slice(0, 80))} for a query whose SHA-256 is ${actual}`,
+  );
 }
 
 /**
@@ -82,7 +102,8 @@ export function persistedOperationsStage(opts: PersistedOperationsOptions): Stag
       for (const params of call.operations) {
         const verdict = check(context.identity, params);
         if ('refusal' in verdict) throw new RequestRefusal(403, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, verdict.refusal);
-        if (verdict.op && (params.query === undefined || params.query === null || params.query === '')) params.query = verdict.op.body;
+        if (verdict.op && (params.query === undefined || params.query === null || params.query === ''))
+          params.query = verdict.op.body;
         else if (!verdict.op) checkApqHash(params);
       }
     },

@@ -17,7 +17,11 @@ const WINDOW_MS = 60_000;
  * `RATE_LIMITED`. With Redis the count is shared by every replica (INCR + PEXPIRE); a Redis
  * outage lets requests through (logged), never fails them.
  */
-export function quotasStage(config: Pick<GatewayConfig, 'quotas' | 'redisKeyPrefix'>, logger: Logger, redis: Redis | undefined): Stage {
+export function quotasStage(
+  config: Pick<GatewayConfig, 'quotas' | 'redisKeyPrefix'>,
+  logger: Logger,
+  redis: Redis | undefined,
+): Stage {
   let reported = 0;
   const report = (err: Error): void => {
     if (Date.now() - reported > 10_000) {
@@ -30,7 +34,11 @@ export function quotasStage(config: Pick<GatewayConfig, 'quotas' | 'redisKeyPref
     if (redis) {
       try {
         const k = `${config.redisKeyPrefix}quota:${key}:${window}`;
-        const [[, n]] = (await redis.multi().incr(k).pexpire(k, WINDOW_MS * 2).exec()) as [[unknown, number]];
+        const [[, n]] = (await redis
+          .multi()
+          .incr(k)
+          .pexpire(k, WINDOW_MS * 2)
+          .exec()) as [[unknown, number]];
         return n;
       } catch (err) {
         report(err as Error);
@@ -54,8 +62,13 @@ export function quotasStage(config: Pick<GatewayConfig, 'quotas' | 'redisKeyPref
     const key = `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
     if ((await count(key, window)) <= limit) return;
     const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
-    throw new RequestRefusal(429, ErrorCode.RATE_LIMITED, `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
-      { retryAfter, limit }, { 'retry-after': String(retryAfter) });
+    throw new RequestRefusal(
+      429,
+      ErrorCode.RATE_LIMITED,
+      `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
+      { retryAfter, limit },
+      { 'retry-after': String(retryAfter) },
+    );
   };
   return { name: 'client quotas', onRequest: (_call, context) => admit(context.identity) };
 }

@@ -21,8 +21,13 @@ export interface ResponseCacheOptions {
  */
 export function responseCacheKey(scope: string, query: string, operationName: unknown, variables: unknown): string {
   const h = createHash('sha256');
-  h.update(scope).update('\u0000').update(query).update('\u0000').update(typeof operationName === 'string' ? operationName : '')
-    .update('\u0000').update(JSON.stringify(variables ?? {}));
+  h.update(scope)
+    .update('\u0000')
+    .update(query)
+    .update('\u0000')
+    .update(typeof operationName === 'string' ? operationName : '')
+    .update('\u0000')
+    .update(JSON.stringify(variables ?? {}));
   return `response:${h.digest('base64url')}`;
 }
 
@@ -64,11 +69,18 @@ export function responseCacheStage(opts: ResponseCacheOptions): Stage {
       const deps = dependenciesOf(schema, document, operation, variables, result.data, context.identity);
       if (!deps) return;
       // Stored exactly as Apollo Server sends it, so a hit answers the same bytes.
-      const text = JSON.stringify(result.extensions ? { data: result.data, extensions: result.extensions } : { data: result.data });
+      const text = JSON.stringify(
+        result.extensions ? { data: result.data, extensions: result.extensions } : { data: result.data },
+      );
       let ttlMs = opts.ttlMs;
       for (const type of deps.types) ttlMs = Math.min(ttlMs, opts.typeTtlMs?.[type] ?? ttlMs);
       if (ttlMs <= 0) return;
-      await opts.cache.set(ticket.key, text, { ttlMs, versions: ticket.snapshot, discoveredIds: deps.ids, tags: deps.tags });
+      await opts.cache.set(ticket.key, text, {
+        ttlMs,
+        versions: ticket.snapshot,
+        discoveredIds: deps.ids,
+        tags: deps.tags,
+      });
     },
   };
 }

@@ -23,8 +23,15 @@ export function shieldRefusalError(subgraph: string, err: ShieldRefusal): GraphQ
       extensions: { code: ErrorCode.RATE_LIMITED, serviceName: subgraph, retryAfter },
     });
   }
-  const why = err.reason === 'circuit_open' ? 'circuit open' : err.reason === 'timeout' ? 'timed out' : 'too many requests in flight';
-  return new GraphQLError(`${subgraph} is unavailable (${why}); its fields are null`, { extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, serviceName: subgraph } });
+  const why =
+    err.reason === 'circuit_open'
+      ? 'circuit open'
+      : err.reason === 'timeout'
+        ? 'timed out'
+        : 'too many requests in flight';
+  return new GraphQLError(`${subgraph} is unavailable (${why}); its fields are null`, {
+    extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, serviceName: subgraph },
+  });
 }
 
 /** How the shield judges one attempt: 429 pauses, unavailability is retried, anything else is final. */
@@ -35,7 +42,8 @@ function classify(outcome: { ok: true; value: SubgraphResponse } | { ok: false; 
   }
   const err = outcome.error;
   if (err instanceof GraphQLError) {
-    if (err.extensions.code === ErrorCode.RATE_LIMITED) return { rateLimited: Number(err.extensions.retryAfter ?? 1) * 1000 };
+    if (err.extensions.code === ErrorCode.RATE_LIMITED)
+      return { rateLimited: Number(err.extensions.retryAfter ?? 1) * 1000 };
     if (err.extensions.code === ErrorCode.UPSTREAM_UNAVAILABLE) return 'retryable';
     return 'fatal';
   }

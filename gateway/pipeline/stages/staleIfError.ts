@@ -58,7 +58,12 @@ export function staleIfErrorStage(opts: StaleIfErrorOptions): Stage {
       }
       const failed = response.errors?.find((e) => FAILURE_CODES.has(String(e.extensions?.code)));
       if (failed) return (await serveStale(String(failed.extensions?.code))) ?? response;
-      if (!response.errors?.length) await store.set(`last:${fetch.key}`, `${new Date().toISOString()}\n${JSON.stringify(response)}`, opts.staleTtlMs);
+      if (!response.errors?.length)
+        await store.set(
+          `last:${fetch.key}`,
+          `${new Date().toISOString()}\n${JSON.stringify(response)}`,
+          opts.staleTtlMs,
+        );
       return response;
     },
     onResponse({ result, context }) {

@@ -1,4 +1,12 @@
-import { endSpan, incomingTraceContext, injectTraceContext, otelContext, SpanKind, trace, tracer } from '../../../runtime/telemetry.js';
+import {
+  endSpan,
+  incomingTraceContext,
+  injectTraceContext,
+  otelContext,
+  SpanKind,
+  trace,
+  tracer,
+} from '../../../runtime/telemetry.js';
 import type { GatewayContext } from '../context.js';
 import type { Stage } from '../stage.js';
 import { operationNameOf } from './accessLog.js';
@@ -32,26 +40,44 @@ export function tracingStage(): Stage {
     name: 'tracing',
     async aroundRequest(call, next) {
       const parent = incomingTraceContext(call.headers);
-      const span = tracer().startSpan(`${call.method} /graphql`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': call.method } }, parent);
+      const span = tracer().startSpan(
+        `${call.method} /graphql`,
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': call.method } },
+        parent,
+      );
       let status = 500;
       try {
         status = await otelContext.with(trace.setSpan(parent, span), next);
         return status;
       } finally {
-        span.setAttributes({ ...requestAttributes(call.context, call.context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName)), 'http.response.status_code': status });
+        span.setAttributes({
+          ...requestAttributes(
+            call.context,
+            call.context?.facts.operationName ?? operationNameOf(call.operations[0]?.operationName),
+          ),
+          'http.response.status_code': status,
+        });
         endSpan(span, status >= 500 ? `HTTP ${status}` : undefined);
       }
     },
     onRequest(call, context) {
       if (call.transport !== 'ws') return undefined;
       const operation = operationNameOf(call.operations[0]?.operationName);
-      const span = tracer().startSpan(`subscribe ${operation ?? ''}`.trim(), { kind: SpanKind.SERVER, attributes: requestAttributes(context, operation) }, incomingTraceContext(call.headers));
+      const span = tracer().startSpan(
+        `subscribe ${operation ?? ''}`.trim(),
+        { kind: SpanKind.SERVER, attributes: requestAttributes(context, operation) },
+        incomingTraceContext(call.headers),
+      );
       span.end();
       return undefined;
     },
     async onSubgraphFetch(fetch, next) {
       const parent = otelContext.active();
-      const span = tracer().startSpan(`subgraph ${fetch.subgraph}`, { kind: SpanKind.CLIENT, attributes: { 'ovg.subgraph': fetch.subgraph } }, parent);
+      const span = tracer().startSpan(
+        `subgraph ${fetch.subgraph}`,
+        { kind: SpanKind.CLIENT, attributes: { 'ovg.subgraph': fetch.subgraph } },
+        parent,
+      );
       const ctx = trace.setSpan(parent, span);
       injectTraceContext(ctx, (fetch.headers ??= {}));
       try {

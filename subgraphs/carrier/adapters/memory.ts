@@ -13,7 +13,10 @@ export class MemoryCarrier implements CarrierPort, CarrierRecorder {
   private readonly byShipment = new Map<string, CarrierShipment>();
   private readonly byNumber = new Map<string, CarrierShipment>();
 
-  constructor(private readonly slice: CarrierSlice, faults: Partial<FaultKnobs> = {}) {
+  constructor(
+    private readonly slice: CarrierSlice,
+    faults: Partial<FaultKnobs> = {},
+  ) {
     this.sim = new SystemSimulator('carrier', faults);
     for (const s of slice.shipments) this.index(s);
   }
@@ -42,16 +45,25 @@ export class MemoryCarrier implements CarrierPort, CarrierRecorder {
     const { shipmentId } = u.references;
     let record = this.byShipment.get(shipmentId);
     const other = this.byNumber.get(u.trackingNumber);
-    if ((record && record.trackingNumber !== u.trackingNumber) || (other && other.references.shipmentId !== shipmentId)) {
-      throw new RecordConflictError(`tracking number ${u.trackingNumber} and shipment ${shipmentId} belong to different parcels at the carrier`);
+    if (
+      (record && record.trackingNumber !== u.trackingNumber) ||
+      (other && other.references.shipmentId !== shipmentId)
+    ) {
+      throw new RecordConflictError(
+        `tracking number ${u.trackingNumber} and shipment ${shipmentId} belong to different parcels at the carrier`,
+      );
     }
     const newest = u.scans.reduce((t, s) => (s.occurredAt > t ? s.occurredAt : t), '');
     const last = record?.scans.reduce((t, s) => (s.occurredAt > t ? s.occurredAt : t), '');
     if (last && newest < last) return 'stale';
     if (!record) {
       record = {
-        trackingNumber: u.trackingNumber, carrier: u.carrier, service: u.service ?? '',
-        references: { ...u.references }, scans: [], estimatedDeliveryAt: null,
+        trackingNumber: u.trackingNumber,
+        carrier: u.carrier,
+        service: u.service ?? '',
+        references: { ...u.references },
+        scans: [],
+        estimatedDeliveryAt: null,
       };
       this.slice.shipments.push(record);
       this.index(record);

@@ -5,7 +5,10 @@ import { GuardRefusal, RecordConflictError, type ApplyResult } from '../../commo
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
 import type { ErpCreditMemo, ErpInvoice, ErpOrder, ErpPayment, ErpPort, ErpRecorder, PaymentChange } from '../port.js';
 
-const money = (c: number, currency: string): Money => ({ amount: `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`, currency });
+const money = (c: number, currency: string): Money => ({
+  amount: `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`,
+  currency,
+});
 
 /** A payment's status from its amounts (for a payment that is neither failed nor voided). */
 function statusFromAmounts(p: ErpPayment): PaymentStatus {
@@ -28,7 +31,10 @@ export class MemoryErp implements ErpPort, ErpRecorder {
   private readonly orders = new Map<string, ErpOrder>();
   private readonly payments = new Map<string, ErpPayment>();
 
-  constructor(private readonly slice: ErpSlice, faults: Partial<FaultKnobs> = {}) {
+  constructor(
+    private readonly slice: ErpSlice,
+    faults: Partial<FaultKnobs> = {},
+  ) {
     // Like a real ERP, the simulator refuses bursts: 50 requests/s unless told otherwise (ERP_SIM_RATE_LIMIT; 0 = unlimited).
     this.sim = new SystemSimulator('erp', { rateLimitPerSecond: ERP_DEFAULT_RATE_LIMIT, ...faults });
     for (const o of slice.orders) this.orders.set(o.orderId, o);
@@ -45,20 +51,38 @@ export class MemoryErp implements ErpPort, ErpRecorder {
 
   private order(orderId: string): ErpOrder {
     const o = this.orders.get(orderId);
-    if (!o) throw new RecordConflictError(`order ${orderId} is unknown to the ERP; its acceptance (SALES_ORDER_ACCEPTED with totals) must come first`);
+    if (!o)
+      throw new RecordConflictError(
+        `order ${orderId} is unknown to the ERP; its acceptance (SALES_ORDER_ACCEPTED with totals) must come first`,
+      );
     return o;
   }
 
-  acceptOrder(a: { orderId: string; erpSalesOrderId: string | null; totals: ErpOrder['totals'] | null; at: string }): ApplyResult {
+  acceptOrder(a: {
+    orderId: string;
+    erpSalesOrderId: string | null;
+    totals: ErpOrder['totals'] | null;
+    at: string;
+  }): ApplyResult {
     const o = this.orders.get(a.orderId);
     if (o) {
       o.acceptedAt ??= a.at;
       return 'applied';
     }
-    if (!a.totals || !a.erpSalesOrderId) throw new RecordConflictError(`order ${a.orderId} is unknown to the ERP; its first acceptance must carry salesOrder.salesOrderId and totals`);
+    if (!a.totals || !a.erpSalesOrderId)
+      throw new RecordConflictError(
+        `order ${a.orderId} is unknown to the ERP; its first acceptance must carry salesOrder.salesOrderId and totals`,
+      );
     const created: ErpOrder = {
-      orderId: a.orderId, erpSalesOrderId: a.erpSalesOrderId, acceptedAt: a.at, holds: [], invoices: [], paymentIds: [],
-      paymentStatus: 'PENDING', creditMemos: [], totals: a.totals,
+      orderId: a.orderId,
+      erpSalesOrderId: a.erpSalesOrderId,
+      acceptedAt: a.at,
+      holds: [],
+      invoices: [],
+      paymentIds: [],
+      paymentStatus: 'PENDING',
+      creditMemos: [],
+      totals: a.totals,
     };
     this.orders.set(a.orderId, created);
     this.slice.orders.push(created);
@@ -80,7 +104,8 @@ export class MemoryErp implements ErpPort, ErpRecorder {
       active.releasedAt = at > active.placedAt ? at : active.placedAt;
       return 'applied';
     }
-    if (o.holds.some((x) => x.type === type && (x.releasedAt ?? '') >= at)) return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
+    if (o.holds.some((x) => x.type === type && (x.releasedAt ?? '') >= at))
+      return o.holds.some((x) => x.type === type && x.releasedAt === at) ? 'applied' : 'stale';
     // A release that arrives before its placement: remember it, so the late placement is stale
     // (placed at or before this release) instead of holding the order for ever.
     o.holds.push({ type, reason: null, placedAt: at, releasedAt: at });
@@ -90,7 +115,12 @@ export class MemoryErp implements ErpPort, ErpRecorder {
   /** Refuses an amount in another currency than the order's totals. */
   private sameCurrency(o: ErpOrder, what: string, m: Money): void {
     const expected = o.totals.total.currency;
-    if (m.currency !== expected) throw new GuardRefusal('CURRENCY_MISMATCH', `${what} must be in the order's currency ${expected}; received ${m.amount} ${m.currency}`, { reported: { amount: m }, applied: { currency: expected } });
+    if (m.currency !== expected)
+      throw new GuardRefusal(
+        'CURRENCY_MISMATCH',
+        `${what} must be in the order's currency ${expected}; received ${m.amount} ${m.currency}`,
+        { reported: { amount: m }, applied: { currency: expected } },
+      );
   }
 
   postInvoice(orderId: string, invoice: ErpInvoice): ApplyResult {
@@ -110,23 +140,47 @@ export class MemoryErp implements ErpPort, ErpRecorder {
   recordPayment(orderId: string, c: PaymentChange): ApplyResult {
     const o = this.order(orderId);
     let p = this.payments.get(c.paymentId);
-    if (p && p.orderId !== orderId) throw new RecordConflictError(`payment ${c.paymentId} belongs to order ${p.orderId}, not ${orderId}`);
+    if (p && p.orderId !== orderId)
+      throw new RecordConflictError(`payment ${c.paymentId} belongs to order ${p.orderId}, not ${orderId}`);
     if (c.amount) this.sameCurrency(o, `payment ${c.paymentId}'s amount`, c.amount);
     if (p && c.total) {
       if (c.total.currency !== p.amount.currency) {
-        throw new GuardRefusal('CURRENCY_MISMATCH', `payment ${c.paymentId} is in ${p.amount.currency}; the ${c.kind} total is ${c.total.amount} ${c.total.currency}`, { reported: { total: c.total }, applied: { currency: p.amount.currency } });
+        throw new GuardRefusal(
+          'CURRENCY_MISMATCH',
+          `payment ${c.paymentId} is in ${p.amount.currency}; the ${c.kind} total is ${c.total.amount} ${c.total.currency}`,
+          { reported: { total: c.total }, applied: { currency: p.amount.currency } },
+        );
       }
       if (c.kind === 'captured' && toCents(c.total) > toCents(p.amount)) {
-        throw new GuardRefusal('CAPTURE_EXCEEDS_AUTHORIZATION', `payment ${c.paymentId} authorized ${p.amount.amount} ${p.amount.currency}; a captured total of ${c.total.amount} exceeds it`, { reported: { capturedTotal: c.total }, applied: { authorized: p.amount } });
+        throw new GuardRefusal(
+          'CAPTURE_EXCEEDS_AUTHORIZATION',
+          `payment ${c.paymentId} authorized ${p.amount.amount} ${p.amount.currency}; a captured total of ${c.total.amount} exceeds it`,
+          { reported: { capturedTotal: c.total }, applied: { authorized: p.amount } },
+        );
       }
       if (c.kind === 'refunded' && toCents(c.total) > toCents(p.capturedAmount)) {
-        throw new GuardRefusal('REFUND_EXCEEDS_CAPTURE', `payment ${c.paymentId} captured ${p.capturedAmount.amount} ${p.capturedAmount.currency}; a refunded total of ${c.total.amount} exceeds it`, { reported: { refundedTotal: c.total }, applied: { captured: p.capturedAmount } });
+        throw new GuardRefusal(
+          'REFUND_EXCEEDS_CAPTURE',
+          `payment ${c.paymentId} captured ${p.capturedAmount.amount} ${p.capturedAmount.currency}; a refunded total of ${c.total.amount} exceeds it`,
+          { reported: { refundedTotal: c.total }, applied: { captured: p.capturedAmount } },
+        );
       }
     }
     if (!p) {
-      if (c.kind !== 'authorized' && c.kind !== 'failed') throw new RecordConflictError(`payment ${c.paymentId} is unknown to the ERP; it must be authorized first`);
+      if (c.kind !== 'authorized' && c.kind !== 'failed')
+        throw new RecordConflictError(`payment ${c.paymentId} is unknown to the ERP; it must be authorized first`);
       const zero = money(0, c.amount!.currency);
-      p = { id: c.paymentId, orderId, method: c.method, status: 'PENDING', amount: c.amount!, capturedAmount: zero, refundedAmount: zero, authorizedAt: null, capturedAt: null };
+      p = {
+        id: c.paymentId,
+        orderId,
+        method: c.method,
+        status: 'PENDING',
+        amount: c.amount!,
+        capturedAmount: zero,
+        refundedAmount: zero,
+        authorizedAt: null,
+        capturedAt: null,
+      };
       this.payments.set(p.id, p);
       this.slice.payments.push(p);
       o.paymentIds.push(p.id);

@@ -4,10 +4,24 @@ import { byTime, pushTo } from '../../common/collections.js';
 import type { FindingLine } from '../../../canonical/index.js';
 import { guarded, RecordConflictError, type ApplyResult, type GuardedApply } from '../../common/ingest.js';
 import { SystemSimulator, type FaultKnobs } from '../../common/simulator.js';
-import type { FulfillmentChange, WmsFulfillmentOrder, WmsPort, WmsRecorder, WmsReturnReceipt, WmsShipment } from '../port.js';
+import type {
+  FulfillmentChange,
+  WmsFulfillmentOrder,
+  WmsPort,
+  WmsRecorder,
+  WmsReturnReceipt,
+  WmsShipment,
+} from '../port.js';
 
 /** How far a fulfillment order has come; CANCELLED and SHIPPED are final. */
-const RANK: Readonly<Record<WarehouseStatus, number>> = { RELEASED: 0, PICKING: 1, PICKED: 2, PACKED: 3, SHIPPED: 4, CANCELLED: 5 };
+const RANK: Readonly<Record<WarehouseStatus, number>> = {
+  RELEASED: 0,
+  PICKING: 1,
+  PICKED: 2,
+  PACKED: 3,
+  SHIPPED: 4,
+  CANCELLED: 5,
+};
 
 /**
  * A seeded in-memory WMS with fault knobs; the embedded default. Ingest changes its records in
@@ -20,7 +34,10 @@ export class MemoryWms implements WmsPort, WmsRecorder {
   private readonly fulfillmentOrders = new Map<string, WmsFulfillmentOrder>();
   private readonly receipts = new Map<string, WmsReturnReceipt>();
 
-  constructor(private readonly slice: WmsSlice, faults: Partial<FaultKnobs> = {}) {
+  constructor(
+    private readonly slice: WmsSlice,
+    faults: Partial<FaultKnobs> = {},
+  ) {
     this.sim = new SystemSimulator('wms', faults);
     for (const fo of slice.fulfillmentOrders) this.fulfillmentOrders.set(fo.id, fo);
     for (const r of slice.receipts) this.receipts.set(r.returnId, r);
@@ -47,15 +64,32 @@ export class MemoryWms implements WmsPort, WmsRecorder {
   }
 
   /** The fulfillment order, created at `status` when the WMS had none; refuses one of another order or node. */
-  private fulfillmentOrder(id: string, orderId: string, nodeId: string, status: WarehouseStatus, at: string): { fo: WmsFulfillmentOrder; created: boolean } {
+  private fulfillmentOrder(
+    id: string,
+    orderId: string,
+    nodeId: string,
+    status: WarehouseStatus,
+    at: string,
+  ): { fo: WmsFulfillmentOrder; created: boolean } {
     const fo = this.fulfillmentOrders.get(id);
     if (fo) {
       if (fo.orderId !== orderId || fo.nodeId !== nodeId) {
-        throw new RecordConflictError(`fulfillment order ${id} belongs to order ${fo.orderId} at node ${fo.nodeId}; the message says order ${orderId} at node ${nodeId}`);
+        throw new RecordConflictError(
+          `fulfillment order ${id} belongs to order ${fo.orderId} at node ${fo.nodeId}; the message says order ${orderId} at node ${nodeId}`,
+        );
       }
       return { fo, created: false };
     }
-    const created: WmsFulfillmentOrder = { id, orderId, nodeId, status, releasedAt: at, pickedAt: null, packedAt: null, shippedAt: null };
+    const created: WmsFulfillmentOrder = {
+      id,
+      orderId,
+      nodeId,
+      status,
+      releasedAt: at,
+      pickedAt: null,
+      packedAt: null,
+      shippedAt: null,
+    };
     this.fulfillmentOrders.set(id, created);
     this.slice.fulfillmentOrders.push(created);
     return { fo: created, created: true };
@@ -65,7 +99,12 @@ export class MemoryWms implements WmsPort, WmsRecorder {
     const { fo, created } = this.fulfillmentOrder(c.fulfillmentOrderId, c.orderId, c.nodeId, c.status, c.at);
     if (!created) {
       if (fo.status === c.status) return 'applied';
-      if (fo.status === 'SHIPPED' || fo.status === 'CANCELLED' || (c.status !== 'CANCELLED' && RANK[c.status] < RANK[fo.status])) return 'stale';
+      if (
+        fo.status === 'SHIPPED' ||
+        fo.status === 'CANCELLED' ||
+        (c.status !== 'CANCELLED' && RANK[c.status] < RANK[fo.status])
+      )
+        return 'stale';
       fo.status = c.status;
     }
     if (c.status === 'CANCELLED') {
@@ -81,7 +120,9 @@ export class MemoryWms implements WmsPort, WmsRecorder {
     const existing = this.shipments.get(s.id);
     if (existing) {
       if (existing.fulfillmentOrderId !== s.fulfillmentOrderId) {
-        throw new RecordConflictError(`shipment ${s.id} belongs to fulfillment order ${existing.fulfillmentOrderId}; the message says ${s.fulfillmentOrderId}`);
+        throw new RecordConflictError(
+          `shipment ${s.id} belongs to fulfillment order ${existing.fulfillmentOrderId}; the message says ${s.fulfillmentOrderId}`,
+        );
       }
       return 'applied';
     }
@@ -101,12 +142,16 @@ export class MemoryWms implements WmsPort, WmsRecorder {
   receiveReturn(r: WmsReturnReceipt): ApplyResult | GuardedApply {
     const existing = this.receipts.get(r.returnId);
     if (existing) {
-      if (existing.orderId !== r.orderId) throw new RecordConflictError(`return ${r.returnId} was received for order ${existing.orderId}; the message says ${r.orderId}`);
+      if (existing.orderId !== r.orderId)
+        throw new RecordConflictError(
+          `return ${r.returnId} was received for order ${existing.orderId}; the message says ${r.orderId}`,
+        );
       return 'applied';
     }
     // What may still come back of each line: shipped, less what other receipts of the order counted.
     const room = new Map<number, number>();
-    for (const s of this.shipmentsByOrder.get(r.orderId) ?? []) for (const l of s.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) + l.quantity);
+    for (const s of this.shipmentsByOrder.get(r.orderId) ?? [])
+      for (const l of s.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) + l.quantity);
     for (const other of this.receipts.values()) {
       if (other.orderId !== r.orderId) continue;
       for (const l of other.lines) room.set(l.lineNumber, (room.get(l.lineNumber) ?? 0) - l.quantity);
@@ -118,12 +163,25 @@ export class MemoryWms implements WmsPort, WmsRecorder {
     }
     // The receipt keeps what the node reported (its truth); the graph counts at most what was
     // delivered or returned to sender (canonical reconcileLines), whenever the shipments arrive.
-    const receipt: WmsReturnReceipt = { ...r, ...(capped.length ? { excess: capped.map((c) => ({ lineNumber: c.lineNumber, quantity: c.reported - c.applied })) } : {}) };
+    const receipt: WmsReturnReceipt = {
+      ...r,
+      ...(capped.length
+        ? { excess: capped.map((c) => ({ lineNumber: c.lineNumber, quantity: c.reported - c.applied })) }
+        : {}),
+    };
     this.receipts.set(r.returnId, receipt);
     this.slice.receipts.push(receipt);
-    return guarded(capped.length ? [{
-      kind: 'corrected', reason: 'OVER_RECEIPT', lines: capped,
-      message: `units received back beyond what was shipped are recorded as reported and not counted as returned: ${capped.map((c) => `line ${c.lineNumber} received ${c.reported}, counted ${c.applied}`).join('; ')}`,
-    }] : []);
+    return guarded(
+      capped.length
+        ? [
+            {
+              kind: 'corrected',
+              reason: 'OVER_RECEIPT',
+              lines: capped,
+              message: `units received back beyond what was shipped are recorded as reported and not counted as returned: ${capped.map((c) => `line ${c.lineNumber} received ${c.reported}, counted ${c.applied}`).join('; ')}`,
+            },
+          ]
+        : [],
+    );
   }
 }

@@ -4,7 +4,11 @@ import type { EventBus } from '../../../events/bus.js';
 import { defaultSalesforceConfig, type SalesforceConfig } from '../../../connectors/salesforce/config.js';
 import { SalesforceConnector, type SalesforceConnectorOptions } from '../../../connectors/salesforce/connector.js';
 import type { OrderFacts, OrderFactsSource } from '../../../connectors/salesforce/facts.js';
-import { startSalesforceEmulator, type SalesforceEmulator, type SalesforceEmulatorOptions } from '../../../connectors/salesforce/emulator/server.js';
+import {
+  startSalesforceEmulator,
+  type SalesforceEmulator,
+  type SalesforceEmulatorOptions,
+} from '../../../connectors/salesforce/emulator/server.js';
 import { createLogger } from '../../../runtime/logger.js';
 
 export const CLIENT = { clientId: 'ovg-connector', clientSecret: 'dev-secret' };
@@ -13,14 +17,26 @@ export const CLIENT = { clientId: 'ovg-connector', clientSecret: 'dev-secret' };
 export const accountId = (n: number): string => `0015e00000${String(n).padStart(5, '0')}AAA`;
 
 /** An `order.status_changed` event as the status tracker publishes it. */
-export function statusChanged(orderId: string, version: number, status: string, previousStatus: string | null = null): CloudEvent {
+export function statusChanged(
+  orderId: string,
+  version: number,
+  status: string,
+  previousStatus: string | null = null,
+): CloudEvent {
   return cloudEvent({
     id: `${orderId}:v${version}`,
     source: 'visibility',
     type: ORDER_STATUS_CHANGED,
     subject: orderId,
     time: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(),
-    data: { orderId, customerId: 'CUST-1', previousStatus, status, version, cause: { cursor: '1-0', event: { id: 'x' } } },
+    data: {
+      orderId,
+      customerId: 'CUST-1',
+      previousStatus,
+      status,
+      version,
+      cause: { cursor: '1-0', event: { id: 'x' } },
+    },
   });
 }
 
@@ -29,7 +45,11 @@ export const facts: OrderFactsSource = async (ids) => {
   const out = new Map<string, OrderFacts | null>();
   for (const id of ids) {
     const n = Number(id.replace(/\D/g, '')) || 1;
-    out.set(id, { number: `SO-${n}`, placedAt: `2026-01-0${(n % 9) + 1}T10:00:00.000Z`, salesforceAccountId: accountId(n) });
+    out.set(id, {
+      number: `SO-${n}`,
+      placedAt: `2026-01-0${(n % 9) + 1}T10:00:00.000Z`,
+      salesforceAccountId: accountId(n),
+    });
   }
   return out;
 };
@@ -37,7 +57,12 @@ export const facts: OrderFactsSource = async (ids) => {
 /** Emulators and connectors of one test, stopped after it. */
 export function salesforceHarness(): {
   emulator: (opts?: SalesforceEmulatorOptions) => Promise<SalesforceEmulator>;
-  connector: (bus: EventBus, emulator: SalesforceEmulator, config?: Partial<SalesforceConfig>, opts?: Partial<SalesforceConnectorOptions>) => SalesforceConnector;
+  connector: (
+    bus: EventBus,
+    emulator: SalesforceEmulator,
+    config?: Partial<SalesforceConfig>,
+    opts?: Partial<SalesforceConnectorOptions>,
+  ) => SalesforceConnector;
 } {
   const emulators: SalesforceEmulator[] = [];
   const connectors: SalesforceConnector[] = [];
@@ -56,7 +81,14 @@ export function salesforceHarness(): {
         bus,
         logger: createLogger('salesforce-test'),
         facts,
-        config: defaultSalesforceConfig({ loginUrl: emulator.url, auth: { flow: 'client_credentials', ...CLIENT }, flushMs: 50, retryBaseMs: 20, retryMaxMs: 200, ...config }),
+        config: defaultSalesforceConfig({
+          loginUrl: emulator.url,
+          auth: { flow: 'client_credentials', ...CLIENT },
+          flushMs: 50,
+          retryBaseMs: 20,
+          retryMaxMs: 200,
+          ...config,
+        }),
         ...opts,
       });
       connectors.push(c);
@@ -68,7 +100,11 @@ export function salesforceHarness(): {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

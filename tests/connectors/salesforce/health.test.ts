@@ -18,7 +18,13 @@ describe('Salesforce connector: /health and /metrics', () => {
       await waitFor('the write', () => c.counters.written === 1);
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ phase: 'running', ready: true, group: 'salesforce', apiUsage: { used: 1, limit: 2000 }, counters: { written: 1, apiCalls: 1, logins: 1 } });
+      expect(await health.json()).toMatchObject({
+        phase: 'running',
+        ready: true,
+        group: 'salesforce',
+        apiUsage: { used: 1, limit: 2000 },
+        counters: { written: 1, apiCalls: 1, logins: 1 },
+      });
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toMatch(/^ovg_salesforce_written_total 1$/m);
       expect(metrics).toMatch(/^ovg_salesforce_api_calls_total 1$/m);

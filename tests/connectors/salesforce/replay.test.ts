@@ -17,7 +17,11 @@ describe('Salesforce connector: dead letter → replay', () => {
     const bus = new MemoryEventBus({ onError: () => undefined });
     const store: VisibilityStore = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
     const drain = drainDeadLetters({ bus, store, consumer: 'drain-1' });
-    disposers.push(() => store.close(), () => bus.close(), () => drain.close());
+    disposers.push(
+      () => store.close(),
+      () => bus.close(),
+      () => drain.close(),
+    );
     await drain.ready;
     const sf = await h.emulator();
 
@@ -45,11 +49,18 @@ describe('Salesforce connector: dead letter → replay', () => {
     expect([...first!, ...again!].filter((o) => o.outcome === 'replayed')).toHaveLength(1);
     await waitFor('the replayed change in the org', () => fixed.counters.written === 1);
     await sleep(200);
-    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-5')).toMatchObject({ Order_Visibility_Status__c: 'SHIPPED', Order_Visibility_Version__c: 2 });
+    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-5')).toMatchObject({
+      Order_Visibility_Status__c: 'SHIPPED',
+      Order_Visibility_Version__c: 2,
+    });
     expect(sf.org.writes.get('Order/ORD-5')).toBe(1);
-    expect((await replaySalesforceDeadLetters({ store, bus, selector: { id: letter!.id }, who }))[0]!.outcome).toBe('noop');
+    expect((await replaySalesforceDeadLetters({ store, bus, selector: { id: letter!.id }, who }))[0]!.outcome).toBe(
+      'noop',
+    );
     await sleep(200);
     expect(sf.org.writes.get('Order/ORD-5')).toBe(1);
-    expect((await store.deadLetters.audit(letter!.id)).some((a) => a.actor === 'ops-bob' && a.outcome === 'replayed')).toBe(true);
+    expect(
+      (await store.deadLetters.audit(letter!.id)).some((a) => a.actor === 'ops-bob' && a.outcome === 'replayed'),
+    ).toBe(true);
   });
 });

@@ -14,7 +14,12 @@ describe('Salesforce connector: failures', () => {
     const c = h.connector(bus, sf, { flushMs: 100, retryMaxMs: 300 });
     await c.start();
     const orders = Array.from({ length: 60 }, (_, i) => `ORD-${i}`);
-    const publishVersion = (v: number) => Promise.all(orders.map((o) => bus.publish(Streams.VISIBILITY, statusChanged(o, v, STATUSES[v - 1]!, STATUSES[v - 2] ?? null))));
+    const publishVersion = (v: number) =>
+      Promise.all(
+        orders.map((o) =>
+          bus.publish(Streams.VISIBILITY, statusChanged(o, v, STATUSES[v - 1]!, STATUSES[v - 2] ?? null)),
+        ),
+      );
     await publishVersion(1);
     await waitFor('version 1 everywhere', () => sf.org.list('Order').length === 60);
     await sf.down();
@@ -28,10 +33,17 @@ describe('Salesforce connector: failures', () => {
     await publishVersion(4);
     await sleep(500);
     await sf.up();
-    await waitFor('version 5 everywhere', () => sf.org.list('Order').every((r) => r['Order_Visibility_Version__c'] === 5), 15_000);
+    await waitFor(
+      'version 5 everywhere',
+      () => sf.org.list('Order').every((r) => r['Order_Visibility_Version__c'] === 5),
+      15_000,
+    );
     await waitFor('every change handled', () => c.counters.written + c.counters.stale + c.counters.superseded === 300);
     for (const o of orders) {
-      expect(sf.org.find('Order', 'Order_Visibility_Id__c', o)).toMatchObject({ Order_Visibility_Status__c: 'DELIVERED', Order_Visibility_Version__c: 5 });
+      expect(sf.org.find('Order', 'Order_Visibility_Id__c', o)).toMatchObject({
+        Order_Visibility_Status__c: 'DELIVERED',
+        Order_Visibility_Version__c: 5,
+      });
       // At most one write per version, never more than the changes published (here: v1, then the newest after the outage).
       expect(sf.org.writes.get(`Order/${o}`)).toBeLessThanOrEqual(5);
     }
@@ -51,7 +63,9 @@ describe('Salesforce connector: failures', () => {
     sf.org.expireSessions();
     await bus.publish(Streams.VISIBILITY, statusChanged('ORD-1', 2, 'ALLOCATED'));
     await waitFor('the second write', () => c.counters.written === 2);
-    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-1')).toMatchObject({ Order_Visibility_Status__c: 'ALLOCATED' });
+    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-1')).toMatchObject({
+      Order_Visibility_Status__c: 'ALLOCATED',
+    });
     expect(sf.org.stats.logins).toBe(2);
     expect(c.counters.logins).toBe(2);
     expect(await bus.read(deadLetterStream(Streams.VISIBILITY))).toEqual([]);
@@ -67,7 +81,9 @@ describe('Salesforce connector: failures', () => {
     sf.org.faults.lockedRows = 3;
     sf.org.faults.requestLimitExceeded = true;
     setTimeout(() => void (sf.org.faults.requestLimitExceeded = false), 300);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => bus.publish(Streams.VISIBILITY, statusChanged(`ORD-${i}`, 1, 'ACCEPTED'))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => bus.publish(Streams.VISIBILITY, statusChanged(`ORD-${i}`, 1, 'ACCEPTED'))),
+    );
     await waitFor('10 orders', () => sf.org.list('Order').length === 10);
     await waitFor('10 writes acknowledged', () => c.counters.written === 10);
     expect(c.counters.retries).toBeGreaterThanOrEqual(3);
@@ -106,12 +122,28 @@ describe('Salesforce connector: failures', () => {
     const bus = new MemoryEventBus();
     const sf = await h.emulator();
     // Another replica (with claims of its own) already wrote version 5.
-    sf.org.upsertCollection('Order', 'Order_Visibility_Id__c', { allOrNone: false, records: [{ attributes: { type: 'Order' }, Order_Visibility_Id__c: 'ORD-1', Order_Visibility_Version__c: 5, Order_Visibility_Status__c: 'DELIVERED', AccountId: '0015e00000AbCdEAAA', EffectiveDate: '2026-01-01', Status: 'Draft' }] });
+    sf.org.upsertCollection('Order', 'Order_Visibility_Id__c', {
+      allOrNone: false,
+      records: [
+        {
+          attributes: { type: 'Order' },
+          Order_Visibility_Id__c: 'ORD-1',
+          Order_Visibility_Version__c: 5,
+          Order_Visibility_Status__c: 'DELIVERED',
+          AccountId: '0015e00000AbCdEAAA',
+          EffectiveDate: '2026-01-01',
+          Status: 'Draft',
+        },
+      ],
+    });
     const c = h.connector(bus, sf);
     await c.start();
     await bus.publish(Streams.VISIBILITY, statusChanged('ORD-1', 3, 'SHIPPED'));
     await waitFor('the change handled', () => c.counters.stale === 1);
-    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-1')).toMatchObject({ Order_Visibility_Version__c: 5, Order_Visibility_Status__c: 'DELIVERED' });
+    expect(sf.org.find('Order', 'Order_Visibility_Id__c', 'ORD-1')).toMatchObject({
+      Order_Visibility_Version__c: 5,
+      Order_Visibility_Status__c: 'DELIVERED',
+    });
     expect(c.counters).toMatchObject({ written: 0, deadLettered: 0, retries: 0 });
     expect(await bus.read(deadLetterStream(Streams.VISIBILITY))).toEqual([]);
     await bus.close();
@@ -122,13 +154,19 @@ describe('Salesforce connector: failures', () => {
     const sf = await h.emulator();
     const c = h.connector(bus, sf);
     await c.start();
-    sf.org.faults.recordErrors.set('ORD-2', { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Closed orders cannot change', fields: [] });
+    sf.org.faults.recordErrors.set('ORD-2', {
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Closed orders cannot change',
+      fields: [],
+    });
     for (let i = 1; i <= 3; i++) await bus.publish(Streams.VISIBILITY, statusChanged(`ORD-${i}`, 1, 'ACCEPTED'));
     await waitFor('a dead letter', async () => (await bus.read(deadLetterStream(Streams.VISIBILITY))).length === 1);
     await waitFor('the two others', () => c.counters.written === 2);
     const [dead] = await bus.read(deadLetterStream(Streams.VISIBILITY));
     expect(dead!.event.subject).toBe('ORD-2');
-    expect(String((dead!.event as unknown as Record<string, unknown>)['deadlettererror'])).toMatch(/FIELD_CUSTOM_VALIDATION_EXCEPTION: Closed orders cannot change/);
+    expect(String((dead!.event as unknown as Record<string, unknown>)['deadlettererror'])).toMatch(
+      /FIELD_CUSTOM_VALIDATION_EXCEPTION: Closed orders cannot change/,
+    );
     expect(c.counters.deadLettered).toBe(1);
     expect(c.counters.retries).toBe(0);
     await bus.close();
