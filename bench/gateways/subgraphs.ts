@@ -1,7 +1,8 @@
 /**
- * The subgraph side of `bench/gateways.ts`: the five subgraphs on their seeded simulators, in ONE
- * child process started once per run, driven over IPC by the runner. Every target gateway talks to
- * these same five servers. Not meant to be run by hand.
+ * The subgraph side of `bench/gateways.ts`: the five subgraphs on their seeded simulators and the
+ * visibility subgraph (over an in-memory PGlite store, no exception engine), in ONE child process
+ * started once per run, driven over IPC by the runner. Every target gateway talks to these same six
+ * servers. Not meant to be run by hand.
  *
  * Environment: BENCH_ORDERS, BENCH_SEED (demo), BENCH_SECRET (webhook secret), BENCH_REDIS_URL and
  * BENCH_BUS_PREFIX (the event bus: Redis Streams under that prefix, shared with our gateway's
@@ -35,6 +36,8 @@ import { MemoryReturns } from '../../subgraphs/returns/adapters/memory.js';
 import { start as startReturns } from '../../subgraphs/returns/server.js';
 import { MemoryWms } from '../../subgraphs/wms/adapters/memory.js';
 import { start as startWms } from '../../subgraphs/wms/server.js';
+import { openStore, type VisibilityStore } from '../../store/index.js';
+import { startVisibility } from '../../subgraphs/visibility/service.js';
 import { serveIpc, type IpcRequest } from '../common.js';
 
 const send = (msg: unknown): void => void process.send?.(msg);
@@ -69,6 +72,8 @@ let lifecycle: Lifecycle | undefined;
 let lifecycleRate = 0;
 let webhooks = { sent: 0, failed: 0 };
 let data: ReturnType<typeof generateDemo>['data'];
+let store: VisibilityStore;
+let visibility: Awaited<ReturnType<typeof startVisibility>>;
 
 async function start(): Promise<void> {
   const t = performance.now();
@@ -97,6 +102,18 @@ async function start(): Promise<void> {
     startReturns({ system: adapters.returns, ...common } as Parameters<typeof startReturns>[0]),
   ]);
   Object.assign(services, { erp, oms, wms, carrier, returns });
+  // The supergraph routes Order.exceptions / timeline and the operations queries here; the
+  // workload reads none of them, but every gateway needs the subgraph to exist.
+  store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
+  visibility = await startVisibility({
+    store,
+    ingestUrl: () => undefined,
+    sign: () => ({}),
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    engine: false,
+  });
   for (const n of SUBGRAPH_NAMES) {
     // Before Express, which rewrites req.url while routing into its mount points.
     services[n]!.httpServer.prependListener('request', (req) => {
@@ -106,7 +123,10 @@ async function start(): Promise<void> {
   send({
     type: 'ready',
     pid: process.pid,
-    urls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, services[n]!.url])),
+    urls: {
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, services[n]!.url])),
+      visibility: visibility.service.url,
+    },
     ingest: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `${services[n]!.origin}/ingest`])),
     orders: data.oms.orders.length,
     generatedMs: Math.round(generatedMs),
@@ -173,7 +193,8 @@ async function handle(req: Request): Promise<unknown> {
     }
     case 'stop':
       await stopLifecycle();
-      await Promise.allSettled(SUBGRAPH_NAMES.map((n) => services[n]?.stop()));
+      await Promise.allSettled([...SUBGRAPH_NAMES.map((n) => services[n]?.stop()), visibility?.stop()]);
+      await store?.close();
       await bus.close();
       await versions?.close();
       setTimeout(() => process.exit(0), 20);
