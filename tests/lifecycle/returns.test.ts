@@ -59,7 +59,10 @@ const actionReturns = (): ReturnRecord[] => data.returns.returns.filter((r) => r
 const FAR = new Set(['REFUNDED', 'CLOSED']);
 
 describe('lifecycle simulator with the graph', () => {
-  it('should request returns through requestReturn and carry them through RMA, transit, receipt, credit memo and refund', async () => {
+  // Its own bound is 120 s (a loaded machine moves the simulator slowly); Vitest's 30 s default cut it first.
+  it('should request returns through requestReturn and carry them through RMA, transit, receipt, credit memo and refund', {
+    timeout: 150_000,
+  }, async () => {
     // Runs until one return made through the graph has been refunded (the bound only ends a hung run).
     const deadline = performance.now() + 120_000;
     while (!actionReturns().some((r) => FAR.has(r.status)) && performance.now() < deadline)
