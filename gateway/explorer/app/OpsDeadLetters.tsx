@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ago, pretty } from './opsFormat';
 import { DEAD_LETTER, DEAD_LETTERS, DISCARD, problemsOf, query, REPLAY } from './opsGraph';
-import { pageSizeOf, usePages } from './OpsPaging';
+import { pageSizeOf, useConnectionPage, usePages } from './OpsPaging';
 
 /** A dead letter as the list shows it. */
 interface LetterRow {
@@ -58,10 +58,6 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
   const [state, setState] = useState<string>('OPEN');
   const [kind, setKind] = useState('');
   const [size, setSize] = useState('20');
-  const [nodes, setNodes] = useState<LetterRow[]>();
-  const [endCursor, setEndCursor] = useState<string | null>(null);
-  const [hasNext, setHasNext] = useState(false);
-  const [problem, setProblem] = useState<string>();
   const [inspected, setInspected] = useState<string>();
   const pages = usePages();
   const first = pageSizeOf(size, 20);
@@ -70,29 +66,15 @@ export function OpsDeadLetters({ token, refresh, now, onOrder, onChanged }: Prop
   // biome-ignore lint/correctness/useExhaustiveDependencies: a filter change goes back to the first page; `pages` is a fresh object each render
   useEffect(() => pages.first(), [state, kind, first]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` is the re-read trigger (Refresh, the 15 s timer, an operator action): a new value reads again
-  useEffect(() => {
-    let current = true;
-    const filter = { ...(state ? { state } : {}), ...(kind ? { kind } : {}) };
-    query<{ deadLetters: { nodes: LetterRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-      token,
-      DEAD_LETTERS,
-      { filter, first, after },
-    ).then(
-      (a) => {
-        if (!current) return;
-        setProblem(problemsOf(a));
-        if (!a.data?.deadLetters) return;
-        setNodes(a.data.deadLetters.nodes);
-        setHasNext(a.data.deadLetters.pageInfo.hasNextPage);
-        setEndCursor(a.data.deadLetters.pageInfo.endCursor);
-      },
-      (err: Error) => current && setProblem(err.message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [token, state, kind, first, after, refresh]);
+  const { nodes, hasNext, endCursor, problem } = useConnectionPage<LetterRow>(
+    token,
+    DEAD_LETTERS,
+    'deadLetters',
+    { ...(state ? { state } : {}), ...(kind ? { kind } : {}) },
+    first,
+    after,
+    refresh,
+  );
 
   return (
     <section className="panel wide" data-testid="ops-dead-letters">

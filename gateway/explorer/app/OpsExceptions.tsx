@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ago, duration, sla } from './opsFormat';
-import { EXCEPTIONS, problemsOf, query } from './opsGraph';
-import { pageSizeOf, usePages } from './OpsPaging';
+import { EXCEPTIONS } from './opsGraph';
+import { pageSizeOf, useConnectionPage, usePages } from './OpsPaging';
 
 /** One business exception as `Query.exceptions` answers it. */
 export interface BusinessException {
@@ -40,10 +40,6 @@ interface Props {
 export function OpsExceptions({ token, types, type, onType, refresh, now, onOrder }: Props) {
   const [openOnly, setOpenOnly] = useState(true);
   const [size, setSize] = useState('20');
-  const [nodes, setNodes] = useState<BusinessException[]>();
-  const [endCursor, setEndCursor] = useState<string | null>(null);
-  const [hasNext, setHasNext] = useState(false);
-  const [problem, setProblem] = useState<string>();
   const pages = usePages();
   const first = pageSizeOf(size, 20);
   const { after } = pages;
@@ -51,29 +47,15 @@ export function OpsExceptions({ token, types, type, onType, refresh, now, onOrde
   // biome-ignore lint/correctness/useExhaustiveDependencies: a filter change goes back to the first page; `pages` is a fresh object each render
   useEffect(() => pages.first(), [type, openOnly, first]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` is the re-read trigger (Refresh, the 15 s timer, an operator action): a new value reads again
-  useEffect(() => {
-    let current = true;
-    const filter = { ...(type ? { type } : {}), ...(openOnly ? { openOnly: true } : {}) };
-    query<{ exceptions: { nodes: BusinessException[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-      token,
-      EXCEPTIONS,
-      { filter, first, after },
-    ).then(
-      (a) => {
-        if (!current) return;
-        setProblem(problemsOf(a));
-        if (!a.data?.exceptions) return;
-        setNodes(a.data.exceptions.nodes);
-        setHasNext(a.data.exceptions.pageInfo.hasNextPage);
-        setEndCursor(a.data.exceptions.pageInfo.endCursor);
-      },
-      (err: Error) => current && setProblem(err.message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [token, type, openOnly, first, after, refresh]);
+  const { nodes, hasNext, endCursor, problem } = useConnectionPage<BusinessException>(
+    token,
+    EXCEPTIONS,
+    'exceptions',
+    { ...(type ? { type } : {}), ...(openOnly ? { openOnly: true } : {}) },
+    first,
+    after,
+    refresh,
+  );
 
   return (
     <section className="panel wide" data-testid="ops-exceptions">
