@@ -19,9 +19,12 @@ export class PGliteDb implements Db {
     private readonly unlock: () => Promise<void> = async () => undefined,
   ) {}
 
-  /** Opens (creating when missing) the database in `dataDir`; in memory when undefined. */
-  static async open(dataDir?: string): Promise<PGliteDb> {
-    if (!dataDir) return new PGliteDb(await PGlite.create());
+  /**
+   * Opens (creating when missing) the database in `dataDir`; in memory when undefined, starting
+   * from `image` (a {@link dump} of another database) when given.
+   */
+  static async open(dataDir?: string, image?: Blob): Promise<PGliteDb> {
+    if (!dataDir) return new PGliteDb(await PGlite.create(image ? { loadDataDir: image } : {}));
     await mkdir(dataDir, { recursive: true });
     const unlock = await lockDataDir(dataDir);
     try {
@@ -47,6 +50,11 @@ export class PGliteDb implements Db {
 
   async exec(script: string): Promise<void> {
     await this.pg.exec(script);
+  }
+
+  /** The whole database as an uncompressed tarball, for {@link PGliteDb.open}'s `image`. */
+  async dump(): Promise<Blob> {
+    return this.pg.dumpDataDir('none');
   }
 
   close(): Promise<void> {

@@ -100,7 +100,7 @@ export async function openStore(
     }
     db = pgDb;
   } else {
-    db = await PGliteDb.open(c.dataDir);
+    db = c.dataDir ? await PGliteDb.open(c.dataDir) : await openInMemory();
   }
   try {
     await migrate(db);
@@ -109,4 +109,28 @@ export async function openStore(
     throw err;
   }
   return new VisibilityStore(db, opts);
+}
+
+/**
+ * An in-memory PGlite starts from a migrated image made once per process: creating an instance
+ * and running the migrations costs about four times what loading the image does, and tests and
+ * benchmarks open many (every embedded stack has one). `migrate` still runs after, and finds
+ * nothing to do.
+ */
+let memoryImage: Promise<Blob> | undefined;
+async function openInMemory(): Promise<PGliteDb> {
+  memoryImage ??= (async () => {
+    const template = await PGliteDb.open();
+    try {
+      await migrate(template);
+      return await template.dump();
+    } finally {
+      await template.close();
+    }
+  })();
+  const image = await memoryImage.catch((err: unknown) => {
+    memoryImage = undefined;
+    throw err;
+  });
+  return PGliteDb.open(undefined, image);
 }
