@@ -18,6 +18,8 @@ import { Planner, type ReturnRequest, type Send } from './planner.js';
 import { View } from './view.js';
 
 const MINUTE = 60_000;
+/** How long {@link Lifecycle.stop} lets webhooks already sent finish before aborting them. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * The exception SLAs `npm start` runs with while the simulator moves orders (each still set by its
@@ -96,7 +98,9 @@ interface Change {
 /** A running simulator. */
 export interface Lifecycle {
   /**
-   * Stops at once: no new change starts, requests in flight are aborted, no timer is left. Idempotent.
+   * Stops: no new change starts and no further step of a change is sent; webhooks already sent may
+   * finish (up to 5 s, then they are aborted), so every webhook a system applied was acknowledged.
+   * No timer is left. Idempotent.
    * Nothing else ends the simulator: a refused or unreachable webhook, or a failure while planning a
    * step, is logged, counted in `failed` and the change is retried later or forgotten.
    */
@@ -173,8 +177,15 @@ class Runner implements Lifecycle {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
+      // Webhooks already sent are let finish (a change's later steps are not sent), so what the
+      // systems applied is also what they acknowledged; only sends still hanging after the grace
+      // period are aborted.
+      const settled = Promise.allSettled([...this.running]);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise<void>((r) => (grace = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(grace);
       this.abort.abort();
-      await Promise.allSettled([...this.running]);
+      await settled;
       this.agent.destroy();
     })();
     return this.stopping;
