@@ -98,8 +98,9 @@ describe('stale if error', () => {
     const known = await gql(s.gateway.url, ORDER, { id });
     expect(known.body.errors).toBeUndefined();
 
-    // Half a call per second: every call is refused with Retry-After: 1.
-    erp().faults.rateLimitPerSecond = 0.5;
+    // A fifth of a call per second: every call is refused with Retry-After: 4 — long enough that
+    // the storm below ends inside the pause even on a loaded machine.
+    erp().faults.rateLimitPerSecond = 0.2;
     let storm: GqlResponse[];
     const before = erp().callCount();
     const fetchesBefore = s.gateway.upstreamFetches().erp ?? 0;
@@ -132,7 +133,7 @@ describe('stale if error', () => {
     expect(erp().callCount() - before).toBe(callsOfFirst);
     expect(shield().stats().breaker).toBe('closed'); // a 429 is not a failure
 
-    await sleep(1100);
+    await sleep(4100);
     const after = await gql(s.gateway.url, fresh(), { id });
     expect(after.body.errors).toBeUndefined();
     expect(after.body.extensions?.freshness).toBeUndefined();
