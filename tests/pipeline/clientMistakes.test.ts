@@ -79,6 +79,35 @@ describe('client mistakes', () => {
     );
   });
 
+  it.each([
+    ['version 2', { persistedQuery: { version: 2 } }, /received version 2$/],
+    ['a string', { persistedQuery: 'abc' }, /received "abc"$/],
+    ['an array', { persistedQuery: [1] }, /received an array$/],
+    [
+      'a hash that is not 64 hex digits',
+      { persistedQuery: { version: 1, sha256Hash: 'xyz' } },
+      /received sha256Hash "xyz"$/,
+    ],
+  ])(
+    'should refuse a persistedQuery extension that is %s with 400 BAD_USER_INPUT saying what was expected',
+    async (_what, extensions, received) => {
+      const r = await post({ query: '{ __typename }', extensions });
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+      expect(r.body.errors[0]!.message).toMatch(
+        /^extensions\.persistedQuery must be \{ "version": 1, "sha256Hash": "<64 hex digits>" \}; /,
+      );
+      expect(r.body.errors[0]!.message).toMatch(received);
+    },
+  );
+
+  it('should refuse extensions that are not an object with 400 BAD_USER_INPUT', async () => {
+    const r = await post({ query: '{ __typename }', extensions: 'x' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(r.body.errors[0]!.message).toBe('expected extensions to be a JSON object (a map); received a string');
+  });
+
   it('should answer an unknown APQ hash with PERSISTED_QUERY_NOT_FOUND, so the client sends the document', async () => {
     const r = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } });
     expect(r.body.errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');

@@ -69,6 +69,28 @@ export function persistedOperationCheck(
   };
 }
 
+/**
+ * `extensions.persistedQuery`, when sent, must be what Apollo's protocol defines: an object with
+ * `version: 1` and a `sha256Hash` of 64 hex digits. Anything else is the client's mistake, refused
+ * 400 `BAD_USER_INPUT` saying what was expected (Apollo Server would answer it as an internal error).
+ */
+function checkPersistedQueryShape(params: GraphQLParams): void {
+  // `extensions` itself is an object here (the request reader refuses anything else).
+  const pq = (params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery;
+  if (pq === undefined || pq === null) return;
+  const expected = 'extensions.persistedQuery must be { "version": 1, "sha256Hash": "<64 hex digits>" }';
+  if (typeof pq !== 'object' || Array.isArray(pq))
+    throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT, `${expected}; received ${describe(pq)}`);
+  const { version, sha256Hash } = pq as { version?: unknown; sha256Hash?: unknown };
+  if (version !== 1)
+    throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT, `${expected}; received version ${describe(version)}`);
+  if (typeof sha256Hash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256Hash))
+    throw new RequestRefusal(400, ErrorCode.BAD_USER_INPUT, `${expected}; received sha256Hash ${describe(sha256Hash)}`);
+}
+
+const describe = (v: unknown): string =>
+  v === undefined ? 'nothing' : Array.isArray(v) ? 'an array' : (JSON.stringify(v) ?? typeof v).slice(0, 80);
+
 /** An APQ registration whose hash is not the document's: refused as the client's mistake it is. */
 function checkApqHash(params: GraphQLParams): void {
   const hash = params.extensions?.persistedQuery?.sha256Hash;
@@ -100,6 +122,7 @@ export function persistedOperationsStage(opts: PersistedOperationsOptions): Stag
     serverOptions: { persistedQueries: opts.apq ? { cache: opts.apq.cache, ttl: opts.apq.ttlSeconds } : false },
     onRequest(call, context) {
       for (const params of call.operations) {
+        checkPersistedQueryShape(params);
         const verdict = check(context.identity, params);
         if ('refusal' in verdict) throw new RequestRefusal(403, ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, verdict.refusal);
         if (verdict.op && (params.query === undefined || params.query === null || params.query === ''))
