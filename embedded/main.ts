@@ -11,7 +11,7 @@ import { EXAMPLE_QUERY } from './example.js';
 import { createEventBus } from '../events/create.js';
 import { createOrderVersions } from '../events/versions.js';
 import { storeStatusStore } from '../gateway/tracker/store.js';
-import { loadSlas, loadStoreConfig, openStore } from '../store/index.js';
+import { loadRetention, loadSlas, loadStoreConfig, openStore } from '../store/index.js';
 import { DEV_WEBHOOK_SECRET, webhookSecretFromEnv } from '../subgraphs/common/webhookSecret.js';
 import { CURSOR_SECRET_VARIABLE, cursorSecretFromEnv, DEV_CURSOR_SECRET } from '../subgraphs/oms/cursorSecret.js';
 import { devToken } from '../gateway/auth/devCredentials.js';
@@ -60,6 +60,7 @@ try {
   const storeConfig = loadStoreConfig(process.env);
   // While the lifecycle simulator runs, minute-scale SLAs so the time-based exceptions show in the demo (SLA_* still win).
   const slas = loadSlas(process.env, lifecycleRate > 0 ? LIFECYCLE_SLAS : {});
+  const retention = loadRetention(process.env);
   const store = await openStore(storeConfig);
   logger.info(
     { store: store.db.kind, ...(storeConfig.databaseUrl ? {} : { dataDir: storeConfig.dataDir }) },
@@ -85,6 +86,7 @@ try {
     versions,
     store,
     slas,
+    retention,
     ...(salesforceOn ? { salesforce: { emulatorPort, ...(realOrg ? { config: realOrg } : {}) } } : {}),
   });
   await stack.gateway.tracker?.whenSeeded();

@@ -24,7 +24,7 @@ import { start as startWms } from '../subgraphs/wms/server.js';
 import { startEmbeddedSalesforce, type EmbeddedSalesforce, type EmbeddedSalesforceOptions } from './salesforce.js';
 import { signWebhook } from '../subgraphs/common/ingest.js';
 import { startVisibility, type RunningVisibility } from '../subgraphs/visibility/service.js';
-import { openStore, type ExceptionSlas, type VisibilityStore } from '../store/index.js';
+import { openStore, type ExceptionSlas, type RetentionConfig, type VisibilityStore } from '../store/index.js';
 
 /** The demo's fulfillment nodes, as `DEV_PARTNER_NODES` lists them. */
 export const DEMO_PARTNER_NODES = NODES.map((n) => n.id).join(',');
@@ -67,6 +67,8 @@ export interface StackOptions {
   store?: VisibilityStore;
   /** The exception SLAs. @default DEFAULT_SLAS */
   slas?: ExceptionSlas;
+  /** What the store prunes and how often (store/retention.ts). @default DEFAULT_RETENTION */
+  retention?: RetentionConfig;
   /**
    * With a bus: the Salesforce connector (and, unless `config` names a real org, the Salesforce API
    * emulator it writes to) in this process, consuming the tracker's `order.status_changed`. @default off
@@ -196,6 +198,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         logger: componentLogger(logger, 'visibility'),
         identitySecret: config.auth.identitySecret,
         slas: opts.slas,
+        ...(opts.retention ? { retention: opts.retention } : {}),
         ingestUrl: (system) => ingestUrls[system],
         sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
       });

@@ -8,6 +8,7 @@ export * from './deadLetters.js';
 export * from './exceptions.js';
 export * from './exceptionTypes.js';
 export * from './health.js';
+export * from './retention.js';
 export * from './ingestLedger.js';
 export { migrate, schemaVersion, MIGRATIONS, type Migration } from './migrations.js';
 export * from './orders.js';

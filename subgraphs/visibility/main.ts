@@ -4,7 +4,7 @@ import { EnvReader } from '../../runtime/env.js';
 import { DEV_IDENTITY_SECRET, identitySecretFromEnv } from '../../runtime/identitySecret.js';
 import { createLogger } from '../../runtime/logger.js';
 import { failStartup, stopOnSignal } from '../../runtime/process.js';
-import { loadSlas, loadStoreConfig, openStore } from '../../store/index.js';
+import { loadRetention, loadSlas, loadStoreConfig, openStore } from '../../store/index.js';
 import { signWebhook } from '../common/ingest.js';
 import { webhookSecretFromEnv } from '../common/webhookSecret.js';
 import { startVisibility } from './service.js';
@@ -34,6 +34,7 @@ try {
   ) as Record<SystemName, string>;
   env.done();
   const slas = loadSlas(process.env);
+  const retention = loadRetention(process.env);
   const store = await openStore(loadStoreConfig(process.env));
   const bus = createEventBus(process.env);
   const running = await startVisibility({
@@ -44,6 +45,7 @@ try {
     logger,
     identitySecret,
     slas,
+    retention,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ingestUrl: (s) => ingest[s as SystemName],
     sign: (s, raw) => signWebhook(secrets[s as SystemName] ?? '', raw),

@@ -5,8 +5,11 @@ import type { Logger } from '../../runtime/logger.js';
 import {
   busRedeliverer,
   drainDeadLetters,
+  DEFAULT_RETENTION,
   ExceptionEngine,
+  startRetention,
   visibilityCounts,
+  type RetentionConfig,
   type ExceptionSlas,
   type Redeliverer,
   type SignWebhook,
@@ -35,6 +38,8 @@ export interface VisibilityServiceOptions {
   slas?: ExceptionSlas;
   /** Run the exception engine and the dead-letter drain in this process (needs `bus`). @default true */
   engine?: boolean;
+  /** Prune what the store keeps only for a while (store/retention.ts); false: not in this process. @default DEFAULT_RETENTION */
+  retention?: RetentionConfig | false;
 }
 
 /** The visibility subgraph with the exception engine and the dead-letter drain beside it. */
@@ -87,6 +92,15 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
         }
       }
     : undefined;
+  const retention =
+    o.retention === false
+      ? undefined
+      : startRetention(o.store, o.retention ?? DEFAULT_RETENTION, {
+          pruned: (p) => {
+            if (p.ingestLedger + p.actionResults + p.lagSamples > 0) o.logger?.info(p, 'visibility store: pruned');
+          },
+          failed: (err) => o.logger?.error({ err: err.message }, 'visibility store: prune failed'),
+        });
   let service: RunningService;
   try {
     service = await start({
@@ -99,6 +113,7 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
       metrics,
     });
   } catch (err) {
+    await retention?.stop();
     await drain?.close();
     await engine?.stop();
     throw err;
@@ -109,6 +124,7 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
     metrics,
     stop: async () => {
       await service.stop();
+      await retention?.stop();
       await drain?.close();
       await engine?.stop();
     },
