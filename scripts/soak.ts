@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- --minutes N [--qps 20] [--subscribers 20] [--webhooks 2] [--orders 2000] [--cache-mb 8]`:
+ * `npm run soak -- --minutes N [--qps 20] [--subscribers 20] [--webhooks 2] [--orders 2000] [--cache-mb 8] [--new-orders 0.1]`:
  * the embedded stack (what `npm start` runs: five subgraphs, the visibility subgraph and its
  * exception engine on PGlite, the gateway with its tracker, the lifecycle simulator sending signed
  * webhooks of every system) in this process, and the clients in a child process (queries at a
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     webhooks: { type: 'string', default: '2' },
     orders: { type: 'string', default: '2000' },
     'cache-mb': { type: 'string', default: '8' },
+    'new-orders': { type: 'string', default: '' },
   },
   strict: true,
 });
@@ -59,6 +60,9 @@ const orders = num('orders', 100, 1_000_000);
 // at this load, and a budgeted cache filling up is heap growth by design: a small budget fills in
 // the first third of the run, so growth over the last two thirds is what is not bounded.
 const cacheMB = num('cache-mb', 0, 64 * 1024); // 0: caching off
+// The lifecycle's share of changes that create an order (its default when not given); 0 keeps the
+// world's size fixed, so what grows is not new orders.
+const newOrderShare = values['new-orders'] === '' ? undefined : num('new-orders', 0, 1);
 const root = join(import.meta.dirname, '..');
 const SECRET = 'soak-webhook-secret-0123456789';
 const logger = createLogger('soak', 'silent');
@@ -99,6 +103,7 @@ const lifecycle = startLifecycle({
   data: demo.data,
   secret: SECRET,
   ratePerSecond: webhooks,
+  ...(newOrderShare !== undefined ? { newOrderShare } : {}),
   logger,
   ingest: Object.fromEntries(Object.entries(stack.subgraphs).map(([n, sg]) => [n, sg.ingestUrl])) as Parameters<
     typeof startLifecycle
@@ -230,7 +235,7 @@ writeFileSync(
   file,
   `${JSON.stringify(
     {
-      command: `npm run soak -- --minutes ${minutes} --qps ${qps} --subscribers ${subscribers} --webhooks ${webhooks} --orders ${orders} --cache-mb ${cacheMB}`,
+      command: `npm run soak -- --minutes ${minutes} --qps ${qps} --subscribers ${subscribers} --webhooks ${webhooks} --orders ${orders} --cache-mb ${cacheMB}${newOrderShare !== undefined ? ` --new-orders ${newOrderShare}` : ''}`,
       node: process.version,
       startedAt: new Date(started).toISOString(),
       lifecycle: sent,
