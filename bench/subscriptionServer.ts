@@ -57,12 +57,16 @@ let framesSent = 0;
 const CURSOR = '"cursor":"';
 const originalSend = WebSocket.prototype.send;
 WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, ...rest: unknown[]) {
-  if (typeof data === 'string' && data.includes('"orderStatusChanged"')) {
+  // Text (graphql-ws's own frames) or a buffer (the gateway's pre-serialized `next` frames).
+  const frame = typeof data === 'string' || Buffer.isBuffer(data) ? data : undefined;
+  if (frame?.includes('"orderStatusChanged"')) {
     framesSent++;
     const at = epochNow();
-    const i = data.indexOf(CURSOR);
+    const i = frame.indexOf(CURSOR);
     if (i >= 0) {
-      const cursor = data.slice(i + CURSOR.length, data.indexOf('"', i + CURSOR.length));
+      const from = i + CURSOR.length;
+      const to = frame.indexOf('"', from);
+      const cursor = typeof frame === 'string' ? frame.slice(from, to) : frame.toString('utf8', from, to);
       const s = sends.get(cursor);
       if (s) {
         s.count++;
