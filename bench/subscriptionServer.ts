@@ -17,7 +17,8 @@
  *   `WebSocket.prototype.send` of `ws`, keyed by the message's cursor);
  * - the CPU profile of a window chosen by the parent (node:inspector, sampling).
  */
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type WebSocketType from 'ws';
 import { generateDemo } from '../demo/index.js';
 import { SCENARIO_STATUSES } from '../demo/scenarios.js';
 import { startStack, type Stack } from '../embedded/stack.js';
@@ -55,6 +56,10 @@ interface SendStat {
 const sends = new Map<string, SendStat>();
 let framesSent = 0;
 const CURSOR = '"cursor":"';
+// The gateway's copy of ws (the root's), not bench/node_modules' (the peers install another copy
+// there once `cd bench && npm install` ran): patching that one would see no frame.
+const WebSocket = createRequire(new URL('../gateway/server.ts', import.meta.url))('ws') as typeof WebSocketType;
+type WebSocket = WebSocketType;
 const originalSend = WebSocket.prototype.send;
 WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, ...rest: unknown[]) {
   // Text (graphql-ws's own frames) or a buffer (the gateway's pre-serialized `next` frames).
@@ -136,6 +141,9 @@ async function start(): Promise<void> {
     seedTracker: true,
     webhookSecret: secret,
     logger,
+    // Every client is an agent console with the same salesforce token (one caller): the per-caller
+    // cap (WS_MAX_SUBSCRIPTIONS_PER_CALLER, 500 by default) would refuse the 501st subscriber.
+    gateway: { maxSubscriptionsPerCaller: 1_000_000 },
     ...(store ? { store } : {}),
   });
   await stack.gateway.tracker!.whenSeeded();
