@@ -16,7 +16,9 @@
  * Flags: --quick, --orders N, --duration S, --warmup S, --connections N (64), --events-per-second N
  * (200), --hot-duration S, --hot-keys N (256), --shield-rate N (2000), --shield-duration S,
  * --erp-rate-limit N (50), --zipf-s X (1), --seed N (1), --targets a,b,…, --no-pin,
- * --write-md / --no-write-md (on in full runs only), --sequence N (requests in the measured sequence).
+ * --write-md / --no-write-md (on in full runs only), --sequence N (requests in the measured sequence),
+ * --cpu-rate N (20 req/s; 0 = no CPU phase) and --cpu-duration S (quick 1.5, else 10): the fixed-rate
+ * phase that gives each gateway's CPU ms per answered request (bench/gateways/cpu.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +40,7 @@ import {
   type PhaseResult,
   type TargetResult,
 } from './gateways/report.js';
+import { cpuFigures } from './gateways/cpu.js';
 import { compareShapes, shapeOf } from './gateways/shape.js';
 import { credential } from './gateways/workload.js';
 import {
@@ -78,10 +81,13 @@ const KNOWN = new Set([
   'write-md',
   'no-write-md',
   'sequence',
+  'cpu-rate',
+  'profile-target',
+  'cpu-duration',
 ]);
 function usage(problem: string): never {
   console.error(
-    `bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N]`,
+    `bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--profile-target c|d] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N] [--cpu-rate N] [--cpu-duration S]`,
   );
   process.exit(2);
 }
@@ -114,14 +120,18 @@ const opts = {
   connections: num('connections', 64, 1),
   eventsPerSecond: num('events-per-second', 200, 0),
   hotDurationS: num('hot-duration', quick ? 2 : 10, 1),
-  /** Seconds of the mix profiled in ours (d), after its measured runs; 0 = none. */
+  /** Seconds of the mix profiled in ours (d, or c with --profile-target c), after its measured runs; 0 = none. */
   profileS: num('profile', quick ? 0 : 5, 0),
+  profileTarget: (option('profile-target') === 'c' ? 'ours-nocache' : 'ours') as TargetId,
   hotKeys: num('hot-keys', 256, 1),
   shieldRate: num('shield-rate', 2000, 1),
   shieldDurationS: num('shield-duration', quick ? 2 : 15, 1),
   erpRateLimit: num('erp-rate-limit', 50, 1),
   zipfS: num('zipf-s', 1, 0, false),
   sequence: num('sequence', quick ? 100_000 : 600_000, 1000),
+  /** The fixed-rate CPU phase: req/s offered to every target (below the subgraphs' saturation), 0 = none. */
+  cpuRate: num('cpu-rate', 20, 0),
+  cpuDurationS: num('cpu-duration', quick ? 1.5 : 10, 1, false),
   pin: !flag('no-pin'),
   writeMd: flag('write-md') || (!quick && !flag('no-write-md')),
   targets: [...new Set(targets)].sort((x, y) => TARGET_IDS.indexOf(x) - TARGET_IDS.indexOf(y)),
@@ -405,12 +415,68 @@ async function main(): Promise<void> {
     const correctness = await checkCorrectness(t, samples, reference);
     const phases: PhaseResult[] = [];
     try {
-      if (opts.warmupS > 0) await runPhase(t, 'warm', opts.warmupS);
+      // Quick runs skip the bare server's (it does no GraphQL work) and shorten the idle and lead-in seconds.
+      const cpuPhase = opts.cpuRate > 0 && !(quick && id === 'bare');
+      if (cpuPhase) {
+        // CPU per request at a fixed rate every target keeps up with (bench/gateways/cpu.ts), before
+        // the warm-up: after it, the subgraphs still work off the backlog of its 64 connections.
+        // One idle second, one unmeasured second at the rate (first plans, connections), then the window.
+        const idle0 = t.proc.cpuSeconds();
+        const idleMs = quick ? 500 : 1000;
+        await sleep(idleMs);
+        const idleCpuMsPerS = ((t.proc.cpuSeconds() - idle0) * 1000 * 1000) / idleMs;
+        await load.rpc(
+          'rate',
+          {
+            url: t.url,
+            sequence: 'main',
+            rate: opts.cpuRate,
+            durationS: 1,
+            graceS: 2,
+            maxSockets: 64,
+            startAt: 49_000,
+          },
+          60_000,
+        );
+        const cpu = await measure(t, 'cpu', () =>
+          load.rpc(
+            'rate',
+            {
+              url: t.url,
+              sequence: 'main',
+              rate: opts.cpuRate,
+              durationS: opts.cpuDurationS,
+              graceS: 2,
+              maxSockets: 64,
+              startAt: 50_000,
+            },
+            (opts.cpuDurationS + 60) * 1000,
+          ),
+        );
+        phases.push({ ...cpu, idleCpuMsPerS });
+        const c = cpuFigures([{ ...cpu, idleCpuMsPerS }])!;
+        log(
+          `(${letter}) fixed rate ${opts.cpuRate} req/s: ${c.answeredOk}/${c.sent} answered OK, gateway CPU ${c.msPerAnswered.toFixed(2)} ms per answered request (idle ${c.idleCpuMsPerS.toFixed(0)} ms/s; net ${c.netMsPerAnswered.toFixed(2)}), p99 ${c.p99.toFixed(0)} ms`,
+        );
+      }
+      // In quick runs the CPU phase's requests stand for the warm-up.
+      if (opts.warmupS > 0 && !(quick && cpuPhase)) await runPhase(t, 'warm', opts.warmupS);
       const main = await measure(t, 'main', () => runPhase(t, 'main', opts.durationS));
       phases.push(main);
       log(
         `(${letter}) ${Number(main.run.rps).toFixed(0)} req/s, p50 ${fmt(main.run.latencyMs)} ms, ${Number(main.run.ok) === Number(main.run.requests) ? 'no errors' : `${Number(main.run.requests) - Number(main.run.ok)} failed (${JSON.stringify(main.run.errorCodes)}; ${(main.run.errorSamples as string[])[0] ?? ''})`}, ERP ${main.erp.callsPerS.toFixed(0)} calls/s, target CPU ${main.cpuPct.target.toFixed(0)}%, subgraphs ${main.cpuPct.subgraphs.toFixed(0)}%, load ${main.cpuPct.load.toFixed(0)}%`,
       );
+      if (id === 'ours') {
+        // Warm steady state (issue 15 item 3): the same sequence again from its start, every cache
+        // holding what the first pass read — the mix as a deployment that has run a while sees it.
+        const steady = await measure(t, 'steady', () =>
+          runPhase(t, 'main', quick ? opts.hotDurationS : opts.durationS),
+        );
+        phases.push(steady);
+        log(
+          `(${letter}) warm steady state (the mix again): ${Number(steady.run.rps).toFixed(0)} req/s, p99 ${(steady.run.latencyMs as { p99: number }).p99} ms, ${Number(steady.run.requests) - Number(steady.run.ok)} failed`,
+        );
+      }
       if (id === 'ours' || id === 'bare') {
         // The cache-hit path: the hot set (most requested distinct requests), each read at least once first.
         await runPhase(t, 'hot', quick ? 0.5 : Math.max(1, opts.warmupS / 2));
@@ -420,7 +486,7 @@ async function main(): Promise<void> {
           `(${letter}) hot set: ${Number(hot.run.rps).toFixed(0)} req/s, p99 ${(hot.run.latencyMs as { p99: number }).p99} ms`,
         );
       }
-      if (id === 'ours' && opts.profileS > 0) {
+      if (id === opts.profileTarget && opts.profileS > 0) {
         // Where the time goes: a sampled CPU profile of ours over a further stretch of the mix (not in the figures above).
         await t.proc.rpc('profile-start');
         await runPhase(t, 'main', opts.profileS);
@@ -531,7 +597,9 @@ async function main(): Promise<void> {
     results,
     profile: profile
       ? {
-          note: 'sampled (500 µs) CPU profile (node:inspector) of ours (d) over --profile seconds of the mix, after its measured runs; self time per function and per package, inclusive time of named parts of the request path',
+          note:
+            `sampled (500 µs) CPU profile (node:inspector) of ours (${TARGET_LABELS[opts.profileTarget].letter}) over --profile seconds` +
+            ' of the mix, after its measured runs; self time per function and per package, inclusive time of named parts of the request path',
           ...(profile as object),
         }
       : null,

@@ -17,7 +17,8 @@
  *   `WebSocket.prototype.send` of `ws`, keyed by the message's cursor);
  * - the CPU profile of a window chosen by the parent (node:inspector, sampling).
  */
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type WebSocketType from 'ws';
 import { generateDemo } from '../demo/index.js';
 import { SCENARIO_STATUSES } from '../demo/scenarios.js';
 import { startStack, type Stack } from '../embedded/stack.js';
@@ -55,14 +56,22 @@ interface SendStat {
 const sends = new Map<string, SendStat>();
 let framesSent = 0;
 const CURSOR = '"cursor":"';
+// The gateway's copy of ws (the root's), not bench/node_modules' (the peers install another copy
+// there once `cd bench && npm install` ran): patching that one would see no frame.
+const WebSocket = createRequire(new URL('../gateway/server.ts', import.meta.url))('ws') as typeof WebSocketType;
+type WebSocket = WebSocketType;
 const originalSend = WebSocket.prototype.send;
 WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, ...rest: unknown[]) {
-  if (typeof data === 'string' && data.includes('"orderStatusChanged"')) {
+  // Text (graphql-ws's own frames) or a buffer (the gateway's pre-serialized `next` frames).
+  const frame = typeof data === 'string' || Buffer.isBuffer(data) ? data : undefined;
+  if (frame?.includes('"orderStatusChanged"')) {
     framesSent++;
     const at = epochNow();
-    const i = data.indexOf(CURSOR);
+    const i = frame.indexOf(CURSOR);
     if (i >= 0) {
-      const cursor = data.slice(i + CURSOR.length, data.indexOf('"', i + CURSOR.length));
+      const from = i + CURSOR.length;
+      const to = frame.indexOf('"', from);
+      const cursor = typeof frame === 'string' ? frame.slice(from, to) : frame.toString('utf8', from, to);
       const s = sends.get(cursor);
       if (s) {
         s.count++;
@@ -132,6 +141,9 @@ async function start(): Promise<void> {
     seedTracker: true,
     webhookSecret: secret,
     logger,
+    // Every client is an agent console with the same salesforce token (one caller): the per-caller
+    // cap (WS_MAX_SUBSCRIPTIONS_PER_CALLER, 500 by default) would refuse the 501st subscriber.
+    gateway: { maxSubscriptionsPerCaller: 1_000_000 },
     ...(store ? { store } : {}),
   });
   await stack.gateway.tracker!.whenSeeded();

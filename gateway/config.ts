@@ -44,9 +44,9 @@ export interface GatewayConfig {
   exposeQueryPlan: boolean;
   /** Timeout of one subgraph health probe in `/health/ready`, ms (`HEALTH_PROBE_TIMEOUT_MS`). @default 1000 */
   healthProbeTimeoutMs: number;
-  /** Events a subscriber may fall behind before it is dropped as a slow consumer (`WS_MAX_QUEUED_EVENTS`). @default 1000 */
+  /** Events a subscriber may fall behind in its queue before it is dropped as a slow consumer (`WS_MAX_QUEUED_EVENTS`; subscribers of a shared execution are written at once and bounded by their socket). @default 1000 */
   maxQueuedEvents: number;
-  /** Bytes of results a subscriber may fall behind in its queue, each its own budget, before it is dropped (`WS_MAX_QUEUED_BYTES`). @default 1048576 */
+  /** Bytes of results a subscriber may fall behind in its queue, each its own budget, before it is dropped (`WS_MAX_QUEUED_BYTES`; as above, queued subscribers only). @default 1048576 */
   maxQueuedBytes: number;
   /** Unsent bytes a subscriber's socket may hold before it is dropped (`WS_MAX_BUFFERED_BYTES`). @default 1048576 */
   maxBufferedBytes: number;

@@ -2,6 +2,7 @@
  * Output of `bench/gateways.ts`: the targets judged, the printed table, the `## Gateways` section
  * of BENCHMARKS.md, and what code and packages were measured.
  */
+import { cpuChecks, cpuTable } from './cpu.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ export interface Counters {
 }
 
 export interface PhaseResult {
-  phase: 'main' | 'hot' | 'shield';
+  phase: 'main' | 'hot' | 'shield' | 'cpu' | 'steady';
+  /** `cpu` phase: the target's CPU ms per second over one idle second right before (bench/gateways/cpu.ts). */
+  idleCpuMsPerS?: number;
   /** The load generator's figures (bench/gateways/load.ts `run` or `rate`). */
   run: Record<string, unknown>;
   windowS: number;
@@ -138,6 +141,16 @@ export function evaluate(results: TargetResult[], opts: { shieldRate: number; er
       met: r === undefined ? null : r >= times && (dp99 ?? Infinity) <= 50 && clean,
     });
   }
+  const steady = phaseOf(results, 'ours', 'steady');
+  const w = ratio(rps('ours', 'steady'), rps('apollo'));
+  out.push({
+    target: '(d) warm steady state (the mix again) ≥ 10× (a), at p99 ≤ 50 ms',
+    measured:
+      w === undefined || !steady
+        ? 'not measured'
+        : `${w.toFixed(2)}× at p99 ${fig(steady).latencyMs.p99} ms${failed(fig(steady)) ? `; (d) failed ${failed(fig(steady))}` : ''}${errNote('apollo', '(a)')}`,
+    met: w === undefined || !steady ? null : w >= 10 && fig(steady).latencyMs.p99 <= 50 && failed(fig(steady)) === 0,
+  });
   const c = ratio(rps('ours-nocache'), rps('apollo'));
   const cClean = failedPct('ours-nocache') === 0;
   out.push({
@@ -186,6 +199,7 @@ export function evaluate(results: TargetResult[], opts: { shieldRate: number; er
       met: bad === 0 && rb.graphqlErrors === 0 && rb.non200 === 0 && rb.unfinished === 0 && r.connectionErrors === 0,
     });
   }
+  out.push(...cpuChecks(results));
   return out;
 }
 const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
@@ -205,12 +219,12 @@ function throughputTable(results: TargetResult[]): string {
   const rows: string[] = [];
   for (const r of results) {
     for (const p of r.phases) {
-      if (p.phase === 'shield') continue;
+      if (p.phase === 'shield' || p.phase === 'cpu') continue;
       const f = fig(p);
-      const ra = a && p.phase === 'main' ? f.rps / fig(a).rps : NaN;
+      const ra = a && (p.phase === 'main' || p.phase === 'steady') ? f.rps / fig(a).rps : NaN;
       const rb = bc && p.phase === 'main' ? f.rps / fig(bc).rps : NaN;
       rows.push(
-        `| (${r.letter}) ${r.label} | ${p.phase === 'main' ? 'mix' : 'hot set'} | ${n0(f.rps)} | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p99)} | ${n0(failed(f))} / ${n0(f.requests)} (${n1((100 * failed(f)) / Math.max(1, f.requests))}%) | ${n1(p.erp.callsPerS)} (${n1(p.erp.httpPerS)}) | ${n0(p.memory.rssMB)} (${n0(p.memory.peakMB)}) | ${Number.isFinite(ra) ? `${ra.toFixed(2)}×` : '–'} | ${Number.isFinite(rb) ? `${rb.toFixed(2)}×` : '–'} | ${n0(p.cpuPct.target)} / ${n0(p.cpuPct.subgraphs)} / ${n0(p.cpuPct.load)} | ${n0(p.events.webhooksPerS)} |`,
+        `| (${r.letter}) ${r.label} | ${p.phase === 'main' ? 'mix' : p.phase === 'steady' ? 'mix again (warm)' : 'hot set'} | ${n0(f.rps)} | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p99)} | ${n0(failed(f))} / ${n0(f.requests)} (${n1((100 * failed(f)) / Math.max(1, f.requests))}%) | ${n1(p.erp.callsPerS)} (${n1(p.erp.httpPerS)}) | ${n0(p.memory.rssMB)} (${n0(p.memory.peakMB)}) | ${Number.isFinite(ra) ? `${ra.toFixed(2)}×` : '–'} | ${Number.isFinite(rb) ? `${rb.toFixed(2)}×` : '–'} | ${n0(p.cpuPct.target)} / ${n0(p.cpuPct.subgraphs)} / ${n0(p.cpuPct.load)} | ${n0(p.events.webhooksPerS)} |`,
       );
     }
   }
@@ -300,6 +314,9 @@ export function printTable(
     throughputTable(results),
     bareNote(results),
     '',
+    'Fixed-rate CPU phase (gateway CPU ms per answered request):',
+    cpuTable(results),
+    '',
     'Shielding run (ours, ERP rate limit on):',
     shieldTable(results),
     '',
@@ -333,6 +350,9 @@ export function markdownSection(a: {
     erpRateLimit: number;
     zipfS: number;
     profileS: number;
+    cpuRate: number;
+    cpuDurationS: number;
+    profileTarget?: TargetId;
   };
   profile?: ProfileSummary | null;
 }): string {
@@ -372,6 +392,16 @@ HTTP requests to the ERP subgraph. RSS is the target process's at the end of its
 parentheses). CPU % is per process over the measured window (100% = one core). Ratios are of
 req/s, failed responses included: read them with the failure column. ${bareNote(a.results)}
 
+### Gateway CPU per request at a fixed rate
+
+Every target, first (before its warm-up, after one unmeasured second at the same rate): the same ${o.cpuRate} req/s for ${o.cpuDurationS} s from
+request 50,000 of the measured sequence (a fixed arrival rate below what the shared subgraphs
+saturate at), the gateway process's CPU time (/proc/<pid>/stat) over the window divided by the
+requests it answered OK. "Idle" is its CPU over one second without requests right before (ours
+reads the event bus the webhooks feed; the peers do not). bench/gateways/cpu.ts.
+
+${cpuTable(a.results)}
+
 ### Shielding run
 
 Ours (d), the ERP simulator limited to ${o.erpRateLimit} calls/s, a fixed arrival rate of ${o.shieldRate.toLocaleString('en-US')} req/s for
@@ -386,14 +416,14 @@ Before each target's warm-up, sample requests of each operation are sent one at 
 
 ${correctnessTable(a.results)}
 
-${profileSection(a.profile, o.profileS)}### Targets
+${profileSection(a.profile, o.profileS, o.profileTarget === 'ours-nocache' ? 'c' : 'd')}### Targets
 
 ${targetsTable(a.targets)}
 `;
 }
 
 /** Where ours spends its time in the mix, from the profiled stretch. */
-function profileSection(p: ProfileSummary | null | undefined, seconds: number): string {
+function profileSection(p: ProfileSummary | null | undefined, seconds: number, letter: string): string {
   if (!p) return '';
   const pct = (n: number): string => `${n.toFixed(1)}%`;
   const areas = p.byArea
@@ -409,7 +439,7 @@ function profileSection(p: ProfileSummary | null | undefined, seconds: number): 
     .join(', ');
   return `### Where ours spends its time
 
-A sampled CPU profile of (d) over ${seconds} s more of the mix (not in the figures above): busy
+A sampled CPU profile of (${letter}) over ${seconds} s more of the mix (not in the figures above): busy
 ${p.busyMs} ms of ${p.wallMs} ms. Inclusive time of named parts of the request path (outermost
 frame per stack, synchronous parts only): ${named}.
 

@@ -8,8 +8,12 @@
  * BENCH_BUS_PREFIX (the event bus: Redis Streams under that prefix, shared with our gateway's
  * process; without them an in-memory bus, which only this process sees).
  *
- * - Trust mode: every subgraph is started with `trustUnsignedRequests: true`, so the peer gateways,
- *   which do not sign requests, are served. Our gateway signs its requests as usual.
+ * - Trust mode: every subgraph (the visibility one too) is started with `trustUnsignedRequests:
+ *   true`, so the peer gateways, which do not sign requests, are served as the widest reading
+ *   identity (`ops`: every row and every field rule's scope, subgraphs/common/server.ts) — what
+ *   ours may ask for on behalf of the workload's salesforce token. Our gateway signs its requests
+ *   as usual and the subgraphs check them. The switch is refused under NODE_ENV=production (this
+ *   process runs with NODE_ENV empty).
  * - Events: the embedded lifecycle simulator (embedded/lifecycle) posts signed webhooks to the
  *   subgraphs' `/ingest` at a rate the runner sets; they land on the bus.
  * - Counters: system calls per simulator (`sim.callCount()`, what a rate limit counts) and HTTP
@@ -102,8 +106,8 @@ async function start(): Promise<void> {
     startReturns({ system: adapters.returns, ...common } as Parameters<typeof startReturns>[0]),
   ]);
   Object.assign(services, { erp, oms, wms, carrier, returns });
-  // The supergraph routes Order.exceptions / timeline and the operations queries here; the
-  // workload reads none of them, but every gateway needs the subgraph to exist.
+  // The supergraph routes Order.exceptions / timeline and the operations queries here (the
+  // agent's order detail reads them), in trust mode like the five.
   store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
   visibility = await startVisibility({
     store,
@@ -113,6 +117,7 @@ async function start(): Promise<void> {
     host: '127.0.0.1',
     logger,
     engine: false,
+    ...trustOptions(),
   });
   for (const n of SUBGRAPH_NAMES) {
     // Before Express, which rewrites req.url while routing into its mount points.

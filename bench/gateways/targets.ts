@@ -20,8 +20,8 @@ export const TARGET_IDS: readonly TargetId[] = ['apollo', 'hive', 'hive-cache', 
 
 export const TARGET_LABELS: Record<TargetId, { letter: string; label: string }> = {
   apollo: { letter: 'a', label: '@apollo/gateway + @apollo/server, defaults' },
-  hive: { letter: 'b', label: 'Hive Gateway, defaults' },
-  'hive-cache': { letter: 'b-cache', label: 'Hive Gateway, response cache on' },
+  hive: { letter: 'b', label: 'Hive Gateway, router runtime, defaults' },
+  'hive-cache': { letter: 'b-cache', label: 'Hive Gateway, router runtime, response cache on' },
   'ours-nocache': { letter: 'c', label: 'ours, caching off' },
   ours: { letter: 'd', label: 'ours, default configuration' },
   bare: { letter: 'e', label: 'bare node:http, recorded response bytes (ceiling)' },
@@ -230,10 +230,23 @@ export async function startTarget(
       break;
     case 'hive':
     case 'hive-cache': {
-      // The CLI (one process: --fork defaults to 1), in an empty directory so it finds no config by accident.
+      // The CLI (one process: --fork defaults to 1), in an empty directory so it finds no config by
+      // accident, on the Hive Router runtime (@graphql-hive/router-runtime: the Rust query planner,
+      // Hive's recommended runtime for federation; the default JS runtime could not answer the
+      // mix — BENCHMARKS.md, "Which Hive runtime"). The CLI falls back to its JS runtime with a
+      // warning when the package is missing: waitHiveRuntime() refuses that.
       const dir = join(ctx.tmpDir, id);
       const cli = join(ctx.benchDir, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
-      args = [cli, 'supergraph', ctx.peerSupergraphPath, '--port', String(port), '--host', '127.0.0.1'];
+      args = [
+        cli,
+        'supergraph',
+        ctx.peerSupergraphPath,
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--hive-router-runtime',
+      ];
       if (id === 'hive-cache') {
         const cfg = join(ctx.tmpDir, 'hive-gateway.config.mjs');
         writeFileSync(cfg, hiveConfig());
@@ -269,11 +282,21 @@ export async function startTarget(
   const command = `${ctx.cpus !== undefined ? `taskset -c ${ctx.cpus} ` : ''}node ${args.map((a) => a.replace(`${ctx.root}/`, '')).join(' ')}`;
   try {
     await waitReady(proc, url, ctx.probeAuthorization, 90_000);
+    if (id === 'hive' || id === 'hive-cache') hiveRuntimeLoaded(proc);
   } catch (err) {
     proc.kill();
     throw err;
   }
   return { id, proc, url, startMs: Math.round(performance.now() - t0), command, env };
+}
+
+/** The Hive CLI says which runtime it took; a fallback to the JS runtime would measure another gateway. */
+function hiveRuntimeLoaded(proc: Proc): void {
+  const out = proc.log.join('\n');
+  if (/Could not load the @graphql-hive\/router-runtime/.test(out) || !/Using Hive Router Runtime/.test(out))
+    throw new Error(
+      `${proc.opts.name} is not on the Hive Router runtime (is bench/node_modules/@graphql-hive/router-runtime installed?); output:\n${proc.log.slice(-10).join('\n')}`,
+    );
 }
 
 async function waitReady(proc: Proc, url: string, authorization: string, timeoutMs: number): Promise<void> {

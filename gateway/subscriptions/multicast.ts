@@ -19,6 +19,8 @@ interface Group {
 interface Member {
   queue: PushQueue<ExecutionResult>;
   drop: () => void;
+  /** Writes a pre-serialized payload to the member's socket (SubscriptionContext.sendPayload); else its queue gets the result. */
+  write: ((payload: Buffer) => void) | undefined;
 }
 
 /**
@@ -27,6 +29,12 @@ interface Member {
  * cost one execution per event instead of 10,000. Each member has its own bounded queue, so a slow
  * one is dropped (as a slow consumer) without holding the others back. A subscription that replays
  * from a cursor (`after`) is never shared: a member joining later would miss the replay.
+ *
+ * Each result of a shared execution is serialized once; a member whose transport gives
+ * `sendPayload` (graphql-ws over ws, gateway/subscriptions/server.ts) gets it written to its socket
+ * in the same turn, its id spliced into the frame — no per-subscriber JSON, promise or queue turn.
+ * Such a member falls behind in its socket, not in its queue, so the socket's budgets (buffered and
+ * unacknowledged bytes) are what drop it; its queue only carries the end or the failure.
  */
 export class SubscriptionMulticast {
   private readonly groups = new WeakMap<DocumentNode, Map<string, Group>>();
@@ -64,7 +72,11 @@ export class SubscriptionMulticast {
       this.executions++;
       // When the shared execution itself falls behind, every member is equally behind: drop them all.
       let created: Group | undefined;
-      const shared: SubscriptionContext = { ...ctx, dropSlowConsumer: () => created?.members.forEach((m) => m.drop()) };
+      const shared: SubscriptionContext = {
+        ...ctx,
+        sendPayload: undefined,
+        dropSlowConsumer: () => created?.members.forEach((m) => m.drop()),
+      };
       const result = await subscribe({ ...args, contextValue: shared });
       if (!isIterator(result)) return result; // cannot start (bad input, expired cursor): this caller alone
       const raced = byKey.get(key);
@@ -80,6 +92,7 @@ export class SubscriptionMulticast {
     const g = group;
     const member: Member = {
       drop: ctx.dropSlowConsumer,
+      write: ctx.sendPayload,
       queue: new PushQueue<ExecutionResult>(
         this.maxQueued,
         () => {
@@ -127,10 +140,15 @@ export class SubscriptionMulticast {
       for (;;) {
         const next = await g.source.next();
         if (next.done) break;
-        // Measured once per event, charged to every member that has not read it yet.
-        const bytes = Buffer.byteLength(JSON.stringify(next.value));
+        // Serialized once per event: written as is to the members that take bytes, measured for
+        // (and charged to) every queued member that has not read it yet.
+        const payload = Buffer.from(JSON.stringify(next.value));
         for (const m of g.members) {
-          m.queue.push(next.value, bytes);
+          if (m.write) {
+            m.write(payload);
+            continue;
+          }
+          m.queue.push(next.value, payload.length);
           if (m.queue.overflowed) m.drop();
         }
       }

@@ -136,6 +136,13 @@ export interface SubscriptionContext {
   payloads: OrderPayloads;
   /** Drops the subscriber's connection as a slow consumer. */
   dropSlowConsumer: () => void;
+  /**
+   * Writes a `next` frame of this subscription straight to its socket, its payload given as JSON
+   * bytes serialized once for every subscriber of a shared execution (the transport splices in
+   * this subscription's id and applies the socket's byte budgets). Absent: results go through
+   * graphql-ws, serialized per subscriber.
+   */
+  sendPayload?: (payload: Buffer) => void;
 }
 
 export interface SubscriptionDeps {

@@ -154,6 +154,27 @@ function connectionHeaders(params: unknown): Call['headers'] {
   return headers;
 }
 
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * Writes graphql-ws `next` frames of subscription `id` from payloads serialized once per shared
+ * execution: `{"id":…,"type":"next","payload":` (built once per subscription) + the payload + `}`,
+ * one buffer sent as a text frame through the socket's `send` (so the unacknowledged-bytes budget
+ * counts it), then `afterSend` (the buffered-bytes budget, as graphql-ws's `onNext` does).
+ */
+function nextFrameWriter(socket: import('ws').WebSocket, id: string, afterSend: () => void): (payload: Buffer) => void {
+  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  return (payload) => {
+    if (socket.readyState !== socket.OPEN) return;
+    const frame = Buffer.allocUnsafe(prefix.length + payload.length + 1);
+    prefix.copy(frame, 0);
+    payload.copy(frame, prefix.length);
+    frame[frame.length - 1] = CLOSE_BRACE;
+    socket.send(frame, { binary: false });
+    afterSend();
+  };
+}
+
 /** A close reason must fit in a control frame (123 bytes). */
 const reason = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 119)}…`);
 
@@ -406,6 +427,9 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): {
           scope: extra.scope,
           payloads: opts.payloads,
           dropSlowConsumer: () => dropSlow(socket, opts.logger, 'queue'),
+          sendPayload: nextFrameWriter(socket, id, () => {
+            if (socket.bufferedAmount > maxBuffered) dropSlow(socket, opts.logger, 'socket');
+          }),
         };
         return {
           schema,

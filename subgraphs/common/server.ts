@@ -118,8 +118,11 @@ export interface SubgraphServiceOptions<Port> extends ListenOptions {
    */
   identitySecret?: string;
   /**
-   * Trust mode, for the benchmark's peer gateways only: requests without the signature are served
-   * as an all-rows service identity. Never the default; logged loudly when on. @default false
+   * Trust mode, for the benchmark's peer gateways only (bench/gateways/subgraphs.ts): requests
+   * without the signature are served as the widest reading identity (`ops`: every row, every
+   * internal and operational field), so a peer that does not sign is given what our gateway may
+   * ask for. Never the default, never read from the environment, refused when
+   * `NODE_ENV=production`; logged loudly when on. @default false
    */
   trustUnsignedRequests?: boolean;
   /**
@@ -166,6 +169,10 @@ export interface IdentityCheck {
 /** The identity check of a subgraph's options, warning when trust mode is on. */
 export function identityCheckFromOptions<Port>(name: string, opts: SubgraphServiceOptions<Port>): IdentityCheck {
   const trustUnsigned = opts.trustUnsignedRequests === true;
+  if (trustUnsigned && process.env.NODE_ENV === 'production')
+    throw new Error(
+      `${name}: trustUnsignedRequests is a benchmark-only switch and is refused with NODE_ENV=production`,
+    );
   if (trustUnsigned)
     opts.logger?.warn(`${name}: trust mode — unsigned requests are served as an all-rows identity (benchmarks only)`);
   return {
@@ -176,8 +183,12 @@ export function identityCheckFromOptions<Port>(name: string, opts: SubgraphServi
   };
 }
 
-/** The identity requests without a signature get in trust mode. */
-const TRUSTED_UNSIGNED: Identity = { consumer: 'internal', subject: 'trust-mode', scopes: [] };
+/**
+ * The identity requests without a signature get in trust mode: the widest reading consumer (`ops`
+ * holds every scope `@requiresScopes` checks), so the benchmark's peers, which strip the auth
+ * directives and sign nothing, are answered in full as a salesforce or ops caller of ours is.
+ */
+const TRUSTED_UNSIGNED: Identity = { consumer: 'ops', subject: 'trust-mode', scopes: [] };
 
 /**
  * The caller's identity from the gateway's signed header, or a 401 with a GraphQL error body. The

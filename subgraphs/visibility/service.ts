@@ -29,6 +29,8 @@ export interface VisibilityServiceOptions {
   sign: SignWebhook;
   /** The secret the gateway signs `x-gateway-identity` with. */
   identitySecret?: string;
+  /** Benchmark-only trust mode (SubgraphServiceOptions.trustUnsignedRequests). @default false */
+  trustUnsignedRequests?: boolean;
   /** @default 0 (a free port) */
   port?: number;
   host?: string;
@@ -110,6 +112,7 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
       ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),
       logger: o.logger,
       identitySecret: o.identitySecret,
+      ...(o.trustUnsignedRequests ? { trustUnsignedRequests: true } : {}),
       metrics,
     });
   } catch (err) {
