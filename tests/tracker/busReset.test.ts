@@ -80,9 +80,12 @@ async function accept(s: Stack, orders: ErpOrder[]): Promise<void> {
 }
 
 /** Exactly one PENDING → ACCEPTED per order, published and in the store (version 2 after the seed's 1). */
-async function expectEachAcceptedOnce(seen: StatusChangeData[], store: VisibilityStore, orders: ErpOrder[]) {
-  await eventually(() => seen.length >= orders.length, 60_000, `${orders.length} changes after the reset`);
+async function expectEachAcceptedOnce(all: StatusChangeData[], store: VisibilityStore, orders: ErpOrder[]) {
+  const ids = new Set(orders.map((o) => o.orderId));
+  const of = () => all.filter((c) => ids.has(c.orderId));
+  await eventually(() => of().length >= orders.length, 60_000, `${orders.length} changes after the reset`);
   await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+  const seen = of();
   expect(seen.map((c) => c.orderId).sort()).toEqual(orders.map((o) => o.orderId).sort());
   for (const c of seen) expect(c).toMatchObject({ previousStatus: 'PENDING', status: 'ACCEPTED', version: 2 });
   for (const o of orders)
@@ -96,12 +99,15 @@ describeOwnRedis('status tracker when the bus Redis restarts empty', () => {
     const bus = new RedisEventBus({ url: redis.url, blockMs: 200, onError: () => undefined });
     cleanups.push(() => bus.close());
     const demo = generateDemo({ orders: 400 });
-    const orders = pendingOrders(demo, 6);
+    const [published, ...orders] = pendingOrders(demo, 7);
     const { s, store, seen } = await stackOn(bus, demo);
     const tracker = s.gateway.tracker!;
     const read = (id: string) =>
       s.gateway.execute('query S($id: ID!) { order(id: $id) { status } }', { id }, internalIdentity('status-tracker'));
     for (const o of orders) expect((await read(o.orderId)).data?.order).toMatchObject({ status: 'PENDING' });
+    // One change goes out before the fault: the sweep re-reads it too, and must not publish it again.
+    await accept(s, [published!]);
+    await eventually(() => seen.length === 1, 30_000, 'the change before the fault');
 
     // The ERP refuses almost every read: the tracker defers each change to its redelivery stream.
     s.subgraphs.erp.sim.faults.rateLimitPerSecond = 1;
@@ -115,6 +121,9 @@ describeOwnRedis('status tracker when the bus Redis restarts empty', () => {
     s.subgraphs.erp.sim.faults.rateLimitPerSecond = 0;
 
     await expectEachAcceptedOnce(seen, store, orders);
+    expect(seen).toHaveLength(orders.length + 1);
+    expect(seen.filter((c) => c.orderId === published!.orderId)).toHaveLength(1);
+    expect(tracker.sweeper.swept - sweptBefore).toBeGreaterThanOrEqual(orders.length + 1);
     // A change found by the sweep names it as its cause.
     const swept = seen.filter((c) => c.cause.event.type === VISIBILITY_RECONCILE);
     for (const c of swept) expect(c.cause.event).toMatchObject({ source: 'visibility', subject: c.orderId });
