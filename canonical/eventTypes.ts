@@ -44,3 +44,11 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
 
 /** The derived event the status tracker publishes (source `visibility`). */
 export const ORDER_STATUS_CHANGED = 'order.status_changed';
+
+/**
+ * A derived event (source `visibility`) the status tracker queues for itself, one per order, when
+ * the bus lost its streams (issue 16 #2): "read this order's status again". It goes to the
+ * tracker's own redelivery stream only — no other consumer sees it — and becomes the `cause` of a
+ * change it finds. data: `{ reason: 'bus-reset', reset: 'start' | 'lost', since }`.
+ */
+export const VISIBILITY_RECONCILE = 'visibility.reconcile';

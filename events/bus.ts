@@ -70,6 +70,24 @@ export interface ConsumeOptions {
    * Order between concurrently handled entries is not kept. @default 1
    */
   concurrency?: number;
+  /**
+   * Called when this member created its group because the group did not exist (issue 16 #2): the
+   * streams were lost — Redis restarted without persistence, or the keys were deleted — while the
+   * member ran (`'lost'`: its reads answered NOGROUP; the group is created again from the start of
+   * each stream), or before it started (`'start'`: also a first start ever). Entries that were in
+   * the lost streams and not yet handled — the group's pending ones, its redelivery stream — are
+   * gone; the owner rebuilds them from its own records (the status tracker sweeps the orders the
+   * store saw applied). Called once the group exists again, not awaited, by the member that created
+   * it (two may, for one loss); a throw or rejection goes to the bus's `onError`. The in-memory
+   * bus never calls it: its streams live and die with the process.
+   */
+  onReset?: (reset: BusReset) => void | Promise<void>;
+}
+
+/** What {@link ConsumeOptions.onReset} is told: why the group was missing and which of its streams it was created on. */
+export interface BusReset {
+  reason: 'start' | 'lost';
+  streams: string[];
 }
 
 /**

@@ -44,7 +44,8 @@ export function assertCursor(after: StreamId | undefined): void {
   }
 }
 
-export type ResolvedConsumeOptions = Required<ConsumeOptions>;
+/** The consume options with their defaults (`onReset` stays optional: no default). */
+export type ResolvedConsumeOptions = Required<Omit<ConsumeOptions, 'onReset'>> & Pick<ConsumeOptions, 'onReset'>;
 
 /** Fills in the {@link ConsumeOptions} defaults and validates them. */
 export function resolveConsumeOptions(opts: ConsumeOptions = {}): ResolvedConsumeOptions {
@@ -58,7 +59,13 @@ export function resolveConsumeOptions(opts: ConsumeOptions = {}): ResolvedConsum
     batchSize: positiveInt('batchSize', opts.batchSize, 100),
     startFrom,
     concurrency: positiveInt('concurrency', opts.concurrency, 1),
+    ...(opts.onReset ? { onReset: assertFunction('onReset', opts.onReset) } : {}),
   };
+}
+
+function assertFunction<F>(name: string, f: F): F {
+  if (typeof f !== 'function') throw new TypeError(`consume option ${name}: expected a function, got ${typeof f}`);
+  return f;
 }
 
 /** Validates a stream or group name: non-empty, no whitespace. */

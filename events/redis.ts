@@ -68,7 +68,9 @@ export interface RedisEventBusOptions extends CommonBusOptions {
  * Connections: the process's shared one for commands, one blocking reader for every subscribed
  * stream (one XREAD over all of them, shared by every subscription in this bus), one per consumer
  * (one XREADGROUP over its stream and its group's redelivery stream). Through a Redis restart, readers and
- * consumers continue from the last id they saw and publishes wait (up to `timeoutMs`) to be sent.
+ * consumers continue from the last id they saw and publishes wait (up to `timeoutMs`) to be sent. A
+ * restart that lost the streams (no persistence) leaves consumers without their group: they create it
+ * again from the start of each stream and tell their owner (`onReset`, events/bus.ts).
  * A publish is appended once even when ioredis re-sends it after a lost reply (within
  * `dedupeWindowMs`); delivery to consumers is at least once, so they deduplicate by the CloudEvents
  * `id`, as the whole change path does.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Delivery, Envelope, Subscription } from './bus.js';
+import type { BusReset, Delivery, Envelope, Subscription } from './bus.js';
 import { errorMessage, sleep } from './async.js';
 import { deadLetterEvent, unacknowledged } from './deadLetter.js';
 import { isPermanentFailure } from './permanentFailure.js';
@@ -47,7 +47,8 @@ export interface RedisConsumerDeps {
  * handler threw, the reclaimed ones, any left from a lost reply) via XPENDING + XCLAIM, which also
  * gives their delivery count; then it reads new entries (`>`) of every stream at once. An entry is XACKed when the handler
  * resolves; one already delivered `maxDeliveries` times, or whose handler threw a `PermanentFailure`,
- * is XADDed to the dead-letter stream and XACKed in one MULTI. Up to `concurrency` handler calls run at once. https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups
+ * is XADDed to the dead-letter stream and XACKed in one MULTI. Up to `concurrency` handler calls run at once.
+ * A group it had to create — missing at start, or lost with its streams (NOGROUP) — is reported to `onReset`. https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups
  */
 export class RedisConsumer implements Subscription {
   readonly ready: Promise<void>;
@@ -98,14 +99,16 @@ export class RedisConsumer implements Subscription {
   }
 
   private async start(): Promise<void> {
-    for (const src of this.sources) await this.ensureGroup(src, src.startFrom);
+    const created: string[] = [];
+    for (const src of this.sources) if (await this.ensureGroup(src, src.startFrom)) created.push(src.name);
     if (this.phase !== 'starting') return;
     this.phase = 'running';
     this.done = this.run();
+    if (created.length > 0) this.reset({ reason: 'start', streams: created });
   }
 
-  /** XGROUP CREATE … MKSTREAM; an existing group (BUSYGROUP) is fine. */
-  private async ensureGroup(src: Source, startFrom: '$' | '0'): Promise<void> {
+  /** XGROUP CREATE … MKSTREAM; true when it created the group, false when it existed (BUSYGROUP). */
+  private async ensureGroup(src: Source, startFrom: '$' | '0'): Promise<boolean> {
     const { streams, conn, group } = this.d;
     try {
       await streams.timed(
@@ -113,8 +116,22 @@ export class RedisConsumer implements Subscription {
         () => conn.xgroup('CREATE', src.key, group, startFrom, 'MKSTREAM'),
         conn,
       );
+      return true;
     } catch (err) {
       if (!errorMessage(err).startsWith('BUSYGROUP')) throw err;
+      return false;
+    }
+  }
+
+  /** Tells the owner (`onReset`) that the group was missing on `reset.streams`: what they held and it had not handled is gone. */
+  private reset(reset: BusReset): void {
+    const onReset = this.d.opts.onReset;
+    if (!onReset) return;
+    const what = `${reset.reason === 'lost' ? 'streams lost' : 'group missing at start'} (${reset.streams.join(', ')})`;
+    try {
+      Promise.resolve(onReset(reset)).catch((err: unknown) => this.report(err, `onReset after ${what}`));
+    } catch (err) {
+      this.report(err, `onReset after ${what}`);
     }
   }
 
@@ -130,7 +147,10 @@ export class RedisConsumer implements Subscription {
         if (errorMessage(err).startsWith('NOGROUP')) {
           // The stream or group vanished (Redis restarted without persistence, or the key was deleted).
           this.report(err, 'group missing; recreating it from the start of the stream');
-          for (const src of this.sources) await this.ensureGroup(src, '0').catch(() => undefined);
+          const created: string[] = [];
+          for (const src of this.sources)
+            if (await this.ensureGroup(src, '0').catch(() => false)) created.push(src.name);
+          if (created.length > 0 && this.phase === 'running') this.reset({ reason: 'lost', streams: created });
         } else {
           this.report(err, 'reading');
         }

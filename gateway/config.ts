@@ -70,6 +70,13 @@ export interface GatewayConfig {
    */
   trackerRetryMs: number[];
   /**
+   * When the bus lost its streams (its Redis restarted without persistence) or the tracker's group
+   * was missing at start, the status tracker re-reads every order with a source event applied this
+   * many seconds back, so no change the lost streams held goes unpublished
+   * (`TRACKER_RESET_SWEEP_SECONDS`, 0–604800; 0 = no sweep). @default 3600
+   */
+  trackerResetSweepSeconds: number;
+  /**
    * How often this replica writes its per-system breaker and freshness state to the visibility
    * store, for `Query.operationsHealth` (`HEALTH_REPORT_SECONDS`; only with a store). @default 5000
    */
@@ -216,6 +223,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
     trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),
+    trackerResetSweepSeconds: r.int('TRACKER_RESET_SWEEP_SECONDS', 3600, 0, 7 * 86_400),
     healthReportIntervalMs: r.int('HEALTH_REPORT_SECONDS', 5, 1, 300) * 1000,
     limits: {
       maxTokens: r.int('LIMIT_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 50, 1_000_000),

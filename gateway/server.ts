@@ -317,6 +317,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         consumer: `${hostname()}-${process.pid}-${config.port}-${Math.random().toString(36).slice(2, 8)}`,
         read: trackerRead(execute),
         unavailableBackoffMs: config.trackerRetryMs,
+        resetSweepSeconds: config.trackerResetSweepSeconds,
         seed: (deps.seedTracker ?? config.trackerSeed) ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --short] [-- --only <name part>]`: faults injected into a distributed stack under
+ * `npm run chaos [-- --short] [-- --only <name part, any case>]`: faults injected into a distributed stack under
  * load (scripts/chaos/run.ts); prints a table per scenario and writes the report as JSON to
  * bench/results/. Exit code 1 when any change was lost or duplicated, or a client saw a 5xx.
  */

@@ -13,8 +13,11 @@ export type LedgerClaim = 'claimed' | 'done' | 'busy';
 export interface IngestLedger {
   /** Claims `eventId` for `holder` before applying it. A claim older than the lease is taken over (its holder died). */
   claim(eventId: string, holder: string): Promise<LedgerClaim>;
-  /** The event was applied and published: later claims answer `done`. */
-  complete(eventId: string, holder: string): Promise<void>;
+  /**
+   * The event was applied and published: later claims answer `done`. `orderId` (the event's
+   * `subject`) is remembered with it, for {@link StoreIngestLedger.ordersAppliedSince}.
+   */
+  complete(eventId: string, holder: string, orderId?: string): Promise<void>;
   /** Applying or publishing failed: the claim is dropped so a retry (here or on another replica) applies it. */
   release(eventId: string, holder: string): Promise<void>;
   /** True when an event applied earlier for `entity` happened after `time` (ISO-8601 UTC). */
@@ -50,12 +53,27 @@ export class StoreIngestLedger implements IngestLedger {
     return r?.state === 'done' ? 'done' : r ? 'busy' : this.claim(eventId, holder);
   }
 
-  async complete(eventId: string, holder: string): Promise<void> {
-    await this.db.query(`UPDATE ingest_ledger SET state = 'done', done_at = $3 WHERE event_id = $1 AND holder = $2`, [
-      eventId,
-      holder,
-      new Date(this.now()),
-    ]);
+  async complete(eventId: string, holder: string, orderId?: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ingest_ledger SET state = 'done', done_at = $3, order_id = $4 WHERE event_id = $1 AND holder = $2`,
+      [eventId, holder, new Date(this.now()), orderId ?? null],
+    );
+  }
+
+  /**
+   * The orders with an event applied (completed) at or after `since`, each once, by order id: at
+   * most `limit`, after `after` (exclusive) for the next page. What the event bus held for them can
+   * be rebuilt from this when its streams were lost (the status tracker's sweep, issue 16 #2).
+   * Events completed before migration 4 have no order and are not listed.
+   */
+  async ordersAppliedSince(since: Date, limit: number, after?: string): Promise<string[]> {
+    const rows = await this.db.query<{ order_id: string }>(
+      `SELECT DISTINCT order_id FROM ingest_ledger
+      WHERE done_at >= $1 AND order_id IS NOT NULL AND ($3::text IS NULL OR order_id > $3)
+      ORDER BY order_id LIMIT $2`,
+      [since, limit, after ?? null],
+    );
+    return rows.map((r) => r.order_id);
   }
 
   async release(eventId: string, holder: string): Promise<void> {

@@ -193,6 +193,14 @@ CREATE TABLE action_results (
 CREATE INDEX action_results_by_created ON action_results (created_at);
 `,
   },
+  {
+    version: 4,
+    name: 'the ingest ledger records the order of each event applied, to rebuild what a lost bus held',
+    sql: `
+ALTER TABLE ingest_ledger ADD COLUMN order_id text;
+CREATE INDEX ingest_ledger_done_orders ON ingest_ledger (done_at, order_id) WHERE order_id IS NOT NULL;
+`,
+  },
 ];
 
 /** Applies every migration newer than the database's, each in its own transaction; concurrent starters wait on an advisory lock. Returns the versions applied. */

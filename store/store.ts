@@ -65,12 +65,14 @@ export class VisibilityStore {
   statusStore(): {
     get(orderId: string): Promise<StatusRecord | null>;
     compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>;
+    ordersAppliedSince(since: Date, limit: number, after?: string): Promise<string[]>;
     close(): Promise<void>;
   } {
     return {
       get: (orderId) => this.orders.getStatus(orderId),
       compareAndSet: (orderId, expectedVersion, next) =>
         this.orders.compareAndSetStatus(orderId, expectedVersion, next),
+      ordersAppliedSince: (since, limit, after) => this.ledger.ordersAppliedSince(since, limit, after),
       close: () => this.close(),
     };
   }

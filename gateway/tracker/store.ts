@@ -33,6 +33,12 @@ export interface StatusStore {
    * @returns true when written (the caller then owns publishing the change).
    */
   compareAndSet(orderId: string, expectedVersion: number, next: StatusWrite): Promise<boolean>;
+  /**
+   * The orders with a source event applied since `since` (the ingest ledger), by order id, at most
+   * `limit` after `after`: what the tracker re-reads when the bus lost its streams (gateway/tracker/sweep.ts).
+   * Absent: no ledger to sweep (the tracker then only logs the loss).
+   */
+  ordersAppliedSince?(since: Date, limit: number, after?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ export function storeStatusStore(store: VisibilityStore, owned = false): StatusS
   return {
     get: (orderId) => store.orders.getStatus(orderId),
     compareAndSet: (orderId, expectedVersion, next) => store.orders.compareAndSetStatus(orderId, expectedVersion, next),
+    ordersAppliedSince: (since, limit, after) => store.ledger.ordersAppliedSince(since, limit, after),
     close: async () => {
       if (owned) await store.close();
     },
@@ -83,6 +90,7 @@ export function createStatusStore(env: StoreEnv = process.env): StatusStore & { 
     store: opening,
     get: async (orderId) => (await s()).get(orderId),
     compareAndSet: async (orderId, v, next) => (await s()).compareAndSet(orderId, v, next),
+    ordersAppliedSince: async (since, limit, after) => (await opening).ledger.ordersAppliedSince(since, limit, after),
     close: async () => {
       const store = await opening.catch(() => undefined);
       await store?.close();

@@ -2,6 +2,7 @@ import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent, type OrderStatus } f
 import { Streams, type Delivery, type EventBus, type Subscription } from '../../events/bus.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { StatusStore } from './store.js';
+import { ResetSweeper } from './sweep.js';
 
 /**
  * What the graph says of an order now. A null status means the graph could not be seen as it is
@@ -45,6 +46,13 @@ export interface StatusTrackerOptions {
    * is at most {@link MAX_HOLD_MS}. @default [100, 200, 400, 800, 1600, 3200]
    */
   unavailableBackoffMs?: readonly number[];
+  /**
+   * When the bus lost its streams (Redis restarted empty) or the group was missing at start, the
+   * orders applied this far back (the store's ingest ledger) are read again, so a change the lost
+   * streams held is still published (`TRACKER_RESET_SWEEP_SECONDS`, gateway/tracker/sweep.ts; 0 = off).
+   * @default 3600
+   */
+  resetSweepSeconds?: number;
 }
 
 /**
@@ -92,6 +100,10 @@ const MAX_CAS_ROUNDS = 5;
  * delivery budget (`maxDeliveries`, then the dead-letter stream) is left for handler failures: a
  * rate limit that outlasts it no longer dead-letters the change, and events behind a deferred one on
  * the source stream are not held up while it waits.
+ *
+ * When the bus loses its streams (Redis restarted empty: source events not yet handled and the
+ * deferred ones are gone), it re-reads every order the store saw applied in the last
+ * `resetSweepSeconds` through the same path ({@link ResetSweeper}, gateway/tracker/sweep.ts).
  */
 export class StatusTracker {
   private phase: Phase = { name: 'idle' };
@@ -102,8 +114,19 @@ export class StatusTracker {
   unseen = 0;
   /** Wakes the waits of deferred events when the tracker stops. */
   private readonly stopping = new AbortController();
+  /** Re-reads the recently applied orders when the bus reports it lost its streams. */
+  readonly sweeper: ResetSweeper;
 
-  constructor(private readonly opts: StatusTrackerOptions) {}
+  constructor(private readonly opts: StatusTrackerOptions) {
+    this.sweeper = new ResetSweeper({
+      bus: opts.bus,
+      group: opts.group ?? 'status-tracker',
+      store: opts.store,
+      logger: opts.logger,
+      windowSeconds: opts.resetSweepSeconds ?? 3600,
+      signal: this.stopping.signal,
+    });
+  }
 
   /** Joins the consumer group; seeds first when a seed is configured (events wait meanwhile). */
   async start(): Promise<void> {
@@ -116,8 +139,12 @@ export class StatusTracker {
       if (this.phase.name === 'stopped') return;
       this.opts.logger.error({ err: (err as Error).message }, 'status tracker seed failed; tracking without it');
     });
-    const sub = this.opts.bus.consume(Streams.SOURCE, this.opts.group ?? 'status-tracker', this.opts.consumer, (d) =>
-      this.handle(d),
+    const sub = this.opts.bus.consume(
+      Streams.SOURCE,
+      this.opts.group ?? 'status-tracker',
+      this.opts.consumer,
+      (d) => this.handle(d),
+      { onReset: (reset) => this.sweeper.onReset(reset) },
     );
     await sub.ready;
     if (this.phase.name !== 'seeding') {
@@ -138,6 +165,7 @@ export class StatusTracker {
     this.stopping.abort();
     switch (phase.name) {
       case 'running':
+        await this.sweeper.idle();
         await phase.sub.close();
         break;
       case 'idle':

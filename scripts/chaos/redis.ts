@@ -1,10 +1,10 @@
 /**
  * A redis-server of the chaos run's own, on a free port with its own data directory (append-only
- * file, fsync on every write), so it can be paused, killed and restarted without touching the
- * shared Redis at 6379.
+ * file, fsync on every write), so it can be paused, killed and restarted — with its data, or
+ * without (its files deleted) — without touching the shared Redis at 6379.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,15 @@ export class OwnRedis {
     child.kill('SIGCONT');
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /**
+   * Kills the process and deletes its files (the append-only file): started again, it comes back
+   * empty, as a Redis without persistence does — every stream, group and pending entry lost.
+   */
+  async killAndWipe(): Promise<void> {
+    await this.kill();
+    for (const f of readdirSync(this.dir)) rmSync(join(this.dir, f), { recursive: true, force: true });
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
  *
  * The stack: the five subgraphs and the visibility subgraph (`embedded/stack.ts`), two gateway
  * replicas (A from the stack, B beside it), an event bus on a redis-server of the run's own (free
- * port, append-only file: never the shared one at 6379), the visibility store on PGlite shared by
+ * port, append-only file — deleted for the "restarted empty" scenario: never the shared one at 6379), the visibility store on PGlite shared by
  * both trackers. Load all along: order-detail queries (every slice) on replica A, and one
  * `orderStatusChanged` subscriber on each replica (resuming with `after` when its socket closes).
  *
@@ -70,6 +70,8 @@ export interface ScenarioResult {
   resumes: number;
   /** From the end of the fault to the last change delivered and a clean query; null when not recovered. */
   recoveryMs: number | null;
+  /** Orders the trackers queued for a re-read after the bus lost its streams (gateway/tracker/sweep.ts). */
+  swept: number;
 }
 
 export interface ChaosReport {
@@ -478,6 +480,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         },
       },
       {
+        // The flips are applied while the ERP's limit keeps the trackers from seeing them (deferred
+        // to their redelivery stream); then Redis dies and comes back without its files: the source
+        // stream and the deferred events are gone, and the trackers rebuild them from the store.
+        name: 'Redis restarted empty (streams lost)',
+        start: async () => {
+          s.subgraphs.erp.sim.faults.rateLimitPerSecond = 1;
+          return async () => {
+            await redis.killAndWipe();
+            await redis.start();
+            s.subgraphs.erp.sim.faults.rateLimitPerSecond = ERP_DEFAULT_RATE_LIMIT;
+          };
+        },
+      },
+      {
         name: 'gateway replica restarted, subscribers resume',
         start: async () => {
           await replicaB!.stop();
@@ -490,13 +506,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         start: async () => async () => undefined,
       },
     ];
-    const selected = scenarios.filter((sc) => !opts.only?.length || opts.only.some((o) => sc.name.includes(o)));
+    const selected = scenarios.filter(
+      (sc) => !opts.only?.length || opts.only.some((o) => sc.name.toLowerCase().includes(o.toLowerCase())),
+    );
+    const swept = () => (s.gateway.tracker?.sweeper.swept ?? 0) + (replicaB?.tracker?.sweeper.swept ?? 0);
 
     const results: ScenarioResult[] = [];
     for (const sc of selected) {
       const begin = Date.now();
       const seenBefore = [watch.seen.length, ...subscribers.map((x) => x.seen.length)];
       const resumesBefore = subscribers.reduce((n, x) => n + x.resumes, 0);
+      const sweptBefore = swept();
       const expected: Expected[] = [];
       const sends: Promise<{ ok: boolean; retries: number }>[] = [];
       const why: Record<string, number> = {};
@@ -584,10 +604,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         webhookRetryReasons: why,
         resumes: subscribers.reduce((n, x) => n + x.resumes, 0) - resumesBefore,
         recoveryMs: recovered ? Math.max(0, Math.max(lastAt, cleanAt!) - faultEnd) : null,
+        swept: swept() - sweptBefore,
       };
       results.push(r);
       log(
-        `${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries} ${JSON.stringify(r.webhookRetryReasons)}, subscriber resumes ${r.resumes}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`,
+        `${r.name}: ${r.changes} changes, lost ${r.lost}, duplicated ${r.duplicated}, wrong previous ${r.wrongPrevious}, client 5xx ${r.client5xx} (no answer ${r.clientNoAnswer}) of ${r.queries} queries, webhook retries ${r.webhookRetries} ${JSON.stringify(r.webhookRetryReasons)}, subscriber resumes ${r.resumes}, orders swept ${r.swept}, recovery ${r.recoveryMs === null ? 'none' : `${r.recoveryMs} ms`}`,
       );
     }
     const sum = (k: keyof ChaosReport['totals']) => results.reduce((n, r) => n + r[k], 0);

@@ -312,7 +312,7 @@ export function createIngestApplier(
         await ledger.release(id, holder).catch(() => undefined);
         throw err;
       }
-      await ledger.complete(id, holder);
+      await ledger.complete(id, holder, p.event.subject);
       applied.push(id);
     }
     for (const f of findings) {

@@ -25,6 +25,7 @@ export class MemoryIngestLedger implements IngestLedger {
     return 'claimed';
   }
 
+  /** The event's order is not kept: nothing sweeps an in-process ledger (store/ingestLedger.ts `ordersAppliedSince`). */
   async complete(eventId: string, holder: string): Promise<void> {
     if (this.claims.get(eventId) !== holder) return;
     this.claims.delete(eventId);

@@ -7,7 +7,7 @@ const root = join(import.meta.dirname, '../..');
 
 /**
  * The short `npm run chaos`: every scenario (each subgraph killed and restarted, an ERP 429 storm,
- * its own redis-server paused and killed, a gateway replica restarted with subscribers resuming,
+ * its own redis-server paused, killed, and restarted empty (streams lost), a gateway replica restarted with subscribers resuming,
  * a burst of orders under the ERP limit) with short faults and a few status changes each, against
  * a distributed stack under query load. The full run is `npm run chaos` (RELIABILITY.md). Needs the
  * redis-server binary (the run starts its own server; the shared one is never touched).
@@ -17,7 +17,7 @@ describeOwnRedis('npm run chaos (short)', () => {
     timeout: 300_000,
   }, async () => {
     const report = await runChaos({ root, short: true });
-    expect(report.scenarios.length).toBeGreaterThanOrEqual(12);
+    expect(report.scenarios.length).toBeGreaterThanOrEqual(13);
     for (const r of report.scenarios) {
       expect({
         scenario: r.name,
@@ -36,5 +36,7 @@ describeOwnRedis('npm run chaos (short)', () => {
     // replica's subscriber resumed after its cursor.
     expect(report.scenarios.find((r) => r.name === 'kill and restart erp')!.webhookRetries).toBeGreaterThan(0);
     expect(report.scenarios.find((r) => r.name.startsWith('gateway replica'))!.resumes).toBeGreaterThan(0);
+    // Redis came back empty: the trackers re-read the orders the store saw applied.
+    expect(report.scenarios.find((r) => r.name.startsWith('Redis restarted empty'))!.swept).toBeGreaterThan(0);
   });
 });

@@ -48,3 +48,15 @@ describe('GATEWAY_WORKERS', () => {
     );
   });
 });
+
+describe('TRACKER_RESET_SWEEP_SECONDS', () => {
+  it('should default to an hour, take 0 (no sweep) to a week, and refuse anything else naming the variable', () => {
+    expect(gatewayConfigFromEnv({}).trackerResetSweepSeconds).toBe(3600);
+    expect(gatewayConfigFromEnv({ TRACKER_RESET_SWEEP_SECONDS: '0' }).trackerResetSweepSeconds).toBe(0);
+    expect(gatewayConfigFromEnv({ TRACKER_RESET_SWEEP_SECONDS: '86400' }).trackerResetSweepSeconds).toBe(86_400);
+    for (const bad of ['-1', '604801', 'an hour'])
+      expect(() => gatewayConfigFromEnv({ TRACKER_RESET_SWEEP_SECONDS: bad })).toThrow(
+        new RegExp(`TRACKER_RESET_SWEEP_SECONDS must be an integer from 0 to 604800; received "${bad}"`),
+      );
+  });
+});

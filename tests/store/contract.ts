@@ -464,6 +464,28 @@ export function storeContract(name: string, open: OpenStore, o: { memory: boolea
         expect(await s.ledger.claim('e2', 'Z')).toBe('claimed');
       });
 
+      it('should list each order with an event completed since a time once, by order id, page by page', async () => {
+        const s = await store();
+        const done = async (eventId: string, orderId?: string): Promise<void> => {
+          expect(await s.ledger.claim(eventId, 'A')).toBe('claimed');
+          await s.ledger.complete(eventId, 'A', orderId);
+        };
+        await done('old', 'O-old');
+        clock.advance(60_000);
+        const since = new Date(clock.now());
+        await done('e1', 'O-2');
+        await done('e2', 'O-1');
+        await done('e3', 'O-2');
+        await done('e4');
+        await done('e5', 'O-3');
+        await s.ledger.claim('e6', 'A'); // claimed, never completed: not applied
+        expect(await s.ledger.ordersAppliedSince(since, 10)).toEqual(['O-1', 'O-2', 'O-3']);
+        expect(await s.ledger.ordersAppliedSince(since, 2)).toEqual(['O-1', 'O-2']);
+        expect(await s.ledger.ordersAppliedSince(since, 2, 'O-2')).toEqual(['O-3']);
+        expect(await s.ledger.ordersAppliedSince(new Date(0), 10)).toEqual(['O-1', 'O-2', 'O-3', 'O-old']);
+        expect(await s.ledger.ordersAppliedSince(new Date(clock.now() + 1), 10)).toEqual([]);
+      });
+
       it('should refuse to move an entity backwards', async () => {
         const s = await store();
         expect(await s.ledger.isStale('shipment:S1', '2025-01-01T00:00:00Z')).toBe(false);
