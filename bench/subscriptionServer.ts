@@ -21,6 +21,8 @@ import WebSocket from 'ws';
 import { generateDemo } from '../demo/index.js';
 import { SCENARIO_STATUSES } from '../demo/scenarios.js';
 import { startStack, type Stack } from '../embedded/stack.js';
+import { SUBGRAPH_NAMES as GATEWAY_SUBGRAPHS, type GatewayConfig } from '../gateway/config.js';
+import { shieldConfigFromEnv } from '../gateway/shield/config.js';
 import { Streams } from '../events/bus.js';
 import { MemoryEventBus } from '../events/memory.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
@@ -132,6 +134,8 @@ async function start(): Promise<void> {
     seedTracker: true,
     webhookSecret: secret,
     logger,
+    // The shield's SHIELD_* variables apply here as in `npm start` (e.g. SHIELD_ERP_RATE_PER_SECOND).
+    gateway: { shield: shieldConfigFromEnv(process.env, GATEWAY_SUBGRAPHS) as GatewayConfig['shield'] },
     ...(store ? { store } : {}),
   });
   await stack.gateway.tracker!.whenSeeded();
@@ -174,6 +178,9 @@ function counters() {
     calls,
     callsTotal: Object.values(calls).reduce((a, b) => a + b, 0),
     published: stack.gateway.tracker!.published,
+    // Reads the tracker could not see (rate limited, stale, down), each deferred to its redelivery
+    // stream; absent in gateways before the tracker counted them.
+    unseen: (stack.gateway.tracker as { unseen?: number }).unseen ?? null,
     framesSent,
     cpu: process.cpuUsage(),
   };
