@@ -222,23 +222,29 @@ export class OrderRows {
     const customerId = typeof data.customerId === 'string' ? data.customerId : null;
     const channel = event.type === 'order.placed' && typeof data.channel === 'string' ? data.channel : null;
     const nodeId = typeof data.nodeId === 'string' ? data.nodeId : null;
+    // One statement (the exception engine runs this for every source event): the order row's
+    // upsert as a data-modifying CTE, then the source mark.
     await this.db.query(
-      `INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (order_id) DO UPDATE SET
-        customer_id = COALESCE(orders.customer_id, EXCLUDED.customer_id),
-        channel = COALESCE(orders.channel, EXCLUDED.channel),
-        fulfillment_node_ids = CASE WHEN $6::text IS NULL OR $6::text = ANY(orders.fulfillment_node_ids) THEN orders.fulfillment_node_ids
-          ELSE array_append(orders.fulfillment_node_ids, $6::text) END,
-        updated_at = EXCLUDED.updated_at`,
-      [orderId, customerId, channel, nodeId ? [nodeId] : [], new Date(this.now()), nodeId],
-    );
-    await this.db.query(
-      `INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
-      VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (order_id, source) DO UPDATE SET last_event_id = $3, last_event_type = $4, last_occurred_at = $5, last_recorded_at = $6
+      `WITH o AS (
+        INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (order_id) DO UPDATE SET
+          customer_id = COALESCE(orders.customer_id, EXCLUDED.customer_id),
+          channel = COALESCE(orders.channel, EXCLUDED.channel),
+          fulfillment_node_ids = CASE WHEN $6::text IS NULL OR $6::text = ANY(orders.fulfillment_node_ids) THEN orders.fulfillment_node_ids
+            ELSE array_append(orders.fulfillment_node_ids, $6::text) END,
+          updated_at = EXCLUDED.updated_at
+        RETURNING 1)
+      INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
+      VALUES ($1, $7, $8, $9, $10, $11)
+      ON CONFLICT (order_id, source) DO UPDATE SET last_event_id = $8, last_event_type = $9, last_occurred_at = $10, last_recorded_at = $11
       WHERE order_sources.last_occurred_at <= EXCLUDED.last_occurred_at`,
       [
         orderId,
+        customerId,
+        channel,
+        nodeId ? [nodeId] : [],
+        new Date(this.now()),
+        nodeId,
         event.source,
         event.id,
         event.type,
