@@ -1,5 +1,6 @@
 import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent } from '../../canonical/index.js';
 import { Streams, type EventBus, type Subscription } from '../../events/bus.js';
+import type { ForegroundWork } from '../../runtime/foreground.js';
 import type { VisibilityCollector } from '../../runtime/metrics.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { DeadLetter } from '../deadLetters.js';
@@ -32,6 +33,13 @@ export interface ExceptionEngineOptions {
   sweepTimer?: boolean;
   /** Counts each opening and closing (`ovg_exceptions_opened_total` / `ovg_exceptions_closed_total`). @default none */
   metrics?: Pick<VisibilityCollector, 'exceptionOpened' | 'exceptionClosed'>;
+  /**
+   * Latency-critical work of this process the engine gives way to: before each event it waits until
+   * none runs (at most `maxYieldMs`). The embedded stack passes the status tracker's. @default none
+   */
+  yieldTo?: Pick<ForegroundWork, 'idle'>;
+  /** The longest one event waits for `yieldTo`, ms. @default 500 */
+  maxYieldMs?: number;
   /** Errors no caller can catch (a failed sweep). @default console.error */
   onError?: (err: Error, context: string) => void;
 }
@@ -47,7 +55,7 @@ type Phase =
  * is folded into the order's facts (store/engine/facts.ts), the rules (rules.ts) say which
  * exceptions should be open, and the difference is applied — each opening and closing published as
  * `exception.opened` / `exception.closed` on `Streams.EXCEPTIONS`. Time-based rules (SLAs) are
- * re-evaluated by a sweep. Work-shared across replicas; the facts are updated under a row lock and
+ * re-evaluated by a sweep. Work-shared across replicas; the facts are updated by compare-and-set and
  * at most one exception of a kind is open per order and subject, so replicas never duplicate one.
  */
 export class ExceptionEngine {
@@ -73,6 +81,7 @@ export class ExceptionEngine {
     if (this.phase.name !== 'idle') throw new Error(`ExceptionEngine.start() in phase ${this.phase.name}`);
     const subs = [Streams.SOURCE, Streams.VISIBILITY].map((stream) =>
       this.o.bus.consume(stream, EXCEPTIONS_GROUP, this.o.consumer, async (d) => {
+        await this.o.yieldTo?.idle(this.o.maxYieldMs ?? 500);
         await this.handle(d.event);
         this.handled++;
       }),
@@ -105,8 +114,8 @@ export class ExceptionEngine {
 
   /**
    * Folds one event into its order's facts and reconciles the order's exceptions. Throws to have it
-   * redelivered. The facts and everything the reconciliation reads come from one statement under
-   * the order's row lock ({@link ReconcileRows.fold}); when the event leaves the facts as they were
+   * redelivered. The facts and everything the reconciliation reads come from one statement, the
+   * write is a compare-and-set on them ({@link ReconcileRows.fold}); when the event leaves the facts as they were
    * (a duplicate, an older event) nothing is written nor reconciled — the rules read nothing else
    * an event could move (time is the sweep's, dead letters {@link onDeadLetter}'s).
    */
