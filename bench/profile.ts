@@ -3,6 +3,7 @@
  * write-up: where the busy time went, by function and by package. Used by the subscriptions
  * server and by our gateway in the gateways benchmark.
  */
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { relative } from 'node:path';
 import { projectRoot } from '../runtime/project.js';
@@ -147,6 +148,8 @@ export async function profileStop(named: Record<string, string> = {}) {
   await session.post('Profiler.disable');
   session.disconnect();
   session = undefined;
+  // BENCH_RAW_PROFILE=<file.cpuprofile>: also keep the whole profile (Chrome DevTools / speedscope).
+  if (process.env.BENCH_RAW_PROFILE) writeFileSync(process.env.BENCH_RAW_PROFILE, JSON.stringify(profile));
   return summarize(profile as unknown as Profile, named);
 }
 

@@ -22,6 +22,8 @@ import type WebSocketType from 'ws';
 import { generateDemo } from '../demo/index.js';
 import { SCENARIO_STATUSES } from '../demo/scenarios.js';
 import { startStack, type Stack } from '../embedded/stack.js';
+import { SUBGRAPH_NAMES as GATEWAY_SUBGRAPHS, type GatewayConfig } from '../gateway/config.js';
+import { shieldConfigFromEnv } from '../gateway/shield/config.js';
 import { Streams } from '../events/bus.js';
 import { MemoryEventBus } from '../events/memory.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
@@ -143,7 +145,11 @@ async function start(): Promise<void> {
     logger,
     // Every client is an agent console with the same salesforce token (one caller): the per-caller
     // cap (WS_MAX_SUBSCRIPTIONS_PER_CALLER, 500 by default) would refuse the 501st subscriber.
-    gateway: { maxSubscriptionsPerCaller: 1_000_000 },
+    // The shield's SHIELD_* variables apply here as in `npm start` (e.g. SHIELD_ERP_RATE_PER_SECOND).
+    gateway: {
+      maxSubscriptionsPerCaller: 1_000_000,
+      shield: shieldConfigFromEnv(process.env, GATEWAY_SUBGRAPHS) as GatewayConfig['shield'],
+    },
     ...(store ? { store } : {}),
   });
   await stack.gateway.tracker!.whenSeeded();
@@ -186,6 +192,9 @@ function counters() {
     calls,
     callsTotal: Object.values(calls).reduce((a, b) => a + b, 0),
     published: stack.gateway.tracker!.published,
+    // Reads the tracker could not see (rate limited, stale, down), each deferred to its redelivery
+    // stream; absent in gateways before the tracker counted them.
+    unseen: (stack.gateway.tracker as { unseen?: number }).unseen ?? null,
     framesSent,
     cpu: process.cpuUsage(),
   };

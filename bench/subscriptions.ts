@@ -169,7 +169,9 @@ async function measure({ opts, command, log, fail, started }: Run): Promise<void
   const broadcast = subscribers.subscribeWith(BROADCAST);
   const logResult = (r: PhaseResult): void =>
     log(
-      `  delivered ${r.delivered}/${r.expected}; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
+      `  delivered ${r.delivered}/${r.expected}; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms; ` +
+        `2xx → published p99 ${r.breakdownMs?.t0ToPublishedP99 ?? '–'} ms; server CPU ${r.perEvent.serverCpuMs} ms/event; ` +
+        `tracker reads deferred ${r.perEvent.trackerReadsDeferred ?? '–'}/event`,
     );
 
   let prev: { m: Mem; n: number } = { m: base, n: 0 };

@@ -7,6 +7,7 @@ import type { StatusStore } from '../gateway/tracker/store.js';
 import { defaultGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { SystemName as SubgraphName } from '../canonical/systems.js';
 import { startGateway, type GatewayService } from '../gateway/server.js';
+import { ForegroundWork } from '../runtime/foreground.js';
 import type { RunningService } from '../runtime/http.js';
 import { componentLogger, createLogger, type Logger } from '../runtime/logger.js';
 import { MemoryCarrier } from '../subgraphs/carrier/adapters/memory.js';
@@ -160,6 +161,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
   };
   let visibility: RunningVisibility | undefined;
+  // The tracker (webhook → change published) is this process's latency-critical work; the exception
+  // engine beside it is eventually consistent and gives way to it (runtime/foreground.ts).
+  const foreground = new ForegroundWork();
   try {
     // How each subgraph starts, on a given port: once here, again when `kill`'s revive restarts it.
     const starters: Record<SubgraphName, (port: number | undefined) => Promise<RunningService>> = {
@@ -199,6 +203,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         identitySecret: config.auth.identitySecret,
         slas: opts.slas,
         ...(opts.retention ? { retention: opts.retention } : {}),
+        yieldTo: foreground,
         ingestUrl: (system) => ingestUrls[system],
         sign: (system, raw) => signWebhook(secretOf(system as SubgraphName) ?? '', raw),
       });
@@ -215,6 +220,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         bus: opts.bus,
         statusStore: opts.statusStore,
         seedTracker: opts.seedTracker,
+        foreground,
         versions,
         store,
       },

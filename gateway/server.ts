@@ -1,3 +1,4 @@
+import type { ForegroundWork } from '../runtime/foreground.js';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { hostname } from 'node:os';
 import { ApolloGateway } from '@apollo/gateway';
@@ -48,6 +49,8 @@ export interface GatewayDeps {
   statusStore?: StatusStore;
   /** Record every order's current status before tracking (no change published for them). @default config.trackerSeed */
   seedTracker?: boolean;
+  /** The tracker's work is this process's foreground work (the embedded exception engine gives way to it). @default none */
+  foreground?: ForegroundWork;
   /**
    * The order versions ingest bumps, which every cache read checks. The subgraphs' ingest must bump
    * the same store (the embedded stack shares one in memory; distributed: Redis). @default Redis
@@ -318,6 +321,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         read: trackerRead(execute),
         unavailableBackoffMs: config.trackerRetryMs,
         resetSweepSeconds: config.trackerResetSweepSeconds,
+        foreground: deps.foreground,
         seed: (deps.seedTracker ?? config.trackerSeed) ? () => allStatuses(execute) : undefined,
       });
       await tracker.start();

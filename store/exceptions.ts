@@ -48,7 +48,8 @@ export interface ExceptionFilter {
 
 type Row = Record<string, unknown>;
 
-const toRecord = (r: Row): ExceptionRecord => ({
+/** An `exceptions` row (or its JSON, timestamps as text) as a record. */
+export const exceptionFromRow = (r: Row): ExceptionRecord => ({
   id: String(r.id),
   type: r.type as ExceptionType,
   orderId: r.order_id as string,
@@ -90,7 +91,7 @@ export class ExceptionRows {
         new Date(this.now()),
       ],
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? exceptionFromRow(rows[0]) : null;
   }
 
   /** Closes the open exception (type, order, subject) with `reason`; null when none is open. */
@@ -105,7 +106,7 @@ export class ExceptionRows {
       WHERE type = $1 AND order_id = $2 AND subject_key = $3 AND closed_at IS NULL RETURNING *`,
       [type, orderId, subjectKey, new Date(this.now()), reason],
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? exceptionFromRow(rows[0]) : null;
   }
 
   /** Refreshes the facts of an open exception (the condition still holds, its details moved). */
@@ -122,13 +123,13 @@ export class ExceptionRows {
       `SELECT * FROM exceptions WHERE order_id = $1 AND closed_at IS NULL ${type ? 'AND type = $2' : ''} ORDER BY id`,
       type ? [orderId, type] : [orderId],
     );
-    return rows.map(toRecord);
+    return rows.map(exceptionFromRow);
   }
 
   /** Every exception of an order (open and closed), oldest first. */
   async forOrder(orderId: string): Promise<ExceptionRecord[]> {
     return (await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = $1 ORDER BY id', [orderId])).map(
-      toRecord,
+      exceptionFromRow,
     );
   }
 
@@ -138,7 +139,7 @@ export class ExceptionRows {
       ? await this.db.query<Row>('SELECT * FROM exceptions WHERE order_id = ANY($1::text[]) ORDER BY id', [orderIds])
       : [];
     const by = new Map<string, ExceptionRecord[]>(orderIds.map((id) => [id, []]));
-    for (const r of rows) by.get(r.order_id as string)?.push(toRecord(r));
+    for (const r of rows) by.get(r.order_id as string)?.push(exceptionFromRow(r));
     return orderIds.map((id) => by.get(id) ?? []);
   }
 
@@ -146,7 +147,7 @@ export class ExceptionRows {
   async openOfType(type: ExceptionType): Promise<ExceptionRecord[]> {
     return (
       await this.db.query<Row>('SELECT * FROM exceptions WHERE type = $1 AND closed_at IS NULL ORDER BY id', [type])
-    ).map(toRecord);
+    ).map(exceptionFromRow);
   }
 
   /** A page of exceptions matching `filter`, oldest `since` first (keyset on since, id). */
@@ -175,7 +176,7 @@ export class ExceptionRows {
       ORDER BY since, id LIMIT $${params.length}`,
       params,
     );
-    const nodes = rows.slice(0, first).map(toRecord);
+    const nodes = rows.slice(0, first).map(exceptionFromRow);
     const last = nodes.at(-1);
     return { nodes, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last.since, last.id) : null };
   }

@@ -113,9 +113,27 @@ export class HealthRows {
    * does not parse) is not a sample.
    */
   async recordLag(hop: string, lagMs: number): Promise<void> {
-    if (!Number.isFinite(lagMs)) return;
-    const ms = Math.min(MAX_LAG_MS, Math.max(0, Math.round(lagMs)));
-    await this.db.query('INSERT INTO event_lag (hop, lag_ms, at) VALUES ($1, $2, $3)', [hop, ms, new Date(this.now())]);
+    await this.recordLags([{ hop, lagMs }]);
+  }
+
+  /**
+   * Records several lag samples in one statement (as {@link recordLag} each; `at` defaults to now):
+   * the exception engine buffers its samples and writes them about once a second instead of one
+   * statement per event.
+   */
+  async recordLags(samples: ReadonlyArray<{ hop: string; lagMs: number; at?: number }>): Promise<void> {
+    const rows = samples.filter((s) => Number.isFinite(s.lagMs));
+    if (rows.length === 0) return;
+    const now = this.now();
+    await this.db.query(
+      `INSERT INTO event_lag (hop, lag_ms, at)
+      SELECT * FROM unnest($1::text[], $2::integer[], $3::timestamptz[])`,
+      [
+        rows.map((s) => s.hop),
+        rows.map((s) => Math.min(MAX_LAG_MS, Math.max(0, Math.round(s.lagMs)))),
+        rows.map((s) => new Date(s.at ?? now).toISOString()),
+      ],
+    );
   }
 
   /** Percentiles per hop over the last `windowMs`. */

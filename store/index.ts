@@ -17,6 +17,7 @@ export { PGliteDb } from './pglite.js';
 export { PostgresDb, pgConnection, redactDatabaseUrl, type PostgresDbOptions } from './postgres.js';
 export * from './store.js';
 export * from './replay.js';
+export * from './reconcile.js';
 export * from './engine/index.js';
 export * from './healthWriter.js';
 export * from './metrics.js';

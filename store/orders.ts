@@ -153,41 +153,36 @@ export class OrderRows {
       throw new RangeError(`compareAndSetStatus: expected a version >= 0, got ${expectedVersion}`);
     const at = new Date(this.now());
     const since = next.cause?.occurredAt ? new Date(next.cause.occurredAt) : at;
-    return this.db.transaction(async (tx) => {
-      const params = [orderId, next.status, since, next.causeId, next.previous, at];
-      const rows =
-        expectedVersion === 0
-          ? await tx.query(
-              `INSERT INTO orders (order_id, status, status_since, version, cause_id, previous_status, updated_at)
-            VALUES ($1, $2, $3, 1, $4, $5, $6)
-            ON CONFLICT (order_id) DO UPDATE SET status = $2, status_since = $3, version = 1, cause_id = $4, previous_status = $5, updated_at = $6
-            WHERE orders.version = 0 RETURNING version`,
-              params,
-            )
-          : await tx.query(
-              `UPDATE orders SET status = $2, status_since = $3, version = version + 1, cause_id = $4, previous_status = $5, updated_at = $6
-            WHERE order_id = $1 AND version = $7 RETURNING version`,
-              [...params, expectedVersion],
-            );
-      if (rows.length === 0) return false;
-      await tx.query(
-        `INSERT INTO status_history (order_id, version, status, previous_status, cause_id, cause_source, cause_type, occurred_at, recorded_at, changed_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          orderId,
-          expectedVersion + 1,
-          next.status,
-          next.previous,
-          next.causeId,
-          next.cause?.source ?? null,
-          next.cause?.type ?? null,
-          next.cause?.occurredAt ?? null,
-          next.cause?.recordedAt ?? null,
-          at,
-        ],
-      );
-      return true;
-    });
+    // ONE statement (atomic on its own; the tracker runs it for every change, on the change path):
+    // the row's compare-and-set as a data-modifying CTE, and the history row only when it won.
+    const write =
+      expectedVersion === 0
+        ? `INSERT INTO orders (order_id, status, status_since, version, cause_id, previous_status, updated_at)
+          VALUES ($1, $2, $3, 1, $4, $5, $6)
+          ON CONFLICT (order_id) DO UPDATE SET status = $2, status_since = $3, version = 1, cause_id = $4, previous_status = $5, updated_at = $6
+          WHERE orders.version = 0 RETURNING order_id, version`
+        : `UPDATE orders SET status = $2, status_since = $3, version = version + 1, cause_id = $4, previous_status = $5, updated_at = $6
+          WHERE order_id = $1 AND version = $11 RETURNING order_id, version`;
+    const rows = await this.db.query(
+      `WITH w AS (${write})
+      INSERT INTO status_history (order_id, version, status, previous_status, cause_id, cause_source, cause_type, occurred_at, recorded_at, changed_at)
+      SELECT w.order_id, w.version, $2::text, $5::text, $4::text, $7::text, $8::text, $9::timestamptz, $10::timestamptz, $6::timestamptz FROM w
+      RETURNING version`,
+      [
+        orderId,
+        next.status,
+        since,
+        next.causeId,
+        next.previous,
+        at,
+        next.cause?.source ?? null,
+        next.cause?.type ?? null,
+        next.cause?.occurredAt ?? null,
+        next.cause?.recordedAt ?? null,
+        ...(expectedVersion === 0 ? [] : [expectedVersion]),
+      ],
+    );
+    return rows.length > 0;
   }
 
   /** Sets the given dimensions; a dimension's `since` moves only when its value changes. */
@@ -222,23 +217,29 @@ export class OrderRows {
     const customerId = typeof data.customerId === 'string' ? data.customerId : null;
     const channel = event.type === 'order.placed' && typeof data.channel === 'string' ? data.channel : null;
     const nodeId = typeof data.nodeId === 'string' ? data.nodeId : null;
+    // One statement (the exception engine runs this for every source event): the order row's
+    // upsert as a data-modifying CTE, then the source mark.
     await this.db.query(
-      `INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (order_id) DO UPDATE SET
-        customer_id = COALESCE(orders.customer_id, EXCLUDED.customer_id),
-        channel = COALESCE(orders.channel, EXCLUDED.channel),
-        fulfillment_node_ids = CASE WHEN $6::text IS NULL OR $6::text = ANY(orders.fulfillment_node_ids) THEN orders.fulfillment_node_ids
-          ELSE array_append(orders.fulfillment_node_ids, $6::text) END,
-        updated_at = EXCLUDED.updated_at`,
-      [orderId, customerId, channel, nodeId ? [nodeId] : [], new Date(this.now()), nodeId],
-    );
-    await this.db.query(
-      `INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
-      VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (order_id, source) DO UPDATE SET last_event_id = $3, last_event_type = $4, last_occurred_at = $5, last_recorded_at = $6
+      `WITH o AS (
+        INSERT INTO orders (order_id, customer_id, channel, fulfillment_node_ids, updated_at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (order_id) DO UPDATE SET
+          customer_id = COALESCE(orders.customer_id, EXCLUDED.customer_id),
+          channel = COALESCE(orders.channel, EXCLUDED.channel),
+          fulfillment_node_ids = CASE WHEN $6::text IS NULL OR $6::text = ANY(orders.fulfillment_node_ids) THEN orders.fulfillment_node_ids
+            ELSE array_append(orders.fulfillment_node_ids, $6::text) END,
+          updated_at = EXCLUDED.updated_at
+        RETURNING 1)
+      INSERT INTO order_sources (order_id, source, last_event_id, last_event_type, last_occurred_at, last_recorded_at)
+      VALUES ($1, $7, $8, $9, $10, $11)
+      ON CONFLICT (order_id, source) DO UPDATE SET last_event_id = $8, last_event_type = $9, last_occurred_at = $10, last_recorded_at = $11
       WHERE order_sources.last_occurred_at <= EXCLUDED.last_occurred_at`,
       [
         orderId,
+        customerId,
+        channel,
+        nodeId ? [nodeId] : [],
+        new Date(this.now()),
+        nodeId,
         event.source,
         event.id,
         event.type,

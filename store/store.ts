@@ -11,6 +11,7 @@ import { migrate } from './migrations.js';
 import { OrderRows, type StatusRecord, type StatusWrite } from './orders.js';
 import { PGliteDb } from './pglite.js';
 import { PostgresDb } from './postgres.js';
+import { ReconcileRows } from './reconcile.js';
 
 /** Options of {@link VisibilityStore}. */
 export interface VisibilityStoreOptions {
@@ -32,6 +33,8 @@ export interface VisibilityStoreOptions {
 export class VisibilityStore {
   readonly orders: OrderRows;
   readonly exceptions: ExceptionRows;
+  /** The exception engine's facts with what reconciling an order reads, one statement each. */
+  readonly reconcile: ReconcileRows;
   readonly deadLetters: DeadLetters;
   readonly ledger: StoreIngestLedger;
   readonly health: HealthRows;
@@ -50,6 +53,7 @@ export class VisibilityStore {
     this.now = opts.now ?? systemClock;
     this.orders = new OrderRows(db, this.now);
     this.exceptions = new ExceptionRows(db, this.now);
+    this.reconcile = new ReconcileRows(db, this.now);
     this.deadLetters = new DeadLetters(db, this.now);
     this.ledger = new StoreIngestLedger(db, this.now, opts.ledgerLeaseMs);
     this.health = new HealthRows(db, this.now);

@@ -40,6 +40,8 @@ export interface PhaseResult {
     subgraphCalls: number;
     subgraphCallsBySystem: Record<string, number>;
     statusChangesPublished: number;
+    /** Tracker reads deferred because the order could not be seen (e.g. the ERP's rate limit); null when not counted. */
+    trackerReadsDeferred: number | null;
     serverCpuMs: number;
     clientCpuMs: number;
   };
@@ -295,6 +297,7 @@ export async function runPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<Phas
         Object.keys(after.calls).map((s) => [s, per(before.calls[s]!, after.calls[s]!)]),
       ),
       statusChangesPublished: per(before.published, after.published),
+      trackerReadsDeferred: before.unseen === null || after.unseen === null ? null : per(before.unseen, after.unseen),
       serverCpuMs: round((after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000 / events, 1),
       clientCpuMs: round((clientCpu.user + clientCpu.system) / 1000 / events, 1),
     },

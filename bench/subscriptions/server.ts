@@ -4,6 +4,7 @@
  * and profiles over IPC; its log lines are kept (the last 200) for the failure message and the report.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './numbers.js';
 
@@ -24,6 +25,8 @@ export interface Counters {
   calls: Record<string, number>;
   callsTotal: number;
   published: number;
+  /** Tracker reads that could not see the order (deferred); null for a gateway that does not count them. */
+  unseen: number | null;
   framesSent: number;
   cpu: { user: number; system: number };
 }
@@ -94,7 +97,10 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    // BENCH_SERVER_LOG=<file>: every line the child writes, also appended to that file.
+    const tee = process.env.BENCH_SERVER_LOG;
     const keep = (chunk: Buffer): void => {
+      if (tee) appendFileSync(tee, chunk);
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
         this.logLines++;
@@ -120,7 +126,7 @@ export class ServerProcess {
   }
 
   /** Resolves once the server listens; fails the run after `timeoutMs`. */
-  async ready(timeoutMs = 120_000): Promise<Ready> {
+  async ready(timeoutMs = 300_000): Promise<Ready> {
     const timer = setTimeout(
       () => this.options.onFatal(`the server did not start within ${timeoutMs / 1000} s`),
       timeoutMs,

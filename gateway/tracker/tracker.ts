@@ -1,5 +1,6 @@
 import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent, type OrderStatus } from '../../canonical/index.js';
 import { Streams, type Delivery, type EventBus, type Subscription } from '../../events/bus.js';
+import type { ForegroundWork } from '../../runtime/foreground.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { StatusStore } from './store.js';
 import { ResetSweeper } from './sweep.js';
@@ -53,6 +54,12 @@ export interface StatusTrackerOptions {
    * @default 3600
    */
   resetSweepSeconds?: number;
+  /**
+   * Marks each event's work (read, compare-and-set, publish; not a deferred event's wait) as this
+   * process's latency-critical work, which background work (the embedded exception engine) gives
+   * way to. @default none
+   */
+  foreground?: ForegroundWork;
 }
 
 /**
@@ -188,9 +195,14 @@ export class StatusTracker {
   /** One source event: at most one status change published for it. Throws to have it redelivered. */
   async handle(d: Delivery): Promise<void> {
     await this.seeded;
-    const orderId = d.event.subject;
     const deferral = d.event as CloudEvent & Deferral;
     if (deferral.trackerretryat) await this.sleep(Date.parse(deferral.trackerretryat) - Date.now());
+    return this.opts.foreground ? this.opts.foreground.run(() => this.track(d)) : this.track(d);
+  }
+
+  /** The read, compare-and-set and publish of one event. */
+  private async track(d: Delivery): Promise<void> {
+    const orderId = d.event.subject;
     const reading = await this.readOnce(orderId);
     if (reading === 'unseen') return this.defer(d);
     if (reading === null) return; // not an order the graph knows (and it said so without an error)

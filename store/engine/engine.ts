@@ -1,11 +1,14 @@
 import { cloudEvent, ORDER_STATUS_CHANGED, type CloudEvent } from '../../canonical/index.js';
 import { Streams, type EventBus, type Subscription } from '../../events/bus.js';
+import type { ForegroundWork } from '../../runtime/foreground.js';
 import type { VisibilityCollector } from '../../runtime/metrics.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { DeadLetter } from '../deadLetters.js';
 import type { ExceptionRecord } from '../exceptions.js';
+import { stableJson, type ReconcileInputs } from '../reconcile.js';
 import type { VisibilityStore } from '../store.js';
 import { applyEvent, emptyFacts, type OrderFacts } from './facts.js';
+import { LagBuffer } from './lag.js';
 import { evaluate, type Desired } from './rules.js';
 import { DEFAULT_SLAS, type ExceptionSlas } from './sla.js';
 
@@ -30,6 +33,13 @@ export interface ExceptionEngineOptions {
   sweepTimer?: boolean;
   /** Counts each opening and closing (`ovg_exceptions_opened_total` / `ovg_exceptions_closed_total`). @default none */
   metrics?: Pick<VisibilityCollector, 'exceptionOpened' | 'exceptionClosed'>;
+  /**
+   * Latency-critical work of this process the engine gives way to: before each event it waits until
+   * none runs (at most `maxYieldMs`). The embedded stack passes the status tracker's. @default none
+   */
+  yieldTo?: Pick<ForegroundWork, 'idle'>;
+  /** The longest one event waits for `yieldTo`, ms. @default 500 */
+  maxYieldMs?: number;
   /** Errors no caller can catch (a failed sweep). @default console.error */
   onError?: (err: Error, context: string) => void;
 }
@@ -45,7 +55,7 @@ type Phase =
  * is folded into the order's facts (store/engine/facts.ts), the rules (rules.ts) say which
  * exceptions should be open, and the difference is applied — each opening and closing published as
  * `exception.opened` / `exception.closed` on `Streams.EXCEPTIONS`. Time-based rules (SLAs) are
- * re-evaluated by a sweep. Work-shared across replicas; the facts are updated under a row lock and
+ * re-evaluated by a sweep. Work-shared across replicas; the facts are updated by compare-and-set and
  * at most one exception of a kind is open per order and subject, so replicas never duplicate one.
  */
 export class ExceptionEngine {
@@ -55,16 +65,23 @@ export class ExceptionEngine {
   private sweeping: Promise<number> | undefined;
   /** Events this instance handled (acknowledged), for tests and health. */
   handled = 0;
+  private readonly lag: LagBuffer;
 
   constructor(private readonly o: ExceptionEngineOptions) {
     this.slas = o.slas ?? DEFAULT_SLAS;
     this.now = o.now ?? o.store.now ?? systemClock;
+    this.lag = new LagBuffer(o.store.health, this.now, (err) => this.report(err, 'event lag'));
+  }
+
+  private report(err: Error, context: string): void {
+    (this.o.onError ?? ((e, c) => console.error(`[exceptions] ${c}: ${e.message}`)))(err, context);
   }
 
   async start(): Promise<void> {
     if (this.phase.name !== 'idle') throw new Error(`ExceptionEngine.start() in phase ${this.phase.name}`);
     const subs = [Streams.SOURCE, Streams.VISIBILITY].map((stream) =>
       this.o.bus.consume(stream, EXCEPTIONS_GROUP, this.o.consumer, async (d) => {
+        await this.o.yieldTo?.idle(this.o.maxYieldMs ?? 500);
         await this.handle(d.event);
         this.handled++;
       }),
@@ -73,9 +90,7 @@ export class ExceptionEngine {
     await Promise.all(subs.map((s) => s.ready));
     if (this.o.sweepTimer !== false && this.phase.name === 'running') {
       this.phase.timer = setInterval(() => {
-        this.sweep().catch((err) =>
-          (this.o.onError ?? ((e, c) => console.error(`[exceptions] ${c}: ${e.message}`)))(err as Error, 'sweep'),
-        );
+        this.sweep().catch((err) => this.report(err as Error, 'sweep'));
       }, this.slas.sweepIntervalMs);
       this.phase.timer.unref();
     }
@@ -89,6 +104,7 @@ export class ExceptionEngine {
         if (phase.timer) clearInterval(phase.timer);
         await Promise.all(phase.subs.map((s) => s.close()));
         await this.sweeping?.catch(() => undefined);
+        await this.lag.flush();
         break;
       case 'idle':
       case 'stopped':
@@ -96,18 +112,24 @@ export class ExceptionEngine {
     }
   }
 
-  /** Folds one event into its order's facts and reconciles the order's exceptions. Throws to have it redelivered. */
+  /**
+   * Folds one event into its order's facts and reconciles the order's exceptions. Throws to have it
+   * redelivered. The facts and everything the reconciliation reads come from one statement, the
+   * write is a compare-and-set on them ({@link ReconcileRows.fold}); when the event leaves the facts as they were
+   * (a duplicate, an older event) nothing is written nor reconciled — the rules read nothing else
+   * an event could move (time is the sweep's, dead letters {@link onDeadLetter}'s).
+   */
   async handle(event: CloudEvent): Promise<void> {
     const orderId = event.subject;
     if (!orderId) return;
     if (event.source === 'visibility' && event.type !== ORDER_STATUS_CHANGED) return;
     if (event.source !== 'visibility' && !event.type.startsWith('ingest.'))
       await this.o.store.orders.recordEvent(event);
-    const facts = await this.o.store.orders.updateFacts(orderId, (prev) =>
+    const folded = await this.o.store.reconcile.fold(orderId, (prev) =>
       applyEvent((prev as OrderFacts | null) ?? emptyFacts(), event),
     );
-    await this.reconcile(orderId, facts, `after ${event.type} (${event.id})`);
-    await this.o.store.health.recordLag(
+    if (folded.changed) await this.reconcile(orderId, folded.facts, folded.inputs, `after ${event.type} (${event.id})`);
+    this.lag.add(
       `${event.source === 'visibility' ? 'visibility' : 'source'}→exceptions`,
       this.now() - Date.parse(event.time),
     );
@@ -116,10 +138,11 @@ export class ExceptionEngine {
   /** A dead letter was recorded or resolved for an order: re-evaluate its DEAD_LETTER exceptions. */
   async onDeadLetter(letter: DeadLetter): Promise<void> {
     if (!letter.orderId) return;
-    const row = await this.o.store.orders.get(letter.orderId);
+    const { facts, ...inputs } = await this.o.store.reconcile.inputs(letter.orderId);
     await this.reconcile(
       letter.orderId,
-      { ...emptyFacts(), ...(row?.facts as Partial<OrderFacts> | undefined) },
+      { ...emptyFacts(), ...(facts as Partial<OrderFacts> | null) },
+      inputs,
       `dead letter ${letter.id} ${letter.state}`,
     );
   }
@@ -133,7 +156,8 @@ export class ExceptionEngine {
         for (;;) {
           const batch = await this.o.store.orders.sweepCandidates(after, 500);
           for (const { orderId, facts } of batch) {
-            await this.reconcile(orderId, facts as unknown as OrderFacts, 'at sweep');
+            const { facts: _latest, ...inputs } = await this.o.store.reconcile.inputs(orderId);
+            await this.reconcile(orderId, facts as unknown as OrderFacts, inputs, 'at sweep');
             n++;
           }
           if (batch.length < 500) return n;
@@ -146,19 +170,14 @@ export class ExceptionEngine {
     return this.sweeping;
   }
 
-  private async reconcile(orderId: string, facts: OrderFacts, why: string): Promise<void> {
+  private async reconcile(orderId: string, facts: OrderFacts, inputs: ReconcileInputs, why: string): Promise<void> {
     const { store } = this.o;
-    const letters = (await store.deadLetters.list({ orderId, state: 'open' }, 50)).nodes.map((l) => ({
-      id: l.id,
-      since: l.firstFailedAt,
-      group: l.group,
-      error: l.error,
-    }));
+    const { open } = inputs;
+    const letters = inputs.letters.map((l) => ({ id: l.id, since: l.since, group: l.group, error: l.error }));
     const desired = evaluate({ ...emptyFacts(), ...facts }, this.now(), this.slas, letters);
-    const open = await store.exceptions.openFor(orderId);
     const key = (x: { type: string; subjectKey: string }): string => `${x.type}|${x.subjectKey}`;
     const wanted = new Map(desired.map((d) => [key(d), d]));
-    const row = open.length === 0 && desired.length > 0 ? await store.orders.get(orderId) : null;
+    const row = { channel: inputs.channel };
     for (const x of open) {
       if (wanted.has(key(x))) continue;
       const closed = await store.exceptions.close(x.type, orderId, x.subjectKey, `condition cleared ${why}`);
@@ -208,13 +227,4 @@ export class ExceptionEngine {
       }),
     );
   }
-}
-
-/** JSON with object keys sorted (jsonb does not keep key order). */
-function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : x,
-  );
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { EventBus, Subscription } from '../../events/bus.js';
+import type { ForegroundWork } from '../../runtime/foreground.js';
 import type { RunningService } from '../../runtime/http.js';
 import type { Logger } from '../../runtime/logger.js';
 import {
@@ -42,6 +43,8 @@ export interface VisibilityServiceOptions {
   engine?: boolean;
   /** Prune what the store keeps only for a while (store/retention.ts); false: not in this process. @default DEFAULT_RETENTION */
   retention?: RetentionConfig | false;
+  /** Work of this process the exception engine gives way to (the embedded stack's status tracker). @default none */
+  yieldTo?: Pick<ForegroundWork, 'idle'>;
 }
 
 /** The visibility subgraph with the exception engine and the dead-letter drain beside it. */
@@ -71,6 +74,7 @@ export async function startVisibility(o: VisibilityServiceOptions): Promise<Runn
       consumer,
       slas: o.slas,
       metrics: metrics.metrics.visibility,
+      yieldTo: o.yieldTo,
       onError: (err, c) => o.logger?.error({ err: err.message }, `exception engine: ${c}`),
     });
     await engine.start();
