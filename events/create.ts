@@ -1,3 +1,4 @@
+import { ConfigError } from '../runtime/env.js';
 import { redisUrlFor } from '../runtime/redis.js';
 import type { EventBus } from './bus.js';
 import { MemoryEventBus } from './memory.js';
@@ -12,6 +13,8 @@ export interface EventBusEnv {
   BUS_REDIS_URL?: string | undefined;
   /** Prefix of the bus's stream keys. @default '' (streams named as they are) */
   REDIS_KEY_PREFIX?: string | undefined;
+  /** The in-memory bus: bytes each stream keeps (a positive integer). @default 32 MiB */
+  BUS_MEMORY_MAX_BYTES?: string | undefined;
 }
 
 /**
@@ -20,5 +23,13 @@ export interface EventBusEnv {
  */
 export function createEventBus(env: EventBusEnv = process.env, opts: CommonBusOptions = {}): EventBus {
   const url = redisUrlFor('bus', env);
-  return url ? new RedisEventBus({ keyPrefix: env.REDIS_KEY_PREFIX ?? '', ...opts, url }) : new MemoryEventBus(opts);
+  if (url) return new RedisEventBus({ keyPrefix: env.REDIS_KEY_PREFIX ?? '', ...opts, url });
+  const raw = env.BUS_MEMORY_MAX_BYTES?.trim();
+  if (!raw) return new MemoryEventBus(opts);
+  const maxBytes = Number(raw);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 65_536)
+    throw new ConfigError([
+      `BUS_MEMORY_MAX_BYTES: expected an integer number of bytes ≥ 65536; received ${JSON.stringify(raw)}`,
+    ]);
+  return new MemoryEventBus({ ...opts, maxBytes });
 }

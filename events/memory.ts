@@ -27,22 +27,35 @@ import {
 } from './options.js';
 
 /** Options of {@link MemoryEventBus}. */
-export type MemoryEventBusOptions = CommonBusOptions;
+export interface MemoryEventBusOptions extends CommonBusOptions {
+  /**
+   * Bytes each stream keeps (approximately: its events' JSON at 2 bytes a character); the oldest
+   * entries are trimmed past it, as past `maxLen` (`BUS_MEMORY_MAX_BYTES`). A consumer group or a
+   * resuming subscriber further behind than this misses what was trimmed, as with `maxLen`.
+   * @default DEFAULT_MEMORY_MAX_BYTES (32 MiB)
+   */
+  maxBytes?: number;
+}
+
+/** What each in-memory stream keeps at most, in bytes, by default. */
+export const DEFAULT_MEMORY_MAX_BYTES = 32 * 1_048_576;
 
 /**
  * The in-process {@link EventBus}: the embedded default, one process, nothing to install. Same
  * semantics as the Redis Streams adapter (the contract suite runs against both); entries are copied
- * through JSON on publish, and trimming past `maxLen` is exact.
+ * through JSON on publish, and trimming past `maxLen` is exact; each stream also has a byte budget.
  */
 export class MemoryEventBus implements EventBus {
   private readonly streams = new Map<string, MemoryStream>();
   private readonly open = new OpenSubscriptions();
   private readonly maxLen: number;
+  private readonly maxBytes: number;
   private readonly onError: BusErrorHandler;
   private closed = false;
 
   constructor(opts: MemoryEventBusOptions = {}) {
     this.maxLen = positiveInt('maxLen', opts.maxLen, DEFAULT_MAX_LEN);
+    this.maxBytes = positiveInt('maxBytes', opts.maxBytes, DEFAULT_MEMORY_MAX_BYTES);
     this.onError = opts.onError ?? defaultOnError;
   }
 
@@ -119,7 +132,7 @@ export class MemoryEventBus implements EventBus {
 
   private streamOf(name: string): MemoryStream {
     let s = this.streams.get(name);
-    if (!s) this.streams.set(name, (s = new MemoryStream(this.maxLen)));
+    if (!s) this.streams.set(name, (s = new MemoryStream(this.maxLen, this.maxBytes)));
     return s;
   }
 

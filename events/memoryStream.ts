@@ -24,11 +24,16 @@ export class MemoryGroup {
 
 /**
  * One in-memory stream: entries with `<ms>-<seq>` ids, strictly increasing even within one ms or when
- * the clock steps back; the oldest trimmed past `maxLen`, remembering the newest trimmed id so a cursor
- * older than it is known to have missed entries.
+ * the clock steps back; the oldest trimmed past `maxLen` entries or `maxBytes` (approximate: the
+ * event's JSON at 2 bytes a character; the newest entry is always kept), remembering the newest
+ * trimmed id so a cursor older than it is known to have missed entries.
  */
 export class MemoryStream {
   private readonly entries: Envelope[] = [];
+  /** Approximate bytes of each entry, index for index with `entries`. */
+  private readonly sizes: number[] = [];
+  /** Approximate bytes of the retained entries. */
+  bytes = 0;
   /** Index of the oldest retained entry in `entries` (trimmed ones are dropped in chunks). */
   private head = 0;
   private lastMs = -1;
@@ -39,7 +44,10 @@ export class MemoryStream {
   readonly appended = new Signal();
   readonly groups = new Map<string, MemoryGroup>();
 
-  constructor(private readonly maxLen: number) {}
+  constructor(
+    private readonly maxLen: number,
+    private readonly maxBytes: number = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   /** Appends `event` (copied through JSON, as Redis stores it) and trims; returns the stored envelope. */
   append(event: CloudEvent): Envelope {
@@ -50,11 +58,12 @@ export class MemoryStream {
     } else {
       this.lastSeq += 1;
     }
-    const envelope: Envelope = {
-      id: `${this.lastMs}-${this.lastSeq}`,
-      event: JSON.parse(JSON.stringify(event)) as CloudEvent,
-    };
+    const json = JSON.stringify(event);
+    const envelope: Envelope = { id: `${this.lastMs}-${this.lastSeq}`, event: JSON.parse(json) as CloudEvent };
+    const size = json.length * 2 + 64;
     this.entries.push(envelope);
+    this.sizes.push(size);
+    this.bytes += size;
     this.trim();
     this.appended.notify();
     for (const g of this.groups.values()) g.changed.notify();
@@ -62,12 +71,16 @@ export class MemoryStream {
   }
 
   private trim(): void {
-    const excess = this.size - this.maxLen;
-    if (excess <= 0) return;
-    this.head += excess;
+    const from = this.head;
+    while (this.size > this.maxLen || (this.bytes > this.maxBytes && this.size > 1)) {
+      this.bytes -= this.sizes[this.head]!;
+      this.head++;
+    }
+    if (this.head === from) return;
     this.lastTrimmed = this.entries[this.head - 1]!.id;
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries.splice(0, this.head);
+      this.sizes.splice(0, this.head);
       this.head = 0;
     }
   }

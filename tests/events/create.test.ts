@@ -25,6 +25,16 @@ describe('createEventBus', () => {
     );
   });
 
+  it('should give the in-memory bus the byte budget of BUS_MEMORY_MAX_BYTES, and refuse one that is not a number of bytes', async () => {
+    const bus = createEventBus({ BUS_MEMORY_MAX_BYTES: '1048576' });
+    expect(bus).toBeInstanceOf(MemoryEventBus);
+    await bus.close();
+    expect(() => createEventBus({ BUS_MEMORY_MAX_BYTES: '64MB' })).toThrow(
+      /BUS_MEMORY_MAX_BYTES: expected an integer number of bytes ≥ 65536; received "64MB"/,
+    );
+    expect(() => createEventBus({ BUS_MEMORY_MAX_BYTES: '100' })).toThrow(/BUS_MEMORY_MAX_BYTES/);
+  });
+
   it('should reject options that are not positive integers, naming them', () => {
     expect(() => new MemoryEventBus({ maxLen: 0 })).toThrow(/maxLen: expected a positive integer, got 0/);
     expect(() => new MemoryEventBus().consume('s', 'g', 'c', async () => undefined, { maxDeliveries: 1.5 })).toThrow(

@@ -24,6 +24,26 @@ describe('MemoryEventBus', () => {
     await expect(b.read(s, { after: ids[13] })).rejects.toEqual(new CursorExpiredError(ids[13]!, ids[15]!));
   });
 
+  it('should trim the oldest entries past maxBytes, keep the newest whatever its size, and expire cursors before them', async () => {
+    const b = new MemoryEventBus({ maxBytes: 8_000 });
+    try {
+      const s = stream();
+      // Each of these events is about 700 bytes by the bus's measure (its JSON at 2 bytes a character).
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) ids.push(await b.publish(s, { ...ev(i), data: { pad: 'x'.repeat(200) } }));
+      const kept = (await b.read(s, { count: 1000 })).map((e) => e.id);
+      expect(kept.length).toBeGreaterThan(5);
+      expect(kept.length).toBeLessThan(15);
+      expect(kept).toEqual(ids.slice(ids.length - kept.length));
+      await expect(b.read(s, { after: ids[0] })).rejects.toBeInstanceOf(CursorExpiredError);
+      // One event larger than the whole budget is still kept, alone.
+      const big = await b.publish(s, { ...ev(99), data: { pad: 'y'.repeat(10_000) } });
+      expect((await b.read(s, { count: 1000 })).map((e) => e.id)).toEqual([big]);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('should report a subscriber that fell behind the retained stream and go on from the oldest retained', async () => {
     const b = await bus({ maxLen: 5 });
     const s = stream();

@@ -58,7 +58,8 @@ describe('lifecycle simulator and business exceptions', () => {
       (await bus.read(Streams.SOURCE, { count: 100_000 })).length +
       (await bus.read(Streams.VISIBILITY, { count: 100_000 })).length;
     const published = await events();
-    await waitFor('the engine to handle every event', () => engine.handled >= published, 20_000);
+    // The engine's pace is the machine's: on a loaded 2-core machine it may take most of a minute.
+    await waitFor('the engine to handle every event', () => engine.handled >= published, 90_000);
     const types = new Set((await store.exceptions.list({}, 200)).nodes.map((x) => x.type));
     expect(
       [...types].filter((t) =>
@@ -74,7 +75,7 @@ describe('lifecycle simulator and business exceptions', () => {
       ).length,
       [...types].join(', '),
     ).toBeGreaterThanOrEqual(4);
-  });
+  }, 150_000);
 
   it('should refuse a troubleShare outside 0..1 with a message naming it', () => {
     const data = generateDemo({ orders: 1 }).data;
