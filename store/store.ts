@@ -1,3 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
 import { loadStoreConfig, type StoreConfig, type StoreEnv } from './config.js';
 import { StoreActionLocks, StoreActionResults } from './actions.js';
@@ -7,7 +13,7 @@ import { DeadLetters } from './deadLetters.js';
 import { ExceptionRows } from './exceptions.js';
 import { HealthRows } from './health.js';
 import { StoreIngestLedger } from './ingestLedger.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { OrderRows, type StatusRecord, type StatusWrite } from './orders.js';
 import { PGliteDb } from './pglite.js';
 import { PostgresDb } from './postgres.js';
@@ -118,25 +124,62 @@ export async function openStore(
 }
 
 /**
- * An in-memory PGlite starts from a migrated image made once per process: creating an instance
- * and running the migrations costs about four times what loading the image does, and tests and
- * benchmarks open many (every embedded stack has one). `migrate` still runs after, and finds
- * nothing to do.
+ * An in-memory PGlite starts from a migrated image: creating an instance and running the
+ * migrations costs several times what loading the image does, and tests, benchmarks and the soak
+ * open many (every embedded stack has one, and each test file runs in its own process). The image is
+ * made once per migration set and PGlite version and kept in the OS's temporary directory
+ * (`ovg-pglite-<hash>.tar`, written atomically); one that cannot be read or loaded is made again.
+ * `migrate` still runs after loading, and finds nothing to do.
  */
 let memoryImage: Promise<Blob> | undefined;
 async function openInMemory(): Promise<PGliteDb> {
-  memoryImage ??= (async () => {
-    const template = await PGliteDb.open();
-    try {
-      await migrate(template);
-      return await template.dump();
-    } finally {
-      await template.close();
-    }
-  })();
+  memoryImage ??= loadOrMakeImage();
   const image = await memoryImage.catch((err: unknown) => {
     memoryImage = undefined;
     throw err;
   });
-  return PGliteDb.open(undefined, image);
+  try {
+    return await PGliteDb.open(undefined, image);
+  } catch {
+    // A damaged file on disk: make the image again, once.
+    memoryImage = makeImage(memoryImageFile());
+    return PGliteDb.open(undefined, await memoryImage);
+  }
+}
+
+/** Where the in-memory image for this migration set and PGlite version is kept. */
+export function memoryImageFile(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  const hash = createHash('sha256').update(version).update(JSON.stringify(MIGRATIONS)).digest('hex').slice(0, 16);
+  return join(tmpdir(), `ovg-pglite-${hash}.tar`);
+}
+
+async function loadOrMakeImage(): Promise<Blob> {
+  const file = memoryImageFile();
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    return makeImage(file);
+  }
+}
+
+async function makeImage(file: string): Promise<Blob> {
+  const template = await PGliteDb.open();
+  let image: Blob;
+  try {
+    await migrate(template);
+    image = await template.dump();
+  } finally {
+    await template.close();
+  }
+  const partial = `${file}.${process.pid}.${Date.now()}`;
+  try {
+    await writeFile(partial, Buffer.from(await image.arrayBuffer()));
+    await rename(partial, file);
+  } catch {
+    await rm(partial, { force: true }).catch(() => undefined);
+  }
+  return image;
 }
