@@ -12,8 +12,9 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: many tests start whole stacks, and two forks share two cores; a hang still fails.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // Suites start real servers on port 0; forks keep their sockets and timers apart.
     pool: 'forks',
     // Two files at a time even on two cores (Vitest's default there is one): most of the suite
