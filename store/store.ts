@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -159,6 +159,9 @@ export function memoryImageFile(): string {
 async function loadOrMakeImage(): Promise<Blob> {
   const file = memoryImageFile();
   try {
+    // Only an image this user wrote: the temporary directory may be shared with other users.
+    const owner = (await stat(file)).uid;
+    if (process.getuid && owner !== process.getuid()) return makeImage(file);
     return new Blob([await readFile(file)]);
   } catch {
     return makeImage(file);
