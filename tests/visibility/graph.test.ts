@@ -219,10 +219,17 @@ describe('the visibility subgraph through the gateway', () => {
       codes(await query('mutation { replayDeadLetter(id: "no-such-letter", reason: "x") { outcome } }', {}, ops)),
     ).toEqual(['BAD_USER_INPUT']);
 
-    const health = await query(
-      'query { operationsHealth { openExceptions { type count } deadLetterDepth { consumer ingest total } eventLag { hop count p50 p99 } generatedAt } }',
-      {},
-      ops,
+    const healthQuery =
+      'query { operationsHealth { openExceptions { type count } deadLetterDepth { consumer ingest total } eventLag { hop count p50 p99 } generatedAt } }';
+    // The engine writes its lag samples in batches about once a second (store/engine/lag.ts).
+    let health = await query(healthQuery, {}, ops);
+    await waitFor(
+      'the engine lag samples in operationsHealth',
+      async () => {
+        health = await query(healthQuery, {}, ops);
+        return (health.body.data?.operationsHealth?.eventLag ?? []).length > 0;
+      },
+      15_000,
     );
     expect(health.body.errors).toBeUndefined();
     expect(health.body.data.operationsHealth.openExceptions).toContainEqual({
