@@ -83,6 +83,14 @@ export class StoreIngestLedger implements IngestLedger {
     ]);
   }
 
+  /** Forgets events finished before `before` (claims still held are kept); the number removed. */
+  async prune(before: Date): Promise<number> {
+    const rows = await this.db.query(`DELETE FROM ingest_ledger WHERE state = 'done' AND done_at < $1 RETURNING 1`, [
+      before,
+    ]);
+    return rows.length;
+  }
+
   async isStale(entity: string, time: string): Promise<boolean> {
     const [r] = await this.db.query<{ last_time: string }>('SELECT last_time FROM ingest_entities WHERE entity = $1', [
       entity,

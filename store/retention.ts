@@ -55,11 +55,7 @@ export interface Pruned {
  */
 export async function pruneStore(store: VisibilityStore, c: RetentionConfig = DEFAULT_RETENTION): Promise<Pruned> {
   const now = store.now();
-  const ingestLedger = (
-    await store.db.query(`DELETE FROM ingest_ledger WHERE state = 'done' AND done_at < $1 RETURNING 1`, [
-      new Date(now - c.ingestLedgerMs),
-    ])
-  ).length;
+  const ingestLedger = await store.ledger.prune(new Date(now - c.ingestLedgerMs));
   const actionResults = await store.actionResults.prune(new Date(now - c.actionResultsMs));
   const lagSamples = await store.health.prune(c.lagSamplesMs);
   return { ingestLedger, actionResults, lagSamples };
