@@ -85,10 +85,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // applied before planning): they are shared across callers — cached, coalesced, kept as last
     // known. Everything else is keyed by the caller's scope.
     const shared = this.rowRuled !== undefined && isSharedFetch(query, this.rowRuled());
+    // Keyed by what the subgraph answers, not by the client operation the plan came from: the
+    // gateway names each fetch after it (`TrackerStatus__erp__5`), so without this the tracker's
+    // read and the subscription payload that follows it would never share the ERP's answer.
     const key = `fetch:${this.name}:${createHash('sha256')
       .update(shared ? '*' : context.scope)
       .update('\u0000')
-      .update(body)
+      .update(fetchKeyBody(query, variables))
       .digest('base64url')}`;
     const bodySha256 = bodyDigest(body);
     const requestId = randomUUID();
@@ -192,6 +195,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
     return unavailable(this.name, `HTTP ${response.status}`);
   }
+}
+
+/** A subgraph query's operation name (the gateway's `<operation>__<subgraph>__<n>`); nothing else in a query names it. */
+const QUERY_NAME = /^\s*query\s+[_A-Za-z][_0-9A-Za-z]*/;
+
+/**
+ * What a fetch's cache, coalescing and last-known key is made of: the query without its operation
+ * name, and the variables. Two plans that ask a subgraph the same thing (the same selection of the
+ * same representations) get the same key whatever client operation they came from. Only queries:
+ * a mutation keeps its name (it is never cached, and is not merged with another operation's).
+ */
+export function fetchKeyBody(query: string, variables: Record<string, unknown> | undefined): string {
+  return JSON.stringify({ query: query.replace(QUERY_NAME, 'query'), variables });
 }
 
 function unavailable(name: string, why: string): GraphQLError {

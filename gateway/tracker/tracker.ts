@@ -15,7 +15,11 @@ export interface StatusReading {
   unseen?: string;
 }
 
-/** Reads an order's status through the graph, bypassing caches; null when no such order. */
+/**
+ * Reads an order's status through the graph; null when no such order. Its subgraph fetches go
+ * through the fetch cache, whose versions make a hit as current as a fetch (the source event's
+ * bump precedes its publication), and leave there the slices the subscription payloads then reuse.
+ */
 export type ReadStatus = (orderId: string) => Promise<StatusReading | null>;
 
 /** The data of an `order.status_changed` event (source `visibility`). */

@@ -81,6 +81,21 @@ describe('change path end to end: webhook → bus → tracker → subscriber', (
     expect(m!.data.orderStatusChanged.order.holds).toContainEqual({ type: 'FRAUD', releasedAt: null });
   });
 
+  it('should fetch the ERP once per change: the subscription payload reuses the slice the tracker just read', async () => {
+    const demo = await start();
+    const [a, b, c] = demo.scenarios['in-fulfillment'].slice(0, 3) as [string, string, string];
+    // Another selection than the tracker's: its plan asks the ERP the same thing (status's
+    // @requires) under another operation name, so only a key on what is asked can share it.
+    const sub = subscribe(`subscription { orderStatusChanged { orderId status order { number status } } }`);
+    await eventually(() => s!.gateway.subscriptions!.hub.size() === 1, 3000, 'subscribed');
+    const before = s!.gateway.upstreamFetches().erp!;
+    for (const [n, id] of [a, b, c].entries())
+      expect((await webhook('erp', hold(`ERP-ONCE-${n}`, id, '2026-11-20T10:00:00Z'))).status).toBe(200);
+    const frames = await sub.waitFor(3);
+    expect(frames.map((m) => m.data.orderStatusChanged.order.status)).toEqual(['ON_HOLD', 'ON_HOLD', 'ON_HOLD']);
+    expect(s!.gateway.upstreamFetches().erp! - before).toBe(3);
+  });
+
   it('should publish exactly one status change for duplicate and out-of-order webhooks', async () => {
     const demo = await start();
     const id = demo.scenarios.allocated[1]!;
