@@ -30,7 +30,9 @@
  * workers), --duration S (20; quick 4), --warmup S (5; quick 2), --idle S (5; quick 2),
  * --monitor S (4; quick 2), --orders N (100,000; quick 10,000), --workers 1,2, --cores N (16),
  * --shield-rate N (2,000: the shielding run's offered load), --events-per-second N (0),
- * --seed N (1), --write-md / --no-write-md (off unless asked).
+ * --seed N (1), --write-md / --no-write-md (off unless asked), --report FILE (no run: the table, and
+ * with --write-md the section, from a results file of an earlier run, e.g. a run the machine's other
+ * work disturbed less than the last).
  * Environment: DATABASE_URL (postgres://127.0.0.1:5432/test).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -78,10 +80,11 @@ const KNOWN = new Set([
   'seed',
   'write-md',
   'no-write-md',
+  'report',
 ]);
 function usage(problem: string): never {
   console.error(
-    `bench:workers: ${problem}\nusage: npm run bench:workers -- [--quick] [--rate N] [--duration S] [--warmup S] [--idle S] [--monitor S] [--orders N] [--workers 1,2] [--cores N] [--shield-rate N] [--events-per-second N] [--seed N] [--write-md|--no-write-md]`,
+    `bench:workers: ${problem}\nusage: npm run bench:workers -- [--quick] [--rate N] [--duration S] [--warmup S] [--idle S] [--monitor S] [--orders N] [--workers 1,2] [--cores N] [--shield-rate N] [--events-per-second N] [--seed N] [--write-md|--no-write-md] [--report results/workers-….json]`,
   );
   process.exit(2);
 }
@@ -123,7 +126,7 @@ const opts = {
   seed: num('seed', 1, 1),
   writeMd: flag('write-md') && !flag('no-write-md'),
 };
-const command =
+let command =
   process.env.npm_lifecycle_event === 'bench:workers'
     ? `npm run bench:workers${argv.length ? ` -- ${argv.join(' ')}` : ''}`
     : `node --import tsx bench/workers.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
@@ -1006,7 +1009,41 @@ function writeSection(section: string): void {
   writeFileSync(file, next);
 }
 
+/** --report FILE: the table and (--write-md) the section from an earlier run's results file. */
+function reportFrom(file: string): void {
+  const j = JSON.parse(readFileSync(file, 'utf8')) as {
+    command: string;
+    options: typeof opts;
+    machine: Parameters<typeof markdown>[0]['machine'];
+    code: ReturnType<typeof codeState>;
+    redisCeiling: Ceiling;
+    results: PhaseResult[];
+    estimates: Summary[];
+    setup: { workload: Record<string, unknown> };
+  };
+  Object.assign(opts, j.options, { writeMd: opts.writeMd });
+  command = j.command;
+  process.stdout.write(`${table(j.results, j.estimates, j.redisCeiling)}\n`);
+  if (opts.writeMd) {
+    writeSection(
+      markdown({
+        results: j.results,
+        estimates: j.estimates,
+        ceiling: j.redisCeiling,
+        machine: j.machine,
+        code: j.code,
+        resultFile: relative(root, file),
+        workload: j.setup.workload,
+      }),
+    );
+    log(`BENCHMARKS.md: section written from ${relative(root, file)}`);
+  }
+}
+
 if (!existsSync(join(root, 'gateway', 'main.ts'))) fail('gateway/main.ts not found');
-main().catch((err: unknown) => {
-  if (!failing) fail(err instanceof Error ? (err.stack ?? err.message) : String(err));
-});
+const reportFile = option('report');
+if (reportFile) reportFrom(reportFile);
+else
+  main().catch((err: unknown) => {
+    if (!failing) fail(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  });
