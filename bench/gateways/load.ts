@@ -33,7 +33,14 @@ interface AutocannonResult {
 type AutocannonFn = (opts: Record<string, unknown>) => Promise<AutocannonResult> & { stop?: () => void };
 
 let w: Workload;
-let autocannon: AutocannonFn;
+let autocannon: AutocannonFn | undefined;
+/** autocannon, from bench/node_modules (the bench package), not the product's: loaded by the first `run`
+ * only, so the fixed-rate loop (`rate`, bench/workers.ts) needs no `cd bench && npm install`. */
+async function loadAutocannon(): Promise<AutocannonFn> {
+  const spec = 'autocannon';
+  autocannon ??= ((await import(spec)) as { default: AutocannonFn }).default;
+  return autocannon;
+}
 /** Subjects (orders, customers) this target answered without errors; reset per target. */
 let seenOk = new Set<string>();
 const recorded = new Map<string, string>();
@@ -116,7 +123,7 @@ async function run(a: {
   const t = tallies();
   const record = a.record !== false;
   const cpu0 = process.cpuUsage();
-  const result = await autocannon({
+  const result = await (await loadAutocannon())({
     url: a.url,
     connections: a.connections,
     pipelining: 1,
@@ -310,8 +317,7 @@ async function handle(req: Request): Promise<unknown> {
   const a = (req.args ?? {}) as Record<string, unknown>;
   switch (req.cmd) {
     case 'prepare': {
-      const spec = 'autocannon'; // resolved from bench/node_modules (the bench package), not the product's
-      autocannon = ((await import(spec)) as { default: AutocannonFn }).default;
+      if (a.autocannon !== false) await loadAutocannon();
       maxRecorded = Number(a.maxRecorded ?? maxRecorded);
       const t = performance.now();
       w = new Workload(String(a.root), a.workload as WorkloadOptions);

@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_ORDERS, BENCH_SEED (demo), BENCH_SECRET (webhook secret), BENCH_REDIS_URL and
  * BENCH_BUS_PREFIX (the event bus: Redis Streams under that prefix, shared with our gateway's
- * process; without them an in-memory bus, which only this process sees).
+ * process; without them an in-memory bus, which only this process sees); BENCH_DATABASE_URL and
+ * BENCH_STORE_SCHEMA (the visibility subgraph's store on PostgreSQL; without them in-memory PGlite).
  *
  * - Trust mode: every subgraph (the visibility one too) is started with `trustUnsignedRequests:
  *   true`, so the peer gateways, which do not sign requests, are served as the widest reading
@@ -108,7 +109,13 @@ async function start(): Promise<void> {
   Object.assign(services, { erp, oms, wms, carrier, returns });
   // The supergraph routes Order.exceptions / timeline and the operations queries here (the
   // agent's order detail reads them), in trust mode like the five.
-  store = await openStore({ databaseUrl: null, dataDir: '', schema: 'public' });
+  // In memory (PGlite), unless the runner hands a PostgreSQL schema to share with a gateway that
+  // runs as in the distributed mode (bench/workers.ts: BENCH_DATABASE_URL, BENCH_STORE_SCHEMA).
+  store = await openStore({
+    databaseUrl: process.env.BENCH_DATABASE_URL || null,
+    dataDir: '',
+    schema: process.env.BENCH_STORE_SCHEMA || 'public',
+  });
   visibility = await startVisibility({
     store,
     ingestUrl: () => undefined,
