@@ -19,6 +19,7 @@ import { EventType, type CloudEvent } from '../canonical/index.js';
 import { withTimeout } from './async.js';
 import { defaultOnError, positiveInt, type BusErrorHandler } from './options.js';
 import { openConnection, redactUrl } from './redisConnection.js';
+import { redisScript, type RedisScript } from './redisScript.js';
 import { whenReady } from './redisStreams.js';
 
 /** The versions of some ids read at one moment, with the clock at that moment. */
@@ -196,6 +197,8 @@ export interface RedisOrderVersionsOptions {
  */
 export class RedisOrderVersions implements OrderVersions {
   private readonly conn: Redis;
+  /** BUMP by EVALSHA: every webhook bumps, and its text need not travel each time. */
+  private readonly bumpScript: RedisScript;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
@@ -217,6 +220,7 @@ export class RedisOrderVersions implements OrderVersions {
     this.timeoutMs = positiveInt('timeoutMs', opts.timeoutMs, 5000);
     // Every cache hit reads versions: concurrent reads share round trips.
     this.conn = openConnection(this.url, 'command', `versions:${this.prefix}`, opts.onError ?? defaultOnError);
+    this.bumpScript = redisScript(this.conn, 'ovgVersionsBump', BUMP);
   }
 
   /** The Redis key of an id's version. */
@@ -234,9 +238,7 @@ export class RedisOrderVersions implements OrderVersions {
     assertIds('bump', ids);
     if (ids.length === 0) return;
     const keys = [this.clockKey, ...[...new Set(ids)].map((id) => this.key(id))];
-    await this.timed(`bump versions of ${ids.join(', ')}`, () =>
-      this.conn.eval(BUMP, keys.length, ...keys, this.ttlMs),
-    );
+    await this.timed(`bump versions of ${ids.join(', ')}`, () => this.bumpScript(keys.length, ...keys, this.ttlMs));
   }
 
   async get(ids: string[]): Promise<Map<string, number>> {

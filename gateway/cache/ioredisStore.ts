@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { redisScript, type RedisScript } from '../../events/redisScript.js';
 
 // KEYS: entry, index (zset: key by write time), sizes (hash), total (counter).
 // ARGV: value, ttl ms (0: none), now ms, budget bytes. Writes the entry, accounts its bytes, and
@@ -50,6 +51,8 @@ return freed`;
  */
 export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: Record<string, unknown> = {};
+  private readonly setWithinBudget: RedisScript;
+  private readonly forget: RedisScript;
 
   constructor(
     private readonly redis: Redis,
@@ -57,6 +60,8 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     private readonly maxBytes?: number,
   ) {
     super();
+    this.setWithinBudget = redisScript(redis, 'ovgCacheSetWithinBudget', SET_WITHIN_BUDGET, 4);
+    this.forget = redisScript(redis, 'ovgCacheForget', FORGET, 3);
   }
 
   private budgetKeys(): [string, string, string] {
@@ -82,9 +87,7 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (this.maxBytes !== undefined) {
-      await this.redis.eval(
-        SET_WITHIN_BUDGET,
-        4,
+      await this.setWithinBudget(
         this.key(key),
         ...this.budgetKeys(),
         text,
@@ -106,7 +109,7 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     if (keys.length === 0) return false;
     const full = keys.map((k) => this.key(k));
     const removed = (await this.redis.unlink(...full)) > 0;
-    if (this.maxBytes !== undefined) await this.redis.eval(FORGET, 3, ...this.budgetKeys(), ...full);
+    if (this.maxBytes !== undefined) await this.forget(...this.budgetKeys(), ...full);
     return removed;
   }
 

@@ -201,6 +201,27 @@ await describeRedis('Redis store (keyv on ioredis)', () => {
     }
   });
 
+  it('should run its budget script by EVALSHA, sending the script text at most once, not with every write', async () => {
+    const own = `${prefix}evalsha:`;
+    const s = createCacheStore({ redisUrl: redisUrl(), prefix: own, redisMaxBytes: 300_000 });
+    const monitor = await raw.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((a) => String(a).startsWith(own))) commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+      for (let i = 0; i < 5; i++) await s.set(`response:${i}`, 'v', 60_000);
+      for (let waited = 0; commands.filter((c) => c.startsWith('eval')).length < 5 && waited < 5000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
+      // EVAL only when the server did not know the script yet (NOSCRIPT), once.
+      expect(commands.filter((c) => c === 'eval').length).toBeLessThanOrEqual(1);
+      expect(commands.filter((c) => c === 'evalsha').length).toBeGreaterThanOrEqual(4);
+    } finally {
+      monitor.disconnect();
+      await s.close();
+    }
+  });
+
   it("should see one replica's writes from another replica's store", async () => {
     const a = createCacheStore({ redisUrl: redisUrl(), prefix });
     const b = createCacheStore({ redisUrl: redisUrl(), prefix });
