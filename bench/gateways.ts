@@ -26,6 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from './cli.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../gateway/config.js';
 import { currentAffinity, procCpuSeconds, Proc, sleep, tasksetAvailable } from './gateways/proc.js';
 import {
@@ -61,51 +62,35 @@ const resultsDir = join(here, 'results');
 
 // ---- options ------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
-const KNOWN = new Set([
-  'quick',
-  'orders',
-  'duration',
-  'warmup',
-  'connections',
-  'events-per-second',
-  'hot-duration',
-  'hot-keys',
-  'shield-rate',
-  'shield-duration',
-  'profile',
-  'erp-rate-limit',
-  'zipf-s',
-  'seed',
-  'targets',
-  'no-pin',
-  'write-md',
-  'no-write-md',
-  'sequence',
-  'cpu-rate',
-  'profile-target',
-  'cpu-duration',
-]);
-function usage(problem: string): never {
-  console.error(
-    `bench: ${problem}\nusage: npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--profile-target c|d] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N] [--cpu-rate N] [--cpu-duration S]`,
-  );
-  process.exit(2);
-}
-for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a.slice(2).split('=')[0]!)) usage(`unknown flag ${a}`);
-const flag = (name: string): boolean => argv.includes(`--${name}`);
-function option(name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-function num(name: string, fallback: number, min: number, integer = true): number {
-  const raw = option(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
-    usage(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; received ${JSON.stringify(raw)}`);
-  return n;
-}
+const { flag, option, num, usage } = parseCli(
+  'bench',
+  'npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--profile-target c|d] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N] [--cpu-rate N] [--cpu-duration S]',
+  [
+    'quick',
+    'orders',
+    'duration',
+    'warmup',
+    'connections',
+    'events-per-second',
+    'hot-duration',
+    'hot-keys',
+    'shield-rate',
+    'shield-duration',
+    'profile',
+    'erp-rate-limit',
+    'zipf-s',
+    'seed',
+    'targets',
+    'no-pin',
+    'write-md',
+    'no-write-md',
+    'sequence',
+    'cpu-rate',
+    'profile-target',
+    'cpu-duration',
+  ],
+  argv,
+);
 const quick = flag('quick');
 const LETTERS = Object.fromEntries(TARGET_IDS.map((id) => [TARGET_LABELS[id].letter, id])) as Record<string, TargetId>;
 const targets = (option('targets') ?? 'a,b,b-cache,c,d,e')

@@ -41,6 +41,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCli } from './cli.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { SubgraphName } from '../gateway/config.js';
@@ -65,44 +66,28 @@ const resultsDir = join(here, 'results');
 
 // ---- options ------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
-const KNOWN = new Set([
-  'quick',
-  'rate',
-  'duration',
-  'warmup',
-  'idle',
-  'monitor',
-  'orders',
-  'workers',
-  'cores',
-  'shield-rate',
-  'events-per-second',
-  'seed',
-  'write-md',
-  'no-write-md',
-  'report',
-]);
-function usage(problem: string): never {
-  console.error(
-    `bench:workers: ${problem}\nusage: npm run bench:workers -- [--quick] [--rate N] [--duration S] [--warmup S] [--idle S] [--monitor S] [--orders N] [--workers 1,2] [--cores N] [--shield-rate N] [--events-per-second N] [--seed N] [--write-md|--no-write-md] [--report results/workers-….json]`,
-  );
-  process.exit(2);
-}
-for (const a of argv) if (a.startsWith('--') && !KNOWN.has(a.slice(2).split('=')[0]!)) usage(`unknown flag ${a}`);
-const flag = (name: string): boolean => argv.includes(`--${name}`);
-function option(name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-function num(name: string, fallback: number, min: number, integer = true): number {
-  const raw = option(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
-    usage(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; received ${JSON.stringify(raw)}`);
-  return n;
-}
+const { flag, option, num, usage } = parseCli(
+  'bench:workers',
+  'npm run bench:workers -- [--quick] [--rate N] [--duration S] [--warmup S] [--idle S] [--monitor S] [--orders N] [--workers 1,2] [--cores N] [--shield-rate N] [--events-per-second N] [--seed N] [--write-md|--no-write-md] [--report results/workers-….json]',
+  [
+    'quick',
+    'rate',
+    'duration',
+    'warmup',
+    'idle',
+    'monitor',
+    'orders',
+    'workers',
+    'cores',
+    'shield-rate',
+    'events-per-second',
+    'seed',
+    'write-md',
+    'no-write-md',
+    'report',
+  ],
+  argv,
+);
 const quick = flag('quick');
 const workerCounts = (option('workers') ?? '1,2').split(',').map((w) => {
   const n = Number(w.trim());
