@@ -26,6 +26,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DestinationStream } from 'pino';
 import { generateDemo } from '../demo/index.js';
 import { startLifecycle } from '../embedded/lifecycle/index.js';
 import { DEMO_PARTNER_NODES, startStack } from '../embedded/stack.js';
@@ -112,7 +113,16 @@ const budgets = {
 
 const root = join(import.meta.dirname, '..');
 const SECRET = 'noisy-webhook-secret-0123456789';
-const logger = createLogger('noisy', 'silent');
+// The gateway says when it drops a slow subscriber (warn): when, and why (`unread` bytes past
+// WS_MAX_UNACKED_BYTES, `socket` bytes past WS_MAX_BUFFERED_BYTES, `queue`). Other lines are dropped.
+const drops: { at: number; why: string }[] = [];
+const logger = createLogger('noisy', 'warn', {
+  write: (line: string) => {
+    if (!line.includes('dropping a slow subscriber')) return;
+    const o = JSON.parse(line) as { time: number; why: string };
+    drops.push({ at: o.time, why: o.why });
+  },
+} as DestinationStream);
 const mb = (b: number) => Math.round((b / 1_048_576) * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -167,19 +177,41 @@ const statusOf = async (orderId: string): Promise<string | undefined> => {
   return ((await res.json()) as { data?: { order?: { status?: string } } }).data?.order?.status;
 };
 const HOLDABLE = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
-const holdable: string[] = [];
 const customers = [...byCustomer.entries()].sort((a, b) => b[1].length - a[1].length);
-let abuser: { customerId: string; orderId: string } | undefined;
-for (const [customerId, ids] of customers) {
-  for (const id of ids) {
-    if (!HOLDABLE.has((await statusOf(id)) ?? '')) continue;
-    if (!abuser) abuser = { customerId, orderId: id };
-    else holdable.push(id);
+// The abuser: the shopper with the most orders (the largest `orders(first: 100)` answers). Its
+// subscriptions watch one of its orders that is not on that first page, so that the changes they
+// carry do not invalidate the answers it asks for again (a cache hit is the cheap way past a quota).
+const [abuserCustomer, abuserOrders] = customers[0]!;
+const abuserAuthorization = `Bearer ${await devToken('storefront', { customerId: abuserCustomer })}`;
+const firstPage = await (async () => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: abuserAuthorization },
+    body: JSON.stringify({ query: 'query NoisyPage { orders(first: 100) { edges { node { id } } } }' }),
+  });
+  const body = (await res.json()) as { data?: { orders?: { edges: { node: { id: string } }[] } } };
+  return new Set(body.data?.orders?.edges.map((e) => e.node.id) ?? []);
+})();
+let abuser: { customerId: string; orderId: string; onFirstPage: boolean } | undefined;
+for (const offPage of [true, false]) {
+  for (const id of abuserOrders) {
+    if (firstPage.has(id) === offPage || !HOLDABLE.has((await statusOf(id)) ?? '')) continue;
+    abuser = { customerId: abuserCustomer, orderId: id, onFirstPage: !offPage };
     break;
   }
-  if (abuser && holdable.length >= 2) break;
+  if (abuser) break;
 }
-if (!abuser) throw new Error('noisy: no shopper has an order that can be put on hold');
+if (!abuser) throw new Error(`noisy: ${abuserCustomer} has no order that can be put on hold`);
+// The agents' subscribers watch an order of each of the next two shoppers that can be put on hold.
+const holdable: string[] = [];
+for (const [, ids] of customers.slice(1)) {
+  for (const id of ids) {
+    if (!HOLDABLE.has((await statusOf(id)) ?? '')) continue;
+    holdable.push(id);
+    break;
+  }
+  if (holdable.length >= 2) break;
+}
 const watchedOrderIds = holdable.slice(0, 2);
 const shoppers = await Promise.all(
   customers
@@ -250,6 +282,8 @@ interface Sample {
   at: number;
   rssMB: number;
   heapUsedMB: number;
+  externalMB: number;
+  arrayBuffersMB: number;
   subscribers: number;
   sockets: number;
   cacheBytes?: number;
@@ -271,6 +305,8 @@ const sampleNow = async (withGc: boolean): Promise<Sample> => {
     at: Date.now(),
     rssMB: mb(m.rss),
     heapUsedMB: mb(m.heapUsed),
+    externalMB: mb(m.external),
+    arrayBuffersMB: mb(m.arrayBuffers),
     subscribers: stack.gateway.subscriptions?.subscribers() ?? 0,
     sockets: stack.gateway.subscriptions?.clients() ?? 0,
   };
@@ -331,7 +367,7 @@ edges.afterA = await sampleNow(true);
 const bStart = Date.now() + 2000;
 const abuserConfig: AbuserConfig = {
   url,
-  authorization: `Bearer ${await devToken('storefront', { customerId: abuser.customerId })}`,
+  authorization: abuserAuthorization,
   orderId: abuser.orderId,
   customerId: abuser.customerId,
   startAt: bStart,
@@ -484,7 +520,10 @@ const refusedCodes: Record<string, number> = {};
 for (const c of abuse.connections)
   for (const [k, v] of Object.entries(c.refused)) refusedCodes[k] = (refusedCodes[k] ?? 0) + v;
 const pausedConns = abuse.connections.filter((c) => c.paused);
-const pausedDropped = pausedConns.filter((c) => c.closeCode === 4420).length;
+const bDrops = drops.filter((d) => d.at >= bStart);
+const pausedDropped = bDrops.length;
+const dropWhy: Record<string, number> = {};
+for (const d of bDrops) dropWhy[d.why] = (dropWhy[d.why] ?? 0) + 1;
 const maxPerConnection = Math.max(0, ...abuse.connections.map((c) => c.accepted));
 const maxAdmittedPerMinute = Math.max(0, ...Object.values(abuse.admittedPerMinute));
 const http429 = Object.values(abuse.http).reduce(
@@ -531,14 +570,14 @@ console.log(
     subsLine('A', a.subs),
     subsLine('B', b.subs),
     '',
-    `abuser (one storefront shopper, ${concurrency} requests in flight):`,
+    `abuser (one storefront shopper, ${abuser.customerId} with ${abuserOrders.length} orders; ${concurrency} requests in flight; its subscriptions watch ${abuser.orderId}, ${abuser.onFirstPage ? 'ON' : 'not on'} the page it asks for):`,
     `  subscriptions: ${abuse.connections.reduce((n, c) => n + c.sent, 0)} subscribes over ${abuse.connections.length} connections (${burst.length} at once, then a new one every 5 s), ${accepted} accepted, refused ${codes(refusedCodes)}; at most ${maxPerConnection} on one connection (cap ${budgets.subscriptionsPerConnection}): ${verdict(targets.perConnectionMet)}; at most ${maxHeld} held at once (server count minus the ${polites} well-behaved; cap ${budgets.subscriptionsPerCaller}): ${verdict(targets.perCallerMet)}`,
     `  first refusals: ${[...new Set(abuse.connections.map((c) => c.firstRefusal).filter(Boolean))].map((m) => `"${m}"`).join('; ') || '–'}`,
-    `  paused sockets: ${pausedConns.length} stopped reading, ${pausedDropped} dropped with 4420 (budget ${unackedBytes / 1024} KiB unacknowledged), close codes ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}`,
+    `  paused sockets: ${pausedConns.length} stopped reading ${Math.round((Math.min(...pausedConns.map((c) => c.openedAt)) - bStart) / 1000)} s into B; the gateway dropped ${pausedDropped} slow subscriber sockets in B (${codes(dropWhy)}; budgets ${unackedBytes / 1024} KiB unacknowledged, ${defaults.maxBufferedBytes / 1024} KiB unsent) at ${bDrops.map((d) => `${((d.at - bStart) / 1000).toFixed(1)} s`).join(', ') || '–'}; close codes the paused clients read on resuming: ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}`,
     `  cache fill: ${abuse.namesSent} distinct operation names sent, answers ${codes(abuse.http.cache ?? {})}`,
     `  past the quota: answers ${codes(abuse.http.quota ?? {})}; ${http429} answered 429 in all; admitted at most ${maxAdmittedPerMinute} in one quota minute (quota ${quota}): ${verdict(targets.quotaMet)}${abuse.firstRefusal ? `; first 429: "${abuse.firstRefusal.message}", Retry-After ${abuse.firstRefusal.retryAfter}, ${JSON.stringify(abuse.firstRefusal.extensions)}` : ''}`,
     `  cache bytes (ovg_cache_memory_bytes): ${mb(edges.beforeA.cacheBytes ?? 0)} MB before A, ${mb(edges.afterA.cacheBytes ?? 0)} MB after A, ${mb(edges.afterB.cacheBytes ?? 0)} MB after B, at most ${mb(cacheMax)} MB (budget ${cacheMB} MB): ${verdict(targets.cacheMet)}`,
-    `  stack memory (post-GC): RSS ${edges.beforeA.rssMB} → ${edges.afterA.rssMB} → ${edges.afterB.rssMB} MB, heap ${edges.beforeA.heapUsedMB} → ${edges.afterA.heapUsedMB} → ${edges.afterB.heapUsedMB} MB (before A, after A, after B); RSS at most ${Math.max(...samples.map((s) => s.rssMB))} MB`,
+    `  stack memory (post-GC): RSS ${edges.beforeA.rssMB} → ${edges.afterA.rssMB} → ${edges.afterB.rssMB} MB, heap ${edges.beforeA.heapUsedMB} → ${edges.afterA.heapUsedMB} → ${edges.afterB.heapUsedMB} MB, external ${edges.beforeA.externalMB} → ${edges.afterA.externalMB} → ${edges.afterB.externalMB} MB (before A, after A, after B); RSS at most ${Math.max(...samples.map((s) => s.rssMB))} MB`,
     ...(profile
       ? [
           `CPU profile of the stack while the abuser filled the cache (${profile.samples} samples of 1 ms; share of self time):`,
@@ -590,6 +629,8 @@ writeFileSync(
       abuse,
       memory: { edges, samples },
       flips: flipStats,
+      drops,
+      abuser,
       profile,
       raw: { A: a.samples, B: b.samples },
     },

@@ -112,7 +112,7 @@ async function http(part: string, query: string, operationName: string): Promise
       errors?: { message?: string; extensions?: { code?: string } }[];
     };
     const code = answer.errors?.[0]?.extensions?.code;
-    key = `${res.status}${code ? ` ${code}` : ''}`;
+    key = `${res.status}${code ? ` ${code}` : ''}${res.headers.get('x-cache') === 'hit' ? ' (cache hit)' : ''}`;
     if (res.status < 300) admitted();
     if (res.status === 429 && !report.firstRefusal)
       report.firstRefusal = {
