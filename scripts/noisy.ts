@@ -370,6 +370,7 @@ const abuserConfig: AbuserConfig = {
   authorization: abuserAuthorization,
   orderId: abuser.orderId,
   customerId: abuser.customerId,
+  quotaOrderId: [...firstPage].find((id) => id !== abuser.orderId) ?? abuser.orderId,
   startAt: bStart,
   endAt: bStart + seconds * 1000,
   names,
@@ -521,6 +522,10 @@ for (const c of abuse.connections)
   for (const [k, v] of Object.entries(c.refused)) refusedCodes[k] = (refusedCodes[k] ?? 0) + v;
 const pausedConns = abuse.connections.filter((c) => c.paused);
 const bDrops = drops.filter((d) => d.at >= bStart);
+const subscriptionSteps = bSamples
+  .filter((x, i) => i === 0 || x.subscribers !== bSamples[i - 1]!.subscribers)
+  .map((x) => `${((x.at - bStart) / 1000).toFixed(1)}: ${x.subscribers}`)
+  .join(', ');
 const pausedDropped = bDrops.length;
 const dropWhy: Record<string, number> = {};
 for (const d of bDrops) dropWhy[d.why] = (dropWhy[d.why] ?? 0) + 1;
@@ -572,6 +577,7 @@ console.log(
     '',
     `abuser (one storefront shopper, ${abuser.customerId} with ${abuserOrders.length} orders; ${concurrency} requests in flight; its subscriptions watch ${abuser.orderId}, ${abuser.onFirstPage ? 'ON' : 'not on'} the page it asks for):`,
     `  subscriptions: ${abuse.connections.reduce((n, c) => n + c.sent, 0)} subscribes over ${abuse.connections.length} connections (${burst.length} at once, then a new one every 5 s), ${accepted} accepted, refused ${codes(refusedCodes)}; at most ${maxPerConnection} on one connection (cap ${budgets.subscriptionsPerConnection}): ${verdict(targets.perConnectionMet)}; at most ${maxHeld} held at once (server count minus the ${polites} well-behaved; cap ${budgets.subscriptionsPerCaller}): ${verdict(targets.perCallerMet)}`,
+    `  subscriptions the gateway held over B (s into B: count, the well-behaved included): ${subscriptionSteps}`,
     `  first refusals: ${[...new Set(abuse.connections.map((c) => c.firstRefusal).filter(Boolean))].map((m) => `"${m}"`).join('; ') || '–'}`,
     `  paused sockets: ${pausedConns.length} stopped reading ${Math.round((Math.min(...pausedConns.map((c) => c.openedAt)) - bStart) / 1000)} s into B; the gateway dropped ${pausedDropped} slow subscriber sockets in B (${codes(dropWhy)}; budgets ${unackedBytes / 1024} KiB unacknowledged, ${defaults.maxBufferedBytes / 1024} KiB unsent) at ${bDrops.map((d) => `${((d.at - bStart) / 1000).toFixed(1)} s`).join(', ') || '–'}; close codes the paused clients read on resuming: ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}`,
     `  cache fill: ${abuse.namesSent} distinct operation names sent, answers ${codes(abuse.http.cache ?? {})}`,

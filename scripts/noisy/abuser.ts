@@ -9,7 +9,8 @@
  *    again on a new connection (a dropped socket frees its share: does the cap still hold?).
  * 2. **cache**: `names` distinct large queries (`orders(first: 100)` with the status page's fields)
  *    under as many operation names, `concurrency` in flight, to fill the response cache.
- * 3. **quota**: the same query as fast as `concurrency` requests in flight allow, past its quota.
+ * 3. **quota**: a small query of another of its orders (a cache hit) as fast as `concurrency`
+ *    requests in flight allow, past its quota.
  *
  * Reports what it got ({@link AbuseReport}) to the runner at the end. Environment: NOISY_ABUSER
  * (a JSON {@link AbuserConfig}).
@@ -176,9 +177,11 @@ async function abuse(): Promise<void> {
     report.namesSent++;
     return http('cache', fill(i), `Fill${i}`);
   });
-  // 3. Past the quota: one query (a cache hit once answered) as fast as it comes back.
+  // 3. Past the quota: one small query of an order that does not change (a cache hit once
+  // answered: the cheap way to many requests) as fast as it comes back.
   await sleep(parts[2]!.startAt - Date.now());
-  await flood(parts[2]!.endAt, () => http('quota', fill(0), 'Fill0'));
+  const small = `query Again { order(id: ${JSON.stringify(config.quotaOrderId)}) { id number status } }`;
+  await flood(parts[2]!.endAt, () => http('quota', small, 'Again'));
   await retries;
   // What happened to the paused sockets: read again, then see whether the server had closed them.
   for (const { ws } of sockets) ws.resume();

@@ -42,6 +42,8 @@ export interface AbuserConfig {
   authorization: string;
   orderId: string;
   customerId: string;
+  /** Another of its orders, not changing: the cheap query (a cache hit) of the quota part. */
+  quotaOrderId: string;
   /** Epoch ms of the phase's start and end. */
   startAt: number;
   endAt: number;
