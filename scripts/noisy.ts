@@ -526,7 +526,9 @@ const subscriptionSteps = bSamples
   .filter((x, i) => i === 0 || x.subscribers !== bSamples[i - 1]!.subscribers)
   .map((x) => `${((x.at - bStart) / 1000).toFixed(1)}: ${x.subscribers}`)
   .join(', ');
-const pausedDropped = bDrops.length;
+// A paused client closes nothing itself before the end (its close listener is removed then), so a
+// close it read on resuming was the gateway's.
+const pausedDropped = pausedConns.filter((c) => c.closeCode !== null).length;
 const dropWhy: Record<string, number> = {};
 for (const d of bDrops) dropWhy[d.why] = (dropWhy[d.why] ?? 0) + 1;
 const maxPerConnection = Math.max(0, ...abuse.connections.map((c) => c.accepted));
@@ -544,8 +546,9 @@ const targets = {
   perCallerMet: maxHeld <= budgets.subscriptionsPerCaller,
   quotaMet: maxAdmittedPerMinute <= quota,
   cacheMet: cacheMax <= budgets.cacheBytes,
-  pausedDropped,
+  pausedClosedByGateway: pausedDropped,
   pausedSockets: pausedConns.length,
+  slowSubscriberDropsLogged: bDrops.length,
 };
 
 const fmt = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : '–');
@@ -579,7 +582,7 @@ console.log(
     `  subscriptions: ${abuse.connections.reduce((n, c) => n + c.sent, 0)} subscribes over ${abuse.connections.length} connections (${burst.length} at once, then a new one every 5 s), ${accepted} accepted, refused ${codes(refusedCodes)}; at most ${maxPerConnection} on one connection (cap ${budgets.subscriptionsPerConnection}): ${verdict(targets.perConnectionMet)}; at most ${maxHeld} held at once (server count minus the ${polites} well-behaved; cap ${budgets.subscriptionsPerCaller}): ${verdict(targets.perCallerMet)}`,
     `  subscriptions the gateway held over B (s into B: count, the well-behaved included): ${subscriptionSteps}`,
     `  first refusals: ${[...new Set(abuse.connections.map((c) => c.firstRefusal).filter(Boolean))].map((m) => `"${m}"`).join('; ') || '–'}`,
-    `  paused sockets: ${pausedConns.length} stopped reading ${Math.round((Math.min(...pausedConns.map((c) => c.openedAt)) - bStart) / 1000)} s into B; the gateway dropped ${pausedDropped} slow subscriber sockets in B (${codes(dropWhy)}; budgets ${unackedBytes / 1024} KiB unacknowledged, ${defaults.maxBufferedBytes / 1024} KiB unsent) at ${bDrops.map((d) => `${((d.at - bStart) / 1000).toFixed(1)} s`).join(', ') || '–'}; close codes the paused clients read on resuming: ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}`,
+    `  paused sockets: ${pausedConns.length} stopped reading ${((Math.min(...pausedConns.map((c) => c.pausedAt ?? c.openedAt)) - bStart) / 1000).toFixed(1)} s into B, ${pausedDropped} closed by the gateway (close codes read on resuming: ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}); slow-subscriber drops it logged in B: ${bDrops.length} (${codes(dropWhy)}; budgets ${unackedBytes / 1024} KiB unacknowledged, ${defaults.maxBufferedBytes / 1024} KiB unsent)${bDrops.length ? ` at ${bDrops.map((d) => `${((d.at - bStart) / 1000).toFixed(1)} s`).join(', ')}` : ''}`,
     `  cache fill: ${abuse.namesSent} distinct operation names sent, answers ${codes(abuse.http.cache ?? {})}`,
     `  past the quota: answers ${codes(abuse.http.quota ?? {})}; ${http429} answered 429 in all; admitted at most ${maxAdmittedPerMinute} in one quota minute (quota ${quota}): ${verdict(targets.quotaMet)}${abuse.firstRefusal ? `; first 429: "${abuse.firstRefusal.message}", Retry-After ${abuse.firstRefusal.retryAfter}, ${JSON.stringify(abuse.firstRefusal.extensions)}` : ''}`,
     `  cache bytes (ovg_cache_memory_bytes): ${mb(edges.beforeA.cacheBytes ?? 0)} MB before A, ${mb(edges.afterA.cacheBytes ?? 0)} MB after A, ${mb(edges.afterB.cacheBytes ?? 0)} MB after B, at most ${mb(cacheMax)} MB (budget ${cacheMB} MB): ${verdict(targets.cacheMet)}`,

@@ -158,6 +158,7 @@ async function abuse(): Promise<void> {
     if (ws.readyState !== WebSocket.OPEN) continue;
     ws.pause();
     c.paused = true;
+    c.pausedAt = Date.now();
   }
   // Tries again every 5 s on a new connection, to the end of the phase (a connection with
   // nothing accepted is closed; one with subscriptions stays).

@@ -76,6 +76,8 @@ export interface AbuseConnection {
   /** A refusal's message (the first one), to quote. */
   firstRefusal?: string;
   paused: boolean;
+  /** Epoch ms it stopped reading. */
+  pausedAt?: number;
   events: number;
   /** The close code the client saw (after resuming, for a paused one), or null if still open at the end. */
   closeCode: number | null;
