@@ -101,7 +101,8 @@ const cacheMB = num('cache-mb', 8, 1, 64 * 1024);
 
 // The budgets under test: the gateway's configuration (its defaults, or what the flags set).
 const defaults = defaultGatewayConfig({}, { DEV_PARTNER_NODES: DEMO_PARTNER_NODES });
-const quota = num('quota', defaults.quotas.storefront, 1, 10_000_000);
+// --quick: a quota a few seconds of the quota part use up, so that the short run meets every budget.
+const quota = num('quota', quick ? 600 : defaults.quotas.storefront, 1, 10_000_000);
 const unackedBytes = num('unacked-kb', quick ? 256 : defaults.maxUnackedBytes / 1024, 4, 1_048_576) * 1024;
 const budgets = {
   storefrontQuotaPerMinute: quota,
