@@ -16,7 +16,7 @@ import { setUpTracing } from '../runtime/telemetry.js';
 import { GatewayMetrics } from './pipeline/stages/metrics.js';
 import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
-import { createCacheStore, errorsAreMisses, keyValueCache, tagsOfEvent } from './cache/index.js';
+import { createCacheStore, errorsAreMisses, keyValueCache, LruMap, tagsOfEvent } from './cache/index.js';
 import type { GatewayConfig } from './config.js';
 import type { ExecuteOperation } from './execute.js';
 import type { GatewayContext } from './pipeline/context.js';
@@ -153,6 +153,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const visibilityStore = deps.store;
   if (visibilityStore) metrics.visibility.source(async () => visibilityCounts(await visibilityStore));
   const gatewayMetrics = new GatewayMetrics(metrics, shields);
+  // What the in-process cache holds against its byte budget (CACHE_MAX_BYTES); in Redis, Redis says.
+  const cacheEntries = caching?.tagged.keyv.store;
+  if (cacheEntries instanceof LruMap) {
+    metrics.gauge(
+      'ovg_cache_memory_bytes',
+      'Approximate bytes of the cache entries held in this process (response, fetch and last-known entries share one LRU under CACHE_MAX_BYTES); absent when the cache is in Redis',
+      [],
+      function () {
+        this.set(cacheEntries.bytes);
+      },
+    );
+  }
   // The one list of stages every request runs (gateway/pipeline/stages.ts).
   const pipeline = gatewayPipeline({
     config,

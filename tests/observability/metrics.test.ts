@@ -129,6 +129,15 @@ describe('gateway /metrics', () => {
     expect(sample(after, 'ovg_cache_requests_total', { cache: 'response', result: 'hit' })).toBe(hits + 1);
   });
 
+  it('should show the bytes the in-process cache holds, growing with a new entry', async () => {
+    const before = sample(await metrics(), 'ovg_cache_memory_bytes');
+    const r = await gql(s.gateway.url, `query CacheBytes($id: ID!) { order(id: $id) { id number } }`, {
+      id: orderId(5),
+    });
+    expect(r.headers.get('x-cache')).toBe('miss');
+    expect(sample(await metrics(), 'ovg_cache_memory_bytes')).toBeGreaterThan(before);
+  });
+
   it('should show each subgraph breaker state and rate-limit tokens', async () => {
     const text = await metrics();
     expect(labelValues(text, 'ovg_shield_breaker_state', 'subgraph').sort()).toEqual(
