@@ -116,6 +116,12 @@ export interface GatewayConfig {
   /** Requests per minute each caller (consumer + subject) may make (`QUOTA_<CONSUMER>_PER_MINUTE`; 0 = unlimited). */
   quotas: Record<Consumer, number>;
   /**
+   * Cost each caller's operations may add up to per minute (`QUOTA_<CONSUMER>_COST_PER_MINUTE`,
+   * priced as `LIMIT_MAX_COST` prices one operation; 0 = unlimited): requests counted alone let one
+   * shopper keep the gateway busy with a few expensive pages while within its request quota.
+   */
+  costQuotas: Record<Consumer, number>;
+  /**
    * A second port serving only `GET /metrics`, without a credential, for a Prometheus scraper on a
    * private network (`METRICS_PORT`; bind `HOST` accordingly). On the gateway port `/metrics` needs
    * an ops credential either way. @default none
@@ -129,6 +135,18 @@ export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
   storefront: 12_000,
   partner: 60_000,
   ops: 60_000,
+};
+
+/**
+ * Default cost budgets per caller and minute: a shopper's own operations cost at most ~100 (up to
+ * 300 such requests a minute), a page of 100 full orders ~6,200 (a few a minute). The other
+ * consumers are one org, a partner's fixed persisted operations, or operators: unlimited.
+ */
+export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
+  salesforce: 0,
+  storefront: 30_000,
+  partner: 0,
+  ops: 0,
 };
 
 /** The Salesforce Lightning domains an LWC calls from. */
@@ -252,6 +270,12 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     shield: shieldConfigFromEnv(env, SUBGRAPH_NAMES, r) as Record<SubgraphName, ShieldConfig>,
     quotas: Object.fromEntries(
       CONSUMERS.map((c) => [c, r.int(`QUOTA_${c.toUpperCase()}_PER_MINUTE`, DEFAULT_QUOTAS[c], 0, 1_000_000_000)]),
+    ) as Record<Consumer, number>,
+    costQuotas: Object.fromEntries(
+      CONSUMERS.map((c) => [
+        c,
+        r.int(`QUOTA_${c.toUpperCase()}_COST_PER_MINUTE`, DEFAULT_COST_QUOTAS[c], 0, Number.MAX_SAFE_INTEGER),
+      ]),
     ) as Record<Consumer, number>,
     ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),
   };

@@ -4,7 +4,12 @@ import {
   isLeafType,
   isListType,
   Kind,
+  TypeInfo,
+  ValidationContext,
+  type DocumentNode,
   type FieldNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
 import { limitExceeded } from './limitExceeded.js';
@@ -58,21 +63,46 @@ function pageSize(field: FieldNode, variableListSize: number): number | undefine
  */
 export function costRule(opts: CostOptions): ValidationRule {
   return operationRule((ctx, op) => {
-    const cost = measureOperation(ctx, op, {
-      combine: 'sum',
-      field: (f, def, parent, children) => {
-        if (!def) return opts.objectWeight + children();
-        const named = getNamedType(def.type);
-        const weight =
-          opts.fieldWeights[`${parent?.name}.${f.name.value}`] ??
-          (isLeafType(named) ? opts.leafWeight : opts.objectWeight);
-        const connectionList = parent?.name.endsWith('Connection') ?? false;
-        const size =
-          pageSize(f, opts.variableListSize) ??
-          (isListType(getNullableType(def.type)) && !connectionList ? opts.defaultListSize : 1);
-        return weight + size * children();
-      },
-    });
+    const cost = priceOperation(ctx, op, opts);
     if (cost > opts.max) ctx.reportError(limitExceeded(`${op.operation} cost`, cost, opts.max, op));
   });
+}
+
+/** What {@link costRule} charges an operation. */
+function priceOperation(ctx: ValidationContext, op: OperationDefinitionNode, opts: CostOptions): number {
+  return measureOperation(ctx, op, {
+    combine: 'sum',
+    field: (f, def, parent, children) => {
+      if (!def) return opts.objectWeight + children();
+      const named = getNamedType(def.type);
+      const weight =
+        opts.fieldWeights[`${parent?.name}.${f.name.value}`] ??
+        (isLeafType(named) ? opts.leafWeight : opts.objectWeight);
+      const connectionList = parent?.name.endsWith('Connection') ?? false;
+      const size =
+        pageSize(f, opts.variableListSize) ??
+        (isListType(getNullableType(def.type)) && !connectionList ? opts.defaultListSize : 1);
+      return weight + size * children();
+    },
+  });
+}
+
+/**
+ * The cost {@link costRule} gives an operation of a validated document, for a stage that charges
+ * it (the cost budgets of client quotas). It depends on the document alone — a page size given as a
+ * variable is priced at `variableListSize` — so it is remembered per operation node: Apollo Server
+ * hands the same parsed document to every request of the same text.
+ */
+export function costMeter(
+  opts: CostOptions,
+): (schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode) => number {
+  const known = new WeakMap<OperationDefinitionNode, number>();
+  return (schema, document, op) => {
+    let cost = known.get(op);
+    if (cost === undefined) {
+      const ctx = new ValidationContext(schema, document, new TypeInfo(schema), () => {});
+      known.set(op, (cost = priceOperation(ctx, op, opts)));
+    }
+    return cost;
+  };
 }

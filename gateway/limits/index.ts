@@ -14,7 +14,7 @@ import { maxDirectivesRule } from './maxDirectivesRule.js';
 import { maxRootFieldsRule } from './maxRootFieldsRule.js';
 import { tokenLimitError } from './tokens.js';
 
-export { costRule, DEFAULT_COST, type CostOptions } from './costRule.js';
+export { costMeter, costRule, DEFAULT_COST, type CostOptions } from './costRule.js';
 export { isLimitExtensions, limitExceeded } from './limitExceeded.js';
 export { countTokens, tokenLimitError } from './tokens.js';
 export { maxAliasesRule, maxDepthRule, maxDirectivesRule, maxRootFieldsRule };

@@ -8,6 +8,7 @@ import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { codes, credential, gql } from '../helpers/http.js';
 import type { GatewayService } from '../../gateway/server.js';
+import { DEFAULT_COST_QUOTAS } from '../../gateway/config.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { gatewayOptions, secondReplica, sleep } from './harness.js';
 
@@ -90,5 +91,76 @@ await describeRedis('client quotas shared by replicas', () => {
       expect(over.status).toBe(429);
       expect(codes(over)).toEqual(['RATE_LIMITED']);
     }
+  });
+});
+
+describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
+  const BUDGET = 12;
+  let c: Stack;
+  beforeAll(async () => {
+    c = await startStack({
+      data: demo.data,
+      gateway: { ...gatewayOptions(), costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET } },
+    });
+  });
+  afterAll(() => c?.stop());
+  const DETAIL = 'query ($id: ID!) { order(id: $id) { id number customer { id } lines { sku } } }';
+  const PAGE = 'query ($n: Int!) { orders(first: $n) { edges { node { id lines { sku } } } } }';
+
+  it('should charge each executed operation its cost and answer 429 RATE_LIMITED past the budget, other shoppers untouched', async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
+    const [mine, other] = demo.data.oms.orders.slice(0, 2);
+    const shopper = await credential('storefront', { customerId: mine!.customerId });
+    const ids = demo.data.oms.orders.map((o) => o.id);
+    // Different ids: each answer is executed (a response cache hit would not be charged).
+    let answered = 0;
+    let over: Awaited<ReturnType<typeof gql>> | undefined;
+    for (const id of ids.slice(0, BUDGET + 1)) {
+      const r = await gql(c.gateway.url, DETAIL, { id }, shopper);
+      if (r.status !== 200) {
+        over = r;
+        break;
+      }
+      answered++;
+    }
+    expect(over?.status).toBe(429);
+    expect(codes(over!)).toEqual(['RATE_LIMITED']);
+    const cost = Number(/this operation costs (\d+)/.exec(over!.body.errors![0]!.message)?.[1]);
+    expect(cost).toBeGreaterThan(1);
+    // Exactly as many as the budget holds.
+    expect(answered).toBe(Math.floor(BUDGET / cost));
+    const retryAfter = Number(over!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(over!.body.errors![0]!.extensions).toMatchObject({ retryAfter, limit: BUDGET });
+    expect(over!.body.data).toBeUndefined();
+    // Another shopper has a budget of its own; Salesforce has none by default.
+    const otherShopper = await credential('storefront', {
+      customerId: other!.customerId === mine!.customerId ? 'CUST-NOBODY' : other!.customerId,
+    });
+    expect((await gql(c.gateway.url, DETAIL, { id: other!.id }, otherShopper)).status).toBe(200);
+    for (const id of ids.slice(0, BUDGET + 1)) expect((await gql(c.gateway.url, DETAIL, { id })).status).toBe(200);
+  });
+
+  it('should not charge answers served from the response cache', async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
+    const order = demo.data.oms.orders[5]!;
+    const shopper = await credential('storefront', { customerId: `${order.customerId}` });
+    for (let i = 0; i < BUDGET * 2; i++) {
+      const r = await gql(c.gateway.url, DETAIL, { id: order.id }, shopper);
+      expect(r.status, `request ${i + 1}`).toBe(200);
+      if (i > 0) expect(r.headers.get('x-cache')).toBe('hit');
+    }
+  });
+
+  it('should refuse an operation that costs more than the whole budget with 400 LIMIT_EXCEEDED, saying its cost', async () => {
+    const shopper = await credential('storefront', { customerId: 'CUST-COSTLY' });
+    const r = await gql(c.gateway.url, PAGE, { n: 100 }, shopper);
+    expect(r.status).toBe(400);
+    expect(codes(r)).toEqual(['LIMIT_EXCEEDED']);
+    expect(r.body.errors![0]!.extensions).toMatchObject({ limit: BUDGET });
+    expect(r.body.errors![0]!.extensions!.value).toBeGreaterThan(BUDGET);
+    expect(r.body.errors![0]!.message).toMatch(/cost \d+ exceeds the storefront cost budget of 12 per minute/);
   });
 });

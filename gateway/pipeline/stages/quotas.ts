@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ErrorCode, type Identity } from '../../../canonical/index.js';
+import { GraphQLError } from 'graphql';
 import type { Logger } from '../../../runtime/logger.js';
 import type { GatewayConfig } from '../../config.js';
+import { costMeter } from '../../limits/index.js';
 import { RequestRefusal } from '../errors.js';
 import type { Stage } from '../stage.js';
 
@@ -16,9 +18,15 @@ const WINDOW_MS = 60_000;
  * as one request). Over quota: HTTP 429 with `Retry-After` (seconds to the next window),
  * `RATE_LIMITED`. With Redis the count is shared by every replica (INCR + PEXPIRE); a Redis
  * outage lets requests through (logged), never fails them.
+ *
+ * A request counts the same whatever it asks for, so each caller also has a cost budget
+ * (`QUOTA_<CONSUMER>_COST_PER_MINUTE`): every operation the gateway executes for it is charged
+ * its cost (as `LIMIT_MAX_COST` prices it), in the same windows; past the budget, the same 429.
+ * Answers from the response cache are not charged (no work is done for them), nor the gateway's
+ * own reads. An operation that costs more than the whole budget is refused as `LIMIT_EXCEEDED`.
  */
 export function quotasStage(
-  config: Pick<GatewayConfig, 'quotas' | 'redisKeyPrefix'>,
+  config: Pick<GatewayConfig, 'quotas' | 'costQuotas' | 'redisKeyPrefix' | 'limits'>,
   logger: Logger,
   redis: Redis | undefined,
 ): Stage {
@@ -30,13 +38,13 @@ export function quotasStage(
     }
   };
   const local = new Map<string, { window: number; count: number }>();
-  const count = async (key: string, window: number): Promise<number> => {
+  const count = async (key: string, window: number, by: number): Promise<number> => {
     if (redis) {
       try {
         const k = `${config.redisKeyPrefix}quota:${key}:${window}`;
         const [[, n]] = (await redis
           .multi()
-          .incr(k)
+          .incrby(k, by)
           .pexpire(k, WINDOW_MS * 2)
           .exec()) as [[unknown, number]];
         return n;
@@ -48,20 +56,23 @@ export function quotasStage(
     const entry = local.get(key);
     if (!entry || entry.window !== window) {
       if (local.size > 100_000) local.clear();
-      local.set(key, { window, count: 1 });
-      return 1;
+      local.set(key, { window, count: by });
+      return by;
     }
-    return ++entry.count;
+    return (entry.count += by);
   };
+  const callerKey = (identity: Identity): string =>
+    `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
+  const retryAfterS = (now: number, window: number): number =>
+    Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
   const admit = async (identity: Identity): Promise<void> => {
     if (identity.consumer === 'internal') return;
     const limit = config.quotas[identity.consumer];
     if (!limit) return;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const key = `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
-    if ((await count(key, window)) <= limit) return;
-    const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+    if ((await count(callerKey(identity), window, 1)) <= limit) return;
+    const retryAfter = retryAfterS(now, window);
     throw new RequestRefusal(
       429,
       ErrorCode.RATE_LIMITED,
@@ -70,5 +81,36 @@ export function quotasStage(
       { 'retry-after': String(retryAfter) },
     );
   };
-  return { name: 'client quotas', onRequest: (_call, context) => admit(context.identity) };
+  const costOf = costMeter(config.limits.cost);
+  return {
+    name: 'client quotas',
+    onRequest: (_call, context) => admit(context.identity),
+    async onOperation({ schema, document, operation, context }) {
+      const { identity } = context;
+      const budget = identity.consumer === 'internal' ? 0 : config.costQuotas[identity.consumer];
+      // Only the callers' own requests: the gateway's reads (the tracker, subscription payloads) run in process.
+      if (!budget || context.transport === 'internal') return;
+      const cost = costOf(schema, document, operation);
+      if (cost > budget)
+        throw new GraphQLError(
+          `${operation.operation} cost ${cost} exceeds the ${identity.consumer} cost budget of ${budget} per minute: ask for fewer items (first:) or fewer fields`,
+          { extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: budget, value: cost, http: { status: 400 } } },
+        );
+      const now = Date.now();
+      const window = Math.floor(now / WINDOW_MS);
+      if ((await count(`${callerKey(identity)}:cost`, window, cost)) <= budget) return;
+      const retryAfter = retryAfterS(now, window);
+      throw new GraphQLError(
+        `${identity.consumer} cost budget of ${budget} per minute used up (this operation costs ${cost}); retry after ${retryAfter}s`,
+        {
+          extensions: {
+            code: ErrorCode.RATE_LIMITED,
+            retryAfter,
+            limit: budget,
+            http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+          },
+        },
+      );
+    },
+  };
 }
