@@ -49,7 +49,12 @@ export function createTaggedCache(
     ...(config.redisMaxBytes ? { redisMaxBytes: config.redisMaxBytes } : {}),
   });
   const raw = keyvStore(keyv);
-  const tags = createTagIndex({ ...where, maxTags: config.maxEntries });
+  // One entry key per KB of the byte budget (8 MB: 8,192; the default 256 MB: 262,144, about 40 MB).
+  const tags = createTagIndex({
+    ...where,
+    maxTags: config.maxEntries,
+    maxKeys: Math.max(1024, Math.floor((config.maxBytes ?? DEFAULT_MAX_BYTES) / 1024)),
+  });
   // The TaggedCache guards its own calls; `store` is for everyone else (e.g. APQ).
   // With Redis, a near copy of what this replica stored saves a round trip per hit (versions are still read).
   const near = config.redisUrl

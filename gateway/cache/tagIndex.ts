@@ -20,6 +20,14 @@ export interface TagIndex {
 export interface MemoryTagIndexOptions {
   /** Tags kept; past it, expired tags are dropped, then the oldest (down to 90 %). @default 100000 */
   maxTags?: number;
+  /**
+   * Entry keys kept across all tags (each tag's map counts its keys); past it, expired keys are
+   * dropped, then the oldest tags (down to 90 %). Tags forgotten early only lose their purge (the
+   * versions keep the cache correct). createTaggedCache gives one key per KB of the cache's byte
+   * budget: a cache whose entries are evicted by size would otherwise leave their keys here for
+   * as long as their tags are neither purged nor full. @default 1000000
+   */
+  maxKeys?: number;
   /** The clock, in ms (for tests). @default Date.now */
   now?: () => number;
 }
@@ -28,12 +36,18 @@ export interface MemoryTagIndexOptions {
 export class MemoryTagIndex implements TagIndex {
   private readonly tags = new Map<string, { keys: Map<string, number>; pruneAt: number }>();
   private readonly maxTags: number;
+  private readonly maxKeys: number;
   private readonly now: () => number;
+  /** Keys held, summed over the tags. */
+  private keyCount = 0;
 
   constructor(opts: MemoryTagIndexOptions = {}) {
     this.maxTags = opts.maxTags ?? 100_000;
     if (!Number.isSafeInteger(this.maxTags) || this.maxTags <= 0)
       throw new TypeError(`MemoryTagIndex maxTags: expected a positive integer, got ${JSON.stringify(opts.maxTags)}`);
+    this.maxKeys = opts.maxKeys ?? 1_000_000;
+    if (!Number.isSafeInteger(this.maxKeys) || this.maxKeys <= 0)
+      throw new TypeError(`MemoryTagIndex maxKeys: expected a positive integer, got ${JSON.stringify(opts.maxKeys)}`);
     this.now = opts.now ?? Date.now;
   }
 
@@ -45,22 +59,31 @@ export class MemoryTagIndex implements TagIndex {
         t = { keys: new Map(), pruneAt: 64 };
         this.tags.set(tag, t);
       }
+      const before = t.keys.size;
       t.keys.set(key, Math.max(t.keys.get(key) ?? 0, now + ttlMs));
       if (t.keys.size >= t.pruneAt) {
         for (const [k, expiresAt] of t.keys) if (expiresAt <= now) t.keys.delete(k);
         t.pruneAt = Math.max(64, t.keys.size * 2);
       }
+      this.keyCount += t.keys.size - before;
     }
-    if (this.tags.size > this.maxTags) this.shrink(now);
+    if (this.tags.size > this.maxTags || this.keyCount > this.maxKeys) this.shrink(now);
   }
 
   async take(tags: string[]): Promise<string[]> {
     const keys = new Set<string>();
     for (const tag of tags) {
-      for (const k of this.tags.get(tag)?.keys.keys() ?? []) keys.add(k);
-      this.tags.delete(tag);
+      const t = this.tags.get(tag);
+      if (!t) continue;
+      for (const k of t.keys.keys()) keys.add(k);
+      this.drop(tag, t);
     }
     return [...keys];
+  }
+
+  /** Keys held, summed over the tags (for tests and metrics). */
+  get keys(): number {
+    return this.keyCount;
   }
 
   async close(): Promise<void> {}
@@ -70,15 +93,24 @@ export class MemoryTagIndex implements TagIndex {
     return this.tags.size;
   }
 
+  private drop(tag: string, t: { keys: Map<string, number> }): void {
+    this.keyCount -= t.keys.size;
+    this.tags.delete(tag);
+  }
+
   private shrink(now: number): void {
     for (const [tag, t] of this.tags) {
-      if ([...t.keys.values()].every((expiresAt) => expiresAt <= now)) this.tags.delete(tag);
+      const before = t.keys.size;
+      for (const [k, expiresAt] of t.keys) if (expiresAt <= now) t.keys.delete(k);
+      this.keyCount -= before - t.keys.size;
+      if (t.keys.size === 0) this.tags.delete(tag);
     }
     // Down to 90 %, so that a full index is not scanned again on every add.
-    const target = Math.floor(this.maxTags * 0.9);
-    for (const tag of this.tags.keys()) {
-      if (this.tags.size <= target) break;
-      this.tags.delete(tag);
+    const tagTarget = Math.floor(this.maxTags * 0.9);
+    const keyTarget = Math.floor(this.maxKeys * 0.9);
+    for (const [tag, t] of this.tags) {
+      if (this.tags.size <= tagTarget && this.keyCount <= keyTarget) break;
+      this.drop(tag, t);
     }
   }
 }
@@ -159,9 +191,13 @@ function failed(results: [Error | null, unknown][] | null): unknown[] {
 
 /** {@link RedisTagIndex} when a Redis URL is given, else {@link MemoryTagIndex}. */
 export function createTagIndex(
-  opts: { redisUrl?: string | undefined; prefix?: string; maxTags?: number } = {},
+  opts: { redisUrl?: string | undefined; prefix?: string; maxTags?: number; maxKeys?: number } = {},
 ): TagIndex {
   const url = opts.redisUrl?.trim();
-  if (!url) return new MemoryTagIndex(opts.maxTags === undefined ? {} : { maxTags: opts.maxTags });
+  if (!url)
+    return new MemoryTagIndex({
+      ...(opts.maxTags !== undefined ? { maxTags: opts.maxTags } : {}),
+      ...(opts.maxKeys !== undefined ? { maxKeys: opts.maxKeys } : {}),
+    });
   return new RedisTagIndex({ url, ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}) });
 }

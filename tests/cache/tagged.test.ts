@@ -120,6 +120,29 @@ describe('MemoryTagIndex', () => {
     expect(await index.take(['more-19'])).toEqual(['m']);
   });
 
+  it('should stay within maxKeys across all its tags, dropping expired keys first, then the oldest tags (issue 16: bounded by bytes)', async () => {
+    let now = 0;
+    const index = new MemoryTagIndex({ maxKeys: 100, now: () => now });
+    for (let t = 0; t < 5; t++) for (let k = 0; k < 12; k++) await index.add([`short-${t}`], `s${t}-${k}`, 100);
+    now = 1000;
+    for (let t = 0; t < 5; t++) for (let k = 0; k < 12; k++) await index.add([`long-${t}`], `l${t}-${k}`, 60_000);
+    // 120 keys added, at most 100 kept: the 60 expired ones went, every live one stayed.
+    expect(index.keys).toBe(60);
+    expect(await index.take(['short-0'])).toEqual([]);
+    expect(await index.take(['long-4'])).toHaveLength(12);
+    expect(index.keys).toBe(48);
+    // Past maxKeys with nothing expired: the oldest tags go, never more than 100 keys held.
+    for (let i = 0; i < 500; i++) {
+      await index.add([`more-${i % 50}`], `m${i}`, 60_000);
+      expect(index.keys).toBeLessThanOrEqual(100);
+    }
+    const held = index.keys;
+    const tags = [...Array.from({ length: 50 }, (_, i) => `more-${i}`), 'long-0', 'long-1', 'long-2', 'long-3'];
+    expect(await index.take(tags)).toHaveLength(held);
+    expect(index.keys).toBe(0);
+    expect(index.size).toBe(0);
+  });
+
   it("should prune a tag's expired keys as the tag grows", async () => {
     let now = 0;
     const index = new MemoryTagIndex({ now: () => now });
