@@ -46,9 +46,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { SubgraphName } from '../gateway/config.js';
 import { pgConnection } from '../store/postgres.js';
-import { currentAffinity, Proc, procCpuSeconds, sleep, tasksetAvailable } from './gateways/proc.js';
+import { currentAffinity, Proc, procCpuSeconds, procMemory, sleep, tasksetAvailable } from './gateways/proc.js';
 import { codeState, packageVersions } from './gateways/report.js';
-import { freePort, oursEnv, type TargetContext } from './gateways/targets.js';
+import { freePort, oursEnv, type TargetContext, waitReady } from './gateways/targets.js';
 import { credential } from './gateways/workload.js';
 import {
   estimate,
@@ -521,7 +521,14 @@ async function main(): Promise<void> {
       });
       procs.push(gw);
       const url = `http://127.0.0.1:${port}/graphql`;
-      await waitReady(gw, url, probeAuthorization, workers, 120_000);
+      // With GATEWAY_WORKERS ≥ 2 the primary also logs once every worker listens.
+      await waitReady(
+        gw,
+        url,
+        probeAuthorization,
+        120_000,
+        () => workers === 1 || gw.log.some((l) => l.includes('all gateway workers listening')),
+      ).catch((err: Error) => fail(err.message));
       const startMs = Math.round(performance.now() - t0);
       // tsx's esbuild service is a child of every node process here (transforms at start-up only): not the gateway.
       const tree = processTree(gw.pid);
@@ -624,7 +631,7 @@ async function main(): Promise<void> {
         role: workers === 1 ? 'gateway' : k === 0 ? 'primary' : `worker ${k}`,
         cpuMs: (((m1.perPid[pid] ?? NaN) - (m0.perPid[pid] ?? NaN)) * 1000) / Math.max(1, answeredOk),
       }));
-      const rssMB = pids.reduce((s, p) => s + procRssMB(p), 0);
+      const rssMB = pids.reduce((s, p) => s + procMemory(p).rss / 1_048_576, 0);
       results.push({
         workers,
         config,
@@ -733,42 +740,6 @@ function procComm(pid: number): string {
   } catch {
     return '';
   }
-}
-
-function procRssMB(pid: number): number {
-  try {
-    const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-    return kb / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Answers `{ __typename }` with 200, and (GATEWAY_WORKERS ≥ 2) the primary logged that every worker listens. */
-async function waitReady(proc: Proc, url: string, authorization: string, workers: number, timeoutMs: number) {
-  const deadline = performance.now() + timeoutMs;
-  let last = '';
-  while (performance.now() < deadline) {
-    if (proc.child.exitCode !== null)
-      fail(`${proc.opts.name} exited while starting:\n${proc.log.slice(-20).join('\n')}`);
-    const allListening = workers === 1 || proc.log.some((l) => l.includes('all gateway workers listening'));
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body: '{"query":"{ __typename }"}',
-        signal: AbortSignal.timeout(2000),
-      });
-      last = `HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
-      if (res.ok && allListening) return;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await sleep(200);
-  }
-  fail(
-    `${proc.opts.name} was not ready at ${url} within ${timeoutMs} ms (last: ${last}):\n${proc.log.slice(-20).join('\n')}`,
-  );
 }
 
 function summarize(e: Estimate, shieldRate: number) {

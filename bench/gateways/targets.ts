@@ -299,7 +299,17 @@ function hiveRuntimeLoaded(proc: Proc): void {
     );
 }
 
-async function waitReady(proc: Proc, url: string, authorization: string, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once the gateway answers `{ __typename }` with 200 and `ready()` holds (e.g. a cluster's
+ * primary logged that every worker listens); throws when it exits or the time is up.
+ */
+export async function waitReady(
+  proc: Proc,
+  url: string,
+  authorization: string,
+  timeoutMs: number,
+  ready: () => boolean = () => true,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last = '';
   while (performance.now() < deadline) {
@@ -315,7 +325,7 @@ async function waitReady(proc: Proc, url: string, authorization: string, timeout
         signal: AbortSignal.timeout(2000),
       });
       last = `HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
-      if (res.ok) return;
+      if (res.ok && ready()) return;
     } catch (err) {
       last = (err as Error).message;
     }
