@@ -80,7 +80,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!identity) throw new Error('a subgraph fetch without an identity: every operation runs as someone');
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error('Missing query');
-    const body = JSON.stringify({ query, variables, operationName });
+    // The variables (an entity fetch's representations: the bulk of the body) are serialized once,
+    // for the body and for the key.
+    const variablesJson = variables === undefined ? undefined : JSON.stringify(variables);
+    const body = fetchBody(query, variablesJson, operationName);
     // Entity fetches of subgraphs without row rules answer the same to everyone (field rules are
     // applied before planning): they are shared across callers — cached, coalesced, kept as last
     // known. Everything else is keyed by the caller's scope.
@@ -91,7 +94,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const key = `fetch:${this.name}:${createHash('sha256')
       .update(shared ? '*' : context.scope)
       .update('\u0000')
-      .update(fetchKeyBody(query, variables))
+      .update(fetchKeyBody(query, variablesJson))
       .digest('base64url')}`;
     const bodySha256 = bodyDigest(body);
     const requestId = randomUUID();
@@ -206,8 +209,15 @@ const QUERY_NAME = /^\s*query\s+[_A-Za-z][_0-9A-Za-z]*/;
  * same representations) get the same key whatever client operation they came from. Only queries:
  * a mutation keeps its name (it is never cached, and is not merged with another operation's).
  */
-export function fetchKeyBody(query: string, variables: Record<string, unknown> | undefined): string {
-  return JSON.stringify({ query: query.replace(QUERY_NAME, 'query'), variables });
+export function fetchKeyBody(query: string, variablesJson: string | undefined): string {
+  return `${query.replace(QUERY_NAME, 'query')}\u0000${variablesJson ?? ''}`;
+}
+
+/** The POST body of a subgraph fetch, as `JSON.stringify({ query, variables, operationName })` writes it. */
+function fetchBody(query: string, variablesJson: string | undefined, operationName: string | undefined | null): string {
+  const vars = variablesJson === undefined ? '' : `,"variables":${variablesJson}`;
+  const name = operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`;
+  return `{"query":${JSON.stringify(query)}${vars}${name}}`;
 }
 
 function unavailable(name: string, why: string): GraphQLError {
