@@ -10,6 +10,7 @@ import type { Stack } from '../../embedded/stack.js';
 import { projectRoot } from '../../runtime/project.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { stack } from '../helpers/stack.js';
+import { eventually } from '../helpers/ws.js';
 import { databaseUrl, dropSchema, uniqueSchema } from '../helpers/postgres.js';
 
 const root = projectRoot();
@@ -80,7 +81,10 @@ await describeRedis('Redis connections per process', () => {
       Object.entries(s.subgraphs).map(([name, sg]) => [`${name.toUpperCase()}_URL`, sg.service.url]),
     );
     await start('gateway/main.ts', tag, { PORT: '0', TRACKER_SEED: 'false', ...urls }, /gateway listening/);
-    await new Promise((r) => setTimeout(r, 300)); // the tracker's consumer connects as it starts
+    // The tracker's consumer and the subscriptions' reader connect as the gateway starts; wait for
+    // four (not a fixed pause), then assert which four — a fifth would still fail below.
+    await eventually(async () => (await connections(tag)).length >= 4, 10_000, 'four connections');
+    await new Promise((r) => setTimeout(r, 200));
     expect(await connections(tag)).toEqual([
       `${tag}:bus:commands`, // bus commands, order versions, tracker store
       expect.stringMatching(new RegExp(`^${tag}:bus:consumer:`)), // the status tracker's group read: its stream and its redelivery stream
