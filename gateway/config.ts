@@ -122,6 +122,19 @@ export interface GatewayConfig {
    */
   costQuotas: Record<Consumer, number>;
   /**
+   * How long a caller already past its quota or cost budget waits for its 429, ms
+   * (`QUOTA_REFUSAL_DELAY_MS`, at most the `Retry-After`; 0 = at once). A client that ignores
+   * `Retry-After` and asks again as soon as it is refused then costs a few refusals a second per
+   * request it keeps in flight, not thousands. @default 1000
+   */
+  quotaRefusalDelayMs: number;
+  /**
+   * Refusals held back at once per caller (`QUOTA_REFUSAL_MAX_HELD`); past it a caller's
+   * refusals are answered at once with `Connection: close`, so holding them costs at most this many
+   * sockets and timers per caller. @default 16
+   */
+  quotaRefusalMaxHeld: number;
+  /**
    * A second port serving only `GET /metrics`, without a credential, for a Prometheus scraper on a
    * private network (`METRICS_PORT`; bind `HOST` accordingly). On the gateway port `/metrics` needs
    * an ops credential either way. @default none
@@ -277,6 +290,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         r.int(`QUOTA_${c.toUpperCase()}_COST_PER_MINUTE`, DEFAULT_COST_QUOTAS[c], 0, Number.MAX_SAFE_INTEGER),
       ]),
     ) as Record<Consumer, number>,
+    quotaRefusalDelayMs: r.int('QUOTA_REFUSAL_DELAY_MS', 1000, 0, 60_000),
+    quotaRefusalMaxHeld: r.int('QUOTA_REFUSAL_MAX_HELD', 16, 0, 10_000),
     ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),
   };
   r.done();

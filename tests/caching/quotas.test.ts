@@ -164,3 +164,49 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
     expect(r.body.errors![0]!.message).toMatch(/cost \d+ exceeds the storefront cost budget of 12 per minute/);
   });
 });
+
+describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', () => {
+  const DELAY = 2000;
+  let h: Stack;
+  beforeAll(async () => {
+    h = await startStack({
+      data: demo.data,
+      gateway: {
+        ...gatewayOptions({ quotas: { storefront: 1 } }),
+        quotaRefusalDelayMs: DELAY,
+        quotaRefusalMaxHeld: 2,
+      },
+    });
+  });
+  afterAll(() => h?.stop());
+
+  it("should answer a caller's 429s after the delay, at most 2 held at once, the rest at once with Connection: close", async () => {
+    // The delay is at most the Retry-After: keep well inside a minute.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
+    const order = demo.data.oms.orders[7]!;
+    const shopper = await credential('storefront', { customerId: order.customerId });
+    expect((await gql(h.gateway.url, ORDER, { id: order.id }, shopper)).status).toBe(200);
+
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const r = await gql(h.gateway.url, ORDER, { id: order.id }, shopper);
+        return { status: r.status, code: codes(r)[0], connection: r.headers.get('connection'), ms: Date.now() - started };
+      }),
+    );
+    expect(answers.map((a) => [a.status, a.code])).toEqual(Array(4).fill([429, 'RATE_LIMITED']));
+    const held = answers.filter((a) => a.connection !== 'close');
+    const atOnce = answers.filter((a) => a.connection === 'close');
+    expect(held).toHaveLength(2);
+    expect(atOnce).toHaveLength(2);
+    // Held ones waited the delay (a lower bound: timers never fire early); the others did not.
+    for (const a of held) expect(a.ms).toBeGreaterThanOrEqual(DELAY - 20);
+    for (const a of atOnce) expect(a.ms).toBeLessThan(Math.min(...held.map((x) => x.ms)));
+
+    // Another shopper is neither refused nor held.
+    const other = demo.data.oms.orders.find((o) => o.customerId !== order.customerId)!;
+    const otherShopper = await credential('storefront', { customerId: other.customerId });
+    expect((await gql(h.gateway.url, ORDER, { id: other.id }, otherShopper)).status).toBe(200);
+  });
+});

@@ -24,9 +24,18 @@ const WINDOW_MS = 60_000;
  * its cost (as `LIMIT_MAX_COST` prices it), in the same windows; past the budget, the same 429.
  * Answers from the response cache are not charged (no work is done for them), nor the gateway's
  * own reads. An operation that costs more than the whole budget is refused as `LIMIT_EXCEEDED`.
+ *
+ * A refusal is answered after `QUOTA_REFUSAL_DELAY_MS` (at most its `Retry-After`): a client that
+ * ignores `Retry-After` and asks again the moment it is refused would otherwise make the one
+ * process parse, authenticate and count thousands of requests a second, at the other callers'
+ * expense. At most `QUOTA_REFUSAL_MAX_HELD` are held per caller; past that its refusals are
+ * answered at once with `Connection: close` (a new connection each time is the client's cost).
  */
 export function quotasStage(
-  config: Pick<GatewayConfig, 'quotas' | 'costQuotas' | 'redisKeyPrefix' | 'limits'>,
+  config: Pick<
+    GatewayConfig,
+    'quotas' | 'costQuotas' | 'redisKeyPrefix' | 'limits' | 'quotaRefusalDelayMs' | 'quotaRefusalMaxHeld'
+  >,
   logger: Logger,
   redis: Redis | undefined,
 ): Stage {
@@ -61,6 +70,25 @@ export function quotasStage(
     }
     return (entry.count += by);
   };
+  /** Refusals being held back, by caller. */
+  const held = new Map<string, number>();
+  /** Waits before a refusal (see above); false when the caller already has its share held. */
+  const holdBack = async (caller: string, retryAfterS: number): Promise<boolean> => {
+    const delay = Math.min(config.quotaRefusalDelayMs, retryAfterS * 1000);
+    if (delay <= 0) return true;
+    const n = held.get(caller) ?? 0;
+    if (n >= config.quotaRefusalMaxHeld) return false;
+    held.set(caller, n + 1);
+    try {
+      // Unreferenced: a held refusal never keeps a stopping process alive.
+      await new Promise((r) => setTimeout(r, delay).unref());
+    } finally {
+      const left = (held.get(caller) ?? 1) - 1;
+      if (left > 0) held.set(caller, left);
+      else held.delete(caller);
+    }
+    return true;
+  };
   const callerKey = (identity: Identity): string =>
     `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
   const retryAfterS = (now: number, window: number): number =>
@@ -71,14 +99,16 @@ export function quotasStage(
     if (!limit) return;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    if ((await count(callerKey(identity), window, 1)) <= limit) return;
+    const caller = callerKey(identity);
+    if ((await count(caller, window, 1)) <= limit) return;
     const retryAfter = retryAfterS(now, window);
+    const waited = await holdBack(caller, retryAfter);
     throw new RequestRefusal(
       429,
       ErrorCode.RATE_LIMITED,
       `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
       { retryAfter, limit },
-      { 'retry-after': String(retryAfter) },
+      { 'retry-after': String(retryAfter), ...(waited ? {} : { connection: 'close' }) },
     );
   };
   const costOf = costMeter(config.limits.cost);
@@ -98,8 +128,12 @@ export function quotasStage(
         );
       const now = Date.now();
       const window = Math.floor(now / WINDOW_MS);
-      if ((await count(`${callerKey(identity)}:cost`, window, cost)) <= budget) return;
+      const caller = callerKey(identity);
+      if ((await count(`${caller}:cost`, window, cost)) <= budget) return;
       const retryAfter = retryAfterS(now, window);
+      const waited = await holdBack(caller, retryAfter);
+      const headers = new Map([['retry-after', String(retryAfter)]]);
+      if (!waited) headers.set('connection', 'close');
       throw new GraphQLError(
         `${identity.consumer} cost budget of ${budget} per minute used up (this operation costs ${cost}); retry after ${retryAfter}s`,
         {
@@ -107,7 +141,7 @@ export function quotasStage(
             code: ErrorCode.RATE_LIMITED,
             retryAfter,
             limit: budget,
-            http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+            http: { status: 429, headers },
           },
         },
       );
