@@ -18,7 +18,10 @@ const ORDER = 'query ($id: ID!) { order(id: $id) { id number } }';
 
 let s: Stack;
 beforeAll(async () => {
-  s = await startStack({ data: demo.data, gateway: gatewayOptions({ quotas: { storefront: LIMIT } }) });
+  s = await startStack({
+    data: demo.data,
+    gateway: gatewayOptions({ quotas: { storefront: LIMIT } }),
+  });
 });
 afterAll(() => s?.stop());
 
@@ -29,7 +32,9 @@ describe('client quotas', () => {
     if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
 
     const [mine, other] = demo.data.oms.orders.slice(0, 2);
-    const shopper = await credential('storefront', { customerId: mine!.customerId });
+    const shopper = await credential('storefront', {
+      customerId: mine!.customerId,
+    });
     for (let i = 1; i <= LIMIT; i++) {
       const r = await gql(s.gateway.url, ORDER, { id: mine!.id }, shopper);
       expect(r.status, `request ${i}`).toBe(200);
@@ -42,7 +47,10 @@ describe('client quotas', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(over.headers.get('x-cache')).toBeNull(); // refused before the response cache
     expect(codes(over)).toEqual(['RATE_LIMITED']);
-    expect(over.body.errors![0]!.extensions).toMatchObject({ retryAfter, limit: LIMIT });
+    expect(over.body.errors![0]!.extensions).toMatchObject({
+      retryAfter,
+      limit: LIMIT,
+    });
     expect(over.body.data).toBeUndefined();
 
     // Another shopper, and Salesforce, have their own quotas.
@@ -52,7 +60,10 @@ describe('client quotas', () => {
     expect((await gql(s.gateway.url, ORDER, { id: other!.id }, otherShopper)).status).toBe(200);
     expect((await gql(s.gateway.url, ORDER, { id: mine!.id })).status).toBe(200);
     // A fresh token for the same shopper is the same caller.
-    const again = await credential('storefront', { customerId: mine!.customerId, now: Date.now() - 1000 });
+    const again = await credential('storefront', {
+      customerId: mine!.customerId,
+      now: Date.now() - 1000,
+    });
     expect((await gql(s.gateway.url, ORDER, { id: mine!.id }, again)).status).toBe(429);
   });
 });
@@ -80,7 +91,9 @@ await describeRedis('client quotas shared by replicas', () => {
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
     const order = demo.data.oms.orders[2]!;
-    const shopper = await credential('storefront', { customerId: order.customerId });
+    const shopper = await credential('storefront', {
+      customerId: order.customerId,
+    });
     const replicas = [shared.gateway.url, b.url];
     // LIMIT requests spread over both replicas are all admitted …
     for (let i = 0; i < LIMIT; i++)
@@ -100,7 +113,14 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
   beforeAll(async () => {
     c = await startStack({
       data: demo.data,
-      gateway: { ...gatewayOptions(), costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET } },
+      // A burst of the whole minute: the budget behaves as a per-minute allowance here; the pace
+      // itself is tested below with the default burst.
+      gateway: {
+        ...gatewayOptions(),
+        costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET },
+        quotaCostBurstSeconds: 60,
+        quotaRefusalDelayMs: 0,
+      },
     });
   });
   afterAll(() => c?.stop());
@@ -108,10 +128,10 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
   const PAGE = 'query ($n: Int!) { orders(first: $n) { edges { node { id lines { sku } } } } }';
 
   it('should charge each executed operation its cost and answer 429 RATE_LIMITED past the budget, other shoppers untouched', async () => {
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
     const [mine, other] = demo.data.oms.orders.slice(0, 2);
-    const shopper = await credential('storefront', { customerId: mine!.customerId });
+    const shopper = await credential('storefront', {
+      customerId: mine!.customerId,
+    });
     const ids = demo.data.oms.orders.map((o) => o.id);
     // Different ids: each answer is executed (a response cache hit would not be charged).
     let answered = 0;
@@ -132,7 +152,10 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
     expect(answered).toBe(Math.floor(BUDGET / cost));
     const retryAfter = Number(over!.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(over!.body.errors![0]!.extensions).toMatchObject({ retryAfter, limit: BUDGET });
+    expect(over!.body.errors![0]!.extensions).toMatchObject({
+      retryAfter,
+      limit: BUDGET,
+    });
     expect(over!.body.data).toBeUndefined();
     // Another shopper has a budget of its own; Salesforce has none by default.
     const otherShopper = await credential('storefront', {
@@ -143,10 +166,10 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
   });
 
   it('should not charge answers served from the response cache', async () => {
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
     const order = demo.data.oms.orders[5]!;
-    const shopper = await credential('storefront', { customerId: `${order.customerId}` });
+    const shopper = await credential('storefront', {
+      customerId: `${order.customerId}`,
+    });
     for (let i = 0; i < BUDGET * 2; i++) {
       const r = await gql(c.gateway.url, DETAIL, { id: order.id }, shopper);
       expect(r.status, `request ${i + 1}`).toBe(200);
@@ -155,7 +178,9 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
   });
 
   it('should refuse an operation that costs more than the whole budget with 400 LIMIT_EXCEEDED, saying its cost', async () => {
-    const shopper = await credential('storefront', { customerId: 'CUST-COSTLY' });
+    const shopper = await credential('storefront', {
+      customerId: 'CUST-COSTLY',
+    });
     const r = await gql(c.gateway.url, PAGE, { n: 100 }, shopper);
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['LIMIT_EXCEEDED']);
@@ -185,14 +210,21 @@ describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', 
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
     const order = demo.data.oms.orders[7]!;
-    const shopper = await credential('storefront', { customerId: order.customerId });
+    const shopper = await credential('storefront', {
+      customerId: order.customerId,
+    });
     expect((await gql(h.gateway.url, ORDER, { id: order.id }, shopper)).status).toBe(200);
 
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const r = await gql(h.gateway.url, ORDER, { id: order.id }, shopper);
-        return { status: r.status, code: codes(r)[0], connection: r.headers.get('connection'), ms: Date.now() - started };
+        return {
+          status: r.status,
+          code: codes(r)[0],
+          connection: r.headers.get('connection'),
+          ms: Date.now() - started,
+        };
       }),
     );
     expect(answers.map((a) => [a.status, a.code])).toEqual(Array(4).fill([429, 'RATE_LIMITED']));
@@ -206,7 +238,90 @@ describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', 
 
     // Another shopper is neither refused nor held.
     const other = demo.data.oms.orders.find((o) => o.customerId !== order.customerId)!;
-    const otherShopper = await credential('storefront', { customerId: other.customerId });
+    const otherShopper = await credential('storefront', {
+      customerId: other.customerId,
+    });
     expect((await gql(h.gateway.url, ORDER, { id: other.id }, otherShopper)).status).toBe(200);
+  });
+});
+
+describe('the cost budget is a pace, not a window (QUOTA_COST_BURST_SECONDS)', () => {
+  const BUDGET = 12; // per minute: 5 s of budget per unit of cost
+  const DETAIL = 'query ($id: ID!) { order(id: $id) { id number customer { id } lines { sku } } }';
+  async function paceOf(url: string, other: string): Promise<void> {
+    const [a, b] = demo.data.oms.orders.slice(10, 12);
+    const shopper = await credential('storefront', {
+      customerId: 'CUST-PACED',
+    });
+    // Owing nothing, an operation runs whatever its cost (here more than the 10 s burst) …
+    const first = await gql(url, DETAIL, { id: a!.id }, shopper);
+    expect(first.status).toBe(200);
+    // … and the next one waits until the first is paid down to the burst: 429 with that wait.
+    const started = Date.now();
+    const next = await gql(other, DETAIL, { id: b!.id }, shopper);
+    expect(next.status).toBe(429);
+    expect(codes(next)).toEqual(['RATE_LIMITED']);
+    const cost = Number(/this operation costs (\d+)/.exec(next.body.errors![0]!.message)?.[1]);
+    expect(cost).toBeGreaterThanOrEqual(2);
+    const owedS = (2 * cost * 60) / BUDGET - 10; // two operations' time, less the burst
+    const retryAfter = Number(next.headers.get('retry-after'));
+    expect(retryAfter).toBeLessThanOrEqual(Math.ceil(owedS));
+    expect(retryAfter).toBeGreaterThanOrEqual(Math.floor(owedS - (Date.now() - started) / 1000) - 1);
+    expect(next.body.errors![0]!.extensions).toMatchObject({
+      retryAfter,
+      limit: BUDGET,
+    });
+  }
+
+  it('should run one operation when the caller owes nothing, and refuse the next until it is paid for', async () => {
+    const p = await startStack({
+      data: demo.data,
+      gateway: {
+        ...gatewayOptions(),
+        costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET },
+        quotaRefusalDelayMs: 0,
+      },
+    });
+    try {
+      await paceOf(p.gateway.url, p.gateway.url);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+await describeRedis('the cost budget pace shared by replicas (Redis)', () => {
+  const prefix = uniquePrefix();
+  let shared: Stack;
+  let b: GatewayService;
+  beforeAll(async () => {
+    const options = {
+      ...gatewayOptions({
+        redis: { url: redisUrl(), prefix },
+        cache: { enabled: false },
+      }),
+      costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: 12 },
+      quotaRefusalDelayMs: 0,
+    };
+    shared = await startStack({ data: demo.data, gateway: options });
+    b = await secondReplica(shared, options);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await shared?.stop();
+    await cleanupPrefix(prefix);
+  });
+
+  it('should refuse on one replica what the caller spent on the other', async () => {
+    const DETAIL = 'query ($id: ID!) { order(id: $id) { id number customer { id } lines { sku } } }';
+    const [x, y] = demo.data.oms.orders.slice(20, 22);
+    const shopper = await credential('storefront', {
+      customerId: 'CUST-PACED-REDIS',
+    });
+    expect((await gql(shared.gateway.url, DETAIL, { id: x!.id }, shopper)).status).toBe(200);
+    const next = await gql(b.url, DETAIL, { id: y!.id }, shopper);
+    expect(next.status).toBe(429);
+    expect(codes(next)).toEqual(['RATE_LIMITED']);
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });

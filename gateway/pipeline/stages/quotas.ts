@@ -5,11 +5,29 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from '../../../runtime/logger.js';
 import type { GatewayConfig } from '../../config.js';
 import { costMeter } from '../../limits/index.js';
+import { redisScript } from '../../../events/redisScript.js';
 import { RequestRefusal } from '../errors.js';
 import type { Stage } from '../stage.js';
 
 /** The quota window. */
 const WINDOW_MS = 60_000;
+
+/**
+ * The cost budgets' pace in Redis, shared by every replica (KEYS[1] the caller's key; ARGV the
+ * operation's cost in ms of budget and the tolerance in ms). Redis's clock, so replicas agree.
+ * Returns 0 when admitted, else the ms until the operation would be.
+ */
+const PACE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cost, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
+local paid = tonumber(redis.call('GET', KEYS[1]) or '0')
+if paid < now then paid = now end
+local after = paid + cost
+if paid > now and after - now > tolerance then return after - now - tolerance end
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', string.format('%.0f', after - now + 1000))
+return 0
+`;
 
 /**
  * Client quotas: each caller — a consumer and its subject (a shopper, a partner key, the
@@ -21,9 +39,14 @@ const WINDOW_MS = 60_000;
  *
  * A request counts the same whatever it asks for, so each caller also has a cost budget
  * (`QUOTA_<CONSUMER>_COST_PER_MINUTE`): every operation the gateway executes for it is charged
- * its cost (as `LIMIT_MAX_COST` prices it), in the same windows; past the budget, the same 429.
- * Answers from the response cache are not charged (no work is done for them), nor the gateway's
- * own reads. An operation that costs more than the whole budget is refused as `LIMIT_EXCEEDED`.
+ * its cost (as `LIMIT_MAX_COST` prices it). The budget is a pace, not a window: a generic cell
+ * rate algorithm keeps, per caller, the time its spending is paid up to (`budget / 60` a second);
+ * an operation runs when that time is now or past, or when adding its cost leaves it at most
+ * `QUOTA_COST_BURST_SECONDS` ahead; otherwise 429 with the seconds until it would. So a caller
+ * cannot spend a minute's budget on a few expensive operations at once: each runs alone, spaced
+ * by its cost. Answers from the response cache are not charged (no work is done for them), nor
+ * the gateway's own reads. An operation that costs more than the whole per-minute budget is
+ * refused as `LIMIT_EXCEEDED`.
  *
  * A refusal is answered after `QUOTA_REFUSAL_DELAY_MS` (at most its `Retry-After`): a client that
  * ignores `Retry-After` and asks again the moment it is refused would otherwise make the one
@@ -34,7 +57,13 @@ const WINDOW_MS = 60_000;
 export function quotasStage(
   config: Pick<
     GatewayConfig,
-    'quotas' | 'costQuotas' | 'redisKeyPrefix' | 'limits' | 'quotaRefusalDelayMs' | 'quotaRefusalMaxHeld'
+    | 'quotas'
+    | 'costQuotas'
+    | 'quotaCostBurstSeconds'
+    | 'redisKeyPrefix'
+    | 'limits'
+    | 'quotaRefusalDelayMs'
+    | 'quotaRefusalMaxHeld'
   >,
   logger: Logger,
   redis: Redis | undefined,
@@ -69,6 +98,28 @@ export function quotasStage(
       return by;
     }
     return (entry.count += by);
+  };
+  // The cost budgets' pace (see above): per caller, the time (ms) its spending is paid up to.
+  const tolerance = config.quotaCostBurstSeconds * 1000;
+  const paced = new Map<string, number>();
+  const pace = redis ? redisScript(redis, 'ovgQuotaCostPace', PACE, 1) : undefined;
+  /** Charges `costMs` of budget time to `key`: 0 when admitted, else ms until it would be. */
+  const charge = async (key: string, costMs: number): Promise<number> => {
+    if (pace) {
+      try {
+        return Number(await pace(`${config.redisKeyPrefix}quota:${key}`, Math.ceil(costMs), tolerance));
+      } catch (err) {
+        report(err as Error);
+        return 0;
+      }
+    }
+    const now = Date.now();
+    const paidUpTo = Math.max(paced.get(key) ?? 0, now);
+    const after = paidUpTo + costMs;
+    if (paidUpTo > now && after - now > tolerance) return after - now - tolerance;
+    if (paced.size > 100_000) for (const [k, t] of paced) if (t <= now) paced.delete(k);
+    paced.set(key, after);
+    return 0;
   };
   /** Refusals being held back, by caller. */
   const held = new Map<string, number>();
@@ -108,7 +159,10 @@ export function quotasStage(
       ErrorCode.RATE_LIMITED,
       `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
       { retryAfter, limit },
-      { 'retry-after': String(retryAfter), ...(waited ? {} : { connection: 'close' }) },
+      {
+        'retry-after': String(retryAfter),
+        ...(waited ? {} : { connection: 'close' }),
+      },
     );
   };
   const costOf = costMeter(config.limits.cost);
@@ -124,18 +178,24 @@ export function quotasStage(
       if (cost > budget)
         throw new GraphQLError(
           `${operation.operation} cost ${cost} exceeds the ${identity.consumer} cost budget of ${budget} per minute: ask for fewer items (first:) or fewer fields`,
-          { extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: budget, value: cost, http: { status: 400 } } },
+          {
+            extensions: {
+              code: ErrorCode.LIMIT_EXCEEDED,
+              limit: budget,
+              value: cost,
+              http: { status: 400 },
+            },
+          },
         );
-      const now = Date.now();
-      const window = Math.floor(now / WINDOW_MS);
       const caller = callerKey(identity);
-      if ((await count(`${caller}:cost`, window, cost)) <= budget) return;
-      const retryAfter = retryAfterS(now, window);
+      const waitMs = await charge(`${caller}:cost`, (cost / budget) * WINDOW_MS);
+      if (waitMs <= 0) return;
+      const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
       const waited = await holdBack(caller, retryAfter);
       const headers = new Map([['retry-after', String(retryAfter)]]);
       if (!waited) headers.set('connection', 'close');
       throw new GraphQLError(
-        `${identity.consumer} cost budget of ${budget} per minute used up (this operation costs ${cost}); retry after ${retryAfter}s`,
+        `${identity.consumer} cost budget of ${budget} per minute used up for now (this operation costs ${cost}); retry after ${retryAfter}s`,
         {
           extensions: {
             code: ErrorCode.RATE_LIMITED,
