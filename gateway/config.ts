@@ -113,7 +113,7 @@ export interface GatewayConfig {
   staleTtlMs: number;
   /** The shield around each subgraph (`SHIELD_<SUBGRAPH>_*`, `SHIELD_DEFAULT_*`); docs/caching.md. */
   shield: Record<SubgraphName, ShieldConfig>;
-  /** Requests per minute each caller (consumer + subject) may make (`QUOTA_<CONSUMER>_PER_MINUTE`; 0 = unlimited). */
+  /** Requests per minute each caller (consumer + subject) may make, as a pace (`QUOTA_<CONSUMER>_PER_MINUTE`; 0 = unlimited). */
   quotas: Record<Consumer, number>;
   /**
    * Cost each caller's operations may add up to per minute (`QUOTA_<CONSUMER>_COST_PER_MINUTE`,
@@ -122,12 +122,13 @@ export interface GatewayConfig {
    */
   costQuotas: Record<Consumer, number>;
   /**
-   * How far ahead of its per-minute pace a caller's cost may run, in seconds of its budget
-   * (`QUOTA_COST_BURST_SECONDS`): the cost budget is a rate (budget / 60 a second), not a window
-   * spent at once, so a caller cannot run a minute's worth of expensive operations together. An
-   * operation costing more than this burst runs only when the caller owes nothing. @default 10
+   * How far ahead of its per-minute pace a caller may run, in seconds of its quota and of its cost
+   * budget (`QUOTA_BURST_SECONDS`): both are rates (a sixtieth of the minute's a second), not
+   * windows spent at once, so a caller cannot use a minute's requests or a minute's expensive
+   * operations in a few seconds. An operation costing more than this burst runs only when the
+   * caller owes nothing. @default 10
    */
-  quotaCostBurstSeconds: number;
+  quotaBurstSeconds: number;
   /**
    * How long a caller already past its quota or cost budget waits for its 429, ms
    * (`QUOTA_REFUSAL_DELAY_MS`, at most the `Retry-After`; 0 = at once). A client that ignores
@@ -160,7 +161,7 @@ export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
 /**
  * Default cost budgets per caller and minute: a shopper's own operations cost at most ~100 (up to
  * 300 such requests a minute), a page of 100 full orders ~6,200 (one every 12.4 s, at the pace of
- * `QUOTA_COST_BURST_SECONDS`). The other consumers are one org, a partner's fixed persisted
+ * `QUOTA_BURST_SECONDS`). The other consumers are one org, a partner's fixed persisted
  * operations, or operators: unlimited.
  */
 export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
@@ -298,7 +299,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         r.int(`QUOTA_${c.toUpperCase()}_COST_PER_MINUTE`, DEFAULT_COST_QUOTAS[c], 0, Number.MAX_SAFE_INTEGER),
       ]),
     ) as Record<Consumer, number>,
-    quotaCostBurstSeconds: r.int('QUOTA_COST_BURST_SECONDS', 10, 1, 3600),
+    quotaBurstSeconds: r.int('QUOTA_BURST_SECONDS', 10, 1, 3600),
     quotaRefusalDelayMs: r.int('QUOTA_REFUSAL_DELAY_MS', 1000, 0, 60_000),
     quotaRefusalMaxHeld: r.int('QUOTA_REFUSAL_MAX_HELD', 16, 0, 10_000),
     ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),

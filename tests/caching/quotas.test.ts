@@ -10,7 +10,7 @@ import { codes, credential, gql } from '../helpers/http.js';
 import type { GatewayService } from '../../gateway/server.js';
 import { DEFAULT_COST_QUOTAS } from '../../gateway/config.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
-import { gatewayOptions, secondReplica, sleep } from './harness.js';
+import { gatewayOptions, secondReplica } from './harness.js';
 
 const demo = generateDemo({ orders: 60 });
 const LIMIT = 3;
@@ -18,19 +18,17 @@ const ORDER = 'query ($id: ID!) { order(id: $id) { id number } }';
 
 let s: Stack;
 beforeAll(async () => {
+  // A burst of the whole minute: the quota admits LIMIT at once, as a window would; the pace
+  // itself is tested below.
   s = await startStack({
     data: demo.data,
-    gateway: gatewayOptions({ quotas: { storefront: LIMIT } }),
+    gateway: { ...gatewayOptions({ quotas: { storefront: LIMIT } }), quotaBurstSeconds: 60 },
   });
 });
 afterAll(() => s?.stop());
 
 describe('client quotas', () => {
   it('should answer a shopper past the quota with 429, Retry-After and RATE_LIMITED, and leave other callers alone', async () => {
-    // The windows are fixed minutes: do not start within 3 s of the next one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
-
     const [mine, other] = demo.data.oms.orders.slice(0, 2);
     const shopper = await credential('storefront', {
       customerId: mine!.customerId,
@@ -73,11 +71,14 @@ await describeRedis('client quotas shared by replicas', () => {
   let shared: Stack;
   let b: GatewayService;
   beforeAll(async () => {
-    const options = gatewayOptions({
-      quotas: { storefront: LIMIT },
-      redis: { url: redisUrl(), prefix },
-      cache: { enabled: false },
-    });
+    const options = {
+      ...gatewayOptions({
+        quotas: { storefront: LIMIT },
+        redis: { url: redisUrl(), prefix },
+        cache: { enabled: false },
+      }),
+      quotaBurstSeconds: 60,
+    };
     shared = await startStack({ data: demo.data, gateway: options });
     b = await secondReplica(shared, options);
   });
@@ -88,8 +89,6 @@ await describeRedis('client quotas shared by replicas', () => {
   });
 
   it("should count one shopper's requests on every replica against one quota", async () => {
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 57_000) await sleep(60_000 - intoMinute + 50);
     const order = demo.data.oms.orders[2]!;
     const shopper = await credential('storefront', {
       customerId: order.customerId,
@@ -118,7 +117,7 @@ describe('client cost budgets (QUOTA_<CONSUMER>_COST_PER_MINUTE)', () => {
       gateway: {
         ...gatewayOptions(),
         costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET },
-        quotaCostBurstSeconds: 60,
+        quotaBurstSeconds: 60,
         quotaRefusalDelayMs: 0,
       },
     });
@@ -198,6 +197,7 @@ describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', 
       data: demo.data,
       gateway: {
         ...gatewayOptions({ quotas: { storefront: 1 } }),
+        quotaBurstSeconds: 60,
         quotaRefusalDelayMs: DELAY,
         quotaRefusalMaxHeld: 2,
       },
@@ -206,9 +206,7 @@ describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', 
   afterAll(() => h?.stop());
 
   it("should answer a caller's 429s after the delay, at most 2 held at once, the rest at once with Connection: close", async () => {
-    // The delay is at most the Retry-After: keep well inside a minute.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
+    // The delay is at most the Retry-After (here about a minute).
     const order = demo.data.oms.orders[7]!;
     const shopper = await credential('storefront', {
       customerId: order.customerId,
@@ -245,7 +243,32 @@ describe('refusals held back (QUOTA_REFUSAL_DELAY_MS, QUOTA_REFUSAL_MAX_HELD)', 
   });
 });
 
-describe('the cost budget is a pace, not a window (QUOTA_COST_BURST_SECONDS)', () => {
+describe('quotas are a pace, not a window (QUOTA_BURST_SECONDS)', () => {
+  it('should admit a burst of QUOTA_BURST_SECONDS of the quota, then one request per sixtieth of a minute', async () => {
+    // 6 a minute: a request is 10 s of quota; 20 s of burst admit 2 at once, the third waits ~10 s.
+    const q = await startStack({
+      data: demo.data,
+      gateway: { ...gatewayOptions({ quotas: { storefront: 6 } }), quotaBurstSeconds: 20, quotaRefusalDelayMs: 0 },
+    });
+    try {
+      const order = demo.data.oms.orders[30]!;
+      const shopper = await credential('storefront', { customerId: order.customerId });
+      const started = Date.now();
+      expect((await gql(q.gateway.url, ORDER, { id: order.id }, shopper)).status).toBe(200);
+      expect((await gql(q.gateway.url, ORDER, { id: order.id }, shopper)).status).toBe(200);
+      const third = await gql(q.gateway.url, ORDER, { id: order.id }, shopper);
+      expect(third.status).toBe(429);
+      expect(codes(third)).toEqual(['RATE_LIMITED']);
+      const retryAfter = Number(third.headers.get('retry-after'));
+      expect(retryAfter).toBeLessThanOrEqual(10);
+      expect(retryAfter).toBeGreaterThanOrEqual(10 - Math.ceil((Date.now() - started) / 1000));
+      // A window would have admitted all 6 at once.
+      expect(third.body.errors![0]!.extensions).toMatchObject({ retryAfter, limit: 6 });
+    } finally {
+      await q.stop();
+    }
+  });
+
   const BUDGET = 12; // per minute: 5 s of budget per unit of cost
   const DETAIL = 'query ($id: ID!) { order(id: $id) { id number customer { id } lines { sku } } }';
   async function paceOf(url: string, other: string): Promise<void> {

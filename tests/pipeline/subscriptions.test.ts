@@ -30,7 +30,7 @@ beforeAll(async () => {
     orders: 20,
     bus: new MemoryEventBus(),
     logger,
-    gateway: { quotas: { ...DEFAULT_QUOTAS, storefront: 2 } },
+    gateway: { quotas: { ...DEFAULT_QUOTAS, storefront: 2 }, quotaBurstSeconds: 60 },
   });
 });
 afterAll(() => s?.stop());

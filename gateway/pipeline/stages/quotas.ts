@@ -9,12 +9,12 @@ import { redisScript } from '../../../events/redisScript.js';
 import { RequestRefusal } from '../errors.js';
 import type { Stage } from '../stage.js';
 
-/** The quota window. */
+/** What the quotas are counted per. */
 const WINDOW_MS = 60_000;
 
 /**
- * The cost budgets' pace in Redis, shared by every replica (KEYS[1] the caller's key; ARGV the
- * operation's cost in ms of budget and the tolerance in ms). Redis's clock, so replicas agree.
+ * The quotas' pace in Redis, shared by every replica (KEYS[1] the caller's key; ARGV the price in
+ * ms of budget, fractions allowed, and the tolerance in ms). Redis's clock, so replicas agree.
  * Returns 0 when admitted, else the ms until the operation would be.
  */
 const PACE = `
@@ -24,29 +24,28 @@ local cost, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2])
 local paid = tonumber(redis.call('GET', KEYS[1]) or '0')
 if paid < now then paid = now end
 local after = paid + cost
-if paid > now and after - now > tolerance then return after - now - tolerance end
-redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', string.format('%.0f', after - now + 1000))
+if paid > now and after - now > tolerance then return math.max(1, math.ceil(after - now - tolerance)) end
+redis.call('SET', KEYS[1], string.format('%.3f', after), 'PX', string.format('%.0f', after - now + 1000))
 return 0
 `;
 
 /**
  * Client quotas: each caller — a consumer and its subject (a shopper, a partner key, the
  * Salesforce org, an operator) — may make `QUOTA_<CONSUMER>_PER_MINUTE` requests per minute
- * (fixed one-minute windows; 0 = unlimited), over HTTP and WebSocket alike (a subscription counts
- * as one request). Over quota: HTTP 429 with `Retry-After` (seconds to the next window),
- * `RATE_LIMITED`. With Redis the count is shared by every replica (INCR + PEXPIRE); a Redis
- * outage lets requests through (logged), never fails them.
+ * (0 = unlimited), over HTTP and WebSocket alike (a subscription counts as one request), and its
+ * operations may cost `QUOTA_<CONSUMER>_COST_PER_MINUTE` (as `LIMIT_MAX_COST` prices one; answers
+ * from the response cache are not charged, nor the gateway's own reads).
  *
- * A request counts the same whatever it asks for, so each caller also has a cost budget
- * (`QUOTA_<CONSUMER>_COST_PER_MINUTE`): every operation the gateway executes for it is charged
- * its cost (as `LIMIT_MAX_COST` prices it). The budget is a pace, not a window: a generic cell
- * rate algorithm keeps, per caller, the time its spending is paid up to (`budget / 60` a second);
- * an operation runs when that time is now or past, or when adding its cost leaves it at most
- * `QUOTA_COST_BURST_SECONDS` ahead; otherwise 429 with the seconds until it would. So a caller
- * cannot spend a minute's budget on a few expensive operations at once: each runs alone, spaced
- * by its cost. Answers from the response cache are not charged (no work is done for them), nor
- * the gateway's own reads. An operation that costs more than the whole per-minute budget is
- * refused as `LIMIT_EXCEEDED`.
+ * Both are paces, not windows spent at once: a generic cell rate algorithm keeps, per caller and
+ * budget, the time its spending is paid up to (a request costs `60 s / quota`, an operation
+ * `60 s × cost / budget`). A request or operation is admitted when that time is now or past, or
+ * when adding its price leaves it at most `QUOTA_BURST_SECONDS` ahead; otherwise HTTP 429 with
+ * `Retry-After` (the seconds until it would be), `RATE_LIMITED`. So a caller cannot spend a
+ * minute's allowance in its first seconds — a burst of requests, or a few expensive operations
+ * together — and keep one process busy at everyone else's expense. An operation that costs more
+ * than the whole per-minute budget is refused as `LIMIT_EXCEEDED`. With Redis the pace is shared
+ * by every replica (one Lua script, on Redis's clock); a Redis outage lets requests through
+ * (logged), never fails them.
  *
  * A refusal is answered after `QUOTA_REFUSAL_DELAY_MS` (at most its `Retry-After`): a client that
  * ignores `Retry-After` and asks again the moment it is refused would otherwise make the one
@@ -59,7 +58,7 @@ export function quotasStage(
     GatewayConfig,
     | 'quotas'
     | 'costQuotas'
-    | 'quotaCostBurstSeconds'
+    | 'quotaBurstSeconds'
     | 'redisKeyPrefix'
     | 'limits'
     | 'quotaRefusalDelayMs'
@@ -75,39 +74,15 @@ export function quotasStage(
       logger.warn({ err: err.message }, 'client quotas unavailable: letting requests through');
     }
   };
-  const local = new Map<string, { window: number; count: number }>();
-  const count = async (key: string, window: number, by: number): Promise<number> => {
-    if (redis) {
-      try {
-        const k = `${config.redisKeyPrefix}quota:${key}:${window}`;
-        const [[, n]] = (await redis
-          .multi()
-          .incrby(k, by)
-          .pexpire(k, WINDOW_MS * 2)
-          .exec()) as [[unknown, number]];
-        return n;
-      } catch (err) {
-        report(err as Error);
-        return 0;
-      }
-    }
-    const entry = local.get(key);
-    if (!entry || entry.window !== window) {
-      if (local.size > 100_000) local.clear();
-      local.set(key, { window, count: by });
-      return by;
-    }
-    return (entry.count += by);
-  };
-  // The cost budgets' pace (see above): per caller, the time (ms) its spending is paid up to.
-  const tolerance = config.quotaCostBurstSeconds * 1000;
+  // The pace (see above): per caller and budget, the time (ms) its spending is paid up to.
+  const tolerance = config.quotaBurstSeconds * 1000;
   const paced = new Map<string, number>();
-  const pace = redis ? redisScript(redis, 'ovgQuotaCostPace', PACE, 1) : undefined;
+  const pace = redis ? redisScript(redis, 'ovgQuotaPace', PACE, 1) : undefined;
   /** Charges `costMs` of budget time to `key`: 0 when admitted, else ms until it would be. */
   const charge = async (key: string, costMs: number): Promise<number> => {
     if (pace) {
       try {
-        return Number(await pace(`${config.redisKeyPrefix}quota:${key}`, Math.ceil(costMs), tolerance));
+        return Number(await pace(`${config.redisKeyPrefix}quota:${key}`, costMs.toFixed(3), tolerance));
       } catch (err) {
         report(err as Error);
         return 0;
@@ -142,27 +117,21 @@ export function quotasStage(
   };
   const callerKey = (identity: Identity): string =>
     `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
-  const retryAfterS = (now: number, window: number): number =>
-    Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
   const admit = async (identity: Identity): Promise<void> => {
     if (identity.consumer === 'internal') return;
     const limit = config.quotas[identity.consumer];
     if (!limit) return;
-    const now = Date.now();
-    const window = Math.floor(now / WINDOW_MS);
     const caller = callerKey(identity);
-    if ((await count(caller, window, 1)) <= limit) return;
-    const retryAfter = retryAfterS(now, window);
+    const waitMs = await charge(caller, WINDOW_MS / limit);
+    if (waitMs <= 0) return;
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
     const waited = await holdBack(caller, retryAfter);
     throw new RequestRefusal(
       429,
       ErrorCode.RATE_LIMITED,
       `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
       { retryAfter, limit },
-      {
-        'retry-after': String(retryAfter),
-        ...(waited ? {} : { connection: 'close' }),
-      },
+      { 'retry-after': String(retryAfter), ...(waited ? {} : { connection: 'close' }) },
     );
   };
   const costOf = costMeter(config.limits.cost);
