@@ -126,7 +126,7 @@ export interface GatewayConfig {
    * budget (`QUOTA_BURST_SECONDS`): both are rates (a sixtieth of the minute's a second), not
    * windows spent at once, so a caller cannot use a minute's requests or a minute's expensive
    * operations in a few seconds. An operation costing more than this burst runs only when the
-   * caller owes nothing. @default 10
+   * caller owes nothing. @default 20
    */
   quotaBurstSeconds: number;
   /**
@@ -160,8 +160,8 @@ export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
 
 /**
  * Default cost budgets per caller and minute: a shopper's own operations cost at most ~100 (up to
- * 300 such requests a minute), a page of 100 full orders ~6,200 (one every 12.4 s, at the pace of
- * `QUOTA_BURST_SECONDS`). The other consumers are one org, a partner's fixed persisted
+ * 300 such requests a minute), a page of 100 full orders ~6,200 (one at a time, every 12.4 s at
+ * that pace). The other consumers are one org, a partner's fixed persisted
  * operations, or operators: unlimited.
  */
 export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
@@ -299,7 +299,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
         r.int(`QUOTA_${c.toUpperCase()}_COST_PER_MINUTE`, DEFAULT_COST_QUOTAS[c], 0, Number.MAX_SAFE_INTEGER),
       ]),
     ) as Record<Consumer, number>,
-    quotaBurstSeconds: r.int('QUOTA_BURST_SECONDS', 10, 1, 3600),
+    quotaBurstSeconds: r.int('QUOTA_BURST_SECONDS', 20, 1, 3600),
     quotaRefusalDelayMs: r.int('QUOTA_REFUSAL_DELAY_MS', 1000, 0, 60_000),
     quotaRefusalMaxHeld: r.int('QUOTA_REFUSAL_MAX_HELD', 16, 0, 10_000),
     ...(r.has('METRICS_PORT') ? { metricsPort: r.int('METRICS_PORT', 0, 0, 65535) } : {}),

@@ -35,7 +35,10 @@ export const world = (): GeneratedDemo => demo(ORDERS);
 export async function accessStack(
   opts: { live?: boolean; gateway?: Partial<GatewayConfig>; audit?: AuditLog } = {},
 ): Promise<{ s: Stack; bus?: MemoryEventBus }> {
-  if (!opts.live) return { s: await stack({ orders: ORDERS, gateway: opts.gateway, audit: opts.audit }) };
+  // These suites list a shopper's orders page by page many times within seconds: a minute of the
+  // storefront's cost budget at once, as the quotas' own tests do (tests/caching/quotas.test.ts).
+  const gateway: Partial<GatewayConfig> = { quotaBurstSeconds: 60, ...opts.gateway };
+  if (!opts.live) return { s: await stack({ orders: ORDERS, gateway, audit: opts.audit }) };
   const bus = new MemoryEventBus();
   const s = await stack({
     orders: ORDERS,
@@ -43,7 +46,7 @@ export async function accessStack(
     statusStore: new MemoryStatusStore(),
     seedTracker: true,
     webhookSecret: WEBHOOK_SECRET,
-    gateway: opts.gateway,
+    gateway,
   });
   await s.gateway.tracker!.whenSeeded();
   return { s, bus };
