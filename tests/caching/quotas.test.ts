@@ -279,7 +279,7 @@ describe('quotas are a pace, not a window (QUOTA_BURST_SECONDS)', () => {
     // Owing nothing, an operation runs whatever its cost (here more than the 10 s burst) …
     const first = await gql(url, DETAIL, { id: a!.id }, shopper);
     expect(first.status).toBe(200);
-    // … and the next one waits until the first is paid down to the burst: 429 with that wait.
+    // … and the next one waits until the first is paid down to the 10 s burst: 429 with that wait.
     const started = Date.now();
     const next = await gql(other, DETAIL, { id: b!.id }, shopper);
     expect(next.status).toBe(429);
@@ -302,6 +302,7 @@ describe('quotas are a pace, not a window (QUOTA_BURST_SECONDS)', () => {
       gateway: {
         ...gatewayOptions(),
         costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: BUDGET },
+        quotaBurstSeconds: 10,
         quotaRefusalDelayMs: 0,
       },
     });
@@ -324,6 +325,7 @@ await describeRedis('the cost budget pace shared by replicas (Redis)', () => {
         cache: { enabled: false },
       }),
       costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: 12 },
+      quotaBurstSeconds: 10,
       quotaRefusalDelayMs: 0,
     };
     shared = await startStack({ data: demo.data, gateway: options });
