@@ -161,8 +161,8 @@ export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
 /**
  * Default cost budgets per caller and minute: a shopper's own operations cost at most ~100 (up to
  * 300 such requests a minute), a page of 100 full orders ~6,200 (one at a time, every 12.4 s at
- * that pace). The other consumers are one org, a partner's fixed persisted
- * operations, or operators: unlimited.
+ * that pace). The other consumers are one org, a partner's fixed persisted operations, or
+ * operators: unlimited.
  */
 export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
   salesforce: 0,

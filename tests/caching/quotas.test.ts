@@ -8,13 +8,36 @@ import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { codes, credential, gql } from '../helpers/http.js';
 import type { GatewayService } from '../../gateway/server.js';
-import { DEFAULT_COST_QUOTAS } from '../../gateway/config.js';
+import { DEFAULT_COST_QUOTAS, type GatewayConfig } from '../../gateway/config.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { gatewayOptions, secondReplica } from './harness.js';
 
 const demo = generateDemo({ orders: 60 });
 const LIMIT = 3;
 const ORDER = 'query ($id: ID!) { order(id: $id) { id number } }';
+
+/**
+ * Two gateway replicas sharing one Redis under a prefix of their own (started before the suite's
+ * tests, stopped and cleaned after), each with `options(thatRedis)`.
+ */
+function replicaPair(options: (redis: { url: string; prefix: string }) => Partial<GatewayConfig>): {
+  urls: () => string[];
+} {
+  const prefix = uniquePrefix();
+  let shared: Stack | undefined;
+  let b: GatewayService | undefined;
+  beforeAll(async () => {
+    const gateway = options({ url: redisUrl(), prefix });
+    shared = await startStack({ data: demo.data, gateway });
+    b = await secondReplica(shared, gateway);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await shared?.stop();
+    await cleanupPrefix(prefix);
+  });
+  return { urls: () => [shared!.gateway.url, b!.url] };
+}
 
 let s: Stack;
 beforeAll(async () => {
@@ -67,33 +90,17 @@ describe('client quotas', () => {
 });
 
 await describeRedis('client quotas shared by replicas', () => {
-  const prefix = uniquePrefix();
-  let shared: Stack;
-  let b: GatewayService;
-  beforeAll(async () => {
-    const options = {
-      ...gatewayOptions({
-        quotas: { storefront: LIMIT },
-        redis: { url: redisUrl(), prefix },
-        cache: { enabled: false },
-      }),
-      quotaBurstSeconds: 60,
-    };
-    shared = await startStack({ data: demo.data, gateway: options });
-    b = await secondReplica(shared, options);
-  });
-  afterAll(async () => {
-    await b?.stop();
-    await shared?.stop();
-    await cleanupPrefix(prefix);
-  });
+  const pair = replicaPair((redis) => ({
+    ...gatewayOptions({ quotas: { storefront: LIMIT }, redis, cache: { enabled: false } }),
+    quotaBurstSeconds: 60,
+  }));
 
   it("should count one shopper's requests on every replica against one quota", async () => {
     const order = demo.data.oms.orders[2]!;
     const shopper = await credential('storefront', {
       customerId: order.customerId,
     });
-    const replicas = [shared.gateway.url, b.url];
+    const replicas = pair.urls();
     // LIMIT requests spread over both replicas are all admitted …
     for (let i = 0; i < LIMIT; i++)
       expect((await gql(replicas[i % 2]!, ORDER, { id: order.id }, shopper)).status, `request ${i + 1}`).toBe(200);
@@ -315,27 +322,12 @@ describe('quotas are a pace, not a window (QUOTA_BURST_SECONDS)', () => {
 });
 
 await describeRedis('the cost budget pace shared by replicas (Redis)', () => {
-  const prefix = uniquePrefix();
-  let shared: Stack;
-  let b: GatewayService;
-  beforeAll(async () => {
-    const options = {
-      ...gatewayOptions({
-        redis: { url: redisUrl(), prefix },
-        cache: { enabled: false },
-      }),
-      costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: 12 },
-      quotaBurstSeconds: 10,
-      quotaRefusalDelayMs: 0,
-    };
-    shared = await startStack({ data: demo.data, gateway: options });
-    b = await secondReplica(shared, options);
-  });
-  afterAll(async () => {
-    await b?.stop();
-    await shared?.stop();
-    await cleanupPrefix(prefix);
-  });
+  const pair = replicaPair((redis) => ({
+    ...gatewayOptions({ redis, cache: { enabled: false } }),
+    costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: 12 },
+    quotaBurstSeconds: 10,
+    quotaRefusalDelayMs: 0,
+  }));
 
   it('should refuse on one replica what the caller spent on the other', async () => {
     const DETAIL = 'query ($id: ID!) { order(id: $id) { id number customer { id } lines { sku } } }';
@@ -343,8 +335,9 @@ await describeRedis('the cost budget pace shared by replicas (Redis)', () => {
     const shopper = await credential('storefront', {
       customerId: 'CUST-PACED-REDIS',
     });
-    expect((await gql(shared.gateway.url, DETAIL, { id: x!.id }, shopper)).status).toBe(200);
-    const next = await gql(b.url, DETAIL, { id: y!.id }, shopper);
+    const [one, other] = pair.urls();
+    expect((await gql(one!, DETAIL, { id: x!.id }, shopper)).status).toBe(200);
+    const next = await gql(other!, DETAIL, { id: y!.id }, shopper);
     expect(next.status).toBe(429);
     expect(codes(next)).toEqual(['RATE_LIMITED']);
     expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -98,12 +98,17 @@ export function quotasStage(
   };
   /** Refusals being held back, by caller. */
   const held = new Map<string, number>();
-  /** Waits before a refusal (see above); false when the caller already has its share held. */
-  const holdBack = async (caller: string, retryAfterS: number): Promise<boolean> => {
-    const delay = Math.min(config.quotaRefusalDelayMs, retryAfterS * 1000);
-    if (delay <= 0) return true;
+  /**
+   * The refusal of a request or operation that would be admitted in `waitMs`: its `Retry-After`,
+   * after holding it back (see above), and whether to close the connection (the caller already
+   * has its share held).
+   */
+  const refusal = async (caller: string, waitMs: number): Promise<{ retryAfter: number; close: boolean }> => {
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    const delay = Math.min(config.quotaRefusalDelayMs, retryAfter * 1000);
+    if (delay <= 0) return { retryAfter, close: false };
     const n = held.get(caller) ?? 0;
-    if (n >= config.quotaRefusalMaxHeld) return false;
+    if (n >= config.quotaRefusalMaxHeld) return { retryAfter, close: true };
     held.set(caller, n + 1);
     try {
       // Unreferenced: a held refusal never keeps a stopping process alive.
@@ -113,7 +118,7 @@ export function quotasStage(
       if (left > 0) held.set(caller, left);
       else held.delete(caller);
     }
-    return true;
+    return { retryAfter, close: false };
   };
   const callerKey = (identity: Identity): string =>
     `${identity.consumer}:${createHash('sha256').update(identity.subject).digest('base64url').slice(0, 22)}`;
@@ -124,14 +129,13 @@ export function quotasStage(
     const caller = callerKey(identity);
     const waitMs = await charge(caller, WINDOW_MS / limit);
     if (waitMs <= 0) return;
-    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-    const waited = await holdBack(caller, retryAfter);
+    const { retryAfter, close } = await refusal(caller, waitMs);
     throw new RequestRefusal(
       429,
       ErrorCode.RATE_LIMITED,
       `${identity.consumer} quota of ${limit} requests per minute used up; retry after ${retryAfter}s`,
       { retryAfter, limit },
-      { 'retry-after': String(retryAfter), ...(waited ? {} : { connection: 'close' }) },
+      { 'retry-after': String(retryAfter), ...(close ? { connection: 'close' } : {}) },
     );
   };
   const costOf = costMeter(config.limits.cost);
@@ -159,10 +163,9 @@ export function quotasStage(
       const caller = callerKey(identity);
       const waitMs = await charge(`${caller}:cost`, (cost / budget) * WINDOW_MS);
       if (waitMs <= 0) return;
-      const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-      const waited = await holdBack(caller, retryAfter);
+      const { retryAfter, close } = await refusal(caller, waitMs);
       const headers = new Map([['retry-after', String(retryAfter)]]);
-      if (!waited) headers.set('connection', 'close');
+      if (close) headers.set('connection', 'close');
       throw new GraphQLError(
         `${identity.consumer} cost budget of ${budget} per minute used up for now (this operation costs ${cost}); retry after ${retryAfter}s`,
         {
