@@ -5,6 +5,7 @@ import { afterAll, expect, it } from 'vitest';
 import { generateDemo } from '../../demo/index.js';
 import { type Stack, startStack } from '../../embedded/stack.js';
 import { RedisEventBus } from '../../events/redis.js';
+import { RedisOrderVersions } from '../../events/versions.js';
 import { storeStatusStore } from '../../gateway/tracker/store.js';
 import { openStore } from '../../store/index.js';
 import { signWebhook } from '../../subgraphs/common/ingest.js';
@@ -86,10 +87,16 @@ await describePostgres('GATEWAY_WORKERS: one port, several gateway processes (no
         schema,
       });
       closers.push(() => store.close());
+      // The versions ingest bumps, in the Redis the workers read them from: with versions of its
+      // own the stack's ingest left the workers' caches (and so their trackers' reads) serving the
+      // status a webhook had just replaced, and a worker's tracker could take that for "no change".
+      const versions = new RedisOrderVersions({ url: redisUrl(), keyPrefix: prefix });
+      closers.push(() => versions.close());
       const demo = generateDemo({ orders: 60 });
       s = await startStack({
         data: demo.data,
         bus,
+        versions,
         statusStore: storeStatusStore(store),
         store,
         seedTracker: true,
@@ -197,6 +204,11 @@ await describePostgres('GATEWAY_WORKERS: one port, several gateway processes (no
         body: raw,
       });
       expect(hook.status).toBe(200);
+      // Read your write on either worker: their caches held ALLOCATED, and the shared versions retire it.
+      for (let k = 0; k < 6; k++) {
+        const r = await postOnce(url, query, auth);
+        expect(JSON.parse(r.body)).toEqual({ data: { order: { id, status: 'ON_HOLD' } } });
+      }
       const [change] = await live.waitFor(1, 20_000);
       expect(change!.data.orderStatusChanged).toEqual({
         status: 'ON_HOLD',
