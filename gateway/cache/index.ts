@@ -25,6 +25,7 @@ export {
   type CacheStore,
   type CacheStoreOptions,
 } from './store.js';
+export { PurgeQueue } from './purgeQueue.js';
 export { TaggedCache, type TaggedCacheOptions, type TaggedSetOptions } from './tagged.js';
 export {
   createTagIndex,
