@@ -2,7 +2,7 @@
  * Gateway throughput benchmark: the same workload through five gateways over the same subgraphs.
  *
  *   npm run bench                  # full: 100,000 demo orders, 20 s per target (a few minutes); writes BENCHMARKS.md
- *   npm run bench -- --quick       # 10,000 orders, 3 s per target (< 60 s); JSON + printed table only
+ *   npm run bench -- --quick       # 10,000 orders, 2 s per target (< 60 s); JSON + printed table only
  *
  * Needs the bench package: `cd bench && npm install` (its own package.json and lock; the peers live
  * only there). See bench/README.md for what is measured and how.
@@ -17,7 +17,7 @@
  * (200), --hot-duration S, --hot-keys N (256), --shield-rate N (2000), --shield-duration S,
  * --erp-rate-limit N (50), --zipf-s X (1), --seed N (1), --targets a,b,…, --no-pin,
  * --write-md / --no-write-md (on in full runs only), --sequence N (requests in the measured sequence),
- * --cpu-rate N (20 req/s; 0 = no CPU phase) and --cpu-duration S (quick 1.5, else 10): the fixed-rate
+ * --cpu-rate N (20 req/s; 0 = no CPU phase) and --cpu-duration S (quick 1, else 10): the fixed-rate
  * phase that gives each gateway's CPU ms per answered request (bench/gateways/cpu.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -100,23 +100,23 @@ const opts = {
   quick,
   orders: num('orders', quick ? 10_000 : 100_000, 100),
   seed: num('seed', 1, 1),
-  durationS: num('duration', quick ? 3 : 20, 1),
+  durationS: num('duration', quick ? 2 : 20, 1),
   warmupS: num('warmup', quick ? 1 : 5, 0),
   connections: num('connections', 64, 1),
   eventsPerSecond: num('events-per-second', 200, 0),
-  hotDurationS: num('hot-duration', quick ? 2 : 10, 1),
+  hotDurationS: num('hot-duration', quick ? 1 : 10, 1),
   /** Seconds of the mix profiled in ours (d, or c with --profile-target c), after its measured runs; 0 = none. */
   profileS: num('profile', quick ? 0 : 5, 0),
   profileTarget: (option('profile-target') === 'c' ? 'ours-nocache' : 'ours') as TargetId,
   hotKeys: num('hot-keys', 256, 1),
   shieldRate: num('shield-rate', 2000, 1),
-  shieldDurationS: num('shield-duration', quick ? 2 : 15, 1),
+  shieldDurationS: num('shield-duration', quick ? 1 : 15, 1),
   erpRateLimit: num('erp-rate-limit', 50, 1),
   zipfS: num('zipf-s', 1, 0, false),
   sequence: num('sequence', quick ? 100_000 : 600_000, 1000),
   /** The fixed-rate CPU phase: req/s offered to every target (below the subgraphs' saturation), 0 = none. */
   cpuRate: num('cpu-rate', 20, 0),
-  cpuDurationS: num('cpu-duration', quick ? 1.5 : 10, 1, false),
+  cpuDurationS: num('cpu-duration', quick ? 1 : 10, 1, false),
   pin: !flag('no-pin'),
   writeMd: flag('write-md') || (!quick && !flag('no-write-md')),
   targets: [...new Set(targets)].sort((x, y) => TARGET_IDS.indexOf(x) - TARGET_IDS.indexOf(y)),
@@ -227,6 +227,16 @@ async function main(): Promise<void> {
     redisUrl = `redis://127.0.0.1:${port}`;
   } else log('WARNING: no redis-server binary: the subgraphs use an in-memory bus and our gateway sees no events');
 
+  // Quick runs choose the subgraphs' ports here, so that the peers — which read no events and sit
+  // idle at 0 CPU until their turn — start on the target's CPU while the subgraphs and the workload
+  // are being prepared on the other (their start times then overlap; full runs start each in turn).
+  const plannedUrls = quick
+    ? (Object.fromEntries(
+        await Promise.all(
+          SUBGRAPH_NAMES.map(async (n) => [n, `http://127.0.0.1:${await freePort()}/graphql`] as const),
+        ),
+      ) as Record<SubgraphName, string>)
+    : undefined;
   const subgraphs = new Proc({
     name: 'subgraphs',
     command: process.execPath,
@@ -243,6 +253,9 @@ async function main(): Promise<void> {
       BENCH_SEED: String(opts.seed),
       BENCH_SECRET: secret,
       BENCH_REDIS_URL: redisUrl ?? '',
+      BENCH_PORTS: plannedUrls
+        ? JSON.stringify(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, Number(new URL(plannedUrls[n]).port)])))
+        : '',
     },
   });
   const load = new Proc({
@@ -256,14 +269,74 @@ async function main(): Promise<void> {
     onUnexpectedExit: fail,
   });
   procs.push(subgraphs, load);
-  if (redis) await waitRedis(redisUrl!);
-  const [sg] = await Promise.all([
-    subgraphs.waitMessage<{ urls: Record<SubgraphName, string>; orders: number; generatedMs: number; bus: string }>(
-      'ready',
-      180_000,
+  const probeAuthorization = await credential('salesforce', {}, 3600);
+  const contextFor = (subgraphUrls: Record<SubgraphName, string>): TargetContext => ({
+    root,
+    benchDir: here,
+    tmpDir: tmpDir!,
+    subgraphUrls,
+    redisUrl,
+    peerSupergraphPath: join(tmpDir!, 'supergraph.peers.graphql'),
+    recordedPath: join(tmpDir!, 'recorded.json'),
+    cpus: pin.target,
+    onUnexpectedExit: (why) => log(`WARNING: ${why}`),
+    probeAuthorization,
+  });
+  /** Auth links, directives and definitions stripped from the peers' supergraph. */
+  let stripped = 0;
+  const writePeerSupergraph = (ctx: TargetContext): void => {
+    const peer = peerSupergraph(readFileSync(join(root, 'supergraph.graphql'), 'utf8'), ctx.subgraphUrls);
+    stripped = peer.stripped;
+    writeFileSync(ctx.peerSupergraphPath, peer.sdl);
+  };
+  /** Targets started ahead of their turn (each settles to the running target or to why it did not start). */
+  const startedAhead = new Map<TargetId, Promise<RunningTarget | Error>>();
+  const startAhead = (id: TargetId, ctx: TargetContext): void =>
+    void startedAhead.set(
+      id,
+      startTarget(id, ctx).then(
+        (t) => {
+          procs.push(t.proc);
+          return t;
+        },
+        (err: unknown) => err as Error,
+      ),
+    );
+  let ctx: TargetContext | undefined;
+  if (plannedUrls) {
+    ctx = contextFor(plannedUrls);
+    writePeerSupergraph(ctx);
+    for (const id of opts.targets) if (id !== 'ours' && id !== 'ours-nocache' && id !== 'bare') startAhead(id, ctx);
+  }
+  // The load generator builds the workload (from the demo seed) and mints credentials while the
+  // subgraphs start: it needs nothing of theirs.
+  const prepare = load.waitMessage('ready', 60_000).then(() =>
+    load.rpc<Record<string, unknown>>(
+      'prepare',
+      {
+        root,
+        maxRecorded: quick ? 50_000 : 150_000,
+        workload: {
+          orders: opts.orders,
+          demoSeed: opts.seed,
+          zipfS: opts.zipfS,
+          mainLength: opts.sequence,
+          warmLength: Math.round(opts.sequence / 4),
+          hotKeys: opts.hotKeys,
+          tokenTtlSeconds: 6 * 3600,
+        },
+      },
+      600_000,
     ),
-    load.waitMessage('ready', 60_000),
-  ]);
+  );
+  prepare.catch(() => undefined); // awaited below; a failure there ends the run
+  if (redis) await waitRedis(redisUrl!);
+  const sg = await subgraphs.waitMessage<{
+    urls: Record<SubgraphName, string>;
+    orders: number;
+    generatedMs: number;
+    bus: string;
+  }>('ready', 180_000);
   log(
     `subgraphs up (pid ${subgraphs.pid}, ${sg.orders.toLocaleString('en-US')} orders generated in ${sg.generatedMs} ms, ${sg.bus} bus)`,
   );
@@ -271,47 +344,20 @@ async function main(): Promise<void> {
   // re-create the orders the first one created). Measured: 1.23 webhooks per change on this demo world.
   const changesPerSecond = opts.eventsPerSecond / WEBHOOKS_PER_CHANGE;
   if (opts.eventsPerSecond > 0) await subgraphs.rpc('lifecycle', { changesPerSecond });
-  const prepare = load.rpc<Record<string, unknown>>(
-    'prepare',
-    {
-      root,
-      maxRecorded: quick ? 50_000 : 150_000,
-      workload: {
-        orders: opts.orders,
-        demoSeed: opts.seed,
-        zipfS: opts.zipfS,
-        mainLength: opts.sequence,
-        warmLength: Math.round(opts.sequence / 4),
-        hotKeys: opts.hotKeys,
-        tokenTtlSeconds: 6 * 3600,
-      },
-    },
-    600_000,
-  );
 
-  const peer = peerSupergraph(readFileSync(join(root, 'supergraph.graphql'), 'utf8'), sg.urls);
-  const ctx: TargetContext = {
-    root,
-    benchDir: here,
-    tmpDir,
-    subgraphUrls: sg.urls,
-    redisUrl,
-    peerSupergraphPath: join(tmpDir, 'supergraph.peers.graphql'),
-    recordedPath: join(tmpDir, 'recorded.json'),
-    cpus: pin.target,
-    onUnexpectedExit: (why) => log(`WARNING: ${why}`),
-    probeAuthorization: await credential('salesforce', {}, 3600),
-  };
-  writeFileSync(ctx.peerSupergraphPath, peer.sdl);
-  // The first target starts while the load generator builds the workload and mints credentials.
-  // (Not the bare server: it needs the responses recorded from the others first.)
-  const firstStart =
-    opts.targets[0] === 'bare'
-      ? Promise.resolve(undefined)
-      : startTarget(opts.targets[0]!, ctx).catch((err: unknown) => err as Error);
+  if (plannedUrls && SUBGRAPH_NAMES.some((n) => sg.urls[n] !== plannedUrls[n]))
+    fail(
+      `the subgraphs listen at ${JSON.stringify(sg.urls)}, not at the ports chosen for them (${JSON.stringify(plannedUrls)})`,
+    );
+  if (!ctx) {
+    ctx = contextFor(sg.urls);
+    writePeerSupergraph(ctx);
+    // The first target starts while the load generator builds the workload and mints credentials.
+    // (Not the bare server: it needs the responses recorded from the others first.)
+    if (opts.targets[0] !== 'bare') startAhead(opts.targets[0]!, ctx);
+  }
   const workload = await prepare;
   log(`workload: ${JSON.stringify(workload)}`);
-  let first: RunningTarget | Error | undefined = await firstStart;
 
   const samples = await load.rpc<{ op: string; body: string; authorization: string }[]>('samples', {
     perOp: quick ? 2 : 10,
@@ -359,6 +405,7 @@ async function main(): Promise<void> {
       (durationS + 60) * 1000,
     );
 
+  const stopping: Promise<void>[] = [];
   for (const id of opts.targets) {
     if (id === 'bare') {
       const d = await load.rpc<{ entries: number }>('dump', { path: ctx.recordedPath });
@@ -367,10 +414,9 @@ async function main(): Promise<void> {
     const { letter, label } = TARGET_LABELS[id];
     let t: RunningTarget;
     try {
-      const f = first;
-      first = undefined;
-      if (f instanceof Error) throw f;
-      t = f ?? (await startTarget(id, ctx));
+      const ahead = await startedAhead.get(id);
+      if (ahead instanceof Error) throw ahead;
+      t = ahead ?? (await startTarget(id, ctx));
     } catch (err) {
       log(`(${letter}) ${label}: did not start: ${(err as Error).message.split('\n').slice(0, 4).join(' / ')}`);
       results.push({
@@ -394,8 +440,10 @@ async function main(): Promise<void> {
       });
       continue;
     }
-    procs.push(t.proc);
-    log(`(${letter}) ${label}: up in ${t.startMs} ms (pid ${t.proc.pid})`);
+    if (!procs.includes(t.proc)) procs.push(t.proc);
+    log(
+      `(${letter}) ${label}: up in ${t.startMs} ms (pid ${t.proc.pid})${startedAhead.has(id) ? ', started ahead of its turn' : ''}`,
+    );
     await load.rpc('reset-seen');
     const correctness = await checkCorrectness(t, samples, reference);
     const phases: PhaseResult[] = [];
@@ -405,24 +453,27 @@ async function main(): Promise<void> {
       if (cpuPhase) {
         // CPU per request at a fixed rate every target keeps up with (bench/gateways/cpu.ts), before
         // the warm-up: after it, the subgraphs still work off the backlog of its 64 connections.
-        // One idle second, one unmeasured second at the rate (first plans, connections), then the window.
+        // One idle second (quick: 0.3 s), one unmeasured second at the rate (first plans,
+        // connections; quick runs leave it to the correctness samples, which plan every operation
+        // of the mix), then the window.
         const idle0 = t.proc.cpuSeconds();
-        const idleMs = quick ? 500 : 1000;
+        const idleMs = quick ? 300 : 1000;
         await sleep(idleMs);
         const idleCpuMsPerS = ((t.proc.cpuSeconds() - idle0) * 1000 * 1000) / idleMs;
-        await load.rpc(
-          'rate',
-          {
-            url: t.url,
-            sequence: 'main',
-            rate: opts.cpuRate,
-            durationS: 1,
-            graceS: 2,
-            maxSockets: 64,
-            startAt: 49_000,
-          },
-          60_000,
-        );
+        if (!quick)
+          await load.rpc(
+            'rate',
+            {
+              url: t.url,
+              sequence: 'main',
+              rate: opts.cpuRate,
+              durationS: 1,
+              graceS: 2,
+              maxSockets: 64,
+              startAt: 49_000,
+            },
+            60_000,
+          );
         const cpu = await measure(t, 'cpu', () =>
           load.rpc(
             'rate',
@@ -446,7 +497,11 @@ async function main(): Promise<void> {
       }
       // In quick runs the CPU phase's requests stand for the warm-up.
       if (opts.warmupS > 0 && !(quick && cpuPhase)) await runPhase(t, 'warm', opts.warmupS);
-      const main = await measure(t, 'main', () => runPhase(t, 'main', opts.durationS));
+      // Quick runs give the bare server the hot-set duration: it answers thousands a second, and no
+      // tail of slow answers stretches its phase.
+      const main = await measure(t, 'main', () =>
+        runPhase(t, 'main', quick && id === 'bare' ? opts.hotDurationS : opts.durationS),
+      );
       phases.push(main);
       log(
         `(${letter}) ${Number(main.run.rps).toFixed(0)} req/s, p50 ${fmt(main.run.latencyMs)} ms, ${Number(main.run.ok) === Number(main.run.requests) ? 'no errors' : `${Number(main.run.requests) - Number(main.run.ok)} failed (${JSON.stringify(main.run.errorCodes)}; ${(main.run.errorSamples as string[])[0] ?? ''})`}, ERP ${main.erp.callsPerS.toFixed(0)} calls/s, target CPU ${main.cpuPct.target.toFixed(0)}%, subgraphs ${main.cpuPct.subgraphs.toFixed(0)}%, load ${main.cpuPct.load.toFixed(0)}%`,
@@ -536,8 +591,11 @@ async function main(): Promise<void> {
       bare: bareStats,
       logTail: t.proc.log.slice(-10),
     });
-    await t.proc.stop(8000);
+    // The next target starts meanwhile: a gateway that waits out its open connections before it
+    // exits (Hive took 8 s once) does so idle.
+    stopping.push(t.proc.stop(8000));
   }
+  await Promise.all(stopping);
   await subgraphs.rpc('lifecycle', { changesPerSecond: 0 });
 
   // ---- report ---------------------------------------------------------------------------------------
@@ -573,7 +631,7 @@ async function main(): Promise<void> {
       sharedCores: `load generator and gateways share this machine's ${cpus.length} cores`,
       subgraphs: `one child process: the five subgraphs on seeded simulators (generateDemo seed ${opts.seed}, ${sg.orders} orders), trust mode (trustUnsignedRequests), ${sg.bus} event bus, rate limits off except the ERP's during the shielding run`,
       events: `${opts.eventsPerSecond} signed webhooks/s to the subgraphs' /ingest (embedded lifecycle simulator, in the subgraph process) during every target's runs`,
-      peersSupergraph: `supergraph.graphql with ${peer.stripped} auth links/directives/definitions stripped, routed to the bench's subgraphs`,
+      peersSupergraph: `supergraph.graphql with ${stripped} auth links/directives/definitions stripped, routed to the bench's subgraphs`,
       ours: 'startGateway(gatewayConfigFromEnv(env), { bus }) in its own process (tsx, sources), REDIS_URL = the private redis-server, no status tracker, NODE_ENV unset (development credentials)',
       workload,
       loadGenerator: `autocannon 9, ${opts.connections} connections, pipelining 1 (fixed concurrency); own keep-alive node:http loop for the fixed-rate shielding run`,

@@ -7,7 +7,9 @@
  * Environment: BENCH_ORDERS, BENCH_SEED (demo), BENCH_SECRET (webhook secret), BENCH_REDIS_URL and
  * BENCH_BUS_PREFIX (the event bus: Redis Streams under that prefix, shared with our gateway's
  * process; without them an in-memory bus, which only this process sees); BENCH_DATABASE_URL and
- * BENCH_STORE_SCHEMA (the visibility subgraph's store on PostgreSQL; without them in-memory PGlite).
+ * BENCH_STORE_SCHEMA (the visibility subgraph's store on PostgreSQL; without them in-memory PGlite);
+ * BENCH_PORTS (JSON: a port per subgraph, `visibility` too; any free port for those not given — the
+ * quick run chooses them so that the peers can start before the subgraphs are up).
  *
  * - Trust mode: every subgraph (the visibility one too) is started with `trustUnsignedRequests:
  *   true`, so the peer gateways, which do not sign requests, are served as the widest reading
@@ -98,13 +100,18 @@ async function start(): Promise<void> {
   sims = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, adapters[n].sim])) as Record<SubgraphName, SystemSimulator>;
   // Ingest bumps the order versions our gateway's caches check, in the same Redis (as deployed).
   versions = redisUrl ? createOrderVersions({ redisUrl }) : undefined;
-  const common = { port: 0, host: '127.0.0.1', bus, webhookSecret: secret, logger, versions, ...trustOptions() };
+  const ports = JSON.parse(process.env.BENCH_PORTS || '{}') as Partial<Record<SubgraphName | 'visibility', number>>;
+  const common = { host: '127.0.0.1', bus, webhookSecret: secret, logger, versions, ...trustOptions() };
   const [erp, oms, wms, carrier, returns] = await Promise.all([
-    startErp({ system: adapters.erp, ...common } as Parameters<typeof startErp>[0]),
-    startOms({ system: adapters.oms, ...common } as Parameters<typeof startOms>[0]),
-    startWms({ system: adapters.wms, ...common } as Parameters<typeof startWms>[0]),
-    startCarrier({ system: adapters.carrier, ...common } as Parameters<typeof startCarrier>[0]),
-    startReturns({ system: adapters.returns, ...common } as Parameters<typeof startReturns>[0]),
+    startErp({ system: adapters.erp, ...common, port: ports.erp ?? 0 } as Parameters<typeof startErp>[0]),
+    startOms({ system: adapters.oms, ...common, port: ports.oms ?? 0 } as Parameters<typeof startOms>[0]),
+    startWms({ system: adapters.wms, ...common, port: ports.wms ?? 0 } as Parameters<typeof startWms>[0]),
+    startCarrier({ system: adapters.carrier, ...common, port: ports.carrier ?? 0 } as Parameters<
+      typeof startCarrier
+    >[0]),
+    startReturns({ system: adapters.returns, ...common, port: ports.returns ?? 0 } as Parameters<
+      typeof startReturns
+    >[0]),
   ]);
   Object.assign(services, { erp, oms, wms, carrier, returns });
   // The supergraph routes Order.exceptions / timeline and the operations queries here (the
@@ -120,7 +127,7 @@ async function start(): Promise<void> {
     store,
     ingestUrl: () => undefined,
     sign: () => ({}),
-    port: 0,
+    port: ports.visibility ?? 0,
     host: '127.0.0.1',
     logger,
     engine: false,
