@@ -13,8 +13,6 @@ export interface EventBusEnv {
   BUS_REDIS_URL?: string | undefined;
   /** Prefix of the bus's stream keys. @default '' (streams named as they are) */
   REDIS_KEY_PREFIX?: string | undefined;
-  /** The Redis bus: RedisEventBusOptions.readIntervalMs, ms (0–1000). @default 20 */
-  BUS_READ_INTERVAL_MS?: string | undefined;
   /** The in-memory bus: bytes each stream keeps (a positive integer). @default 32 MiB */
   BUS_MEMORY_MAX_BYTES?: string | undefined;
 }
@@ -25,23 +23,7 @@ export interface EventBusEnv {
  */
 export function createEventBus(env: EventBusEnv = process.env, opts: CommonBusOptions = {}): EventBus {
   const url = redisUrlFor('bus', env);
-  if (url) {
-    const interval = env.BUS_READ_INTERVAL_MS?.trim();
-    let readIntervalMs: number | undefined;
-    if (interval) {
-      readIntervalMs = Number(interval);
-      if (!/^\d+$/.test(interval) || readIntervalMs > 1000)
-        throw new ConfigError([
-          `BUS_READ_INTERVAL_MS: expected an integer number of milliseconds from 0 to 1000; received ${JSON.stringify(interval)}`,
-        ]);
-    }
-    return new RedisEventBus({
-      keyPrefix: env.REDIS_KEY_PREFIX ?? '',
-      ...(readIntervalMs === undefined ? {} : { readIntervalMs }),
-      ...opts,
-      url,
-    });
-  }
+  if (url) return new RedisEventBus({ keyPrefix: env.REDIS_KEY_PREFIX ?? '', ...opts, url });
   const raw = env.BUS_MEMORY_MAX_BYTES?.trim();
   if (!raw) return new MemoryEventBus(opts);
   const maxBytes = Number(raw);

@@ -48,17 +48,6 @@ export interface RedisEventBusOptions extends CommonBusOptions {
    */
   blockMs?: number;
   /**
-   * The subscribers' reader: after a read that returned entries, the next read starts at least
-   * this long after it, so that under a steady flow events are read in batches rather than one
-   * round trip each (every gateway replica reads every event: at 200 events/s, one round trip per
-   * event cost an idle gateway more CPU than the events themselves). A read that waited longer
-   * than this for its entries is followed at once: a quiet stream's next event is read the moment
-   * it comes. So it adds at most this long to an event's delivery, and only under a flow faster
-   * than one event per interval. Consumers (groups) are not affected. 0 = read again at once.
-   * @default 20
-   */
-  readIntervalMs?: number;
-  /**
    * Bounds a command — publish, read, ack: it waits up to this long for the connection to be (re)established
    * — failing after that with an error naming the operation and the server, nothing sent — and then
    * up to this long for the reply. Blocking reads wait for the server indefinitely (they resume on reconnect).
@@ -93,7 +82,6 @@ export class RedisEventBus implements EventBus {
   private readonly open = new OpenSubscriptions();
   private readonly url: string;
   private readonly blockMs: number;
-  private readonly readIntervalMs: number;
   private readonly onError: BusErrorHandler;
   private closed: Promise<void> | undefined;
 
@@ -107,11 +95,6 @@ export class RedisEventBus implements EventBus {
     if (/\s/.test(keyPrefix))
       throw new TypeError(`RedisEventBus option keyPrefix: expected no whitespace, got ${JSON.stringify(keyPrefix)}`);
     this.blockMs = positiveInt('blockMs', opts.blockMs, 5000);
-    this.readIntervalMs = opts.readIntervalMs ?? 20;
-    if (!Number.isInteger(this.readIntervalMs) || this.readIntervalMs < 0 || this.readIntervalMs > 1000)
-      throw new TypeError(
-        `RedisEventBus option readIntervalMs: expected an integer from 0 to 1000 (ms), got ${JSON.stringify(opts.readIntervalMs)}`,
-      );
     this.onError = opts.onError ?? defaultOnError;
     const config = {
       url: this.url,
@@ -140,12 +123,7 @@ export class RedisEventBus implements EventBus {
     this.assertOpen('subscribe');
     assertName('stream', stream);
     assertCursor(opts.after);
-    this.reader ??= new StreamReader(
-      this.connect('reader', this.streams.key('') || '*'),
-      this.streams,
-      this.blockMs,
-      this.readIntervalMs,
-    );
+    this.reader ??= new StreamReader(this.connect('reader', this.streams.key('') || '*'), this.streams, this.blockMs);
     const reader = this.reader;
     const tail = reader.tail(stream);
     tail.refs += 1;

@@ -62,9 +62,7 @@ export class StreamTail {
  * subscribers on any number of streams cost one connection. A stream added while the read blocks
  * ends that read at once (CLIENT UNBLOCK from the command connection; should that be refused, the
  * read ends by itself within `blockMs`), and the next read includes it. After a lost connection,
- * ioredis re-sends the read with the same ids, so nothing is skipped or repeated. A read that
- * returned entries is followed by the next one no sooner than `readIntervalMs` after it started
- * (RedisEventBusOptions.readIntervalMs): batches under a steady flow, at once after a quiet spell.
+ * ioredis re-sends the read with the same ids, so nothing is skipped or repeated.
  */
 export class StreamReader {
   private readonly tails = new Map<string, StreamTail>();
@@ -77,15 +75,11 @@ export class StreamReader {
   private readingGeneration: number | undefined;
   /** This connection's id on the server (for CLIENT UNBLOCK); undefined: not known yet; null: not available. */
   private clientId: number | null | undefined;
-  /** When the last read started (performance.now()), and whether it returned entries. */
-  private lastReadAt = Number.NEGATIVE_INFINITY;
-  private lastReadHadEntries = false;
 
   constructor(
     private readonly conn: Redis,
     private readonly streams: RedisStreams,
     private readonly blockMs: number,
-    private readonly readIntervalMs = 0,
   ) {
     conn.on('close', () => void (this.clientId = undefined));
     this.loopDone = this.loop();
@@ -154,12 +148,6 @@ export class StreamReader {
         continue;
       }
       try {
-        // Under a steady flow, let the next events gather (a read after a quiet spell starts at once).
-        const wait = this.lastReadHadEntries ? this.lastReadAt + this.readIntervalMs - performance.now() : 0;
-        if (wait > 0) {
-          await sleep(wait, this.abort.signal);
-          if (this.phase !== 'running') break;
-        }
         this.readingGeneration = generation;
         if (this.clientId === undefined)
           this.clientId = await this.conn.call('CLIENT', 'ID').then(
@@ -170,7 +158,6 @@ export class StreamReader {
           this.readingGeneration = undefined;
           continue; // a stream started meanwhile: read it too
         }
-        this.lastReadAt = performance.now();
         const reply = (await this.conn.xread(
           'COUNT',
           PAGE,
@@ -181,7 +168,6 @@ export class StreamReader {
           ...tails.map((t) => t.position),
         )) as [string, RawEntry[]][] | null;
         this.readingGeneration = undefined;
-        this.lastReadHadEntries = reply !== null && reply.length > 0;
         failures = 0;
         for (const [key, raw] of reply ?? []) {
           const t = tails.find((x) => x.key === key);
