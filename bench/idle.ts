@@ -50,6 +50,20 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
+/** One of the gateways bench's child processes (bench/gateways/<file>), driven over IPC. */
+function benchProcess(name: string, file: string, env: NodeJS.ProcessEnv): Proc {
+  const p = new Proc({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(root, 'bench', 'gateways', file)],
+    cwd: root,
+    ipc: true,
+    env,
+  });
+  procs.push(p);
+  return p;
+}
+
 /** User and system CPU seconds of a process so far (/proc/<pid>/stat, fields 14 and 15). */
 function cpuSeconds(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -70,23 +84,15 @@ try {
   });
   procs.push(redis);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const subgraphs = new Proc({
-    name: 'subgraphs',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'bench', 'gateways', 'subgraphs.ts')],
-    cwd: root,
-    ipc: true,
-    env: {
-      ...process.env,
-      NODE_ENV: '',
-      LOG_LEVEL: 'warn',
-      BENCH_ORDERS: String(orders),
-      BENCH_SEED: '1',
-      BENCH_SECRET: `idle-${randomBytes(12).toString('hex')}`,
-      BENCH_REDIS_URL: redisUrl,
-    },
+  const subgraphs = benchProcess('subgraphs', 'subgraphs.ts', {
+    ...process.env,
+    NODE_ENV: '',
+    LOG_LEVEL: 'warn',
+    BENCH_ORDERS: String(orders),
+    BENCH_SEED: '1',
+    BENCH_SECRET: `idle-${randomBytes(12).toString('hex')}`,
+    BENCH_REDIS_URL: redisUrl,
   });
-  procs.push(subgraphs);
   const ready = await subgraphs.waitMessage<{ urls: TargetContext['subgraphUrls'] }>('ready', 180_000);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -94,15 +100,7 @@ try {
     LOG_LEVEL: 'warn',
   };
   delete env.NODE_ENV;
-  const ours = new Proc({
-    name: 'our gateway',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'bench', 'gateways', 'ours.ts')],
-    cwd: root,
-    ipc: true,
-    env,
-  });
-  procs.push(ours);
+  const ours = benchProcess('our gateway', 'ours.ts', env);
   await ours.waitMessage('ready', 120_000);
   if (eventsPerSecond > 0)
     await subgraphs.rpc('lifecycle', { changesPerSecond: eventsPerSecond / WEBHOOKS_PER_CHANGE });
