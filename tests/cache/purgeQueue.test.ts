@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PurgeQueue } from '../../gateway/cache/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !done(); await sleep(10))
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+}
 
 describe('PurgeQueue', () => {
   const recorder = () => {
@@ -17,10 +21,11 @@ describe('PurgeQueue', () => {
     q.add(['order:ORD-1']);
     expect(calls).toEqual([]);
     expect(q.size).toBe(3);
-    await sleep(120);
+    await until('the first batch', () => calls.length === 1);
     expect(calls).toEqual([['order:ORD-1', 'order:ORD-1:erp', 'order:ORD-2']]);
     q.add(['order:ORD-3']);
-    await sleep(120);
+    await until('the second batch', () => calls.length === 2);
+    await sleep(100);
     expect(calls).toEqual([['order:ORD-1', 'order:ORD-1:erp', 'order:ORD-2'], ['order:ORD-3']]);
   });
 
