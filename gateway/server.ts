@@ -16,7 +16,7 @@ import { setUpTracing } from '../runtime/telemetry.js';
 import { GatewayMetrics } from './pipeline/stages/metrics.js';
 import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
 import { readAccessRules, stripAccessDirectives, type AccessRules } from './access/rules.js';
-import { createCacheStore, errorsAreMisses, keyValueCache, LruMap, PurgeQueue, tagsOfEvent } from './cache/index.js';
+import { createCacheStore, errorsAreMisses, keyValueCache, LruMap, tagsOfEvent } from './cache/index.js';
 import type { GatewayConfig } from './config.js';
 import type { ExecuteOperation } from './execute.js';
 import type { GatewayContext } from './pipeline/context.js';
@@ -283,18 +283,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
   let tracker: StatusTracker | undefined;
   let stopPurging = (): void => {};
-  let purges: PurgeQueue | undefined;
   if (hub && deps.bus) {
     // Business exceptions are read only once someone subscribes to exceptionChanged (one more reader then).
     await hub.start([Streams.SOURCE, Streams.VISIBILITY], [Streams.EXCEPTIONS]);
-    // Versions keep caches correct; purging by the event's tags only reclaims the space early
-    // (gathered: one purge per 50 ms rather than one Redis transaction per event).
-    if (caching) {
-      const cache = caching.tagged.cache;
-      purges = new PurgeQueue((tags) => cache.purge(tags));
-      const queue = purges;
-      stopPurging = hub.observe(Streams.SOURCE, (e) => queue.add(tagsOfEvent(e.event)));
-    }
+    // Versions keep caches correct; purging by the event's tags only reclaims the space early.
+    if (caching)
+      stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
     const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
     const stopLagVisibility = hub.observe(Streams.VISIBILITY, (e) =>
       gatewayMetrics.observeEvent(Streams.VISIBILITY, e),
@@ -352,7 +346,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     ready = false;
     await metricsServer?.stop();
     stopPurging();
-    await purges?.stop();
     await tracker?.stop();
     await wsServer?.close();
     await hub?.stop();

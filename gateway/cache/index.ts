@@ -25,7 +25,6 @@ export {
   type CacheStore,
   type CacheStoreOptions,
 } from './store.js';
-export { PurgeQueue } from './purgeQueue.js';
 export { TaggedCache, type TaggedCacheOptions, type TaggedSetOptions } from './tagged.js';
 export {
   createTagIndex,
