@@ -17,8 +17,7 @@
  * (200), --hot-duration S, --hot-keys N (256), --shield-rate N (2000), --shield-duration S,
  * --erp-rate-limit N (50), --zipf-s X (1), --seed N (1), --targets a,b,…, --no-pin,
  * --write-md / --no-write-md (on in full runs only), --sequence N (requests in the measured sequence),
- * --cpu-rate N (20 req/s; 0 = no CPU phase), --cpu-duration S (quick 1, else 10) and --cpu-settle S
- * (quick 0, else 20: idle seconds before it, each target measured warm): the fixed-rate
+ * --cpu-rate N (20 req/s; 0 = no CPU phase) and --cpu-duration S (quick 1, else 10): the fixed-rate
  * phase that gives each gateway's CPU ms per answered request (bench/gateways/cpu.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,7 +64,7 @@ const resultsDir = join(here, 'results');
 const argv = process.argv.slice(2);
 const { flag, option, num, usage } = parseCli(
   'bench',
-  'npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--profile-target c|d] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N] [--cpu-rate N] [--cpu-duration S] [--cpu-settle S]',
+  'npm run bench -- [--quick] [--orders N] [--duration S] [--warmup S] [--connections N] [--events-per-second N] [--hot-duration S] [--hot-keys N] [--shield-rate N] [--shield-duration S] [--profile S] [--profile-target c|d] [--erp-rate-limit N] [--zipf-s X] [--seed N] [--targets a,b,b-cache,c,d,e] [--no-pin] [--write-md|--no-write-md] [--sequence N] [--cpu-rate N] [--cpu-duration S]',
   [
     'quick',
     'orders',
@@ -89,7 +88,6 @@ const { flag, option, num, usage } = parseCli(
     'cpu-rate',
     'profile-target',
     'cpu-duration',
-    'cpu-settle',
   ],
   argv,
 );
@@ -119,11 +117,6 @@ const opts = {
   /** The fixed-rate CPU phase: req/s offered to every target (below the subgraphs' saturation), 0 = none. */
   cpuRate: num('cpu-rate', 20, 0),
   cpuDurationS: num('cpu-duration', quick ? 1 : 10, 1, false),
-  /**
-   * Seconds each target runs idle (events flowing) before its CPU phase: a deployed gateway runs
-   * warm, and ours spends more per event in its first seconds (npm run bench:idle). 0 in quick runs.
-   */
-  cpuSettleS: num('cpu-settle', quick ? 0 : 20, 0, false),
   pin: !flag('no-pin'),
   writeMd: flag('write-md') || (!quick && !flag('no-write-md')),
   targets: [...new Set(targets)].sort((x, y) => TARGET_IDS.indexOf(x) - TARGET_IDS.indexOf(y)),
@@ -460,10 +453,9 @@ async function main(): Promise<void> {
       if (cpuPhase) {
         // CPU per request at a fixed rate every target keeps up with (bench/gateways/cpu.ts), before
         // the warm-up: after it, the subgraphs still work off the backlog of its 64 connections.
-        // A settle (--cpu-settle: every target warm, as deployed), one idle second (quick: 0.3 s),
-        // one unmeasured second at the rate (first plans, connections; quick runs leave it to the
-        // correctness samples, which plan every operation of the mix), then the window.
-        if (opts.cpuSettleS > 0) await sleep(opts.cpuSettleS * 1000);
+        // One idle second (quick: 0.3 s), one unmeasured second at the rate (first plans,
+        // connections; quick runs leave it to the correctness samples, which plan every operation
+        // of the mix), then the window.
         const idle0 = t.proc.cpuSeconds();
         const idleMs = quick ? 300 : 1000;
         await sleep(idleMs);

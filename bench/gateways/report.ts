@@ -352,7 +352,6 @@ export function markdownSection(a: {
     profileS: number;
     cpuRate: number;
     cpuDurationS: number;
-    cpuSettleS?: number;
     profileTarget?: TargetId;
   };
   profile?: ProfileSummary | null;
@@ -395,7 +394,7 @@ req/s, failed responses included: read them with the failure column. ${bareNote(
 
 ### Gateway CPU per request at a fixed rate
 
-Every target, first (before its warm-up; after ${o.cpuSettleS ? `${o.cpuSettleS} s idle with the events flowing, so that each is measured warm, and ` : ''}one unmeasured second at the same rate): the same ${o.cpuRate} req/s for ${o.cpuDurationS} s from
+Every target, first (before its warm-up, after one unmeasured second at the same rate): the same ${o.cpuRate} req/s for ${o.cpuDurationS} s from
 request 50,000 of the measured sequence (a fixed arrival rate below what the shared subgraphs
 saturate at), the gateway process's CPU time (/proc/<pid>/stat) over the window divided by the
 requests it answered OK. "Idle" is its CPU over one second without requests right before (ours
