@@ -20,7 +20,7 @@
  * --cpu-rate N (20 req/s; 0 = no CPU phase) and --cpu-duration S (quick 1, else 10): the fixed-rate
  * phase that gives each gateway's CPU ms per answered request (bench/gateways/cpu.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCli } from './cli.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../gateway/config.js';
 import { currentAffinity, procCpuSeconds, Proc, sleep, tasksetAvailable } from './gateways/proc.js';
+import { startRedisServer } from './gateways/redisServer.js';
 import {
   codeState,
   evaluate,
@@ -198,44 +199,25 @@ async function main(): Promise<void> {
   const secret = `bench-${randomBytes(16).toString('hex')}`;
 
   // A private redis-server: the event bus between the subgraphs' /ingest and our gateway's process.
-  let redisUrl: string | undefined;
-  let redis: Proc | undefined;
-  const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  if (redisBin) {
-    const port = await freePort();
-    redis = new Proc({
-      name: 'redis-server',
-      command: redisBin,
-      args: [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      cwd: tmpDir,
-      env: process.env,
-      cpus: pin.aux,
-      onUnexpectedExit: fail,
-    });
-    procs.push(redis);
-    redisUrl = `redis://127.0.0.1:${port}`;
-  } else log('WARNING: no redis-server binary: the subgraphs use an in-memory bus and our gateway sees no events');
+  const redis = await startRedisServer({ cwd: tmpDir, cpus: pin.aux, onUnexpectedExit: fail });
+  const redisUrl = redis?.url;
+  if (redis) procs.push(redis.proc);
+  else log('WARNING: no redis-server binary: the subgraphs use an in-memory bus and our gateway sees no events');
 
   // Quick runs choose the subgraphs' ports here, so that the peers — which read no events and sit
   // idle at 0 CPU until their turn — start on the target's CPU while the subgraphs and the workload
   // are being prepared on the other (their start times then overlap; full runs start each in turn).
-  const plannedUrls = quick
-    ? (Object.fromEntries(
-        await Promise.all(
-          SUBGRAPH_NAMES.map(async (n) => [n, `http://127.0.0.1:${await freePort()}/graphql`] as const),
-        ),
-      ) as Record<SubgraphName, string>)
+  const plannedPorts = quick
+    ? (Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (n) => [n, await freePort()] as const))) as Record<
+        SubgraphName,
+        number
+      >)
+    : undefined;
+  const plannedUrls = plannedPorts
+    ? (Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${plannedPorts[n]}/graphql`])) as Record<
+        SubgraphName,
+        string
+      >)
     : undefined;
   const subgraphs = new Proc({
     name: 'subgraphs',
@@ -253,9 +235,7 @@ async function main(): Promise<void> {
       BENCH_SEED: String(opts.seed),
       BENCH_SECRET: secret,
       BENCH_REDIS_URL: redisUrl ?? '',
-      BENCH_PORTS: plannedUrls
-        ? JSON.stringify(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, Number(new URL(plannedUrls[n]).port)])))
-        : '',
+      BENCH_PORTS: plannedPorts ? JSON.stringify(plannedPorts) : '',
     },
   });
   const load = new Proc({
@@ -330,7 +310,6 @@ async function main(): Promise<void> {
     ),
   );
   prepare.catch(() => undefined); // awaited below; a failure there ends the run
-  if (redis) await waitRedis(redisUrl!);
   const sg = await subgraphs.waitMessage<{
     urls: Record<SubgraphName, string>;
     orders: number;
@@ -371,10 +350,10 @@ async function main(): Promise<void> {
     run: () => Promise<Record<string, unknown>>,
   ): Promise<PhaseResult> => {
     const c0 = await counters(subgraphs);
-    const cpu0 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.pid) : NaN };
+    const cpu0 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.proc.pid) : NaN };
     const r = await run();
     const c1 = await counters(subgraphs);
-    const cpu1 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.pid) : NaN };
+    const cpu1 = { target: t.proc.cpuSeconds(), redis: redis ? procCpuSeconds(redis.proc.pid) : NaN };
     const wall = (c1.at - c0.at) / 1000;
     const per = (x: number): number => x / wall;
     const mem = t.proc.memory();
@@ -651,7 +630,7 @@ async function main(): Promise<void> {
   writeFileSync(resultFile, `${JSON.stringify(output, null, 2)}\n`);
 
   for (const p of [load, subgraphs]) await p.stop(5000);
-  if (redis) await redis.stop(3000);
+  if (redis) await redis.proc.stop(3000);
   rmSync(tmpDir, { recursive: true, force: true });
 
   process.stdout.write(
@@ -692,23 +671,6 @@ const fmt = (l: unknown): string => {
 
 async function counters(p: Proc): Promise<Counters> {
   return p.rpc<Counters>('counters');
-}
-
-async function waitRedis(url: string): Promise<void> {
-  const { port } = new URL(url);
-  const { createConnection } = await import('node:net');
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port: Number(port) }, () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  fail(`redis-server did not listen at ${url}`);
 }
 
 /** Sample requests, one at a time: no errors, HTTP 200, and the same `data` shape as the first target's. */

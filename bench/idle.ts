@@ -14,13 +14,12 @@
  * higher (the process warming up), so compare later ones. The gateway's variables pass through
  * from the environment.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseCli } from './cli.js';
-import { Proc, sleep } from './gateways/proc.js';
+import { Proc, procCpuTimes, sleep } from './gateways/proc.js';
+import { startRedisServer } from './gateways/redisServer.js';
 import { freePort, oursEnv, type TargetContext } from './gateways/targets.js';
 import { projectRoot } from '../runtime/project.js';
 
@@ -64,26 +63,11 @@ function benchProcess(name: string, file: string, env: NodeJS.ProcessEnv): Proc 
   return p;
 }
 
-/** User and system CPU seconds of a process so far (/proc/<pid>/stat, fields 14 and 15). */
-function cpuSeconds(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
-}
-
 try {
-  const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  if (!redisBin) throw new Error('redis-server is not installed: the gateway reads its events from Redis');
-  const redisPort = await freePort();
-  const redis = new Proc({
-    name: 'redis-server',
-    command: redisBin,
-    args: ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    cwd: os.tmpdir(),
-    env: process.env,
-  });
-  procs.push(redis);
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redis = await startRedisServer({ cwd: os.tmpdir() });
+  if (!redis) throw new Error('redis-server is not installed: the gateway reads its events from Redis');
+  procs.push(redis.proc);
+  const redisUrl = redis.url;
   const subgraphs = benchProcess('subgraphs', 'subgraphs.ts', {
     ...process.env,
     NODE_ENV: '',
@@ -106,9 +90,9 @@ try {
     await subgraphs.rpc('lifecycle', { changesPerSecond: eventsPerSecond / WEBHOOKS_PER_CHANGE });
   await sleep(3000); // the first events and timers settle
   for (let i = 1; i <= repeat; i++) {
-    const a = cpuSeconds(ours.child.pid!);
+    const a = procCpuTimes(ours.child.pid!);
     await sleep(seconds * 1000);
-    const b = cpuSeconds(ours.child.pid!);
+    const b = procCpuTimes(ours.child.pid!);
     const per = (x: number): string => ((x * 1000) / seconds).toFixed(0);
     console.log(
       `(${target}) idle at ${eventsPerSecond} webhooks/s, window ${i}/${repeat} of ${seconds} s: ${per(b.user - a.user + b.system - a.system)} CPU ms/s (user ${per(b.user - a.user)}, system ${per(b.system - a.system)})`,
@@ -117,7 +101,7 @@ try {
   await subgraphs.rpc('lifecycle', { changesPerSecond: 0 });
   await ours.stop();
   await subgraphs.stop();
-  redis.kill();
+  redis.proc.kill();
   process.exit(0);
 } catch (err) {
   console.error(`bench:idle failed: ${err instanceof Error ? err.message : String(err)}`);

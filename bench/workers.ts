@@ -47,6 +47,7 @@ import pg from 'pg';
 import type { SubgraphName } from '../gateway/config.js';
 import { pgConnection } from '../store/postgres.js';
 import { currentAffinity, Proc, procCpuSeconds, procMemory, sleep, tasksetAvailable } from './gateways/proc.js';
+import { startRedisServer } from './gateways/redisServer.js';
 import { codeState, packageVersions } from './gateways/report.js';
 import { freePort, oursEnv, type TargetContext, waitReady } from './gateways/targets.js';
 import { credential } from './gateways/workload.js';
@@ -352,30 +353,13 @@ async function main(): Promise<void> {
   }
 
   // A private redis-server: only our stack's commands are counted.
-  const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  if (!redisBin) fail('no redis-server binary (apt-get install redis-server)');
-  const redisPort = await freePort();
-  const redis = new Proc({
-    name: 'redis-server',
-    command: redisBin,
-    args: [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    cwd: tmpDir,
-    env: process.env,
-    onUnexpectedExit: fail,
-  });
+  const server = await startRedisServer({ cwd: tmpDir, onUnexpectedExit: fail }).catch((err: unknown) =>
+    fail((err as Error).message),
+  );
+  if (!server) fail('no redis-server binary (apt-get install redis-server)');
+  const redis = server.proc;
   procs.push(redis);
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redisUrl = server.url;
   const info = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableReadyCheck: false });
   info.on('error', () => undefined); // connection refused while redis-server starts: retried below
   for (let i = 0; ; i++) {
@@ -389,7 +373,7 @@ async function main(): Promise<void> {
     }
   }
   log(`redis-server on ${redisUrl} (pid ${redis.pid}); measuring one Redis core with redis-benchmark`);
-  const ceiling = redisCeiling(redisPort, redis.pid);
+  const ceiling = redisCeiling(server.port, redis.pid);
   await info.flushall();
   log(`redis-benchmark: ${JSON.stringify(ceiling.results)}`);
 

@@ -182,14 +182,19 @@ export class Proc {
 }
 
 const CLK_TCK = 100;
-export function procCpuSeconds(pid: number): number {
+/** User and system CPU seconds of a process so far (utime, stime: /proc/<pid>/stat fields 14, 15); NaN once it is gone. */
+export function procCpuTimes(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+    return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
+}
+export function procCpuSeconds(pid: number): number {
+  const { user, system } = procCpuTimes(pid);
+  return user + system;
 }
 export function procMemory(pid: number): { rss: number; peak: number } {
   try {
