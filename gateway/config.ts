@@ -57,6 +57,12 @@ export interface GatewayConfig {
   /** Subscriptions one caller may hold over all its connections, per gateway process (`WS_MAX_SUBSCRIPTIONS_PER_CALLER`). @default 500 */
   maxSubscriptionsPerCaller: number;
   /**
+   * Per-consumer caps in place of `maxSubscriptionsPerCaller` (`WS_MAX_SUBSCRIPTIONS_PER_<CONSUMER>`,
+   * e.g. `WS_MAX_SUBSCRIPTIONS_PER_STOREFRONT`); a consumer not listed has the general cap.
+   * @default { storefront: 20 } ({@link DEFAULT_SUBSCRIPTION_CAPS})
+   */
+  maxSubscriptionsByConsumer: Partial<Record<Consumer, number>>;
+  /**
    * Bytes sent to a subscriber that its client has not acknowledged reading (WebSocket ping/pong:
    * includes the kernel's send buffer) before it is dropped (`WS_MAX_UNACKED_BYTES`). @default 4194304
    */
@@ -171,6 +177,15 @@ export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
   ops: 0,
 };
 
+/**
+ * Default per-consumer subscription caps. A shopper watches the orders it has open (one per order
+ * page: a handful of tabs), so its cap is sized to that, not to what a server-side consumer such as
+ * the Salesforce org (every agent's console through one identity) needs: at 500 subscriptions one
+ * shopper on an order changing 4 times a second made the gateway write 2,000 frames a second
+ * (RELIABILITY.md, "Noisy client").
+ */
+export const DEFAULT_SUBSCRIPTION_CAPS: Readonly<Partial<Record<Consumer, number>>> = { storefront: 20 };
+
 /** The Salesforce Lightning domains an LWC calls from. */
 export const SALESFORCE_ORIGINS = [
   'https://*.lightning.force.com',
@@ -237,6 +252,17 @@ function retryWaits(r: EnvReader, name: string, fallback: number[]): number[] {
   return waits;
 }
 
+/** `WS_MAX_SUBSCRIPTIONS_PER_<CONSUMER>` over {@link DEFAULT_SUBSCRIPTION_CAPS}. */
+function subscriptionCaps(r: EnvReader): Partial<Record<Consumer, number>> {
+  const caps: Partial<Record<Consumer, number>> = {};
+  for (const c of CONSUMERS) {
+    const name = `WS_MAX_SUBSCRIPTIONS_PER_${c.toUpperCase()}`;
+    const fallback = DEFAULT_SUBSCRIPTION_CAPS[c];
+    if (r.has(name) || fallback !== undefined) caps[c] = r.int(name, fallback ?? 0, 1, 1_000_000);
+  }
+  return caps;
+}
+
 /** Reads and validates the gateway configuration; throws a ConfigError naming every bad value. */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const r = new EnvReader(env);
@@ -260,6 +286,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     maxSubscriptionsPerConnection: r.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerCaller: r.int('WS_MAX_SUBSCRIPTIONS_PER_CALLER', 500, 1, 1_000_000),
+    maxSubscriptionsByConsumer: subscriptionCaps(r),
     maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
     trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),

@@ -312,6 +312,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       maxQueuedBytes: config.maxQueuedBytes,
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
+      maxSubscriptionsByConsumer: config.maxSubscriptionsByConsumer,
       maxUnackedBytes: config.maxUnackedBytes,
       pipeline,
       corsOrigins: config.corsOrigins,

@@ -111,7 +111,7 @@ const budgets = {
   storefrontQuotaPerMinute: quota,
   storefrontQuotaBurst: quotaBurst,
   subscriptionsPerConnection: defaults.maxSubscriptionsPerConnection,
-  subscriptionsPerCaller: defaults.maxSubscriptionsPerCaller,
+  subscriptionsPerCaller: defaults.maxSubscriptionsByConsumer.storefront ?? defaults.maxSubscriptionsPerCaller,
   unackedBytes,
   cacheBytes: cacheMB * 1_048_576,
 };

@@ -66,6 +66,8 @@ export interface SubscriptionServerOptions {
   maxSubscriptionsPerConnection?: number;
   /** Subscriptions one caller (consumer and subject: a token's customer, a partner key) may hold over all its connections. @default 500 */
   maxSubscriptionsPerCaller?: number;
+  /** Caps of a consumer's callers in place of `maxSubscriptionsPerCaller` (`WS_MAX_SUBSCRIPTIONS_PER_<CONSUMER>`). */
+  maxSubscriptionsByConsumer?: Partial<Record<string, number>>;
   /**
    * Bytes sent to a socket that its client has not yet shown it read — in ws's buffer, in the
    * kernel's send buffer or on the way: measured with WebSocket pings (a client answers a ping only
@@ -278,6 +280,26 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): {
     if (left > 0) callers.set(extra.caller, left);
     else callers.delete(extra.caller);
   };
+  /** The refusal of one more subscription on this connection, past a cap; else undefined. */
+  const overCap = (extra: ConnectionExtra, identity: Identity, caller: string): readonly GraphQLError[] | undefined => {
+    if (extra.subscriptions.size >= perConnection) {
+      return refuse(
+        `at most ${perConnection} subscriptions per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); this connection already has ${extra.subscriptions.size} — complete one first`,
+        ErrorCode.LIMIT_EXCEEDED,
+      );
+    }
+    const held = callers.get(caller) ?? 0;
+    const consumer = identity.consumer;
+    const own = opts.maxSubscriptionsByConsumer?.[consumer];
+    const cap = own ?? perCaller;
+    if (held < cap) return undefined;
+    const setting =
+      own === undefined ? 'WS_MAX_SUBSCRIPTIONS_PER_CALLER' : `WS_MAX_SUBSCRIPTIONS_PER_${consumer.toUpperCase()}`;
+    return refuse(
+      `at most ${cap} subscriptions per ${own === undefined ? '' : `${consumer} `}caller over all its connections (${setting}); ${consumer} ${identity.subject} already has ${held} — complete one first`,
+      ErrorCode.LIMIT_EXCEEDED,
+    );
+  };
   const extras = new WeakMap<object, ConnectionExtra>();
   const extraOf = (socket: object): ConnectionExtra => {
     let extra = extras.get(socket);
@@ -371,6 +393,11 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): {
           batch: false,
           responseHeaders: {},
         };
+        // A subscribe past a cap is refused before it is counted, parsed or validated: refusing it
+        // again later (below, where it is counted) must stay as cheap as possible for a client that
+        // keeps asking (the noisy-client run sent 840 at once).
+        const early = overCap(extra, extra.identity, extra.caller);
+        if (early) return early;
         try {
           checkParams(params);
           await opts.pipeline.onRequest(call, gatewayContext(extra.identity, 'ws'));
@@ -407,19 +434,9 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): {
         const socket = ctx.extra.socket;
         // Checked and counted with no await in between (concurrent subscribes cannot both pass), and
         // counted until it completes (either side) or the connection closes.
-        if (extra.subscriptions.size >= perConnection) {
-          return refuse(
-            `at most ${perConnection} subscriptions per connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); this connection already has ${extra.subscriptions.size} — complete one first`,
-            ErrorCode.LIMIT_EXCEEDED,
-          );
-        }
+        const over = overCap(extra, extra.identity, extra.caller);
+        if (over) return over;
         const held = callers.get(extra.caller) ?? 0;
-        if (held >= perCaller) {
-          return refuse(
-            `at most ${perCaller} subscriptions per caller over all its connections (WS_MAX_SUBSCRIPTIONS_PER_CALLER); ${extra.identity.consumer} ${extra.identity.subject} already has ${held} — complete one first`,
-            ErrorCode.LIMIT_EXCEEDED,
-          );
-        }
         extra.subscriptions.add(id);
         callers.set(extra.caller, held + 1);
         const contextValue: SubscriptionContext = {

@@ -5,9 +5,9 @@ import { generateDemo } from '../../demo/index.js';
 import { startStack, type Stack } from '../../embedded/stack.js';
 import { Streams } from '../../events/bus.js';
 import { MemoryEventBus } from '../../events/memory.js';
-import type { GatewayConfig } from '../../gateway/config.js';
+import { defaultGatewayConfig, gatewayConfigFromEnv, type GatewayConfig } from '../../gateway/config.js';
 import { MemoryStatusStore } from '../../gateway/tracker/store.js';
-import { credential, salesforceAuthorization } from '../helpers/http.js';
+import { credential, gql, salesforceAuthorization } from '../helpers/http.js';
 import { collect, eventually, wsClient } from '../helpers/ws.js';
 
 // Issue 16 #4 and #11: one client cannot take more than its share of subscriptions, and a client
@@ -100,6 +100,71 @@ describe('subscription caps', () => {
     await eventually(() => s!.gateway.subscriptions!.subscribers() === 2, 3000, 'a1 closed');
     collect(a2, SUB, { o: 'ORD-A-5' });
     await eventually(() => s!.gateway.subscriptions!.subscribers() === 3, 3000, 'a2 subscribes again');
+  });
+});
+
+describe('per-consumer subscription caps', () => {
+  it('should cap a shopper at the storefront cap (20 by default), below the general per-caller cap, while an agent subscribes past it', async () => {
+    const { url } = await start({});
+    const order = demo.data.oms.orders[0]!;
+    const shopper = await credential('storefront', { customerId: order.customerId });
+    const c1 = client(url, shopper);
+    const c2 = client(url, shopper);
+    for (let i = 0; i < 12; i++) collect(c1, SUB, { o: order.id });
+    for (let i = 0; i < 8; i++) collect(c2, SUB, { o: order.id });
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 20, 3000, 'twenty running');
+    const next = (await collect(c2, SUB, { o: order.id }).ended) as {
+      extensions?: { code?: string };
+      message?: string;
+    }[];
+    expect(next[0]?.extensions?.code).toBe('LIMIT_EXCEEDED');
+    expect(next[0]?.message).toMatch(
+      /at most 20 subscriptions per storefront caller over all its connections \(WS_MAX_SUBSCRIPTIONS_PER_STOREFRONT\); storefront .* already has 20/,
+    );
+    // The Salesforce org (one identity for every agent) keeps the general cap.
+    const agent = client(url);
+    for (let i = 0; i < 25; i++) collect(agent, SUB, { o: order.id });
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 45, 3000, 'the agent past twenty');
+  });
+
+  it("should refuse a subscribe past the cap before it spends the caller's quota", async () => {
+    // 12 a minute with 20 s of burst: 4 requests at once, then one every 5 s.
+    const { url } = await start({
+      maxSubscriptionsByConsumer: { storefront: 2 },
+      quotas: { ...defaultGatewayConfig().quotas, storefront: 12 },
+    });
+    const order = demo.data.oms.orders[0]!;
+    const shopper = await credential('storefront', { customerId: order.customerId });
+    const c = client(url, shopper);
+    collect(c, SUB, { o: order.id });
+    collect(c, SUB, { o: order.id });
+    await eventually(() => s!.gateway.subscriptions!.subscribers() === 2, 3000, 'two running');
+    const refused = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const errors = (await collect(c, SUB, { o: order.id }).ended) as { extensions?: { code?: string } }[];
+        return errors[0]?.extensions?.code;
+      }),
+    );
+    expect(refused).toEqual(Array(6).fill('LIMIT_EXCEEDED'));
+    // The refused subscribes took none of the shopper's requests: two of the four are left.
+    for (let i = 0; i < 2; i++) {
+      const r = await gql(url, 'query ($id: ID!) { order(id: $id) { id status } }', { id: order.id }, shopper);
+      expect(r.status).toBe(200);
+      expect(r.body.data?.order?.id).toBe(order.id);
+    }
+    const past = await gql(url, 'query ($id: ID!) { order(id: $id) { id } }', { id: order.id }, shopper);
+    expect(past.status).toBe(429);
+  });
+
+  it('should read WS_MAX_SUBSCRIPTIONS_PER_<CONSUMER> over the defaults and refuse a value that is not a count', () => {
+    expect(gatewayConfigFromEnv({}).maxSubscriptionsByConsumer).toEqual({ storefront: 20 });
+    expect(
+      gatewayConfigFromEnv({ WS_MAX_SUBSCRIPTIONS_PER_STOREFRONT: '5', WS_MAX_SUBSCRIPTIONS_PER_PARTNER: '50' })
+        .maxSubscriptionsByConsumer,
+    ).toEqual({ storefront: 5, partner: 50 });
+    expect(() => gatewayConfigFromEnv({ WS_MAX_SUBSCRIPTIONS_PER_STOREFRONT: 'many' })).toThrow(
+      /WS_MAX_SUBSCRIPTIONS_PER_STOREFRONT/,
+    );
   });
 });
 
