@@ -19,6 +19,12 @@ export interface CacheConfig {
    * `Shipment=10000`): a whole answer lives as long as its shortest-lived type allows. @default {}
    */
   typeTtlMs: Record<string, number>;
+  /**
+   * Each cache entry lives its TTL shortened by a random share up to this percentage
+   * (`CACHE_TTL_JITTER_PERCENT`, 0–50), so entries written together expire spread out instead of
+   * missing together. @default 20
+   */
+  ttlJitterPercent: number;
   /** Entries the in-memory store keeps before evicting the least recently used (`CACHE_MAX_ENTRIES`). @default 100000 */
   maxEntries: number;
   /**
@@ -49,6 +55,7 @@ export const DEFAULT_CACHE_CONFIG: Readonly<CacheConfig> = Object.freeze({
     Object.fromEntries(SUBGRAPHS.map((s) => [s.name, s.cacheMaxAgeSeconds * 1000])) as Record<SubgraphName, number>,
   ),
   typeTtlMs: Object.freeze({}),
+  ttlJitterPercent: 20,
   maxEntries: 100_000,
   maxBytes: 256 * 1_048_576,
   redisMaxBytes: 256 * 1_048_576,
@@ -89,6 +96,7 @@ export function cacheConfigFromEnv(source: NodeJS.ProcessEnv | EnvReader = proce
     responseTtlMs: r.int('CACHE_RESPONSE_TTL_MS', d.responseTtlMs, 0, MAX_CACHE_TTL_MS),
     fetchTtlMs,
     typeTtlMs,
+    ttlJitterPercent: r.int('CACHE_TTL_JITTER_PERCENT', d.ttlJitterPercent, 0, 50),
     maxEntries: r.int('CACHE_MAX_ENTRIES', d.maxEntries, 1, 10_000_000),
     maxBytes: r.int('CACHE_MAX_BYTES', d.maxBytes, 65_536, 64 * 1_073_741_824),
     redisMaxBytes: r.int('CACHE_REDIS_MAX_BYTES', d.redisMaxBytes, 65_536, 1024 * 1_073_741_824),

@@ -33,7 +33,7 @@ export interface CreateTaggedCacheOptions {
  */
 export function createTaggedCache(
   config: Pick<CacheConfig, 'redisUrl' | 'maxEntries' | 'redisTimeoutMs'> &
-    Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes'>>,
+    Partial<Pick<CacheConfig, 'maxBytes' | 'redisMaxBytes' | 'ttlJitterPercent'>>,
   versions: OrderVersions,
   opts: CreateTaggedCacheOptions = {},
 ): CacheSetup {
@@ -67,7 +67,14 @@ export function createTaggedCache(
       }
     : {};
   return {
-    cache: new TaggedCache({ store: raw, versions, tags, guard, ...near }),
+    cache: new TaggedCache({
+      store: raw,
+      versions,
+      tags,
+      guard,
+      ...near,
+      ...(config.ttlJitterPercent ? { ttlJitter: config.ttlJitterPercent / 100 } : {}),
+    }),
     store: errorsAreMisses(raw, { guard }),
     keyv,
     guard,

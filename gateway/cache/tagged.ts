@@ -18,6 +18,15 @@ export interface TaggedCacheOptions {
    * one versions read instead of two round trips. Entries are still checked against the versions
    * on every read; a copy lives at most `ttlMs` (and the entry's own TTL). @default none
    */
+  /**
+   * Each entry's TTL is shortened by a random fraction up to this (0–0.5), so entries written
+   * together do not expire together: without it every answer filled in one burst (a start, a
+   * flush, a popular page) missed again in one burst a TTL later, and each burst queued every
+   * request behind its upstream fetches (RELIABILITY.md, "Noisy client"). @default 0
+   */
+  ttlJitter?: number;
+  /** The random source of the jitter, in [0, 1). @default Math.random */
+  random?: () => number;
   near?: {
     maxEntries: number;
     ttlMs: number /** Byte budget of the near copy (approximate), LRU-evicted past it. @default unbounded by bytes */;
@@ -27,7 +36,7 @@ export interface TaggedCacheOptions {
 
 /** How {@link TaggedCache.set} stores an entry. */
 export interface TaggedSetOptions {
-  /** How long the entry lives, ms: far less than the versions' TTL (7 days). */
+  /** How long the entry lives, ms: far less than the versions' TTL (7 days); at most this with a jitter ({@link TaggedCacheOptions.ttlJitter}). */
   ttlMs: number;
   /**
    * The versions of the ids the value depends on, read with {@link TaggedCache.snapshot} BEFORE the
@@ -97,12 +106,19 @@ export class TaggedCache {
   private readonly guard: CacheGuard;
   private readonly near: LruMap<string, Entry> | undefined;
   private readonly nearTtlMs: number = 0;
+  private readonly ttlJitter: number;
+  private readonly random: () => number;
 
   constructor(opts: TaggedCacheOptions) {
     this.store = opts.store;
     this.versions = opts.versions;
     this.tags = opts.tags ?? new MemoryTagIndex();
     this.guard = opts.guard instanceof CacheGuard ? opts.guard : new CacheGuard(opts.guard);
+    const jitter = opts.ttlJitter ?? 0;
+    if (!(jitter >= 0 && jitter <= 0.5))
+      throw new RangeError(`TaggedCache: expected ttlJitter between 0 and 0.5, got ${JSON.stringify(opts.ttlJitter)}`);
+    this.ttlJitter = jitter;
+    this.random = opts.random ?? Math.random;
     if (opts.near) {
       this.near = new LruMap(opts.near.maxEntries, opts.near.maxBytes);
       this.nearTtlMs = opts.near.ttlMs;
@@ -193,17 +209,20 @@ export class TaggedCache {
       }
     }
     const entry: Entry = { value, versions: [...recorded] };
+    const ttlMs = this.ttlJitter
+      ? Math.max(1, Math.round(opts.ttlMs * (1 - this.ttlJitter * this.random())))
+      : opts.ttlMs;
     const stored = await this.guard.run(
       'set',
       async () => {
-        await this.store.set(key, formatEntry(entry), opts.ttlMs);
+        await this.store.set(key, formatEntry(entry), ttlMs);
         return true;
       },
       false,
     );
-    if (stored) this.remember(key, entry, opts.ttlMs);
+    if (stored) this.remember(key, entry, ttlMs);
     if (stored && opts.tags?.length)
-      await this.guard.run('tag', () => this.tags.add(opts.tags!, key, opts.ttlMs), undefined);
+      await this.guard.run('tag', () => this.tags.add(opts.tags!, key, ttlMs), undefined);
     return stored;
   }
 

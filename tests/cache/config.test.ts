@@ -9,6 +9,7 @@ describe('cacheConfigFromEnv', () => {
       responseTtlMs: 30_000,
       fetchTtlMs: { erp: 60_000, oms: 30_000, wms: 15_000, carrier: 10_000, returns: 30_000, visibility: 0 },
       typeTtlMs: {},
+      ttlJitterPercent: 20,
       maxEntries: 100_000,
       maxBytes: 268_435_456,
       redisMaxBytes: 268_435_456,
@@ -29,6 +30,7 @@ describe('cacheConfigFromEnv', () => {
         CACHE_TTL_CARRIER_MS: '4',
         CACHE_TTL_RETURNS_MS: '5',
         CACHE_TYPE_TTLS: 'Shipment=7',
+        CACHE_TTL_JITTER_PERCENT: '0',
         CACHE_MAX_ENTRIES: '10',
         CACHE_MAX_BYTES: '1048576',
         CACHE_REDIS_MAX_BYTES: '2097152',
@@ -40,6 +42,7 @@ describe('cacheConfigFromEnv', () => {
       responseTtlMs: 0,
       fetchTtlMs: { erp: 1, oms: 2, wms: 3, carrier: 4, returns: 5, visibility: 0 },
       typeTtlMs: { Shipment: 7 },
+      ttlJitterPercent: 0,
       maxEntries: 10,
       maxBytes: 1_048_576,
       redisMaxBytes: 2_097_152,
@@ -56,6 +59,7 @@ describe('cacheConfigFromEnv', () => {
         CACHE_TTL_CARRIER_MS: '-1',
         CACHE_MAX_ENTRIES: '0',
         CACHE_RESPONSE_TTL_MS: '999999999',
+        CACHE_TTL_JITTER_PERCENT: '60',
         REDIS_URL: 'localhost:6379',
       });
     } catch (err) {
@@ -67,6 +71,7 @@ describe('cacheConfigFromEnv', () => {
       'REDIS_URL must be a redis:// or rediss:// URL; received "localhost:6379"',
       'CACHE_ENABLED must be "true" or "false"; received "yes"',
       'CACHE_RESPONSE_TTL_MS must be an integer from 0 to 86400000; received "999999999"',
+      'CACHE_TTL_JITTER_PERCENT must be an integer from 0 to 50; received "60"',
       'CACHE_MAX_ENTRIES must be an integer from 1 to 10000000; received "0"',
     ]);
   });

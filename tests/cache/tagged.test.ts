@@ -11,6 +11,7 @@ import {
   type CacheSetup,
   type CacheStore,
 } from '../../gateway/cache/index.js';
+import { DEFAULT_CACHE_CONFIG } from '../../gateway/cache/config.js';
 import { cleanupPrefix, describeRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { taggedCacheContract, type TaggedSetup } from './taggedContract.js';
 
@@ -102,6 +103,64 @@ describe('TaggedCache when the versions cannot be read', () => {
     expect(await cache.get('k')).toBeUndefined();
     expect(await cache.set('k2', 'v', { ttlMs: 60_000, versions: before })).toBe(false);
     expect(performance.now() - started).toBeLessThan(100 + 300);
+  });
+});
+
+describe('TaggedCache TTL jitter', () => {
+  /** A store that records the TTL of every write. */
+  const recording = () => {
+    const inner = createCacheStore();
+    const ttls: number[] = [];
+    const store: CacheStore = {
+      ...inner,
+      set: (k, v, ttl) => {
+        ttls.push(ttl);
+        return inner.set(k, v, ttl);
+      },
+    };
+    return { store, ttls };
+  };
+
+  it('should spread the expiry of entries written together over the jitter share of their TTL, never past it', async () => {
+    const { store, ttls } = recording();
+    const tags = new MemoryTagIndex();
+    const cache = new TaggedCache({ store, versions: new MemoryOrderVersions(), tags, ttlJitter: 0.2 });
+    const snapshot = (await cache.snapshot(['ORD-1']))!;
+    for (let i = 0; i < 200; i++)
+      await cache.set(`k${i}`, 'v', { ttlMs: 10_000, versions: snapshot, tags: ['order:ORD-1'] });
+    expect(ttls).toHaveLength(200);
+    expect(Math.max(...ttls)).toBeLessThanOrEqual(10_000);
+    expect(Math.min(...ttls)).toBeGreaterThanOrEqual(8_000);
+    // Spread, not one instant: 200 uniform draws over 2 s leave no gap near a second.
+    expect(Math.max(...ttls) - Math.min(...ttls)).toBeGreaterThan(1_500);
+    expect(new Set(ttls).size).toBeGreaterThan(150);
+    expect(await cache.get('k0')).toBe('v');
+  });
+
+  it('should keep the TTL as given without a jitter, and refuse a jitter outside 0–0.5', async () => {
+    const { store, ttls } = recording();
+    const cache = new TaggedCache({ store, versions: new MemoryOrderVersions() });
+    const snapshot = (await cache.snapshot(['ORD-1']))!;
+    for (let i = 0; i < 5; i++) await cache.set(`k${i}`, 'v', { ttlMs: 10_000, versions: snapshot });
+    expect(ttls).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
+    expect(() => new TaggedCache({ store, versions: new MemoryOrderVersions(), ttlJitter: 0.9 })).toThrow(
+      /expected ttlJitter between 0 and 0.5, got 0.9/,
+    );
+  });
+
+  it('should take the jitter from the cache configuration (CACHE_TTL_JITTER_PERCENT, 20 by default)', async () => {
+    const draws: number[] = [];
+    const setup = createTaggedCache({ ...DEFAULT_CACHE_CONFIG }, new MemoryOrderVersions());
+    // The configured share reaches the cache: a draw of 1 takes the whole 20 % off.
+    (setup.cache as unknown as { random: () => number }).random = () => (draws.push(1), 1);
+    const snapshot = (await setup.cache.snapshot(['ORD-1']))!;
+    await setup.cache.set('k', 'v', { ttlMs: 1_000, versions: snapshot });
+    expect(draws).toEqual([1]);
+    expect(await setup.cache.get('k')).toBe('v');
+    // Gone after 800 ms, where the TTL as given would keep it to 1,000.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(await setup.cache.get('k')).toBeUndefined();
+    await setup.cache.close();
   });
 });
 
