@@ -63,6 +63,12 @@ export interface GatewayConfig {
    */
   maxSubscriptionsByConsumer: Partial<Record<Consumer, number>>;
   /**
+   * The most one operation of a consumer's callers may cost, below `LIMIT_MAX_COST`
+   * (`LIMIT_MAX_COST_<CONSUMER>`, e.g. `LIMIT_MAX_COST_STOREFRONT`); a consumer not listed has only
+   * `LIMIT_MAX_COST`. @default { storefront: 2000 } ({@link DEFAULT_CONSUMER_MAX_COST})
+   */
+  maxCostByConsumer: Partial<Record<Consumer, number>>;
+  /**
    * Bytes sent to a subscriber that its client has not acknowledged reading (WebSocket ping/pong:
    * includes the kernel's send buffer) before it is dropped (`WS_MAX_UNACKED_BYTES`). @default 4194304
    */
@@ -186,6 +192,15 @@ export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
  */
 export const DEFAULT_SUBSCRIPTION_CAPS: Readonly<Partial<Record<Consumer, number>>> = { storefront: 20 };
 
+/**
+ * Default per-consumer ceilings on one operation's cost. A shopper's own operations cost at most
+ * about 100 (ShopperOrderHistory, 20 orders a page: 101), so 2,000 leaves them twenty times that
+ * and still refuses a page of 100 full orders (6,200: 177 KB, about 400 ms of one process),
+ * which a cost budget could only space out: each one held every other client up while it ran
+ * (RELIABILITY.md, "Noisy client").
+ */
+export const DEFAULT_CONSUMER_MAX_COST: Readonly<Partial<Record<Consumer, number>>> = { storefront: 2000 };
+
 /** The Salesforce Lightning domains an LWC calls from. */
 export const SALESFORCE_ORIGINS = [
   'https://*.lightning.force.com',
@@ -252,15 +267,20 @@ function retryWaits(r: EnvReader, name: string, fallback: number[]): number[] {
   return waits;
 }
 
-/** `WS_MAX_SUBSCRIPTIONS_PER_<CONSUMER>` over {@link DEFAULT_SUBSCRIPTION_CAPS}. */
-function subscriptionCaps(r: EnvReader): Partial<Record<Consumer, number>> {
-  const caps: Partial<Record<Consumer, number>> = {};
+/** `<prefix><CONSUMER>` for every consumer that has it or a default. */
+function perConsumer(
+  r: EnvReader,
+  prefix: string,
+  defaults: Readonly<Partial<Record<Consumer, number>>>,
+  max: number,
+): Partial<Record<Consumer, number>> {
+  const values: Partial<Record<Consumer, number>> = {};
   for (const c of CONSUMERS) {
-    const name = `WS_MAX_SUBSCRIPTIONS_PER_${c.toUpperCase()}`;
-    const fallback = DEFAULT_SUBSCRIPTION_CAPS[c];
-    if (r.has(name) || fallback !== undefined) caps[c] = r.int(name, fallback ?? 0, 1, 1_000_000);
+    const name = `${prefix}${c.toUpperCase()}`;
+    const fallback = defaults[c];
+    if (r.has(name) || fallback !== undefined) values[c] = r.int(name, fallback ?? 0, 1, max);
   }
-  return caps;
+  return values;
 }
 
 /** Reads and validates the gateway configuration; throws a ConfigError naming every bad value. */
@@ -286,7 +306,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     wsInitTimeoutMs: r.int('WS_INIT_TIMEOUT_MS', 3000, 100, 60_000),
     maxSubscriptionsPerConnection: r.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     maxSubscriptionsPerCaller: r.int('WS_MAX_SUBSCRIPTIONS_PER_CALLER', 500, 1, 1_000_000),
-    maxSubscriptionsByConsumer: subscriptionCaps(r),
+    maxSubscriptionsByConsumer: perConsumer(r, 'WS_MAX_SUBSCRIPTIONS_PER_', DEFAULT_SUBSCRIPTION_CAPS, 1_000_000),
+    maxCostByConsumer: perConsumer(r, 'LIMIT_MAX_COST_', DEFAULT_CONSUMER_MAX_COST, Number.MAX_SAFE_INTEGER),
     maxUnackedBytes: r.int('WS_MAX_UNACKED_BYTES', 4_194_304, 4096, 1_073_741_824),
     trackerSeed: r.bool('TRACKER_SEED', true),
     trackerRetryMs: retryWaits(r, 'TRACKER_RETRY_MS', [100, 200, 400, 800, 1600, 3200]),

@@ -76,7 +76,7 @@ export function gatewayStages(deps: StageDeps): Stage[] {
         ]
       : []),
     // ── per operation (parse, validate, plan, execute) ──
-    operationLimitsStage(config.limits),
+    operationLimitsStage(config.limits, config.maxCostByConsumer),
     fieldAccessStage({ rules: deps.rules }),
     // ── per subgraph fetch, outermost first ──
     ...(caching

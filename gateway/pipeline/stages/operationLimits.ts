@@ -1,6 +1,6 @@
 import { BREAK, GraphQLError, visit, type DocumentNode } from 'graphql';
 import { CONSUMER_POLICIES, ErrorCode } from '../../../canonical/index.js';
-import { limitExceeded, limitRules, tokenLimitError, type OperationLimits } from '../../limits/index.js';
+import { costMeter, limitExceeded, limitRules, tokenLimitError, type OperationLimits } from '../../limits/index.js';
 import { RequestRefusal } from '../errors.js';
 import type { Stage } from '../stage.js';
 
@@ -29,10 +29,16 @@ const isExternal = (consumer: string): boolean =>
  * - the token limit runs as graphql's `parse(source, { maxTokens })` (parsing stops at the limit)
  *   and its syntax error is restated with the token count;
  * - the limit rules run with graphql's own validation; field suggestions are off;
- * - introspection is refused to external consumers (`FORBIDDEN`).
+ * - introspection is refused to external consumers (`FORBIDDEN`);
+ * - a consumer listed in `maxCostByConsumer` (`LIMIT_MAX_COST_<CONSUMER>`) may not run an
+ *   operation that costs more than its ceiling (the gateway's own reads are not its callers').
  * The graphql-ws transport runs the same limits through `parseAndValidate`.
  */
-export function operationLimitsStage(limits: OperationLimits): Stage {
+export function operationLimitsStage(
+  limits: OperationLimits,
+  maxCostByConsumer: Readonly<Partial<Record<string, number>>> = {},
+): Stage {
+  const costOf = costMeter(limits.cost);
   return {
     name: 'operation limits',
     serverOptions: {
@@ -57,7 +63,7 @@ export function operationLimitsStage(limits: OperationLimits): Stage {
       error.message = refusal.message;
       Object.assign(error.extensions, refusal.extensions);
     },
-    onOperation({ document, operation, context }) {
+    onOperation({ schema, document, operation, context }) {
       // Apollo Gateway plans queries and mutations; a subscription would fail in the planner as a 500.
       if (operation.operation === 'subscription') {
         throw new GraphQLError(
@@ -71,6 +77,17 @@ export function operationLimitsStage(limits: OperationLimits): Stage {
         throw new GraphQLError('introspection is not available to external consumers', {
           extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
         });
+      }
+      const consumer = context.identity.consumer;
+      const max = maxCostByConsumer[consumer];
+      if (max && context.transport !== 'internal') {
+        const cost = costOf(schema, document, operation);
+        if (cost > max) {
+          throw new GraphQLError(
+            `${operation.operation} cost ${cost} exceeds the limit of ${max} for ${consumer} callers (LIMIT_MAX_COST_${consumer.toUpperCase()}): ask for fewer items (first:) or fewer fields`,
+            { extensions: { code: ErrorCode.LIMIT_EXCEEDED, limit: max, value: cost, http: { status: 400 } } },
+          );
+        }
       }
     },
   };

@@ -63,6 +63,7 @@ export function quotasStage(
     | 'limits'
     | 'quotaRefusalDelayMs'
     | 'quotaRefusalMaxHeld'
+    | 'maxCostByConsumer'
   >,
   logger: Logger,
   redis: Redis | undefined,
@@ -148,6 +149,9 @@ export function quotasStage(
       // Only the callers' own requests: the gateway's reads (the tracker, subscription payloads) run in process.
       if (!budget || context.transport === 'internal') return;
       const cost = costOf(schema, document, operation);
+      // Over the consumer's ceiling for one operation: the operation limits stage refuses it, uncharged.
+      const ceiling = identity.consumer === 'internal' ? undefined : config.maxCostByConsumer[identity.consumer];
+      if (ceiling && cost > ceiling) return;
       if (cost > budget)
         throw new GraphQLError(
           `${operation.operation} cost ${cost} exceeds the ${identity.consumer} cost budget of ${budget} per minute: ask for fewer items (first:) or fewer fields`,
