@@ -162,23 +162,30 @@ export interface GatewayConfig {
   metricsPort?: number;
 }
 
-/** Requests per minute per caller: a shopper, a partner key, the Salesforce org, an operator. */
+/**
+ * Requests per minute per caller: a shopper, a partner key, the Salesforce org, an operator. A
+ * shopper's 600 (10 a second, 200 at once) is sized to what one core can give every shopper at
+ * once, not to what a shopper needs (a page view is a few requests): at 12,000 a minute one shopper
+ * spending only cache hits took a tenth of a core, and moved every other client's p99
+ * (RELIABILITY.md, "Noisy client").
+ */
 export const DEFAULT_QUOTAS: Readonly<Record<Consumer, number>> = {
   salesforce: 600_000,
-  storefront: 12_000,
+  storefront: 600,
   partner: 60_000,
   ops: 60_000,
 };
 
 /**
  * Default cost budgets per caller and minute: a shopper's own operations cost at most ~100 (up to
- * 300 such requests a minute), a page of 100 full orders ~6,200 (one at a time, every 12.4 s at
- * that pace). The other consumers are one org, a partner's fixed persisted operations, or
- * operators: unlimited.
+ * 60 such uncached requests a minute; cache hits are not charged), the largest it may run
+ * ({@link DEFAULT_CONSUMER_MAX_COST}, 2,000) one every 20 s. At about 0.07 ms of one process per
+ * unit of cost, a shopper at this budget takes under 1 % of a core. The other consumers are one
+ * org, a partner's fixed persisted operations, or operators: unlimited.
  */
 export const DEFAULT_COST_QUOTAS: Readonly<Record<Consumer, number>> = {
   salesforce: 0,
-  storefront: 30_000,
+  storefront: 6_000,
   partner: 0,
   ops: 0,
 };
