@@ -10,8 +10,9 @@
  *   `--subscribers` subscribers; latency from each request's scheduled time.
  * - **Phase B** (as long): the same, plus ONE storefront shopper (scripts/noisy/abuser.ts) trying in
  *   turn to take more than its budgets: subscriptions past the per-connection and per-caller caps,
- *   some on sockets that stop reading; `--names` distinct `orders(first: 100)` queries under as many
- *   operation names to fill the response cache; requests past its quota.
+ *   some on sockets that stop reading; `--names` distinct `orders(first: N)` queries (the largest
+ *   page its cost ceiling allows) under as many operation names to fill the response cache;
+ *   requests past its quota.
  * - All along, this process flips an ERP hold on the abuser's order (`--flips` per second) and on
  *   the orders the agent subscribers watch, so that subscriptions carry events in both phases.
  *
@@ -26,6 +27,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildSchema, getOperationAST, parse } from 'graphql';
 import type { DestinationStream } from 'pino';
 import { generateDemo } from '../demo/index.js';
 import { startLifecycle } from '../embedded/lifecycle/index.js';
@@ -35,9 +37,11 @@ import { devPartnerKey } from '../gateway/auth/consumers.js';
 import { devToken } from '../gateway/auth/devCredentials.js';
 import { DEFAULT_CACHE_CONFIG } from '../gateway/cache/config.js';
 import { defaultGatewayConfig } from '../gateway/config.js';
+import { costMeter } from '../gateway/limits/index.js';
 import { storeStatusStore } from '../gateway/tracker/store.js';
 import { createLogger } from '../runtime/logger.js';
 import { openStore } from '../store/index.js';
+import { fillQuery } from './noisy/types.js';
 import { signWebhook } from '../subgraphs/common/signature.js';
 import {
   type AbuseReport,
@@ -107,6 +111,17 @@ const unackedBytes = num('unacked-kb', quick ? 256 : defaults.maxUnackedBytes / 
 // The quota is a pace with a burst (QUOTA_BURST_SECONDS): any minute may hold the minute's quota
 // plus the burst, never more.
 const quotaBurst = Math.ceil((quota * defaults.quotaBurstSeconds) / 60);
+// The cache part's page: the largest (up to 100 orders) a shopper may run, as an abuser would find
+// by trying (LIMIT_MAX_COST_STOREFRONT; before that ceiling it was 100 orders, cost 6,201).
+const costOf = costMeter(defaults.limits.cost);
+const clientSchema = buildSchema(readFileSync(join(import.meta.dirname, '..', 'schema', 'released.graphql'), 'utf8'));
+const fillCost = (first: number): number => {
+  const document = parse(fillQuery(0, first));
+  return costOf(clientSchema, document, getOperationAST(document)!);
+};
+const costCeiling = Math.min(defaults.limits.cost.max, defaults.maxCostByConsumer.storefront ?? Infinity);
+let fillFirst = 100;
+while (fillFirst > 1 && fillCost(fillFirst) > costCeiling) fillFirst--;
 const budgets = {
   storefrontQuotaPerMinute: quota,
   storefrontQuotaBurst: quotaBurst,
@@ -379,6 +394,7 @@ const abuserConfig: AbuserConfig = {
   startAt: bStart,
   endAt: bStart + seconds * 1000,
   names,
+  fillFirst,
   connections,
   perConnectionTry: Math.ceil(budgets.subscriptionsPerConnection * 1.2),
   paused,
@@ -588,7 +604,7 @@ console.log(
     `  subscriptions the gateway held over B (s into B: count, the well-behaved included): ${subscriptionSteps}`,
     `  first refusals: ${[...new Set(abuse.connections.map((c) => c.firstRefusal).filter(Boolean))].map((m) => `"${m}"`).join('; ') || '–'}`,
     `  paused sockets: ${pausedConns.length} stopped reading ${((Math.min(...pausedConns.map((c) => c.pausedAt ?? c.openedAt)) - bStart) / 1000).toFixed(1)} s into B, ${pausedDropped} closed by the gateway (close codes read on resuming: ${pausedConns.map((c) => c.closeCode ?? 'open').join(', ') || '–'}); slow-subscriber drops it logged in B: ${bDrops.length} (${codes(dropWhy)}; budgets ${unackedBytes / 1024} KiB unacknowledged, ${defaults.maxBufferedBytes / 1024} KiB unsent)${bDrops.length ? ` at ${bDrops.map((d) => `${((d.at - bStart) / 1000).toFixed(1)} s`).join(', ')}` : ''}`,
-    `  cache fill: ${abuse.namesSent} distinct operation names sent, answers ${codes(abuse.http.cache ?? {})}`,
+    `  cache fill: ${abuse.namesSent} distinct operation names sent (orders(first: ${fillFirst}), cost ${fillCost(fillFirst)}), answers ${codes(abuse.http.cache ?? {})}`,
     `  past the quota: answers ${codes(abuse.http.quota ?? {})}; ${http429} answered 429 in all; admitted at most ${maxAdmittedPerMinute} in one minute (quota ${quota} a minute as a pace, burst ${quotaBurst}): ${verdict(targets.quotaMet)}${abuse.firstRefusal ? `; first 429: "${abuse.firstRefusal.message}", Retry-After ${abuse.firstRefusal.retryAfter}, ${JSON.stringify(abuse.firstRefusal.extensions)}` : ''}`,
     `  cache bytes (ovg_cache_memory_bytes): ${mb(edges.beforeA.cacheBytes ?? 0)} MB before A, ${mb(edges.afterA.cacheBytes ?? 0)} MB after A, ${mb(edges.afterB.cacheBytes ?? 0)} MB after B, at most ${mb(cacheMax)} MB (budget ${cacheMB} MB): ${verdict(targets.cacheMet)}`,
     `  stack memory (post-GC): RSS ${edges.beforeA.rssMB} → ${edges.afterA.rssMB} → ${edges.afterB.rssMB} MB, heap ${edges.beforeA.heapUsedMB} → ${edges.afterA.heapUsedMB} → ${edges.afterB.heapUsedMB} MB, external ${edges.beforeA.externalMB} → ${edges.afterA.externalMB} → ${edges.afterB.externalMB} MB (before A, after A, after B); RSS at most ${Math.max(...samples.map((s) => s.rssMB))} MB`,

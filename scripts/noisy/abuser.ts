@@ -7,8 +7,9 @@
  *    over the per-caller cap); the first `paused` of them then stop reading (`ws.pause()`: no
  *    reads, so no pongs) while the order keeps changing. Every 5 s to the end of the phase it tries
  *    again on a new connection (a dropped socket frees its share: does the cap still hold?).
- * 2. **cache**: `names` distinct large queries (`orders(first: 100)` with the status page's fields)
- *    under as many operation names, `concurrency` in flight, to fill the response cache.
+ * 2. **cache**: `names` distinct large queries (`orders(first: fillFirst)` with the status page's
+ *    fields: the largest page its cost ceiling allows) under as many operation names,
+ *    `concurrency` in flight, to fill the response cache.
  * 3. **quota**: a small query of another of its orders (a cache hit) as fast as `concurrency`
  *    requests in flight allow, past its quota.
  *
@@ -16,17 +17,10 @@
  * (a JSON {@link AbuserConfig}).
  */
 import WebSocket from 'ws';
-import { type AbuseConnection, type AbuseReport, type AbuserConfig, abuseParts } from './types.js';
+import { type AbuseConnection, type AbuseReport, type AbuserConfig, abuseParts, fillQuery } from './types.js';
 
 const config = JSON.parse(process.env.NOISY_ABUSER!) as AbuserConfig;
 const wsUrl = config.url.replace(/^http/, 'ws');
-const FIELDS =
-  'id number placedAt channel status statusDetail { status reason } lines { lineNumber sku description finalSale quantity } ' +
-  'lineStatuses { lineNumber status quantities { ordered cancelled shipped delivered returnInitiated returned } } ' +
-  'totals { subtotal { amount currency } tax { amount currency } shipping { amount currency } total { amount currency } } ' +
-  'shipments { id shippedAt carrier service trackingNumber trackingUrl status estimatedDeliveryAt deliveredAt events { occurredAt status description location } } ' +
-  'returns { id rmaNumber status requestedAt lines { lineNumber quantity } refund { amount { amount currency } refundedAt } }';
-const fill = (k: number): string => `query Fill${k} { orders(first: 100) { edges { node { ${FIELDS} } } } }`;
 const LIVE =
   'subscription Live($orderId: ID!, $customerId: ID!) { orderStatusChanged(orderId: $orderId, customerId: $customerId) { cursor orderId status changedAt order { id status shipments { id status } } } }';
 
@@ -176,7 +170,7 @@ async function abuse(): Promise<void> {
     if (k >= config.names) return false;
     const i = k++;
     report.namesSent++;
-    return http('cache', fill(i), `Fill${i}`);
+    return http('cache', fillQuery(i, config.fillFirst), `Fill${i}`);
   });
   // 3. Past the quota: one small query of an order that does not change (a cache hit once
   // answered: the cheap way to many requests) as fast as it comes back.

@@ -49,6 +49,8 @@ export interface AbuserConfig {
   endAt: number;
   /** Distinct operation names of the cache-filling part. */
   names: number;
+  /** The page size of its queries: the largest (up to 100) whose cost the shopper may run ({@link fillQuery}). */
+  fillFirst: number;
   /** Connections opened at once in the subscription part, each sending `perConnectionTry` subscribes. */
   connections: number;
   perConnectionTry: number;
@@ -106,3 +108,15 @@ export function abuseParts(startAt: number, endAt: number): AbusePart[] {
     { name: 'quota', startAt: at(0.6), endAt },
   ];
 }
+
+/** The order fields a status page shows: what the cache-filling queries ask for of every order. */
+const FILL_FIELDS =
+  'id number placedAt channel status statusDetail { status reason } lines { lineNumber sku description finalSale quantity } ' +
+  'lineStatuses { lineNumber status quantities { ordered cancelled shipped delivered returnInitiated returned } } ' +
+  'totals { subtotal { amount currency } tax { amount currency } shipping { amount currency } total { amount currency } } ' +
+  'shipments { id shippedAt carrier service trackingNumber trackingUrl status estimatedDeliveryAt deliveredAt events { occurredAt status description location } } ' +
+  'returns { id rmaNumber status requestedAt lines { lineNumber quantity } refund { amount { amount currency } refundedAt } }';
+
+/** The abuser's cache-filling query number `k`: a page of `first` orders with every status-page field (cost 1 + 62 × first). */
+export const fillQuery = (k: number, first: number): string =>
+  `query Fill${k} { orders(first: ${first}) { edges { node { ${FILL_FIELDS} } } } }`;
