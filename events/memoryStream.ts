@@ -14,6 +14,9 @@ export interface PendingEntry {
   error?: string;
 }
 
+/** What a trimmed slot holds until the slots are compacted away (never read: reads start at the head). */
+const TRIMMED: Envelope = Object.freeze({ id: '0-0', event: Object.freeze({}) as CloudEvent });
+
 /** A consumer group's state: how far it has read and what is out for delivery. */
 export class MemoryGroup {
   readonly pending = new Map<StreamId, PendingEntry>();
@@ -74,10 +77,13 @@ export class MemoryStream {
     const from = this.head;
     while (this.size > this.maxLen || (this.bytes > this.maxBytes && this.size > 1)) {
       this.bytes -= this.sizes[this.head]!;
+      this.lastTrimmed = this.entries[this.head]!.id;
+      // The slot is compacted away later, in chunks; the event goes now. Kept until then, up to
+      // 1,024 trimmed events per stream stayed in memory beyond `maxBytes`.
+      this.entries[this.head] = TRIMMED;
       this.head++;
     }
     if (this.head === from) return;
-    this.lastTrimmed = this.entries[this.head - 1]!.id;
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries.splice(0, this.head);
       this.sizes.splice(0, this.head);

@@ -1,7 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { compareIds, CursorExpiredError, isStreamId } from '../../events/bus.js';
 import { MemoryEventBus } from '../../events/memory.js';
 import { busHarness, ev, waitFor } from './harness.js';
+
+setFlagsFromString('--expose-gc');
 
 describe('MemoryEventBus', () => {
   const { bus, stream, errors } = busHarness((opts) => new MemoryEventBus(opts));
@@ -42,6 +46,21 @@ describe('MemoryEventBus', () => {
     } finally {
       await b.close();
     }
+  });
+
+  it('should let go of a trimmed event at once, not when its slot is compacted (the byte budget is what it keeps)', async () => {
+    const gc = runInNewContext('gc') as () => void;
+    const b = await bus({ maxLen: 1000 });
+    const s = stream();
+    await b.publish(s, ev(0));
+    // The stream keeps its own copy of each event (as Redis would): reach it through a read.
+    const ref = await (async () => new WeakRef((await b.read(s, { count: 1 }))[0]!.event))();
+    for (let i = 1; i < 1500; i++) await b.publish(s, ev(i));
+    // 500 trimmed, below the 1,024 that make the stream compact its slots.
+    expect((await b.read(s, { count: 2000 })).length).toBe(1000);
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(ref.deref()).toBeUndefined();
   });
 
   it('should report a subscriber that fell behind the retained stream and go on from the oldest retained', async () => {
