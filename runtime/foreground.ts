@@ -7,7 +7,7 @@
  */
 export class ForegroundWork {
   private active = 0;
-  private waiters: Array<() => void> = [];
+  private waiters = new Set<() => void>();
 
   /** Foreground calls in progress. */
   get running(): number {
@@ -22,26 +22,33 @@ export class ForegroundWork {
     } finally {
       if (--this.active === 0) {
         const waiters = this.waiters;
-        this.waiters = [];
+        this.waiters = new Set();
         for (const w of waiters) w();
       }
     }
   }
 
+  /** Callers of {@link idle} waiting now. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /**
    * Resolves once no foreground work runs, after the I/O callbacks already due (which may start
-   * some), or after `maxWaitMs` whatever runs.
+   * some), or after `maxWaitMs` whatever runs. A wait that times out leaves nothing behind: under
+   * foreground work that never pauses, each one stayed queued (with its timer) until it did.
    */
   async idle(maxWaitMs: number): Promise<void> {
     await new Promise((r) => setImmediate(r));
     if (this.active === 0) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, maxWaitMs);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.waiters.delete(done);
         resolve();
-      }
-      this.waiters.push(done);
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.waiters.add(done);
     });
   }
 }
