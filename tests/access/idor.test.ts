@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIdentity } from '../../canonical/index.js';
 import type { Stack } from '../../embedded/stack.js';
 import { Streams } from '../../events/bus.js';
+import { DEFAULT_COST_QUOTAS } from '../../gateway/config.js';
 import type { MemoryEventBus } from '../../events/memory.js';
 import { DEV_IDENTITY_SECRET } from '../../runtime/identitySecret.js';
 import {
@@ -39,7 +40,13 @@ let A: Record<string, string>;
 const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  ({ s, bus } = (await accessStack({ live: true })) as { s: Stack; bus: MemoryEventBus });
+  // This suite is about rows, not budgets (tests/caching/quotas.test.ts holds those): it lists
+  // shoppers' orders page by page, at 1,501 a page (`$first` priced at 100), far past a shopper's
+  // default cost budget of 6,000 a minute.
+  ({ s, bus } = (await accessStack({
+    live: true,
+    gateway: { costQuotas: { ...DEFAULT_COST_QUOTAS, storefront: 0 } },
+  })) as { s: Stack; bus: MemoryEventBus });
   url = s.gateway.url;
   f = fixtures();
   A = await as.customer(f.customerA);
