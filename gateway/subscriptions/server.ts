@@ -393,9 +393,9 @@ export function startSubscriptionServer(opts: SubscriptionServerOptions): {
           batch: false,
           responseHeaders: {},
         };
-        // A subscribe past a cap is refused before it is counted, parsed or validated: refusing it
-        // again later (below, where it is counted) must stay as cheap as possible for a client that
-        // keeps asking (the noisy-client run sent 840 at once).
+        // A subscribe past a cap is refused before it is charged to the caller's quota, parsed or
+        // validated, as cheaply as possible for a client that keeps asking (the noisy-client run
+        // sent 840 at once). The check below, where the subscription is counted, still decides.
         const early = overCap(extra, extra.identity, extra.caller);
         if (early) return early;
         try {
