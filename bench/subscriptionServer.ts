@@ -28,7 +28,7 @@ import { Streams } from '../events/bus.js';
 import { MemoryEventBus } from '../events/memory.js';
 import { SYSTEM_NAMES as SUBGRAPH_NAMES } from '../canonical/systems.js';
 import { MemoryStatusStore, type StatusStore, storeStatusStore } from '../gateway/tracker/store.js';
-import { openStore, type VisibilityStore } from '../store/index.js';
+import { loadStoreConfig, openStore, type VisibilityStore } from '../store/index.js';
 import { createLogger } from '../runtime/logger.js';
 import { profileStart, profileStop } from './profile.js';
 import { serveIpc, type IpcRequest } from './common.js';
@@ -133,7 +133,14 @@ async function start(): Promise<void> {
   if (storeKind !== 'memory') {
     const databaseUrl =
       storeKind === 'postgres' ? (process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test') : null;
-    store = await openStore({ databaseUrl, dataDir: '', schema: storeKind === 'postgres' ? benchSchema : 'public' });
+    // PGLITE_THREAD=off runs PGlite on the event loop, as before issue 11's measurement moved it.
+    const { pgliteThread } = loadStoreConfig({ PGLITE_THREAD: process.env.PGLITE_THREAD });
+    store = await openStore({
+      databaseUrl,
+      dataDir: '',
+      schema: storeKind === 'postgres' ? benchSchema : 'public',
+      pgliteThread,
+    });
     statusStore = storeStatusStore(store);
   }
   stack = await startStack({

@@ -6,6 +6,11 @@ export interface StoreConfig {
   dataDir: string;
   /** The schema the tables live in on PostgreSQL. @default 'public' */
   schema: string;
+  /**
+   * PGlite on a thread of its own (`PGLITE_THREAD`, on unless `0`/`false`/`off`): its statements
+   * then run beside the event loop, not on it. Off only to debug PGlite in the main thread. @default true
+   */
+  pgliteThread?: boolean;
 }
 
 /** The environment variables {@link loadStoreConfig} reads. */
@@ -13,6 +18,7 @@ export interface StoreEnv {
   DATABASE_URL?: string | undefined;
   DATA_DIR?: string | undefined;
   STORE_SCHEMA?: string | undefined;
+  PGLITE_THREAD?: string | undefined;
   /** Set: the distributed mode (several processes share the bus), which requires DATABASE_URL. */
   REDIS_URL?: string | undefined;
 }
@@ -49,5 +55,15 @@ export function loadStoreConfig(env: StoreEnv = process.env): StoreConfig {
   const schema = env.STORE_SCHEMA?.trim() || 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new StoreConfigError(`STORE_SCHEMA: expected a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
-  return { databaseUrl, dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR, schema };
+  const thread = env.PGLITE_THREAD?.trim().toLowerCase() || 'on';
+  if (!['1', 'true', 'on', '0', 'false', 'off'].includes(thread))
+    throw new StoreConfigError(
+      `PGLITE_THREAD: expected on or off (1/0, true/false), got ${JSON.stringify(thread.slice(0, 20))}`,
+    );
+  return {
+    databaseUrl,
+    dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR,
+    schema,
+    pgliteThread: ['1', 'true', 'on'].includes(thread),
+  };
 }

@@ -112,7 +112,8 @@ export async function openStore(
     }
     db = pgDb;
   } else {
-    db = c.dataDir ? await PGliteDb.open(c.dataDir) : await openInMemory();
+    const thread = c.pgliteThread ?? true;
+    db = c.dataDir ? await PGliteDb.open(c.dataDir, undefined, thread) : await openInMemory(thread);
   }
   try {
     await migrate(db);
@@ -132,18 +133,18 @@ export async function openStore(
  * `migrate` still runs after loading, and finds nothing to do.
  */
 let memoryImage: Promise<Blob> | undefined;
-async function openInMemory(): Promise<PGliteDb> {
+async function openInMemory(thread: boolean): Promise<PGliteDb> {
   memoryImage ??= loadOrMakeImage();
   const image = await memoryImage.catch((err: unknown) => {
     memoryImage = undefined;
     throw err;
   });
   try {
-    return await PGliteDb.open(undefined, image);
+    return await PGliteDb.open(undefined, image, thread);
   } catch {
     // A damaged file on disk: make the image again, once.
     memoryImage = makeImage(memoryImageFile());
-    return PGliteDb.open(undefined, await memoryImage);
+    return PGliteDb.open(undefined, await memoryImage, thread);
   }
 }
 
@@ -169,7 +170,7 @@ async function loadOrMakeImage(): Promise<Blob> {
 }
 
 async function makeImage(file: string): Promise<Blob> {
-  const template = await PGliteDb.open();
+  const template = await PGliteDb.open(undefined, undefined, false);
   let image: Blob;
   try {
     await migrate(template);

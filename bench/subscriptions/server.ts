@@ -86,7 +86,13 @@ export class ServerProcess {
       resolveReady = r;
     });
     this.child = fork(join(options.root, 'bench', 'subscriptionServer.ts'), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // BENCH_SERVER_NODE_ARGS: more Node/V8 flags for the measured process only (e.g. --trace-gc).
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+        '--import',
+        'tsx',
+      ],
       cwd: options.root,
       env: {
         ...process.env,

@@ -13,7 +13,12 @@ describe('store configuration', () => {
   });
 
   it('should default to embedded PGlite in .data/pglite and validate DATABASE_URL and STORE_SCHEMA without echoing a password', () => {
-    expect(loadStoreConfig({})).toEqual({ databaseUrl: null, dataDir: '.data/pglite', schema: 'public' });
+    expect(loadStoreConfig({})).toEqual({
+      databaseUrl: null,
+      dataDir: '.data/pglite',
+      schema: 'public',
+      pgliteThread: true,
+    });
     expect(
       loadStoreConfig({
         DATABASE_URL: 'postgres://u@h:5432/db',
@@ -21,7 +26,7 @@ describe('store configuration', () => {
         DATA_DIR: '/tmp/x',
         STORE_SCHEMA: 'ovg',
       }),
-    ).toEqual({ databaseUrl: 'postgres://u@h:5432/db', dataDir: '/tmp/x', schema: 'ovg' });
+    ).toEqual({ databaseUrl: 'postgres://u@h:5432/db', dataDir: '/tmp/x', schema: 'ovg', pgliteThread: true });
     let message = '';
     try {
       loadStoreConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
@@ -33,5 +38,13 @@ describe('store configuration', () => {
     expect(() => loadStoreConfig({ STORE_SCHEMA: 'Drop Table' })).toThrow(
       /STORE_SCHEMA: expected a lower-case SQL identifier/,
     );
+  });
+
+  it('should run PGlite on its own thread unless PGLITE_THREAD is off, and refuse any other value', () => {
+    expect(loadStoreConfig({}).pgliteThread).toBe(true);
+    expect(loadStoreConfig({ PGLITE_THREAD: ' ON ' }).pgliteThread).toBe(true);
+    expect(loadStoreConfig({ PGLITE_THREAD: 'off' }).pgliteThread).toBe(false);
+    expect(loadStoreConfig({ PGLITE_THREAD: '0' }).pgliteThread).toBe(false);
+    expect(() => loadStoreConfig({ PGLITE_THREAD: 'maybe' })).toThrow(/PGLITE_THREAD: expected on or off/);
   });
 });
