@@ -163,7 +163,8 @@ export class PGliteThread {
     try {
       result = await fn({ query: (text, params) => this.query(text, params, tx) });
     } catch (err) {
-      await this.call({ op: 'end', tx, commit: false });
+      // The caller's error is the one to report, even when the rollback cannot be sent (a dead thread).
+      await this.call({ op: 'end', tx, commit: false }).catch(() => undefined);
       await finished.catch(() => undefined);
       throw err;
     }
