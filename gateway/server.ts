@@ -252,6 +252,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
+    // The process owns shutdown (runtime/process.ts stopOnSignal: the bus, the store, then exit).
+    // Apollo's own handler stops this server and re-sends the signal, which killed the embedded
+    // process before it had closed its store (PGlite's files, the lock) whenever NODE_ENV ≠ test.
+    stopOnTerminationSignals: false,
     ...stageOptions,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...stageOptions.plugins],
   });

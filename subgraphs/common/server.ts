@@ -322,6 +322,9 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(
   const apollo = new ApolloServer<Ctx>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // The process owns shutdown (runtime/process.ts); Apollo's handler would re-send the signal
+    // after stopping this server alone, killing the process mid-shutdown (gateway/server.ts).
+    stopOnTerminationSignals: false,
     formatError: formatPublicError,
     // Inline traces (ftv1) only feed Apollo Studio; the gateway does not report there.
     plugins: [

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../runtime/project.js';
 import { gql, requestHeaders } from '../helpers/http.js';
@@ -76,8 +76,11 @@ describe('processes', () => {
       LOG_LEVEL: 'warn',
       LIFECYCLE_RATE: '4',
       REDIS_URL: '',
+      // As `npm start` runs: Apollo Server registers its own signal handlers unless NODE_ENV is test.
+      NODE_ENV: 'development',
     };
     const p = run('embedded/main.ts', env);
+    const dataDir = dataDirs.at(-1)!;
     // The first start initializes the embedded store's data directory (PGlite initdb): seconds on a busy machine.
     const [, url] = await p.waitFor(/ready at (http:\/\/\S+\/graphql)/, 90_000);
     const example = p.output().match(/-d '(.+)'/)![1]!;
@@ -107,8 +110,12 @@ describe('processes', () => {
     }
     expect(stats.byKind['upsert-collection']).toBeGreaterThan(0);
 
+    expect(existsSync(`${dataDir}.lock`)).toBe(true);
     p.child.kill('SIGINT');
+    // Exit 0 after the whole ordered shutdown: the store closed, its lock released (not killed by a
+    // re-sent signal half-way, which exits with no code and leaves the lock).
     expect(await p.exit).toBe(0);
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 
   it('should refuse a bad configuration at start-up with a message naming the variable', async () => {
