@@ -12,6 +12,7 @@ import type { OrderVersions } from '../events/versions.js';
 import { jsonErrorHandler, listen, type RunningService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { answerMetrics, ServiceMetrics, startMetricsServer } from '../runtime/metrics.js';
+import { PROCESS_OWNS_SHUTDOWN } from '../runtime/process.js';
 import { setUpTracing } from '../runtime/telemetry.js';
 import { GatewayMetrics } from './pipeline/stages/metrics.js';
 import { readRowRules, stripRowRules, type RowRules } from './access/rowRules.js';
@@ -252,10 +253,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     gateway,
     logger,
     includeStacktraceInErrorResponses: false,
-    // The process owns shutdown (runtime/process.ts stopOnSignal: the bus, the store, then exit).
-    // Apollo's own handler stops this server and re-sends the signal, which killed the embedded
-    // process before it had closed its store (PGlite's files, the lock) whenever NODE_ENV ≠ test.
-    stopOnTerminationSignals: false,
+    ...PROCESS_OWNS_SHUTDOWN,
     ...stageOptions,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...stageOptions.plugins],
   });
@@ -286,23 +284,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let subscriptions: GatewayService['subscriptions'];
   let wsServer: ReturnType<typeof startSubscriptionServer> | undefined;
   let tracker: StatusTracker | undefined;
-  let stopPurging = (): void => {};
+  const stopObserving: (() => void)[] = [];
   if (hub && deps.bus) {
     // Business exceptions are read only once someone subscribes to exceptionChanged (one more reader then).
     await hub.start([Streams.SOURCE, Streams.VISIBILITY], [Streams.EXCEPTIONS]);
     // Versions keep caches correct; purging by the event's tags only reclaims the space early.
     if (caching)
-      stopPurging = hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event)));
-    const stopLagSource = hub.observe(Streams.SOURCE, (e) => gatewayMetrics.observeEvent(Streams.SOURCE, e));
-    const stopLagVisibility = hub.observe(Streams.VISIBILITY, (e) =>
-      gatewayMetrics.observeEvent(Streams.VISIBILITY, e),
-    );
-    const stopPurgingOnly = stopPurging;
-    stopPurging = () => {
-      stopPurgingOnly();
-      stopLagSource();
-      stopLagVisibility();
-    };
+      stopObserving.push(hub.observe(Streams.SOURCE, (e) => void caching.tagged.cache.purge(tagsOfEvent(e.event))));
+    for (const stream of [Streams.SOURCE, Streams.VISIBILITY])
+      stopObserving.push(hub.observe(stream, (e) => gatewayMetrics.observeEvent(stream, e)));
     const payloads = new OrderPayloads(execute);
     wsServer = startSubscriptionServer({
       httpServer,
@@ -350,7 +340,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const service = await listen('gateway', httpServer, config.port, config.host, async () => {
     ready = false;
     await metricsServer?.stop();
-    stopPurging();
+    for (const stop of stopObserving) stop();
     await tracker?.stop();
     await wsServer?.close();
     await hub?.stop();

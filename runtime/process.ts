@@ -2,6 +2,13 @@ import { PortInUseError } from './http.js';
 import type { Logger } from './logger.js';
 
 /**
+ * For every ApolloServer in a process that {@link stopOnSignal} stops: Apollo's own handler (on
+ * unless NODE_ENV is test) stops only its server and re-sends the signal, which killed the process
+ * before it had closed its bus and store (PGlite's files, the DATA_DIR lock).
+ */
+export const PROCESS_OWNS_SHUTDOWN = { stopOnTerminationSignals: false } as const;
+
+/**
  * Stops cleanly on SIGINT/SIGTERM (Ctrl-C): runs `stop` once and exits 0, or 1 if stopping fails.
  * A second signal while stopping exits at once. Returns the same stop for other triggers (a
  * cluster primary's request): calling it while already stopping does nothing.

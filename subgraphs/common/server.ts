@@ -39,6 +39,7 @@ import {
 } from './ingest.js';
 import type { IngestLedger } from './ingestLedger.js';
 import { answerMetrics, startMetricsServer } from '../../runtime/metrics.js';
+import { PROCESS_OWNS_SHUTDOWN } from '../../runtime/process.js';
 import { setUpTracing } from '../../runtime/telemetry.js';
 import { observeRequests, operatorSigned, SubgraphMetrics } from './observability.js';
 
@@ -322,9 +323,7 @@ export async function startSubgraphServer<Ctx extends SubgraphContext>(
   const apollo = new ApolloServer<Ctx>({
     schema,
     includeStacktraceInErrorResponses: false,
-    // The process owns shutdown (runtime/process.ts); Apollo's handler would re-send the signal
-    // after stopping this server alone, killing the process mid-shutdown (gateway/server.ts).
-    stopOnTerminationSignals: false,
+    ...PROCESS_OWNS_SHUTDOWN,
     formatError: formatPublicError,
     // Inline traces (ftv1) only feed Apollo Studio; the gateway does not report there.
     plugins: [
